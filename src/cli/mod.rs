@@ -1,0 +1,110 @@
+//! Defines specsmith's command line and runs it.
+//!
+//! Each subcommand has its own module: clap arguments, then a plan (specs loaded, inputs listed,
+//! format chosen), then the run. Exit codes are the contract CI scripts rely on:
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | 0 | clean (warnings allowed unless `--deny-warnings`) |
+//! | 1 | findings: lint errors, drift errors, or a stale `generated/` with `--check` |
+//! | 2 | the run could not proceed: unreadable spec or capture folder, bad flags |
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+pub mod generate;
+pub mod lint;
+pub mod validate;
+
+/// What a run ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Outcome {
+    /// Nothing failing was found.
+    Clean = 0,
+    /// Findings that fail the run.
+    Findings = 1,
+    /// The run could not proceed.
+    Failure = 2,
+}
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0  clean (warnings allowed unless --deny-warnings)
+  1  findings: lint errors, drift errors, or generated code out of date (--check)
+  2  the run could not proceed: unreadable spec or input, bad flags";
+
+/// specsmith keeps API clients and API reality in step.
+#[derive(Debug, Parser)]
+#[command(name = "specsmith", version, about, after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check specs for broken references, duplicate operationIds, undeclared path parameters and
+    /// examples that do not match their schemas.
+    #[command(after_help = AFTER_HELP)]
+    Lint(lint::LintArgs),
+    /// Generate Rust client code from specs.
+    #[command(after_help = AFTER_HELP)]
+    Generate(generate::GenerateArgs),
+    /// Check recorded traffic (HAR, NDJSON, raw JSON) against the specs and report drift.
+    #[command(after_help = AFTER_HELP)]
+    Validate(validate::ValidateArgs),
+}
+
+/// Parses the process arguments and runs; returns the exit code.
+pub fn main() -> Outcome {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Outcome::Clean
+                }
+                _ => Outcome::Failure,
+            };
+        }
+    };
+    match args.command {
+        Command::Lint(a) => lint::run(a),
+        Command::Generate(a) => generate::run(a),
+        Command::Validate(a) => validate::run(a),
+    }
+}
+
+/// The project folder that holds `spec/`: the current directory, or the nearest ancestor with a
+/// `spec/` folder, so `cargo run` works from anywhere in the checkout.
+pub fn project_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .find(|dir| dir.join("spec").is_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or(cwd)
+}
+
+/// The specs to read: those given, or every spec in `spec/`.
+pub fn spec_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    let dir = project_root().join("spec");
+    let files = crate::spec::spec_files_in(&dir).map_err(|e| {
+        format!(
+            "cannot list specs in {}: {e} (pass --spec FILE)",
+            dir.display()
+        )
+    })?;
+    if files.is_empty() {
+        return Err(format!(
+            "no specs (*.yaml, *.yml, *.json) in {} (pass --spec FILE)",
+            dir.display()
+        ));
+    }
+    Ok(files)
+}

@@ -1,0 +1,1 @@
+//! Rust client generation: spec → codegen model → minijinja templates → formatted code.

@@ -1,0 +1,252 @@
+//! One `Diagnostic` type for everything specsmith reports: lint findings, generator warnings and
+//! validator drift.
+//!
+//! A diagnostic is data, never formatted text for one output: renderers in `report` decide how it
+//! reads. Its `kind` is a stable machine id that CI scripts, baselines and SARIF rules key on, so
+//! kinds are only ever added, never renamed.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::source::Location;
+
+/// How bad a diagnostic is; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing, never fails a run.
+    Info,
+    /// Fails a run only with `--deny-warnings`.
+    Warning,
+    /// Fails a run.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! kinds {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal ),* $(,)?) => {
+        /// The stable id of what was found. Serialised in snake_case.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum Kind {
+            $( $(#[$doc])* #[serde(rename = $name)] $variant, )*
+        }
+
+        impl Kind {
+            /// The snake_case id.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Kind::$variant => $name, )* }
+            }
+
+            /// Every kind, in declaration order (for documentation and SARIF rule tables).
+            pub const ALL: &'static [Kind] = &[ $( Kind::$variant, )* ];
+        }
+    };
+}
+
+kinds! {
+    // Reading a spec.
+    /// The file is not valid YAML or JSON.
+    SyntaxError = "syntax_error",
+    /// The file parses but is not an OpenAPI 3.0 document.
+    InvalidDocument = "invalid_document",
+    /// An OpenAPI or Swagger version specsmith does not read.
+    UnsupportedVersion = "unsupported_version",
+    /// The file could not be read at all.
+    UnreadableFile = "unreadable_file",
+    // Lint.
+    /// A `$ref` that points at nothing.
+    UnresolvedRef = "unresolved_ref",
+    /// A `$ref` to another file or URL, which specsmith does not follow.
+    ExternalRef = "external_ref",
+    /// A `$ref` cycle that no finite value can satisfy.
+    CyclicRef = "cyclic_ref",
+    /// Two operations share an `operationId`.
+    DuplicateOperationId = "duplicate_operation_id",
+    /// A `{name}` in a path template with no matching `in: path` parameter.
+    UndeclaredPathParameter = "undeclared_path_parameter",
+    /// An `in: path` parameter whose name is not in the path template.
+    UnusedPathParameter = "unused_path_parameter",
+    /// An `example`/`examples` value that its own schema rejects.
+    InvalidExample = "invalid_example",
+    /// A schema the JSON Schema compiler rejects.
+    InvalidSchema = "invalid_schema",
+    // Generate.
+    /// A spec construct the generator cannot express; it falls back to a loose type.
+    UnsupportedConstruct = "unsupported_construct",
+    // Validate.
+    /// A key the schema does not document.
+    UnknownProperty = "unknown_property",
+    /// A key documented elsewhere in the same body.
+    MovedProperty = "moved_property",
+    /// A required key is absent.
+    MissingRequired = "missing_required",
+    /// A value of the wrong JSON type.
+    TypeMismatch = "type_mismatch",
+    /// `null` where the schema is not nullable.
+    NullNotAllowed = "null_not_allowed",
+    /// A value outside the documented enum.
+    EnumMismatch = "enum_mismatch",
+    /// A string that does not match its `format`.
+    FormatMismatch = "format_mismatch",
+    /// Lengths, ranges, patterns and other constraints.
+    Constraint = "constraint",
+    /// A status the operation does not document.
+    UndocumentedStatus = "undocumented_status",
+    /// A media type not documented for the status.
+    UndocumentedContentType = "undocumented_content_type",
+    /// No operation matches the exchange's method and URL.
+    UnmatchedOperation = "unmatched_operation",
+    /// A capture that could not be read.
+    ParseError = "parse_error",
+    /// The exchange matched on its path alone: its host is not one of the spec's servers.
+    MatchedByPath = "matched_by_path",
+    /// A required parameter is absent from a request.
+    MissingParameter = "missing_parameter",
+    /// A query or header parameter the operation does not document.
+    UndocumentedParameter = "undocumented_parameter",
+    /// A parameter whose value its schema rejects.
+    InvalidParameter = "invalid_parameter",
+    /// A request body its schema rejects, or a missing required body.
+    RequestBodyMismatch = "request_body_mismatch",
+    /// The request lacks the credentials the operation's security requires.
+    MissingCredentials = "missing_credentials",
+    /// A baseline problem that no longer occurs.
+    FixedSinceBaseline = "fixed_since_baseline",
+}
+
+/// What an exchange-level finding is about: which recorded request/response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct ExchangeRef {
+    /// Index of the exchange in a HAR or NDJSON file; `None` for a raw body file.
+    pub entry: Option<usize>,
+    /// HTTP method, upper case.
+    pub method: Option<String>,
+    /// The request URL as recorded.
+    pub url: Option<String>,
+    /// The matched operation's id.
+    pub operation: Option<String>,
+    /// The response status.
+    pub status: Option<u16>,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable id of what was found.
+    pub kind: Kind,
+    /// How bad it is.
+    pub severity: Severity,
+    /// One sentence a person can act on, without the suggestion.
+    pub message: String,
+    /// The file the finding is in (spec or capture).
+    pub file: Option<PathBuf>,
+    /// Line and column in `file`, when known.
+    pub location: Option<Location>,
+    /// JSON pointer into the spec document or the response body.
+    pub pointer: Option<String>,
+    /// The fix to try (`did you mean date_format?`), shown as `help:`.
+    pub suggestion: Option<String>,
+    /// Further context, shown as `note:` lines.
+    pub notes: Vec<String>,
+    /// The exchange a validator finding is about.
+    pub exchange: Option<ExchangeRef>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with `kind`'s default severity and no location yet.
+    pub fn new(kind: Kind, severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            kind,
+            severity,
+            message: message.into(),
+            file: None,
+            location: None,
+            pointer: None,
+            suggestion: None,
+            notes: Vec::new(),
+            exchange: None,
+        }
+    }
+
+    /// An error-severity diagnostic.
+    pub fn error(kind: Kind, message: impl Into<String>) -> Self {
+        Self::new(kind, Severity::Error, message)
+    }
+
+    /// A warning-severity diagnostic.
+    pub fn warning(kind: Kind, message: impl Into<String>) -> Self {
+        Self::new(kind, Severity::Warning, message)
+    }
+
+    /// Sets the file.
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sets the line and column.
+    pub fn at(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    /// Sets the JSON pointer.
+    pub fn with_pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// Sets the suggestion.
+    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+
+    /// Adds a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// Counts by severity, which decide a run's exit code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Error-severity diagnostics.
+    pub errors: usize,
+    /// Warning-severity diagnostics.
+    pub warnings: usize,
+    /// Info-severity diagnostics.
+    pub infos: usize,
+}
+
+impl Tally {
+    /// Counts `diagnostics`.
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Self {
+        let mut tally = Tally::default();
+        for d in diagnostics {
+            tally.add(d.severity);
+        }
+        tally
+    }
+
+    /// Counts one more.
+    pub fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
+}

@@ -1,0 +1,578 @@
+//! Where things are in a text file: byte offsets to line:column, and JSON pointers to spans.
+//!
+//! Specs and captures share this module, so a spec's bad `$ref` and a capture's unknown key are
+//! located the same way. Nothing here parses for meaning: the JSON scanner skips values without
+//! building them, and the YAML index is built from parser events only when a finding needs a
+//! location.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use std::collections::HashMap;
+
+/// A byte range into a source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSpan {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// Maps byte offsets of one text to 1-based lines and columns (columns count characters, as
+/// editors do, not bytes).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        LineIndex { line_starts }
+    }
+
+    /// 1-based line and column of `offset` (clamped to the text).
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let column = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line + 1, column + 1)
+    }
+
+    /// The text of 1-based `line`, without its line break.
+    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let end = self.line_starts.get(line).copied().unwrap_or(text.len());
+        text.get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+
+    /// Byte offset where 1-based `line` starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line.saturating_sub(1)).copied()
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| (*b == b'\n').then_some(i))
+}
+
+/// The syntax a source file is written in, which decides how pointers are located.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// JSON text.
+    Json,
+    /// YAML text (JSON is YAML too, but is located faster by the JSON scanner).
+    Yaml,
+}
+
+/// A file's text kept beside what was parsed from it, so any finding can be pointed at.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    inner: Arc<SourceInner>,
+}
+
+#[derive(Debug)]
+struct SourceInner {
+    path: PathBuf,
+    text: String,
+    format: SourceFormat,
+    lines: LineIndex,
+    yaml_index: OnceLock<HashMap<String, usize>>,
+}
+
+/// A resolved location: what renderers print and CI tools read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Length of the underlined text in characters on that line (at least 1).
+    pub len: usize,
+    /// The line's text, kept so a snippet can be shown without reading the file again.
+    #[serde(skip)]
+    pub line_text: String,
+}
+
+impl SourceFile {
+    /// Wraps `text` read from `path`.
+    pub fn new(path: impl Into<PathBuf>, text: String, format: SourceFormat) -> Self {
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            inner: Arc::new(SourceInner {
+                path: path.into(),
+                text,
+                format,
+                lines,
+                yaml_index: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The path the text was read from.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.inner.text
+    }
+
+    /// The syntax of the text.
+    pub fn format(&self) -> SourceFormat {
+        self.inner.format
+    }
+
+    /// Line, column and line text of a byte span.
+    pub fn location(&self, span: ByteSpan) -> Location {
+        let text = self.text();
+        let (line, column) = self.inner.lines.line_col(text, span.start);
+        let line_text = self.inner.lines.line_text(text, line).to_string();
+        let len = text
+            .get(span.start..span.end.min(text.len()))
+            .map(|s| s.lines().next().unwrap_or("").chars().count())
+            .unwrap_or(1)
+            .max(1);
+        Location {
+            line,
+            column,
+            len,
+            line_text,
+        }
+    }
+
+    /// Location of a 1-based line and column (as reported by a parser).
+    pub fn location_at(&self, line: usize, column: usize) -> Location {
+        let line_text = self.inner.lines.line_text(self.text(), line).to_string();
+        Location {
+            line,
+            column: column.max(1),
+            len: 1,
+            line_text,
+        }
+    }
+
+    /// Location of the node at `pointer`: the key for an object member, else the value.
+    /// Falls back to the nearest ancestor that can be found.
+    pub fn locate(&self, pointer: &str) -> Option<Location> {
+        let mut pointer = pointer;
+        loop {
+            if let Some(loc) = self.locate_exact(pointer) {
+                return Some(loc);
+            }
+            match pointer.rfind('/') {
+                Some(i) => pointer = &pointer[..i],
+                None => return None,
+            }
+        }
+    }
+
+    fn locate_exact(&self, pointer: &str) -> Option<Location> {
+        match self.format() {
+            SourceFormat::Json => {
+                let found = json_pointer_span(self.text(), pointer)?;
+                Some(self.location(found.key.unwrap_or(found.value)))
+            }
+            SourceFormat::Yaml => {
+                let index = self
+                    .inner
+                    .yaml_index
+                    .get_or_init(|| yaml_pointer_index(self.text()));
+                let &start = index.get(pointer)?;
+                let mut loc = self.location(ByteSpan { start, end: start });
+                loc.len = key_len_at(&loc.line_text, loc.column);
+                Some(loc)
+            }
+        }
+    }
+}
+
+/// Length in characters of the key or scalar starting at `column` on a YAML line, for underlining.
+fn key_len_at(line: &str, column: usize) -> usize {
+    let rest: String = line.chars().skip(column.saturating_sub(1)).collect();
+    let stop = rest
+        .find(": ")
+        .or_else(|| rest.strip_suffix(':').map(str::len));
+    stop.unwrap_or(rest.trim_end().len())
+        .max(1)
+        .min(rest.chars().count().max(1))
+}
+
+/// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`).
+pub fn escape_pointer_segment(segment: &str) -> String {
+    if segment.contains(['~', '/']) {
+        segment.replace('~', "~0").replace('/', "~1")
+    } else {
+        segment.to_string()
+    }
+}
+
+/// Splits a JSON pointer into unescaped segments; `""` is the root.
+pub fn pointer_segments(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Joins a pointer and one more segment.
+pub fn pointer_push(pointer: &str, segment: &str) -> String {
+    format!("{pointer}/{}", escape_pointer_segment(segment))
+}
+
+/// Where the member or element at a JSON pointer stands in JSON text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointerSpan {
+    /// The member's key (with quotes), when the pointer ends in an object member.
+    pub key: Option<ByteSpan>,
+    /// The value.
+    pub value: ByteSpan,
+}
+
+/// Finds the span of the value at `pointer` in JSON `text` without building the document.
+///
+/// Only the path to the target is descended; siblings are skipped byte-wise, so locating one
+/// finding in a large body costs one pass over at most the bytes before it.
+pub fn json_pointer_span(text: &str, pointer: &str) -> Option<PointerSpan> {
+    let mut scanner = JsonScanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    scanner.skip_bom_and_ws();
+    let mut key = None;
+    for segment in pointer_segments(pointer) {
+        scanner.skip_ws();
+        match scanner.peek()? {
+            b'{' => {
+                scanner.pos += 1;
+                key = Some(scanner.find_member(&segment)?);
+            }
+            b'[' => {
+                scanner.pos += 1;
+                let index: usize = segment.parse().ok()?;
+                scanner.find_element(index)?;
+                key = None;
+            }
+            _ => return None,
+        }
+    }
+    scanner.skip_ws();
+    let start = scanner.pos;
+    scanner.skip_value()?;
+    Some(PointerSpan {
+        key,
+        value: ByteSpan {
+            start,
+            end: scanner.pos,
+        },
+    })
+}
+
+struct JsonScanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl JsonScanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_bom_and_ws(&mut self) {
+        if self.bytes.starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+        }
+        self.skip_ws();
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips a string starting at the current quote; returns its raw span (with quotes).
+    fn skip_string(&mut self) -> Option<ByteSpan> {
+        let start = self.pos;
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.pos += 1;
+        loop {
+            match self.peek()? {
+                b'\\' => self.pos += 2,
+                b'"' => {
+                    self.pos += 1;
+                    return Some(ByteSpan {
+                        start,
+                        end: self.pos,
+                    });
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn skip_value(&mut self) -> Option<()> {
+        self.skip_ws();
+        match self.peek()? {
+            b'"' => self.skip_string().map(|_| ()),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek()? {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos += 1;
+                                return Some(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.pos += 1;
+                }
+            }
+            _ => {
+                let start = self.pos;
+                while let Some(b) = self.peek() {
+                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                (self.pos > start).then_some(())
+            }
+        }
+    }
+
+    /// Inside an object (after `{`): positions at the value of member `name`, returns the key span.
+    fn find_member(&mut self, name: &str) -> Option<ByteSpan> {
+        loop {
+            self.skip_ws();
+            match self.peek()? {
+                b'}' => return None,
+                b',' => {
+                    self.pos += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let key = self.skip_string()?;
+            let raw = &self.bytes[key.start + 1..key.end - 1];
+            let matches = if raw.contains(&b'\\') {
+                let quoted = std::str::from_utf8(&self.bytes[key.start..key.end]).ok()?;
+                serde_json::from_str::<String>(quoted).ok()? == name
+            } else {
+                raw == name.as_bytes()
+            };
+            self.skip_ws();
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.pos += 1;
+            if matches {
+                self.skip_ws();
+                return Some(key);
+            }
+            self.skip_value()?;
+        }
+    }
+
+    /// Inside an array (after `[`): positions at element `index`.
+    fn find_element(&mut self, index: usize) -> Option<()> {
+        let mut i = 0;
+        loop {
+            self.skip_ws();
+            match self.peek()? {
+                b']' => return None,
+                b',' => {
+                    self.pos += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if i == index {
+                return Some(());
+            }
+            self.skip_value()?;
+            i += 1;
+        }
+    }
+}
+
+/// Builds pointer → byte offset for every node of a YAML document: mapping members point at
+/// their key, sequence items at the item.
+fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
+    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    enum Frame {
+        /// Mapping: the pointer of the mapping, the pending key (set after a key scalar).
+        Map {
+            pointer: String,
+            key: Option<String>,
+        },
+        Seq {
+            pointer: String,
+            next: usize,
+        },
+    }
+
+    struct Recv {
+        stack: Vec<Frame>,
+        index: HashMap<String, usize>,
+        /// Depth of nested containers used as mapping keys (complex keys): ignored.
+        skip_depth: usize,
+    }
+
+    impl Recv {
+        /// Pointer for a node starting now, or `None` if this node is a mapping key.
+        fn child_pointer(&mut self, mark: Marker) -> Option<String> {
+            match self.stack.last_mut() {
+                None => Some(String::new()),
+                Some(Frame::Seq { pointer, next }) => {
+                    let p = pointer_push(pointer, &next.to_string());
+                    *next += 1;
+                    self.index.insert(p.clone(), pos(mark));
+                    Some(p)
+                }
+                Some(Frame::Map { pointer, key }) => key.take().map(|k| pointer_push(pointer, &k)),
+            }
+        }
+    }
+
+    fn pos(mark: Marker) -> usize {
+        mark.index()
+    }
+
+    impl MarkedEventReceiver for Recv {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            if self.skip_depth > 0 {
+                match ev {
+                    Event::MappingStart(..) | Event::SequenceStart(..) => self.skip_depth += 1,
+                    Event::MappingEnd | Event::SequenceEnd => self.skip_depth -= 1,
+                    _ => {}
+                }
+                return;
+            }
+            match ev {
+                Event::Scalar(value, ..) => {
+                    if let Some(Frame::Map { pointer, key }) = self.stack.last_mut() {
+                        if key.is_none() {
+                            let p = pointer_push(pointer, &value);
+                            self.index.insert(p, pos(mark));
+                            *key = Some(value);
+                            return;
+                        }
+                    }
+                    self.child_pointer(mark);
+                }
+                Event::Alias(..) => {
+                    self.child_pointer(mark);
+                }
+                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                    let is_map = matches!(ev, Event::MappingStart(..));
+                    match self.child_pointer(mark) {
+                        Some(pointer) => self.stack.push(if is_map {
+                            Frame::Map { pointer, key: None }
+                        } else {
+                            Frame::Seq { pointer, next: 0 }
+                        }),
+                        None => self.skip_depth = 1,
+                    }
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    self.stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let mut recv = Recv {
+        stack: Vec::new(),
+        index: HashMap::new(),
+        skip_depth: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    // A syntax error stops the index where it happened; what was indexed before is still right.
+    let _ = parser.load(&mut recv, false);
+    recv.index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_pointer_finds_key_of_nested_member() {
+        let text = "{\n  \"a\": {\"b\": [1, {\"c\": \"x\"}]},\n  \"d\": 2\n}";
+        let span = json_pointer_span(text, "/a/b/1/c").expect("found");
+        let key = span.key.expect("key");
+        assert_eq!(&text[key.start..key.end], "\"c\"");
+        assert_eq!(&text[span.value.start..span.value.end], "\"x\"");
+        let d = json_pointer_span(text, "/d").expect("found d");
+        assert_eq!(&text[d.value.start..d.value.end], "2");
+        assert!(json_pointer_span(text, "/a/zz").is_none());
+        assert!(json_pointer_span("[1,2", "/5").is_none());
+    }
+
+    #[test]
+    fn json_pointer_handles_escaped_keys_and_strings_with_braces() {
+        let text = r#"{"x": "}{][", "a/b": {"q\"k": 1}}"#;
+        let span = json_pointer_span(text, "/a~1b/q\"k").expect("found");
+        assert_eq!(&text[span.value.start..span.value.end], "1");
+    }
+
+    #[test]
+    fn yaml_index_points_at_keys_and_items() {
+        let text = "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\nlist:\n  - one\n  - {k: v}\n";
+        let file = SourceFile::new("x.yaml", text.to_string(), SourceFormat::Yaml);
+        let loc = file
+            .locate("/paths/~1a/get/responses/200")
+            .expect("located");
+        assert_eq!((loc.line, loc.column), (6, 9));
+        let loc = file.locate("/list/1/k").expect("located");
+        assert_eq!((loc.line, loc.column), (10, 6));
+        // Missing leaf falls back to the nearest ancestor.
+        let loc = file.locate("/paths/~1a/get/nothing").expect("ancestor");
+        assert_eq!((loc.line, loc.column), (4, 5));
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\nпривет: 1\n";
+        let idx = LineIndex::new(text);
+        let offset = text.find(": 1").expect("present");
+        assert_eq!(idx.line_col(text, offset), (2, 7));
+        assert_eq!(idx.line_text(text, 2), "привет: 1");
+    }
+}

@@ -1,0 +1,483 @@
+//! `specsmith lint`: checks that a loaded spec means what it says.
+//!
+//! Each check reads the JSON document and the resolved model and returns located diagnostics:
+//! unresolved, external and inescapably cyclic `$ref`s, duplicate `operationId`s, path template
+//! variables without a parameter (and the reverse), and every `example`/`examples` value that its
+//! own schema rejects.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Kind};
+use crate::source::pointer_push;
+
+use super::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
+use super::model::{ParamLocation, Spec};
+use super::refs::{all_refs, ref_of, ref_pointer, RefError};
+
+/// Runs every check; diagnostics come back in document order.
+pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    check_refs(spec, &mut out);
+    check_cycles(spec, &mut out);
+    check_operation_ids(spec, &mut out);
+    check_path_parameters(spec, &mut out);
+    check_examples(spec, &mut out);
+    out.sort_by_key(|d| {
+        d.location
+            .as_ref()
+            .map(|l| (l.line, l.column))
+            .unwrap_or((usize::MAX, 0))
+    });
+    out
+}
+
+/// A diagnostic located at `pointer` in the spec.
+pub(crate) fn located(spec: &Spec, kind: Kind, pointer: &str, message: String) -> Diagnostic {
+    Diagnostic::error(kind, message)
+        .in_file(spec.source.path())
+        .at(spec.source.locate(pointer))
+        .with_pointer(pointer)
+}
+
+fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    for (pointer, reference) in all_refs(&spec.document) {
+        let at = pointer_push(&pointer, "$ref");
+        match ref_pointer(&reference) {
+            Err(RefError::External(r)) => out.push(
+                located(
+                    spec,
+                    Kind::ExternalRef,
+                    &at,
+                    format!("$ref {r:?} points outside this file; specsmith resolves only local references"),
+                )
+                .with_suggestion("bundle the spec into one file (for example with `redocly bundle`)"),
+            ),
+            Ok(target) if spec.document.pointer(&target).is_none() => {
+                let mut d = located(
+                    spec,
+                    Kind::UnresolvedRef,
+                    &at,
+                    format!("$ref {reference:?} points at nothing: no {target} in this document"),
+                );
+                if let Some(hint) = closest_sibling(&spec.document, &target) {
+                    d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
+                }
+                out.push(d);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// For a missing `/components/schemas/Acount`, the existing sibling most like it.
+fn closest_sibling(document: &Value, target: &str) -> Option<String> {
+    let (parent, name) = target.rsplit_once('/')?;
+    let siblings = document.pointer(parent)?.as_object()?;
+    siblings
+        .keys()
+        .map(|k| (strsim::jaro_winkler(k, name), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| pointer_push(parent, k))
+}
+
+/// Schemas that a value must contain, so a cycle through them has no finite instance: a `$ref`,
+/// an `allOf` member, a required non-nullable property, the items of a non-empty array.
+fn must_contain(document: &Value, pointer: &str) -> Vec<String> {
+    let Some(schema) = document.pointer(pointer) else {
+        return Vec::new();
+    };
+    if schema.get("nullable").and_then(Value::as_bool) == Some(true) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(r) = ref_of(schema) {
+        if let Ok(p) = ref_pointer(r) {
+            out.push(p);
+        }
+        return out;
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for i in 0..all.len() {
+            out.push(format!("{pointer}/allOf/{i}"));
+        }
+    }
+    if let (Some(required), Some(props)) = (
+        schema.get("required").and_then(Value::as_array),
+        schema.get("properties").and_then(Value::as_object),
+    ) {
+        for name in required.iter().filter_map(Value::as_str) {
+            if props.contains_key(name) {
+                out.push(pointer_push(&pointer_push(pointer, "properties"), name));
+            }
+        }
+    }
+    let min_items = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+    if min_items > 0 && schema.get("items").is_some_and(Value::is_object) {
+        out.push(pointer_push(pointer, "items"));
+    }
+    out
+}
+
+fn check_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    let Some(schemas) = spec
+        .document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    // Iterative DFS with colours; each cycle is reported once, at its first member in document order.
+    let mut state: HashMap<String, u8> = HashMap::new();
+    let mut reported: BTreeSet<Vec<String>> = BTreeSet::new();
+    for name in schemas.keys() {
+        let start = pointer_push("/components/schemas", name);
+        if state.contains_key(&start) {
+            continue;
+        }
+        let mut stack: Vec<(String, Vec<String>, usize)> = Vec::new();
+        let edges = must_contain(&spec.document, &start);
+        state.insert(start.clone(), 1);
+        stack.push((start, edges, 0));
+        while let Some((node, edges, next)) = stack.last_mut() {
+            if *next >= edges.len() {
+                state.insert(node.clone(), 2);
+                stack.pop();
+                continue;
+            }
+            let target = edges[*next].clone();
+            *next += 1;
+            match state.get(&target).copied() {
+                Some(1) => {
+                    let from = stack.iter().position(|(n, _, _)| *n == target).unwrap_or(0);
+                    let mut cycle: Vec<String> =
+                        stack[from..].iter().map(|(n, _, _)| n.clone()).collect();
+                    let mut key = cycle.clone();
+                    key.sort();
+                    if reported.insert(key) {
+                        cycle.push(target.clone());
+                        let names: Vec<String> = cycle
+                            .iter()
+                            .filter(|p| p.matches('/').count() == 3)
+                            .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                            .collect();
+                        let at = cycle[0].clone();
+                        out.push(
+                            located(
+                                spec,
+                                Kind::CyclicRef,
+                                &at,
+                                format!(
+                                    "schema cycle with no way out: {} (every step is a $ref, allOf member, required property or non-empty array)",
+                                    if names.is_empty() { cycle.join(" -> ") } else { names.join(" -> ") }
+                                ),
+                            )
+                            .with_suggestion(
+                                "make one step optional or `nullable: true` so a finite value can exist",
+                            ),
+                        );
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    let edges = must_contain(&spec.document, &target);
+                    state.insert(target.clone(), 1);
+                    stack.push((target, edges, 0));
+                }
+            }
+        }
+    }
+}
+
+fn check_operation_ids(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    let mut first: BTreeMap<&str, &str> = BTreeMap::new();
+    for op in spec.operations.iter().filter(|o| o.explicit_id) {
+        match first.get(op.id.as_str()) {
+            Some(first_pointer) => out.push(
+                located(
+                    spec,
+                    Kind::DuplicateOperationId,
+                    &pointer_push(&op.pointer, "operationId"),
+                    format!(
+                        "operationId {:?} is used twice ({} {} here)",
+                        op.id,
+                        op.method.to_uppercase(),
+                        op.path
+                    ),
+                )
+                .with_note(format!("first used at {first_pointer}"))
+                .with_suggestion("give each operation its own operationId"),
+            ),
+            None => {
+                first.insert(&op.id, &op.pointer);
+            }
+        }
+    }
+}
+
+/// The `{name}`s of a path template, in order.
+pub fn template_variables(path: &str) -> Vec<&str> {
+    let mut vars = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        vars.push(&rest[open + 1..open + close]);
+        rest = &rest[open + close + 1..];
+    }
+    vars
+}
+
+fn check_path_parameters(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    for op in &spec.operations {
+        let vars = template_variables(&op.path);
+        for var in &vars {
+            let declared = op
+                .parameters
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.name == *var);
+            if !declared {
+                out.push(
+                    located(
+                        spec,
+                        Kind::UndeclaredPathParameter,
+                        &op.pointer,
+                        format!(
+                            "{} {} uses {{{var}}} but declares no `in: path` parameter named {var:?}",
+                            op.method.to_uppercase(),
+                            op.path
+                        ),
+                    )
+                    .with_suggestion(format!(
+                        "add `- {{name: {var}, in: path, required: true, schema: {{type: string}}}}` to its parameters"
+                    )),
+                );
+            }
+        }
+        for p in op
+            .parameters
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path && !vars.contains(&p.name.as_str()))
+        {
+            out.push(located(
+                spec,
+                Kind::UnusedPathParameter,
+                &p.pointer,
+                format!(
+                    "path parameter {:?} does not appear in the path {}",
+                    p.name, op.path
+                ),
+            ));
+        }
+    }
+}
+
+/// Keys whose value is a schema object, or an array / map of them.
+const SCHEMA_CHILDREN: [&str; 3] = ["items", "additionalProperties", "not"];
+const SCHEMA_LISTS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+
+fn check_examples(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    let doc = &spec.document;
+    let mut checker = ExampleChecker {
+        spec,
+        compiled: HashMap::new(),
+        out,
+    };
+    let mut seen = BTreeSet::new();
+    if let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for name in schemas.keys() {
+            checker.walk_schema(&pointer_push("/components/schemas", name), &mut seen);
+        }
+    }
+    // Parameters, headers and media types: any object with a `schema` member.
+    let mut holders = Vec::new();
+    find_schema_holders(doc, &mut String::new(), &mut holders);
+    for holder in holders {
+        let schema_pointer = pointer_push(&holder, "schema");
+        checker.walk_schema(&schema_pointer, &mut seen);
+        let Some(object) = doc.pointer(&holder) else {
+            continue;
+        };
+        if object.get("example").is_some() {
+            checker.check(&schema_pointer, &pointer_push(&holder, "example"));
+        }
+        if let Some(examples) = object.get("examples").and_then(Value::as_object) {
+            for (name, example) in examples {
+                let example_pointer = pointer_push(&pointer_push(&holder, "examples"), name);
+                let value_pointer = match ref_of(example).map(ref_pointer) {
+                    Some(Ok(target)) => target,
+                    Some(Err(_)) => continue,
+                    None => example_pointer,
+                };
+                if doc
+                    .pointer(&value_pointer)
+                    .and_then(|e| e.get("value"))
+                    .is_some()
+                {
+                    checker.check(&schema_pointer, &pointer_push(&value_pointer, "value"));
+                }
+            }
+        }
+    }
+}
+
+fn find_schema_holders(value: &Value, pointer: &mut String, out: &mut Vec<String>) {
+    let Value::Object(map) = value else { return };
+    if map.get("schema").is_some_and(Value::is_object) && !pointer.ends_with("/properties") {
+        out.push(pointer.clone());
+    }
+    for (key, child) in map {
+        // Data and schemas are not walked for holders: they are checked or walked elsewhere.
+        if matches!(key.as_str(), "example" | "examples" | "schema" | "schemas") {
+            continue;
+        }
+        let len = pointer.len();
+        pointer.push('/');
+        pointer.push_str(&crate::source::escape_pointer_segment(key));
+        find_schema_holders(child, pointer, out);
+        pointer.truncate(len);
+    }
+}
+
+struct ExampleChecker<'a> {
+    spec: &'a Spec,
+    compiled: HashMap<String, Result<jsonschema::Validator, String>>,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl ExampleChecker<'_> {
+    /// Visits a schema and its inline sub-schemas, checking each one's `example`.
+    fn walk_schema(&mut self, pointer: &str, seen: &mut BTreeSet<String>) {
+        if !seen.insert(pointer.to_string()) {
+            return;
+        }
+        let Some(schema) = self.spec.document.pointer(pointer) else {
+            return;
+        };
+        if !schema.is_object() || ref_of(schema).is_some() {
+            return;
+        }
+        if schema.get("example").is_some() {
+            self.check(pointer, &pointer_push(pointer, "example"));
+        }
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for name in props.keys() {
+                self.walk_schema(
+                    &pointer_push(&pointer_push(pointer, "properties"), name),
+                    seen,
+                );
+            }
+        }
+        for key in SCHEMA_CHILDREN {
+            if schema.get(key).is_some_and(Value::is_object) {
+                self.walk_schema(&pointer_push(pointer, key), seen);
+            }
+        }
+        for key in SCHEMA_LISTS {
+            if let Some(items) = schema.get(key).and_then(Value::as_array) {
+                for i in 0..items.len() {
+                    self.walk_schema(&format!("{pointer}/{key}/{i}"), seen);
+                }
+            }
+        }
+    }
+
+    fn check(&mut self, schema_pointer: &str, example_pointer: &str) {
+        let spec = self.spec;
+        let Some(example) = spec.document.pointer(example_pointer) else {
+            return;
+        };
+        // Examples show responses and requests alike; readOnly/writeOnly must not make them fail.
+        let validator = self
+            .compiled
+            .entry(schema_pointer.to_string())
+            .or_insert_with(|| {
+                let options = ConvertOptions {
+                    direction: Direction::Request,
+                };
+                let mut schema = to_json_schema(&spec.document, schema_pointer, options)
+                    .ok_or_else(|| "schema not found".to_string())?;
+                relax_required_flags(&mut schema);
+                compile(&schema)
+            });
+        match validator {
+            Err(message) => {
+                let message = format!("schema cannot be compiled to JSON Schema: {message}");
+                if !self.out.iter().any(|d| {
+                    d.kind == Kind::InvalidSchema && d.pointer.as_deref() == Some(schema_pointer)
+                }) {
+                    self.out
+                        .push(located(spec, Kind::InvalidSchema, schema_pointer, message));
+                }
+            }
+            Ok(validator) => {
+                let errors: Vec<(String, String)> = validator
+                    .iter_errors(example)
+                    .map(|e| (e.instance_path().to_string(), e.to_string()))
+                    .take(3)
+                    .collect();
+                for (instance_path, message) in errors {
+                    let at = format!("{example_pointer}{instance_path}");
+                    let shown = if instance_path.is_empty() {
+                        "example".to_string()
+                    } else {
+                        format!("example at {instance_path}")
+                    };
+                    self.out.push(
+                        located(
+                            spec,
+                            Kind::InvalidExample,
+                            &at,
+                            format!("{shown} does not match its schema: {message}"),
+                        )
+                        .with_note(format!("schema: {schema_pointer}")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// An example may show a response (readOnly present) or a request (writeOnly present); both are
+/// fine, so neither kind of property is required when checking examples.
+fn relax_required_flags(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let hidden: Vec<String> = map
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|props| {
+                    props
+                        .iter()
+                        .filter(|(_, p)| p.get("writeOnly").and_then(Value::as_bool) == Some(true))
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(Value::Array(required)) = map.get_mut("required") {
+                required.retain(|r| !hidden.iter().any(|h| Some(h.as_str()) == r.as_str()));
+            }
+            map.values_mut().for_each(relax_required_flags);
+        }
+        Value::Array(items) => items.iter_mut().for_each(relax_required_flags),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_variables_in_order() {
+        assert_eq!(template_variables("/a/{id}/{link}"), vec!["id", "link"]);
+        assert_eq!(template_variables("/a/{x}.{y}"), vec!["x", "y"]);
+        assert!(template_variables("/plain").is_empty());
+    }
+}

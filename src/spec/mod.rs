@@ -1,0 +1,14 @@
+//! Specs: loading, `$ref` resolution, the resolved model, lint, and the JSON Schema view of
+//! OpenAPI schemas.
+//!
+//! `load` is the one entry point the generator and the validator share: it turns a file into a
+//! [`Spec`] once, and every later stage reads that.
+
+pub mod json_schema;
+pub mod lint;
+mod load;
+pub mod model;
+pub mod refs;
+
+pub use load::{load, load_str, spec_files_in};
+pub use model::Spec;

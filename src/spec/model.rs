@@ -1,0 +1,774 @@
+//! The resolved view of a spec that the generator and the validator share.
+//!
+//! Operations are flattened here once: path-level parameters merged into each operation,
+//! parameter/response/body `$ref`s followed, style and explode defaults applied, effective
+//! security and servers chosen. Schemas stay where they are in the document and are named by JSON
+//! pointer ([`SchemaRef`]), so each consumer converts them its own way (Rust types, JSON Schema)
+//! and every finding can point back at the spec's line.
+//!
+//! The view is built from the JSON document, not from `openapiv3`'s types, so that it can read
+//! OpenAPI 3.1 later; `openapiv3` checks the document's shape at the loader's edge.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::source::{pointer_push, SourceFile};
+
+use super::refs::deref;
+
+/// A loaded, resolved spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The file's text, for locating findings.
+    pub source: SourceFile,
+    /// The whole document as JSON (YAML keys stringified, merge keys applied).
+    pub document: Value,
+    /// The document as `openapiv3` read it.
+    pub openapi: openapiv3::OpenAPI,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Top-level servers.
+    pub servers: Vec<Server>,
+    /// `components.securitySchemes`, in document order.
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Every operation, in document order (paths, then methods in the spec's order).
+    pub operations: Vec<Operation>,
+}
+
+impl Spec {
+    /// The file stem (`kommo` for `spec/kommo.yaml`): the generated module's name.
+    pub fn stem(&self) -> String {
+        self.source
+            .path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "api".to_string())
+    }
+
+    /// The value at a JSON pointer of the document.
+    pub fn at(&self, pointer: &str) -> Option<&Value> {
+        self.document.pointer(pointer)
+    }
+
+    /// Finds an operation by id.
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.id == id)
+    }
+}
+
+/// HTTP methods OpenAPI 3.0 path items can hold, in the order the spec lists them.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One operation, with everything it inherits resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// `operationId`, or one made from method and path when the spec gives none.
+    pub id: String,
+    /// Whether `id` came from the spec.
+    pub explicit_id: bool,
+    /// Lower-case method (`get`).
+    pub method: String,
+    /// The path template (`/api/v4/account`).
+    pub path: String,
+    /// Pointer to the operation object.
+    pub pointer: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// Path-level and operation-level parameters (the operation's win), refs resolved.
+    pub parameters: Vec<Parameter>,
+    /// The request body, refs resolved.
+    pub request_body: Option<RequestBody>,
+    /// Responses in document order.
+    pub responses: Vec<Response>,
+    /// Effective security: alternatives, each a set of scheme names that must all be present.
+    /// Empty means no authentication.
+    pub security: Vec<Vec<String>>,
+    /// Effective servers (operation, path item, then document level).
+    pub servers: Vec<Server>,
+}
+
+impl Operation {
+    /// The response documented for `status`: an exact code, then a range (`2XX`), then `default`.
+    pub fn response_for(&self, status: u16) -> Option<&Response> {
+        self.responses
+            .iter()
+            .find(|r| r.status == StatusKey::Code(status))
+            .or_else(|| {
+                self.responses
+                    .iter()
+                    .find(|r| r.status == StatusKey::Range(status / 100))
+            })
+            .or_else(|| {
+                self.responses
+                    .iter()
+                    .find(|r| r.status == StatusKey::Default)
+            })
+    }
+}
+
+/// Where a parameter is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamLocation {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+impl ParamLocation {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "path" => ParamLocation::Path,
+            "query" => ParamLocation::Query,
+            "header" => ParamLocation::Header,
+            "cookie" => ParamLocation::Cookie,
+            _ => return None,
+        })
+    }
+
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+}
+
+/// OpenAPI 3.0 parameter styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ParamStyle {
+    /// `;name=value` path style.
+    Matrix,
+    /// `.value` path style.
+    Label,
+    /// `name=value` (query, cookie default).
+    Form,
+    /// Comma-separated (path, header default).
+    Simple,
+    /// Space-separated array in a query.
+    SpaceDelimited,
+    /// Pipe-separated array in a query.
+    PipeDelimited,
+    /// `name[key]=value` objects in a query.
+    DeepObject,
+}
+
+impl ParamStyle {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "matrix" => ParamStyle::Matrix,
+            "label" => ParamStyle::Label,
+            "form" => ParamStyle::Form,
+            "simple" => ParamStyle::Simple,
+            "spaceDelimited" => ParamStyle::SpaceDelimited,
+            "pipeDelimited" => ParamStyle::PipeDelimited,
+            "deepObject" => ParamStyle::DeepObject,
+            _ => return None,
+        })
+    }
+
+    /// The default style for a location, per OpenAPI 3.0.
+    pub fn default_for(location: ParamLocation) -> Self {
+        match location {
+            ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
+            ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
+        }
+    }
+}
+
+/// A schema named by where it stands in the document (which may itself be a `$ref` object).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct SchemaRef {
+    /// JSON pointer to the schema object.
+    pub pointer: String,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    /// Name on the wire.
+    pub name: String,
+    /// Where it is sent.
+    pub location: ParamLocation,
+    /// `required` (always true for path parameters).
+    pub required: bool,
+    /// Serialisation style (defaulted by location).
+    pub style: ParamStyle,
+    /// `explode` (defaults to true for form, else false).
+    pub explode: bool,
+    /// `allowReserved`.
+    pub allow_reserved: bool,
+    /// The schema, for schema-based parameters.
+    pub schema: Option<SchemaRef>,
+    /// The media type, for content-based parameters.
+    pub content_type: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// Pointer to the (resolved) parameter object.
+    pub pointer: String,
+}
+
+/// A request body.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestBody {
+    /// `required`.
+    pub required: bool,
+    /// `description`.
+    pub description: Option<String>,
+    /// Media types in document order.
+    pub content: Vec<MediaType>,
+    /// Pointer to the (resolved) request body object.
+    pub pointer: String,
+}
+
+/// The status key of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum StatusKey {
+    /// An exact code.
+    Code(u16),
+    /// `1XX` … `5XX`: the leading digit.
+    Range(u16),
+    /// `default`.
+    Default,
+}
+
+impl StatusKey {
+    fn parse(key: &str) -> Option<Self> {
+        if key == "default" {
+            return Some(StatusKey::Default);
+        }
+        if key.len() == 3 && key[1..].eq_ignore_ascii_case("xx") {
+            return key[..1].parse().ok().map(StatusKey::Range);
+        }
+        key.parse()
+            .ok()
+            .filter(|c| (100..600).contains(c))
+            .map(StatusKey::Code)
+    }
+
+    /// The spec's spelling (`200`, `4XX`, `default`).
+    pub fn as_string(&self) -> String {
+        match self {
+            StatusKey::Code(c) => c.to_string(),
+            StatusKey::Range(r) => format!("{r}XX"),
+            StatusKey::Default => "default".to_string(),
+        }
+    }
+
+    /// Whether `status` falls under this key.
+    pub fn matches(&self, status: u16) -> bool {
+        match self {
+            StatusKey::Code(c) => *c == status,
+            StatusKey::Range(r) => status / 100 == *r,
+            StatusKey::Default => true,
+        }
+    }
+}
+
+/// One documented response.
+#[derive(Debug, Clone, Serialize)]
+pub struct Response {
+    /// The status it documents.
+    pub status: StatusKey,
+    /// `description`.
+    pub description: Option<String>,
+    /// Media types in document order.
+    pub content: Vec<MediaType>,
+    /// Header names documented for the response.
+    pub headers: Vec<String>,
+    /// Pointer to the (resolved) response object.
+    pub pointer: String,
+}
+
+impl Response {
+    /// The media type documented for a `Content-Type` (parameters ignored, case-insensitive),
+    /// falling back to wildcards (`application/*`, `*/*`).
+    pub fn media_type_for(&self, content_type: &str) -> Option<&MediaType> {
+        let essence = media_essence(content_type);
+        let (top, _) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
+        self.content
+            .iter()
+            .find(|m| media_essence(&m.name) == essence)
+            .or_else(|| {
+                self.content
+                    .iter()
+                    .find(|m| media_essence(&m.name) == format!("{top}/*"))
+            })
+            .or_else(|| self.content.iter().find(|m| m.name.trim() == "*/*"))
+    }
+}
+
+/// `application/hal+json; charset=utf-8` → `application/hal+json`.
+pub fn media_essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a media type carries JSON (`application/json`, any `+json`, `*/*json*`).
+pub fn is_json_media(content_type: &str) -> bool {
+    let essence = media_essence(content_type);
+    let sub = essence.split_once('/').map(|(_, s)| s).unwrap_or("");
+    sub == "json" || sub.ends_with("+json") || essence == "application/x-ndjson"
+}
+
+/// One media type of a body.
+#[derive(Debug, Clone, Serialize)]
+pub struct MediaType {
+    /// The media type as written (`application/hal+json`).
+    pub name: String,
+    /// Its schema.
+    pub schema: Option<SchemaRef>,
+    /// Pointer to the media type object.
+    pub pointer: String,
+}
+
+/// A server URL template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Server {
+    /// The URL template (`https://{subdomain}.kommo.com`).
+    pub url: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// Its variables, in document order.
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A server variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerVariable {
+    /// Name in the template.
+    pub name: String,
+    /// `default`.
+    pub default: String,
+    /// `enum`, if listed.
+    pub values: Vec<String>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// How a security scheme sends credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum SecurityKind {
+    /// `type: http` (`scheme: bearer`, `basic`, ...).
+    Http {
+        /// `scheme`, lower case.
+        scheme: String,
+    },
+    /// `type: apiKey`.
+    ApiKey {
+        /// The header, query key or cookie name.
+        name: String,
+        /// Where it is sent.
+        location: ParamLocation,
+    },
+    /// `type: oauth2` (sent as a bearer token).
+    OAuth2,
+    /// `type: openIdConnect` (sent as a bearer token).
+    OpenIdConnect,
+}
+
+/// A named security scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityScheme {
+    /// The key under `components.securitySchemes`.
+    pub name: String,
+    /// How credentials travel.
+    pub kind: SecurityKind,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+fn string_at(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// Builds the resolved view. Never fails: what cannot be resolved is left out here and reported
+/// by lint.
+pub(crate) fn build(source: SourceFile, document: Value, openapi: openapiv3::OpenAPI) -> Spec {
+    let info = document.get("info").cloned().unwrap_or(Value::Null);
+    let servers = servers_of(&document, document.get("servers"));
+    let security_schemes = security_schemes_of(&document);
+    let global_security = security_of(document.get("security")).unwrap_or_default();
+    let mut operations = Vec::new();
+    if let Some(paths) = document.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            let item_pointer = pointer_push("/paths", path);
+            let Ok((item, item_pointer)) = deref(&document, item, &item_pointer) else {
+                continue;
+            };
+            let item_params = item.get("parameters");
+            let item_servers = item.get("servers");
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let pointer = pointer_push(&item_pointer, method);
+                let explicit = string_at(op, "operationId");
+                let servers = match op.get("servers").or(item_servers) {
+                    Some(s) => servers_of(&document, Some(s)),
+                    None => servers.clone(),
+                };
+                operations.push(Operation {
+                    id: explicit
+                        .clone()
+                        .unwrap_or_else(|| synthesize_operation_id(method, path)),
+                    explicit_id: explicit.is_some(),
+                    method: method.to_string(),
+                    path: path.clone(),
+                    summary: string_at(op, "summary"),
+                    description: string_at(op, "description"),
+                    tags: op
+                        .get("tags")
+                        .and_then(Value::as_array)
+                        .map(|t| {
+                            t.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    deprecated: op
+                        .get("deprecated")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                    parameters: parameters_of(
+                        &document,
+                        item_params,
+                        &pointer_push(&item_pointer, "parameters"),
+                        op.get("parameters"),
+                        &pointer_push(&pointer, "parameters"),
+                    ),
+                    request_body: op.get("requestBody").and_then(|b| {
+                        request_body_of(&document, b, &pointer_push(&pointer, "requestBody"))
+                    }),
+                    responses: responses_of(&document, op, &pointer),
+                    security: security_of(op.get("security"))
+                        .unwrap_or_else(|| global_security.clone()),
+                    servers,
+                    pointer,
+                });
+            }
+        }
+    }
+    Spec {
+        title: string_at(&info, "title").unwrap_or_default(),
+        version: string_at(&info, "version").unwrap_or_default(),
+        description: string_at(&info, "description"),
+        source,
+        document,
+        openapi,
+        servers,
+        security_schemes,
+        operations,
+    }
+}
+
+/// `get /users/{id}/keys` → `get_users_id_keys`: stable and readable when a spec has no
+/// `operationId`.
+pub fn synthesize_operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_string();
+    for part in path.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if !part.is_empty() {
+            id.push('_');
+            id.push_str(part);
+        }
+    }
+    id
+}
+
+fn servers_of(document: &Value, servers: Option<&Value>) -> Vec<Server> {
+    let list = servers
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut out: Vec<Server> = list
+        .iter()
+        .filter_map(|s| {
+            let url = string_at(s, "url")?;
+            let variables = s
+                .get("variables")
+                .and_then(Value::as_object)
+                .map(|vars| {
+                    vars.iter()
+                        .map(|(name, v)| ServerVariable {
+                            name: name.clone(),
+                            default: match v.get("default") {
+                                Some(Value::String(s)) => s.clone(),
+                                Some(other) => other.to_string(),
+                                None => String::new(),
+                            },
+                            values: v
+                                .get("enum")
+                                .and_then(Value::as_array)
+                                .map(|e| {
+                                    e.iter()
+                                        .map(|x| {
+                                            x.as_str().map_or_else(|| x.to_string(), str::to_string)
+                                        })
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                            description: string_at(v, "description"),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(Server {
+                url,
+                description: string_at(s, "description"),
+                variables,
+            })
+        })
+        .collect();
+    let _ = document;
+    if out.is_empty() {
+        // OpenAPI: with no servers, the default is a server at "/".
+        out.push(Server {
+            url: "/".to_string(),
+            description: None,
+            variables: Vec::new(),
+        });
+    }
+    out
+}
+
+fn security_schemes_of(document: &Value) -> Vec<SecurityScheme> {
+    let Some(schemes) = document
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    schemes
+        .iter()
+        .filter_map(|(name, scheme)| {
+            let pointer = pointer_push("/components/securitySchemes", name);
+            let (scheme, _) = deref(document, scheme, &pointer).ok()?;
+            let kind = match scheme.get("type").and_then(Value::as_str)? {
+                "http" => SecurityKind::Http {
+                    scheme: string_at(scheme, "scheme")?.to_ascii_lowercase(),
+                },
+                "apiKey" => SecurityKind::ApiKey {
+                    name: string_at(scheme, "name")?,
+                    location: ParamLocation::parse(scheme.get("in")?.as_str()?)?,
+                },
+                "oauth2" => SecurityKind::OAuth2,
+                "openIdConnect" => SecurityKind::OpenIdConnect,
+                _ => return None,
+            };
+            Some(SecurityScheme {
+                name: name.clone(),
+                kind,
+                description: string_at(scheme, "description"),
+            })
+        })
+        .collect()
+}
+
+fn security_of(security: Option<&Value>) -> Option<Vec<Vec<String>>> {
+    let list = security?.as_array()?;
+    Some(
+        list.iter()
+            .filter_map(Value::as_object)
+            .map(|req| req.keys().cloned().collect())
+            .collect(),
+    )
+}
+
+fn parameters_of(
+    document: &Value,
+    item_params: Option<&Value>,
+    item_pointer: &str,
+    op_params: Option<&Value>,
+    op_pointer: &str,
+) -> Vec<Parameter> {
+    let mut out: Vec<Parameter> = Vec::new();
+    for (list, base) in [(item_params, item_pointer), (op_params, op_pointer)] {
+        let Some(list) = list.and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, param) in list.iter().enumerate() {
+            let pointer = format!("{base}/{i}");
+            let Some(p) = parameter_of(document, param, &pointer) else {
+                continue;
+            };
+            // An operation-level parameter overrides the path-level one of the same name and place.
+            out.retain(|q| !(q.name == p.name && q.location == p.location));
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn parameter_of(document: &Value, param: &Value, pointer: &str) -> Option<Parameter> {
+    let (param, pointer) = deref(document, param, pointer).ok()?;
+    let name = string_at(param, "name")?;
+    let location = ParamLocation::parse(param.get("in")?.as_str()?)?;
+    let style = param
+        .get("style")
+        .and_then(Value::as_str)
+        .and_then(ParamStyle::parse)
+        .unwrap_or(ParamStyle::default_for(location));
+    let explode = param
+        .get("explode")
+        .and_then(Value::as_bool)
+        .unwrap_or(style == ParamStyle::Form);
+    let (schema, content_type) = match (param.get("schema"), param.get("content")) {
+        (Some(_), _) => (
+            Some(SchemaRef {
+                pointer: pointer_push(&pointer, "schema"),
+            }),
+            None,
+        ),
+        (None, Some(Value::Object(content))) => match content.iter().next() {
+            Some((media, m)) => (
+                m.get("schema").map(|_| SchemaRef {
+                    pointer: pointer_push(
+                        &pointer_push(&pointer_push(&pointer, "content"), media),
+                        "schema",
+                    ),
+                }),
+                Some(media.clone()),
+            ),
+            None => (None, None),
+        },
+        _ => (None, None),
+    };
+    Some(Parameter {
+        name,
+        location,
+        required: location == ParamLocation::Path
+            || param
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        style,
+        explode,
+        allow_reserved: param
+            .get("allowReserved")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        schema,
+        content_type,
+        description: string_at(param, "description"),
+        deprecated: param
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        pointer,
+    })
+}
+
+fn content_of(content: Option<&Value>, pointer: &str) -> Vec<MediaType> {
+    let Some(content) = content.and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let base = pointer_push(pointer, "content");
+    content
+        .iter()
+        .map(|(name, media)| {
+            let pointer = pointer_push(&base, name);
+            MediaType {
+                name: name.clone(),
+                schema: media.get("schema").map(|_| SchemaRef {
+                    pointer: pointer_push(&pointer, "schema"),
+                }),
+                pointer,
+            }
+        })
+        .collect()
+}
+
+fn request_body_of(document: &Value, body: &Value, pointer: &str) -> Option<RequestBody> {
+    let (body, pointer) = deref(document, body, pointer).ok()?;
+    Some(RequestBody {
+        required: body
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        description: string_at(body, "description"),
+        content: content_of(body.get("content"), &pointer),
+        pointer,
+    })
+}
+
+fn responses_of(document: &Value, op: &Value, op_pointer: &str) -> Vec<Response> {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let base = pointer_push(op_pointer, "responses");
+    responses
+        .iter()
+        .filter_map(|(key, response)| {
+            let status = StatusKey::parse(key)?;
+            let (response, pointer) = deref(document, response, &pointer_push(&base, key)).ok()?;
+            Some(Response {
+                status,
+                description: string_at(response, "description"),
+                content: content_of(response.get("content"), &pointer),
+                headers: response
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .map(|h| h.keys().cloned().collect())
+                    .unwrap_or_default(),
+                pointer,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_keys_parse_and_match() {
+        assert_eq!(StatusKey::parse("200"), Some(StatusKey::Code(200)));
+        assert_eq!(StatusKey::parse("4XX"), Some(StatusKey::Range(4)));
+        assert_eq!(StatusKey::parse("default"), Some(StatusKey::Default));
+        assert_eq!(StatusKey::parse("abc"), None);
+        assert!(StatusKey::Range(4).matches(404));
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json_media("application/hal+json"));
+        assert!(is_json_media("application/problem+json; charset=utf-8"));
+        assert!(is_json_media("Application/JSON"));
+        assert!(!is_json_media("text/html"));
+    }
+
+    #[test]
+    fn synthesized_ids_are_readable() {
+        assert_eq!(
+            synthesize_operation_id("get", "/users/{id}/keys"),
+            "get_users_id_keys"
+        );
+    }
+}

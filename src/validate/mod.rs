@@ -1,0 +1,1 @@
+//! Drift validation: capture → exchanges → match → compiled schema → findings.
