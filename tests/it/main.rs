@@ -1,0 +1,5 @@
+//! specsmith's integration tests, one binary (faster to link than one per file).
+//! Each module tests one command from the outside, through the library API or the binary.
+
+/// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
+mod lint;
