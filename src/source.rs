@@ -487,6 +487,11 @@ fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
                 Event::Scalar(value, ..) => {
                     if let Some(Frame::Map { pointer, key }) = self.stack.last_mut() {
                         if key.is_none() {
+                            // A block mapping's start event is marked after its first key; the
+                            // mapping itself is better shown at that key.
+                            if let Some(start) = self.index.get_mut(pointer.as_str()) {
+                                *start = (*start).min(pos(mark));
+                            }
                             let p = pointer_push(pointer, &value);
                             self.index.insert(p, pos(mark));
                             *key = Some(value);

@@ -274,8 +274,8 @@ fn to_openapiv3(
 ) -> Result<openapiv3::OpenAPI, Box<Diagnostic>> {
     let result: Result<openapiv3::OpenAPI, _> = serde_path_to_error::deserialize(document);
     result.map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        let inner = e.into_inner().to_string();
+        let inner = e.inner().to_string();
+        let pointer = refine_pointer(document, path_to_pointer(e.path()), &inner);
         Box::new(
             Diagnostic::error(
                 Kind::InvalidDocument,
@@ -286,6 +286,36 @@ fn to_openapiv3(
             .with_pointer(pointer),
         )
     })
+}
+
+/// `openapiv3` reads `$ref`-or-object positions through untagged enums, so serde's path stops at
+/// the enclosing map. When the message names the offending value (``unknown variant `x` ``),
+/// point at the first place below that path where the value stands.
+fn refine_pointer(document: &Value, pointer: String, message: &str) -> String {
+    let Some(token) = message
+        .split_once("unknown variant `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(token, _)| token)
+    else {
+        return pointer;
+    };
+    fn find(value: &Value, token: &str, at: &str) -> Option<String> {
+        match value {
+            Value::String(s) if s == token => Some(at.to_string()),
+            Value::Object(map) => map
+                .iter()
+                .find_map(|(k, v)| find(v, token, &crate::source::pointer_push(at, k))),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| find(v, token, &format!("{at}/{i}"))),
+            _ => None,
+        }
+    }
+    document
+        .pointer(&pointer)
+        .and_then(|v| find(v, token, &pointer))
+        .unwrap_or(pointer)
 }
 
 /// `serde_path_to_error` paths (`paths./a.get.responses`) as JSON pointers.
