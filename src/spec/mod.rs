@@ -9,6 +9,7 @@ pub mod lint;
 mod load;
 pub mod model;
 pub mod refs;
+pub mod style;
 
 pub use load::{load, load_str, spec_files_in};
 pub use model::Spec;

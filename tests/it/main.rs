@@ -3,3 +3,5 @@
 
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
 mod lint;
+/// Parameter styles: what a client sends for every parameter of the specs reads back the same.
+mod style;
