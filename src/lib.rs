@@ -16,9 +16,11 @@
 //!   people and CI tools, knowing nothing of how they were found.
 //! - [`source`] maps JSON pointers and byte offsets to line:column for specs and captures alike.
 
+pub mod baseline;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
+pub mod problem;
 pub mod report;
 pub mod source;
 pub mod spec;

@@ -1,0 +1,183 @@
+//! Baselines: the problems a team has accepted, committed beside its captures.
+//!
+//! `--write-baseline FILE` records today's problems; `--baseline FILE` then fails a run only on
+//! problems not in it, and reports baseline problems that no longer occur so the file can be
+//! tightened. The file is small, sorted and stable so it reviews well in a diff.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::problem::Problem;
+
+/// The on-disk format version; bumped only with a migration.
+pub const VERSION: u32 = 1;
+
+/// One accepted problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The problem id (see [`crate::problem::problem_id`]).
+    pub id: String,
+    /// Its kind, for people reading the file.
+    pub kind: String,
+    /// Its operation.
+    pub operation: Option<String>,
+    /// Its status.
+    pub status: Option<u16>,
+    /// Its generalised pointer.
+    pub pointer: Option<String>,
+    /// How often it occurred when recorded.
+    pub occurrences: usize,
+}
+
+/// A baseline file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Format version.
+    pub version: u32,
+    /// Accepted problems, sorted by id.
+    pub problems: Vec<Entry>,
+}
+
+impl Baseline {
+    /// A baseline accepting `problems`.
+    pub fn of(problems: &[Problem]) -> Self {
+        let mut entries: Vec<Entry> = problems
+            .iter()
+            .map(|p| Entry {
+                id: p.id.clone(),
+                kind: p.kind.as_str().to_string(),
+                operation: p.operation.clone(),
+                status: p.status,
+                pointer: p.pointer.clone(),
+                occurrences: p.occurrences,
+            })
+            .collect();
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        Baseline {
+            version: VERSION,
+            problems: entries,
+        }
+    }
+
+    /// Reads a baseline; the error names the file and what is wrong (exit 2 for the caller).
+    pub fn read(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "baseline {} is not a specsmith baseline: {e} (line {}, column {})",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        if baseline.version != VERSION {
+            return Err(format!(
+                "baseline {} has version {}; this specsmith reads version {VERSION}",
+                path.display(),
+                baseline.version
+            ));
+        }
+        Ok(baseline)
+    }
+
+    /// Writes the baseline as pretty, sorted JSON with a final newline.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|e| format!("cannot serialise the baseline: {e}"))?;
+        text.push('\n');
+        std::fs::write(path, text)
+            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
+    }
+
+    /// Whether a problem id is accepted.
+    pub fn contains(&self, id: &str) -> bool {
+        self.problems
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .is_ok()
+    }
+
+    /// Baseline problems that no longer occur, as info diagnostics.
+    pub fn fixed(&self, current: &[Problem]) -> Vec<Diagnostic> {
+        self.problems
+            .iter()
+            .filter(|e| !current.iter().any(|p| p.id == e.id))
+            .map(|e| {
+                let mut d = Diagnostic::new(
+                    Kind::FixedSinceBaseline,
+                    Severity::Info,
+                    format!(
+                        "fixed since baseline: {} {}{} no longer occurs (was {}×)",
+                        e.kind,
+                        e.operation.as_deref().unwrap_or("(unmatched)"),
+                        e.pointer
+                            .as_deref()
+                            .map(|p| format!(" at {p}"))
+                            .unwrap_or_default(),
+                        e.occurrences
+                    ),
+                )
+                .with_suggestion("run with --write-baseline to drop it from the file");
+                d.pointer = e.pointer.clone();
+                d
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Occurrence, Problem};
+
+    fn problem(id: &str) -> Problem {
+        let at = Occurrence {
+            file: None,
+            entry: None,
+            line: None,
+            column: None,
+        };
+        Problem {
+            id: id.to_string(),
+            kind: Kind::UnknownProperty,
+            severity: Severity::Warning,
+            operation: Some("getAccount".into()),
+            status: Some(200),
+            pointer: Some("/uuid".into()),
+            message: "m".into(),
+            suggestion: None,
+            occurrences: 2,
+            first: at.clone(),
+            last: at.clone(),
+            samples: vec![at],
+        }
+    }
+
+    #[test]
+    fn round_trip_and_compare() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("baseline.json");
+        Baseline::of(&[problem("b"), problem("a")])
+            .write(&path)
+            .expect("writes");
+        let read = Baseline::read(&path).expect("reads");
+        assert_eq!(read.problems[0].id, "a", "sorted by id");
+        assert!(read.contains("b") && !read.contains("c"));
+        let fixed = read.fixed(&[problem("a")]);
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(fixed[0].kind, Kind::FixedSinceBaseline);
+        assert!(fixed[0].message.contains("fixed since baseline"));
+    }
+
+    #[test]
+    fn unreadable_baselines_are_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("b.json");
+        std::fs::write(&path, "{\"version\": 1, \"problems\": [").expect("write");
+        let err = Baseline::read(&path).expect_err("truncated");
+        assert!(err.contains("b.json") && err.contains("line 1"), "{err}");
+        assert!(Baseline::read(&dir.path().join("none.json")).is_err());
+    }
+}

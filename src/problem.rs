@@ -1,0 +1,284 @@
+//! Problems: findings that share one root cause, counted once.
+//!
+//! A capture with 409 copies of one drift is one problem with 409 occurrences, not 409 reports.
+//! Findings belong to the same problem when they share operation, status, kind and pointer with
+//! array indices generalised (`/_embedded/users_groups/*/uuid`). A problem's id is a fingerprint
+//! of exactly those parts, independent of file names and line numbers, so two runs over different
+//! captures agree on it; baselines and SARIF `partialFingerprints` are keyed on it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Kind, Severity};
+
+/// How many sample locations a problem keeps besides its first and last occurrence.
+pub const SAMPLES: usize = 3;
+
+/// Where one occurrence of a problem stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Occurrence {
+    /// The capture file.
+    pub file: Option<PathBuf>,
+    /// The exchange's index in a HAR or NDJSON file.
+    pub entry: Option<usize>,
+    /// 1-based line in the file.
+    pub line: Option<usize>,
+    /// 1-based column in the file.
+    pub column: Option<usize>,
+}
+
+impl Occurrence {
+    fn of(d: &Diagnostic) -> Self {
+        Occurrence {
+            file: d.file.clone(),
+            entry: d.exchange.as_ref().and_then(|e| e.entry),
+            line: d.location.as_ref().map(|l| l.line),
+            column: d.location.as_ref().map(|l| l.column),
+        }
+    }
+}
+
+/// One root cause and where it was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Stable fingerprint (16 hex digits).
+    pub id: String,
+    /// What was found.
+    pub kind: Kind,
+    /// The worst severity among its occurrences.
+    pub severity: Severity,
+    /// The operation, when matched.
+    pub operation: Option<String>,
+    /// The response status.
+    pub status: Option<u16>,
+    /// The pointer with array indices generalised to `*`.
+    pub pointer: Option<String>,
+    /// The first occurrence's message.
+    pub message: String,
+    /// The first occurrence's suggestion.
+    pub suggestion: Option<String>,
+    /// How many findings it groups.
+    pub occurrences: usize,
+    /// Where it was first seen (in report order).
+    pub first: Occurrence,
+    /// Where it was last seen.
+    pub last: Occurrence,
+    /// Up to [`SAMPLES`] locations, the first among them.
+    pub samples: Vec<Occurrence>,
+}
+
+/// `/list/3/teamsIds/0` → `/list/*/teamsIds/*`.
+pub fn generalise_pointer(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// FNV-1a, 64 bit: a fixed, documented hash, so ids never change between versions or platforms
+/// (std's `DefaultHasher` promises neither).
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0x1f)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// The problem id of a finding.
+pub fn problem_id(d: &Diagnostic) -> String {
+    let exchange = d.exchange.as_ref();
+    let operation = exchange.and_then(|e| e.operation.as_deref()).unwrap_or("");
+    let status = exchange
+        .and_then(|e| e.status)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let pointer = d
+        .pointer
+        .as_deref()
+        .map(generalise_pointer)
+        .unwrap_or_default();
+    // Unmatched exchanges have no operation: their method and path are the cause.
+    let subject = if operation.is_empty() {
+        exchange
+            .and_then(|e| {
+                Some(format!(
+                    "{} {}",
+                    e.method.as_deref()?,
+                    url_path(e.url.as_deref()?)
+                ))
+            })
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    format!(
+        "{:016x}",
+        fnv1a(&[operation, &status, d.kind.as_str(), &pointer, &subject])
+    )
+}
+
+/// The path of a URL without query or fragment, numeric segments generalised.
+fn url_path(url: &str) -> String {
+    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = without_scheme
+        .find('/')
+        .map_or("/", |i| &without_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    generalise_pointer(path)
+}
+
+/// Groups findings into problems as they arrive; memory grows with the number of distinct
+/// problems, not with the number of findings.
+#[derive(Debug, Default)]
+pub struct ProblemSet {
+    problems: BTreeMap<String, Problem>,
+}
+
+impl ProblemSet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one finding; returns its problem id.
+    pub fn add(&mut self, d: &Diagnostic) -> String {
+        let id = problem_id(d);
+        let occurrence = Occurrence::of(d);
+        match self.problems.get_mut(&id) {
+            Some(p) => {
+                p.occurrences += 1;
+                p.severity = p.severity.max(d.severity);
+                if p.samples.len() < SAMPLES {
+                    p.samples.push(occurrence.clone());
+                }
+                p.last = occurrence;
+            }
+            None => {
+                let exchange = d.exchange.as_ref();
+                self.problems.insert(
+                    id.clone(),
+                    Problem {
+                        id: id.clone(),
+                        kind: d.kind,
+                        severity: d.severity,
+                        operation: exchange.and_then(|e| e.operation.clone()),
+                        status: exchange.and_then(|e| e.status),
+                        pointer: d.pointer.as_deref().map(generalise_pointer),
+                        message: d.message.clone(),
+                        suggestion: d.suggestion.clone(),
+                        occurrences: 1,
+                        first: occurrence.clone(),
+                        last: occurrence.clone(),
+                        samples: vec![occurrence],
+                    },
+                );
+            }
+        }
+        id
+    }
+
+    /// The problems, worst first: severity, then occurrences, then id.
+    pub fn finish(self) -> Vec<Problem> {
+        let mut problems: Vec<Problem> = self.problems.into_values().collect();
+        problems.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.occurrences.cmp(&a.occurrences))
+                .then(a.id.cmp(&b.id))
+        });
+        problems
+    }
+}
+
+/// Groups a finished list of findings.
+pub fn group(diagnostics: &[Diagnostic]) -> Vec<Problem> {
+    let mut set = ProblemSet::new();
+    for d in diagnostics {
+        set.add(d);
+    }
+    set.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::ExchangeRef;
+    use crate::source::Location;
+
+    fn finding(file: &str, entry: usize, pointer: &str, line: usize) -> Diagnostic {
+        let mut d = Diagnostic::warning(Kind::UnknownProperty, "unknown property uuid")
+            .in_file(file)
+            .with_pointer(pointer)
+            .at(Some(Location {
+                line,
+                column: 5,
+                len: 4,
+                line_text: String::new(),
+            }));
+        d.exchange = Some(ExchangeRef {
+            entry: Some(entry),
+            method: Some("GET".into()),
+            url: Some("https://x.kommo.com/api/v4/account".into()),
+            operation: Some("getAccount".into()),
+            status: Some(200),
+        });
+        d
+    }
+
+    #[test]
+    fn repeated_drift_is_one_problem_with_a_count() {
+        let findings: Vec<Diagnostic> = (0..409)
+            .map(|i| {
+                finding(
+                    "a.ndjson",
+                    i,
+                    &format!("/_embedded/users_groups/{}/uuid", i % 3),
+                    i + 1,
+                )
+            })
+            .collect();
+        let problems = group(&findings);
+        assert_eq!(problems.len(), 1);
+        let p = &problems[0];
+        assert_eq!(p.occurrences, 409);
+        assert_eq!(p.pointer.as_deref(), Some("/_embedded/users_groups/*/uuid"));
+        assert_eq!(p.first.entry, Some(0));
+        assert_eq!(p.last.entry, Some(408));
+        assert_eq!(p.samples.len(), SAMPLES);
+    }
+
+    #[test]
+    fn ids_do_not_depend_on_files_or_lines() {
+        let a = finding("a.ndjson", 0, "/x/0/uuid", 10);
+        let b = finding("other/b.har", 7, "/x/5/uuid", 99);
+        assert_eq!(problem_id(&a), problem_id(&b));
+        let c = finding("a.ndjson", 0, "/y", 10);
+        assert_ne!(problem_id(&a), problem_id(&c));
+        // Pinned: changing the fingerprint breaks every committed baseline.
+        assert_eq!(problem_id(&a), "319ed5a209d6f76b");
+    }
+
+    #[test]
+    fn worst_first() {
+        let mut findings = vec![finding("a", 0, "/w", 1), finding("a", 1, "/w", 2)];
+        let mut error = finding("a", 2, "/e", 3);
+        error.severity = Severity::Error;
+        findings.push(error);
+        let problems = group(&findings);
+        assert_eq!(problems[0].pointer.as_deref(), Some("/e"));
+        assert_eq!(problems[1].occurrences, 2);
+    }
+}
