@@ -540,7 +540,10 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         client,
         operations,
     };
-    (module, b.warnings)
+    let mut warnings = b.warnings;
+    warnings.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
+    warnings.dedup();
+    (module, warnings)
 }
 
 fn doc_of(value: &Value) -> Option<String> {
@@ -970,7 +973,6 @@ impl Builder<'_> {
     }
 
     /// Collects the properties of an object schema, merging `allOf` members.
-    #[allow(clippy::type_complexity)]
     fn collect_props(
         &mut self,
         pointer: &str,
@@ -1100,6 +1102,16 @@ impl Builder<'_> {
                     return Ty::Value;
                 }
             }
+        }
+        if value.get("enum").is_some()
+            && value.get("type").is_none()
+            && self.enum_kind(value).is_none()
+        {
+            self.warn(
+                pointer,
+                "an enum of mixed value types cannot be a Rust enum; the generated type is serde_json::Value".to_string(),
+            );
+            return Ty::Value;
         }
         if let Some(Value::Array(types)) = value.get("type") {
             let non_null = types.iter().filter(|t| *t != "null").count();
@@ -1783,7 +1795,7 @@ impl Builder<'_> {
                 continue;
             }
             // Iterative DFS: (node, edges, next edge index).
-            let mut stack: Vec<(usize, Vec<(usize, bool)>, usize)> =
+            let mut stack: Vec<Frame> =
                 vec![(root, self.edges(root), 0)];
             mark[root] = Mark::Active;
             while let Some((node, edges, i)) = stack.last_mut() {
@@ -2011,6 +2023,9 @@ fn substantive(member: &Value) -> bool {
     ];
     SHAPE.iter().any(|k| member.get(*k).is_some())
 }
+
+/// A depth-first walk's frame: node, its edges, the next edge to follow.
+type Frame = (usize, Vec<(usize, bool)>, usize);
 
 fn named_at_top(ty: &Ty) -> bool {
     matches!(ty, Ty::Named(_))

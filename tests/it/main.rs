@@ -3,3 +3,6 @@
 
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
 mod lint;
+
+/// `specsmith generate`: snapshots, the committed crate in step, overrides, corpus crates compile.
+mod generate;
