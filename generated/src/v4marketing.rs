@@ -140,6 +140,14 @@ impl Client {
             );
         self
     }
+    /// Sets the credentials that go together (clientId + clientSecret): the spec requires all of them on the same request.
+    pub fn with_client_id_and_client_secret(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.with_client_id(client_id).with_client_secret(client_secret)
+    }
     /// List Kommo users
     ///
     /// Retrieve Kommo users with role, group, and access information.

@@ -8,9 +8,7 @@ use specsmith_generated::runtime::Error;
 use specsmith_generated::v4marketing::{Client, ListUsersError, ListUsersParams};
 
 fn client(uri: String) -> Client {
-    Client::new(uri)
-        .with_client_id("id-1")
-        .with_client_secret("secret-2")
+    Client::new(uri).with_client_id_and_client_secret("id-1", "secret-2")
 }
 
 #[tokio::test]
@@ -127,6 +125,28 @@ async fn list_users_all_walks_every_page() {
             "workspaceId=w&page=3&limit=2"
         ]
     );
+}
+
+#[tokio::test]
+async fn the_keys_can_be_set_one_by_one_too() {
+    let server = serve(200, "application/json", capture("v4marketing-users.json")).await;
+    Client::new(server.uri())
+        .with_client_secret("s")
+        .with_client_id("i")
+        .with_client_id("i2")
+        .list_users("w", ListUsersParams::default())
+        .await
+        .expect("decodes");
+    let seen = only(&server).await;
+    // Setting a scheme twice replaces it; the header is sent once.
+    let ids: Vec<_> = seen
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "x-client-id")
+        .collect();
+    assert_eq!(ids.len(), 1, "{:?}", seen.headers);
+    assert_eq!(seen.header("x-client-id"), Some("i2"));
+    assert_eq!(seen.header("x-client-secret"), Some("s"));
 }
 
 #[test]

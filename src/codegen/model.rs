@@ -161,6 +161,29 @@ pub struct ClientDef {
     pub servers: Vec<ServerDef>,
     /// One setter per security scheme.
     pub auth: Vec<AuthDef>,
+    /// One setter per security requirement that needs several credentials together (V4
+    /// Marketing's `x-client-id` + `x-client-secret`).
+    pub combined: Vec<CombinedAuth>,
+}
+
+/// A setter for credentials that are only valid together.
+#[derive(Debug, Clone, Serialize)]
+pub struct CombinedAuth {
+    /// Setter name.
+    pub fn_name: String,
+    /// The single-credential setters it calls, with their argument names.
+    pub parts: Vec<CombinedPart>,
+}
+
+/// One credential of a [`CombinedAuth`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CombinedPart {
+    /// Argument name.
+    pub arg: String,
+    /// The setter of that scheme.
+    pub setter: String,
+    /// Scheme key.
+    pub scheme: String,
 }
 
 /// A server constructor.
@@ -513,6 +536,9 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
     }
     for a in &client.auth {
         methods.claim(&a.fn_name);
+    }
+    for c in &client.combined {
+        methods.claim(&c.fn_name);
     }
     let mut operations = Vec::new();
     for (i, op) in spec.operations.iter().enumerate() {
@@ -1251,7 +1277,51 @@ impl Builder<'_> {
                 doc: scheme.description.as_deref().map(naming::doc_text),
             });
         }
-        ClientDef { servers, auth }
+        let mut combined: Vec<CombinedAuth> = Vec::new();
+        let mut requirements: Vec<&Vec<String>> = Vec::new();
+        let global = self.spec.document.get("security").and_then(Value::as_array);
+        let mut listed: Vec<Vec<String>> = global
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .map(|r| r.keys().cloned().collect())
+            .collect();
+        for op in &self.spec.operations {
+            listed.extend(op.security.iter().cloned());
+        }
+        for req in &listed {
+            if req.len() >= 2 && !requirements.contains(&req) {
+                requirements.push(req);
+            }
+        }
+        for req in requirements {
+            let parts: Option<Vec<CombinedPart>> = req
+                .iter()
+                .map(|scheme| {
+                    let a = auth
+                        .iter()
+                        .find(|a| &a.scheme == scheme && a.kind != "basic")?;
+                    Some(CombinedPart {
+                        arg: naming::snake_name(
+                            naming::bare(&a.fn_name).trim_start_matches("with_"),
+                        ),
+                        setter: a.fn_name.clone(),
+                        scheme: scheme.clone(),
+                    })
+                })
+                .collect();
+            let Some(parts) = parts else { continue };
+            let joined: Vec<&str> = parts.iter().map(|p| naming::bare(&p.arg)).collect();
+            combined.push(CombinedAuth {
+                fn_name: fns.claim(&format!("with_{}", joined.join("_and_"))),
+                parts,
+            });
+        }
+        ClientDef {
+            servers,
+            auth,
+            combined,
+        }
     }
 
     fn operation(&mut self, op: &Operation, methods: &mut Scope) -> OpIr {
@@ -1795,8 +1865,7 @@ impl Builder<'_> {
                 continue;
             }
             // Iterative DFS: (node, edges, next edge index).
-            let mut stack: Vec<Frame> =
-                vec![(root, self.edges(root), 0)];
+            let mut stack: Vec<Frame> = vec![(root, self.edges(root), 0)];
             mark[root] = Mark::Active;
             while let Some((node, edges, i)) = stack.last_mut() {
                 if *i >= edges.len() {
