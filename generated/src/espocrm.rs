@@ -320,12 +320,9 @@ impl Client {
         crate::runtime::Response<AccountList>,
         crate::runtime::Error<std::convert::Infallible>,
     > {
-        let mut path = String::new();
-        path.push_str("/Account");
-        #[allow(unused_mut)]
         let mut request = self
             .core
-            .request(reqwest::Method::GET, &path, &["apiKeyAuth", "espoAuth"]);
+            .request(reqwest::Method::GET, "/Account", &["apiKeyAuth", "espoAuth"]);
         if let Some(value) = &params.max_size {
             request.query("maxSize", value, crate::runtime::Style::Form, true, false)?;
         }
@@ -390,12 +387,9 @@ impl Client {
         crate::runtime::Response<Account>,
         crate::runtime::Error<std::convert::Infallible>,
     > {
-        let mut path = String::new();
-        path.push_str("/Account");
-        #[allow(unused_mut)]
         let mut request = self
             .core
-            .request(reqwest::Method::POST, &path, &["apiKeyAuth", "espoAuth"]);
+            .request(reqwest::Method::POST, "/Account", &["apiKeyAuth", "espoAuth"]);
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
@@ -423,8 +417,7 @@ impl Client {
         path.push_str(
             &crate::runtime::path_param("id", id, crate::runtime::Style::Simple, false)?,
         );
-        #[allow(unused_mut)]
-        let mut request = self
+        let request = self
             .core
             .request(reqwest::Method::GET, &path, &["apiKeyAuth", "espoAuth"]);
         let response = self.core.send(request).await?;
@@ -454,7 +447,6 @@ impl Client {
         path.push_str(
             &crate::runtime::path_param("id", id, crate::runtime::Style::Simple, false)?,
         );
-        #[allow(unused_mut)]
         let mut request = self
             .core
             .request(reqwest::Method::PUT, &path, &["apiKeyAuth", "espoAuth"]);
@@ -485,8 +477,7 @@ impl Client {
         path.push_str(
             &crate::runtime::path_param("id", id, crate::runtime::Style::Simple, false)?,
         );
-        #[allow(unused_mut)]
-        let mut request = self
+        let request = self
             .core
             .request(reqwest::Method::DELETE, &path, &["apiKeyAuth", "espoAuth"]);
         let response = self.core.send(request).await?;
@@ -517,7 +508,6 @@ impl Client {
             &crate::runtime::path_param("id", id, crate::runtime::Style::Simple, false)?,
         );
         path.push_str("/stream");
-        #[allow(unused_mut)]
         let mut request = self
             .core
             .request(reqwest::Method::GET, &path, &["apiKeyAuth", "espoAuth"]);
@@ -568,7 +558,6 @@ impl Client {
                 false,
             )?,
         );
-        #[allow(unused_mut)]
         let mut request = self
             .core
             .request(reqwest::Method::GET, &path, &["apiKeyAuth", "espoAuth"]);
@@ -663,7 +652,6 @@ impl Client {
                 false,
             )?,
         );
-        #[allow(unused_mut)]
         let mut request = self
             .core
             .request(reqwest::Method::POST, &path, &["apiKeyAuth", "espoAuth"]);
@@ -708,7 +696,6 @@ impl Client {
                 false,
             )?,
         );
-        #[allow(unused_mut)]
         let mut request = self
             .core
             .request(reqwest::Method::DELETE, &path, &["apiKeyAuth", "espoAuth"]);

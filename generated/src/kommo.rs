@@ -447,12 +447,9 @@ impl Client {
         crate::runtime::Response<Account>,
         crate::runtime::Error<GetAccountError>,
     > {
-        let mut path = String::new();
-        path.push_str("/api/v4/account");
-        #[allow(unused_mut)]
         let mut request = self
             .core
-            .request(reqwest::Method::GET, &path, &["bearerAuth"]);
+            .request(reqwest::Method::GET, "/api/v4/account", &["bearerAuth"]);
         if let Some(value) = &params.with {
             request.query("with", value, crate::runtime::Style::Form, false, false)?;
         }

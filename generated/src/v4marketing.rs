@@ -162,12 +162,13 @@ impl Client {
         crate::runtime::Response<UserList>,
         crate::runtime::Error<ListUsersError>,
     > {
-        let mut path = String::new();
-        path.push_str("/v1/kommo/users");
-        #[allow(unused_mut)]
         let mut request = self
             .core
-            .request(reqwest::Method::GET, &path, &["clientId", "clientSecret"]);
+            .request(
+                reqwest::Method::GET,
+                "/v1/kommo/users",
+                &["clientId", "clientSecret"],
+            );
         request
             .query(
                 "workspaceId",
