@@ -63,6 +63,7 @@ pub struct User {
     pub organization_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
+    /// Format: `date-time` (kept as a string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inserted_at: Option<String>,
 }

@@ -1080,7 +1080,21 @@ impl Builder<'_> {
             let hint = format!("{name}{}", naming::type_name(&key));
             let ty = self.convert(&prop_pointer, &schema, &hint, depth + 1);
             let nullable = self.nullable(&prop_pointer, &schema);
-            let doc = doc_of(&schema);
+            let mut doc = doc_of(&schema);
+            // String formats stay `String` everywhere (no date or UUID crate in the client's
+            // dependencies); the doc says which format the value carries.
+            if ty == Ty::String {
+                let format = self
+                    .resolve(&prop_pointer, &schema)
+                    .and_then(|(_, v)| v.get("format").and_then(Value::as_str).map(str::to_string));
+                if let Some(format) = format {
+                    let note = format!("Format: `{format}` (kept as a string).");
+                    doc = Some(match doc {
+                        Some(d) => format!("{d}\n\n{note}"),
+                        None => note,
+                    });
+                }
+            }
             fields.push(FieldIr {
                 wire: key.clone(),
                 name: field_name,
