@@ -1,8 +1,16 @@
-//! `specsmith generate`: Rust client code from specs (see the generator issue).
+//! `specsmith generate`: Rust client code from specs.
+//!
+//! Three modes: no flags regenerates the committed `generated/` crate from every spec in `spec/`;
+//! `--check` renders in memory and fails (exit 1) when `generated/` is stale, which is what CI
+//! runs; `--spec FILE --out DIR` writes a standalone crate for any spec.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+
+use crate::codegen::{self, Generator, Input};
+use crate::diagnostic::{Diagnostic, Tally};
+use crate::report::{self, Format, Summary};
 
 use super::Outcome;
 
@@ -12,10 +20,160 @@ pub struct GenerateArgs {
     /// Spec to generate from (repeatable). Default: every spec in spec/.
     #[arg(long = "spec", value_name = "FILE")]
     pub specs: Vec<PathBuf>,
+    /// Write a standalone client crate (DIR/Cargo.toml, DIR/src/) instead of generated/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Render in memory and exit 1 with a diff summary if the output folder differs.
+    #[arg(long)]
+    pub check: bool,
+    /// Folder of templates that replace the built-in ones by file name (e.g. type.rs.jinja).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Output format of warnings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
-/// Runs the generator.
-pub fn run(_args: GenerateArgs) -> Outcome {
-    eprintln!("error: `generate` is not built yet");
-    Outcome::Failure
+/// Runs the generator; exit 0 when written (or up to date with `--check`), 1 when `--check`
+/// finds drift, 2 when a spec cannot be read or the output cannot be produced.
+pub fn run(args: GenerateArgs) -> Outcome {
+    let paths = match super::spec_paths(&args.specs) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    };
+    if args.out.is_some() && paths.len() != 1 {
+        eprintln!("error: --out writes one crate for one spec: pass exactly one --spec FILE");
+        return Outcome::Failure;
+    }
+    let root = super::project_root();
+    let (dir, package, standalone) = match &args.out {
+        Some(dir) => (dir.clone(), package_name(dir), true),
+        None => (
+            root.join("generated"),
+            "specsmith-generated".to_string(),
+            false,
+        ),
+    };
+    let mut specs = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for path in &paths {
+        match crate::spec::load(path) {
+            Ok(spec) => specs.push(spec),
+            Err(d) => diagnostics.push(*d),
+        }
+    }
+    if !diagnostics.is_empty() {
+        emit(args.format, &diagnostics, paths.len(), "no code generated");
+        return Outcome::Failure;
+    }
+    let inputs: Vec<Input<'_>> = specs
+        .iter()
+        .zip(&paths)
+        .map(|(spec, path)| Input {
+            spec,
+            source: display_path(path, &root),
+        })
+        .collect();
+    let result = Generator::new(args.templates.as_deref())
+        .and_then(|g| g.crate_files(&inputs, &package, standalone));
+    let output = match result {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Failure;
+        }
+    };
+    if args.check {
+        let drift = codegen::check::check(&dir, &output.files);
+        if drift.is_empty() {
+            emit(
+                args.format,
+                &output.diagnostics,
+                paths.len(),
+                &format!("{} is up to date", dir.display()),
+            );
+            return Outcome::Clean;
+        }
+        emit(
+            args.format,
+            &output.diagnostics,
+            paths.len(),
+            &format!("{} is out of date", dir.display()),
+        );
+        eprint!("{}", codegen::check::summary(&dir, &drift));
+        eprintln!("run `specsmith generate` and commit the result");
+        return Outcome::Findings;
+    }
+    if let Err(e) = codegen::write_files(&dir, &output.files) {
+        eprintln!("error: {e}");
+        return Outcome::Failure;
+    }
+    emit(
+        args.format,
+        &output.diagnostics,
+        paths.len(),
+        &format!(
+            "{} file(s) written to {}",
+            output.files.len(),
+            dir.display()
+        ),
+    );
+    Outcome::Clean
+}
+
+fn emit(format: Format, diagnostics: &[Diagnostic], inputs: usize, line: &str) {
+    let tally = Tally::of(diagnostics);
+    let summary = Summary {
+        command: "generate",
+        inputs,
+        tally,
+        lines: vec![format!(
+            "{inputs} spec(s): {line}; {} warning(s)",
+            tally.warnings
+        )],
+    };
+    let mut out = anstream::stdout();
+    if let Err(e) = report::render(format, diagnostics, &summary, &mut out) {
+        eprintln!("error: cannot write the report: {e}");
+    }
+}
+
+/// The spec path as the generated header names it: relative to the project when inside it (so
+/// the output does not depend on where the checkout lives), else as given.
+fn display_path(path: &Path, root: &Path) -> String {
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let shown = absolute
+        .strip_prefix(&root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf());
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// A Cargo package name from the output folder's name.
+fn package_name(dir: &Path) -> String {
+    use heck::ToKebabCase;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_kebab_case())
+        .unwrap_or_default();
+    let name: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!(
+            "api-client{}",
+            if name.is_empty() {
+                String::new()
+            } else {
+                format!("-{name}")
+            }
+        )
+    } else {
+        name
+    }
 }

@@ -1,1 +1,206 @@
-//! Rust client generation: spec → codegen model → minijinja templates → formatted code.
+//! `specsmith generate`: specs → codegen model → minijinja templates → formatted Rust.
+//!
+//! [`model`] decides *what* to emit (types, operations, all names final, through [`naming`]);
+//! the templates in `templates/` decide *how it reads*; [`render`] runs them and formats the
+//! result; [`check`] compares a fresh rendering with what is on disk. Output is byte-for-byte
+//! deterministic: document order and sorted maps only, no timestamps.
+
+use std::path::{Path, PathBuf};
+
+use minijinja::value::{Serde, Value};
+use minijinja::Environment;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::spec::Spec;
+
+pub mod check;
+pub mod model;
+pub mod naming;
+pub mod render;
+
+/// Why generation failed (as opposed to warnings, which are diagnostics).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A template failed to load or render.
+    #[error("template error: {0}")]
+    Template(String),
+    /// The rendered code does not parse: a generator or template bug.
+    #[error("generated code for {file} (from {spec}) does not parse, which is a bug in the generator or its templates: {message}")]
+    InvalidCode {
+        /// The file being generated.
+        file: String,
+        /// The spec it came from.
+        spec: String,
+        /// What syn reported.
+        message: String,
+    },
+    /// A file or folder could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// One generated file, by path relative to the crate folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// `Cargo.toml`, `src/lib.rs`, `src/kommo.rs`, ...
+    pub path: PathBuf,
+    /// Its contents.
+    pub contents: String,
+}
+
+/// What a generation produced.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    /// Files in a stable order.
+    pub files: Vec<GeneratedFile>,
+    /// Warnings about spec features the generator could not express.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A spec to generate, with the path the generated header names.
+pub struct Input<'a> {
+    /// The loaded spec.
+    pub spec: &'a Spec,
+    /// How the header names it (`spec/kommo.yaml`).
+    pub source: String,
+}
+
+/// The generator: one template environment, reused for every spec of a run.
+pub struct Generator {
+    env: Environment<'static>,
+}
+
+#[derive(Serialize)]
+struct CrateContext<'a> {
+    source: String,
+    package: &'a str,
+    standalone: bool,
+    modules: Vec<ModuleRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct ModuleRef<'a> {
+    name: &'a str,
+    title: &'a str,
+    version: &'a str,
+}
+
+impl Generator {
+    /// Loads the embedded templates, overridden by name from `templates` if given.
+    pub fn new(templates: Option<&Path>) -> Result<Self, Error> {
+        Ok(Generator {
+            env: render::environment(templates)?,
+        })
+    }
+
+    /// The Rust module for one spec, formatted, and the warnings it raised.
+    pub fn module(
+        &self,
+        input: &Input<'_>,
+        name: &str,
+    ) -> Result<(String, Vec<Diagnostic>), Error> {
+        let (module, warnings) = model::build(input.spec, name, &input.source);
+        let text = render::render(
+            &self.env,
+            "module.rs.jinja",
+            minijinja::context! { module => Value::from(Serde(&module)), source => &input.source },
+        )?;
+        let code = render::format_rust(&text, &format!("src/{name}.rs"), &input.source)?;
+        Ok((code, warnings))
+    }
+
+    /// The files of a crate holding one module per input: `Cargo.toml`, `src/lib.rs`,
+    /// `src/runtime.rs` and `src/<stem>.rs`. A `standalone` crate is its own workspace and
+    /// re-exports its one client at the root.
+    pub fn crate_files(
+        &self,
+        inputs: &[Input<'_>],
+        package: &str,
+        standalone: bool,
+    ) -> Result<Output, Error> {
+        let mut scope = naming::Scope::with_reserved(&["runtime", "lib", "main"]);
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|i| scope.claim(naming::bare(&naming::snake_name(&i.spec.stem()))))
+            .collect();
+        let modules: Vec<Result<(String, Vec<Diagnostic>), Error>> = inputs
+            .par_iter()
+            .zip(names.par_iter())
+            .map(|(input, name)| self.module(input, name))
+            .collect();
+        let source = if inputs.len() == 1 {
+            inputs[0].source.clone()
+        } else {
+            let list: Vec<&str> = inputs.iter().map(|i| i.source.as_str()).collect();
+            list.join("`, `")
+        };
+        let context = CrateContext {
+            source: source.clone(),
+            package,
+            standalone,
+            modules: inputs
+                .iter()
+                .zip(&names)
+                .map(|(i, name)| ModuleRef {
+                    name,
+                    title: &i.spec.title,
+                    version: &i.spec.version,
+                })
+                .collect(),
+        };
+        let context = Value::from(Serde(&context));
+        let mut out = Output::default();
+        out.files.push(GeneratedFile {
+            path: PathBuf::from("Cargo.toml"),
+            contents: render::render(&self.env, "Cargo.toml.jinja", context.clone())?,
+        });
+        let lib = render::render(&self.env, "lib.rs.jinja", context.clone())?;
+        out.files.push(GeneratedFile {
+            path: PathBuf::from("src/lib.rs"),
+            contents: render::format_rust(&lib, "src/lib.rs", &source)?,
+        });
+        let runtime = render::render(&self.env, "runtime.rs.jinja", context)?;
+        out.files.push(GeneratedFile {
+            path: PathBuf::from("src/runtime.rs"),
+            contents: render::format_rust(&runtime, "src/runtime.rs", &source)?,
+        });
+        for (result, name) in modules.into_iter().zip(&names) {
+            let (code, warnings) = result?;
+            out.files.push(GeneratedFile {
+                path: PathBuf::from(format!("src/{name}.rs")),
+                contents: code,
+            });
+            out.diagnostics.extend(warnings);
+        }
+        Ok(out)
+    }
+}
+
+/// Writes `files` under `dir`, creating folders; files already identical are left untouched so
+/// their modification times do not trigger rebuilds.
+pub fn write_files(dir: &Path, files: &[GeneratedFile]) -> Result<(), Error> {
+    for file in files {
+        let path = dir.join(&file.path);
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == file.contents) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::write(&path, &file.contents).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}

@@ -5,3 +5,5 @@
 mod lint;
 /// Parameter styles: what a client sends for every parameter of the specs reads back the same.
 mod style;
+/// `specsmith generate`: snapshots, the committed crate in step, overrides, corpus crates compile.
+mod generate;

@@ -1,0 +1,154 @@
+//! The minijinja environment (built once per run) and the step from rendered text to formatted
+//! Rust.
+//!
+//! Templates are embedded at compile time from `templates/`, so the binary needs no files at run
+//! time; a `--templates DIR` replaces any of them by file name. Rendered Rust is parsed with
+//! `syn` and printed with `prettyplease`: output that does not parse is a generator (or
+//! template) bug, reported as an error naming the spec, and never written.
+
+use std::path::Path;
+
+use minijinja::value::Value;
+use minijinja::{Environment, UndefinedBehavior};
+
+use super::Error;
+
+/// The templates shipped with specsmith, by name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("macros.jinja", include_str!("../../templates/macros.jinja")),
+    ("header.jinja", include_str!("../../templates/header.jinja")),
+    (
+        "Cargo.toml.jinja",
+        include_str!("../../templates/Cargo.toml.jinja"),
+    ),
+    ("lib.rs.jinja", include_str!("../../templates/lib.rs.jinja")),
+    (
+        "runtime.rs.jinja",
+        include_str!("../../templates/runtime.rs.jinja"),
+    ),
+    (
+        "module.rs.jinja",
+        include_str!("../../templates/module.rs.jinja"),
+    ),
+    (
+        "type.rs.jinja",
+        include_str!("../../templates/type.rs.jinja"),
+    ),
+    (
+        "client.rs.jinja",
+        include_str!("../../templates/client.rs.jinja"),
+    ),
+    (
+        "method.rs.jinja",
+        include_str!("../../templates/method.rs.jinja"),
+    ),
+    (
+        "operation_types.rs.jinja",
+        include_str!("../../templates/operation_types.rs.jinja"),
+    ),
+];
+
+/// Builds the environment: the embedded templates, then every `*.jinja` file of `overrides`
+/// in place of the template of the same name.
+pub fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, Error> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.add_filter("rust_str", rust_str);
+    env.add_filter("rust_char", rust_char);
+    env.add_filter("doc_lines", doc_lines);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .map_err(|e| Error::Template(describe(&e)))?;
+    }
+    if let Some(dir) = overrides {
+        let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jinja"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            env.add_template_owned(name, text)
+                .map_err(|e| Error::Template(describe(&e)))?;
+        }
+    }
+    Ok(env)
+}
+
+/// Renders template `name` with `context`.
+pub fn render(env: &Environment<'_>, name: &str, context: Value) -> Result<String, Error> {
+    env.get_template(name)
+        .and_then(|t| t.render(context))
+        .map_err(|e| Error::Template(describe(&e)))
+}
+
+/// Parses and pretty-prints generated Rust; `file` and `spec` name it in the error.
+pub fn format_rust(text: &str, file: &str, spec: &str) -> Result<String, Error> {
+    match syn::parse_file(text) {
+        Ok(parsed) => Ok(prettyplease::unparse(&parsed)),
+        Err(e) => {
+            let start = e.span().start();
+            let line_text = text.lines().nth(start.line.saturating_sub(1)).unwrap_or("");
+            Err(Error::InvalidCode {
+                file: file.to_string(),
+                spec: spec.to_string(),
+                message: format!(
+                    "{e} at line {}:{} of the rendered text: {}",
+                    start.line,
+                    start.column + 1,
+                    line_text.trim()
+                ),
+            })
+        }
+    }
+}
+
+/// A template error with its cause chain (minijinja puts the template name and line there).
+fn describe(e: &minijinja::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    message
+}
+
+/// A Rust string literal for any text (Rust's own escaping, so `"`, `\`, control characters and
+/// non-ASCII all come out valid).
+fn rust_str(value: String) -> String {
+    format!("{value:?}")
+}
+
+/// A Rust char literal for a one-character text.
+fn rust_char(value: String) -> String {
+    let c = value.chars().next().unwrap_or(' ');
+    format!("{c:?}")
+}
+
+/// Doc text as `#[doc]` strings: one per line, with the space `///` would put after the slashes.
+fn doc_lines(value: String) -> Vec<String> {
+    value
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {l}")
+            }
+        })
+        .collect()
+}
