@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
-use crate::source::{json_pointer_span, Location};
+use crate::source::{json_pointer_span, ByteSpan, Location};
 use crate::spec::model::{is_json_media, media_essence, Operation};
 use crate::spec::Spec;
 
@@ -392,10 +392,9 @@ impl<'s> Validator<'s> {
                     &parsed_here
                 }
                 Err(e) => {
-                    let location = match &body.origin {
-                        Some(origin) => capture::serde_error_location(origin, &body.text, &e),
-                        None => ex.anchor.clone(),
-                    };
+                    let location = body
+                        .locate(capture::serde_error_span(&body.text, &e))
+                        .unwrap_or_else(|| ex.anchor.clone());
                     let mut d = Diagnostic::error(
                         Kind::ParseError,
                         format!(
@@ -459,10 +458,9 @@ impl<'s> Validator<'s> {
             Target::Value(p) => (p.as_str(), false),
         };
         let span = locate_in(&body.text, pointer, want_key);
-        let location = match (&body.origin, span) {
-            (Some(origin), Some(span)) => origin.locate(&body.text, span),
-            _ => ex.anchor.clone(),
-        };
+        let location = span
+            .and_then(|span| body.locate(span))
+            .unwrap_or_else(|| ex.anchor.clone());
         let mut d = Diagnostic::new(f.kind, f.severity, f.message)
             .in_file(ex.file.as_path())
             .with_pointer(f.pointer)
@@ -471,7 +469,7 @@ impl<'s> Validator<'s> {
         d.exchange = Some(exref.clone());
         if body.origin.is_none() {
             d.notes.push(
-                "the body is stored encoded in the capture (escaped or base64), so the exchange is shown instead of the key".to_string(),
+                "the body is stored base64-encoded in the capture, so the exchange is shown instead of the key".to_string(),
             );
         }
         (span.map(|s| s.start), d)
@@ -479,14 +477,19 @@ impl<'s> Validator<'s> {
 }
 
 /// The span of the key (or value) at `pointer` in `text`, falling back to the nearest ancestor.
-fn locate_in(text: &str, pointer: &str, want_key: bool) -> Option<crate::source::ByteSpan> {
+fn locate_in(text: &str, pointer: &str, want_key: bool) -> Option<ByteSpan> {
     let mut p = pointer;
     loop {
         if let Some(found) = json_pointer_span(text, p) {
-            return Some(if want_key {
-                found.key.unwrap_or(found.value)
-            } else {
-                found.value
+            return Some(match (want_key, found.key) {
+                (true, Some(key)) => key,
+                // No key (the root, an array item): the value's first character, not the
+                // whole object.
+                (true, None) => ByteSpan {
+                    start: found.value.start,
+                    end: found.value.start + 1,
+                },
+                (false, _) => found.value,
             });
         }
         p = &p[..p.rfind('/')?];

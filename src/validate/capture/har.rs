@@ -398,18 +398,16 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 text: decoded,
                 parsed: None,
                 origin: None,
+                escaped: None,
             })
         }
         Some((t, _)) => {
-            // Verbatim only when the JSON string holds no escapes: each escape shifts positions.
-            let origin = json_pointer_span(text, "/response/content/text").and_then(|span| {
-                let raw = text.get(span.value.start + 1..span.value.end.saturating_sub(1))?;
-                (!raw.contains('\\')).then(|| unit.origin.advance(text, span.value.start + 1))
-            });
+            let (origin, escaped) = string_origin(unit, "/response/content/text");
             Some(Body {
                 text: t,
                 parsed: None,
                 origin,
+                escaped,
             })
         }
     };
@@ -425,6 +423,21 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
         anchor,
         operation: None,
     })
+}
+
+/// Where the JSON string at `pointer` of the unit starts, and its raw contents when escapes make
+/// them differ from the decoded text.
+pub(super) fn string_origin(unit: &Unit, pointer: &str) -> (Option<Origin>, Option<String>) {
+    let text = unit.text.as_str();
+    let Some(span) = json_pointer_span(text, pointer) else {
+        return (None, None);
+    };
+    let Some(raw) = text.get(span.value.start + 1..span.value.end.saturating_sub(1)) else {
+        return (None, None);
+    };
+    let origin = unit.origin.advance(text, span.value.start + 1);
+    let escaped = raw.contains('\\').then(|| raw.to_string());
+    (Some(origin), escaped)
 }
 
 fn locate_text(unit: &Unit) -> Option<crate::source::Location> {

@@ -185,9 +185,81 @@ pub struct Body {
     /// The body already parsed, when the reader had to parse it anyway (NDJSON bodies stored as
     /// JSON values).
     pub parsed: Option<Value>,
-    /// Where `text` stands verbatim in the capture file; `None` when it was decoded (escapes or
-    /// base64 shift every position), and findings then point at the exchange instead.
+    /// Where the body stands in the capture file: where `text` starts when it is stored
+    /// verbatim, or where `escaped` starts when it is stored as a JSON string. `None` for
+    /// base64 bodies: findings then point at the exchange.
     pub origin: Option<Origin>,
+    /// The raw contents of the JSON string the body was decoded from (HAR `content.text`, an
+    /// NDJSON string body), to map offsets in `text` back through the escapes.
+    pub escaped: Option<String>,
+}
+
+impl Body {
+    /// The file location of `span` of `text`, if the body's place in the file is known.
+    pub fn locate(&self, span: ByteSpan) -> Option<Location> {
+        let origin = self.origin.as_ref()?;
+        Some(match &self.escaped {
+            None => origin.locate(&self.text, span),
+            Some(raw) => {
+                let start = raw_offset(raw, span.start);
+                let end = raw_offset(raw, span.end).max(start + 1);
+                origin.locate(raw, ByteSpan { start, end })
+            }
+        })
+    }
+}
+
+/// The offset in the raw contents of a JSON string that corresponds to `decoded` bytes of its
+/// decoded text: each escape is several raw bytes for one decoded character.
+pub fn raw_offset(raw: &str, decoded: usize) -> usize {
+    let bytes = raw.as_bytes();
+    let (mut i, mut d) = (0usize, 0usize);
+    while i < bytes.len() && d < decoded {
+        if bytes[i] == b'\\' {
+            match bytes.get(i + 1) {
+                Some(b'u') => {
+                    let unit = |at: usize| {
+                        raw.get(at..at + 4)
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    };
+                    match unit(i + 2) {
+                        Some(hi @ 0xD800..=0xDBFF)
+                            if bytes.get(i + 6) == Some(&b'\\')
+                                && bytes.get(i + 7) == Some(&b'u')
+                                && unit(i + 8)
+                                    .is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) =>
+                        {
+                            let _ = hi;
+                            i += 12;
+                            d += 4;
+                        }
+                        Some(c) => {
+                            i += 6;
+                            d += char::from_u32(c).map_or(3, char::len_utf8);
+                        }
+                        None => {
+                            i += 2;
+                            d += 1;
+                        }
+                    }
+                }
+                _ => {
+                    i += 2;
+                    d += 1;
+                }
+            }
+        } else {
+            let width = match bytes[i] {
+                b if b < 0x80 => 1,
+                b if b >= 0xF0 => 4,
+                b if b >= 0xE0 => 3,
+                _ => 2,
+            };
+            i += width;
+            d += width;
+        }
+    }
+    i.min(bytes.len())
 }
 
 /// One recorded request/response pair.
@@ -237,20 +309,22 @@ pub fn parse_error(file: &Path, location: Location, message: impl Into<String>) 
     )
 }
 
-/// The location of a serde_json error inside `text`, which starts at `origin`.
-pub fn serde_error_location(origin: &Origin, text: &str, err: &serde_json::Error) -> Location {
+/// The byte span in `text` where a serde_json error was found.
+pub fn serde_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
     let index = LineIndex::new(text);
     let line = err.line().max(1);
     let start = index.line_start(line).unwrap_or(text.len());
-    // serde_json columns count bytes; convert to a byte offset, then locate by characters.
+    // serde_json columns count bytes (1-based; 0 at a line's very start).
     let offset = (start + err.column().saturating_sub(1)).min(text.len());
-    origin.locate(
-        text,
-        ByteSpan {
-            start: offset,
-            end: offset + 1,
-        },
-    )
+    ByteSpan {
+        start: offset,
+        end: offset + 1,
+    }
+}
+
+/// The location of a serde_json error inside `text`, which starts at `origin`.
+pub fn serde_error_location(origin: &Origin, text: &str, err: &serde_json::Error) -> Location {
+    origin.locate(text, serde_error_span(text, err))
 }
 
 /// serde_json's message without its ` at line L column C` tail (the location is given apart).
@@ -364,6 +438,27 @@ mod tests {
         let loc = o.locate(text, ByteSpan { start: 1, end: 5 });
         assert_eq!((loc.line, loc.column, loc.len), (3, 6, 3));
         assert_eq!(loc.line_text, "    {\"é\": 1,");
+    }
+
+    #[test]
+    fn offsets_map_through_escapes() {
+        let raw = r#"{\"a\": \"\u00e9\n\", \"b\": 1}"#;
+        let decoded: String = serde_json::from_str(&format!("\"{raw}\"")).expect("string");
+        let b = decoded.find("\"b\"").expect("b");
+        assert_eq!(&raw[raw_offset(raw, b)..raw_offset(raw, b) + 4], "\\\"b\\");
+        let body = Body {
+            text: decoded,
+            parsed: None,
+            origin: Some(Origin::file_start()),
+            escaped: Some(raw.to_string()),
+        };
+        let loc = body
+            .locate(ByteSpan {
+                start: b,
+                end: b + 3,
+            })
+            .expect("located");
+        assert_eq!(loc.column, raw.find("\\\"b").expect("raw b") + 1);
     }
 
     #[test]

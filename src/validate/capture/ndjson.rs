@@ -237,15 +237,13 @@ pub fn parse_line(unit: &Unit) -> Parsed {
     let body = match obj.remove("body") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
-            // A body stored as a string: its text is verbatim in the line only without escapes.
-            let origin = json_pointer_span(text, "/body").and_then(|span| {
-                let raw = text.get(span.value.start + 1..span.value.end.saturating_sub(1))?;
-                (!raw.contains('\\')).then(|| unit.origin.advance(text, span.value.start + 1))
-            });
+            // A body stored as a JSON string: positions map back through its escapes.
+            let (origin, escaped) = super::har::string_origin(unit, "/body");
             Some(Body {
                 text: s,
                 parsed: None,
                 origin,
+                escaped,
             })
         }
         Some(v) => {
@@ -261,6 +259,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
                 text: body_text,
                 parsed: Some(v),
                 origin,
+                escaped: None,
             })
         }
     };

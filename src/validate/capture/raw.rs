@@ -167,6 +167,7 @@ pub fn parse_body(unit: &Unit, meta: &RawMeta) -> Parsed {
             text: unit.text.clone(),
             parsed: None,
             origin: Some(unit.origin.clone()),
+            escaped: None,
         }),
         anchor,
         operation: meta.operation.clone(),
