@@ -424,12 +424,20 @@ fn finding(kind: Kind, pointer: String, message: String) -> Finding {
 }
 
 /// Scores a `oneOf`/`anyOf` branch's errors: lower fits better. A branch whose type does not
-/// even admit the value fits worst; then the fewer errors the better.
-fn branch_score(errors: &[ValidationError<'_>], at: &str) -> (bool, usize) {
-    let root_type = errors.iter().any(|e| {
-        e.instance_path().as_str() == at && matches!(e.kind(), ValidationErrorKind::Type { .. })
-    });
-    (root_type, errors.len())
+/// even admit the value fits worst; then one that misses required keys at the value itself (its
+/// shape is not the value's); then the fewer errors the better.
+fn branch_score(errors: &[ValidationError<'_>], at: &str) -> (bool, usize, usize) {
+    let here = |e: &&ValidationError<'_>| e.instance_path().as_str() == at;
+    let root_type = errors
+        .iter()
+        .filter(here)
+        .any(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }));
+    let missing = errors
+        .iter()
+        .filter(here)
+        .filter(|e| matches!(e.kind(), ValidationErrorKind::Required { .. }))
+        .count();
+    (root_type, missing, errors.len())
 }
 
 fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {

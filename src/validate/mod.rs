@@ -223,13 +223,22 @@ impl<'s> Validator<'s> {
     fn check_unit(&self, unit: &Unit) -> UnitResult {
         match capture::parse_unit(unit) {
             Ok(exchange) => self.check_exchange(&exchange),
-            Err(d) => UnitResult {
-                diagnostics: vec![*d],
-                operation: None,
-                path_only: None,
-                anchor: None,
-                case: None,
-            },
+            Err(mut d) => {
+                // A line or entry that is not a readable exchange still names its index.
+                if unit.entry.is_some() && d.exchange.is_none() {
+                    d.exchange = Some(ExchangeRef {
+                        entry: unit.entry,
+                        ..ExchangeRef::default()
+                    });
+                }
+                UnitResult {
+                    diagnostics: vec![*d],
+                    operation: None,
+                    path_only: None,
+                    anchor: None,
+                    case: None,
+                }
+            }
         }
     }
 

@@ -3,3 +3,5 @@
 
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
 mod lint;
+/// `specsmith validate`: drift located in captures, report formats, secrets, bad input, exit codes.
+mod validate;

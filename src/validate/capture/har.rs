@@ -135,7 +135,7 @@ pub fn read_from(
                 match b {
                     b' ' | b'\t' | b'\n' | b'\r' => {}
                     _ if !started && b != b'{' => {
-                        let message = if b == 0 || b >= 0x80 || b < 0x20 {
+                        let message = if !(0x20..0x80).contains(&b) {
                             "binary data, not a HAR file (expected `{`)"
                         } else {
                             "not a HAR file: expected a JSON object `{`"
