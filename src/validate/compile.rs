@@ -216,20 +216,27 @@ impl Shapes {
     }
 
     /// The shapes that describe `value` at `id`: the node, then the `oneOf`/`anyOf` branch that
-    /// fits `value` best, and so on down nested branches.
-    pub fn view(&self, id: ShapeId, value: &Value, out: &mut Vec<ShapeId>) {
+    /// fits `value` best, and so on down nested branches (at most [`View::MAX`] deep). No
+    /// allocation: this runs for every object of every body.
+    pub fn view(&self, id: ShapeId, value: &Value) -> View {
+        let mut view = View {
+            ids: [0; View::MAX],
+            len: 0,
+        };
         let mut current = id;
-        for _ in 0..16 {
-            out.push(current);
+        while view.len < View::MAX {
+            view.ids[view.len] = current;
+            view.len += 1;
             let shape = &self.nodes[current];
             if shape.alternatives.is_empty() {
-                return;
+                break;
             }
             match self.best_branch(&shape.alternatives, value) {
                 Some(b) => current = b,
-                None => return,
+                None => break,
             }
         }
+        view
     }
 
     /// The branch that fits `value` best: its type admits it, and (for objects) it documents the
@@ -367,6 +374,26 @@ pub fn documented_at(shapes: &Shapes, root: ShapeId) -> HashMap<String, Vec<(Str
         }
     }
     out
+}
+
+/// The shapes that apply to one value (see [`Shapes::view`]).
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    ids: [ShapeId; View::MAX],
+    len: usize,
+}
+
+impl View {
+    /// How deep nested `oneOf`/`anyOf` branches are followed.
+    pub const MAX: usize = 4;
+}
+
+impl std::ops::Deref for View {
+    type Target = [ShapeId];
+
+    fn deref(&self) -> &[ShapeId] {
+        &self.ids[..self.len]
+    }
 }
 
 /// What one response media type compiles to.

@@ -147,8 +147,7 @@ fn walk<'v>(
 ) {
     match value {
         Value::Object(map) => {
-            let mut view = Vec::with_capacity(2);
-            shapes.view(id, value, &mut view);
+            let view = shapes.view(id, value);
             if view
                 .iter()
                 .any(|s| !types::admits(shapes.get(*s).types, value))
@@ -156,7 +155,7 @@ fn walk<'v>(
                 return; // a type mismatch: the validator reports it.
             }
             let mut additional = Additional::Unspecified;
-            for s in &view {
+            for s in view.iter() {
                 match (additional, shapes.get(*s).additional) {
                     (Additional::Allowed(_), _) => {}
                     (_, a @ Additional::Allowed(_)) => additional = a,
@@ -182,7 +181,7 @@ fn walk<'v>(
                     _ if free && additional != Additional::Forbidden => {}
                     _ => {
                         let mut absent = Vec::new();
-                        for s in &view {
+                        for s in view.iter() {
                             for (name, _) in &shapes.get(*s).props {
                                 if !map.contains_key(name) && !absent.contains(name) {
                                     absent.push(name.clone());
@@ -202,8 +201,7 @@ fn walk<'v>(
             }
         }
         Value::Array(items) => {
-            let mut view = Vec::with_capacity(2);
-            shapes.view(id, value, &mut view);
+            let view = shapes.view(id, value);
             let Some(item) = view.iter().find_map(|s| shapes.get(*s).items) else {
                 return;
             };

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
-use crate::source::{json_pointer_span, ByteSpan, Location};
+use crate::source::Location;
 use crate::spec::model::{is_json_media, media_essence, Operation};
 use crate::spec::Spec;
 
@@ -466,7 +466,7 @@ impl<'s> Validator<'s> {
             Target::Key(p) => (p.as_str(), true),
             Target::Value(p) => (p.as_str(), false),
         };
-        let span = locate_in(&body.text, pointer, want_key);
+        let span = body.span_of(pointer, want_key);
         let location = span
             .and_then(|span| body.locate(span))
             .unwrap_or_else(|| ex.anchor.clone());
@@ -482,26 +482,6 @@ impl<'s> Validator<'s> {
             );
         }
         (span.map(|s| s.start), d)
-    }
-}
-
-/// The span of the key (or value) at `pointer` in `text`, falling back to the nearest ancestor.
-fn locate_in(text: &str, pointer: &str, want_key: bool) -> Option<ByteSpan> {
-    let mut p = pointer;
-    loop {
-        if let Some(found) = json_pointer_span(text, p) {
-            return Some(match (want_key, found.key) {
-                (true, Some(key)) => key,
-                // No key (the root, an array item): the value's first character, not the
-                // whole object.
-                (true, None) => ByteSpan {
-                    start: found.value.start,
-                    end: found.value.start + 1,
-                },
-                (false, _) => found.value,
-            });
-        }
-        p = &p[..p.rfind('/')?];
     }
 }
 

@@ -399,6 +399,7 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 parsed: None,
                 origin: None,
                 escaped: None,
+                within: "",
             })
         }
         Some((t, _)) => {
@@ -408,6 +409,7 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 parsed: None,
                 origin,
                 escaped,
+                within: "",
             })
         }
     };

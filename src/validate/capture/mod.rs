@@ -192,9 +192,38 @@ pub struct Body {
     /// The raw contents of the JSON string the body was decoded from (HAR `content.text`, an
     /// NDJSON string body), to map offsets in `text` back through the escapes.
     pub escaped: Option<String>,
+    /// Where the body stands inside `text`, as a JSON pointer: `/body` when `text` is a whole
+    /// NDJSON line (the body is parsed already, so it is never cut out: only findings need its
+    /// place), else empty.
+    pub within: &'static str,
 }
 
 impl Body {
+    /// The span in `text` of the key (or value) at `pointer` of the body, falling back to the
+    /// nearest ancestor that can be found.
+    pub fn span_of(&self, pointer: &str, want_key: bool) -> Option<ByteSpan> {
+        let full = format!("{}{pointer}", self.within);
+        let mut p = full.as_str();
+        loop {
+            if let Some(found) = crate::source::json_pointer_span(&self.text, p) {
+                return Some(match (want_key, found.key) {
+                    (true, Some(key)) if p.len() > self.within.len() => key,
+                    // No key (the root, an array item): the value's first character, not the
+                    // whole object.
+                    (true, _) => ByteSpan {
+                        start: found.value.start,
+                        end: found.value.start + 1,
+                    },
+                    (false, _) => found.value,
+                });
+            }
+            p = &p[..p.rfind('/')?];
+            if p.len() < self.within.len() {
+                return None;
+            }
+        }
+    }
+
     /// The file location of `span` of `text`, if the body's place in the file is known.
     pub fn locate(&self, span: ByteSpan) -> Option<Location> {
         let origin = self.origin.as_ref()?;
@@ -451,6 +480,7 @@ mod tests {
             parsed: None,
             origin: Some(Origin::file_start()),
             escaped: Some(raw.to_string()),
+            within: "",
         };
         let loc = body
             .locate(ByteSpan {

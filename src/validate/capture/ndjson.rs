@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::{json_pointer_span, ByteSpan};
+use crate::source::ByteSpan;
 
 use super::{
     bom_warning, looks_binary, normalize_method, parse_error, serde_error_location, serde_message,
@@ -244,24 +244,17 @@ pub fn parse_line(unit: &Unit) -> Parsed {
                 parsed: None,
                 origin,
                 escaped,
+                within: "",
             })
         }
-        Some(v) => {
-            let span = json_pointer_span(text, "/body");
-            let (body_text, origin) = match span {
-                Some(span) => (
-                    text[span.value.start..span.value.end].to_string(),
-                    Some(unit.origin.advance(text, span.value.start)),
-                ),
-                None => (v.to_string(), None),
-            };
-            Some(Body {
-                text: body_text,
-                parsed: Some(v),
-                origin,
-                escaped: None,
-            })
-        }
+        Some(v) => Some(Body {
+            // The whole line: the body is located inside it through `within`.
+            text: text.to_string(),
+            parsed: Some(v),
+            origin: Some(unit.origin.clone()),
+            escaped: None,
+            within: "/body",
+        }),
     };
     Ok(Exchange {
         file: unit.file.clone(),
@@ -318,11 +311,9 @@ mod tests {
         let ex = parse_line(&unit).expect("parses");
         assert_eq!(ex.method, "GET");
         let body = ex.body.expect("body");
-        assert_eq!(body.text, r#"{"k":1}"#);
-        let origin = body.origin.expect("verbatim");
-        assert_eq!(
-            (origin.line, origin.column),
-            (7, text.find("{\"k\"").expect("k") + 1)
-        );
+        assert_eq!(body.within, "/body");
+        let span = body.span_of("/k", true).expect("found");
+        let loc = body.locate(span).expect("located");
+        assert_eq!((loc.line, loc.column), (7, text.find("\"k\"").expect("k") + 1));
     }
 }

@@ -168,6 +168,7 @@ pub fn parse_body(unit: &Unit, meta: &RawMeta) -> Parsed {
             parsed: None,
             origin: Some(unit.origin.clone()),
             escaped: None,
+            within: "",
         }),
         anchor,
         operation: meta.operation.clone(),
