@@ -314,6 +314,9 @@ mod tests {
         assert_eq!(body.within, "/body");
         let span = body.span_of("/k", true).expect("found");
         let loc = body.locate(span).expect("located");
-        assert_eq!((loc.line, loc.column), (7, text.find("\"k\"").expect("k") + 1));
+        assert_eq!(
+            (loc.line, loc.column),
+            (7, text.find("\"k\"").expect("k") + 1)
+        );
     }
 }
