@@ -1,23 +1,183 @@
-//! `specsmith validate`: drift reports on recorded traffic (see the validator issue).
+//! `specsmith validate`: drift reports on recorded traffic.
+//!
+//! Arguments first (clap), then a plan: specs loaded, raw-body defaults checked, captures
+//! listed; then the run. Whatever stops the run itself (an unreadable spec, a capture path that
+//! does not exist, bad flags) exits 2; drift errors exit 1.
 
 use std::path::PathBuf;
 
 use clap::Args;
+
+use crate::diagnostic::{Diagnostic, Tally};
+use crate::report::{self, Case, Format, OperationCounts, Summary};
+use crate::spec::Spec;
+use crate::validate::{capture::RawMeta, Options, Report, Validator};
 
 use super::Outcome;
 
 /// Arguments of `specsmith validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Spec to match against (repeatable). Default: every spec in spec/.
+    /// Spec to match against (repeatable; several are matched together). Default: every spec in
+    /// spec/.
     #[arg(long = "spec", value_name = "FILE")]
     pub specs: Vec<PathBuf>,
-    /// Capture files or folders.
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Undocumented and moved properties are errors, not warnings.
+    #[arg(long)]
+    pub strict: bool,
+    /// Warnings fail the run (exit 1) too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// The operation raw JSON bodies answer (`ID`, or `SPEC:ID` when several specs share the
+    /// id); overrides their NAME.meta.json. Needs --status.
+    #[arg(long, value_name = "ID", requires = "status")]
+    pub operation: Option<String>,
+    /// The response status of raw JSON bodies. Needs --operation.
+    #[arg(long, value_name = "CODE", requires = "operation", value_parser = clap::value_parser!(u16).range(100..600))]
+    pub status: Option<u16>,
+    /// Capture files or folders (walked recursively): HAR (.har), NDJSON (.ndjson, .jsonl) or
+    /// raw JSON bodies (.json, described by a sibling NAME.meta.json or by --operation and
+    /// --status). Default: the bundled captures/ folder.
+    #[arg(value_name = "CAPTURE")]
     pub captures: Vec<PathBuf>,
 }
 
 /// Runs the validator.
-pub fn run(_args: ValidateArgs) -> Outcome {
-    eprintln!("error: `validate` is not built yet");
-    Outcome::Failure
+pub fn run(args: ValidateArgs) -> Outcome {
+    let paths = match super::spec_paths(&args.specs) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    };
+    let mut specs: Vec<Spec> = Vec::new();
+    let mut unreadable: Vec<Diagnostic> = Vec::new();
+    for path in &paths {
+        match crate::spec::load(path) {
+            Ok(spec) => specs.push(spec),
+            Err(d) => unreadable.push(*d),
+        }
+    }
+    if !unreadable.is_empty() {
+        let summary = Summary {
+            command: "validate",
+            inputs: paths.len(),
+            tally: Tally::of(&unreadable),
+            lines: vec!["validation did not run: a spec could not be read".to_string()],
+            ..Summary::default()
+        };
+        let mut err = anstream::stderr();
+        let _ = report::render(Format::Human, &unreadable, &summary, &mut err);
+        return Outcome::Failure;
+    }
+    let captures = if args.captures.is_empty() {
+        // Shown relative to where the user stands, as a path they could have typed.
+        let dir = super::project_root().join("captures");
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| dir.strip_prefix(cwd).ok().map(PathBuf::from))
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(dir);
+        vec![shown]
+    } else {
+        args.captures.clone()
+    };
+    let options = Options {
+        strict: args.strict,
+        raw: RawMeta {
+            status: args.status,
+            operation: args.operation.clone(),
+            ..RawMeta::default()
+        },
+        record_exchanges: args.format == Format::Junit,
+    };
+    let result = Validator::new(&specs, options).and_then(|v| v.run(&captures));
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Failure;
+        }
+    };
+    let summary = summarize(&report, specs.len());
+    let mut out = anstream::stdout();
+    if let Err(e) = report::render(args.format, &report.diagnostics, &summary, &mut out) {
+        eprintln!("error: cannot write the report: {e}");
+        return Outcome::Failure;
+    }
+    let tally = summary.tally;
+    if tally.errors > 0 || (args.deny_warnings && tally.warnings > 0) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The summary of a validate run: totals, per operation, per kind.
+pub fn summarize(report: &Report, specs: usize) -> Summary {
+    let stats = &report.stats;
+    let tally = Tally::of(&report.diagnostics);
+    let mut lines = vec![format!(
+        "checked {} in {} against {}: {}, {}, {}",
+        plural(stats.exchanges, "exchange", "exchanges"),
+        plural(stats.files, "capture file", "capture files"),
+        plural(specs, "spec", "specs"),
+        plural(tally.errors, "error", "errors"),
+        plural(tally.warnings, "warning", "warnings"),
+        plural(tally.infos, "note", "notes"),
+    )];
+    for (op, s) in &stats.per_operation {
+        lines.push(format!(
+            "  {op}: {}, {}, {}",
+            plural(s.exchanges, "exchange", "exchanges"),
+            plural(s.errors, "error", "errors"),
+            plural(s.warnings, "warning", "warnings")
+        ));
+    }
+    if !stats.per_kind.is_empty() {
+        let kinds: Vec<String> = stats
+            .per_kind
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        lines.push(format!("  by kind: {}", kinds.join(", ")));
+    }
+    Summary {
+        command: "validate",
+        inputs: stats.files,
+        tally,
+        exchanges: Some(stats.exchanges),
+        per_operation: stats
+            .per_operation
+            .iter()
+            .map(|(k, s)| {
+                (
+                    k.clone(),
+                    OperationCounts {
+                        exchanges: s.exchanges,
+                        errors: s.errors,
+                        warnings: s.warnings,
+                    },
+                )
+            })
+            .collect(),
+        per_kind: stats.per_kind.clone(),
+        cases: report
+            .exchanges
+            .iter()
+            .map(|(file, exchange)| Case {
+                file: file.clone(),
+                exchange: exchange.clone(),
+            })
+            .collect(),
+        lines,
+    }
 }

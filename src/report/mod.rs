@@ -3,15 +3,19 @@
 //! Renderers borrow finished diagnostics and a summary; they know nothing of how the findings
 //! were made, so lint, generate and validate share every format.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Tally};
+use crate::diagnostic::{Diagnostic, ExchangeRef, Tally};
 
 mod github;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -20,12 +24,16 @@ pub enum Format {
     Human,
     /// One JSON document: `{"findings": [...], "summary": {...}}`.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one test case per exchange (per input file for lint).
+    Junit,
     /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::`).
     Github,
 }
 
 /// What a run did, for the closing lines of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     /// `lint`, `generate` or `validate`.
     pub command: &'static str,
@@ -33,9 +41,42 @@ pub struct Summary {
     pub inputs: usize,
     /// Counts by severity.
     pub tally: Tally,
+    /// Exchanges checked (validate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchanges: Option<usize>,
+    /// Per operation (validate): exchanges and findings.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub per_operation: BTreeMap<String, OperationCounts>,
+    /// Findings per kind.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub per_kind: BTreeMap<String, usize>,
+    /// Every exchange checked, for formats with one entry per exchange (JUnit); filled only
+    /// when such a format is asked for.
+    #[serde(skip)]
+    pub cases: Vec<Case>,
     /// Human closing lines.
     #[serde(skip)]
     pub lines: Vec<String>,
+}
+
+/// Counts for one operation in a validate summary.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct OperationCounts {
+    /// Exchanges matched to it.
+    pub exchanges: usize,
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+}
+
+/// One checked exchange, named for reports that list every exchange.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Case {
+    /// The capture file.
+    pub file: PathBuf,
+    /// Which exchange.
+    pub exchange: ExchangeRef,
 }
 
 /// Writes `diagnostics` in `format`.
@@ -48,6 +89,8 @@ pub fn render(
     match format {
         Format::Human => human::render(diagnostics, summary, out),
         Format::Json => json::render(diagnostics, summary, out),
+        Format::Sarif => sarif::render(diagnostics, summary, out),
+        Format::Junit => junit::render(diagnostics, summary, out),
         Format::Github => github::render(diagnostics, summary, out),
     }
 }

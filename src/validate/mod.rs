@@ -1,1 +1,661 @@
 //! Drift validation: capture → exchanges → match → compiled schema → findings.
+//!
+//! [`Validator`] is built once per run from the loaded specs (routes and a cache of compiled
+//! schemas, both shared by every thread). [`Validator::run`] walks the capture paths in a fixed
+//! order, cuts files into units with bounded memory, checks batches of units in parallel with
+//! `rayon`, and gathers the findings in input order, so the output is the same on one core or
+//! many.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
+use crate::source::Location;
+use crate::spec::model::{is_json_media, media_essence, Operation};
+use crate::spec::Spec;
+
+pub mod capture;
+pub mod compile;
+pub mod explain;
+pub mod matcher;
+
+use capture::{CaptureFormat, Exchange, RawMeta, Unit};
+use compile::Cache;
+use explain::{Finding, Policy, Target};
+use matcher::{MatchKind, NoMatch, Router};
+
+/// How a run judges what it finds.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--strict`: undocumented and moved keys are errors.
+    pub strict: bool,
+    /// `--operation`/`--status` for raw bodies (they override `NAME.meta.json`).
+    pub raw: RawMeta,
+    /// Keep a list of every exchange checked (for reports with one entry per exchange).
+    pub record_exchanges: bool,
+}
+
+/// Counts for one operation.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct OperationStats {
+    /// Exchanges matched to it.
+    pub exchanges: usize,
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+}
+
+/// What a run checked.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Stats {
+    /// Capture files read.
+    pub files: usize,
+    /// Exchanges read (parse errors excluded).
+    pub exchanges: usize,
+    /// Per operation (`getAccount (kommo)`), and `(unmatched)`.
+    pub per_operation: BTreeMap<String, OperationStats>,
+    /// Findings per kind.
+    pub per_kind: BTreeMap<String, usize>,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Findings in input order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Counts.
+    pub stats: Stats,
+    /// Every exchange checked, in input order, when `Options::record_exchanges` is set.
+    pub exchanges: Vec<(PathBuf, ExchangeRef)>,
+}
+
+/// A run could not proceed (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A capture path does not exist or cannot be listed.
+    #[error("cannot read capture {path}: {reason}")]
+    Capture {
+        /// The path given.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// `--operation` names no operation, or several.
+    #[error("{0}")]
+    Operation(String),
+}
+
+/// Matches and checks exchanges against a set of specs.
+pub struct Validator<'s> {
+    specs: &'s [Spec],
+    router: Router,
+    cache: Cache,
+    options: Options,
+}
+
+/// What checking one unit gave.
+struct UnitResult {
+    diagnostics: Vec<Diagnostic>,
+    /// `Some(label)` for an exchange that was read (`(unmatched)` when no operation matched).
+    operation: Option<String>,
+    /// Host and spec of a path-only match, for the once-per-host note.
+    path_only: Option<(String, usize)>,
+    anchor: Option<(PathBuf, Location, ExchangeRef)>,
+    /// The exchange, for `Report::exchanges`.
+    case: Option<(PathBuf, ExchangeRef)>,
+}
+
+impl<'s> Validator<'s> {
+    /// Prepares routes and an empty compile cache for `specs`.
+    pub fn new(specs: &'s [Spec], options: Options) -> Result<Self, RunError> {
+        let validator = Validator {
+            specs,
+            router: Router::new(specs),
+            cache: Cache::new(specs),
+            options,
+        };
+        if let Some(id) = &validator.options.raw.operation {
+            validator.operation_by_id(id)?;
+        }
+        Ok(validator)
+    }
+
+    /// Finds `ID` or `STEM:ID` (`kommo:getAccount`) among the specs.
+    pub fn operation_by_id(&self, id: &str) -> Result<(usize, usize), RunError> {
+        let (stem, id) = match id.split_once(':') {
+            Some((s, i)) => (Some(s), i),
+            None => (None, id),
+        };
+        let found: Vec<(usize, usize)> = self
+            .specs
+            .iter()
+            .enumerate()
+            .filter(|(_, spec)| stem.is_none_or(|s| spec.stem() == s))
+            .flat_map(|(s, spec)| {
+                spec.operations
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, op)| op.id == id)
+                    .map(move |(o, _)| (s, o))
+            })
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(RunError::Operation(format!(
+                "--operation {id}: no operation with this id in the specs"
+            ))),
+            many => Err(RunError::Operation(format!(
+                "--operation {id} is ambiguous: {}; write SPEC:ID",
+                many.iter()
+                    .map(|(s, _)| format!("{}:{id}", self.specs[*s].stem()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Validates every capture under `paths` (files, or folders walked recursively).
+    pub fn run(&self, paths: &[PathBuf]) -> Result<Report, RunError> {
+        let files = list_captures(paths)?;
+        let mut acc = Accumulator {
+            report: Report::default(),
+            noted: HashSet::new(),
+            specs: self.specs,
+            record: self.options.record_exchanges,
+        };
+        acc.report.stats.files = files.len();
+        let mut batch: Vec<Result<Unit, Box<Diagnostic>>> = Vec::new();
+        let mut batch_bytes = 0usize;
+        for file in &files {
+            capture::read_file(file, &self.options.raw, &mut |item| {
+                batch_bytes += item.as_ref().map_or(0, |u| u.text.len());
+                batch.push(item);
+                if batch.len() >= 2048 || batch_bytes >= 32 << 20 {
+                    self.flush(&mut batch, &mut acc);
+                    batch_bytes = 0;
+                }
+            });
+        }
+        self.flush(&mut batch, &mut acc);
+        for (key, pointer, error) in self.cache.failures() {
+            let spec = &self.specs[key.0];
+            acc.push_diagnostic(
+                Diagnostic::error(
+                    Kind::InvalidSchema,
+                    format!(
+                        "the response schema of {} does not compile, so its bodies were not checked: {error}",
+                        spec.operations[key.1].id
+                    ),
+                )
+                .in_file(spec.source.path())
+                .with_pointer(pointer)
+                .at(spec.source.locate(pointer)),
+            );
+        }
+        Ok(acc.report)
+    }
+
+    fn flush(&self, batch: &mut Vec<Result<Unit, Box<Diagnostic>>>, acc: &mut Accumulator<'_>) {
+        let results: Vec<UnitResult> = batch
+            .par_iter()
+            .map(|item| match item {
+                Ok(unit) => self.check_unit(unit),
+                Err(d) => UnitResult {
+                    diagnostics: vec![(**d).clone()],
+                    operation: None,
+                    path_only: None,
+                    anchor: None,
+                    case: None,
+                },
+            })
+            .collect();
+        batch.clear();
+        for r in results {
+            acc.add(r);
+        }
+    }
+
+    fn check_unit(&self, unit: &Unit) -> UnitResult {
+        match capture::parse_unit(unit) {
+            Ok(exchange) => self.check_exchange(&exchange),
+            Err(mut d) => {
+                // A line or entry that is not a readable exchange still names its index.
+                if unit.entry.is_some() && d.exchange.is_none() {
+                    d.exchange = Some(ExchangeRef {
+                        entry: unit.entry,
+                        ..ExchangeRef::default()
+                    });
+                }
+                UnitResult {
+                    diagnostics: vec![*d],
+                    operation: None,
+                    path_only: None,
+                    anchor: None,
+                    case: None,
+                }
+            }
+        }
+    }
+
+    /// Checks one exchange.
+    fn check_exchange(&self, ex: &Exchange) -> UnitResult {
+        let mut exref = ExchangeRef {
+            entry: ex.entry,
+            method: (!ex.method.is_empty()).then(|| ex.method.clone()),
+            url: (!ex.url.is_empty()).then(|| redact_url(&ex.url)),
+            operation: None,
+            status: Some(ex.status),
+        };
+        let file = ex.file.as_path();
+        let at_anchor = |kind: Kind, message: String, exref: &ExchangeRef| {
+            let mut d = Diagnostic::error(kind, message)
+                .in_file(file)
+                .at(Some(ex.anchor.clone()));
+            d.exchange = Some(exref.clone());
+            d
+        };
+        let matched = match &ex.operation {
+            Some(id) => self
+                .operation_by_id(id)
+                .map(|(s, o)| (s, o, MatchKind::Full))
+                .map_err(|_| NoMatch::UnknownPath),
+            None => self
+                .router
+                .find(&ex.method, &ex.url)
+                .map(|m| (m.spec, m.operation, m.kind)),
+        };
+        let (s, o, kind) = match matched {
+            Ok(m) => m,
+            Err(why) => {
+                let (_, path) = matcher::split_url(&ex.url);
+                let message = match why {
+                    NoMatch::WrongMethod { allowed } => format!(
+                        "no operation for {} {path}: the spec documents {} for this path",
+                        ex.method,
+                        allowed.join(", ")
+                    ),
+                    NoMatch::UnknownPath => {
+                        format!("no operation matches {} {path}", ex.method)
+                    }
+                };
+                return UnitResult {
+                    diagnostics: vec![at_anchor(Kind::UnmatchedOperation, message, &exref)],
+                    operation: Some("(unmatched)".to_string()),
+                    path_only: None,
+                    anchor: None,
+                    case: Some((file.to_path_buf(), exref)),
+                };
+            }
+        };
+        let spec = &self.specs[s];
+        let op = &spec.operations[o];
+        exref.operation = Some(op.id.clone());
+        let label = format!("{} ({})", op.id, spec.stem());
+        let path_only = (kind == MatchKind::PathOnly).then(|| {
+            let (base, _) = matcher::split_url(&ex.url);
+            (base, s)
+        });
+        let anchor = Some((file.to_path_buf(), ex.anchor.clone(), exref.clone()));
+        let mut result = UnitResult {
+            diagnostics: Vec::new(),
+            operation: Some(label),
+            path_only,
+            anchor,
+            case: Some((file.to_path_buf(), exref.clone())),
+        };
+        let found = op.response_for(ex.status).and_then(|resp| {
+            op.responses
+                .iter()
+                .position(|r| std::ptr::eq(r, resp))
+                .map(|r| (r, resp))
+        });
+        let Some((r, response)) = found else {
+            result.diagnostics.push(at_anchor(
+                Kind::UndocumentedStatus,
+                format!(
+                    "status {} is not documented for {} (documented: {})",
+                    ex.status,
+                    op.id,
+                    documented_statuses(op)
+                ),
+                &exref,
+            ));
+            return result;
+        };
+        let has_body = ex.body.as_ref().is_some_and(|b| !b.text.trim().is_empty());
+        if response.content.is_empty() {
+            if has_body {
+                let mut d = at_anchor(
+                    Kind::UndocumentedContentType,
+                    format!(
+                        "status {} of {} documents no body, but the response has one ({})",
+                        ex.status,
+                        op.id,
+                        ex.content_type.as_deref().unwrap_or("no Content-Type")
+                    ),
+                    &exref,
+                );
+                d.suggestion =
+                    Some("document the body in the spec, or drop it on the server".to_string());
+                result.diagnostics.push(d);
+            }
+            return result;
+        }
+        let media_index = match ex.content_type.as_deref().filter(|c| !c.trim().is_empty()) {
+            None => Some(0),
+            Some(ct) => {
+                let essence = media_essence(ct);
+                let exact = response.content.iter().position(|m| {
+                    response
+                        .media_type_for(ct)
+                        .is_some_and(|f| std::ptr::eq(f, m))
+                });
+                if exact.is_none() {
+                    let documented: Vec<&str> =
+                        response.content.iter().map(|m| m.name.as_str()).collect();
+                    let mut d = at_anchor(
+                        Kind::UndocumentedContentType,
+                        format!(
+                            "media type {essence} is not documented for status {} of {} (documented: {})",
+                            ex.status,
+                            op.id,
+                            documented.join(", ")
+                        ),
+                        &exref,
+                    );
+                    d.suggestion = Some(format!(
+                        "send {} or document {essence} for this status",
+                        documented.join(" or ")
+                    ));
+                    result.diagnostics.push(d);
+                }
+                // A JSON body under an undocumented JSON type is still checked against the
+                // documented JSON schema, so the body's own drift is not hidden.
+                exact.or_else(|| {
+                    is_json_media(ct)
+                        .then(|| response.content.iter().position(|m| is_json_media(&m.name)))
+                        .flatten()
+                })
+            }
+        };
+        let Some(m) = media_index else {
+            return result;
+        };
+        let media = &response.content[m];
+        let is_json = is_json_media(ex.content_type.as_deref().unwrap_or(&media.name))
+            || is_json_media(&media.name) && ex.content_type.is_none();
+        let Some(body) = ex.body.as_ref().filter(|_| has_body && is_json) else {
+            return result;
+        };
+        let parsed_here;
+        let value: &Value = match &body.parsed {
+            Some(v) => v,
+            None => match serde_json::from_str::<Value>(&body.text) {
+                Ok(v) => {
+                    parsed_here = v;
+                    &parsed_here
+                }
+                Err(e) => {
+                    let location = body
+                        .locate(capture::serde_error_span(&body.text, &e))
+                        .unwrap_or_else(|| ex.anchor.clone());
+                    let mut d = Diagnostic::error(
+                        Kind::ParseError,
+                        format!(
+                            "the response body is not valid JSON: {}",
+                            capture::serde_message(&e)
+                        ),
+                    )
+                    .in_file(file)
+                    .at(Some(location));
+                    d.exchange = Some(exref.clone());
+                    if body.origin.is_none() {
+                        d.notes.push(format!(
+                            "at line {} column {} of the decoded body",
+                            e.line(),
+                            e.column()
+                        ));
+                    }
+                    result.diagnostics.push(d);
+                    return result;
+                }
+            },
+        };
+        let Some(compiled) = self.cache.get(self.specs, (s, o, r, m)) else {
+            return result;
+        };
+        let valid = compiled
+            .validator
+            .as_ref()
+            .map(|v| v.is_valid(value))
+            .unwrap_or(true);
+        let findings = explain::explain(
+            compiled,
+            value,
+            valid,
+            Policy {
+                strict: self.options.strict,
+            },
+        );
+        let mut located: Vec<(Option<usize>, Diagnostic)> = findings
+            .into_iter()
+            .map(|f| self.to_diagnostic(f, ex, body, &exref))
+            .collect();
+        located.sort_by_key(|(offset, _)| *offset);
+        result
+            .diagnostics
+            .extend(located.into_iter().map(|(_, d)| d));
+        result
+    }
+
+    /// Locates a finding in the capture file: the key or value in the body when the body stands
+    /// verbatim in the file, else the exchange.
+    fn to_diagnostic(
+        &self,
+        f: Finding,
+        ex: &Exchange,
+        body: &capture::Body,
+        exref: &ExchangeRef,
+    ) -> (Option<usize>, Diagnostic) {
+        let (pointer, want_key) = match &f.target {
+            Target::Key(p) => (p.as_str(), true),
+            Target::Value(p) => (p.as_str(), false),
+        };
+        let span = body.span_of(pointer, want_key);
+        let location = span
+            .and_then(|span| body.locate(span))
+            .unwrap_or_else(|| ex.anchor.clone());
+        let mut d = Diagnostic::new(f.kind, f.severity, f.message)
+            .in_file(ex.file.as_path())
+            .with_pointer(f.pointer)
+            .at(Some(location));
+        d.suggestion = f.suggestion;
+        d.exchange = Some(exref.clone());
+        if body.origin.is_none() {
+            d.notes.push(
+                "the body is stored base64-encoded in the capture, so the exchange is shown instead of the key".to_string(),
+            );
+        }
+        (span.map(|s| s.start), d)
+    }
+}
+
+fn documented_statuses(op: &Operation) -> String {
+    let list: Vec<String> = op.responses.iter().map(|r| r.status.as_string()).collect();
+    if list.is_empty() {
+        "none".to_string()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// Query values whose names suggest a credential are replaced, so tokens passed in URLs never
+/// reach a report.
+pub fn redact_url(url: &str) -> String {
+    let Some((head, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    const SECRET: [&str; 9] = [
+        "token",
+        "secret",
+        "key",
+        "password",
+        "passwd",
+        "auth",
+        "signature",
+        "session",
+        "code",
+    ];
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if SECRET.iter().any(|s| name.to_ascii_lowercase().contains(s)) => {
+                format!("{name}=REDACTED")
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    let mut out = format!("{head}?{}", parts.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+struct Accumulator<'s> {
+    report: Report,
+    noted: HashSet<(PathBuf, String)>,
+    specs: &'s [Spec],
+    record: bool,
+}
+
+impl Accumulator<'_> {
+    fn push_diagnostic(&mut self, d: Diagnostic) {
+        *self
+            .report
+            .stats
+            .per_kind
+            .entry(d.kind.as_str().to_string())
+            .or_default() += 1;
+        self.report.diagnostics.push(d);
+    }
+
+    fn add(&mut self, r: UnitResult) {
+        if self.record {
+            if let Some(case) = &r.case {
+                self.report.exchanges.push(case.clone());
+            }
+        }
+        if let Some(label) = &r.operation {
+            self.report.stats.exchanges += 1;
+            let stats = self
+                .report
+                .stats
+                .per_operation
+                .entry(label.clone())
+                .or_default();
+            stats.exchanges += 1;
+            for d in &r.diagnostics {
+                match d.severity {
+                    Severity::Error => stats.errors += 1,
+                    Severity::Warning => stats.warnings += 1,
+                    Severity::Info => {}
+                }
+            }
+        }
+        if let (Some((host, s)), Some((file, location, exref))) = (&r.path_only, &r.anchor) {
+            if self.noted.insert((file.clone(), host.clone())) {
+                let spec = &self.specs[*s];
+                let servers: Vec<&str> = spec.servers.iter().map(|s| s.url.as_str()).collect();
+                let shown = if host.is_empty() {
+                    "a relative URL"
+                } else {
+                    host.as_str()
+                };
+                let mut d = Diagnostic::new(
+                    Kind::MatchedByPath,
+                    Severity::Info,
+                    format!(
+                        "{shown} is not one of {}'s servers ({}); matched on the path alone",
+                        spec.source
+                            .path()
+                            .file_name()
+                            .map_or_else(|| spec.stem(), |n| n.to_string_lossy().into_owned()),
+                        servers.join(", ")
+                    ),
+                )
+                .in_file(file)
+                .at(Some(location.clone()));
+                d.exchange = Some(exref.clone());
+                d.notes.push(format!(
+                    "said once per file and host: later exchanges with {shown} in this file match the same way"
+                ));
+                self.push_diagnostic(d);
+            }
+        }
+        for d in r.diagnostics {
+            self.push_diagnostic(d);
+        }
+    }
+}
+
+/// The capture files under `paths`, in a stable order: each path in the order given, folders
+/// walked recursively in name order, only files with a capture extension inside folders.
+pub fn list_captures(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| RunError::Capture {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            walk_dir(path, &mut out)?;
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| RunError::Capture {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk_dir(&path, out)?;
+        } else if CaptureFormat::of(&path).is_some() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_in_query_strings_are_redacted() {
+        assert_eq!(
+            redact_url("https://h/x?access_token=abc&with=a,b&api_key=k#f"),
+            "https://h/x?access_token=REDACTED&with=a,b&api_key=REDACTED#f"
+        );
+        assert_eq!(redact_url("https://h/x"), "https://h/x");
+    }
+}

@@ -7,3 +7,5 @@ mod lint;
 mod style;
 /// `specsmith generate`: snapshots, the committed crate in step, overrides, corpus crates compile.
 mod generate;
+/// `specsmith validate`: drift located in captures, report formats, secrets, bad input, exit codes.
+mod validate;

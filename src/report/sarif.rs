@@ -1,0 +1,261 @@
+//! `--format sarif`: a SARIF 2.1.0 log, for GitHub code scanning and other SARIF viewers.
+//!
+//! Written with serde structs that mirror the parts of the standard we use; a test validates the
+//! output against the official schema (`tests/fixtures/sarif-schema-2.1.0.json`). Each `Kind`
+//! is a rule, so code scanning groups and filters findings by kind. Paths become relative URI
+//! references (GitHub resolves them against the repository root).
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Kind, Severity};
+
+use super::Summary;
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    tool: Tool,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    short_description: Text,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<SarifLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_column: usize,
+}
+
+/// Extra, machine-readable context of a finding (SARIF property bag).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestion: Option<&'a str>,
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// One-line rule descriptions; the kind ids are the stable part.
+fn describe(kind: Kind) -> &'static str {
+    match kind {
+        Kind::UnknownProperty => "A key the schema does not document.",
+        Kind::MovedProperty => "A key the schema documents elsewhere in the same body.",
+        Kind::MissingRequired => "A required key is absent.",
+        Kind::TypeMismatch => "A value of the wrong JSON type.",
+        Kind::NullNotAllowed => "null where the schema is not nullable.",
+        Kind::EnumMismatch => "A value outside the documented enum.",
+        Kind::FormatMismatch => "A string that does not match its format.",
+        Kind::Constraint => "A length, range, pattern or other constraint is violated.",
+        Kind::UndocumentedStatus => "A status the operation does not document.",
+        Kind::UndocumentedContentType => "A media type not documented for the status.",
+        Kind::UnmatchedOperation => "No operation matches the exchange's method and URL.",
+        Kind::ParseError => "A capture that could not be read.",
+        Kind::MatchedByPath => "Matched on the path alone: the host is not one of the servers.",
+        Kind::SyntaxError => "The spec is not valid YAML or JSON.",
+        Kind::InvalidSchema => "A schema the JSON Schema compiler rejects.",
+        Kind::UnresolvedRef => "A $ref that points at nothing.",
+        Kind::InvalidExample => "An example its own schema rejects.",
+        _ => "See the kind id.",
+    }
+}
+
+fn default_level(kind: Kind) -> &'static str {
+    match kind {
+        Kind::UnknownProperty | Kind::MovedProperty => "warning",
+        Kind::MatchedByPath => "note",
+        _ => "error",
+    }
+}
+
+/// A relative URI reference for a path (forward slashes, percent-encoded), or a `file:` URI for
+/// an absolute one.
+pub(crate) fn path_uri(path: &Path) -> String {
+    if path.is_absolute() {
+        if let Ok(url) = url::Url::from_file_path(path) {
+            return url.to_string();
+        }
+    }
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'~');
+    let text = path.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    percent_encoding::utf8_percent_encode(text, SET).to_string()
+}
+
+pub(super) fn render(
+    diagnostics: &[Diagnostic],
+    _summary: &Summary,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let rules: Vec<Rule> = Kind::ALL
+        .iter()
+        .map(|k| Rule {
+            id: k.as_str(),
+            short_description: Text {
+                text: describe(*k).to_string(),
+            },
+            default_configuration: Configuration {
+                level: default_level(*k),
+            },
+        })
+        .collect();
+    let results = diagnostics
+        .iter()
+        .map(|d| {
+            let rule_index = Kind::ALL.iter().position(|k| *k == d.kind).unwrap_or(0);
+            let mut text = d.message.clone();
+            if let Some(s) = &d.suggestion {
+                text.push_str("\nhelp: ");
+                text.push_str(s);
+            }
+            let locations = d
+                .file
+                .as_ref()
+                .map(|file| SarifLocation {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation {
+                            uri: path_uri(file),
+                        },
+                        region: d.location.as_ref().map(|l| Region {
+                            start_line: l.line.max(1),
+                            start_column: l.column.max(1),
+                            end_column: l.column.max(1) + l.len.max(1),
+                        }),
+                    },
+                })
+                .into_iter()
+                .collect();
+            let ex = d.exchange.as_ref();
+            SarifResult {
+                rule_id: d.kind.as_str(),
+                rule_index,
+                level: level(d.severity),
+                message: Text { text },
+                locations,
+                properties: Some(Properties {
+                    pointer: d.pointer.as_deref(),
+                    entry: ex.and_then(|e| e.entry),
+                    method: ex.and_then(|e| e.method.as_deref()),
+                    url: ex.and_then(|e| e.url.as_deref()),
+                    operation: ex.and_then(|e| e.operation.as_deref()),
+                    status: ex.and_then(|e| e.status),
+                    suggestion: d.suggestion.as_deref(),
+                }),
+            }
+        })
+        .collect();
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "specsmith",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://github.com/specsmith/specsmith",
+                    rules,
+                },
+            },
+            results,
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}

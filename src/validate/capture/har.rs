@@ -1,0 +1,490 @@
+//! HAR 1.2 captures: every object of `log.entries`.
+//!
+//! A HAR is one JSON document, often hundreds of megabytes. Rather than build it as a `Value`,
+//! a byte-level scanner follows the structure (strings, escapes, nesting, object keys) through a
+//! bounded buffer and cuts out each entry's text with its position in the file; entries are then
+//! parsed one by one, in parallel. Memory holds one buffer and the entries of one batch, whatever
+//! the file's size, and positions inside `content.text` map back to the file.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use base64::Engine;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::json_pointer_span;
+
+use super::{
+    bom_warning, normalize_method, parse_error, serde_error_location, serde_message, Body,
+    Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
+};
+
+/// Cuts the file into entries (units), reporting what is not a HAR.
+pub fn read(file: &Arc<PathBuf>, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
+    match std::fs::File::open(file.as_path()) {
+        Ok(f) => read_from(file, f, MAX_UNIT_BYTES, sink),
+        Err(e) => sink(Err(parse_error(
+            file,
+            Origin::file_start().location(""),
+            format!("cannot read {}: {e}", file.display()),
+        ))),
+    }
+}
+
+struct Frame {
+    object: bool,
+    /// Whether the next string in this object is a key.
+    expect_key: bool,
+    /// The last key seen (kept only near the root, where `log.entries` is looked for).
+    key: Option<Vec<u8>>,
+}
+
+struct EntryStart {
+    /// Absolute file offset of the entry's `{`.
+    offset: usize,
+    origin: Origin,
+    /// Set when the entry outgrew the limit: it is skipped, not kept.
+    dropped: bool,
+}
+
+/// [`read`] over any reader, with an entry size limit (tests use a small one).
+pub fn read_from(
+    file: &Arc<PathBuf>,
+    mut reader: impl Read,
+    max_entry: usize,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    let mut base = 0usize; // file offset of buf[0]
+    let mut pos = 0usize; // next file offset to scan
+    let mut line = 1usize;
+    let mut column = 1usize; // of `pos`, in characters
+    let mut line_start = 0usize; // file offset of the current line
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut in_string = false;
+    let mut escape = false;
+    let mut key_bytes: Option<Vec<u8>> = None;
+    let mut entry: Option<EntryStart> = None;
+    let mut entries = 0usize;
+    let mut found_entries = false;
+    let mut started = false;
+    let mut finished = false;
+    let mut chunk = vec![0u8; 1 << 20];
+    let here = |line: usize, column: usize, prefix: &str| Origin {
+        line,
+        column,
+        prefix: prefix.to_string(),
+    };
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                sink(Err(parse_error(
+                    file,
+                    here(line, column, "").location(""),
+                    format!("cannot read {}: {e}", file.display()),
+                )));
+                return;
+            }
+        };
+        buf.extend_from_slice(&chunk[..n]);
+        if base == 0 && pos == 0 && buf.starts_with(b"\xEF\xBB\xBF") {
+            sink(Err(bom_warning(file)));
+            pos = 3;
+            line_start = 3;
+        }
+        while pos < base + buf.len() {
+            let b = buf[pos - base];
+            if finished {
+                if !b.is_ascii_whitespace() {
+                    sink(Err(parse_error(
+                        file,
+                        here(line, column, "").location(""),
+                        "unexpected data after the end of the HAR document",
+                    )));
+                    return;
+                }
+            } else if in_string {
+                if escape {
+                    escape = false;
+                } else if b == b'\\' {
+                    escape = true;
+                } else if b == b'"' {
+                    in_string = false;
+                    if let (Some(k), Some(top)) = (key_bytes.take(), stack.last_mut()) {
+                        top.key = Some(k);
+                    }
+                } else if b < 0x20 {
+                    sink(Err(parse_error(
+                        file,
+                        here(line, column, "").location(""),
+                        "a control character inside a string: binary data or a broken HAR",
+                    )));
+                    return;
+                } else if let Some(k) = key_bytes.as_mut() {
+                    if k.len() < 64 {
+                        k.push(b);
+                    }
+                }
+            } else {
+                match b {
+                    b' ' | b'\t' | b'\n' | b'\r' => {}
+                    _ if !started && b != b'{' => {
+                        let message = if !(0x20..0x80).contains(&b) {
+                            "binary data, not a HAR file (expected `{`)"
+                        } else {
+                            "not a HAR file: expected a JSON object `{`"
+                        };
+                        sink(Err(parse_error(
+                            file,
+                            here(line, column, "").location(""),
+                            message,
+                        )));
+                        return;
+                    }
+                    b'{' | b'[' => {
+                        started = true;
+                        let in_entries = is_entries(&stack);
+                        if in_entries && b == b'{' {
+                            found_entries = true;
+                            let prefix = if line_start >= base {
+                                String::from_utf8_lossy(&buf[line_start - base..pos - base])
+                                    .into_owned()
+                            } else {
+                                " ".repeat(column - 1)
+                            };
+                            entry = Some(EntryStart {
+                                offset: pos,
+                                origin: here(line, column, &prefix),
+                                dropped: false,
+                            });
+                        } else if in_entries {
+                            found_entries = true;
+                        }
+                        stack.push(Frame {
+                            object: b == b'{',
+                            expect_key: b == b'{',
+                            key: None,
+                        });
+                    }
+                    b'}' | b']' => {
+                        if stack.pop().is_none() {
+                            sink(Err(parse_error(
+                                file,
+                                here(line, column, "").location(""),
+                                format!("unbalanced `{}`", b as char),
+                            )));
+                            return;
+                        }
+                        if is_entries(&stack) {
+                            if let Some(start) = entry.take() {
+                                if !start.dropped {
+                                    let bytes = &buf[start.offset - base..=pos - base];
+                                    let unit = match std::str::from_utf8(bytes) {
+                                        Ok(text) => Ok(Unit {
+                                            file: file.clone(),
+                                            entry: Some(entries),
+                                            text: text.to_string(),
+                                            origin: start.origin,
+                                            kind: UnitKind::HarEntry,
+                                        }),
+                                        Err(_) => Err(parse_error(
+                                            file,
+                                            start.origin.location(""),
+                                            format!("entry {entries} is not UTF-8 text"),
+                                        )),
+                                    };
+                                    sink(unit);
+                                }
+                                entries += 1;
+                            }
+                        }
+                        if stack.is_empty() {
+                            finished = true;
+                        }
+                    }
+                    b'"' => {
+                        in_string = true;
+                        let keyed = stack.last().is_some_and(|top| top.object && top.expect_key);
+                        key_bytes = (keyed && stack.len() <= 2).then(Vec::new);
+                    }
+                    b':' => {
+                        if let Some(top) = stack.last_mut() {
+                            top.expect_key = false;
+                        }
+                    }
+                    b',' => {
+                        if let Some(top) = stack.last_mut() {
+                            top.expect_key = top.object;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if b == b'\n' {
+                line += 1;
+                column = 1;
+                line_start = pos + 1;
+            } else if b & 0xC0 != 0x80 {
+                column += 1;
+            }
+            pos += 1;
+        }
+        if let Some(start) = entry.as_mut() {
+            if !start.dropped && pos - start.offset > max_entry {
+                start.dropped = true;
+                sink(Err(parse_error(
+                    file,
+                    start.origin.location(""),
+                    format!(
+                        "entry {entries} is larger than {} MiB; skipped",
+                        max_entry / (1024 * 1024)
+                    ),
+                )));
+            }
+        }
+        // Keep only what is still needed: the entry being read, or the current line's start
+        // (for snippets) when it is short.
+        let keep_from = match &entry {
+            Some(start) if !start.dropped => start.offset,
+            _ if pos - line_start <= 4096 => line_start.max(base),
+            _ => pos,
+        };
+        if keep_from > base {
+            buf.drain(..keep_from - base);
+            base = keep_from;
+        }
+    }
+    let end = here(line, column, "").location("");
+    if !started {
+        sink(Err(parse_error(file, end, "empty file: no HAR document")));
+    } else if !finished {
+        let what = match &entry {
+            Some(_) => format!("truncated: the file ends inside entry {entries}"),
+            None => "truncated: the file ends before the HAR document closes".to_string(),
+        };
+        sink(Err(parse_error(file, end, what)));
+    } else if !found_entries {
+        sink(Err(parse_error(
+            file,
+            Origin::file_start().location(""),
+            "not a HAR file: no `log.entries` array",
+        )));
+    }
+}
+
+fn is_entries(stack: &[Frame]) -> bool {
+    stack.len() == 3
+        && stack[0].object
+        && stack[0].key.as_deref() == Some(b"log".as_slice())
+        && stack[1].object
+        && stack[1].key.as_deref() == Some(b"entries".as_slice())
+        && !stack[2].object
+}
+
+#[derive(Deserialize)]
+struct HarEntry {
+    request: HarRequest,
+    response: HarResponse,
+}
+
+#[derive(Deserialize)]
+struct HarRequest {
+    method: String,
+    url: String,
+    #[serde(default)]
+    headers: Vec<HarHeaderName>,
+}
+
+/// A request header: the value is skipped unread, so it cannot reach any report.
+#[derive(Deserialize)]
+struct HarHeaderName {
+    name: String,
+    #[serde(default, rename = "value")]
+    _value: IgnoredAny,
+}
+
+#[derive(Deserialize)]
+struct HarResponse {
+    status: i64,
+    #[serde(default)]
+    headers: Vec<HarHeader>,
+    #[serde(default)]
+    content: Option<HarContent>,
+}
+
+#[derive(Deserialize)]
+struct HarHeader {
+    name: String,
+    #[serde(default)]
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct HarContent {
+    #[serde(default, rename = "mimeType")]
+    mime_type: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    encoding: Option<String>,
+}
+
+/// Parses one entry into an exchange.
+pub fn parse_entry(unit: &Unit) -> Parsed {
+    let file = unit.file.as_path();
+    let text = unit.text.as_str();
+    let index = unit.entry.unwrap_or(0);
+    let entry: HarEntry = serde_json::from_str(text).map_err(|e| {
+        parse_error(
+            file,
+            serde_error_location(&unit.origin, text, &e),
+            format!("entry {index} is not a HAR entry: {}", serde_message(&e)),
+        )
+    })?;
+    let anchor = unit.origin.location(text.split('\n').next().unwrap_or(""));
+    let status = u16::try_from(entry.response.status)
+        .ok()
+        .filter(|s| (100..600).contains(s))
+        .ok_or_else(|| {
+            parse_error(
+                file,
+                anchor.clone(),
+                format!(
+                    "entry {index} has no response (status {}): the request failed or was blocked",
+                    entry.response.status
+                ),
+            )
+        })?;
+    let header_type = entry
+        .response
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("content-type"))
+        .map(|h| h.value.clone());
+    let content = entry.response.content;
+    let content_type = content
+        .as_ref()
+        .and_then(|c| c.mime_type.clone())
+        .filter(|m| !m.trim().is_empty())
+        .or(header_type);
+    let body = match content.and_then(|c| c.text.map(|t| (t, c.encoding))) {
+        None => None,
+        Some((t, _)) if t.is_empty() => None,
+        Some((t, Some(enc))) if enc.eq_ignore_ascii_case("base64") => {
+            let cleaned: String = t.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(cleaned.as_bytes())
+                .map_err(|e| {
+                    parse_error(
+                        file,
+                        locate_text(unit).unwrap_or_else(|| anchor.clone()),
+                        format!("entry {index}: content.text is not valid base64: {e}"),
+                    )
+                })?;
+            let decoded = String::from_utf8(bytes).map_err(|_| {
+                parse_error(
+                    file,
+                    locate_text(unit).unwrap_or_else(|| anchor.clone()),
+                    format!("entry {index}: the base64 body is not UTF-8 text"),
+                )
+            })?;
+            Some(Body {
+                text: decoded,
+                parsed: None,
+                origin: None,
+                escaped: None,
+                within: "",
+            })
+        }
+        Some((t, _)) => {
+            let (origin, escaped) = string_origin(unit, "/response/content/text");
+            Some(Body {
+                text: t,
+                parsed: None,
+                origin,
+                escaped,
+                within: "",
+            })
+        }
+    };
+    Ok(Exchange {
+        file: unit.file.clone(),
+        entry: unit.entry,
+        method: normalize_method(&entry.request.method),
+        url: entry.request.url,
+        status,
+        content_type,
+        request_headers: entry.request.headers.into_iter().map(|h| h.name).collect(),
+        body,
+        anchor,
+        operation: None,
+    })
+}
+
+/// Where the JSON string at `pointer` of the unit starts, and its raw contents when escapes make
+/// them differ from the decoded text.
+pub(super) fn string_origin(unit: &Unit, pointer: &str) -> (Option<Origin>, Option<String>) {
+    let text = unit.text.as_str();
+    let Some(span) = json_pointer_span(text, pointer) else {
+        return (None, None);
+    };
+    let Some(raw) = text.get(span.value.start + 1..span.value.end.saturating_sub(1)) else {
+        return (None, None);
+    };
+    let origin = unit.origin.advance(text, span.value.start + 1);
+    let escaped = raw.contains('\\').then(|| raw.to_string());
+    (Some(origin), escaped)
+}
+
+fn locate_text(unit: &Unit) -> Option<crate::source::Location> {
+    let span = json_pointer_span(&unit.text, "/response/content/text")?;
+    Some(unit.origin.locate(&unit.text, span.value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(input: &[u8]) -> Vec<Result<Unit, Box<Diagnostic>>> {
+        let file = Arc::new(PathBuf::from("t.har"));
+        let mut out = Vec::new();
+        read_from(&file, input, 1 << 20, &mut |u| out.push(u));
+        out
+    }
+
+    #[test]
+    fn entries_are_cut_with_their_positions() {
+        let input = b"{\"log\": {\"version\": \"1.2\", \"pages\": [{\"x\": \"}\"}],\n  \"entries\": [\n    {\"a\": \"\\\"]\"},\n    {\"b\": [1]}\n  ]}}\n";
+        let got = units(input);
+        assert_eq!(got.len(), 2, "{got:?}");
+        let a = got[0].as_ref().expect("entry");
+        assert_eq!(a.text, "{\"a\": \"\\\"]\"}");
+        assert_eq!(
+            (a.origin.line, a.origin.column, a.origin.prefix.as_str()),
+            (3, 5, "    ")
+        );
+        let b = got[1].as_ref().expect("entry");
+        assert_eq!((b.entry, b.origin.line), (Some(1), 4));
+    }
+
+    #[test]
+    fn not_a_har() {
+        for (input, needle) in [
+            (&b""[..], "empty"),
+            (b"{\"log\": {\"version\": \"1.2\"}}", "log.entries"),
+            (b"{\"log\": {\"entries\": [{\"a\": 1}", "truncated"),
+            (b"\0\0\0", "binary"),
+            (b"[1]", "expected a JSON object"),
+        ] {
+            let got = units(input);
+            let err = got.last().and_then(|u| u.as_ref().err()).expect("error");
+            assert!(err.message.contains(needle), "{input:?}: {}", err.message);
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! Capture readers: files of recorded traffic → units of text → [`Exchange`]s.
+//!
+//! Reading happens in two steps so that big files stream and parse in parallel: a reader walks a
+//! file sequentially and cuts it into [`Unit`]s (one NDJSON line, one HAR entry, one raw body)
+//! without parsing them; [`parse_unit`] then turns a unit into an exchange on any thread. A unit
+//! remembers where its text stands in the file, so every finding can be located at the
+//! offending key's line and column in the capture itself.
+//!
+//! Request header values never leave the readers: an exchange keeps header names only, so no
+//! report can leak `Authorization`, `x-client-secret` or a cookie.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::source::{ByteSpan, LineIndex, Location};
+
+pub mod har;
+pub mod ndjson;
+pub mod raw;
+
+/// Files larger than this are refused as raw bodies (a raw body is parsed whole); HAR entries and
+/// NDJSON lines larger than this are skipped with a `parse_error`. Keeps memory bounded whatever
+/// the input.
+pub const MAX_UNIT_BYTES: usize = 256 * 1024 * 1024;
+
+/// The kind of capture file, from its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureFormat {
+    /// HTTP Archive 1.2.
+    Har,
+    /// One exchange per line.
+    Ndjson,
+    /// One response body, described by a sibling `NAME.meta.json` or by `--operation`/`--status`.
+    Raw,
+}
+
+impl CaptureFormat {
+    /// The format a path's extension names; `None` for files that are not captures (including
+    /// the `*.meta.json` descriptions of raw bodies).
+    pub fn of(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        if name.ends_with(".meta.json") {
+            return None;
+        }
+        let ext = name.rsplit_once('.')?.1;
+        match ext {
+            "har" => Some(CaptureFormat::Har),
+            "ndjson" | "jsonl" => Some(CaptureFormat::Ndjson),
+            "json" => Some(CaptureFormat::Raw),
+            _ => None,
+        }
+    }
+}
+
+/// Where the first byte of a text stands in its capture file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// 1-based column (characters) in the file.
+    pub column: usize,
+    /// The file's text on that line before the first byte, so a snippet shows the whole line.
+    pub prefix: String,
+}
+
+impl Origin {
+    /// The start of a file.
+    pub fn file_start() -> Self {
+        Origin {
+            line: 1,
+            column: 1,
+            prefix: String::new(),
+        }
+    }
+
+    /// The origin of `text[offset..]`, when `self` is the origin of `text`.
+    pub fn advance(&self, text: &str, offset: usize) -> Origin {
+        let offset = floor_char_boundary(text, offset);
+        let before = &text[..offset];
+        match before.rfind('\n') {
+            Some(nl) => Origin {
+                line: self.line + before.matches('\n').count(),
+                column: before[nl + 1..].chars().count() + 1,
+                prefix: before[nl + 1..].to_string(),
+            },
+            None => Origin {
+                line: self.line,
+                column: self.column + before.chars().count(),
+                prefix: format!("{}{before}", self.prefix),
+            },
+        }
+    }
+
+    /// The file location of `span` inside `text`, when `self` is the origin of `text`.
+    pub fn locate(&self, text: &str, span: ByteSpan) -> Location {
+        let start = floor_char_boundary(text, span.start);
+        let here = self.advance(text, start);
+        let rest = &text[start..];
+        let line_rest = rest.split('\n').next().unwrap_or("");
+        let end = floor_char_boundary(text, span.end.max(start));
+        let len = text[start..end]
+            .split('\n')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .count()
+            .max(1);
+        Location {
+            line: here.line,
+            column: here.column,
+            len,
+            line_text: format!("{}{}", here.prefix, line_rest.trim_end_matches('\r')),
+        }
+    }
+
+    /// The location of this origin itself, underlining one character.
+    pub fn location(&self, first_line: &str) -> Location {
+        Location {
+            line: self.line,
+            column: self.column,
+            len: 1,
+            line_text: format!("{}{}", self.prefix, first_line.trim_end_matches('\r')),
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// A piece of a capture file that holds one exchange, not yet parsed.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// The capture file.
+    pub file: Arc<PathBuf>,
+    /// Index of the exchange in a HAR or NDJSON file; `None` for a raw body.
+    pub entry: Option<usize>,
+    /// The unit's text: an NDJSON line, a HAR entry object, or a raw body.
+    pub text: String,
+    /// Where `text` starts in the file.
+    pub origin: Origin,
+    /// What the text is.
+    pub kind: UnitKind,
+}
+
+/// What a unit's text holds.
+#[derive(Debug, Clone)]
+pub enum UnitKind {
+    /// One NDJSON line.
+    NdjsonLine,
+    /// One object of a HAR's `log.entries`.
+    HarEntry,
+    /// A raw response body with what is known about its exchange.
+    RawBody(RawMeta),
+}
+
+/// What describes a raw body: its sibling `NAME.meta.json` or the command line.
+#[derive(Debug, Clone, Default)]
+pub struct RawMeta {
+    /// Request method.
+    pub method: Option<String>,
+    /// Request URL.
+    pub url: Option<String>,
+    /// Response status.
+    pub status: Option<u16>,
+    /// Response media type.
+    pub content_type: Option<String>,
+    /// `--operation`: the operation to check against, bypassing URL matching.
+    pub operation: Option<String>,
+}
+
+/// A response body as recorded.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// The body text as the server sent it (decoded from base64 or from a JSON string if the
+    /// capture stored it so).
+    pub text: String,
+    /// The body already parsed, when the reader had to parse it anyway (NDJSON bodies stored as
+    /// JSON values).
+    pub parsed: Option<Value>,
+    /// Where the body stands in the capture file: where `text` starts when it is stored
+    /// verbatim, or where `escaped` starts when it is stored as a JSON string. `None` for
+    /// base64 bodies: findings then point at the exchange.
+    pub origin: Option<Origin>,
+    /// The raw contents of the JSON string the body was decoded from (HAR `content.text`, an
+    /// NDJSON string body), to map offsets in `text` back through the escapes.
+    pub escaped: Option<String>,
+    /// Where the body stands inside `text`, as a JSON pointer: `/body` when `text` is a whole
+    /// NDJSON line (the body is parsed already, so it is never cut out: only findings need its
+    /// place), else empty.
+    pub within: &'static str,
+}
+
+impl Body {
+    /// The span in `text` of the key (or value) at `pointer` of the body, falling back to the
+    /// nearest ancestor that can be found.
+    pub fn span_of(&self, pointer: &str, want_key: bool) -> Option<ByteSpan> {
+        let full = format!("{}{pointer}", self.within);
+        let mut p = full.as_str();
+        loop {
+            if let Some(found) = crate::source::json_pointer_span(&self.text, p) {
+                return Some(match (want_key, found.key) {
+                    (true, Some(key)) if p.len() > self.within.len() => key,
+                    // No key (the root, an array item): the value's first character, not the
+                    // whole object.
+                    (true, _) => ByteSpan {
+                        start: found.value.start,
+                        end: found.value.start + 1,
+                    },
+                    (false, _) => found.value,
+                });
+            }
+            p = &p[..p.rfind('/')?];
+            if p.len() < self.within.len() {
+                return None;
+            }
+        }
+    }
+
+    /// The file location of `span` of `text`, if the body's place in the file is known.
+    pub fn locate(&self, span: ByteSpan) -> Option<Location> {
+        let origin = self.origin.as_ref()?;
+        Some(match &self.escaped {
+            None => origin.locate(&self.text, span),
+            Some(raw) => {
+                let start = raw_offset(raw, span.start);
+                let end = raw_offset(raw, span.end).max(start + 1);
+                origin.locate(raw, ByteSpan { start, end })
+            }
+        })
+    }
+}
+
+/// The offset in the raw contents of a JSON string that corresponds to `decoded` bytes of its
+/// decoded text: each escape is several raw bytes for one decoded character.
+pub fn raw_offset(raw: &str, decoded: usize) -> usize {
+    let bytes = raw.as_bytes();
+    let (mut i, mut d) = (0usize, 0usize);
+    while i < bytes.len() && d < decoded {
+        if bytes[i] == b'\\' {
+            match bytes.get(i + 1) {
+                Some(b'u') => {
+                    let unit = |at: usize| {
+                        raw.get(at..at + 4)
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    };
+                    match unit(i + 2) {
+                        Some(hi @ 0xD800..=0xDBFF)
+                            if bytes.get(i + 6) == Some(&b'\\')
+                                && bytes.get(i + 7) == Some(&b'u')
+                                && unit(i + 8)
+                                    .is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) =>
+                        {
+                            let _ = hi;
+                            i += 12;
+                            d += 4;
+                        }
+                        Some(c) => {
+                            i += 6;
+                            d += char::from_u32(c).map_or(3, char::len_utf8);
+                        }
+                        None => {
+                            i += 2;
+                            d += 1;
+                        }
+                    }
+                }
+                _ => {
+                    i += 2;
+                    d += 1;
+                }
+            }
+        } else {
+            let width = match bytes[i] {
+                b if b < 0x80 => 1,
+                b if b >= 0xF0 => 4,
+                b if b >= 0xE0 => 3,
+                _ => 2,
+            };
+            i += width;
+            d += width;
+        }
+    }
+    i.min(bytes.len())
+}
+
+/// One recorded request/response pair.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The capture file.
+    pub file: Arc<PathBuf>,
+    /// Index in a HAR or NDJSON file.
+    pub entry: Option<usize>,
+    /// Request method, upper case.
+    pub method: String,
+    /// Request URL as recorded.
+    pub url: String,
+    /// Response status.
+    pub status: u16,
+    /// Response `Content-Type`, if recorded.
+    pub content_type: Option<String>,
+    /// Request header names (never values: they may hold credentials).
+    pub request_headers: Vec<String>,
+    /// The response body, if one was recorded.
+    pub body: Option<Body>,
+    /// Where the exchange starts in the file, for findings that have no place in the body.
+    pub anchor: Location,
+    /// `--operation` for raw bodies.
+    pub operation: Option<String>,
+}
+
+/// What reading one unit gave.
+pub type Parsed = Result<Exchange, Box<Diagnostic>>;
+
+/// Parses a unit into an exchange; a unit that is not a readable exchange gives a located
+/// `parse_error`.
+pub fn parse_unit(unit: &Unit) -> Parsed {
+    match &unit.kind {
+        UnitKind::NdjsonLine => ndjson::parse_line(unit),
+        UnitKind::HarEntry => har::parse_entry(unit),
+        UnitKind::RawBody(meta) => raw::parse_body(unit, meta),
+    }
+}
+
+/// A `parse_error` at `location` in `file`.
+pub fn parse_error(file: &Path, location: Location, message: impl Into<String>) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(Kind::ParseError, message)
+            .in_file(file)
+            .at(Some(location)),
+    )
+}
+
+/// The byte span in `text` where a serde_json error was found.
+pub fn serde_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
+    let index = LineIndex::new(text);
+    let line = err.line().max(1);
+    let start = index.line_start(line).unwrap_or(text.len());
+    // serde_json columns count bytes (1-based; 0 at a line's very start).
+    let offset = (start + err.column().saturating_sub(1)).min(text.len());
+    ByteSpan {
+        start: offset,
+        end: offset + 1,
+    }
+}
+
+/// The location of a serde_json error inside `text`, which starts at `origin`.
+pub fn serde_error_location(origin: &Origin, text: &str, err: &serde_json::Error) -> Location {
+    origin.locate(text, serde_error_span(text, err))
+}
+
+/// serde_json's message without its ` at line L column C` tail (the location is given apart).
+pub fn serde_message(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// The warning for a UTF-8 byte order mark, which RFC 8259 forbids in JSON texts but allows
+/// parsers to ignore: the rest of the file is still read.
+pub fn bom_warning(file: &Path) -> Box<Diagnostic> {
+    let mut d = Diagnostic::new(
+        Kind::ParseError,
+        Severity::Warning,
+        "the file starts with a UTF-8 byte order mark; it was skipped (JSON must not have one, RFC 8259 §8.1)",
+    )
+    .in_file(file)
+    .at(Some(Origin::file_start().location("")));
+    d.suggestion = Some("save the file as UTF-8 without a BOM".to_string());
+    Box::new(d)
+}
+
+/// Whether the first bytes of a file look binary (a NUL byte, which no JSON text holds).
+pub fn looks_binary(head: &[u8]) -> bool {
+    head.iter().take(8192).any(|b| *b == 0)
+}
+
+/// The value of a header by case-insensitive name in `(name, value)` pairs.
+pub fn header<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    name: &str,
+) -> Option<&'a str> {
+    headers
+        .into_iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+/// Upper-cases a method.
+pub fn normalize_method(method: &str) -> String {
+    method.trim().to_ascii_uppercase()
+}
+
+/// Reads every unit of one capture file, in order, handing each (or a located `parse_error`) to
+/// `sink`. HAR and NDJSON files are streamed with bounded memory.
+pub fn read_file(
+    path: &Path,
+    raw_defaults: &RawMeta,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
+    let file = Arc::new(path.to_path_buf());
+    let format = match CaptureFormat::of(path) {
+        Some(CaptureFormat::Raw) | None => sniff(path),
+        known => known,
+    };
+    match format {
+        Some(CaptureFormat::Har) => har::read(&file, sink),
+        Some(CaptureFormat::Ndjson) => ndjson::read(&file, sink),
+        Some(CaptureFormat::Raw) | None => raw::read(&file, raw_defaults, sink),
+    }
+}
+
+/// Tells a HAR or NDJSON file saved as `.json` (or with no extension) from a raw body by its
+/// first bytes. A `.json` with a sibling `NAME.meta.json` is always a raw body.
+fn sniff(path: &Path) -> Option<CaptureFormat> {
+    if raw::meta_path(path).is_some_and(|m| m.is_file()) {
+        return Some(CaptureFormat::Raw);
+    }
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    head.truncate(n);
+    let text = String::from_utf8_lossy(&head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('{') {
+        let start: String = text.chars().take(256).collect();
+        if start.contains("\"log\"") {
+            return Some(CaptureFormat::Har);
+        }
+        if let Some((first, _)) = text.split_once('\n') {
+            if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(first) {
+                if map.contains_key("method") && map.contains_key("url") {
+                    return Some(CaptureFormat::Ndjson);
+                }
+            }
+        }
+    }
+    Some(CaptureFormat::Raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_advances_over_lines_and_characters() {
+        let o = Origin {
+            line: 3,
+            column: 5,
+            prefix: "    ".to_string(),
+        };
+        let text = "{\"é\": 1,\n  \"b\": 2}";
+        let a = o.advance(text, 2);
+        assert_eq!((a.line, a.column, a.prefix.as_str()), (3, 7, "    {\""));
+        let b = o.advance(text, text.find("\"b\"").expect("b"));
+        assert_eq!((b.line, b.column, b.prefix.as_str()), (4, 3, "  "));
+        let loc = o.locate(text, ByteSpan { start: 1, end: 5 });
+        assert_eq!((loc.line, loc.column, loc.len), (3, 6, 3));
+        assert_eq!(loc.line_text, "    {\"é\": 1,");
+    }
+
+    #[test]
+    fn offsets_map_through_escapes() {
+        let raw = r#"{\"a\": \"\u00e9\n\", \"b\": 1}"#;
+        let decoded: String = serde_json::from_str(&format!("\"{raw}\"")).expect("string");
+        let b = decoded.find("\"b\"").expect("b");
+        assert_eq!(&raw[raw_offset(raw, b)..raw_offset(raw, b) + 4], "\\\"b\\");
+        let body = Body {
+            text: decoded,
+            parsed: None,
+            origin: Some(Origin::file_start()),
+            escaped: Some(raw.to_string()),
+            within: "",
+        };
+        let loc = body
+            .locate(ByteSpan {
+                start: b,
+                end: b + 3,
+            })
+            .expect("located");
+        assert_eq!(loc.column, raw.find("\\\"b").expect("raw b") + 1);
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(
+            CaptureFormat::of(Path::new("a.HAR")),
+            Some(CaptureFormat::Har)
+        );
+        assert_eq!(
+            CaptureFormat::of(Path::new("a.jsonl")),
+            Some(CaptureFormat::Ndjson)
+        );
+        assert_eq!(
+            CaptureFormat::of(Path::new("a.json")),
+            Some(CaptureFormat::Raw)
+        );
+        assert_eq!(CaptureFormat::of(Path::new("a.meta.json")), None);
+        assert_eq!(CaptureFormat::of(Path::new("README.md")), None);
+    }
+}

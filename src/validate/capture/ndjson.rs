@@ -1,0 +1,322 @@
+//! NDJSON / JSON Lines captures: one exchange per line,
+//! `{"method", "url", "status", "headers": {name: value}, "body": <JSON value or string>}`.
+//!
+//! The file is read line by line with a bounded buffer, so memory stays flat however long the
+//! file is; lines are parsed later, in parallel.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::ByteSpan;
+
+use super::{
+    bom_warning, looks_binary, normalize_method, parse_error, serde_error_location, serde_message,
+    Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
+};
+
+/// Cuts the file into lines (units), reporting unreadable ones.
+pub fn read(file: &Arc<PathBuf>, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
+    match std::fs::File::open(file.as_path()) {
+        Ok(f) => read_from(file, f, MAX_UNIT_BYTES, sink),
+        Err(e) => sink(Err(parse_error(
+            file,
+            Origin::file_start().location(""),
+            format!("cannot read {}: {e}", file.display()),
+        ))),
+    }
+}
+
+/// [`read`] over any reader, with a line size limit (tests use a small one).
+pub fn read_from(
+    file: &Arc<PathBuf>,
+    reader: impl Read,
+    max_line: usize,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    let mut line_no = 0usize;
+    let mut entry = 0usize;
+    let mut line: Vec<u8> = Vec::new();
+    let mut any = false;
+    loop {
+        line.clear();
+        line_no += 1;
+        let mut too_long = false;
+        let mut ended = false;
+        // read_until with a cap: past `max_line` the rest of the line is skipped unbuffered.
+        loop {
+            let available = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) => {
+                    sink(Err(parse_error(
+                        file,
+                        Origin::file_start().location(""),
+                        format!("cannot read {}: {e}", file.display()),
+                    )));
+                    return;
+                }
+            };
+            if available.is_empty() {
+                ended = true;
+                break;
+            }
+            let (chunk, done) = match available.iter().position(|b| *b == b'\n') {
+                Some(i) => (&available[..=i], true),
+                None => (available, false),
+            };
+            let used = chunk.len();
+            if !too_long {
+                if line.len() + used > max_line {
+                    too_long = true;
+                    line.clear();
+                } else {
+                    line.extend_from_slice(chunk);
+                }
+            }
+            reader.consume(used);
+            if done {
+                break;
+            }
+        }
+        if ended && line.is_empty() && !too_long {
+            break;
+        }
+        any = true;
+        if line_no == 1 {
+            if line.starts_with(b"\xEF\xBB\xBF") {
+                sink(Err(bom_warning(file)));
+                line.drain(..3);
+            }
+            if looks_binary(&line) {
+                sink(Err(parse_error(
+                    file,
+                    Origin::file_start().location(""),
+                    "binary data, not NDJSON (a NUL byte in the first line)",
+                )));
+                return;
+            }
+        }
+        let origin = Origin {
+            line: line_no,
+            column: 1,
+            prefix: String::new(),
+        };
+        if too_long {
+            sink(Err(parse_error(
+                file,
+                origin.location(""),
+                format!(
+                    "line {line_no} is longer than {} MiB; skipped",
+                    max_line / (1024 * 1024)
+                ),
+            )));
+            entry += 1;
+            continue;
+        }
+        while matches!(line.last(), Some(b'\n' | b'\r')) {
+            line.pop();
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            if ended {
+                break;
+            }
+            continue;
+        }
+        match String::from_utf8(std::mem::take(&mut line)) {
+            Ok(text) => sink(Ok(Unit {
+                file: file.clone(),
+                entry: Some(entry),
+                text,
+                origin,
+                kind: UnitKind::NdjsonLine,
+            })),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+                sink(Err(parse_error(
+                    file,
+                    origin.locate(
+                        &prefix,
+                        ByteSpan {
+                            start: valid,
+                            end: valid,
+                        },
+                    ),
+                    format!("line {line_no} is not UTF-8 text (binary data?)"),
+                )));
+            }
+        }
+        entry += 1;
+        if ended {
+            break;
+        }
+    }
+    if !any {
+        sink(Err(parse_error(
+            file,
+            Origin::file_start().location(""),
+            "empty file: no exchanges",
+        )));
+    }
+}
+
+/// Parses one line into an exchange.
+pub fn parse_line(unit: &Unit) -> Parsed {
+    let file = unit.file.as_path();
+    let text = unit.text.as_str();
+    let mut value: Value = serde_json::from_str(text).map_err(|e| {
+        parse_error(
+            file,
+            serde_error_location(&unit.origin, text, &e),
+            format!(
+                "line {} is not valid JSON: {}",
+                unit.origin.line,
+                serde_message(&e)
+            ),
+        )
+    })?;
+    let anchor = unit.origin.location(text);
+    let line = unit.origin.line;
+    let Some(obj) = value.as_object_mut() else {
+        return Err(parse_error(
+            file,
+            anchor,
+            format!(
+                "line {line} is not an exchange object ({{\"method\", \"url\", \"status\", ...}})"
+            ),
+        ));
+    };
+    let missing = |what: &str| {
+        parse_error(
+            file,
+            unit.origin.location(text),
+            format!("line {line} has no {what}"),
+        )
+    };
+    let method = obj
+        .get("method")
+        .and_then(Value::as_str)
+        .map(normalize_method)
+        .ok_or_else(|| missing("\"method\" string"))?;
+    let url = obj
+        .get("url")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| missing("\"url\" string"))?;
+    let status = match obj.get("status") {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .and_then(|s| u16::try_from(s).ok())
+    .filter(|s| (100..600).contains(s))
+    .ok_or_else(|| missing("\"status\" between 100 and 599"))?;
+    let headers: Vec<(String, Option<String>)> = obj
+        .get("headers")
+        .and_then(Value::as_object)
+        .map(|h| {
+            h.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let content_type = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .and_then(|(_, v)| v.clone());
+    // Only names are kept: a recorder may have put request headers (and their secrets) here.
+    let request_headers = obj
+        .get("request_headers")
+        .and_then(Value::as_object)
+        .map(|h| h.keys().cloned().collect())
+        .unwrap_or_default();
+    let body = match obj.remove("body") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => {
+            // A body stored as a JSON string: positions map back through its escapes.
+            let (origin, escaped) = super::har::string_origin(unit, "/body");
+            Some(Body {
+                text: s,
+                parsed: None,
+                origin,
+                escaped,
+                within: "",
+            })
+        }
+        Some(v) => Some(Body {
+            // The whole line: the body is located inside it through `within`.
+            text: text.to_string(),
+            parsed: Some(v),
+            origin: Some(unit.origin.clone()),
+            escaped: None,
+            within: "/body",
+        }),
+    };
+    Ok(Exchange {
+        file: unit.file.clone(),
+        entry: unit.entry,
+        method,
+        url,
+        status,
+        content_type,
+        request_headers,
+        body,
+        anchor,
+        operation: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(input: &[u8], max: usize) -> Vec<Result<Unit, Box<Diagnostic>>> {
+        let file = Arc::new(PathBuf::from("t.ndjson"));
+        let mut out = Vec::new();
+        read_from(&file, input, max, &mut |u| out.push(u));
+        out
+    }
+
+    #[test]
+    fn lines_blank_lines_and_overlong_lines() {
+        let input = b"{\"a\":1}\n\n  \n{\"b\":2222222222}\r\n{\"c\":3}";
+        let got = units(input, 12);
+        assert_eq!(got.len(), 3);
+        let first = got[0].as_ref().expect("unit");
+        assert_eq!((first.origin.line, first.entry), (1, Some(0)));
+        let err = got[1].as_ref().expect_err("too long");
+        assert_eq!(err.location.as_ref().map(|l| l.line), Some(4));
+        let last = got[2].as_ref().expect("unit");
+        assert_eq!((last.origin.line, last.text.as_str()), (5, "{\"c\":3}"));
+    }
+
+    #[test]
+    fn body_offsets_map_into_the_line() {
+        let text = r#"{"method":"get","url":"/x","status":200,"headers":{"Content-Type":"application/json"},"body":{"k":1}}"#;
+        let unit = Unit {
+            file: Arc::new(PathBuf::from("t.ndjson")),
+            entry: Some(0),
+            text: text.to_string(),
+            origin: Origin {
+                line: 7,
+                column: 1,
+                prefix: String::new(),
+            },
+            kind: UnitKind::NdjsonLine,
+        };
+        let ex = parse_line(&unit).expect("parses");
+        assert_eq!(ex.method, "GET");
+        let body = ex.body.expect("body");
+        assert_eq!(body.within, "/body");
+        let span = body.span_of("/k", true).expect("found");
+        let loc = body.locate(span).expect("located");
+        assert_eq!(
+            (loc.line, loc.column),
+            (7, text.find("\"k\"").expect("k") + 1)
+        );
+    }
+}

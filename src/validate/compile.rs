@@ -1,0 +1,551 @@
+//! The compiled schema cache: one validator per (spec, operation, status key, media type).
+//!
+//! Every documented response media type gets a slot up front (a spec has a few dozen); a slot is
+//! filled on first use with `OnceLock`, so compilation happens once, lazily, and the result is
+//! shared by every thread without locks on the hot path.
+//!
+//! Besides the `jsonschema` validator, a slot holds [`Shapes`]: the schema's objects flattened
+//! (properties merged through `$ref` and `allOf`, `required`, `additionalProperties`,
+//! alternatives of `oneOf`/`anyOf`). JSON Schema treats undocumented keys as allowed, so the
+//! validator never reports them; walking a body alongside its shapes finds them, and the shapes
+//! are computed here once rather than per body.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::spec::json_schema::{compile, to_json_schema, ConvertOptions};
+use crate::spec::refs::ref_pointer;
+use crate::spec::Spec;
+
+/// FNV-1a: the property index is probed for every key of every body, and keys are short, so a
+/// simple hash beats the default SipHash (no HashDoS concern: keys come from the spec).
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type KeyIndex = HashMap<String, ShapeId, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Index of a shape in [`Shapes`].
+pub type ShapeId = usize;
+
+/// Whether keys beyond `properties` are allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Additional {
+    /// Not said: extra keys are valid JSON Schema but undocumented (reported as drift).
+    Unspecified,
+    /// `additionalProperties: false`.
+    Forbidden,
+    /// `additionalProperties: true` or a schema (the schema's shape, if any).
+    Allowed(Option<ShapeId>),
+}
+
+/// JSON type bits, as in `type`.
+pub mod types {
+    /// `null`.
+    pub const NULL: u8 = 1;
+    /// `boolean`.
+    pub const BOOLEAN: u8 = 2;
+    /// `integer`.
+    pub const INTEGER: u8 = 4;
+    /// `number`.
+    pub const NUMBER: u8 = 8;
+    /// `string`.
+    pub const STRING: u8 = 16;
+    /// `array`.
+    pub const ARRAY: u8 = 32;
+    /// `object`.
+    pub const OBJECT: u8 = 64;
+
+    /// The bit of a type name.
+    pub fn of_name(name: &str) -> u8 {
+        match name {
+            "null" => NULL,
+            "boolean" => BOOLEAN,
+            "integer" => INTEGER,
+            "number" => NUMBER | INTEGER,
+            "string" => STRING,
+            "array" => ARRAY,
+            "object" => OBJECT,
+            _ => 0,
+        }
+    }
+
+    /// Whether `value` is of a type in `mask` (0 means any).
+    pub fn admits(mask: u8, value: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        if mask == 0 {
+            return true;
+        }
+        let bit = match value {
+            Value::Null => NULL,
+            Value::Bool(_) => BOOLEAN,
+            Value::Number(n) if n.is_i64() || n.is_u64() => INTEGER,
+            Value::Number(_) => NUMBER,
+            Value::String(_) => STRING,
+            Value::Array(_) => ARRAY,
+            Value::Object(_) => OBJECT,
+        };
+        mask & bit != 0
+    }
+}
+
+/// One schema node, flattened through `$ref` and `allOf`.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    /// Documented properties, in document order.
+    pub props: Vec<(String, ShapeId)>,
+    index: KeyIndex,
+    /// `required`.
+    pub required: Vec<String>,
+    /// `additionalProperties`.
+    pub additional: Additional,
+    /// `items`.
+    pub items: Option<ShapeId>,
+    /// `oneOf`/`anyOf` branches.
+    pub alternatives: Vec<ShapeId>,
+    /// Allowed types (0: any).
+    pub types: u8,
+    links: Vec<ShapeId>,
+}
+
+impl Shape {
+    fn empty() -> Self {
+        Shape {
+            props: Vec::new(),
+            index: KeyIndex::default(),
+            required: Vec::new(),
+            additional: Additional::Unspecified,
+            items: None,
+            alternatives: Vec::new(),
+            types: 0,
+            links: Vec::new(),
+        }
+    }
+
+    /// The shape of property `key`, if documented.
+    pub fn prop(&self, key: &str) -> Option<ShapeId> {
+        self.index.get(key).copied()
+    }
+
+    /// Whether this object says nothing about its keys (no properties, no branches): any key is
+    /// fine, as in `type: object` placeholders.
+    pub fn free_form(&self) -> bool {
+        self.props.is_empty() && self.alternatives.is_empty()
+    }
+}
+
+/// The shapes of one compiled schema.
+#[derive(Debug, Clone)]
+pub struct Shapes {
+    nodes: Vec<Shape>,
+}
+
+impl Shapes {
+    /// Builds the shapes of a converted schema document; returns them and the root's id.
+    pub fn build(root: &Value) -> (Shapes, ShapeId) {
+        let mut builder = Builder {
+            root,
+            nodes: Vec::new(),
+            memo: HashMap::new(),
+        };
+        let id = builder.node(root);
+        let mut shapes = Shapes {
+            nodes: builder.nodes,
+        };
+        shapes.flatten();
+        (shapes, id)
+    }
+
+    /// The shape with `id`.
+    pub fn get(&self, id: ShapeId) -> &Shape {
+        &self.nodes[id]
+    }
+
+    fn flatten(&mut self) {
+        let mut done: Vec<Option<Shape>> = vec![None; self.nodes.len()];
+        for id in 0..self.nodes.len() {
+            let mut visiting = HashSet::new();
+            self.flatten_one(id, &mut done, &mut visiting);
+        }
+        self.nodes = done
+            .into_iter()
+            .zip(std::mem::take(&mut self.nodes))
+            .map(|(d, n)| d.unwrap_or(n))
+            .collect();
+    }
+
+    fn flatten_one(
+        &self,
+        id: ShapeId,
+        done: &mut Vec<Option<Shape>>,
+        visiting: &mut HashSet<ShapeId>,
+    ) -> Shape {
+        if let Some(s) = &done[id] {
+            return s.clone();
+        }
+        if !visiting.insert(id) {
+            // A cycle through `allOf`/`$ref`: what is known so far.
+            return self.nodes[id].clone();
+        }
+        let mut shape = self.nodes[id].clone();
+        for link in shape.links.clone() {
+            let other = self.flatten_one(link, done, visiting);
+            for (k, v) in &other.props {
+                if !shape.index.contains_key(k) {
+                    shape.index.insert(k.clone(), *v);
+                    shape.props.push((k.clone(), *v));
+                }
+            }
+            for r in &other.required {
+                if !shape.required.contains(r) {
+                    shape.required.push(r.clone());
+                }
+            }
+            shape.additional = match (shape.additional, other.additional) {
+                (Additional::Forbidden, _) | (_, Additional::Forbidden) => Additional::Forbidden,
+                (Additional::Allowed(a), _) => Additional::Allowed(a),
+                (_, b) => b,
+            };
+            shape.items = shape.items.or(other.items);
+            shape
+                .alternatives
+                .extend(other.alternatives.iter().copied());
+            shape.types = match (shape.types, other.types) {
+                (0, t) | (t, 0) => t,
+                (a, b) => a & b,
+            };
+        }
+        shape.links.clear();
+        visiting.remove(&id);
+        done[id] = Some(shape.clone());
+        shape
+    }
+
+    /// The shapes that describe `value` at `id`: the node, then the `oneOf`/`anyOf` branch that
+    /// fits `value` best, and so on down nested branches (at most [`View::MAX`] deep). No
+    /// allocation: this runs for every object of every body.
+    pub fn view(&self, id: ShapeId, value: &Value) -> View {
+        let mut view = View {
+            ids: [0; View::MAX],
+            len: 0,
+        };
+        let mut current = id;
+        while view.len < View::MAX {
+            view.ids[view.len] = current;
+            view.len += 1;
+            let shape = &self.nodes[current];
+            if shape.alternatives.is_empty() {
+                break;
+            }
+            match self.best_branch(&shape.alternatives, value) {
+                Some(b) => current = b,
+                None => break,
+            }
+        }
+        view
+    }
+
+    /// The branch that fits `value` best: its type admits it, and (for objects) it documents the
+    /// most of the value's keys and misses the fewest of its required ones.
+    pub fn best_branch(&self, branches: &[ShapeId], value: &Value) -> Option<ShapeId> {
+        let mut best: Option<(i64, ShapeId)> = None;
+        for &b in branches {
+            let shape = &self.nodes[b];
+            if !types::admits(shape.types, value) {
+                continue;
+            }
+            let score = match value {
+                Value::Object(map) => {
+                    let known = map.keys().filter(|k| shape.index.contains_key(*k)).count() as i64;
+                    let missing = shape
+                        .required
+                        .iter()
+                        .filter(|r| !map.contains_key(*r))
+                        .count() as i64;
+                    known * 2 - missing * 3
+                }
+                _ => 0,
+            };
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, b));
+            }
+        }
+        best.map(|(_, b)| b)
+    }
+}
+
+struct Builder<'a> {
+    root: &'a Value,
+    nodes: Vec<Shape>,
+    memo: HashMap<*const Value, ShapeId>,
+}
+
+impl<'a> Builder<'a> {
+    fn node(&mut self, value: &'a Value) -> ShapeId {
+        let key = value as *const Value;
+        if let Some(&id) = self.memo.get(&key) {
+            return id;
+        }
+        let id = self.nodes.len();
+        self.nodes.push(Shape::empty());
+        self.memo.insert(key, id);
+        let mut shape = Shape::empty();
+        match value {
+            Value::Bool(true) => shape.additional = Additional::Allowed(None),
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    if let Some(target) = ref_pointer(r).ok().and_then(|p| self.root.pointer(&p)) {
+                        let t = self.node(target);
+                        shape.links.push(t);
+                    }
+                }
+                if let Some(Value::Array(all)) = map.get("allOf") {
+                    for member in all {
+                        let m = self.node(member);
+                        shape.links.push(m);
+                    }
+                }
+                for key in ["oneOf", "anyOf"] {
+                    if let Some(Value::Array(branches)) = map.get(key) {
+                        for b in branches {
+                            let b = self.node(b);
+                            shape.alternatives.push(b);
+                        }
+                    }
+                }
+                if let Some(Value::Object(props)) = map.get("properties") {
+                    for (k, v) in props {
+                        let p = self.node(v);
+                        shape.index.insert(k.clone(), p);
+                        shape.props.push((k.clone(), p));
+                    }
+                }
+                if let Some(Value::Array(req)) = map.get("required") {
+                    shape.required = req
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect();
+                }
+                shape.additional = match map.get("additionalProperties") {
+                    Some(Value::Bool(false)) => Additional::Forbidden,
+                    Some(Value::Bool(true)) => Additional::Allowed(None),
+                    Some(v @ Value::Object(_)) => Additional::Allowed(Some(self.node(v))),
+                    _ => Additional::Unspecified,
+                };
+                if let Some(items @ (Value::Object(_) | Value::Bool(_))) = map.get("items") {
+                    shape.items = Some(self.node(items));
+                }
+                shape.types = match map.get("type") {
+                    Some(Value::String(t)) => types::of_name(t),
+                    Some(Value::Array(ts)) => ts
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(types::of_name)
+                        .fold(0, |a, b| a | b),
+                    _ => 0,
+                };
+            }
+            _ => {}
+        }
+        self.nodes[id] = shape;
+        id
+    }
+}
+
+/// Where the schema documents each key: `entity_names` → `/_embedded/entity_names`, for telling
+/// a moved property from an unknown one. Array items and additional properties read `*`.
+pub fn documented_at(shapes: &Shapes, root: ShapeId) -> HashMap<String, Vec<(String, ShapeId)>> {
+    let mut out: HashMap<String, Vec<(String, ShapeId)>> = HashMap::new();
+    let mut seen = HashSet::new();
+    let mut queue = std::collections::VecDeque::from([(root, String::new(), 0usize)]);
+    while let Some((id, at, depth)) = queue.pop_front() {
+        if depth > 12 || !seen.insert(id) {
+            continue;
+        }
+        let shape = shapes.get(id);
+        for (k, v) in &shape.props {
+            let path = crate::source::pointer_push(&at, k);
+            out.entry(k.clone()).or_default().push((path.clone(), *v));
+            queue.push_back((*v, path, depth + 1));
+        }
+        if let Some(items) = shape.items {
+            queue.push_back((items, format!("{at}/*"), depth + 1));
+        }
+        if let Additional::Allowed(Some(a)) = shape.additional {
+            queue.push_back((a, format!("{at}/*"), depth + 1));
+        }
+        for &b in &shape.alternatives {
+            queue.push_back((b, at.clone(), depth + 1));
+        }
+    }
+    out
+}
+
+/// The shapes that apply to one value (see [`Shapes::view`]).
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    ids: [ShapeId; View::MAX],
+    len: usize,
+}
+
+impl View {
+    /// How deep nested `oneOf`/`anyOf` branches are followed.
+    pub const MAX: usize = 4;
+}
+
+impl std::ops::Deref for View {
+    type Target = [ShapeId];
+
+    fn deref(&self) -> &[ShapeId] {
+        &self.ids[..self.len]
+    }
+}
+
+/// What one response media type compiles to.
+pub struct Compiled {
+    /// The validator, or why the schema would not compile.
+    pub validator: Result<jsonschema::Validator, String>,
+    /// The flattened shapes for the unknown-key walk.
+    pub shapes: Shapes,
+    /// The root shape.
+    pub root: ShapeId,
+    /// Where each key is documented in this response (see [`documented_at`]).
+    pub documented: HashMap<String, Vec<(String, ShapeId)>>,
+}
+
+impl Compiled {
+    /// Converts and compiles the schema at `pointer` of `spec`.
+    pub fn new(spec: &Spec, pointer: &str) -> Self {
+        let schema = to_json_schema(&spec.document, pointer, ConvertOptions::default())
+            .unwrap_or(Value::Bool(true));
+        let validator = compile(&schema);
+        let (shapes, root) = Shapes::build(&schema);
+        let documented = documented_at(&shapes, root);
+        Compiled {
+            validator,
+            shapes,
+            root,
+            documented,
+        }
+    }
+}
+
+/// A slot address: spec, operation, response and media type indices.
+pub type SlotKey = (usize, usize, usize, usize);
+
+/// Every response media type of the run's specs, each compiled on first use.
+pub struct Cache {
+    index: HashMap<SlotKey, usize>,
+    slots: Vec<(SlotKey, String, OnceLock<Compiled>)>,
+}
+
+impl Cache {
+    /// A slot for every media type with a schema.
+    pub fn new(specs: &[Spec]) -> Self {
+        let mut index = HashMap::new();
+        let mut slots = Vec::new();
+        for (s, spec) in specs.iter().enumerate() {
+            for (o, op) in spec.operations.iter().enumerate() {
+                for (r, response) in op.responses.iter().enumerate() {
+                    for (m, media) in response.content.iter().enumerate() {
+                        if let Some(schema) = &media.schema {
+                            let key = (s, o, r, m);
+                            index.insert(key, slots.len());
+                            slots.push((key, schema.pointer.clone(), OnceLock::new()));
+                        }
+                    }
+                }
+            }
+        }
+        Cache { index, slots }
+    }
+
+    /// The compiled schema of a slot, compiling it on first use; `None` when the media type has
+    /// no schema.
+    pub fn get(&self, specs: &[Spec], key: SlotKey) -> Option<&Compiled> {
+        let &i = self.index.get(&key)?;
+        let (_, pointer, cell) = &self.slots[i];
+        Some(cell.get_or_init(|| Compiled::new(&specs[key.0], pointer)))
+    }
+
+    /// The slots that were used and whose schema did not compile, with the error.
+    pub fn failures(&self) -> impl Iterator<Item = (SlotKey, &str, &str)> {
+        self.slots.iter().filter_map(|(key, pointer, cell)| {
+            let compiled = cell.get()?;
+            compiled
+                .validator
+                .as_ref()
+                .err()
+                .map(|e| (*key, pointer.as_str(), e.as_str()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn shapes_merge_all_of_and_follow_cycles() {
+        let schema = json!({
+            "$ref": "#/components/schemas/B",
+            "components": {"schemas": {
+                "A": {"type": "object", "properties": {"a": {"type": "string"}, "self": {"$ref": "#/components/schemas/B"}}},
+                "B": {"allOf": [{"$ref": "#/components/schemas/A"}, {"properties": {"b": {}}, "required": ["b"]}]}
+            }}
+        });
+        let (shapes, root) = Shapes::build(&schema);
+        let top = shapes.get(root);
+        assert!(top.prop("a").is_some() && top.prop("b").is_some());
+        assert_eq!(top.required, vec!["b".to_string()]);
+        let inner = shapes.get(top.prop("self").expect("self"));
+        assert!(
+            inner.prop("b").is_some(),
+            "recursive refs see the full shape"
+        );
+        let at = documented_at(&shapes, root);
+        let places: Vec<&str> = at["b"].iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(places, vec!["/b", "/self/b"], "a cycle is followed once");
+    }
+
+    #[test]
+    fn best_branch_prefers_documented_keys_and_types() {
+        let schema = json!({"anyOf": [
+            {"type": "null"},
+            {"type": "object", "properties": {"id": {}}, "required": ["id"]},
+            {"type": "object", "properties": {"ids": {}}, "required": ["ids"]}
+        ]});
+        let (shapes, root) = Shapes::build(&schema);
+        let branches = shapes.get(root).alternatives.clone();
+        assert_eq!(
+            shapes.best_branch(&branches, &json!({"ids": []})),
+            Some(branches[2])
+        );
+        assert_eq!(
+            shapes.best_branch(&branches, &json!(null)),
+            Some(branches[0])
+        );
+    }
+}

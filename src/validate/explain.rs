@@ -1,0 +1,589 @@
+//! Validator errors and undocumented keys → findings a person can act on.
+//!
+//! Two sources feed it: `jsonschema`'s errors (types, required keys, enums, formats,
+//! constraints), and a walk of the body alongside the schema's [`Shapes`] that finds keys the
+//! schema does not document, which JSON Schema itself allows. The two are then read together so
+//! one root cause gives one finding: a required `date_format` that is missing next to an unknown
+//! `date_formant` is one rename, not two problems; a `oneOf` failure reports the branch that fits
+//! best, not every branch; a value of the wrong type is not also reported for its enum or format.
+
+use std::collections::HashSet;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::ValidationError;
+use serde_json::Value;
+
+use crate::diagnostic::{Kind, Severity};
+use crate::source::pointer_push;
+
+use super::compile::{types, Additional, Compiled, ShapeId, Shapes};
+
+/// What a finding underlines in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The key of the member at this pointer (its value when it has no key: the root, array
+    /// items).
+    Key(String),
+    /// The value at this pointer.
+    Value(String),
+}
+
+/// A finding inside one body, before it is located in the capture file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable id.
+    pub kind: Kind,
+    /// Severity after `--strict` and the rename rule.
+    pub severity: Severity,
+    /// JSON pointer reported with the finding.
+    pub pointer: String,
+    /// What to underline.
+    pub target: Target,
+    /// One sentence.
+    pub message: String,
+    /// The fix to try.
+    pub suggestion: Option<String>,
+}
+
+/// How to judge undocumented keys.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Policy {
+    /// `--strict`: undocumented keys are errors.
+    pub strict: bool,
+}
+
+/// An undocumented key found by the walk.
+#[derive(Debug, Clone)]
+struct Unknown {
+    /// Pointer of the object holding the key.
+    object: String,
+    /// The object's place in the schema, with `*` for array items and map values.
+    pattern: String,
+    key: String,
+    /// Documented keys of the object that the body lacks: rename candidates.
+    absent: Vec<String>,
+    /// `additionalProperties: false`.
+    closed: bool,
+    value_types: u8,
+}
+
+/// Every finding for `value` against `compiled`. `valid` is the validator's fast verdict.
+pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) -> Vec<Finding> {
+    let mut unknowns = Vec::new();
+    let mut path = Vec::new();
+    walk(
+        &compiled.shapes,
+        compiled.root,
+        value,
+        &mut path,
+        &mut unknowns,
+    );
+    let mut findings = Vec::new();
+    if !valid {
+        if let Ok(validator) = &compiled.validator {
+            for error in validator.iter_errors(value) {
+                from_error(&error, &mut findings);
+            }
+        }
+        findings = without_cascades(findings);
+    }
+    pair_renames(&mut findings, &mut unknowns);
+    for u in unknowns {
+        findings.push(judge_unknown(compiled, u, policy));
+    }
+    findings
+}
+
+#[derive(Clone, Copy)]
+enum Seg<'v> {
+    Key(&'v str),
+    /// A key of a map (`additionalProperties`): `*` in patterns.
+    MapKey(&'v str),
+    Index(usize),
+}
+
+fn pointer_of(path: &[Seg<'_>]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) | Seg::MapKey(k) => out = pointer_push(&out, k),
+            Seg::Index(i) => out = format!("{out}/{i}"),
+        }
+    }
+    out
+}
+
+fn pattern_of(path: &[Seg<'_>]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => out = pointer_push(&out, k),
+            Seg::MapKey(_) | Seg::Index(_) => out.push_str("/*"),
+        }
+    }
+    out
+}
+
+fn type_bits(value: &Value) -> u8 {
+    match value {
+        Value::Null => types::NULL,
+        Value::Bool(_) => types::BOOLEAN,
+        Value::Number(n) if n.is_i64() || n.is_u64() => types::INTEGER | types::NUMBER,
+        Value::Number(_) => types::NUMBER,
+        Value::String(_) => types::STRING,
+        Value::Array(_) => types::ARRAY,
+        Value::Object(_) => types::OBJECT,
+    }
+}
+
+/// Finds undocumented keys. Cheap: one pass over the body, hash lookups per key, no allocation
+/// unless something is found.
+fn walk<'v>(
+    shapes: &Shapes,
+    id: ShapeId,
+    value: &'v Value,
+    path: &mut Vec<Seg<'v>>,
+    out: &mut Vec<Unknown>,
+) {
+    match value {
+        Value::Object(map) => {
+            let view = shapes.view(id, value);
+            if view
+                .iter()
+                .any(|s| !types::admits(shapes.get(*s).types, value))
+            {
+                return; // a type mismatch: the validator reports it.
+            }
+            let mut additional = Additional::Unspecified;
+            for s in view.iter() {
+                match (additional, shapes.get(*s).additional) {
+                    (Additional::Allowed(_), _) => {}
+                    (_, a @ Additional::Allowed(_)) => additional = a,
+                    (_, Additional::Forbidden) => additional = Additional::Forbidden,
+                    _ => {}
+                }
+            }
+            let free = view.iter().all(|s| shapes.get(*s).free_form());
+            for (k, v) in map {
+                if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
+                    path.push(Seg::Key(k));
+                    walk(shapes, p, v, path, out);
+                    path.pop();
+                    continue;
+                }
+                match additional {
+                    Additional::Allowed(Some(a)) => {
+                        path.push(Seg::MapKey(k));
+                        walk(shapes, a, v, path, out);
+                        path.pop();
+                    }
+                    Additional::Allowed(None) => {}
+                    _ if free && additional != Additional::Forbidden => {}
+                    _ => {
+                        let mut absent = Vec::new();
+                        for s in view.iter() {
+                            for (name, _) in &shapes.get(*s).props {
+                                if !map.contains_key(name) && !absent.contains(name) {
+                                    absent.push(name.clone());
+                                }
+                            }
+                        }
+                        out.push(Unknown {
+                            object: pointer_of(path),
+                            pattern: pattern_of(path),
+                            key: k.clone(),
+                            absent,
+                            closed: additional == Additional::Forbidden,
+                            value_types: type_bits(v),
+                        });
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            let view = shapes.view(id, value);
+            let Some(item) = view.iter().find_map(|s| shapes.get(*s).items) else {
+                return;
+            };
+            for (i, v) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                walk(shapes, item, v, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How alike two keys are, 0..=1, or `None` when they are not plausibly the same key
+/// (`date_formant`/`date_format`, `userId`/`user_id`, `adress`/`address`).
+pub fn key_similarity(a: &str, b: &str) -> Option<f64> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    if norm(a) == norm(b) {
+        return Some(1.0);
+    }
+    let distance = strsim::damerau_levenshtein(a, b);
+    let longest = a.chars().count().max(b.chars().count());
+    let shortest = a.chars().count().min(b.chars().count());
+    let allowed = match longest {
+        0..=3 => 0,
+        4..=5 => 1,
+        6..=10 => 2,
+        _ => 3,
+    };
+    (distance <= allowed && distance < shortest).then(|| 1.0 - distance as f64 / longest as f64)
+}
+
+fn closest<'a>(key: &str, candidates: impl IntoIterator<Item = &'a String>) -> Option<&'a String> {
+    let mut best: Option<(f64, &String)> = None;
+    for c in candidates {
+        if let Some(score) = key_similarity(key, c) {
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, c));
+            }
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// A missing required key next to an unknown key that looks like it: one rename.
+fn pair_renames(findings: &mut [Finding], unknowns: &mut Vec<Unknown>) {
+    for f in findings.iter_mut() {
+        if f.kind != Kind::MissingRequired {
+            continue;
+        }
+        let Some(missing) = f.message.strip_prefix("missing required property ") else {
+            continue;
+        };
+        let missing = missing.to_string();
+        let candidates: Vec<&Unknown> = unknowns.iter().filter(|u| u.object == f.pointer).collect();
+        let keys: Vec<String> = candidates.iter().map(|u| u.key.clone()).collect();
+        if let Some(found) = closest(&missing, keys.iter()).cloned() {
+            f.message =
+                format!("missing required property {missing}; the body has {found} instead");
+            f.suggestion = Some(format!("rename {found} to {missing}"));
+            f.target = Target::Key(pointer_push(&f.pointer, &found));
+            let object = f.pointer.clone();
+            unknowns.retain(|u| !(u.object == object && u.key == found));
+        }
+    }
+}
+
+fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
+    let key_pointer = pointer_push(&u.object, &u.key);
+    let strict = if policy.strict || u.closed {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    if let Some(name) = closest(&u.key, u.absent.iter()) {
+        return Finding {
+            kind: Kind::UnknownProperty,
+            severity: Severity::Error,
+            pointer: u.object.clone(),
+            target: Target::Key(key_pointer),
+            message: format!("unknown property {}, did you mean {name}?", u.key),
+            suggestion: Some(format!(
+                "rename {} to {name}: the spec documents {name} in this object and the body lacks it (a likely rename, so this is an error)",
+                u.key
+            )),
+        };
+    }
+    let here = pointer_push(&u.pattern, &u.key);
+    let elsewhere = compiled.documented.get(&u.key).and_then(|places| {
+        places
+            .iter()
+            .filter(|(at, shape)| {
+                *at != here && {
+                    let t = compiled.shapes.get(*shape).types;
+                    t == 0 || t & u.value_types != 0
+                }
+            })
+            .min_by_key(|(at, _)| at.len())
+    });
+    if let Some((at, _)) = elsewhere {
+        return Finding {
+            kind: Kind::MovedProperty,
+            severity: strict,
+            pointer: key_pointer,
+            target: Target::Key(pointer_push(&u.object, &u.key)),
+            message: format!(
+                "property {} is not documented here; the spec documents it at {at}",
+                u.key
+            ),
+            suggestion: Some(format!(
+                "the server sends {} at {}; move it to {at} in the spec or the server",
+                u.key,
+                if u.object.is_empty() {
+                    "the top level"
+                } else {
+                    &u.object
+                }
+            )),
+        };
+    }
+    let message = if u.closed {
+        format!(
+            "unknown property {} (the schema sets additionalProperties: false)",
+            u.key
+        )
+    } else {
+        format!("unknown property {}", u.key)
+    };
+    Finding {
+        kind: Kind::UnknownProperty,
+        severity: strict,
+        pointer: u.object.clone(),
+        target: Target::Key(key_pointer),
+        message,
+        suggestion: Some(format!(
+            "document {} in the spec if the API really sends it",
+            u.key
+        )),
+    }
+}
+
+/// Shortens a value for a message: JSON text, cut at 60 characters.
+pub fn shorten(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() <= 60 {
+        return text;
+    }
+    let cut: String = text.chars().take(57).collect();
+    format!("{cut}…")
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn expected_types(kind: &TypeKind) -> String {
+    match kind {
+        TypeKind::Single(t) => t.to_string(),
+        TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
+}
+
+fn nearest_allowed(value: &Value, options: &[Value]) -> Option<Value> {
+    match value {
+        Value::String(s) => {
+            let mut best: Option<(f64, &Value)> = None;
+            for o in options {
+                let Some(c) = o.as_str() else { continue };
+                let score = if c.eq_ignore_ascii_case(s) {
+                    1.0
+                } else {
+                    strsim::normalized_damerau_levenshtein(&s.to_lowercase(), &c.to_lowercase())
+                };
+                if score >= 0.5 && best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, o));
+                }
+            }
+            best.map(|(_, v)| v.clone())
+        }
+        Value::Number(n) => {
+            let x = n.as_f64()?;
+            options
+                .iter()
+                .filter_map(|o| o.as_f64().map(|f| ((f - x).abs(), o)))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, o)| o.clone())
+        }
+        _ => None,
+    }
+}
+
+fn finding(kind: Kind, pointer: String, message: String) -> Finding {
+    Finding {
+        kind,
+        severity: Severity::Error,
+        target: Target::Value(pointer.clone()),
+        pointer,
+        message,
+        suggestion: None,
+    }
+}
+
+/// Scores a `oneOf`/`anyOf` branch's errors: lower fits better. A branch whose type does not
+/// even admit the value fits worst; then one that misses required keys at the value itself (its
+/// shape is not the value's); then the fewer errors the better.
+fn branch_score(errors: &[ValidationError<'_>], at: &str) -> (bool, usize, usize) {
+    let here = |e: &&ValidationError<'_>| e.instance_path().as_str() == at;
+    let root_type = errors
+        .iter()
+        .filter(here)
+        .any(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }));
+    let missing = errors
+        .iter()
+        .filter(here)
+        .filter(|e| matches!(e.kind(), ValidationErrorKind::Required { .. }))
+        .count();
+    (root_type, missing, errors.len())
+}
+
+fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
+    let pointer = error.instance_path().as_str().to_string();
+    let instance: &Value = error.instance();
+    match error.kind() {
+        ValidationErrorKind::Type { kind } => {
+            let expected = expected_types(kind);
+            if instance.is_null() {
+                out.push(finding(
+                    Kind::NullNotAllowed,
+                    pointer,
+                    format!("null is not allowed here: expected {expected}"),
+                ));
+            } else {
+                out.push(finding(
+                    Kind::TypeMismatch,
+                    pointer,
+                    format!(
+                        "expected {expected}, found {} {}",
+                        type_name(instance),
+                        shorten(instance)
+                    ),
+                ));
+            }
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_string);
+            let mut f = finding(
+                Kind::MissingRequired,
+                pointer.clone(),
+                format!("missing required property {name}"),
+            );
+            f.target = Target::Key(pointer);
+            out.push(f);
+        }
+        ValidationErrorKind::Enum { options } => {
+            let list = options.as_array().cloned().unwrap_or_default();
+            let shown: Vec<String> = list.iter().take(12).map(Value::to_string).collect();
+            let more = if list.len() > 12 { ", …" } else { "" };
+            let mut f = finding(
+                Kind::EnumMismatch,
+                pointer,
+                format!(
+                    "{} is not one of the allowed values: {}{more}",
+                    shorten(instance),
+                    shown.join(", ")
+                ),
+            );
+            f.suggestion = nearest_allowed(instance, &list).map(|v| format!("did you mean {v}?"));
+            out.push(f);
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            let mut f = finding(
+                Kind::EnumMismatch,
+                pointer,
+                format!(
+                    "{} is not the only allowed value {expected_value}",
+                    shorten(instance)
+                ),
+            );
+            f.suggestion = Some(format!("did you mean {expected_value}?"));
+            out.push(f);
+        }
+        ValidationErrorKind::Format { format } => out.push(finding(
+            Kind::FormatMismatch,
+            pointer,
+            format!("{} is not a valid {format}", shorten(instance)),
+        )),
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            let best = context
+                .iter()
+                .min_by_key(|errors| branch_score(errors, &pointer));
+            match best {
+                Some(errors) if !(instance.is_null() && branch_score(errors, &pointer).0) => {
+                    for e in errors {
+                        from_error(e, out);
+                    }
+                }
+                _ if instance.is_null() => out.push(finding(
+                    Kind::NullNotAllowed,
+                    pointer,
+                    "null is not allowed here".to_string(),
+                )),
+                _ => out.push(finding(Kind::Constraint, pointer, error.to_string())),
+            }
+        }
+        ValidationErrorKind::OneOfMultipleValid { .. } => out.push(finding(
+            Kind::Constraint,
+            pointer,
+            "the value matches more than one oneOf branch; exactly one must match".to_string(),
+        )),
+        // Undocumented keys are found by the walk, which also knows `additionalProperties`.
+        ValidationErrorKind::AdditionalProperties { .. }
+        | ValidationErrorKind::UnevaluatedProperties { .. } => {}
+        _ => {
+            let mut message = error.to_string();
+            if let Some(i) = message.find('\n') {
+                message.truncate(i);
+            }
+            out.push(finding(Kind::Constraint, pointer, message));
+        }
+    }
+}
+
+/// Drops findings that follow from another: anything at or below a value whose type is wrong,
+/// and exact repeats.
+fn without_cascades(findings: Vec<Finding>) -> Vec<Finding> {
+    let wrong_type: Vec<String> = findings
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::TypeMismatch | Kind::NullNotAllowed))
+        .map(|f| f.pointer.clone())
+        .collect();
+    let mut seen = HashSet::new();
+    findings
+        .into_iter()
+        .filter(|f| {
+            let shadowed = !matches!(f.kind, Kind::TypeMismatch | Kind::NullNotAllowed)
+                && wrong_type
+                    .iter()
+                    .any(|p| f.pointer == *p || f.pointer.starts_with(&format!("{p}/")));
+            !shadowed && seen.insert((f.kind, f.pointer.clone(), f.message.clone()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similar_keys() {
+        assert!(key_similarity("date_formant", "date_format").is_some());
+        assert!(key_similarity("userId", "user_id").is_some());
+        assert!(key_similarity("uuid", "id").is_none());
+        assert!(key_similarity("mobile_feature_version", "version").is_none());
+        assert!(key_similarity("created_at", "updated_at").is_none());
+    }
+
+    #[test]
+    fn nearest_enum_value() {
+        let options = vec![Value::from("disabled"), Value::from("segments")];
+        assert_eq!(
+            nearest_allowed(&Value::from("disbled"), &options),
+            Some(Value::from("disabled"))
+        );
+        assert_eq!(nearest_allowed(&Value::from("zzzzzzzzzz"), &options), None);
+    }
+}

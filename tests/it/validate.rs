@@ -1,0 +1,763 @@
+//! `specsmith validate`: drift found where the documents and the samples say it is, located in
+//! the capture file, in every report format, without leaking secrets or panicking on bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use specsmith::validate::{Options, Report, Validator};
+use specsmith::{Diagnostic, Kind, Severity, Spec};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn specs() -> Vec<Spec> {
+    ["kommo", "v4marketing", "espocrm"]
+        .iter()
+        .map(|s| specsmith::spec::load(&root().join(format!("spec/{s}.yaml"))).expect("spec loads"))
+        .collect()
+}
+
+fn validate_with(paths: &[PathBuf], options: Options) -> Report {
+    let specs = specs();
+    let validator = Validator::new(&specs, options).expect("options are valid");
+    validator.run(paths).expect("captures are readable")
+}
+
+fn validate(paths: &[PathBuf]) -> Report {
+    validate_with(paths, Options::default())
+}
+
+/// One line per finding, stable and readable: file name, entry, severity, kind, pointer,
+/// line:column, message and help.
+fn digest(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let file = d
+                .file
+                .as_ref()
+                .and_then(|f| f.file_name())
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let entry = d
+                .exchange
+                .as_ref()
+                .and_then(|e| e.entry)
+                .map(|e| format!(" #{e}"))
+                .unwrap_or_default();
+            let at = d
+                .location
+                .as_ref()
+                .map(|l| format!("{}:{}", l.line, l.column))
+                .unwrap_or_else(|| "-".to_string());
+            let help = d
+                .suggestion
+                .as_deref()
+                .map(|s| format!(" | help: {s}"))
+                .unwrap_or_default();
+            format!(
+                "{file}{entry} {at} {} {} {} | {}{help}",
+                d.severity.as_str(),
+                d.kind.as_str(),
+                d.pointer
+                    .as_deref()
+                    .map_or("-", |p| if p.is_empty() { "/" } else { p }),
+                d.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn run_cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn amocrm_example_reports_date_formant_as_a_rename_at_its_key() {
+    let report = validate(&[root().join("captures/docs/amocrm-account.json")]);
+    let found: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("date_formant"))
+        .collect();
+    assert_eq!(found.len(), 1, "{}", digest(&report.diagnostics));
+    let d = found[0];
+    assert_eq!(d.kind, Kind::UnknownProperty);
+    assert_eq!(
+        d.severity,
+        Severity::Error,
+        "a close absent sibling means a rename"
+    );
+    assert_eq!(
+        d.message,
+        "unknown property date_formant, did you mean date_format?"
+    );
+    assert_eq!(d.pointer.as_deref(), Some("/_embedded/datetime_settings"));
+    let loc = d.location.as_ref().expect("located");
+    // The example prints one key per line without indentation: line 98 is the key.
+    assert_eq!((loc.line, loc.column), (98, 1));
+    assert_eq!(loc.line_text, "\"date_formant\": \"d.m.Y\",");
+    assert!(d
+        .suggestion
+        .as_deref()
+        .is_some_and(|s| s.contains("date_format")));
+    let exchange = d.exchange.as_ref().expect("exchange");
+    assert_eq!(exchange.operation.as_deref(), Some("getAccount"));
+    assert_eq!(exchange.status, Some(200));
+    assert_eq!(exchange.entry, None);
+}
+
+#[test]
+fn document_examples_give_exactly_the_documented_drift() {
+    let report = validate(&[root().join("captures/docs")]);
+    insta::assert_snapshot!(digest(&report.diagnostics));
+    assert_eq!(report.stats.exchanges, 5);
+    assert_eq!(
+        report.stats.files, 5,
+        "the .meta.json files are not captures"
+    );
+}
+
+#[test]
+fn live_amocrm_capture_has_no_errors() {
+    let report = validate(&[root().join("tests/fixtures/captures/amocrm-account-live.ndjson")]);
+    insta::assert_snapshot!(digest(&report.diagnostics), @r#"
+    amocrm-account-live.ndjson #0 1:1 info matched_by_path - | https://mobilontestdev.amocrm.ru is not one of kommo.yaml's servers (https://{subdomain}.kommo.com, https://{subdomain}.amocrm.com); matched on the path alone
+    amocrm-account-live.ndjson #0 1:477 warning unknown_property / | unknown property mobile_feature_version | help: document mobile_feature_version in the spec if the API really sends it
+    "#);
+}
+
+#[test]
+fn bundled_samples_give_the_documented_findings() {
+    let report = validate(&[root().join("captures/samples")]);
+    insta::assert_snapshot!(digest(&report.diagnostics));
+    let ops = &report.stats.per_operation;
+    assert_eq!(ops["getAccount (kommo)"].exchanges, 8);
+    assert_eq!(ops["(unmatched)"].exchanges, 2);
+    assert_eq!(report.stats.exchanges, 19);
+}
+
+#[test]
+fn strict_turns_undocumented_keys_into_errors() {
+    let paths = [root().join("captures/docs/kommo-account.json")];
+    let lenient = validate(&paths);
+    assert!(lenient
+        .diagnostics
+        .iter()
+        .all(|d| d.severity == Severity::Warning));
+    let strict = validate_with(
+        &paths,
+        Options {
+            strict: true,
+            ..Options::default()
+        },
+    );
+    let kinds: Vec<(Kind, Severity)> = strict
+        .diagnostics
+        .iter()
+        .map(|d| (d.kind, d.severity))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Kind::UnknownProperty, Severity::Error),
+            (Kind::MovedProperty, Severity::Error)
+        ]
+    );
+}
+
+#[test]
+fn raw_bodies_take_operation_and_status_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = dir.path().join("account.json");
+    std::fs::write(&body, "{\"id\": \"x\", \"name\": 5}\n").expect("write");
+    let out = run_cli(&[
+        "validate",
+        "--operation",
+        "espocrm:getAccount",
+        "--status",
+        "200",
+        "--format",
+        "json",
+        body.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let finding = &doc["findings"][0];
+    assert_eq!(finding["kind"], "type_mismatch");
+    assert_eq!(finding["pointer"], "/name");
+    assert_eq!(finding["operation"], "getAccount");
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(1), Some(21))
+    );
+    assert_eq!(finding["message"], "expected string, found integer 5");
+
+    // getAccount exists in two specs: the bare id is ambiguous, which stops the run.
+    let out = run_cli(&[
+        "validate",
+        "--operation",
+        "getAccount",
+        "--status",
+        "200",
+        body.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kommo:getAccount"));
+}
+
+#[test]
+fn a_raw_body_without_description_is_reported_not_guessed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("lonely.json"), "{}").expect("write");
+    let report = validate(&[dir.path().to_path_buf()]);
+    assert_eq!(report.diagnostics.len(), 1);
+    assert_eq!(report.diagnostics[0].kind, Kind::UnmatchedOperation);
+    assert!(report.diagnostics[0]
+        .suggestion
+        .as_deref()
+        .is_some_and(|s| s.contains("lonely.meta.json")));
+}
+
+#[test]
+fn literal_path_segments_win_over_templated_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("t.ndjson");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account/7/stream", "status": 200, "headers": {"content-type": "application/json"}, "body": {"total": 0, "list": []}}"#,
+            "\n",
+            r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account/7/calls", "status": 200, "headers": {"content-type": "application/json"}, "body": {"total": 0, "list": []}}"#,
+            "\n"
+        ),
+    )
+    .expect("write");
+    let report = validate(&[file]);
+    assert!(
+        report.diagnostics.is_empty(),
+        "{}",
+        digest(&report.diagnostics)
+    );
+    let ops: Vec<&String> = report.stats.per_operation.keys().collect();
+    assert_eq!(
+        ops,
+        ["getAccountStream (espocrm)", "listAccountLinks (espocrm)"]
+    );
+}
+
+#[test]
+fn one_of_failures_report_the_best_branch_only() {
+    // Compiled against a schema with a oneOf, through the library: the EspoCRM link payload.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec_path = dir.path().join("one-of.yaml");
+    std::fs::write(
+        &spec_path,
+        r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://x.test"}]
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - $ref: "#/components/schemas/Cat"
+                  - $ref: "#/components/schemas/Dog"
+components:
+  schemas:
+    Cat:
+      type: object
+      required: [meows]
+      properties: {meows: {type: boolean}, name: {type: string}}
+    Dog:
+      type: object
+      required: [barks, name]
+      properties: {barks: {type: boolean}, name: {type: string}}
+"##,
+    )
+    .expect("write");
+    let capture = dir.path().join("pets.ndjson");
+    std::fs::write(
+        &capture,
+        r#"{"method": "GET", "url": "https://x.test/pets/1", "status": 200, "headers": {"content-type": "application/json"}, "body": {"barks": "loud", "name": "Rex"}}"#,
+    )
+    .expect("write");
+    let spec = specsmith::spec::load(&spec_path).expect("spec loads");
+    let specs = [spec];
+    let report = Validator::new(&specs, Options::default())
+        .expect("valid")
+        .run(&[capture])
+        .expect("readable");
+    insta::assert_snapshot!(digest(&report.diagnostics), @r#"pets.ndjson #0 1:133 error type_mismatch /barks | expected boolean, found string "loud""#);
+}
+
+#[test]
+fn missing_required_key_next_to_a_look_alike_is_one_rename() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    std::fs::write(
+        &capture,
+        r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account", "status": 200, "headers": {"content-type": "application/json"}, "body": {"totl": 1, "list": [{"id": "a"}]}}"#,
+    )
+    .expect("write");
+    let report = validate(&[capture]);
+    insta::assert_snapshot!(digest(&report.diagnostics), @"t.ndjson #0 1:142 error missing_required / | missing required property total; the body has totl instead | help: rename totl to total");
+}
+
+#[test]
+fn findings_are_in_the_same_order_on_one_thread_and_many() {
+    let paths = [
+        root().join("captures"),
+        root().join("tests/fixtures/captures"),
+    ];
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool")
+        .install(|| validate(&paths));
+    let many = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .expect("pool")
+        .install(|| validate(&paths));
+    assert_eq!(digest(&one.diagnostics), digest(&many.diagnostics));
+    assert_eq!(one.stats, many.stats);
+}
+
+#[test]
+fn large_ndjson_streams_every_line_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("big.ndjson");
+    let clean = r#"{"method": "DELETE", "url": "https://espo.example.com/api/v1/Account/1", "status": 200, "headers": {"content-type": "application/json"}, "body": true}"#;
+    let drift = r#"{"method": "DELETE", "url": "https://espo.example.com/api/v1/Account/1", "status": 200, "headers": {"content-type": "application/json"}, "body": "yes"}"#;
+    let mut text = String::new();
+    for i in 0..6000 {
+        text.push_str(if i % 1000 == 999 { drift } else { clean });
+        text.push('\n');
+    }
+    std::fs::write(&file, text).expect("write");
+    let report = validate(&[file]);
+    assert_eq!(report.stats.exchanges, 6000);
+    let entries: Vec<Option<usize>> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.exchange.as_ref().and_then(|e| e.entry))
+        .collect();
+    assert_eq!(
+        entries,
+        [999, 1999, 2999, 3999, 4999, 5999].map(Some).to_vec()
+    );
+    assert_eq!(
+        report.diagnostics[0].location.as_ref().map(|l| l.line),
+        Some(1000)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed input: located parse errors, the run goes on, never a panic.
+
+#[test]
+fn malformed_captures_give_located_parse_errors_and_the_run_goes_on() {
+    let report = validate(&[root().join("tests/fixtures/captures")]);
+    insta::assert_snapshot!(digest(&report.diagnostics));
+    // The clean lines around the bad ones, and the BOM file's line, were still checked.
+    let ops = &report.stats.per_operation;
+    assert_eq!(ops["getAccount (espocrm)"].exchanges, 2);
+    assert_eq!(ops["getAccount (kommo)"].exchanges, 2);
+}
+
+#[test]
+fn a_one_gigabyte_file_is_refused_or_streamed_without_reading_it_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["huge.json", "huge.har", "huge.ndjson"] {
+        let path = dir.path().join(name);
+        let f = std::fs::File::create(&path).expect("create");
+        // A sparse file of NUL bytes: 1 GiB on paper, nothing on disk.
+        f.set_len(1 << 30).expect("set_len");
+    }
+    std::fs::write(
+        dir.path().join("ok.ndjson"),
+        r#"{"method": "DELETE", "url": "https://espo.example.com/api/v1/Account/1", "status": 200, "headers": {"content-type": "application/json"}, "body": true}"#,
+    )
+    .expect("write");
+    let started = std::time::Instant::now();
+    let report = validate(&[dir.path().to_path_buf()]);
+    let kinds: Vec<(String, Kind)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.file
+                    .as_ref()
+                    .and_then(|f| f.file_name())
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                d.kind,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("huge.har".to_string(), Kind::ParseError),
+            ("huge.json".to_string(), Kind::ParseError),
+            ("huge.ndjson".to_string(), Kind::ParseError),
+        ],
+        "{}",
+        digest(&report.diagnostics)
+    );
+    assert!(report.diagnostics.iter().all(|d| d.location.is_some()));
+    assert_eq!(report.stats.exchanges, 1, "ok.ndjson is still checked");
+    // Not a timing assertion on speed, only that nothing read the gigabyte: minutes would mean it did.
+    assert!(started.elapsed().as_secs() < 120);
+}
+
+/// A tiny deterministic generator, so the fuzz-like tests need no extra crate.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+#[test]
+fn truncations_of_every_bundled_capture_never_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    for sub in ["captures/docs", "captures/samples"] {
+        for entry in std::fs::read_dir(root().join(sub)).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e != "md") {
+                inputs.push(path);
+            }
+        }
+    }
+    inputs.sort();
+    let mut files = Vec::new();
+    let mut rng = Lcg(7);
+    for (n, input) in inputs.iter().enumerate() {
+        let bytes = std::fs::read(input).expect("read");
+        let ext = input.extension().and_then(|e| e.to_str()).unwrap_or("json");
+        let mut cuts: Vec<usize> = (0..24)
+            .map(|_| rng.next() as usize % bytes.len().max(1))
+            .collect();
+        cuts.extend([0, 1, bytes.len() / 2, bytes.len().saturating_sub(1)]);
+        for (i, cut) in cuts.into_iter().enumerate() {
+            let path = dir.path().join(format!("cut{n}_{i}.{ext}"));
+            std::fs::write(&path, &bytes[..cut.min(bytes.len())]).expect("write");
+            files.push(path);
+        }
+    }
+    for i in 0..16 {
+        let len = (rng.next() % 4096) as usize;
+        let noise: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        for ext in ["har", "ndjson", "json"] {
+            let path = dir.path().join(format!("noise{i}.{ext}"));
+            std::fs::write(&path, &noise).expect("write");
+            files.push(path);
+        }
+    }
+    let report = validate(&[dir.path().to_path_buf()]);
+    assert!(report.stats.files >= files.len());
+    // Every finding about a broken file is located somewhere in it.
+    for d in &report.diagnostics {
+        if d.kind == Kind::ParseError {
+            assert!(d.location.is_some(), "unlocated: {}", d.message);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line: formats parsed back, secrets, exit codes.
+
+const FORMATS: [&str; 5] = ["human", "json", "sarif", "junit", "github"];
+
+#[test]
+fn no_report_format_ever_prints_a_request_secret() {
+    for format in FORMATS {
+        for strict in [false, true] {
+            let mut args = vec!["validate", "--format", format];
+            if strict {
+                args.push("--strict");
+            }
+            let out = run_cli(&args);
+            let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+            assert!(!all.contains("PLANTED-SECRET"), "{format} leaks a secret");
+            assert!(
+                !all.contains("Bearer"),
+                "{format} leaks an Authorization value"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_report_has_every_documented_field() {
+    let out = run_cli(&["validate", "--format", "json", "captures/docs"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("one JSON document");
+    let finding = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("date_formant"))
+        })
+        .expect("the date_formant finding");
+    for key in [
+        "file",
+        "entry",
+        "method",
+        "url",
+        "operation",
+        "status",
+        "severity",
+        "kind",
+        "pointer",
+        "message",
+        "suggestion",
+        "line",
+        "column",
+    ] {
+        assert!(finding.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(finding["file"], "captures/docs/amocrm-account.json");
+    assert_eq!(finding["entry"], Value::Null);
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["line"], 98);
+    assert_eq!(finding["column"], 1);
+    let summary = &doc["summary"];
+    assert_eq!(summary["exchanges"], 5);
+    assert_eq!(summary["tally"]["errors"], 1);
+    assert_eq!(
+        summary["per_operation"]["getAccount (kommo)"]["exchanges"],
+        2
+    );
+    assert_eq!(summary["per_kind"]["unknown_property"], 4);
+}
+
+#[test]
+fn sarif_report_is_valid_sarif_2_1_0() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/sarif-schema-2.1.0.json"))
+            .expect("schema"),
+    )
+    .expect("schema json");
+    // The official schema has two `language` patterns (run, toolComponent) that are not valid
+    // ECMA 262 regexes (a stray `]`), so `jsonschema`'s meta-validation rejects the schema. Only
+    // those patterns are replaced, in memory, by what they mean; the file stays as published.
+    let mut schema = schema;
+    for at in ["run", "toolComponent"] {
+        let language = schema
+            .pointer_mut(&format!("/definitions/{at}/properties/language/pattern"))
+            .expect("a language pattern");
+        *language = Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    }
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let out = run_cli(&["validate", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let date = results
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .is_some_and(|m| m.contains("date_formant"))
+        })
+        .expect("date_formant");
+    assert_eq!(date["ruleId"], "unknown_property");
+    assert_eq!(date["level"], "error");
+    let region = &date["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(98), Some(1))
+    );
+    assert_eq!(
+        date["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "captures/docs/amocrm-account.json"
+    );
+}
+
+#[test]
+fn junit_report_has_one_test_case_per_exchange() {
+    let out = run_cli(&["validate", "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = quick_junit::Report::deserialize_from_str(&stdout(&out)).expect("JUnit XML");
+    let cases: usize = report.test_suites.iter().map(|s| s.test_cases.len()).sum();
+    // 5 document examples + 10 NDJSON lines + 9 HAR entries.
+    assert_eq!(cases, 24);
+    let failures: usize = report.test_suites.iter().map(|s| s.failures).sum();
+    // amocrm (date_formant), NDJSON entries 2-9, HAR entries 0, 1, 5.
+    assert_eq!(failures, 1 + 8 + 3);
+    let amocrm = report
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str().ends_with("amocrm-account.json"))
+        .expect("suite");
+    assert!(matches!(
+        amocrm.test_cases[0].status,
+        quick_junit::TestCaseStatus::NonSuccess { .. }
+    ));
+}
+
+#[test]
+fn github_report_is_workflow_commands() {
+    let out = run_cli(&["validate", "--format", "github", "captures/docs"]);
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("date_formant"))
+        .expect("date_formant line");
+    assert!(
+        line.starts_with(
+            "::error file=captures/docs/amocrm-account.json,line=98,col=1,title=unknown_property::"
+        ),
+        "{line}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("::warning ")).count(),
+        4
+    );
+}
+
+#[test]
+fn human_report_is_rustc_style_with_a_summary() {
+    let out = run_cli(&["validate", "captures/docs"]);
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn exit_codes() {
+    // 0: clean, and warnings alone.
+    let clean = run_cli(&["validate", "captures/docs/espocrm-get-account.json"]);
+    assert_eq!(clean.status.code(), Some(0));
+    let warnings = run_cli(&["validate", "captures/docs/kommo-account.json"]);
+    assert_eq!(warnings.status.code(), Some(0));
+    // 1: drift errors; warnings with --deny-warnings or --strict.
+    assert_eq!(
+        run_cli(&["validate", "captures/docs/amocrm-account.json"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run_cli(&[
+            "validate",
+            "--deny-warnings",
+            "captures/docs/kommo-account.json"
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run_cli(&["validate", "--strict", "captures/docs/kommo-account.json"])
+            .status
+            .code(),
+        Some(1)
+    );
+    // A broken capture is drift, not a failure of the run.
+    assert_eq!(
+        run_cli(&["validate", "tests/fixtures/captures/err_truncated.har"])
+            .status
+            .code(),
+        Some(1)
+    );
+    // 2: the run cannot proceed.
+    for args in [
+        &["validate", "--spec", "spec/missing.yaml", "captures/docs"][..],
+        &["validate", "no/such/capture.har"][..],
+        &["validate", "--operation", "listUsers", "captures/docs"][..],
+        &["validate", "--format", "yaml"][..],
+        &[
+            "validate",
+            "--operation",
+            "nope",
+            "--status",
+            "200",
+            "captures/docs",
+        ][..],
+    ] {
+        let out = run_cli(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes_and_flags() {
+    let out = run_cli(&["validate", "--help"]);
+    let help = stdout(&out);
+    for needle in [
+        "--spec",
+        "--format",
+        "--strict",
+        "--deny-warnings",
+        "--operation",
+        "--status",
+        "0  clean",
+        "1  findings",
+        "2  the run could not proceed",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle}");
+    }
+}
+
+#[test]
+fn several_specs_are_matched_together_and_only_those_given() {
+    let out = run_cli(&[
+        "validate",
+        "--spec",
+        "spec/espocrm.yaml",
+        "--format",
+        "json",
+        "captures/docs/espocrm-get-account.json",
+        "captures/docs/kommo-account.json",
+    ]);
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let kinds: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["unmatched_operation"], "kommo is not loaded");
+}
