@@ -9,3 +9,5 @@ mod style;
 mod generate;
 /// `specsmith validate`: drift located in captures, report formats, secrets, bad input, exit codes.
 mod validate;
+/// The public corpus: load, lint, compile schemas, generate and compile; a sample in CI.
+mod corpus;

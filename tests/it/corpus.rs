@@ -1,0 +1,349 @@
+//! The public corpus (`../shared/corpus/`): every spec loads, lints, has its response schemas
+//! compiled the way the validator compiles them, generates a standalone crate, and the crates
+//! compile clippy-clean in one shared target directory.
+//!
+//! `corpus_sample` runs a fixed sample in CI. The full run is ignored by default (it compiles 144
+//! crates); run it with
+//!
+//! ```sh
+//! cargo test --release --test it corpus_full -- --ignored --nocapture
+//! ```
+//!
+//! It writes `target/corpus/report.md`: spec, operations, lint findings, schemas compiled,
+//! generate ok, check ok, clippy warnings, time, reason.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use specsmith::spec::{self, json_schema};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn corpus_dir() -> PathBuf {
+    root().join("../shared/corpus")
+}
+
+/// Every spec listed in the corpus' `INDEX.tsv` files, sorted.
+fn corpus_specs() -> Vec<PathBuf> {
+    let mut specs = Vec::new();
+    for folder in ["official", "openapi-directory"] {
+        let dir = corpus_dir().join(folder);
+        let Ok(index) = std::fs::read_to_string(dir.join("INDEX.tsv")) else {
+            continue;
+        };
+        for line in index.lines().skip(1) {
+            if let Some(path) = line.split('\t').next().filter(|p| !p.is_empty()) {
+                specs.push(dir.join(path));
+            }
+        }
+    }
+    specs.sort();
+    specs
+}
+
+/// A Cargo package name for a corpus spec: `openapi-directory/ably.io/1.1.0/openapi.yaml` →
+/// `corpus-ably-io-1-1-0`.
+fn crate_name(spec: &Path) -> String {
+    let rel = spec.strip_prefix(corpus_dir()).unwrap_or(spec);
+    let rel = rel.to_string_lossy();
+    let rel = rel
+        .trim_start_matches("openapi-directory/")
+        .trim_start_matches("official/");
+    let stem = rel
+        .trim_end_matches("/openapi.yaml")
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".json");
+    let mut name = String::from("corpus-");
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.trim_end_matches('-').to_string()
+}
+
+/// One spec's results.
+#[derive(Debug, Default, Clone)]
+struct Row {
+    spec: String,
+    package: String,
+    operations: usize,
+    lint_findings: usize,
+    schemas: usize,
+    schema_failures: usize,
+    generated: bool,
+    warnings: usize,
+    generate_ms: u128,
+    checked: Option<bool>,
+    clippy_warnings: usize,
+    reason: String,
+}
+
+/// Loads, lints and compiles every response schema of `path`; then generates its crate into
+/// `crates/<package>`.
+fn prepare(path: &Path, crates: &Path) -> Row {
+    let mut row = Row {
+        spec: path
+            .strip_prefix(corpus_dir())
+            .unwrap_or(path)
+            .display()
+            .to_string(),
+        package: crate_name(path),
+        ..Row::default()
+    };
+    match spec::load(path) {
+        Err(d) => {
+            row.reason = format!("load: {}", d.message);
+            return row;
+        }
+        Ok(s) => {
+            row.operations = s.operations.len();
+            row.lint_findings = spec::lint::lint(&s).len();
+            for op in &s.operations {
+                for media in op.responses.iter().flat_map(|r| &r.content) {
+                    let Some(schema) = &media.schema else { continue };
+                    row.schemas += 1;
+                    let converted = json_schema::to_json_schema(
+                        &s.document,
+                        &schema.pointer,
+                        json_schema::ConvertOptions::default(),
+                    );
+                    if converted.map(|c| json_schema::compile(&c).is_err()).unwrap_or(true) {
+                        row.schema_failures += 1;
+                    }
+                }
+            }
+        }
+    }
+    let out = crates.join(&row.package);
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(["generate", "--format", "json", "--spec"])
+        .arg(path)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("specsmith runs");
+    row.generate_ms = started.elapsed().as_millis();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    row.warnings = report["findings"].as_array().map_or(0, Vec::len);
+    row.generated = output.status.code() == Some(0) && out.join("src/lib.rs").is_file();
+    if !row.generated {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = report["findings"]
+            .as_array()
+            .and_then(|f| f.iter().find(|d| d["severity"] == "error"))
+            .and_then(|d| d["message"].as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| stderr.lines().next().unwrap_or("").to_string());
+        row.reason = format!("generate (exit {:?}): {first}", output.status.code());
+    }
+    row
+}
+
+/// Compiles every generated crate in one workspace with a shared target directory, then records
+/// per crate whether it compiled and how many clippy warnings it has.
+fn check_all(work: &Path, rows: &mut [Row]) {
+    let members: Vec<String> = rows
+        .iter()
+        .filter(|r| r.generated)
+        .map(|r| format!("  \"crates/{}\",\n", r.package))
+        .collect();
+    if members.is_empty() {
+        return;
+    }
+    let manifest = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n",
+        members.concat()
+    );
+    std::fs::write(work.join("Cargo.toml"), manifest).expect("write workspace");
+    // Standalone crates declare a workspace of their own; as members of this one they must not.
+    for row in rows.iter().filter(|r| r.generated) {
+        let path = work.join("crates").join(&row.package).join("Cargo.toml");
+        let text = std::fs::read_to_string(&path).expect("generated Cargo.toml");
+        let member: String = text
+            .lines()
+            .filter(|l| l.trim() != "[workspace]")
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&path, member).expect("rewrite Cargo.toml");
+    }
+    // The repository's lock file pins the same dependency versions the bundled client uses, so
+    // nothing new is resolved and the build runs offline.
+    std::fs::copy(root().join("Cargo.lock"), work.join("Cargo.lock")).expect("copy Cargo.lock");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+        .join("corpus-check");
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "clippy",
+            "--workspace",
+            "--keep-going",
+            "--offline",
+            "--quiet",
+            "--message-format",
+            "json",
+        ])
+        .current_dir(work)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for row in rows.iter_mut().filter(|r| r.generated) {
+        row.checked = Some(true);
+    }
+    for line in stdout.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if message["reason"] != "compiler-message" {
+            continue;
+        }
+        let package_id = message["package_id"].as_str().unwrap_or("");
+        let Some(row) = rows
+            .iter_mut()
+            .find(|r| r.generated && package_id.contains(&format!("/crates/{}#", r.package)))
+        else {
+            continue;
+        };
+        match message["message"]["level"].as_str() {
+            Some("error") => {
+                if row.checked == Some(true) {
+                    let text = message["message"]["rendered"].as_str().unwrap_or("");
+                    row.reason = format!(
+                        "cargo check: {}",
+                        text.lines().take(2).collect::<Vec<_>>().join(" ")
+                    );
+                }
+                row.checked = Some(false);
+            }
+            Some("warning") => row.clippy_warnings += 1,
+            _ => {}
+        }
+    }
+    if !output.status.success() && rows.iter().all(|r| r.checked != Some(false)) {
+        // Cargo failed before compiling anything of ours (resolution, a dependency): say so.
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        for row in rows.iter_mut().filter(|r| r.generated) {
+            row.checked = Some(false);
+            row.reason = format!("cargo: {}", stderr.lines().last().unwrap_or(""));
+        }
+    }
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| spec | operations | lint findings | schemas compiled | generate | warnings | check | clippy warnings | generate ms | reason |\n| --- | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | --- |\n",
+    );
+    for r in rows {
+        let check = match r.checked {
+            Some(true) => "ok",
+            Some(false) => "FAIL",
+            None => "-",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {}/{} | {} | {} | {} | {} | {} | {} |",
+            r.spec,
+            r.operations,
+            r.lint_findings,
+            r.schemas - r.schema_failures,
+            r.schemas,
+            if r.generated { "ok" } else { "FAIL" },
+            r.warnings,
+            check,
+            r.clippy_warnings,
+            r.generate_ms,
+            r.reason.replace('|', "\\|")
+        );
+    }
+    let generated = rows.iter().filter(|r| r.generated).count();
+    let checked = rows.iter().filter(|r| r.checked == Some(true)).count();
+    let clean = rows
+        .iter()
+        .filter(|r| r.checked == Some(true) && r.clippy_warnings == 0)
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{} specs: {generated} generated ({:.1} %), {checked} compiled ({:.1} % of generated), {clean} clippy-clean",
+        rows.len(),
+        100.0 * generated as f64 / rows.len().max(1) as f64,
+        100.0 * checked as f64 / generated.max(1) as f64,
+    );
+    out
+}
+
+fn run(specs: &[PathBuf], name: &str) -> Vec<Row> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let work = target.join(name);
+    let crates = work.join("crates");
+    let _ = std::fs::remove_dir_all(&crates);
+    std::fs::create_dir_all(&crates).expect("work dir");
+    let mut rows: Vec<Row> = specs.iter().map(|s| prepare(s, &crates)).collect();
+    check_all(&work, &mut rows);
+    let report = table(&rows);
+    std::fs::write(work.join("report.md"), &report).expect("write report");
+    println!("{report}");
+    rows
+}
+
+/// Specs of different shapes: oneOf/allOf/anyOf, enums with odd values, recursion, no
+/// operationIds, several media types, form bodies.
+const SAMPLE: &[&str] = &[
+    "openapi-directory/ably.io/1.1.0/openapi.yaml",
+    "openapi-directory/adyen.com/CheckoutService/31/openapi.yaml",
+    "openapi-directory/canada-holidays.ca/1.0/openapi.yaml",
+    "openapi-directory/configcat.com/v1/openapi.yaml",
+    "openapi-directory/shutterstock.com/1.0.16/openapi.yaml",
+    "openapi-directory/whatsapp.local/1.0/openapi.yaml",
+];
+
+#[test]
+fn corpus_sample_generates_and_compiles() {
+    if !corpus_dir().is_dir() {
+        eprintln!("skipped: {} not present", corpus_dir().display());
+        return;
+    }
+    let specs: Vec<PathBuf> = SAMPLE.iter().map(|s| corpus_dir().join(s)).collect();
+    let rows = run(&specs, "corpus-sample");
+    for r in &rows {
+        assert!(r.generated, "{}: {}", r.spec, r.reason);
+        assert_eq!(r.checked, Some(true), "{}: {}", r.spec, r.reason);
+        assert_eq!(r.clippy_warnings, 0, "{} is not clippy-clean", r.spec);
+        assert_eq!(r.schema_failures, 0, "{}: schemas that do not compile", r.spec);
+    }
+}
+
+#[test]
+#[ignore = "compiles 144 crates; run by hand, see the module docs"]
+fn corpus_full() {
+    let specs = corpus_specs();
+    assert!(specs.len() >= 140, "corpus has {} specs", specs.len());
+    let rows = run(&specs, "corpus");
+    let generated = rows.iter().filter(|r| r.generated).count();
+    let checked = rows.iter().filter(|r| r.checked == Some(true)).count();
+    assert!(generated * 100 >= rows.len() * 97, "{generated}/{} generate", rows.len());
+    assert!(checked * 100 >= generated * 90, "{checked}/{generated} compile");
+}
+
+#[test]
+fn crate_names_are_unique_and_valid() {
+    let specs = corpus_specs();
+    let mut names: Vec<String> = specs.iter().map(|s| crate_name(s)).collect();
+    assert!(names
+        .iter()
+        .all(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')));
+    let total = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), total);
+}
