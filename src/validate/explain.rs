@@ -43,6 +43,8 @@ pub struct Finding {
     pub message: String,
     /// The fix to try.
     pub suggestion: Option<String>,
+    /// Further context (repeats folded into this finding).
+    pub notes: Vec<String>,
 }
 
 /// How to judge undocumented keys.
@@ -91,7 +93,61 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
     for u in unknowns {
         findings.push(judge_unknown(compiled, u, policy));
     }
-    findings
+    fold_repeats(findings)
+}
+
+/// `/data/12/is_admin` → `/data/*/is_admin`: where a finding stands in the schema.
+fn pattern(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// One root cause, one finding: the same drift in every item of an array (an undocumented
+/// `uuid` in each of 200 users) is reported once, at the first item, with a count.
+fn fold_repeats(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut firsts: std::collections::HashMap<(Kind, String, String), (usize, usize)> =
+        std::collections::HashMap::new();
+    for f in findings {
+        let target = match &f.target {
+            Target::Key(p) | Target::Value(p) => p,
+        };
+        // Messages that carry the value differ item by item; the others name the key.
+        let text = match f.kind {
+            Kind::UnknownProperty | Kind::MovedProperty | Kind::MissingRequired => {
+                f.message.clone()
+            }
+            _ => String::new(),
+        };
+        let key = (f.kind, pattern(target), text);
+        match firsts.get_mut(&key) {
+            Some((_, count)) => *count += 1,
+            None => {
+                firsts.insert(key, (out.len(), 0));
+                out.push(f);
+            }
+        }
+    }
+    for ((_, at, _), (index, count)) in firsts {
+        if count > 0 {
+            let f = &mut out[index];
+            f.notes.push(format!(
+                "the same finding repeats at {count} more place{} matching {}",
+                if count == 1 { "" } else { "s" },
+                if at.is_empty() { "/" } else { &at }
+            ));
+        }
+    }
+    out
 }
 
 #[derive(Clone, Copy)]
@@ -283,6 +339,7 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     };
     if let Some(name) = closest(&u.key, u.absent.iter()) {
         return Finding {
+            notes: Vec::new(),
             kind: Kind::UnknownProperty,
             severity: Severity::Error,
             pointer: u.object.clone(),
@@ -308,6 +365,7 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     });
     if let Some((at, _)) = elsewhere {
         return Finding {
+            notes: Vec::new(),
             kind: Kind::MovedProperty,
             severity: strict,
             pointer: key_pointer,
@@ -336,6 +394,7 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
         format!("unknown property {}", u.key)
     };
     Finding {
+        notes: Vec::new(),
         kind: Kind::UnknownProperty,
         severity: strict,
         pointer: u.object.clone(),
@@ -412,6 +471,7 @@ fn nearest_allowed(value: &Value, options: &[Value]) -> Option<Value> {
 
 fn finding(kind: Kind, pointer: String, message: String) -> Finding {
     Finding {
+        notes: Vec::new(),
         kind,
         severity: Severity::Error,
         target: Target::Value(pointer.clone()),

@@ -475,6 +475,7 @@ impl<'s> Validator<'s> {
             .with_pointer(f.pointer)
             .at(Some(location));
         d.suggestion = f.suggestion;
+        d.notes = f.notes;
         d.exchange = Some(exref.clone());
         if body.origin.is_none() {
             d.notes.push(

@@ -323,6 +323,42 @@ fn missing_required_key_next_to_a_look_alike_is_one_rename() {
 }
 
 #[test]
+fn the_same_drift_in_every_array_item_is_one_finding_with_a_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    let user = r#"{"user_id": "u", "is_admin": "no", "uuid": null}"#;
+    std::fs::write(
+        &capture,
+        format!(
+            r#"{{"method": "GET", "url": "https://api.data.v4.marketing/v1/kommo/users?workspaceId=w", "status": 200, "headers": {{"content-type": "application/json"}}, "body": {{"data": [{user}, {user}, {user}], "meta": {{"page": 1}}}}}}"#
+        ),
+    )
+    .expect("write");
+    let report = validate(&[capture]);
+    let found: Vec<(Kind, Option<&str>, &[String])> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.kind, d.pointer.as_deref(), d.notes.as_slice()))
+        .collect();
+    let note = "the same finding repeats at 2 more places matching /data/*/".to_string();
+    assert_eq!(
+        found,
+        vec![
+            (
+                Kind::TypeMismatch,
+                Some("/data/0/is_admin"),
+                &[format!("{note}is_admin")][..]
+            ),
+            (
+                Kind::UnknownProperty,
+                Some("/data/0"),
+                &[format!("{note}uuid")][..]
+            ),
+        ]
+    );
+}
+
+#[test]
 fn findings_are_in_the_same_order_on_one_thread_and_many() {
     let paths = [
         root().join("captures"),

@@ -352,14 +352,18 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
         .ok()
         .filter(|s| (100..600).contains(s))
         .ok_or_else(|| {
-            parse_error(
+            // Browsers record aborted and blocked requests with status 0: nothing to check,
+            // but worth knowing, so a warning rather than an error.
+            let mut d = parse_error(
                 file,
                 anchor.clone(),
                 format!(
-                    "entry {index} has no response (status {}): the request failed or was blocked",
+                    "entry {index} has no response (status {}): the request failed or was blocked; skipped",
                     entry.response.status
                 ),
-            )
+            );
+            d.severity = crate::diagnostic::Severity::Warning;
+            d
         })?;
     let header_type = entry
         .response
