@@ -28,6 +28,14 @@ use compile::Cache;
 use explain::{Finding, Policy, Target};
 use matcher::{MatchKind, NoMatch, Router};
 
+/// What a reader hands over: a unit to check, or a located reason it could not cut one.
+type Item = Result<Unit, Box<Diagnostic>>;
+
+/// Units per parallel batch: enough to keep every core busy, few enough to keep memory flat.
+const BATCH_UNITS: usize = 1024;
+/// Bytes of unit text per batch, whichever limit comes first.
+const BATCH_BYTES: usize = 16 << 20;
+
 /// How a run judges what it finds.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -169,19 +177,31 @@ impl<'s> Validator<'s> {
             record: self.options.record_exchanges,
         };
         acc.report.stats.files = files.len();
-        let mut batch: Vec<Result<Unit, Box<Diagnostic>>> = Vec::new();
-        let mut batch_bytes = 0usize;
-        for file in &files {
-            capture::read_file(file, &self.options.raw, &mut |item| {
-                batch_bytes += item.as_ref().map_or(0, |u| u.text.len());
-                batch.push(item);
-                if batch.len() >= 2048 || batch_bytes >= 32 << 20 {
-                    self.flush(&mut batch, &mut acc);
-                    batch_bytes = 0;
+        // A reader thread cuts files into batches while the rayon pool checks the previous
+        // batch; the bounded channel keeps at most two batches in memory ahead of the checks.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+        let raw = &self.options.raw;
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut batch: Vec<Item> = Vec::new();
+                let mut batch_bytes = 0usize;
+                for file in &files {
+                    capture::read_file(file, raw, &mut |item| {
+                        batch_bytes += item.as_ref().map_or(0, |u| u.text.len());
+                        batch.push(item);
+                        if batch.len() >= BATCH_UNITS || batch_bytes >= BATCH_BYTES {
+                            // The receiver only stops early if it panicked; nothing to do then.
+                            let _ = send.send(std::mem::take(&mut batch));
+                            batch_bytes = 0;
+                        }
+                    });
                 }
+                let _ = send.send(batch);
             });
-        }
-        self.flush(&mut batch, &mut acc);
+            for mut batch in receive {
+                self.flush(&mut batch, &mut acc);
+            }
+        });
         for (key, pointer, error) in self.cache.failures() {
             let spec = &self.specs[key.0];
             acc.push_diagnostic(
@@ -200,7 +220,7 @@ impl<'s> Validator<'s> {
         Ok(acc.report)
     }
 
-    fn flush(&self, batch: &mut Vec<Result<Unit, Box<Diagnostic>>>, acc: &mut Accumulator<'_>) {
+    fn flush(&self, batch: &mut Vec<Item>, acc: &mut Accumulator<'_>) {
         let results: Vec<UnitResult> = batch
             .par_iter()
             .map(|item| match item {
