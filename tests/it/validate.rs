@@ -359,6 +359,42 @@ fn the_same_drift_in_every_array_item_is_one_finding_with_a_count() {
 }
 
 #[test]
+fn minified_one_line_har_is_located_by_column_without_a_giant_snippet() {
+    // Playwright and other recorders write a HAR as one line: findings still get the exact
+    // column of the key inside the escaped content.text, and no megabyte "line" is kept.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let entry = |i: usize, key: &str| {
+        let body = format!(r#"{{"id":"{i}","name":"Acme {i}","{key}":"u{i}","teamsIds":[]}}"#);
+        serde_json::json!({
+            "request": {"method": "GET", "url": format!("https://espo.example.com/api/v1/Account/{i}"), "headers": []},
+            "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": body}}
+        })
+    };
+    let mut entries: Vec<Value> = (0..3000).map(|i| entry(i, "createdById")).collect();
+    entries.push(entry(3000, "createdByID"));
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": entries}}).to_string();
+    assert!(!har.contains('\n') && har.len() > 300_000);
+    let path = dir.path().join("one-line.har");
+    std::fs::write(&path, &har).expect("write");
+    let report = validate(&[path]);
+    assert_eq!(report.stats.exchanges, 3001);
+    assert_eq!(
+        report.diagnostics.len(),
+        1,
+        "{}",
+        digest(&report.diagnostics)
+    );
+    let d = &report.diagnostics[0];
+    let loc = d.location.as_ref().expect("located");
+    let key = har.find(r#"\"createdByID\""#).expect("key in file");
+    assert_eq!((loc.line, loc.column), (1, key + 1));
+    assert!(
+        loc.line_text.len() <= 64 * 1024,
+        "a giant line is not kept for the snippet"
+    );
+}
+
+#[test]
 fn findings_are_in_the_same_order_on_one_thread_and_many() {
     let paths = [
         root().join("captures"),

@@ -73,10 +73,10 @@ pub fn read_from(
     let mut started = false;
     let mut finished = false;
     let mut chunk = vec![0u8; 1 << 20];
-    let here = |line: usize, column: usize, prefix: &str| Origin {
+    let here = |line: usize, column: usize, prefix: Option<String>| Origin {
         line,
         column,
-        prefix: prefix.to_string(),
+        prefix,
     };
     loop {
         let n = match reader.read(&mut chunk) {
@@ -86,7 +86,7 @@ pub fn read_from(
             Err(e) => {
                 sink(Err(parse_error(
                     file,
-                    here(line, column, "").location(""),
+                    here(line, column, Some(String::new())).location(""),
                     format!("cannot read {}: {e}", file.display()),
                 )));
                 return;
@@ -104,7 +104,7 @@ pub fn read_from(
                 if !b.is_ascii_whitespace() {
                     sink(Err(parse_error(
                         file,
-                        here(line, column, "").location(""),
+                        here(line, column, Some(String::new())).location(""),
                         "unexpected data after the end of the HAR document",
                     )));
                     return;
@@ -122,7 +122,7 @@ pub fn read_from(
                 } else if b < 0x20 {
                     sink(Err(parse_error(
                         file,
-                        here(line, column, "").location(""),
+                        here(line, column, Some(String::new())).location(""),
                         "a control character inside a string: binary data or a broken HAR",
                     )));
                     return;
@@ -142,7 +142,7 @@ pub fn read_from(
                         };
                         sink(Err(parse_error(
                             file,
-                            here(line, column, "").location(""),
+                            here(line, column, Some(String::new())).location(""),
                             message,
                         )));
                         return;
@@ -152,15 +152,16 @@ pub fn read_from(
                         let in_entries = is_entries(&stack);
                         if in_entries && b == b'{' {
                             found_entries = true;
-                            let prefix = if line_start >= base {
-                                String::from_utf8_lossy(&buf[line_start - base..pos - base])
-                                    .into_owned()
-                            } else {
-                                " ".repeat(column - 1)
-                            };
+                            // The line's text before the entry, for snippets: known while it
+                            // is still buffered and short (a minified HAR is one huge line).
+                            let prefix =
+                                (line_start >= base && pos - line_start <= 4096).then(|| {
+                                    String::from_utf8_lossy(&buf[line_start - base..pos - base])
+                                        .into_owned()
+                                });
                             entry = Some(EntryStart {
                                 offset: pos,
-                                origin: here(line, column, &prefix),
+                                origin: here(line, column, prefix),
                                 dropped: false,
                             });
                         } else if in_entries {
@@ -176,7 +177,7 @@ pub fn read_from(
                         if stack.pop().is_none() {
                             sink(Err(parse_error(
                                 file,
-                                here(line, column, "").location(""),
+                                here(line, column, Some(String::new())).location(""),
                                 format!("unbalanced `{}`", b as char),
                             )));
                             return;
@@ -260,7 +261,7 @@ pub fn read_from(
             base = keep_from;
         }
     }
-    let end = here(line, column, "").location("");
+    let end = here(line, column, Some(String::new())).location("");
     if !started {
         sink(Err(parse_error(file, end, "empty file: no HAR document")));
     } else if !finished {
@@ -470,8 +471,8 @@ mod tests {
         let a = got[0].as_ref().expect("entry");
         assert_eq!(a.text, "{\"a\": \"\\\"]\"}");
         assert_eq!(
-            (a.origin.line, a.origin.column, a.origin.prefix.as_str()),
-            (3, 5, "    ")
+            (a.origin.line, a.origin.column, a.origin.prefix.as_deref()),
+            (3, 5, Some("    "))
         );
         let b = got[1].as_ref().expect("entry");
         assert_eq!((b.entry, b.origin.line), (Some(1), 4));

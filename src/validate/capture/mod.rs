@@ -55,6 +55,10 @@ impl CaptureFormat {
     }
 }
 
+/// Lines longer than this are not kept for snippets (a minified HAR is one line of hundreds of
+/// megabytes): the finding keeps its exact line and column and is shown without a snippet.
+pub const MAX_SNIPPET_LINE: usize = 64 * 1024;
+
 /// Where the first byte of a text stands in its capture file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -62,8 +66,9 @@ pub struct Origin {
     pub line: usize,
     /// 1-based column (characters) in the file.
     pub column: usize,
-    /// The file's text on that line before the first byte, so a snippet shows the whole line.
-    pub prefix: String,
+    /// The file's text on that line before the first byte, so a snippet shows the whole line;
+    /// `None` when that is too long to keep (see [`MAX_SNIPPET_LINE`]).
+    pub prefix: Option<String>,
 }
 
 impl Origin {
@@ -72,7 +77,7 @@ impl Origin {
         Origin {
             line: 1,
             column: 1,
-            prefix: String::new(),
+            prefix: Some(String::new()),
         }
     }
 
@@ -80,16 +85,21 @@ impl Origin {
     pub fn advance(&self, text: &str, offset: usize) -> Origin {
         let offset = floor_char_boundary(text, offset);
         let before = &text[..offset];
+        let keep = |p: String| (p.len() <= MAX_SNIPPET_LINE).then_some(p);
         match before.rfind('\n') {
             Some(nl) => Origin {
                 line: self.line + before.matches('\n').count(),
                 column: before[nl + 1..].chars().count() + 1,
-                prefix: before[nl + 1..].to_string(),
+                prefix: keep(before[nl + 1..].to_string()),
             },
             None => Origin {
                 line: self.line,
                 column: self.column + before.chars().count(),
-                prefix: format!("{}{before}", self.prefix),
+                prefix: self
+                    .prefix
+                    .as_ref()
+                    .filter(|p| p.len() + before.len() <= MAX_SNIPPET_LINE)
+                    .map(|p| format!("{p}{before}")),
             },
         }
     }
@@ -112,7 +122,7 @@ impl Origin {
             line: here.line,
             column: here.column,
             len,
-            line_text: format!("{}{}", here.prefix, line_rest.trim_end_matches('\r')),
+            line_text: snippet_line(here.prefix.as_deref(), line_rest),
         }
     }
 
@@ -122,8 +132,17 @@ impl Origin {
             line: self.line,
             column: self.column,
             len: 1,
-            line_text: format!("{}{}", self.prefix, first_line.trim_end_matches('\r')),
+            line_text: snippet_line(self.prefix.as_deref(), first_line),
         }
+    }
+}
+
+/// The whole line for a snippet, or nothing when it is unknown or too long to show.
+fn snippet_line(prefix: Option<&str>, rest: &str) -> String {
+    let rest = rest.trim_end_matches('\r');
+    match prefix {
+        Some(p) if p.len() + rest.len() <= MAX_SNIPPET_LINE => format!("{p}{rest}"),
+        _ => String::new(),
     }
 }
 
@@ -457,13 +476,16 @@ mod tests {
         let o = Origin {
             line: 3,
             column: 5,
-            prefix: "    ".to_string(),
+            prefix: Some("    ".to_string()),
         };
         let text = "{\"é\": 1,\n  \"b\": 2}";
         let a = o.advance(text, 2);
-        assert_eq!((a.line, a.column, a.prefix.as_str()), (3, 7, "    {\""));
+        assert_eq!(
+            (a.line, a.column, a.prefix.as_deref()),
+            (3, 7, Some("    {\""))
+        );
         let b = o.advance(text, text.find("\"b\"").expect("b"));
-        assert_eq!((b.line, b.column, b.prefix.as_str()), (4, 3, "  "));
+        assert_eq!((b.line, b.column, b.prefix.as_deref()), (4, 3, Some("  ")));
         let loc = o.locate(text, ByteSpan { start: 1, end: 5 });
         assert_eq!((loc.line, loc.column, loc.len), (3, 6, 3));
         assert_eq!(loc.line_text, "    {\"é\": 1,");

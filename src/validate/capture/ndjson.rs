@@ -103,7 +103,7 @@ pub fn read_from(
         let origin = Origin {
             line: line_no,
             column: 1,
-            prefix: String::new(),
+            prefix: Some(String::new()),
         };
         if too_long {
             sink(Err(parse_error(
@@ -304,7 +304,7 @@ mod tests {
             origin: Origin {
                 line: 7,
                 column: 1,
-                prefix: String::new(),
+                prefix: Some(String::new()),
             },
             kind: UnitKind::NdjsonLine,
         };
