@@ -262,8 +262,9 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Checks one exchange.
+    /// Checks one exchange: operation, status, media type, then the body.
     fn check_exchange(&self, ex: &Exchange) -> UnitResult {
+        let file = ex.file.as_path();
         let mut exref = ExchangeRef {
             entry: ex.entry,
             method: (!ex.method.is_empty()).then(|| ex.method.clone()),
@@ -271,25 +272,7 @@ impl<'s> Validator<'s> {
             operation: None,
             status: Some(ex.status),
         };
-        let file = ex.file.as_path();
-        let at_anchor = |kind: Kind, message: String, exref: &ExchangeRef| {
-            let mut d = Diagnostic::error(kind, message)
-                .in_file(file)
-                .at(Some(ex.anchor.clone()));
-            d.exchange = Some(exref.clone());
-            d
-        };
-        let matched = match &ex.operation {
-            Some(id) => self
-                .operation_by_id(id)
-                .map(|(s, o)| (s, o, MatchKind::Full))
-                .map_err(|_| NoMatch::UnknownPath),
-            None => self
-                .router
-                .find(&ex.method, &ex.url)
-                .map(|m| (m.spec, m.operation, m.kind)),
-        };
-        let (s, o, kind) = match matched {
+        let (s, o, kind) = match self.match_operation(ex) {
             Ok(m) => m,
             Err(why) => {
                 let (_, path) = matcher::split_url(&ex.url);
@@ -299,12 +282,10 @@ impl<'s> Validator<'s> {
                         ex.method,
                         allowed.join(", ")
                     ),
-                    NoMatch::UnknownPath => {
-                        format!("no operation matches {} {path}", ex.method)
-                    }
+                    NoMatch::UnknownPath => format!("no operation matches {} {path}", ex.method),
                 };
                 return UnitResult {
-                    diagnostics: vec![at_anchor(Kind::UnmatchedOperation, message, &exref)],
+                    diagnostics: vec![at_exchange(ex, &exref, Kind::UnmatchedOperation, message)],
                     operation: Some("(unmatched)".to_string()),
                     path_only: None,
                     anchor: None,
@@ -315,27 +296,64 @@ impl<'s> Validator<'s> {
         let spec = &self.specs[s];
         let op = &spec.operations[o];
         exref.operation = Some(op.id.clone());
-        let label = format!("{} ({})", op.id, spec.stem());
-        let path_only = (kind == MatchKind::PathOnly).then(|| {
-            let (base, _) = matcher::split_url(&ex.url);
-            (base, s)
-        });
-        let anchor = Some((file.to_path_buf(), ex.anchor.clone(), exref.clone()));
         let mut result = UnitResult {
             diagnostics: Vec::new(),
-            operation: Some(label),
-            path_only,
-            anchor,
+            operation: Some(format!("{} ({})", op.id, spec.stem())),
+            path_only: (kind == MatchKind::PathOnly).then(|| (matcher::split_url(&ex.url).0, s)),
+            anchor: Some((file.to_path_buf(), ex.anchor.clone(), exref.clone())),
             case: Some((file.to_path_buf(), exref.clone())),
         };
-        let found = op.response_for(ex.status).and_then(|resp| {
-            op.responses
-                .iter()
-                .position(|r| std::ptr::eq(r, resp))
-                .map(|r| (r, resp))
-        });
-        let Some((r, response)) = found else {
-            result.diagnostics.push(at_anchor(
+        let Some((r, m)) = self.check_status_and_media(ex, op, &exref, &mut result.diagnostics)
+        else {
+            return result;
+        };
+        let response = &op.responses[r];
+        let content_type = ex
+            .content_type
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or(&response.content[m].name);
+        let body = ex
+            .body
+            .as_ref()
+            .filter(|b| !b.text.trim().is_empty() && is_json_media(content_type));
+        if let Some(body) = body {
+            let found = self.check_body(ex, body, (s, o, r, m), &exref);
+            result.diagnostics.extend(found);
+        }
+        result
+    }
+
+    /// The operation an exchange answers: `--operation` for raw bodies, else its method and URL.
+    fn match_operation(&self, ex: &Exchange) -> Result<(usize, usize, MatchKind), NoMatch> {
+        match &ex.operation {
+            Some(id) => self
+                .operation_by_id(id)
+                .map(|(s, o)| (s, o, MatchKind::Full))
+                .map_err(|_| NoMatch::UnknownPath),
+            None => self
+                .router
+                .find(&ex.method, &ex.url)
+                .map(|m| (m.spec, m.operation, m.kind)),
+        }
+    }
+
+    /// Finds the documented response and media type; reports an undocumented status or media
+    /// type. Returns the response and media indices whose schema the body is checked against.
+    fn check_status_and_media(
+        &self,
+        ex: &Exchange,
+        op: &Operation,
+        exref: &ExchangeRef,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<(usize, usize)> {
+        let Some((r, response)) = op.response_for(ex.status).and_then(|resp| {
+            let r = op.responses.iter().position(|x| std::ptr::eq(x, resp))?;
+            Some((r, resp))
+        }) else {
+            out.push(at_exchange(
+                ex,
+                exref,
                 Kind::UndocumentedStatus,
                 format!(
                     "status {} is not documented for {} (documented: {})",
@@ -343,14 +361,14 @@ impl<'s> Validator<'s> {
                     op.id,
                     documented_statuses(op)
                 ),
-                &exref,
             ));
-            return result;
+            return None;
         };
-        let has_body = ex.body.as_ref().is_some_and(|b| !b.text.trim().is_empty());
         if response.content.is_empty() {
-            if has_body {
-                let mut d = at_anchor(
+            if ex.body.as_ref().is_some_and(|b| !b.text.trim().is_empty()) {
+                let mut d = at_exchange(
+                    ex,
+                    exref,
                     Kind::UndocumentedContentType,
                     format!(
                         "status {} of {} documents no body, but the response has one ({})",
@@ -358,60 +376,60 @@ impl<'s> Validator<'s> {
                         op.id,
                         ex.content_type.as_deref().unwrap_or("no Content-Type")
                     ),
-                    &exref,
                 );
                 d.suggestion =
                     Some("document the body in the spec, or drop it on the server".to_string());
-                result.diagnostics.push(d);
+                out.push(d);
             }
-            return result;
+            return None;
         }
-        let media_index = match ex.content_type.as_deref().filter(|c| !c.trim().is_empty()) {
-            None => Some(0),
-            Some(ct) => {
-                let essence = media_essence(ct);
-                let exact = response.content.iter().position(|m| {
-                    response
-                        .media_type_for(ct)
-                        .is_some_and(|f| std::ptr::eq(f, m))
-                });
-                if exact.is_none() {
-                    let documented: Vec<&str> =
-                        response.content.iter().map(|m| m.name.as_str()).collect();
-                    let mut d = at_anchor(
-                        Kind::UndocumentedContentType,
-                        format!(
-                            "media type {essence} is not documented for status {} of {} (documented: {})",
-                            ex.status,
-                            op.id,
-                            documented.join(", ")
-                        ),
-                        &exref,
-                    );
-                    d.suggestion = Some(format!(
-                        "send {} or document {essence} for this status",
-                        documented.join(" or ")
-                    ));
-                    result.diagnostics.push(d);
-                }
-                // A JSON body under an undocumented JSON type is still checked against the
-                // documented JSON schema, so the body's own drift is not hidden.
-                exact.or_else(|| {
-                    is_json_media(ct)
-                        .then(|| response.content.iter().position(|m| is_json_media(&m.name)))
-                        .flatten()
-                })
-            }
+        // No recorded Content-Type: the documented one is assumed (many loggers drop headers).
+        let Some(ct) = ex.content_type.as_deref().filter(|c| !c.trim().is_empty()) else {
+            return Some((r, 0));
         };
-        let Some(m) = media_index else {
-            return result;
-        };
-        let media = &response.content[m];
-        let is_json = is_json_media(ex.content_type.as_deref().unwrap_or(&media.name))
-            || is_json_media(&media.name) && ex.content_type.is_none();
-        let Some(body) = ex.body.as_ref().filter(|_| has_body && is_json) else {
-            return result;
-        };
+        let exact = response
+            .media_type_for(ct)
+            .and_then(|found| response.content.iter().position(|m| std::ptr::eq(m, found)));
+        if exact.is_none() {
+            let essence = media_essence(ct);
+            let documented: Vec<&str> = response.content.iter().map(|m| m.name.as_str()).collect();
+            let mut d = at_exchange(
+                ex,
+                exref,
+                Kind::UndocumentedContentType,
+                format!(
+                    "media type {essence} is not documented for status {} of {} (documented: {})",
+                    ex.status,
+                    op.id,
+                    documented.join(", ")
+                ),
+            );
+            d.suggestion = Some(format!(
+                "send {} or document {essence} for this status",
+                documented.join(" or ")
+            ));
+            out.push(d);
+        }
+        // A JSON body under an undocumented JSON type (`application/json` where `hal+json` is
+        // documented) is still checked against the documented JSON schema, so the body's own
+        // drift is not hidden behind the media type.
+        let m = exact.or_else(|| {
+            is_json_media(ct)
+                .then(|| response.content.iter().position(|m| is_json_media(&m.name)))
+                .flatten()
+        })?;
+        Some((r, m))
+    }
+
+    /// Parses and validates a JSON body against the compiled schema of `slot`; findings are
+    /// located in the capture and ordered by their place in the body.
+    fn check_body(
+        &self,
+        ex: &Exchange,
+        body: &capture::Body,
+        slot: compile::SlotKey,
+        exref: &ExchangeRef,
+    ) -> Vec<Diagnostic> {
         let parsed_here;
         let value: &Value = match &body.parsed {
             Some(v) => v,
@@ -424,16 +442,16 @@ impl<'s> Validator<'s> {
                     let location = body
                         .locate(capture::serde_error_span(&body.text, &e))
                         .unwrap_or_else(|| ex.anchor.clone());
-                    let mut d = Diagnostic::error(
+                    let mut d = at_exchange(
+                        ex,
+                        exref,
                         Kind::ParseError,
                         format!(
                             "the response body is not valid JSON: {}",
                             capture::serde_message(&e)
                         ),
                     )
-                    .in_file(file)
                     .at(Some(location));
-                    d.exchange = Some(exref.clone());
                     if body.origin.is_none() {
                         d.notes.push(format!(
                             "at line {} column {} of the decoded body",
@@ -441,36 +459,29 @@ impl<'s> Validator<'s> {
                             e.column()
                         ));
                     }
-                    result.diagnostics.push(d);
-                    return result;
+                    return vec![d];
                 }
             },
         };
-        let Some(compiled) = self.cache.get(self.specs, (s, o, r, m)) else {
-            return result;
+        let Some(compiled) = self.cache.get(self.specs, slot) else {
+            return Vec::new();
         };
+        // The fast verdict first: most bodies are valid and need no error walk.
         let valid = compiled
             .validator
             .as_ref()
             .map(|v| v.is_valid(value))
             .unwrap_or(true);
-        let findings = explain::explain(
-            compiled,
-            value,
-            valid,
-            Policy {
-                strict: self.options.strict,
-            },
-        );
-        let mut located: Vec<(Option<usize>, Diagnostic)> = findings
-            .into_iter()
-            .map(|f| self.to_diagnostic(f, ex, body, &exref))
-            .collect();
+        let policy = Policy {
+            strict: self.options.strict,
+        };
+        let mut located: Vec<(Option<usize>, Diagnostic)> =
+            explain::explain(compiled, value, valid, policy)
+                .into_iter()
+                .map(|f| self.to_diagnostic(f, ex, body, exref))
+                .collect();
         located.sort_by_key(|(offset, _)| *offset);
-        result
-            .diagnostics
-            .extend(located.into_iter().map(|(_, d)| d));
-        result
+        located.into_iter().map(|(_, d)| d).collect()
     }
 
     /// Locates a finding in the capture file: the key or value in the body when the body stands
@@ -504,6 +515,15 @@ impl<'s> Validator<'s> {
         }
         (span.map(|s| s.start), d)
     }
+}
+
+/// An error about the exchange as a whole, located at its start in the capture.
+fn at_exchange(ex: &Exchange, exref: &ExchangeRef, kind: Kind, message: String) -> Diagnostic {
+    let mut d = Diagnostic::error(kind, message)
+        .in_file(ex.file.as_path())
+        .at(Some(ex.anchor.clone()));
+    d.exchange = Some(exref.clone());
+    d
 }
 
 fn documented_statuses(op: &Operation) -> String {
