@@ -668,19 +668,30 @@ pub fn list_captures(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
     Ok(out)
 }
 
+/// Walks a folder in name order. Symbolic links to folders and hidden folders (`.git`) are not
+/// followed, so a link cycle cannot make the walk endless.
 fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)
         .map_err(|e| RunError::Capture {
             path: dir.to_path_buf(),
             reason: e.to_string(),
         })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let real_dir = e.file_type().ok()?.is_dir();
+            Some((e.path(), real_dir))
+        })
         .collect();
     entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk_dir(&path, out)?;
-        } else if CaptureFormat::of(&path).is_some() {
+    for (path, real_dir) in entries {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if real_dir {
+            if !hidden {
+                walk_dir(&path, out)?;
+            }
+        } else if CaptureFormat::of(&path).is_some() && path.is_file() {
             out.push(path);
         }
     }

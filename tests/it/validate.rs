@@ -395,6 +395,61 @@ fn minified_one_line_har_is_located_by_column_without_a_giant_snippet() {
 }
 
 #[test]
+fn an_undocumented_json_media_type_still_gets_its_body_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    // EspoCRM documents application/json for 200; the server said a vendor +json type.
+    let body = std::fs::read_to_string(root().join("captures/docs/espocrm-get-account.json"))
+        .expect("example");
+    let body: Value = serde_json::from_str(&body).expect("json");
+    let mut body = body;
+    body["teamsIds"] = Value::from("t1");
+    let line = serde_json::json!({
+        "method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "status": 200,
+        "headers": {"Content-Type": "application/vnd.espo+json; charset=utf-8"}, "body": body
+    });
+    std::fs::write(&capture, line.to_string()).expect("write");
+    let report = validate(&[capture]);
+    let kinds: Vec<Kind> = report.diagnostics.iter().map(|d| d.kind).collect();
+    assert_eq!(kinds, [Kind::UndocumentedContentType, Kind::TypeMismatch]);
+    assert!(report.diagnostics[0]
+        .message
+        .contains("application/vnd.espo+json is not documented"));
+}
+
+#[cfg(unix)]
+#[test]
+fn folder_walks_skip_link_cycles_and_hidden_folders() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).expect("mkdir");
+    std::os::unix::fs::symlink(dir.path(), sub.join("loop")).expect("symlink");
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
+    std::fs::write(dir.path().join(".git/x.ndjson"), "garbage").expect("write");
+    std::fs::write(
+        sub.join("ok.ndjson"),
+        r#"{"method": "DELETE", "url": "https://espo.example.com/api/v1/Account/1", "status": 200, "headers": {"content-type": "application/json"}, "body": true}"#,
+    )
+    .expect("write");
+    let report = validate(&[dir.path().to_path_buf()]);
+    assert_eq!((report.stats.files, report.stats.exchanges), (1, 1));
+    assert!(
+        report.diagnostics.is_empty(),
+        "{}",
+        digest(&report.diagnostics)
+    );
+}
+
+#[test]
+fn sarif_and_junit_serve_lint_too() {
+    let sarif = run_cli(&["lint", "--format", "sarif"]);
+    let log: Value = serde_json::from_str(&stdout(&sarif)).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let junit = run_cli(&["lint", "--format", "junit"]);
+    quick_junit::Report::deserialize_from_str(&stdout(&junit)).expect("JUnit XML");
+}
+
+#[test]
 fn findings_are_in_the_same_order_on_one_thread_and_many() {
     let paths = [
         root().join("captures"),
