@@ -45,6 +45,8 @@ pub struct Finding {
     pub suggestion: Option<String>,
     /// Further context (repeats folded into this finding).
     pub notes: Vec<String>,
+    /// The key a `missing_required` finding is about, for pairing it with a look-alike.
+    missing_key: Option<String>,
 }
 
 /// How to judge undocumented keys.
@@ -313,10 +315,9 @@ fn pair_renames(findings: &mut [Finding], unknowns: &mut Vec<Unknown>) {
         if f.kind != Kind::MissingRequired {
             continue;
         }
-        let Some(missing) = f.message.strip_prefix("missing required property ") else {
+        let Some(missing) = f.missing_key.clone() else {
             continue;
         };
-        let missing = missing.to_string();
         let candidates: Vec<&Unknown> = unknowns.iter().filter(|u| u.object == f.pointer).collect();
         let keys: Vec<String> = candidates.iter().map(|u| u.key.clone()).collect();
         if let Some(found) = closest(&missing, keys.iter()).cloned() {
@@ -340,6 +341,7 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     if let Some(name) = closest(&u.key, u.absent.iter()) {
         return Finding {
             notes: Vec::new(),
+        missing_key: None,
             kind: Kind::UnknownProperty,
             severity: Severity::Error,
             pointer: u.object.clone(),
@@ -366,6 +368,7 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     if let Some((at, _)) = elsewhere {
         return Finding {
             notes: Vec::new(),
+            missing_key: None,
             kind: Kind::MovedProperty,
             severity: strict,
             pointer: key_pointer,
@@ -395,6 +398,7 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     };
     Finding {
         notes: Vec::new(),
+        missing_key: None,
         kind: Kind::UnknownProperty,
         severity: strict,
         pointer: u.object.clone(),
@@ -472,6 +476,7 @@ fn nearest_allowed(value: &Value, options: &[Value]) -> Option<Value> {
 fn finding(kind: Kind, pointer: String, message: String) -> Finding {
     Finding {
         notes: Vec::new(),
+        missing_key: None,
         kind,
         severity: Severity::Error,
         target: Target::Value(pointer.clone()),
@@ -532,6 +537,7 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 format!("missing required property {name}"),
             );
             f.target = Target::Key(pointer);
+            f.missing_key = Some(name);
             out.push(f);
         }
         ValidationErrorKind::Enum { options } => {
@@ -555,7 +561,7 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 Kind::EnumMismatch,
                 pointer,
                 format!(
-                    "{} is not the only allowed value {expected_value}",
+                    "{} is not {expected_value}, the only allowed value",
                     shorten(instance)
                 ),
             );
