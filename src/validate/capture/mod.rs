@@ -348,6 +348,21 @@ pub fn parse_unit(unit: &Unit) -> Parsed {
     }
 }
 
+/// Opens a capture file, or reports why it cannot be read.
+fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Option<std::fs::File> {
+    match std::fs::File::open(file) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            sink(Err(parse_error(
+                file,
+                Origin::file_start().location(""),
+                format!("cannot read {}: {e}", file.display()),
+            )));
+            None
+        }
+    }
+}
+
 /// A `parse_error` at `location` in `file`.
 pub fn parse_error(file: &Path, location: Location, message: impl Into<String>) -> Box<Diagnostic> {
     Box::new(

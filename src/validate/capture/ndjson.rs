@@ -20,13 +20,8 @@ use super::{
 
 /// Cuts the file into lines (units), reporting unreadable ones.
 pub fn read(file: &Arc<PathBuf>, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
-    match std::fs::File::open(file.as_path()) {
-        Ok(f) => read_from(file, f, MAX_UNIT_BYTES, sink),
-        Err(e) => sink(Err(parse_error(
-            file,
-            Origin::file_start().location(""),
-            format!("cannot read {}: {e}", file.display()),
-        ))),
+    if let Some(f) = super::open(file, sink) {
+        read_from(file, f, MAX_UNIT_BYTES, sink);
     }
 }
 
