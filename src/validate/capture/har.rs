@@ -495,6 +495,55 @@ mod tests {
         assert_eq!((b.entry, b.origin.line), (Some(1), 4));
     }
 
+    /// Hands out a few bytes per read, so every chunk boundary falls somewhere new.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn chunk_boundaries_do_not_change_what_is_cut() {
+        let input = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/samples/mixed.har"),
+        )
+        .expect("sample");
+        let file = Arc::new(PathBuf::from("t.har"));
+        let cut = |step: usize| {
+            let mut out = Vec::new();
+            read_from(&file, Trickle(&input, step), 1 << 20, &mut |u| {
+                let u = u.expect("entry");
+                out.push((u.text, u.origin));
+            });
+            out
+        };
+        let whole = cut(usize::MAX);
+        assert_eq!(whole.len(), 9);
+        for step in [1, 2, 3, 7, 64] {
+            assert_eq!(cut(step), whole, "reading {step} bytes at a time");
+        }
+    }
+
+    #[test]
+    fn an_oversized_entry_is_skipped_and_the_next_one_read() {
+        let big = "x".repeat(3000);
+        let input = format!("{{\"log\": {{\"entries\": [{{\"a\": \"{big}\"}}, {{\"b\": 1}}]}}}}");
+        let file = Arc::new(PathBuf::from("t.har"));
+        let mut got = Vec::new();
+        read_from(&file, Trickle(input.as_bytes(), 512), 1024, &mut |u| {
+            got.push(u)
+        });
+        assert_eq!(got.len(), 2);
+        let skipped = got[0].as_ref().expect_err("too large");
+        assert!(skipped.message.contains("entry 0 is larger than"));
+        assert_eq!(got[1].as_ref().expect("entry").entry, Some(1));
+    }
+
     #[test]
     fn not_a_har() {
         for (input, needle) in [

@@ -289,6 +289,39 @@ mod tests {
         assert_eq!((last.origin.line, last.text.as_str()), (5, "{\"c\":3}"));
     }
 
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn short_reads_do_not_change_the_lines() {
+        let input = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/samples/mixed.ndjson"),
+        )
+        .expect("sample");
+        let file = Arc::new(PathBuf::from("t.ndjson"));
+        let cut = |step: usize| {
+            let mut out = Vec::new();
+            read_from(&file, Trickle(&input, step), MAX_UNIT_BYTES, &mut |u| {
+                let u = u.expect("line");
+                out.push((u.text, u.origin, u.entry));
+            });
+            out
+        };
+        let whole = cut(usize::MAX);
+        assert_eq!(whole.len(), 10);
+        for step in [1, 5, 333] {
+            assert_eq!(cut(step), whole, "reading {step} bytes at a time");
+        }
+    }
+
     #[test]
     fn body_offsets_map_into_the_line() {
         let text = r#"{"method":"get","url":"/x","status":200,"headers":{"Content-Type":"application/json"},"body":{"k":1}}"#;
