@@ -642,6 +642,53 @@ fn no_report_format_ever_prints_a_request_secret() {
 }
 
 #[test]
+fn snippets_never_show_secrets_even_on_the_offending_line() {
+    // Short lines: the snippet is the whole line, headers and URL included.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("s.ndjson"),
+        concat!(
+            r#"{"method": "GET", "url": "https://x.test/nope?access_token=SECRET-1", "status": 200, "headers": {"Authorization": "Bearer SECRET-2", "content-type": "application/json"}, "body": {}}"#,
+            "\n",
+            r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account/1", "status": 200, "request_headers": {"Cookie": "s=SECRET-3"}, "headers": {"content-type": "application/json"}, "body": {"id": 1}}"#,
+            "\n",
+            r#"{"method": "GET", "url": "https://x.test/a", "headers": {"x-client-secret": "SECRET-4"}, "body": {"#,
+            "\n",
+        ),
+    )
+    .expect("write");
+    let har = serde_json::json!({"log": {"entries": [{
+        "request": {"method": "GET", "url": "https://espo.example.com/api/v1/Account/1",
+                    "headers": [{"name": "Authorization", "value": "Bearer SECRET-5"}],
+                    "cookies": [{"name": "s", "value": "SECRET-6"}]},
+        "response": {"status": 200, "headers": [{"name": "Set-Cookie", "value": "SECRET-7"}],
+                     "content": {"mimeType": "application/json", "text": "{\"id\": 2}"}}
+    }]}});
+    std::fs::write(dir.path().join("s.har"), har.to_string()).expect("write");
+    let path = dir.path().to_str().expect("utf-8").to_string();
+    for format in FORMATS {
+        let out = run_cli(&["validate", "--format", format, &path]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains("SECRET"), "{format} leaks:\n{all}");
+    }
+    // The findings are still there and located.
+    let report = validate(&[dir.path().to_path_buf()]);
+    let kinds: Vec<Kind> = report.diagnostics.iter().map(|d| d.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::TypeMismatch,
+            Kind::UnmatchedOperation,
+            Kind::TypeMismatch,
+            Kind::ParseError
+        ],
+        "{}",
+        digest(&report.diagnostics)
+    );
+}
+
+#[test]
 fn json_report_has_every_documented_field() {
     let out = run_cli(&["validate", "--format", "json", "captures/docs"]);
     assert_eq!(out.status.code(), Some(1));

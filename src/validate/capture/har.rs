@@ -18,8 +18,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::json_pointer_span;
 
 use super::{
-    bom_warning, normalize_method, parse_error, serde_error_location, serde_message, Body,
-    Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
+    bom_warning, mask_strings, normalize_method, parse_error, serde_error_location, serde_message,
+    without_snippet, Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into entries (units), reporting what is not a HAR.
@@ -317,6 +317,12 @@ struct HarRequest {
     url: String,
     #[serde(default)]
     headers: Vec<HarHeaderName>,
+    #[serde(default)]
+    cookies: Vec<IgnoredAny>,
+    #[serde(default, rename = "queryString")]
+    query_string: Vec<IgnoredAny>,
+    #[serde(default, rename = "postData")]
+    post_data: Option<IgnoredAny>,
 }
 
 /// A request header: the value is skipped unread, so it cannot reach any report.
@@ -332,6 +338,8 @@ struct HarResponse {
     status: i64,
     #[serde(default)]
     headers: Vec<HarHeader>,
+    #[serde(default)]
+    cookies: Vec<IgnoredAny>,
     #[serde(default)]
     content: Option<HarContent>,
 }
@@ -361,11 +369,14 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
     let entry: HarEntry = serde_json::from_str(text).map_err(|e| {
         parse_error(
             file,
-            serde_error_location(&unit.origin, text, &e),
+            without_snippet(serde_error_location(&unit.origin, text, &e)),
             format!("entry {index} is not a HAR entry: {}", serde_message(&e)),
         )
     })?;
-    let anchor = unit.origin.location(text.split('\n').next().unwrap_or(""));
+    let masked = mask_strings(text, &secret_pointers(&entry));
+    // From here on, snippets come from the masked text: same positions, no secrets.
+    let shown = masked.as_deref().unwrap_or(text);
+    let anchor = unit.origin.location(shown.split('\n').next().unwrap_or(""));
     let status = u16::try_from(entry.response.status)
         .ok()
         .filter(|s| (100..600).contains(s))
@@ -405,14 +416,14 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 .map_err(|e| {
                     parse_error(
                         file,
-                        locate_text(unit).unwrap_or_else(|| anchor.clone()),
+                        locate_text(&unit.origin, shown).unwrap_or_else(|| anchor.clone()),
                         format!("entry {index}: content.text is not valid base64: {e}"),
                     )
                 })?;
             let decoded = String::from_utf8(bytes).map_err(|_| {
                 parse_error(
                     file,
-                    locate_text(unit).unwrap_or_else(|| anchor.clone()),
+                    locate_text(&unit.origin, shown).unwrap_or_else(|| anchor.clone()),
                     format!("entry {index}: the base64 body is not UTF-8 text"),
                 )
             })?;
@@ -425,7 +436,7 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
             })
         }
         Some((t, _)) => {
-            let (origin, escaped) = string_origin(unit, "/response/content/text");
+            let (origin, escaped) = string_origin(&unit.origin, shown, "/response/content/text");
             Some(Body {
                 text: t,
                 parsed: None,
@@ -449,24 +460,51 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
     })
 }
 
-/// Where the JSON string at `pointer` of the unit starts, and its raw contents when escapes make
-/// them differ from the decoded text.
-pub(super) fn string_origin(unit: &Unit, pointer: &str) -> (Option<Origin>, Option<String>) {
-    let text = unit.text.as_str();
+/// The JSON pointers of an entry's values that may carry credentials: every request header,
+/// cookie, query and post value, and every response header but `Content-Type`.
+fn secret_pointers(entry: &HarEntry) -> Vec<String> {
+    let mut out = Vec::new();
+    let request = &entry.request;
+    out.extend((0..request.headers.len()).map(|i| format!("/request/headers/{i}/value")));
+    out.extend((0..request.cookies.len()).map(|i| format!("/request/cookies/{i}/value")));
+    out.extend((0..request.query_string.len()).map(|i| format!("/request/queryString/{i}/value")));
+    if request.post_data.is_some() {
+        out.push("/request/postData/text".to_string());
+    }
+    if crate::validate::redact_url(&request.url) != request.url {
+        out.push("/request/url".to_string());
+    }
+    let response = &entry.response;
+    for (i, h) in response.headers.iter().enumerate() {
+        if !h.name.eq_ignore_ascii_case("content-type") {
+            out.push(format!("/response/headers/{i}/value"));
+        }
+    }
+    out.extend((0..response.cookies.len()).map(|i| format!("/response/cookies/{i}/value")));
+    out
+}
+
+/// Where the JSON string at `pointer` of `text` (which starts at `origin`) starts, and its raw
+/// contents when escapes make them differ from the decoded text.
+pub(super) fn string_origin(
+    origin: &Origin,
+    text: &str,
+    pointer: &str,
+) -> (Option<Origin>, Option<String>) {
     let Some(span) = json_pointer_span(text, pointer) else {
         return (None, None);
     };
     let Some(raw) = text.get(span.value.start + 1..span.value.end.saturating_sub(1)) else {
         return (None, None);
     };
-    let origin = unit.origin.advance(text, span.value.start + 1);
+    let start = origin.advance(text, span.value.start + 1);
     let escaped = raw.contains('\\').then(|| raw.to_string());
-    (Some(origin), escaped)
+    (Some(start), escaped)
 }
 
-fn locate_text(unit: &Unit) -> Option<crate::source::Location> {
-    let span = json_pointer_span(&unit.text, "/response/content/text")?;
-    Some(unit.origin.locate(&unit.text, span.value))
+fn locate_text(origin: &Origin, text: &str) -> Option<crate::source::Location> {
+    let span = json_pointer_span(text, "/response/content/text")?;
+    Some(origin.locate(text, span.value))
 }
 
 #[cfg(test)]

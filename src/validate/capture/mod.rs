@@ -363,6 +363,51 @@ fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Opt
     }
 }
 
+/// Replaces the contents of the JSON strings at `pointers` in `text` by placeholders of the same
+/// byte length and character count. Snippets show capture lines, and a capture line can hold a
+/// request header's value (`Authorization`, `x-client-secret`, a cookie): masked this way no
+/// secret reaches a report while every offset and column stays exact. `None` when nothing was
+/// masked.
+pub fn mask_strings(text: &str, pointers: &[String]) -> Option<String> {
+    let mut spans: Vec<ByteSpan> = pointers
+        .iter()
+        .filter_map(|p| crate::source::json_pointer_span(text, p))
+        .map(|found| found.value)
+        .filter(|v| v.end >= v.start + 2 && text.as_bytes().get(v.start) == Some(&b'"'))
+        .collect();
+    if spans.is_empty() {
+        return None;
+    }
+    spans.sort_by_key(|s| s.start);
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for span in spans {
+        let (inner_start, inner_end) = (span.start + 1, span.end - 1);
+        if inner_start < last || !text.is_char_boundary(inner_end) {
+            continue;
+        }
+        out.push_str(&text[last..inner_start]);
+        for c in text[inner_start..inner_end].chars() {
+            out.push(match c.len_utf8() {
+                1 => '*',
+                2 => '\u{b7}',
+                3 => '\u{2022}',
+                _ => '\u{1f512}',
+            });
+        }
+        last = inner_end;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// A location without its snippet: for lines that could not be parsed, whose secrets cannot be
+/// told apart from the rest.
+pub fn without_snippet(mut location: Location) -> Location {
+    location.line_text.clear();
+    location
+}
+
 /// A `parse_error` at `location` in `file`.
 pub fn parse_error(file: &Path, location: Location, message: impl Into<String>) -> Box<Diagnostic> {
     Box::new(
@@ -504,6 +549,17 @@ mod tests {
         let loc = o.locate(text, ByteSpan { start: 1, end: 5 });
         assert_eq!((loc.line, loc.column, loc.len), (3, 6, 3));
         assert_eq!(loc.line_text, "    {\"é\": 1,");
+    }
+
+    #[test]
+    fn masking_keeps_lengths_and_columns() {
+        let text = r#"{"h": {"authorization": "Bearer é…x", "ct": "json"}, "b": 1}"#;
+        let masked = mask_strings(text, &["/h/authorization".to_string()]).expect("masked");
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(masked.chars().count(), text.chars().count());
+        assert!(!masked.contains("Bearer"));
+        assert!(masked.contains(r#""ct": "json""#));
+        assert_eq!(masked.find("\"b\""), text.find("\"b\""));
     }
 
     #[test]

@@ -14,8 +14,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::ByteSpan;
 
 use super::{
-    bom_warning, looks_binary, normalize_method, parse_error, serde_error_location, serde_message,
-    Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
+    bom_warning, looks_binary, mask_strings, normalize_method, parse_error, serde_error_location,
+    serde_message, without_snippet, Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
@@ -159,6 +159,27 @@ pub fn read_from(
     }
 }
 
+/// The pointers of a line's values that may carry credentials: every header value but
+/// `Content-Type`, every request header value, and the URL when its query holds a credential.
+fn secret_pointers(line: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (field, keep_content_type) in [("headers", true), ("request_headers", false)] {
+        if let Some(headers) = line.get(field).and_then(Value::as_object) {
+            for name in headers.keys() {
+                if !(keep_content_type && name.eq_ignore_ascii_case("content-type")) {
+                    out.push(crate::source::pointer_push(&format!("/{field}"), name));
+                }
+            }
+        }
+    }
+    if let Some(url) = line.get("url").and_then(Value::as_str) {
+        if crate::validate::redact_url(url) != url {
+            out.push("/url".to_string());
+        }
+    }
+    out
+}
+
 /// Parses one line into an exchange.
 pub fn parse_line(unit: &Unit) -> Parsed {
     let file = unit.file.as_path();
@@ -166,7 +187,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
     let mut value: Value = serde_json::from_str(text).map_err(|e| {
         parse_error(
             file,
-            serde_error_location(&unit.origin, text, &e),
+            without_snippet(serde_error_location(&unit.origin, text, &e)),
             format!(
                 "line {} is not valid JSON: {}",
                 unit.origin.line,
@@ -174,7 +195,10 @@ pub fn parse_line(unit: &Unit) -> Parsed {
             ),
         )
     })?;
-    let anchor = unit.origin.location(text);
+    let masked = mask_strings(text, &secret_pointers(&value));
+    // From here on, snippets come from the masked line: same positions, no secrets.
+    let shown = masked.as_deref().unwrap_or(text);
+    let anchor = unit.origin.location(shown);
     let line = unit.origin.line;
     let Some(obj) = value.as_object_mut() else {
         return Err(parse_error(
@@ -188,7 +212,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
     let missing = |what: &str| {
         parse_error(
             file,
-            unit.origin.location(text),
+            unit.origin.location(shown),
             format!("line {line} has no {what}"),
         )
     };
@@ -233,7 +257,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
             // A body stored as a JSON string: positions map back through its escapes.
-            let (origin, escaped) = super::har::string_origin(unit, "/body");
+            let (origin, escaped) = super::har::string_origin(&unit.origin, shown, "/body");
             Some(Body {
                 text: s,
                 parsed: None,
@@ -244,7 +268,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         }
         Some(v) => Some(Body {
             // The whole line: the body is located inside it through `within`.
-            text: text.to_string(),
+            text: shown.to_string(),
             parsed: Some(v),
             origin: Some(unit.origin.clone()),
             escaped: None,
