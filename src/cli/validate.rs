@@ -11,7 +11,7 @@ use clap::Args;
 use crate::diagnostic::{Diagnostic, Tally};
 use crate::report::{self, Breakdown, Case, Format, OperationCounts, Summary};
 use crate::spec::Spec;
-use crate::validate::{capture::RawMeta, Options, Report, Validator};
+use crate::validate::{Options, RawMeta, Report, Validator};
 
 use super::Outcome;
 

@@ -18,12 +18,14 @@ use crate::source::Location;
 use crate::spec::model::{is_json_media, media_essence, Operation};
 use crate::spec::Spec;
 
-pub mod capture;
-pub mod compile;
-pub mod explain;
-pub mod matcher;
+mod capture;
+mod compile;
+mod explain;
+mod matcher;
 
-use capture::{CaptureFormat, Exchange, RawMeta, Unit};
+pub use capture::{CaptureFormat, RawMeta};
+
+use capture::{Exchange, Unit};
 use compile::Cache;
 use explain::{Finding, Policy, Target};
 use matcher::{MatchKind, NoMatch, Router};

@@ -315,22 +315,15 @@ struct HarEntry {
 struct HarRequest {
     method: String,
     url: String,
+    /// Only counted (to mask their values in snippets): never read, so never reported.
     #[serde(default)]
-    headers: Vec<HarHeaderName>,
+    headers: Vec<IgnoredAny>,
     #[serde(default)]
     cookies: Vec<IgnoredAny>,
     #[serde(default, rename = "queryString")]
     query_string: Vec<IgnoredAny>,
     #[serde(default, rename = "postData")]
     post_data: Option<IgnoredAny>,
-}
-
-/// A request header: the value is skipped unread, so it cannot reach any report.
-#[derive(Deserialize)]
-struct HarHeaderName {
-    name: String,
-    #[serde(default, rename = "value")]
-    _value: IgnoredAny,
 }
 
 #[derive(Deserialize)]
@@ -453,7 +446,6 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
         url: entry.request.url,
         status,
         content_type,
-        request_headers: entry.request.headers.into_iter().map(|h| h.name).collect(),
         body,
         anchor,
         operation: None,

@@ -6,8 +6,9 @@
 //! remembers where its text stands in the file, so every finding can be located at the
 //! offending key's line and column in the capture itself.
 //!
-//! Request header values never leave the readers: an exchange keeps header names only, so no
-//! report can leak `Authorization`, `x-client-secret` or a cookie.
+//! Request headers never leave the readers: an exchange keeps none of them, and the text a
+//! snippet can show is masked first ([`mask_strings`]), so no report can leak `Authorization`,
+//! `x-client-secret` or a cookie.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -325,8 +326,6 @@ pub struct Exchange {
     pub status: u16,
     /// Response `Content-Type`, if recorded.
     pub content_type: Option<String>,
-    /// Request header names (never values: they may hold credentials).
-    pub request_headers: Vec<String>,
     /// The response body, if one was recorded.
     pub body: Option<Body>,
     /// Where the exchange starts in the file, for findings that have no place in the body.
@@ -461,17 +460,6 @@ pub fn bom_warning(file: &Path) -> Box<Diagnostic> {
 /// Whether the first bytes of a file look binary (a NUL byte, which no JSON text holds).
 pub fn looks_binary(head: &[u8]) -> bool {
     head.iter().take(8192).any(|b| *b == 0)
-}
-
-/// The value of a header by case-insensitive name in `(name, value)` pairs.
-pub fn header<'a>(
-    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
-    name: &str,
-) -> Option<&'a str> {
-    headers
-        .into_iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
 }
 
 /// Upper-cases a method.

@@ -247,12 +247,6 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
         .and_then(|(_, v)| v.clone());
-    // Only names are kept: a recorder may have put request headers (and their secrets) here.
-    let request_headers = obj
-        .get("request_headers")
-        .and_then(Value::as_object)
-        .map(|h| h.keys().cloned().collect())
-        .unwrap_or_default();
     let body = match obj.remove("body") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
@@ -282,7 +276,6 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         url,
         status,
         content_type,
-        request_headers,
         body,
         anchor,
         operation: None,
