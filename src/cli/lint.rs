@@ -41,7 +41,6 @@ pub fn run(args: LintArgs) -> Outcome {
             tally.errors,
             tally.warnings
         )],
-        ..Summary::default()
     };
     let mut out = anstream::stdout();
     if let Err(e) = report::render(args.format, &diagnostics, &summary, &mut out) {

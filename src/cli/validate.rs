@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::diagnostic::{Diagnostic, Tally};
-use crate::report::{self, Case, Format, OperationCounts, Summary};
+use crate::report::{self, Breakdown, Case, Format, OperationCounts, Summary};
 use crate::spec::Spec;
-use crate::validate::{capture::RawMeta, Options, Report, Validator};
+use crate::validate::{Options, RawMeta, Report, Validator};
 
 use super::Outcome;
 
@@ -68,7 +68,6 @@ pub fn run(args: ValidateArgs) -> Outcome {
             inputs: paths.len(),
             tally: Tally::of(&unreadable),
             lines: vec!["validation did not run: a spec could not be read".to_string()],
-            ..Summary::default()
         };
         let mut err = anstream::stderr();
         let _ = report::render(Format::Human, &unreadable, &summary, &mut err);
@@ -103,9 +102,16 @@ pub fn run(args: ValidateArgs) -> Outcome {
             return Outcome::Failure;
         }
     };
-    let summary = summarize(&report, specs.len());
+    let (summary, breakdown) = summarize(&report, specs.len());
     let mut out = anstream::stdout();
-    if let Err(e) = report::render(args.format, &report.diagnostics, &summary, &mut out) {
+    let written = report::render_with(
+        args.format,
+        &report.diagnostics,
+        &summary,
+        &breakdown,
+        &mut out,
+    );
+    if let Err(e) = written {
         eprintln!("error: cannot write the report: {e}");
         return Outcome::Failure;
     }
@@ -122,7 +128,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The summary of a validate run: totals, per operation, per kind.
-pub fn summarize(report: &Report, specs: usize) -> Summary {
+pub fn summarize(report: &Report, specs: usize) -> (Summary, Breakdown) {
     let stats = &report.stats;
     let tally = Tally::of(&report.diagnostics);
     let mut lines = vec![format!(
@@ -150,10 +156,13 @@ pub fn summarize(report: &Report, specs: usize) -> Summary {
             .collect();
         lines.push(format!("  by kind: {}", kinds.join(", ")));
     }
-    Summary {
+    let summary = Summary {
         command: "validate",
         inputs: stats.files,
         tally,
+        lines,
+    };
+    let breakdown = Breakdown {
         exchanges: Some(stats.exchanges),
         per_operation: stats
             .per_operation
@@ -178,6 +187,6 @@ pub fn summarize(report: &Report, specs: usize) -> Summary {
                 exchange: exchange.clone(),
             })
             .collect(),
-        lines,
-    }
+    };
+    (summary, breakdown)
 }

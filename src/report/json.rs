@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 
-use super::Summary;
+use super::{Breakdown, Summary};
 
 /// The wire shape of one finding: flat, with `null` for what is unknown, so `jq` filters stay simple.
 #[derive(Serialize)]
@@ -49,20 +49,30 @@ impl<'a> JsonFinding<'a> {
     }
 }
 
+/// The summary object: the run's totals, then what a validate run adds.
+#[derive(Serialize)]
+struct SummaryDoc<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    #[serde(flatten)]
+    breakdown: &'a Breakdown,
+}
+
 #[derive(Serialize)]
 struct Document<'a> {
     findings: Vec<JsonFinding<'a>>,
-    summary: &'a Summary,
+    summary: SummaryDoc<'a>,
 }
 
 pub(super) fn render(
     diagnostics: &[Diagnostic],
     summary: &Summary,
+    breakdown: &Breakdown,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let doc = Document {
         findings: diagnostics.iter().map(JsonFinding::from).collect(),
-        summary,
+        summary: SummaryDoc { summary, breakdown },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

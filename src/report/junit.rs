@@ -1,6 +1,6 @@
 //! `--format junit`: JUnit XML through `quick-junit` (no hand-written XML escaping).
 //!
-//! One test suite per input file and one test case per exchange (from `Summary::cases`), so CI
+//! One test suite per input file and one test case per exchange (from `Breakdown::cases`), so CI
 //! dashboards count clean exchanges as passes. Errors fail the case; warnings and notes go to
 //! its `system-out`. Findings that belong to no exchange (a file that could not be read, a lint
 //! finding) get a case of their own per file.
@@ -13,7 +13,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Severity};
 
-use super::Summary;
+use super::{Breakdown, Summary};
 
 /// Which case a finding belongs to: file, entry, and whether it is about an exchange.
 type CaseKey = (Option<PathBuf>, Option<usize>, bool);
@@ -71,11 +71,12 @@ fn line_of(d: &Diagnostic) -> String {
 pub(super) fn render(
     diagnostics: &[Diagnostic],
     summary: &Summary,
+    breakdown: &Breakdown,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     // Cases in input order: every checked exchange, then any finding's own case.
     let mut cases: IndexMap<CaseKey, (String, Option<String>, Vec<&Diagnostic>)> = IndexMap::new();
-    for case in &summary.cases {
+    for case in &breakdown.cases {
         let key = (Some(case.file.clone()), case.exchange.entry, true);
         cases.entry(key).or_insert_with(|| {
             (

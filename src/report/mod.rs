@@ -41,22 +41,28 @@ pub struct Summary {
     pub inputs: usize,
     /// Counts by severity.
     pub tally: Tally,
-    /// Exchanges checked (validate).
+    /// Human closing lines.
+    #[serde(skip)]
+    pub lines: Vec<String>,
+}
+
+/// What a validate run adds to its summary: exchanges checked, counts per operation and per
+/// kind, and every exchange for formats with one entry per exchange (JUnit). Kept apart from
+/// [`Summary`] so the other commands' summaries stay as they are.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Breakdown {
+    /// Exchanges checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchanges: Option<usize>,
-    /// Per operation (validate): exchanges and findings.
+    /// Per operation: exchanges and findings.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub per_operation: BTreeMap<String, OperationCounts>,
     /// Findings per kind.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub per_kind: BTreeMap<String, usize>,
-    /// Every exchange checked, for formats with one entry per exchange (JUnit); filled only
-    /// when such a format is asked for.
+    /// Every exchange checked; filled only when a format that lists them is asked for.
     #[serde(skip)]
     pub cases: Vec<Case>,
-    /// Human closing lines.
-    #[serde(skip)]
-    pub lines: Vec<String>,
 }
 
 /// Counts for one operation in a validate summary.
@@ -86,11 +92,22 @@ pub fn render(
     summary: &Summary,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_with(format, diagnostics, summary, &Breakdown::default(), out)
+}
+
+/// Writes `diagnostics` in `format`, with a validate run's [`Breakdown`].
+pub fn render_with(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    summary: &Summary,
+    breakdown: &Breakdown,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(diagnostics, summary, out),
-        Format::Json => json::render(diagnostics, summary, out),
+        Format::Json => json::render(diagnostics, summary, breakdown, out),
         Format::Sarif => sarif::render(diagnostics, summary, out),
-        Format::Junit => junit::render(diagnostics, summary, out),
+        Format::Junit => junit::render(diagnostics, summary, breakdown, out),
         Format::Github => github::render(diagnostics, summary, out),
     }
 }

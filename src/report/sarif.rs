@@ -38,7 +38,6 @@ struct Tool {
 struct Driver {
     name: &'static str,
     version: &'static str,
-    information_uri: &'static str,
     rules: Vec<Rule>,
 }
 
@@ -249,7 +248,6 @@ pub(super) fn render(
                 driver: Driver {
                     name: "specsmith",
                     version: env!("CARGO_PKG_VERSION"),
-                    information_uri: "https://github.com/specsmith/specsmith",
                     rules,
                 },
             },

@@ -43,6 +43,10 @@ pub struct Finding {
     pub message: String,
     /// The fix to try.
     pub suggestion: Option<String>,
+    /// Further context (repeats folded into this finding).
+    pub notes: Vec<String>,
+    /// The key a `missing_required` finding is about, for pairing it with a look-alike.
+    missing_key: Option<String>,
 }
 
 /// How to judge undocumented keys.
@@ -91,7 +95,61 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
     for u in unknowns {
         findings.push(judge_unknown(compiled, u, policy));
     }
-    findings
+    fold_repeats(findings)
+}
+
+/// `/data/12/is_admin` → `/data/*/is_admin`: where a finding stands in the schema.
+fn pattern(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// One root cause, one finding: the same drift in every item of an array (an undocumented
+/// `uuid` in each of 200 users) is reported once, at the first item, with a count.
+fn fold_repeats(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut firsts: std::collections::HashMap<(Kind, String, String), (usize, usize)> =
+        std::collections::HashMap::new();
+    for f in findings {
+        let target = match &f.target {
+            Target::Key(p) | Target::Value(p) => p,
+        };
+        // Messages that carry the value differ item by item; the others name the key.
+        let text = match f.kind {
+            Kind::UnknownProperty | Kind::MovedProperty | Kind::MissingRequired => {
+                f.message.clone()
+            }
+            _ => String::new(),
+        };
+        let key = (f.kind, pattern(target), text);
+        match firsts.get_mut(&key) {
+            Some((_, count)) => *count += 1,
+            None => {
+                firsts.insert(key, (out.len(), 0));
+                out.push(f);
+            }
+        }
+    }
+    for ((_, at, _), (index, count)) in firsts {
+        if count > 0 {
+            let f = &mut out[index];
+            f.notes.push(format!(
+                "the same finding repeats at {count} more place{} matching {}",
+                if count == 1 { "" } else { "s" },
+                if at.is_empty() { "/" } else { &at }
+            ));
+        }
+    }
+    out
 }
 
 #[derive(Clone, Copy)]
@@ -257,10 +315,9 @@ fn pair_renames(findings: &mut [Finding], unknowns: &mut Vec<Unknown>) {
         if f.kind != Kind::MissingRequired {
             continue;
         }
-        let Some(missing) = f.message.strip_prefix("missing required property ") else {
+        let Some(missing) = f.missing_key.clone() else {
             continue;
         };
-        let missing = missing.to_string();
         let candidates: Vec<&Unknown> = unknowns.iter().filter(|u| u.object == f.pointer).collect();
         let keys: Vec<String> = candidates.iter().map(|u| u.key.clone()).collect();
         if let Some(found) = closest(&missing, keys.iter()).cloned() {
@@ -283,6 +340,8 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     };
     if let Some(name) = closest(&u.key, u.absent.iter()) {
         return Finding {
+            notes: Vec::new(),
+        missing_key: None,
             kind: Kind::UnknownProperty,
             severity: Severity::Error,
             pointer: u.object.clone(),
@@ -308,6 +367,8 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     });
     if let Some((at, _)) = elsewhere {
         return Finding {
+            notes: Vec::new(),
+            missing_key: None,
             kind: Kind::MovedProperty,
             severity: strict,
             pointer: key_pointer,
@@ -336,6 +397,8 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
         format!("unknown property {}", u.key)
     };
     Finding {
+        notes: Vec::new(),
+        missing_key: None,
         kind: Kind::UnknownProperty,
         severity: strict,
         pointer: u.object.clone(),
@@ -412,6 +475,8 @@ fn nearest_allowed(value: &Value, options: &[Value]) -> Option<Value> {
 
 fn finding(kind: Kind, pointer: String, message: String) -> Finding {
     Finding {
+        notes: Vec::new(),
+        missing_key: None,
         kind,
         severity: Severity::Error,
         target: Target::Value(pointer.clone()),
@@ -472,6 +537,7 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 format!("missing required property {name}"),
             );
             f.target = Target::Key(pointer);
+            f.missing_key = Some(name);
             out.push(f);
         }
         ValidationErrorKind::Enum { options } => {
@@ -495,7 +561,7 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 Kind::EnumMismatch,
                 pointer,
                 format!(
-                    "{} is not the only allowed value {expected_value}",
+                    "{} is not {expected_value}, the only allowed value",
                     shorten(instance)
                 ),
             );

@@ -18,15 +18,25 @@ use crate::source::Location;
 use crate::spec::model::{is_json_media, media_essence, Operation};
 use crate::spec::Spec;
 
-pub mod capture;
-pub mod compile;
-pub mod explain;
-pub mod matcher;
+mod capture;
+mod compile;
+mod explain;
+mod matcher;
 
-use capture::{CaptureFormat, Exchange, RawMeta, Unit};
+pub use capture::{CaptureFormat, RawMeta};
+
+use capture::{Exchange, Unit};
 use compile::Cache;
 use explain::{Finding, Policy, Target};
 use matcher::{MatchKind, NoMatch, Router};
+
+/// What a reader hands over: a unit to check, or a located reason it could not cut one.
+type Item = Result<Unit, Box<Diagnostic>>;
+
+/// Units per parallel batch: enough to keep every core busy, few enough to keep memory flat.
+const BATCH_UNITS: usize = 1024;
+/// Bytes of unit text per batch, whichever limit comes first.
+const BATCH_BYTES: usize = 16 << 20;
 
 /// How a run judges what it finds.
 #[derive(Debug, Clone, Default)]
@@ -169,19 +179,31 @@ impl<'s> Validator<'s> {
             record: self.options.record_exchanges,
         };
         acc.report.stats.files = files.len();
-        let mut batch: Vec<Result<Unit, Box<Diagnostic>>> = Vec::new();
-        let mut batch_bytes = 0usize;
-        for file in &files {
-            capture::read_file(file, &self.options.raw, &mut |item| {
-                batch_bytes += item.as_ref().map_or(0, |u| u.text.len());
-                batch.push(item);
-                if batch.len() >= 2048 || batch_bytes >= 32 << 20 {
-                    self.flush(&mut batch, &mut acc);
-                    batch_bytes = 0;
+        // A reader thread cuts files into batches while the rayon pool checks the previous
+        // batch; the bounded channel keeps at most two batches in memory ahead of the checks.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+        let raw = &self.options.raw;
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut batch: Vec<Item> = Vec::new();
+                let mut batch_bytes = 0usize;
+                for file in &files {
+                    capture::read_file(file, raw, &mut |item| {
+                        batch_bytes += item.as_ref().map_or(0, |u| u.text.len());
+                        batch.push(item);
+                        if batch.len() >= BATCH_UNITS || batch_bytes >= BATCH_BYTES {
+                            // The receiver only stops early if it panicked; nothing to do then.
+                            let _ = send.send(std::mem::take(&mut batch));
+                            batch_bytes = 0;
+                        }
+                    });
                 }
+                let _ = send.send(batch);
             });
-        }
-        self.flush(&mut batch, &mut acc);
+            for mut batch in receive {
+                self.flush(&mut batch, &mut acc);
+            }
+        });
         for (key, pointer, error) in self.cache.failures() {
             let spec = &self.specs[key.0];
             acc.push_diagnostic(
@@ -200,7 +222,7 @@ impl<'s> Validator<'s> {
         Ok(acc.report)
     }
 
-    fn flush(&self, batch: &mut Vec<Result<Unit, Box<Diagnostic>>>, acc: &mut Accumulator<'_>) {
+    fn flush(&self, batch: &mut Vec<Item>, acc: &mut Accumulator<'_>) {
         let results: Vec<UnitResult> = batch
             .par_iter()
             .map(|item| match item {
@@ -242,8 +264,9 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Checks one exchange.
+    /// Checks one exchange: operation, status, media type, then the body.
     fn check_exchange(&self, ex: &Exchange) -> UnitResult {
+        let file = ex.file.as_path();
         let mut exref = ExchangeRef {
             entry: ex.entry,
             method: (!ex.method.is_empty()).then(|| ex.method.clone()),
@@ -251,25 +274,7 @@ impl<'s> Validator<'s> {
             operation: None,
             status: Some(ex.status),
         };
-        let file = ex.file.as_path();
-        let at_anchor = |kind: Kind, message: String, exref: &ExchangeRef| {
-            let mut d = Diagnostic::error(kind, message)
-                .in_file(file)
-                .at(Some(ex.anchor.clone()));
-            d.exchange = Some(exref.clone());
-            d
-        };
-        let matched = match &ex.operation {
-            Some(id) => self
-                .operation_by_id(id)
-                .map(|(s, o)| (s, o, MatchKind::Full))
-                .map_err(|_| NoMatch::UnknownPath),
-            None => self
-                .router
-                .find(&ex.method, &ex.url)
-                .map(|m| (m.spec, m.operation, m.kind)),
-        };
-        let (s, o, kind) = match matched {
+        let (s, o, kind) = match self.match_operation(ex) {
             Ok(m) => m,
             Err(why) => {
                 let (_, path) = matcher::split_url(&ex.url);
@@ -279,12 +284,10 @@ impl<'s> Validator<'s> {
                         ex.method,
                         allowed.join(", ")
                     ),
-                    NoMatch::UnknownPath => {
-                        format!("no operation matches {} {path}", ex.method)
-                    }
+                    NoMatch::UnknownPath => format!("no operation matches {} {path}", ex.method),
                 };
                 return UnitResult {
-                    diagnostics: vec![at_anchor(Kind::UnmatchedOperation, message, &exref)],
+                    diagnostics: vec![at_exchange(ex, &exref, Kind::UnmatchedOperation, message)],
                     operation: Some("(unmatched)".to_string()),
                     path_only: None,
                     anchor: None,
@@ -295,27 +298,64 @@ impl<'s> Validator<'s> {
         let spec = &self.specs[s];
         let op = &spec.operations[o];
         exref.operation = Some(op.id.clone());
-        let label = format!("{} ({})", op.id, spec.stem());
-        let path_only = (kind == MatchKind::PathOnly).then(|| {
-            let (base, _) = matcher::split_url(&ex.url);
-            (base, s)
-        });
-        let anchor = Some((file.to_path_buf(), ex.anchor.clone(), exref.clone()));
         let mut result = UnitResult {
             diagnostics: Vec::new(),
-            operation: Some(label),
-            path_only,
-            anchor,
+            operation: Some(format!("{} ({})", op.id, spec.stem())),
+            path_only: (kind == MatchKind::PathOnly).then(|| (matcher::split_url(&ex.url).0, s)),
+            anchor: Some((file.to_path_buf(), ex.anchor.clone(), exref.clone())),
             case: Some((file.to_path_buf(), exref.clone())),
         };
-        let found = op.response_for(ex.status).and_then(|resp| {
-            op.responses
-                .iter()
-                .position(|r| std::ptr::eq(r, resp))
-                .map(|r| (r, resp))
-        });
-        let Some((r, response)) = found else {
-            result.diagnostics.push(at_anchor(
+        let Some((r, m)) = self.check_status_and_media(ex, op, &exref, &mut result.diagnostics)
+        else {
+            return result;
+        };
+        let response = &op.responses[r];
+        let content_type = ex
+            .content_type
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or(&response.content[m].name);
+        let body = ex
+            .body
+            .as_ref()
+            .filter(|b| !b.text.trim().is_empty() && is_json_media(content_type));
+        if let Some(body) = body {
+            let found = self.check_body(ex, body, (s, o, r, m), &exref);
+            result.diagnostics.extend(found);
+        }
+        result
+    }
+
+    /// The operation an exchange answers: `--operation` for raw bodies, else its method and URL.
+    fn match_operation(&self, ex: &Exchange) -> Result<(usize, usize, MatchKind), NoMatch> {
+        match &ex.operation {
+            Some(id) => self
+                .operation_by_id(id)
+                .map(|(s, o)| (s, o, MatchKind::Full))
+                .map_err(|_| NoMatch::UnknownPath),
+            None => self
+                .router
+                .find(&ex.method, &ex.url)
+                .map(|m| (m.spec, m.operation, m.kind)),
+        }
+    }
+
+    /// Finds the documented response and media type; reports an undocumented status or media
+    /// type. Returns the response and media indices whose schema the body is checked against.
+    fn check_status_and_media(
+        &self,
+        ex: &Exchange,
+        op: &Operation,
+        exref: &ExchangeRef,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<(usize, usize)> {
+        let Some((r, response)) = op.response_for(ex.status).and_then(|resp| {
+            let r = op.responses.iter().position(|x| std::ptr::eq(x, resp))?;
+            Some((r, resp))
+        }) else {
+            out.push(at_exchange(
+                ex,
+                exref,
                 Kind::UndocumentedStatus,
                 format!(
                     "status {} is not documented for {} (documented: {})",
@@ -323,14 +363,14 @@ impl<'s> Validator<'s> {
                     op.id,
                     documented_statuses(op)
                 ),
-                &exref,
             ));
-            return result;
+            return None;
         };
-        let has_body = ex.body.as_ref().is_some_and(|b| !b.text.trim().is_empty());
         if response.content.is_empty() {
-            if has_body {
-                let mut d = at_anchor(
+            if ex.body.as_ref().is_some_and(|b| !b.text.trim().is_empty()) {
+                let mut d = at_exchange(
+                    ex,
+                    exref,
                     Kind::UndocumentedContentType,
                     format!(
                         "status {} of {} documents no body, but the response has one ({})",
@@ -338,60 +378,60 @@ impl<'s> Validator<'s> {
                         op.id,
                         ex.content_type.as_deref().unwrap_or("no Content-Type")
                     ),
-                    &exref,
                 );
                 d.suggestion =
                     Some("document the body in the spec, or drop it on the server".to_string());
-                result.diagnostics.push(d);
+                out.push(d);
             }
-            return result;
+            return None;
         }
-        let media_index = match ex.content_type.as_deref().filter(|c| !c.trim().is_empty()) {
-            None => Some(0),
-            Some(ct) => {
-                let essence = media_essence(ct);
-                let exact = response.content.iter().position(|m| {
-                    response
-                        .media_type_for(ct)
-                        .is_some_and(|f| std::ptr::eq(f, m))
-                });
-                if exact.is_none() {
-                    let documented: Vec<&str> =
-                        response.content.iter().map(|m| m.name.as_str()).collect();
-                    let mut d = at_anchor(
-                        Kind::UndocumentedContentType,
-                        format!(
-                            "media type {essence} is not documented for status {} of {} (documented: {})",
-                            ex.status,
-                            op.id,
-                            documented.join(", ")
-                        ),
-                        &exref,
-                    );
-                    d.suggestion = Some(format!(
-                        "send {} or document {essence} for this status",
-                        documented.join(" or ")
-                    ));
-                    result.diagnostics.push(d);
-                }
-                // A JSON body under an undocumented JSON type is still checked against the
-                // documented JSON schema, so the body's own drift is not hidden.
-                exact.or_else(|| {
-                    is_json_media(ct)
-                        .then(|| response.content.iter().position(|m| is_json_media(&m.name)))
-                        .flatten()
-                })
-            }
+        // No recorded Content-Type: the documented one is assumed (many loggers drop headers).
+        let Some(ct) = ex.content_type.as_deref().filter(|c| !c.trim().is_empty()) else {
+            return Some((r, 0));
         };
-        let Some(m) = media_index else {
-            return result;
-        };
-        let media = &response.content[m];
-        let is_json = is_json_media(ex.content_type.as_deref().unwrap_or(&media.name))
-            || is_json_media(&media.name) && ex.content_type.is_none();
-        let Some(body) = ex.body.as_ref().filter(|_| has_body && is_json) else {
-            return result;
-        };
+        let exact = response
+            .media_type_for(ct)
+            .and_then(|found| response.content.iter().position(|m| std::ptr::eq(m, found)));
+        if exact.is_none() {
+            let essence = media_essence(ct);
+            let documented: Vec<&str> = response.content.iter().map(|m| m.name.as_str()).collect();
+            let mut d = at_exchange(
+                ex,
+                exref,
+                Kind::UndocumentedContentType,
+                format!(
+                    "media type {essence} is not documented for status {} of {} (documented: {})",
+                    ex.status,
+                    op.id,
+                    documented.join(", ")
+                ),
+            );
+            d.suggestion = Some(format!(
+                "send {} or document {essence} for this status",
+                documented.join(" or ")
+            ));
+            out.push(d);
+        }
+        // A JSON body under an undocumented JSON type (`application/json` where `hal+json` is
+        // documented) is still checked against the documented JSON schema, so the body's own
+        // drift is not hidden behind the media type.
+        let m = exact.or_else(|| {
+            is_json_media(ct)
+                .then(|| response.content.iter().position(|m| is_json_media(&m.name)))
+                .flatten()
+        })?;
+        Some((r, m))
+    }
+
+    /// Parses and validates a JSON body against the compiled schema of `slot`; findings are
+    /// located in the capture and ordered by their place in the body.
+    fn check_body(
+        &self,
+        ex: &Exchange,
+        body: &capture::Body,
+        slot: compile::SlotKey,
+        exref: &ExchangeRef,
+    ) -> Vec<Diagnostic> {
         let parsed_here;
         let value: &Value = match &body.parsed {
             Some(v) => v,
@@ -404,16 +444,16 @@ impl<'s> Validator<'s> {
                     let location = body
                         .locate(capture::serde_error_span(&body.text, &e))
                         .unwrap_or_else(|| ex.anchor.clone());
-                    let mut d = Diagnostic::error(
+                    let mut d = at_exchange(
+                        ex,
+                        exref,
                         Kind::ParseError,
                         format!(
                             "the response body is not valid JSON: {}",
                             capture::serde_message(&e)
                         ),
                     )
-                    .in_file(file)
                     .at(Some(location));
-                    d.exchange = Some(exref.clone());
                     if body.origin.is_none() {
                         d.notes.push(format!(
                             "at line {} column {} of the decoded body",
@@ -421,36 +461,29 @@ impl<'s> Validator<'s> {
                             e.column()
                         ));
                     }
-                    result.diagnostics.push(d);
-                    return result;
+                    return vec![d];
                 }
             },
         };
-        let Some(compiled) = self.cache.get(self.specs, (s, o, r, m)) else {
-            return result;
+        let Some(compiled) = self.cache.get(self.specs, slot) else {
+            return Vec::new();
         };
+        // The fast verdict first: most bodies are valid and need no error walk.
         let valid = compiled
             .validator
             .as_ref()
             .map(|v| v.is_valid(value))
             .unwrap_or(true);
-        let findings = explain::explain(
-            compiled,
-            value,
-            valid,
-            Policy {
-                strict: self.options.strict,
-            },
-        );
-        let mut located: Vec<(Option<usize>, Diagnostic)> = findings
-            .into_iter()
-            .map(|f| self.to_diagnostic(f, ex, body, &exref))
-            .collect();
+        let policy = Policy {
+            strict: self.options.strict,
+        };
+        let mut located: Vec<(Option<usize>, Diagnostic)> =
+            explain::explain(compiled, value, valid, policy)
+                .into_iter()
+                .map(|f| self.to_diagnostic(f, ex, body, exref))
+                .collect();
         located.sort_by_key(|(offset, _)| *offset);
-        result
-            .diagnostics
-            .extend(located.into_iter().map(|(_, d)| d));
-        result
+        located.into_iter().map(|(_, d)| d).collect()
     }
 
     /// Locates a finding in the capture file: the key or value in the body when the body stands
@@ -475,6 +508,7 @@ impl<'s> Validator<'s> {
             .with_pointer(f.pointer)
             .at(Some(location));
         d.suggestion = f.suggestion;
+        d.notes = f.notes;
         d.exchange = Some(exref.clone());
         if body.origin.is_none() {
             d.notes.push(
@@ -483,6 +517,15 @@ impl<'s> Validator<'s> {
         }
         (span.map(|s| s.start), d)
     }
+}
+
+/// An error about the exchange as a whole, located at its start in the capture.
+fn at_exchange(ex: &Exchange, exref: &ExchangeRef, kind: Kind, message: String) -> Diagnostic {
+    let mut d = Diagnostic::error(kind, message)
+        .in_file(ex.file.as_path())
+        .at(Some(ex.anchor.clone()));
+    d.exchange = Some(exref.clone());
+    d
 }
 
 fn documented_statuses(op: &Operation) -> String {
@@ -627,19 +670,30 @@ pub fn list_captures(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
     Ok(out)
 }
 
+/// Walks a folder in name order. Symbolic links to folders and hidden folders (`.git`) are not
+/// followed, so a link cycle cannot make the walk endless.
 fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)
         .map_err(|e| RunError::Capture {
             path: dir.to_path_buf(),
             reason: e.to_string(),
         })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let real_dir = e.file_type().ok()?.is_dir();
+            Some((e.path(), real_dir))
+        })
         .collect();
     entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk_dir(&path, out)?;
-        } else if CaptureFormat::of(&path).is_some() {
+    for (path, real_dir) in entries {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if real_dir {
+            if !hidden {
+                walk_dir(&path, out)?;
+            }
+        } else if CaptureFormat::of(&path).is_some() && path.is_file() {
             out.push(path);
         }
     }

@@ -323,6 +323,133 @@ fn missing_required_key_next_to_a_look_alike_is_one_rename() {
 }
 
 #[test]
+fn the_same_drift_in_every_array_item_is_one_finding_with_a_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    let user = r#"{"user_id": "u", "is_admin": "no", "uuid": null}"#;
+    std::fs::write(
+        &capture,
+        format!(
+            r#"{{"method": "GET", "url": "https://api.data.v4.marketing/v1/kommo/users?workspaceId=w", "status": 200, "headers": {{"content-type": "application/json"}}, "body": {{"data": [{user}, {user}, {user}], "meta": {{"page": 1}}}}}}"#
+        ),
+    )
+    .expect("write");
+    let report = validate(&[capture]);
+    let found: Vec<(Kind, Option<&str>, &[String])> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.kind, d.pointer.as_deref(), d.notes.as_slice()))
+        .collect();
+    let note = "the same finding repeats at 2 more places matching /data/*/".to_string();
+    assert_eq!(
+        found,
+        vec![
+            (
+                Kind::TypeMismatch,
+                Some("/data/0/is_admin"),
+                &[format!("{note}is_admin")][..]
+            ),
+            (
+                Kind::UnknownProperty,
+                Some("/data/0"),
+                &[format!("{note}uuid")][..]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn minified_one_line_har_is_located_by_column_without_a_giant_snippet() {
+    // Playwright and other recorders write a HAR as one line: findings still get the exact
+    // column of the key inside the escaped content.text, and no megabyte "line" is kept.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let entry = |i: usize, key: &str| {
+        let body = format!(r#"{{"id":"{i}","name":"Acme {i}","{key}":"u{i}","teamsIds":[]}}"#);
+        serde_json::json!({
+            "request": {"method": "GET", "url": format!("https://espo.example.com/api/v1/Account/{i}"), "headers": []},
+            "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": body}}
+        })
+    };
+    let mut entries: Vec<Value> = (0..3000).map(|i| entry(i, "createdById")).collect();
+    entries.push(entry(3000, "createdByID"));
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": entries}}).to_string();
+    assert!(!har.contains('\n') && har.len() > 300_000);
+    let path = dir.path().join("one-line.har");
+    std::fs::write(&path, &har).expect("write");
+    let report = validate(&[path]);
+    assert_eq!(report.stats.exchanges, 3001);
+    assert_eq!(
+        report.diagnostics.len(),
+        1,
+        "{}",
+        digest(&report.diagnostics)
+    );
+    let d = &report.diagnostics[0];
+    let loc = d.location.as_ref().expect("located");
+    let key = har.find(r#"\"createdByID\""#).expect("key in file");
+    assert_eq!((loc.line, loc.column), (1, key + 1));
+    assert!(
+        loc.line_text.len() <= 64 * 1024,
+        "a giant line is not kept for the snippet"
+    );
+}
+
+#[test]
+fn an_undocumented_json_media_type_still_gets_its_body_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    // EspoCRM documents application/json for 200; the server said a vendor +json type.
+    let body = std::fs::read_to_string(root().join("captures/docs/espocrm-get-account.json"))
+        .expect("example");
+    let body: Value = serde_json::from_str(&body).expect("json");
+    let mut body = body;
+    body["teamsIds"] = Value::from("t1");
+    let line = serde_json::json!({
+        "method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "status": 200,
+        "headers": {"Content-Type": "application/vnd.espo+json; charset=utf-8"}, "body": body
+    });
+    std::fs::write(&capture, line.to_string()).expect("write");
+    let report = validate(&[capture]);
+    let kinds: Vec<Kind> = report.diagnostics.iter().map(|d| d.kind).collect();
+    assert_eq!(kinds, [Kind::UndocumentedContentType, Kind::TypeMismatch]);
+    assert!(report.diagnostics[0]
+        .message
+        .contains("application/vnd.espo+json is not documented"));
+}
+
+#[cfg(unix)]
+#[test]
+fn folder_walks_skip_link_cycles_and_hidden_folders() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).expect("mkdir");
+    std::os::unix::fs::symlink(dir.path(), sub.join("loop")).expect("symlink");
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
+    std::fs::write(dir.path().join(".git/x.ndjson"), "garbage").expect("write");
+    std::fs::write(
+        sub.join("ok.ndjson"),
+        r#"{"method": "DELETE", "url": "https://espo.example.com/api/v1/Account/1", "status": 200, "headers": {"content-type": "application/json"}, "body": true}"#,
+    )
+    .expect("write");
+    let report = validate(&[dir.path().to_path_buf()]);
+    assert_eq!((report.stats.files, report.stats.exchanges), (1, 1));
+    assert!(
+        report.diagnostics.is_empty(),
+        "{}",
+        digest(&report.diagnostics)
+    );
+}
+
+#[test]
+fn sarif_and_junit_serve_lint_too() {
+    let sarif = run_cli(&["lint", "--format", "sarif"]);
+    let log: Value = serde_json::from_str(&stdout(&sarif)).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let junit = run_cli(&["lint", "--format", "junit"]);
+    quick_junit::Report::deserialize_from_str(&stdout(&junit)).expect("JUnit XML");
+}
+
+#[test]
 fn findings_are_in_the_same_order_on_one_thread_and_many() {
     let paths = [
         root().join("captures"),
@@ -512,6 +639,53 @@ fn no_report_format_ever_prints_a_request_secret() {
             );
         }
     }
+}
+
+#[test]
+fn snippets_never_show_secrets_even_on_the_offending_line() {
+    // Short lines: the snippet is the whole line, headers and URL included.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("s.ndjson"),
+        concat!(
+            r#"{"method": "GET", "url": "https://x.test/nope?access_token=SECRET-1", "status": 200, "headers": {"Authorization": "Bearer SECRET-2", "content-type": "application/json"}, "body": {}}"#,
+            "\n",
+            r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account/1", "status": 200, "request_headers": {"Cookie": "s=SECRET-3"}, "headers": {"content-type": "application/json"}, "body": {"id": 1}}"#,
+            "\n",
+            r#"{"method": "GET", "url": "https://x.test/a", "headers": {"x-client-secret": "SECRET-4"}, "body": {"#,
+            "\n",
+        ),
+    )
+    .expect("write");
+    let har = serde_json::json!({"log": {"entries": [{
+        "request": {"method": "GET", "url": "https://espo.example.com/api/v1/Account/1",
+                    "headers": [{"name": "Authorization", "value": "Bearer SECRET-5"}],
+                    "cookies": [{"name": "s", "value": "SECRET-6"}]},
+        "response": {"status": 200, "headers": [{"name": "Set-Cookie", "value": "SECRET-7"}],
+                     "content": {"mimeType": "application/json", "text": "{\"id\": 2}"}}
+    }]}});
+    std::fs::write(dir.path().join("s.har"), har.to_string()).expect("write");
+    let path = dir.path().to_str().expect("utf-8").to_string();
+    for format in FORMATS {
+        let out = run_cli(&["validate", "--format", format, &path]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains("SECRET"), "{format} leaks:\n{all}");
+    }
+    // The findings are still there and located.
+    let report = validate(&[dir.path().to_path_buf()]);
+    let kinds: Vec<Kind> = report.diagnostics.iter().map(|d| d.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::TypeMismatch,
+            Kind::UnmatchedOperation,
+            Kind::TypeMismatch,
+            Kind::ParseError
+        ],
+        "{}",
+        digest(&report.diagnostics)
+    );
 }
 
 #[test]

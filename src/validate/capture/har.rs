@@ -18,19 +18,14 @@ use crate::diagnostic::Diagnostic;
 use crate::source::json_pointer_span;
 
 use super::{
-    bom_warning, normalize_method, parse_error, serde_error_location, serde_message, Body,
-    Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
+    bom_warning, mask_strings, normalize_method, parse_error, serde_error_location, serde_message,
+    without_snippet, Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into entries (units), reporting what is not a HAR.
 pub fn read(file: &Arc<PathBuf>, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
-    match std::fs::File::open(file.as_path()) {
-        Ok(f) => read_from(file, f, MAX_UNIT_BYTES, sink),
-        Err(e) => sink(Err(parse_error(
-            file,
-            Origin::file_start().location(""),
-            format!("cannot read {}: {e}", file.display()),
-        ))),
+    if let Some(f) = super::open(file, sink) {
+        read_from(file, f, MAX_UNIT_BYTES, sink);
     }
 }
 
@@ -73,10 +68,10 @@ pub fn read_from(
     let mut started = false;
     let mut finished = false;
     let mut chunk = vec![0u8; 1 << 20];
-    let here = |line: usize, column: usize, prefix: &str| Origin {
+    let here = |line: usize, column: usize, prefix: Option<String>| Origin {
         line,
         column,
-        prefix: prefix.to_string(),
+        prefix,
     };
     loop {
         let n = match reader.read(&mut chunk) {
@@ -86,7 +81,7 @@ pub fn read_from(
             Err(e) => {
                 sink(Err(parse_error(
                     file,
-                    here(line, column, "").location(""),
+                    here(line, column, Some(String::new())).location(""),
                     format!("cannot read {}: {e}", file.display()),
                 )));
                 return;
@@ -99,12 +94,36 @@ pub fn read_from(
             line_start = 3;
         }
         while pos < base + buf.len() {
+            if in_string && !escape {
+                // Fast path through string contents (most of a HAR's bytes, escapes included):
+                // stop only at the closing quote or a line break, counting characters for the
+                // column.
+                let rest = &buf[pos - base..];
+                let mut i = 0;
+                while i < rest.len() {
+                    match rest[i] {
+                        b'"' | b'\n' => break,
+                        b'\\' if i + 1 < rest.len() => i += 2,
+                        b'\\' => break, // the escaped byte is in the next chunk
+                        _ => i += 1,
+                    }
+                }
+                if i > 0 {
+                    let run = &rest[..i.min(rest.len())];
+                    if let Some(k) = key_bytes.as_mut() {
+                        k.extend_from_slice(&run[..run.len().min(64usize.saturating_sub(k.len()))]);
+                    }
+                    column += run.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+                    pos += run.len();
+                    continue;
+                }
+            }
             let b = buf[pos - base];
             if finished {
                 if !b.is_ascii_whitespace() {
                     sink(Err(parse_error(
                         file,
-                        here(line, column, "").location(""),
+                        here(line, column, Some(String::new())).location(""),
                         "unexpected data after the end of the HAR document",
                     )));
                     return;
@@ -119,17 +138,15 @@ pub fn read_from(
                     if let (Some(k), Some(top)) = (key_bytes.take(), stack.last_mut()) {
                         top.key = Some(k);
                     }
-                } else if b < 0x20 {
+                } else if b == b'\n' {
+                    // JSON strings cannot hold a raw line break (other control characters are
+                    // caught when the entry is parsed).
                     sink(Err(parse_error(
                         file,
-                        here(line, column, "").location(""),
-                        "a control character inside a string: binary data or a broken HAR",
+                        here(line, column, Some(String::new())).location(""),
+                        "a line break inside a string: binary data or a broken HAR",
                     )));
                     return;
-                } else if let Some(k) = key_bytes.as_mut() {
-                    if k.len() < 64 {
-                        k.push(b);
-                    }
                 }
             } else {
                 match b {
@@ -142,7 +159,7 @@ pub fn read_from(
                         };
                         sink(Err(parse_error(
                             file,
-                            here(line, column, "").location(""),
+                            here(line, column, Some(String::new())).location(""),
                             message,
                         )));
                         return;
@@ -152,15 +169,16 @@ pub fn read_from(
                         let in_entries = is_entries(&stack);
                         if in_entries && b == b'{' {
                             found_entries = true;
-                            let prefix = if line_start >= base {
-                                String::from_utf8_lossy(&buf[line_start - base..pos - base])
-                                    .into_owned()
-                            } else {
-                                " ".repeat(column - 1)
-                            };
+                            // The line's text before the entry, for snippets: known while it
+                            // is still buffered and short (a minified HAR is one huge line).
+                            let prefix =
+                                (line_start >= base && pos - line_start <= 4096).then(|| {
+                                    String::from_utf8_lossy(&buf[line_start - base..pos - base])
+                                        .into_owned()
+                                });
                             entry = Some(EntryStart {
                                 offset: pos,
-                                origin: here(line, column, &prefix),
+                                origin: here(line, column, prefix),
                                 dropped: false,
                             });
                         } else if in_entries {
@@ -176,7 +194,7 @@ pub fn read_from(
                         if stack.pop().is_none() {
                             sink(Err(parse_error(
                                 file,
-                                here(line, column, "").location(""),
+                                here(line, column, Some(String::new())).location(""),
                                 format!("unbalanced `{}`", b as char),
                             )));
                             return;
@@ -260,7 +278,7 @@ pub fn read_from(
             base = keep_from;
         }
     }
-    let end = here(line, column, "").location("");
+    let end = here(line, column, Some(String::new())).location("");
     if !started {
         sink(Err(parse_error(file, end, "empty file: no HAR document")));
     } else if !finished {
@@ -297,16 +315,15 @@ struct HarEntry {
 struct HarRequest {
     method: String,
     url: String,
+    /// Only counted (to mask their values in snippets): never read, so never reported.
     #[serde(default)]
-    headers: Vec<HarHeaderName>,
-}
-
-/// A request header: the value is skipped unread, so it cannot reach any report.
-#[derive(Deserialize)]
-struct HarHeaderName {
-    name: String,
-    #[serde(default, rename = "value")]
-    _value: IgnoredAny,
+    headers: Vec<IgnoredAny>,
+    #[serde(default)]
+    cookies: Vec<IgnoredAny>,
+    #[serde(default, rename = "queryString")]
+    query_string: Vec<IgnoredAny>,
+    #[serde(default, rename = "postData")]
+    post_data: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -314,6 +331,8 @@ struct HarResponse {
     status: i64,
     #[serde(default)]
     headers: Vec<HarHeader>,
+    #[serde(default)]
+    cookies: Vec<IgnoredAny>,
     #[serde(default)]
     content: Option<HarContent>,
 }
@@ -343,23 +362,30 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
     let entry: HarEntry = serde_json::from_str(text).map_err(|e| {
         parse_error(
             file,
-            serde_error_location(&unit.origin, text, &e),
+            without_snippet(serde_error_location(&unit.origin, text, &e)),
             format!("entry {index} is not a HAR entry: {}", serde_message(&e)),
         )
     })?;
-    let anchor = unit.origin.location(text.split('\n').next().unwrap_or(""));
+    let masked = mask_strings(text, &secret_pointers(&entry));
+    // From here on, snippets come from the masked text: same positions, no secrets.
+    let shown = masked.as_deref().unwrap_or(text);
+    let anchor = unit.origin.location(shown.split('\n').next().unwrap_or(""));
     let status = u16::try_from(entry.response.status)
         .ok()
         .filter(|s| (100..600).contains(s))
         .ok_or_else(|| {
-            parse_error(
+            // Browsers record aborted and blocked requests with status 0: nothing to check,
+            // but worth knowing, so a warning rather than an error.
+            let mut d = parse_error(
                 file,
                 anchor.clone(),
                 format!(
-                    "entry {index} has no response (status {}): the request failed or was blocked",
+                    "entry {index} has no response (status {}): the request failed or was blocked; skipped",
                     entry.response.status
                 ),
-            )
+            );
+            d.severity = crate::diagnostic::Severity::Warning;
+            d
         })?;
     let header_type = entry
         .response
@@ -383,14 +409,14 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 .map_err(|e| {
                     parse_error(
                         file,
-                        locate_text(unit).unwrap_or_else(|| anchor.clone()),
+                        locate_text(&unit.origin, shown).unwrap_or_else(|| anchor.clone()),
                         format!("entry {index}: content.text is not valid base64: {e}"),
                     )
                 })?;
             let decoded = String::from_utf8(bytes).map_err(|_| {
                 parse_error(
                     file,
-                    locate_text(unit).unwrap_or_else(|| anchor.clone()),
+                    locate_text(&unit.origin, shown).unwrap_or_else(|| anchor.clone()),
                     format!("entry {index}: the base64 body is not UTF-8 text"),
                 )
             })?;
@@ -403,7 +429,7 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
             })
         }
         Some((t, _)) => {
-            let (origin, escaped) = string_origin(unit, "/response/content/text");
+            let (origin, escaped) = string_origin(&unit.origin, shown, "/response/content/text");
             Some(Body {
                 text: t,
                 parsed: None,
@@ -420,31 +446,57 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
         url: entry.request.url,
         status,
         content_type,
-        request_headers: entry.request.headers.into_iter().map(|h| h.name).collect(),
         body,
         anchor,
         operation: None,
     })
 }
 
-/// Where the JSON string at `pointer` of the unit starts, and its raw contents when escapes make
-/// them differ from the decoded text.
-pub(super) fn string_origin(unit: &Unit, pointer: &str) -> (Option<Origin>, Option<String>) {
-    let text = unit.text.as_str();
+/// The JSON pointers of an entry's values that may carry credentials: every request header,
+/// cookie, query and post value, and every response header but `Content-Type`.
+fn secret_pointers(entry: &HarEntry) -> Vec<String> {
+    let mut out = Vec::new();
+    let request = &entry.request;
+    out.extend((0..request.headers.len()).map(|i| format!("/request/headers/{i}/value")));
+    out.extend((0..request.cookies.len()).map(|i| format!("/request/cookies/{i}/value")));
+    out.extend((0..request.query_string.len()).map(|i| format!("/request/queryString/{i}/value")));
+    if request.post_data.is_some() {
+        out.push("/request/postData/text".to_string());
+    }
+    if crate::validate::redact_url(&request.url) != request.url {
+        out.push("/request/url".to_string());
+    }
+    let response = &entry.response;
+    for (i, h) in response.headers.iter().enumerate() {
+        if !h.name.eq_ignore_ascii_case("content-type") {
+            out.push(format!("/response/headers/{i}/value"));
+        }
+    }
+    out.extend((0..response.cookies.len()).map(|i| format!("/response/cookies/{i}/value")));
+    out
+}
+
+/// Where the JSON string at `pointer` of `text` (which starts at `origin`) starts, and its raw
+/// contents when escapes make them differ from the decoded text.
+pub(super) fn string_origin(
+    origin: &Origin,
+    text: &str,
+    pointer: &str,
+) -> (Option<Origin>, Option<String>) {
     let Some(span) = json_pointer_span(text, pointer) else {
         return (None, None);
     };
     let Some(raw) = text.get(span.value.start + 1..span.value.end.saturating_sub(1)) else {
         return (None, None);
     };
-    let origin = unit.origin.advance(text, span.value.start + 1);
+    let start = origin.advance(text, span.value.start + 1);
     let escaped = raw.contains('\\').then(|| raw.to_string());
-    (Some(origin), escaped)
+    (Some(start), escaped)
 }
 
-fn locate_text(unit: &Unit) -> Option<crate::source::Location> {
-    let span = json_pointer_span(&unit.text, "/response/content/text")?;
-    Some(unit.origin.locate(&unit.text, span.value))
+fn locate_text(origin: &Origin, text: &str) -> Option<crate::source::Location> {
+    let span = json_pointer_span(text, "/response/content/text")?;
+    Some(origin.locate(text, span.value))
 }
 
 #[cfg(test)]
@@ -466,11 +518,60 @@ mod tests {
         let a = got[0].as_ref().expect("entry");
         assert_eq!(a.text, "{\"a\": \"\\\"]\"}");
         assert_eq!(
-            (a.origin.line, a.origin.column, a.origin.prefix.as_str()),
-            (3, 5, "    ")
+            (a.origin.line, a.origin.column, a.origin.prefix.as_deref()),
+            (3, 5, Some("    "))
         );
         let b = got[1].as_ref().expect("entry");
         assert_eq!((b.entry, b.origin.line), (Some(1), 4));
+    }
+
+    /// Hands out a few bytes per read, so every chunk boundary falls somewhere new.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn chunk_boundaries_do_not_change_what_is_cut() {
+        let input = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/samples/mixed.har"),
+        )
+        .expect("sample");
+        let file = Arc::new(PathBuf::from("t.har"));
+        let cut = |step: usize| {
+            let mut out = Vec::new();
+            read_from(&file, Trickle(&input, step), 1 << 20, &mut |u| {
+                let u = u.expect("entry");
+                out.push((u.text, u.origin));
+            });
+            out
+        };
+        let whole = cut(usize::MAX);
+        assert_eq!(whole.len(), 9);
+        for step in [1, 2, 3, 7, 64] {
+            assert_eq!(cut(step), whole, "reading {step} bytes at a time");
+        }
+    }
+
+    #[test]
+    fn an_oversized_entry_is_skipped_and_the_next_one_read() {
+        let big = "x".repeat(3000);
+        let input = format!("{{\"log\": {{\"entries\": [{{\"a\": \"{big}\"}}, {{\"b\": 1}}]}}}}");
+        let file = Arc::new(PathBuf::from("t.har"));
+        let mut got = Vec::new();
+        read_from(&file, Trickle(input.as_bytes(), 512), 1024, &mut |u| {
+            got.push(u)
+        });
+        assert_eq!(got.len(), 2);
+        let skipped = got[0].as_ref().expect_err("too large");
+        assert!(skipped.message.contains("entry 0 is larger than"));
+        assert_eq!(got[1].as_ref().expect("entry").entry, Some(1));
     }
 
     #[test]

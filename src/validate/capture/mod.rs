@@ -6,8 +6,9 @@
 //! remembers where its text stands in the file, so every finding can be located at the
 //! offending key's line and column in the capture itself.
 //!
-//! Request header values never leave the readers: an exchange keeps header names only, so no
-//! report can leak `Authorization`, `x-client-secret` or a cookie.
+//! Request headers never leave the readers: an exchange keeps none of them, and the text a
+//! snippet can show is masked first ([`mask_strings`]), so no report can leak `Authorization`,
+//! `x-client-secret` or a cookie.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -55,6 +56,10 @@ impl CaptureFormat {
     }
 }
 
+/// Lines longer than this are not kept for snippets (a minified HAR is one line of hundreds of
+/// megabytes): the finding keeps its exact line and column and is shown without a snippet.
+pub const MAX_SNIPPET_LINE: usize = 64 * 1024;
+
 /// Where the first byte of a text stands in its capture file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -62,8 +67,9 @@ pub struct Origin {
     pub line: usize,
     /// 1-based column (characters) in the file.
     pub column: usize,
-    /// The file's text on that line before the first byte, so a snippet shows the whole line.
-    pub prefix: String,
+    /// The file's text on that line before the first byte, so a snippet shows the whole line;
+    /// `None` when that is too long to keep (see [`MAX_SNIPPET_LINE`]).
+    pub prefix: Option<String>,
 }
 
 impl Origin {
@@ -72,7 +78,7 @@ impl Origin {
         Origin {
             line: 1,
             column: 1,
-            prefix: String::new(),
+            prefix: Some(String::new()),
         }
     }
 
@@ -80,16 +86,21 @@ impl Origin {
     pub fn advance(&self, text: &str, offset: usize) -> Origin {
         let offset = floor_char_boundary(text, offset);
         let before = &text[..offset];
+        let keep = |p: String| (p.len() <= MAX_SNIPPET_LINE).then_some(p);
         match before.rfind('\n') {
             Some(nl) => Origin {
                 line: self.line + before.matches('\n').count(),
                 column: before[nl + 1..].chars().count() + 1,
-                prefix: before[nl + 1..].to_string(),
+                prefix: keep(before[nl + 1..].to_string()),
             },
             None => Origin {
                 line: self.line,
                 column: self.column + before.chars().count(),
-                prefix: format!("{}{before}", self.prefix),
+                prefix: self
+                    .prefix
+                    .as_ref()
+                    .filter(|p| p.len() + before.len() <= MAX_SNIPPET_LINE)
+                    .map(|p| format!("{p}{before}")),
             },
         }
     }
@@ -112,7 +123,7 @@ impl Origin {
             line: here.line,
             column: here.column,
             len,
-            line_text: format!("{}{}", here.prefix, line_rest.trim_end_matches('\r')),
+            line_text: snippet_line(here.prefix.as_deref(), line_rest),
         }
     }
 
@@ -122,8 +133,17 @@ impl Origin {
             line: self.line,
             column: self.column,
             len: 1,
-            line_text: format!("{}{}", self.prefix, first_line.trim_end_matches('\r')),
+            line_text: snippet_line(self.prefix.as_deref(), first_line),
         }
+    }
+}
+
+/// The whole line for a snippet, or nothing when it is unknown or too long to show.
+fn snippet_line(prefix: Option<&str>, rest: &str) -> String {
+    let rest = rest.trim_end_matches('\r');
+    match prefix {
+        Some(p) if p.len() + rest.len() <= MAX_SNIPPET_LINE => format!("{p}{rest}"),
+        _ => String::new(),
     }
 }
 
@@ -306,8 +326,6 @@ pub struct Exchange {
     pub status: u16,
     /// Response `Content-Type`, if recorded.
     pub content_type: Option<String>,
-    /// Request header names (never values: they may hold credentials).
-    pub request_headers: Vec<String>,
     /// The response body, if one was recorded.
     pub body: Option<Body>,
     /// Where the exchange starts in the file, for findings that have no place in the body.
@@ -327,6 +345,66 @@ pub fn parse_unit(unit: &Unit) -> Parsed {
         UnitKind::HarEntry => har::parse_entry(unit),
         UnitKind::RawBody(meta) => raw::parse_body(unit, meta),
     }
+}
+
+/// Opens a capture file, or reports why it cannot be read.
+fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Option<std::fs::File> {
+    match std::fs::File::open(file) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            sink(Err(parse_error(
+                file,
+                Origin::file_start().location(""),
+                format!("cannot read {}: {e}", file.display()),
+            )));
+            None
+        }
+    }
+}
+
+/// Replaces the contents of the JSON strings at `pointers` in `text` by placeholders of the same
+/// byte length and character count. Snippets show capture lines, and a capture line can hold a
+/// request header's value (`Authorization`, `x-client-secret`, a cookie): masked this way no
+/// secret reaches a report while every offset and column stays exact. `None` when nothing was
+/// masked.
+pub fn mask_strings(text: &str, pointers: &[String]) -> Option<String> {
+    let mut spans: Vec<ByteSpan> = pointers
+        .iter()
+        .filter_map(|p| crate::source::json_pointer_span(text, p))
+        .map(|found| found.value)
+        .filter(|v| v.end >= v.start + 2 && text.as_bytes().get(v.start) == Some(&b'"'))
+        .collect();
+    if spans.is_empty() {
+        return None;
+    }
+    spans.sort_by_key(|s| s.start);
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for span in spans {
+        let (inner_start, inner_end) = (span.start + 1, span.end - 1);
+        if inner_start < last || !text.is_char_boundary(inner_end) {
+            continue;
+        }
+        out.push_str(&text[last..inner_start]);
+        for c in text[inner_start..inner_end].chars() {
+            out.push(match c.len_utf8() {
+                1 => '*',
+                2 => '\u{b7}',
+                3 => '\u{2022}',
+                _ => '\u{1f512}',
+            });
+        }
+        last = inner_end;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// A location without its snippet: for lines that could not be parsed, whose secrets cannot be
+/// told apart from the rest.
+pub fn without_snippet(mut location: Location) -> Location {
+    location.line_text.clear();
+    location
 }
 
 /// A `parse_error` at `location` in `file`.
@@ -382,17 +460,6 @@ pub fn bom_warning(file: &Path) -> Box<Diagnostic> {
 /// Whether the first bytes of a file look binary (a NUL byte, which no JSON text holds).
 pub fn looks_binary(head: &[u8]) -> bool {
     head.iter().take(8192).any(|b| *b == 0)
-}
-
-/// The value of a header by case-insensitive name in `(name, value)` pairs.
-pub fn header<'a>(
-    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
-    name: &str,
-) -> Option<&'a str> {
-    headers
-        .into_iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
 }
 
 /// Upper-cases a method.
@@ -457,16 +524,30 @@ mod tests {
         let o = Origin {
             line: 3,
             column: 5,
-            prefix: "    ".to_string(),
+            prefix: Some("    ".to_string()),
         };
         let text = "{\"é\": 1,\n  \"b\": 2}";
         let a = o.advance(text, 2);
-        assert_eq!((a.line, a.column, a.prefix.as_str()), (3, 7, "    {\""));
+        assert_eq!(
+            (a.line, a.column, a.prefix.as_deref()),
+            (3, 7, Some("    {\""))
+        );
         let b = o.advance(text, text.find("\"b\"").expect("b"));
-        assert_eq!((b.line, b.column, b.prefix.as_str()), (4, 3, "  "));
+        assert_eq!((b.line, b.column, b.prefix.as_deref()), (4, 3, Some("  ")));
         let loc = o.locate(text, ByteSpan { start: 1, end: 5 });
         assert_eq!((loc.line, loc.column, loc.len), (3, 6, 3));
         assert_eq!(loc.line_text, "    {\"é\": 1,");
+    }
+
+    #[test]
+    fn masking_keeps_lengths_and_columns() {
+        let text = r#"{"h": {"authorization": "Bearer é…x", "ct": "json"}, "b": 1}"#;
+        let masked = mask_strings(text, &["/h/authorization".to_string()]).expect("masked");
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(masked.chars().count(), text.chars().count());
+        assert!(!masked.contains("Bearer"));
+        assert!(masked.contains(r#""ct": "json""#));
+        assert_eq!(masked.find("\"b\""), text.find("\"b\""));
     }
 
     #[test]

@@ -14,19 +14,14 @@ use crate::diagnostic::Diagnostic;
 use crate::source::ByteSpan;
 
 use super::{
-    bom_warning, looks_binary, normalize_method, parse_error, serde_error_location, serde_message,
-    Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
+    bom_warning, looks_binary, mask_strings, normalize_method, parse_error, serde_error_location,
+    serde_message, without_snippet, Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
 pub fn read(file: &Arc<PathBuf>, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
-    match std::fs::File::open(file.as_path()) {
-        Ok(f) => read_from(file, f, MAX_UNIT_BYTES, sink),
-        Err(e) => sink(Err(parse_error(
-            file,
-            Origin::file_start().location(""),
-            format!("cannot read {}: {e}", file.display()),
-        ))),
+    if let Some(f) = super::open(file, sink) {
+        read_from(file, f, MAX_UNIT_BYTES, sink);
     }
 }
 
@@ -103,7 +98,7 @@ pub fn read_from(
         let origin = Origin {
             line: line_no,
             column: 1,
-            prefix: String::new(),
+            prefix: Some(String::new()),
         };
         if too_long {
             sink(Err(parse_error(
@@ -164,6 +159,27 @@ pub fn read_from(
     }
 }
 
+/// The pointers of a line's values that may carry credentials: every header value but
+/// `Content-Type`, every request header value, and the URL when its query holds a credential.
+fn secret_pointers(line: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (field, keep_content_type) in [("headers", true), ("request_headers", false)] {
+        if let Some(headers) = line.get(field).and_then(Value::as_object) {
+            for name in headers.keys() {
+                if !(keep_content_type && name.eq_ignore_ascii_case("content-type")) {
+                    out.push(crate::source::pointer_push(&format!("/{field}"), name));
+                }
+            }
+        }
+    }
+    if let Some(url) = line.get("url").and_then(Value::as_str) {
+        if crate::validate::redact_url(url) != url {
+            out.push("/url".to_string());
+        }
+    }
+    out
+}
+
 /// Parses one line into an exchange.
 pub fn parse_line(unit: &Unit) -> Parsed {
     let file = unit.file.as_path();
@@ -171,7 +187,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
     let mut value: Value = serde_json::from_str(text).map_err(|e| {
         parse_error(
             file,
-            serde_error_location(&unit.origin, text, &e),
+            without_snippet(serde_error_location(&unit.origin, text, &e)),
             format!(
                 "line {} is not valid JSON: {}",
                 unit.origin.line,
@@ -179,7 +195,10 @@ pub fn parse_line(unit: &Unit) -> Parsed {
             ),
         )
     })?;
-    let anchor = unit.origin.location(text);
+    let masked = mask_strings(text, &secret_pointers(&value));
+    // From here on, snippets come from the masked line: same positions, no secrets.
+    let shown = masked.as_deref().unwrap_or(text);
+    let anchor = unit.origin.location(shown);
     let line = unit.origin.line;
     let Some(obj) = value.as_object_mut() else {
         return Err(parse_error(
@@ -193,7 +212,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
     let missing = |what: &str| {
         parse_error(
             file,
-            unit.origin.location(text),
+            unit.origin.location(shown),
             format!("line {line} has no {what}"),
         )
     };
@@ -228,17 +247,11 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
         .and_then(|(_, v)| v.clone());
-    // Only names are kept: a recorder may have put request headers (and their secrets) here.
-    let request_headers = obj
-        .get("request_headers")
-        .and_then(Value::as_object)
-        .map(|h| h.keys().cloned().collect())
-        .unwrap_or_default();
     let body = match obj.remove("body") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
             // A body stored as a JSON string: positions map back through its escapes.
-            let (origin, escaped) = super::har::string_origin(unit, "/body");
+            let (origin, escaped) = super::har::string_origin(&unit.origin, shown, "/body");
             Some(Body {
                 text: s,
                 parsed: None,
@@ -249,7 +262,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         }
         Some(v) => Some(Body {
             // The whole line: the body is located inside it through `within`.
-            text: text.to_string(),
+            text: shown.to_string(),
             parsed: Some(v),
             origin: Some(unit.origin.clone()),
             escaped: None,
@@ -263,7 +276,6 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         url,
         status,
         content_type,
-        request_headers,
         body,
         anchor,
         operation: None,
@@ -294,6 +306,39 @@ mod tests {
         assert_eq!((last.origin.line, last.text.as_str()), (5, "{\"c\":3}"));
     }
 
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn short_reads_do_not_change_the_lines() {
+        let input = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/samples/mixed.ndjson"),
+        )
+        .expect("sample");
+        let file = Arc::new(PathBuf::from("t.ndjson"));
+        let cut = |step: usize| {
+            let mut out = Vec::new();
+            read_from(&file, Trickle(&input, step), MAX_UNIT_BYTES, &mut |u| {
+                let u = u.expect("line");
+                out.push((u.text, u.origin, u.entry));
+            });
+            out
+        };
+        let whole = cut(usize::MAX);
+        assert_eq!(whole.len(), 10);
+        for step in [1, 5, 333] {
+            assert_eq!(cut(step), whole, "reading {step} bytes at a time");
+        }
+    }
+
     #[test]
     fn body_offsets_map_into_the_line() {
         let text = r#"{"method":"get","url":"/x","status":200,"headers":{"Content-Type":"application/json"},"body":{"k":1}}"#;
@@ -304,7 +349,7 @@ mod tests {
             origin: Origin {
                 line: 7,
                 column: 1,
-                prefix: String::new(),
+                prefix: Some(String::new()),
             },
             kind: UnitKind::NdjsonLine,
         };

@@ -162,7 +162,6 @@ pub fn parse_body(unit: &Unit, meta: &RawMeta) -> Parsed {
         url: meta.url.clone().unwrap_or_default(),
         status,
         content_type: meta.content_type.clone(),
-        request_headers: Vec::new(),
         body: Some(Body {
             text: unit.text.clone(),
             parsed: None,
