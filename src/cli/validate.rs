@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::diagnostic::{Diagnostic, Tally};
+use crate::baseline::Baseline;
+use crate::diagnostic::{Diagnostic, Severity, Tally};
 use crate::report::{self, Breakdown, Case, Format, OperationCounts, Summary};
 use crate::spec::Spec;
 use crate::validate::{Options, RawMeta, Report, Validator};
@@ -38,6 +39,14 @@ pub struct ValidateArgs {
     /// The response status of raw JSON bodies. Needs --operation.
     #[arg(long, value_name = "CODE", requires = "operation", value_parser = clap::value_parser!(u16).range(100..600))]
     pub status: Option<u16>,
+    /// Record the current problems (root causes) in FILE, a small sorted JSON file meant to be
+    /// committed; the run then exits 0 unless the report could not be written.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Fail (exit 1) only on error problems not recorded in FILE; problems in FILE that no
+    /// longer occur are reported as info. An unreadable FILE exits 2.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Capture files or folders (walked recursively): HAR (.har), NDJSON (.ndjson, .jsonl) or
     /// raw JSON bodies (.json, described by a sibling NAME.meta.json or by --operation and
     /// --status). Default: the bundled captures/ folder.
@@ -94,13 +103,44 @@ pub fn run(args: ValidateArgs) -> Outcome {
         },
         record_exchanges: args.format == Format::Junit,
     };
+    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(b) => b,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    };
     let result = Validator::new(&specs, options).and_then(|v| v.run(&captures));
-    let report = match result {
+    let mut report = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return Outcome::Failure;
         }
+    };
+    let problems = crate::problem::group(&report.diagnostics);
+    if let Some(path) = &args.write_baseline {
+        if let Err(message) = Baseline::of(&problems).write(path) {
+            eprintln!("error: {message}");
+            return Outcome::Failure;
+        }
+    }
+    // Errors that fail the run: all of them, or with a baseline only those of new problems.
+    let failing_errors = match &baseline {
+        Some(b) => {
+            let new = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error && !b.contains(&p.id))
+                .map(|p| p.occurrences)
+                .sum();
+            report.diagnostics.extend(b.fixed(&problems));
+            new
+        }
+        None => report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count(),
     };
     let (summary, breakdown) = summarize(&report, specs.len());
     let mut out = anstream::stdout();
@@ -116,7 +156,15 @@ pub fn run(args: ValidateArgs) -> Outcome {
         return Outcome::Failure;
     }
     let tally = summary.tally;
-    if tally.errors > 0 || (args.deny_warnings && tally.warnings > 0) {
+    let new_warnings = match &baseline {
+        Some(b) => problems
+            .iter()
+            .any(|p| p.severity == Severity::Warning && !b.contains(&p.id)),
+        None => tally.warnings > 0,
+    };
+    if args.write_baseline.is_some() {
+        Outcome::Clean
+    } else if failing_errors > 0 || (args.deny_warnings && new_warnings) {
         Outcome::Findings
     } else {
         Outcome::Clean

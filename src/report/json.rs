@@ -25,6 +25,8 @@ pub(crate) struct JsonFinding<'a> {
     notes: &'a [String],
     line: Option<usize>,
     column: Option<usize>,
+    /// The id of the problem (root cause) this finding belongs to; see `problems`.
+    problem: String,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -45,6 +47,7 @@ impl<'a> JsonFinding<'a> {
             notes: &d.notes,
             line: d.location.as_ref().map(|l| l.line),
             column: d.location.as_ref().map(|l| l.column),
+            problem: crate::problem::problem_id(d),
         }
     }
 }
@@ -61,6 +64,7 @@ struct SummaryDoc<'a> {
 #[derive(Serialize)]
 struct Document<'a> {
     findings: Vec<JsonFinding<'a>>,
+    problems: Vec<crate::problem::Problem>,
     summary: SummaryDoc<'a>,
 }
 
@@ -72,6 +76,7 @@ pub(super) fn render(
 ) -> io::Result<()> {
     let doc = Document {
         findings: diagnostics.iter().map(JsonFinding::from).collect(),
+        problems: crate::problem::group(diagnostics),
         summary: SummaryDoc { summary, breakdown },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -68,8 +68,16 @@ struct SarifResult<'a> {
     message: Text,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<SarifLocation>,
+    /// The problem id, so code scanning keeps one alert per root cause across runs.
+    partial_fingerprints: PartialFingerprints,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties<'a>>,
+}
+
+#[derive(Serialize)]
+struct PartialFingerprints {
+    #[serde(rename = "specsmithProblem/v1")]
+    problem: String,
 }
 
 #[derive(Serialize)]
@@ -228,6 +236,9 @@ pub(super) fn render(
                 level: level(d.severity),
                 message: Text { text },
                 locations,
+                partial_fingerprints: PartialFingerprints {
+                    problem: crate::problem::problem_id(d),
+                },
                 properties: Some(Properties {
                     pointer: d.pointer.as_deref(),
                     entry: ex.and_then(|e| e.entry),

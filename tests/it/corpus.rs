@@ -107,14 +107,19 @@ fn prepare(path: &Path, crates: &Path) -> Row {
             row.lint_findings = spec::lint::lint(&s).len();
             for op in &s.operations {
                 for media in op.responses.iter().flat_map(|r| &r.content) {
-                    let Some(schema) = &media.schema else { continue };
+                    let Some(schema) = &media.schema else {
+                        continue;
+                    };
                     row.schemas += 1;
                     let converted = json_schema::to_json_schema(
                         &s.document,
                         &schema.pointer,
                         json_schema::ConvertOptions::default(),
                     );
-                    if converted.map(|c| json_schema::compile(&c).is_err()).unwrap_or(true) {
+                    if converted
+                        .map(|c| json_schema::compile(&c).is_err())
+                        .unwrap_or(true)
+                    {
                         row.schema_failures += 1;
                     }
                 }
@@ -319,7 +324,11 @@ fn corpus_sample_generates_and_compiles() {
         assert!(r.generated, "{}: {}", r.spec, r.reason);
         assert_eq!(r.checked, Some(true), "{}: {}", r.spec, r.reason);
         assert_eq!(r.clippy_warnings, 0, "{} is not clippy-clean", r.spec);
-        assert_eq!(r.schema_failures, 0, "{}: schemas that do not compile", r.spec);
+        assert_eq!(
+            r.schema_failures, 0,
+            "{}: schemas that do not compile",
+            r.spec
+        );
     }
 }
 
@@ -331,8 +340,15 @@ fn corpus_full() {
     let rows = run(&specs, "corpus");
     let generated = rows.iter().filter(|r| r.generated).count();
     let checked = rows.iter().filter(|r| r.checked == Some(true)).count();
-    assert!(generated * 100 >= rows.len() * 97, "{generated}/{} generate", rows.len());
-    assert!(checked * 100 >= generated * 90, "{checked}/{generated} compile");
+    assert!(
+        generated * 100 >= rows.len() * 97,
+        "{generated}/{} generate",
+        rows.len()
+    );
+    assert!(
+        checked * 100 >= generated * 90,
+        "{checked}/{generated} compile"
+    );
 }
 
 #[test]

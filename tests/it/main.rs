@@ -1,13 +1,15 @@
 //! specsmith's integration tests, one binary (faster to link than one per file).
 //! Each module tests one command from the outside, through the library API or the binary.
 
+/// Problems and baselines: findings grouped by root cause, CI failing only on new problems.
+mod baseline;
+/// The public corpus: load, lint, compile schemas, generate and compile; a sample in CI.
+mod corpus;
+/// `specsmith generate`: snapshots, the committed crate in step, overrides, corpus crates compile.
+mod generate;
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
 mod lint;
 /// Parameter styles: what a client sends for every parameter of the specs reads back the same.
 mod style;
-/// `specsmith generate`: snapshots, the committed crate in step, overrides, corpus crates compile.
-mod generate;
 /// `specsmith validate`: drift located in captures, report formats, secrets, bad input, exit codes.
 mod validate;
-/// The public corpus: load, lint, compile schemas, generate and compile; a sample in CI.
-mod corpus;

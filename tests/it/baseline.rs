@@ -1,0 +1,131 @@
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn validate(args: &[&str]) -> (i32, Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(["validate", "--format", "json"])
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("specsmith runs");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (output.status.code().expect("exit code"), report)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Copies the amoCRM document example (with its `date_formant` rename, an error) into `dir`.
+fn amocrm_capture(dir: &Path, name: &str) -> PathBuf {
+    let docs = root().join("captures/docs");
+    let body = dir.join(format!("{name}.json"));
+    std::fs::copy(docs.join("amocrm-account.json"), &body).expect("copy body");
+    std::fs::copy(
+        docs.join("amocrm-account.meta.json"),
+        dir.join(format!("{name}.meta.json")),
+    )
+    .expect("copy meta");
+    body
+}
+
+#[test]
+fn problems_group_findings_with_stable_ids() {
+    let (_, report) = validate(&["captures/samples"]);
+    let findings = report["findings"].as_array().expect("findings");
+    let problems = report["problems"].as_array().expect("problems");
+    assert!(!problems.is_empty());
+    let total: u64 = problems
+        .iter()
+        .map(|p| p["occurrences"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        total as usize,
+        findings.len(),
+        "every finding belongs to one problem"
+    );
+    for f in findings {
+        let id = f["problem"].as_str().expect("problem id");
+        assert!(problems.iter().any(|p| p["id"] == id), "{id} listed");
+    }
+    // The same drift in another file has the same id.
+    let (_, docs) = validate(&["captures/docs"]);
+    let rename = |r: &Value| {
+        r["findings"]
+            .as_array()
+            .and_then(|f| {
+                f.iter()
+                    .find(|d| d["message"].as_str().unwrap_or("").contains("date_formant"))
+                    .map(|d| d["problem"].clone())
+            })
+            .expect("date_formant finding")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    amocrm_capture(dir.path(), "copy");
+    let (_, copy) = validate(&[s(dir.path())]);
+    assert_eq!(rename(&docs), rename(&copy));
+}
+
+#[test]
+fn baseline_round_trip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let captures = dir.path().join("captures");
+    std::fs::create_dir(&captures).expect("mkdir");
+    let body = amocrm_capture(&captures, "amocrm");
+    let baseline = dir.path().join("baseline.json");
+
+    let (code, _) = validate(&[s(&captures)]);
+    assert_eq!(code, 1, "the rename is an error without a baseline");
+    let (code, _) = validate(&["--write-baseline", s(&baseline), s(&captures)]);
+    assert_eq!(code, 0);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).expect("written")).expect("json");
+    assert_eq!(written["version"], 1);
+    let ids: Vec<&str> = written["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id"))
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "the file is sorted for review");
+
+    let (code, _) = validate(&["--baseline", s(&baseline), s(&captures)]);
+    assert_eq!(code, 0, "nothing new since the baseline");
+
+    // A new drift fails the run, and only it is new.
+    let text = std::fs::read_to_string(&body).expect("body");
+    std::fs::write(
+        &body,
+        text.replacen("\"id\": 1231414", "\"id\": \"1231414\"", 1),
+    )
+    .expect("write drift");
+    let (code, report) = validate(&["--baseline", s(&baseline), s(&captures)]);
+    assert_eq!(code, 1, "{report:#}");
+
+    // Fixing the rename reports it as fixed since the baseline.
+    let fixed_text = text.replace("date_formant", "date_format");
+    std::fs::write(&body, fixed_text).expect("write fix");
+    let (code, report) = validate(&["--baseline", s(&baseline), s(&captures)]);
+    assert_eq!(code, 0);
+    let fixed: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["kind"] == "fixed_since_baseline")
+        .collect();
+    assert_eq!(fixed.len(), 1, "{report:#}");
+    assert_eq!(fixed[0]["severity"], "info");
+
+    // An unreadable baseline stops the run.
+    std::fs::write(&baseline, "{").expect("truncate");
+    let (code, _) = validate(&["--baseline", s(&baseline), s(&captures)]);
+    assert_eq!(code, 2);
+}
