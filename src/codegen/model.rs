@@ -474,7 +474,10 @@ const RESERVED_METHODS: &[&str] = &[
 ];
 
 /// Local names in generated method bodies.
-const RESERVED_ARGS: &[&str] = &["self", "params", "body", "request", "response", "items"];
+const RESERVED_ARGS: &[&str] = &[
+    "self", "params", "body", "request", "response", "path", "value", "items", "page", "batch",
+    "offset", "total", "meta", "current",
+];
 
 /// Params-struct setter names that would shadow derived trait methods.
 const RESERVED_FIELDS: &[&str] = &["default", "clone", "fmt"];
