@@ -312,6 +312,7 @@ impl Client {
     /// specify filters.
     ///
     /// Requires read access to Account scope.
+    ///
     /// `GET /Account` (operation `listAccounts`).
     pub async fn list_accounts(
         &self,
@@ -344,8 +345,8 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<AccountList, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Calls [`Client::list_accounts`] page after page and collects the items of every page.
@@ -379,6 +380,7 @@ impl Client {
     /// Creates an account. Returns its attributes.
     ///
     /// Requires create access to Account scope.
+    ///
     /// `POST /Account` (operation `createAccount`).
     pub async fn create_account(
         &self,
@@ -393,8 +395,8 @@ impl Client {
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<Account, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Get an account
@@ -402,6 +404,7 @@ impl Client {
     /// Returns attributes of a specific Account record.
     ///
     /// Requires read access to Account record.
+    ///
     /// `GET /Account/{id}` (operation `getAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -422,8 +425,8 @@ impl Client {
             .request(reqwest::Method::GET, &path, &["apiKeyAuth", "espoAuth"]);
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<Account, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Update an account
@@ -431,6 +434,7 @@ impl Client {
     /// Updates an existing Account. Returns its attributes.
     ///
     /// Requires edit access to Account record.
+    ///
     /// `PUT /Account/{id}` (operation `updateAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -453,8 +457,8 @@ impl Client {
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<Account, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Delete an account
@@ -462,6 +466,7 @@ impl Client {
     /// Removes an existing account.
     ///
     /// Requires delete access to Account record.
+    ///
     /// `DELETE /Account/{id}` (operation `deleteAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -482,8 +487,8 @@ impl Client {
             .request(reqwest::Method::DELETE, &path, &["apiKeyAuth", "espoAuth"]);
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<bool, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Get the stream of an account
@@ -491,6 +496,7 @@ impl Client {
     /// Returns stream records of a specific account.
     ///
     /// Requires stream access to Account record.
+    ///
     /// `GET /Account/{id}/stream` (operation `getAccountStream`).
     ///
     /// `id`: ID of the Account record.
@@ -519,8 +525,8 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<StreamList, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// List records related to an account
@@ -530,6 +536,7 @@ impl Client {
     ///
     /// Requires read access to Account record and read access to the scope of the
     /// related entity type.
+    ///
     /// `GET /Account/{id}/{link}` (operation `listAccountLinks`).
     ///
     /// `id`: ID of the Account record.
@@ -582,8 +589,8 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<RelatedRecordList, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Calls [`Client::list_account_links`] page after page and collects the items of every page.
@@ -624,6 +631,7 @@ impl Client {
     ///
     /// Requires edit access to Account record and edit access to the scope of the
     /// related entity type.
+    ///
     /// `POST /Account/{id}/{link}` (operation `linkAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -658,8 +666,8 @@ impl Client {
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<bool, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Unlink records from an account
@@ -668,6 +676,7 @@ impl Client {
     ///
     /// Requires edit access to Account record and edit access to the scope of the
     /// related entity type.
+    ///
     /// `DELETE /Account/{id}/{link}` (operation `unlinkAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -702,8 +711,8 @@ impl Client {
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<bool, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
 }

@@ -439,6 +439,7 @@ impl Client {
     /// name, task types list, user groups, etc.").
     ///
     /// Limitations: the method is available for all account users.
+    ///
     /// `GET /api/v4/account` (operation `getAccount`).
     pub async fn get_account(
         &self,
@@ -455,19 +456,9 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<Account, GetAccountError>(),
-            401 => {
-                Err(
-                    crate::runtime::Error::Status(
-                        Box::new(
-                            response
-                                .json::<Problem, GetAccountError>()?
-                                .map(GetAccountError::Unauthorized),
-                        ),
-                    ),
-                )
-            }
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            401 => response.error_json(GetAccountError::Unauthorized),
+            _ => response.unexpected(),
         }
     }
 }

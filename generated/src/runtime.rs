@@ -573,6 +573,49 @@ impl RawResponse {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+    /// A JSON success body wrapped in a variant of the operation's success enum.
+    pub fn json_as<T: DeserializeOwned, S, E>(
+        self,
+        variant: impl FnOnce(T) -> S,
+    ) -> Result<Response<S>, Error<E>> {
+        Ok(self.json::<T, E>()?.map(variant))
+    }
+    /// A success status without a body, as a unit variant of the success enum.
+    pub fn empty_as<S, E>(self, variant: S) -> Result<Response<S>, Error<E>> {
+        Ok(self.empty::<E>()?.map(|()| variant))
+    }
+    /// A non-JSON success body wrapped in a variant of the success enum.
+    pub fn bytes_as<S, E>(
+        self,
+        variant: impl FnOnce(bytes::Bytes) -> S,
+    ) -> Result<Response<S>, Error<E>> {
+        Ok(self.bytes::<E>()?.map(variant))
+    }
+    /// A documented error status with a JSON body: [`Error::Status`].
+    pub fn error_json<T: DeserializeOwned, S, E>(
+        self,
+        variant: impl FnOnce(T) -> E,
+    ) -> Result<Response<S>, Error<E>> {
+        let response = self.json::<T, E>()?.map(variant);
+        Err(Error::Status(Box::new(response)))
+    }
+    /// A documented error status without a body.
+    pub fn error_empty<S, E>(self, variant: E) -> Result<Response<S>, Error<E>> {
+        let response = self.empty::<E>()?.map(|()| variant);
+        Err(Error::Status(Box::new(response)))
+    }
+    /// A documented error status with a non-JSON body.
+    pub fn error_bytes<S, E>(
+        self,
+        variant: impl FnOnce(bytes::Bytes) -> E,
+    ) -> Result<Response<S>, Error<E>> {
+        let response = self.bytes::<E>()?.map(variant);
+        Err(Error::Status(Box::new(response)))
+    }
+    /// A status the operation does not document: [`Error::UnexpectedStatus`], raw bytes kept.
+    pub fn unexpected<S, E>(self) -> Result<Response<S>, Error<E>> {
+        Err(Error::UnexpectedStatus(Box::new(self)))
+    }
 }
 /// Why a call failed. `E` is the operation's enum of documented error statuses.
 ///

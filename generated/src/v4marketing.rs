@@ -152,6 +152,7 @@ impl Client {
     /// List Kommo users
     ///
     /// Retrieve Kommo users with role, group, and access information.
+    ///
     /// `GET /v1/kommo/users` (operation `listUsers`).
     ///
     /// `workspace_id`: Workspace filter (required).
@@ -209,30 +210,10 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<UserList, ListUsersError>(),
-            400 => {
-                Err(
-                    crate::runtime::Error::Status(
-                        Box::new(
-                            response
-                                .json::<Error, ListUsersError>()?
-                                .map(ListUsersError::BadRequest),
-                        ),
-                    ),
-                )
-            }
-            500 => {
-                Err(
-                    crate::runtime::Error::Status(
-                        Box::new(
-                            response
-                                .json::<Error, ListUsersError>()?
-                                .map(ListUsersError::InternalServerError),
-                        ),
-                    ),
-                )
-            }
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            400 => response.error_json(ListUsersError::BadRequest),
+            500 => response.error_json(ListUsersError::InternalServerError),
+            _ => response.unexpected(),
         }
     }
     /// Calls [`Client::list_users`] page after page and collects the items of every page.
