@@ -267,13 +267,12 @@ impl Client {
     }
     /// A client for the server `{site}/api/v1`: An EspoCRM site.
     ///
-    /// `site`: Scheme, host and optional path of the EspoCRM site, without a trailing slash. (the spec's default: `https://espo.example.com`).
+    /// `site`: Scheme, host and optional path of the EspoCRM site, without a trailing slash (the spec's default: `https://espo.example.com`).
     pub fn for_site(site: &str) -> Self {
         let url = "{site}/api/v1".replace("{site}", site);
         Self::new(url)
     }
-    /// Replaces the `reqwest::Client` (timeouts, proxies, default headers, middleware-free
-    /// customisation).
+    /// Replaces the `reqwest::Client`, to set timeouts, proxies, default headers or TLS options.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.core.set_http_client(http);
         self
@@ -283,6 +282,7 @@ impl Client {
         self.core.base_url()
     }
     /// API key of an API user.
+    ///
     /// Sent as the header `X-Api-Key` (security scheme `apiKeyAuth`).
     pub fn with_api_key_auth(mut self, value: impl Into<String>) -> Self {
         self.core
@@ -295,6 +295,7 @@ impl Client {
         self
     }
     /// Regular users: `base64(username:password)`.
+    ///
     /// Sent as the header `Espo-Authorization` (security scheme `espoAuth`).
     pub fn with_espo_auth(mut self, value: impl Into<String>) -> Self {
         self.core

@@ -399,20 +399,19 @@ impl Client {
     }
     /// A client for the server `https://{subdomain}.kommo.com`: Kommo accounts (current edition).
     ///
-    /// `subdomain`: The account's subdomain (`subdomain` in the account model), e.g. `devteam`. (the spec's default: `example`).
+    /// `subdomain`: The account's subdomain (`subdomain` in the account model), e.g. `devteam` (the spec's default: `example`).
     pub fn for_kommo_com(subdomain: &str) -> Self {
         let url = "https://{subdomain}.kommo.com".replace("{subdomain}", subdomain);
         Self::new(url)
     }
     /// A client for the server `https://{subdomain}.amocrm.com`: amoCRM accounts (older edition of the same API).
     ///
-    /// `subdomain`: The account's subdomain (`subdomain` in the account model). (the spec's default: `example`).
+    /// `subdomain`: The account's subdomain (`subdomain` in the account model) (the spec's default: `example`).
     pub fn for_amocrm_com(subdomain: &str) -> Self {
         let url = "https://{subdomain}.amocrm.com".replace("{subdomain}", subdomain);
         Self::new(url)
     }
-    /// Replaces the `reqwest::Client` (timeouts, proxies, default headers, middleware-free
-    /// customisation).
+    /// Replaces the `reqwest::Client`, to set timeouts, proxies, default headers or TLS options.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.core.set_http_client(http);
         self
@@ -422,6 +421,7 @@ impl Client {
         self.core.base_url()
     }
     /// OAuth 2.0 access token, sent as `Authorization: Bearer <token>`.
+    ///
     /// Sent as `Authorization: Bearer <token>` (security scheme `bearerAuth`).
     pub fn with_bearer_auth(mut self, token: impl Into<String>) -> Self {
         self.core

@@ -107,8 +107,7 @@ impl Client {
     pub fn for_api_data_v4_marketing() -> Self {
         Self::new("https://api.data.v4.marketing")
     }
-    /// Replaces the `reqwest::Client` (timeouts, proxies, default headers, middleware-free
-    /// customisation).
+    /// Replaces the `reqwest::Client`, to set timeouts, proxies, default headers or TLS options.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.core.set_http_client(http);
         self
@@ -118,6 +117,7 @@ impl Client {
         self.core.base_url()
     }
     /// API key client ID; sent together with `x-client-secret`.
+    ///
     /// Sent as the header `x-client-id` (security scheme `clientId`).
     pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
         self.core
@@ -130,6 +130,7 @@ impl Client {
         self
     }
     /// API key client secret; sent together with `x-client-id`.
+    ///
     /// Sent as the header `x-client-secret` (security scheme `clientSecret`).
     pub fn with_client_secret(mut self, value: impl Into<String>) -> Self {
         self.core
