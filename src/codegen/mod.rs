@@ -184,8 +184,13 @@ impl Generator {
 }
 
 /// Writes `files` under `dir`, creating folders; files already identical are left untouched so
-/// their modification times do not trigger rebuilds.
+/// their modification times do not trigger rebuilds. Rust files in `dir/src/` that no spec
+/// produces any more are removed, so a deleted spec does not leave a module behind.
 pub fn write_files(dir: &Path, files: &[GeneratedFile]) -> Result<(), Error> {
+    for extra in check::extra_files(dir, files) {
+        let path = dir.join(extra);
+        std::fs::remove_file(&path).map_err(|source| Error::Io { path, source })?;
+    }
     for file in files {
         let path = dir.join(&file.path);
         if std::fs::read_to_string(&path).is_ok_and(|old| old == file.contents) {
