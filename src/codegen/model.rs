@@ -754,7 +754,7 @@ impl Builder<'_> {
         if let Some(&id) = self.by_pointer.get(pointer) {
             return Ty::Named(id);
         }
-        if let Some(r) = value.get("$ref").and_then(Value::as_str) {
+        if value.get("$ref").is_some() {
             let Some((target, target_value)) = self.resolve(pointer, value) else {
                 return Ty::Value;
             };
@@ -766,7 +766,6 @@ impl Builder<'_> {
                 .last()
                 .map(|s| naming::type_name(s))
                 .unwrap_or_else(|| hint.to_string());
-            let _ = r;
             return self.convert(&target, &target_value, &hint, depth + 1);
         }
         if depth > MAX_DEPTH || self.visiting.iter().any(|p| p == pointer) {
