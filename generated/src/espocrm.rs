@@ -721,22 +721,28 @@ impl Client {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListAccountsParams {
     /// Maximum number of records to return.
+    ///
     /// Sent as query parameter `maxSize`.
     pub max_size: Option<i64>,
     /// Number of records to skip.
+    ///
     /// Sent as query parameter `offset`.
     pub offset: Option<i64>,
     /// Attribute to order by.
+    ///
     /// Sent as query parameter `orderBy`.
     pub order_by: Option<String>,
     /// Order direction.
+    ///
     /// Sent as query parameter `order`.
     pub order: Option<Order>,
     /// Attributes to return, comma-separated (`select=name,assignedUserId`).
+    ///
     /// Sent as query parameter `select`.
     pub select: Option<Vec<String>>,
     /// Filter items `{type, attribute, value}`, sent PHP-style:
     /// `where[0][type]=equals&where[0][attribute]=name&where[0][value]=Acme`.
+    ///
     /// Sent as query parameter `where`, PHP-style (`where[0][key]=value`).
     pub r#where: Option<Vec<WhereItem>>,
 }
@@ -776,10 +782,12 @@ impl ListAccountsParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAccountStreamParams {
     /// Maximum number of records to return.
+    ///
     /// Sent as query parameter `maxSize`.
     pub max_size: Option<i64>,
     /// Documented as a GET parameter of this endpoint ("GET parameters: maxSize,
     /// limit."); its meaning is not explained. The list endpoints use `offset`.
+    ///
     /// Sent as query parameter `limit`.
     pub limit: Option<i64>,
 }
@@ -799,22 +807,28 @@ impl GetAccountStreamParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListAccountLinksParams {
     /// Maximum number of records to return.
+    ///
     /// Sent as query parameter `maxSize`.
     pub max_size: Option<i64>,
     /// Number of records to skip.
+    ///
     /// Sent as query parameter `offset`.
     pub offset: Option<i64>,
     /// Attribute to order by.
+    ///
     /// Sent as query parameter `orderBy`.
     pub order_by: Option<String>,
     /// Order direction.
+    ///
     /// Sent as query parameter `order`.
     pub order: Option<Order>,
     /// Attributes to return, comma-separated (`select=name,assignedUserId`).
+    ///
     /// Sent as query parameter `select`.
     pub select: Option<Vec<String>>,
     /// Filter items `{type, attribute, value}`, sent PHP-style:
     /// `where[0][type]=equals&where[0][attribute]=name&where[0][value]=Acme`.
+    ///
     /// Sent as query parameter `where`, PHP-style (`where[0][key]=value`).
     pub r#where: Option<Vec<WhereItem>>,
 }

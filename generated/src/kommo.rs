@@ -469,6 +469,7 @@ pub struct GetAccountParams {
     /// by commas (`?with=amojo_id,version`). Each value adds a block to the
     /// response; the fields it adds are marked "GET parameter “with” is required"
     /// in the documents.
+    ///
     /// Sent as query parameter `with`.
     pub with: Option<Vec<AccountWith>>,
 }
@@ -483,6 +484,7 @@ impl GetAccountParams {
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetAccountError {
     /// User is not authorized.
+    ///
     /// Status `401`.
     Unauthorized(Problem),
 }

@@ -248,18 +248,23 @@ impl Client {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListUsersParams {
     /// Integration filter (optional).
+    ///
     /// Sent as query parameter `integrationId`.
     pub integration_id: Option<String>,
     /// Organization filter (optional).
+    ///
     /// Sent as query parameter `organizationId`.
     pub organization_id: Option<String>,
     /// User filter (optional).
+    ///
     /// Sent as query parameter `userId`.
     pub user_id: Option<String>,
     /// Page number (integer paging parameter).
+    ///
     /// Sent as query parameter `page`.
     pub page: Option<i64>,
     /// Page size (integer paging parameter).
+    ///
     /// Sent as query parameter `limit`.
     pub limit: Option<i64>,
 }
@@ -294,9 +299,11 @@ impl ListUsersParams {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListUsersError {
     /// Bad request. The page lists the status code only; the error body is not documented.
+    ///
     /// Status `400`.
     BadRequest(Error),
     /// Server error. The page lists the status code only; the error body is not documented.
+    ///
     /// Status `500`.
     InternalServerError(Error),
 }
