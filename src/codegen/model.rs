@@ -489,6 +489,12 @@ const RESERVED_FIELDS: &[&str] = &["default", "clone", "fmt"];
 
 const MAX_DEPTH: usize = 48;
 
+/// What a missing schema reads as; schemas are borrowed from the document, never cloned.
+static NULL: Value = Value::Null;
+
+/// `additionalProperties: true`.
+static TRUE: Value = Value::Bool(true);
+
 struct Builder<'a> {
     spec: &'a Spec,
     defs: Vec<Def>,
@@ -531,10 +537,10 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
     for (i, (_, pointer)) in components.iter().enumerate() {
         b.group = i;
         let id = b.by_pointer[pointer];
-        let value = spec.at(pointer).cloned().unwrap_or(Value::Null);
+        let value = spec.at(pointer).unwrap_or(&NULL);
         let name = b.defs[id].name.clone();
-        b.defs[id].doc = doc_of(&value);
-        let body = b.body_of(pointer, &value, &name, 0);
+        b.defs[id].doc = doc_of(value);
+        let body = b.body_of(pointer, value, &name, 0);
         b.defs[id].body = body;
     }
     let client = b.client();

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     pub(super) fn client(&mut self) -> ClientDef {
         let mut fns = Scope::with_reserved(RESERVED_METHODS);
         let mut servers = Vec::new();
@@ -145,21 +145,21 @@ impl Builder<'_> {
             let hint = format!("{base}{}", naming::type_name(&p.name));
             let (ty, style) = match (&p.schema, &p.content_type) {
                 (Some(s), None) => {
-                    let value = self.spec.at(&s.pointer).cloned().unwrap_or(Value::Null);
+                    let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
                     (
-                        self.convert(&s.pointer, &value, &hint, 0),
+                        self.convert(&s.pointer, value, &hint, 0),
                         style_name(p.style),
                     )
                 }
                 (Some(s), Some(media)) => {
-                    let value = self.spec.at(&s.pointer).cloned().unwrap_or(Value::Null);
+                    let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
                     if !is_json_media(media) {
                         self.warn(
                             &p.pointer,
                             format!("parameter content {media:?} is sent as JSON text"),
                         );
                     }
-                    (self.convert(&s.pointer, &value, &hint, 0), "json")
+                    (self.convert(&s.pointer, value, &hint, 0), "json")
                 }
                 (None, _) => (Ty::Value, "json"),
             };
@@ -261,8 +261,8 @@ impl Builder<'_> {
             } else {
                 match &media.schema {
                     Some(s) => {
-                        let value = self.spec.at(&s.pointer).cloned().unwrap_or(Value::Null);
-                        self.convert(&s.pointer, &value, &format!("{base}Body"), 0)
+                        let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
+                        self.convert(&s.pointer, value, &format!("{base}Body"), 0)
                     }
                     None => Ty::Value,
                 }
@@ -290,9 +290,9 @@ impl Builder<'_> {
                     "json",
                     match &m.schema {
                         Some(s) => {
-                            let value = self.spec.at(&s.pointer).cloned().unwrap_or(Value::Null);
+                            let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
                             let hint = format!("{base}{}Body", status_name(&r.status));
-                            self.convert(&s.pointer, &value, &hint, 0)
+                            self.convert(&s.pointer, value, &hint, 0)
                         }
                         None => Ty::Value,
                     },

@@ -6,11 +6,15 @@
 
 use super::*;
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     /// Follows `$ref`s; `None` (after a warning) when a reference cannot be followed.
-    pub(super) fn resolve(&mut self, pointer: &str, value: &Value) -> Option<(String, Value)> {
+    pub(super) fn resolve(
+        &mut self,
+        pointer: &str,
+        value: &'a Value,
+    ) -> Option<(String, &'a Value)> {
         let mut pointer = pointer.to_string();
-        let mut value = value.clone();
+        let mut value = value;
         let mut hops = 0;
         while let Some(r) = value.get("$ref").and_then(Value::as_str) {
             hops += 1;
@@ -34,17 +38,17 @@ impl Builder<'_> {
                 return None;
             };
             if hops > 32 || self.by_pointer.contains_key(&target) {
-                return Some((target, next.clone()));
+                return Some((target, next));
             }
             pointer = target;
-            value = next.clone();
+            value = next;
         }
         Some((pointer, value))
     }
 
     /// Whether a schema is nullable (`nullable`, `type: [.., "null"]`, `null` in its enum, or a
     /// `{type: null}` alternative), following references.
-    pub(super) fn nullable(&mut self, pointer: &str, value: &Value) -> bool {
+    pub(super) fn nullable(&mut self, pointer: &str, value: &'a Value) -> bool {
         let Some((_, value)) = self.resolve(pointer, value) else {
             return false;
         };
@@ -60,7 +64,13 @@ impl Builder<'_> {
     }
 
     /// Converts the schema at `pointer` into a type expression, creating named types as needed.
-    pub(super) fn convert(&mut self, pointer: &str, value: &Value, hint: &str, depth: usize) -> Ty {
+    pub(super) fn convert(
+        &mut self,
+        pointer: &str,
+        value: &'a Value,
+        hint: &str,
+        depth: usize,
+    ) -> Ty {
         if let Some(&id) = self.by_pointer.get(pointer) {
             return Ty::Named(id);
         }
@@ -76,7 +86,7 @@ impl Builder<'_> {
                 .last()
                 .map(|s| naming::type_name(s))
                 .unwrap_or_else(|| hint.to_string());
-            return self.convert(&target, &target_value, &hint, depth + 1);
+            return self.convert(&target, target_value, &hint, depth + 1);
         }
         if depth > MAX_DEPTH || self.visiting.iter().any(|p| p == pointer) {
             self.warn(
@@ -150,7 +160,7 @@ impl Builder<'_> {
     pub(super) fn body_of(
         &mut self,
         pointer: &str,
-        value: &Value,
+        value: &'a Value,
         name: &str,
         depth: usize,
     ) -> Body {
@@ -159,7 +169,7 @@ impl Builder<'_> {
             let ty = if value.get("$ref").is_some() {
                 match self.resolve(pointer, value) {
                     Some((target, v)) if target != pointer => {
-                        self.convert(&target, &v, name, depth + 1)
+                        self.convert(&target, v, name, depth + 1)
                     }
                     Some(_) => {
                         self.warn(pointer, "schema is a reference to itself; the generated type is serde_json::Value".to_string());
@@ -220,9 +230,9 @@ impl Builder<'_> {
     pub(super) fn union(
         &mut self,
         pointer: &str,
-        value: &Value,
+        value: &'a Value,
         key: &str,
-        items: &[(usize, &Value)],
+        items: &[(usize, &'a Value)],
         name: &str,
         depth: usize,
     ) -> Body {
@@ -320,10 +330,10 @@ impl Builder<'_> {
     pub(super) fn collect_props(
         &mut self,
         pointer: &str,
-        value: &Value,
-        props: &mut Vec<(String, String, Value)>,
+        value: &'a Value,
+        props: &mut Vec<(String, String, &'a Value)>,
         required: &mut BTreeSet<String>,
-        additional: &mut Option<(String, Value)>,
+        additional: &mut Option<(String, &'a Value)>,
         depth: usize,
     ) -> bool {
         if depth > MAX_DEPTH {
@@ -337,14 +347,14 @@ impl Builder<'_> {
                     ok = false;
                     continue;
                 };
-                if matches!(schema_type(&v), Some(t) if t != "object")
+                if matches!(schema_type(v), Some(t) if t != "object")
                     || v.get("oneOf").is_some()
                     || v.get("anyOf").is_some()
                 {
                     ok = false;
                     continue;
                 }
-                ok &= self.collect_props(&p, &v, props, required, additional, depth + 1);
+                ok &= self.collect_props(&p, v, props, required, additional, depth + 1);
             }
         }
         if let Some(p) = value.get("properties").and_then(Value::as_object) {
@@ -353,7 +363,7 @@ impl Builder<'_> {
                     props.push((
                         key.clone(),
                         pointer_push(&pointer_push(pointer, "properties"), key),
-                        schema.clone(),
+                        schema,
                     ));
                 }
             }
@@ -363,10 +373,10 @@ impl Builder<'_> {
         }
         match value.get("additionalProperties") {
             Some(Value::Bool(true)) => {
-                additional.get_or_insert((String::new(), Value::Bool(true)));
+                additional.get_or_insert((String::new(), &TRUE));
             }
             Some(v @ Value::Object(_)) => {
-                *additional = Some((pointer_push(pointer, "additionalProperties"), v.clone()));
+                *additional = Some((pointer_push(pointer, "additionalProperties"), v));
             }
             _ => {}
         }
@@ -376,7 +386,7 @@ impl Builder<'_> {
     pub(super) fn object(
         &mut self,
         pointer: &str,
-        value: &Value,
+        value: &'a Value,
         name: &str,
         depth: usize,
     ) -> Body {
@@ -402,14 +412,14 @@ impl Builder<'_> {
         for (key, prop_pointer, schema) in props {
             let field_name = scope.claim(&naming::snake_name(&key));
             let hint = format!("{name}{}", naming::type_name(&key));
-            let ty = self.convert(&prop_pointer, &schema, &hint, depth + 1);
-            let nullable = self.nullable(&prop_pointer, &schema);
-            let mut doc = doc_of(&schema);
+            let ty = self.convert(&prop_pointer, schema, &hint, depth + 1);
+            let nullable = self.nullable(&prop_pointer, schema);
+            let mut doc = doc_of(schema);
             // String formats stay `String` everywhere (no date or UUID crate in the client's
             // dependencies); the doc says which format the value carries.
             if ty == Ty::String {
                 let format = self
-                    .resolve(&prop_pointer, &schema)
+                    .resolve(&prop_pointer, schema)
                     .and_then(|(_, v)| v.get("format").and_then(Value::as_str).map(str::to_string));
                 if let Some(format) = format {
                     let note = format!("Format: `{format}` (kept as a string).");
@@ -430,17 +440,23 @@ impl Builder<'_> {
             });
         }
         let additional = additional.map(|(p, v)| {
-            if v == Value::Bool(true) {
+            if *v == Value::Bool(true) {
                 Ty::Value
             } else {
-                self.convert(&p, &v, &format!("{name}Value"), depth + 1)
+                self.convert(&p, v, &format!("{name}Value"), depth + 1)
             }
         });
         Body::Struct { fields, additional }
     }
 
     /// A type that needs no definition of its own.
-    pub(super) fn plain(&mut self, pointer: &str, value: &Value, hint: &str, depth: usize) -> Ty {
+    pub(super) fn plain(
+        &mut self,
+        pointer: &str,
+        value: &'a Value,
+        hint: &str,
+        depth: usize,
+    ) -> Ty {
         if value.get("not").is_some() {
             self.warn(
                 pointer,
