@@ -110,9 +110,13 @@ impl Generator {
         let text = render::render(
             &self.env,
             "module.rs.jinja",
-            minijinja::context! { module => Value::from(Serde(&module)), source => &input.source },
+            minijinja::context! {
+                module => Value::from(Serde(&module)),
+                source => &input.source,
+                split => render::SPLIT,
+            },
         )?;
-        let code = render::format_rust(&text, &format!("src/{name}.rs"), &input.source)?;
+        let code = render::format_pieces(&text, &format!("src/{name}.rs"), &input.source)?;
         Ok((code, warnings))
     }
 

@@ -157,6 +157,24 @@ fn locate_failure(text: &str) -> (usize, String) {
     )
 }
 
+/// The line a template puts between top-level items where the text may be cut (see
+/// [`format_pieces`]). A comment, so text that keeps it still parses.
+pub const SPLIT: &str = "// specsmith:split";
+
+/// Formats text made of pieces separated by [`SPLIT`] lines: each piece is a valid file on its
+/// own, so the pieces are parsed and printed in parallel and joined in order. The cut points
+/// come from the templates, not from the number of threads, so the output does not depend on
+/// the machine.
+pub fn format_pieces(text: &str, file: &str, spec: &str) -> Result<String, Error> {
+    use rayon::prelude::*;
+    let pieces: Vec<&str> = text.split(SPLIT).collect();
+    let formatted: Result<Vec<String>, Error> = pieces
+        .par_iter()
+        .map(|piece| format_rust(piece, file, spec))
+        .collect();
+    Ok(formatted?.concat())
+}
+
 /// A template error with its cause chain (minijinja puts the template name and line there).
 fn describe(e: &minijinja::Error) -> String {
     let mut message = e.to_string();
