@@ -4,7 +4,9 @@
 //! Templates are embedded at compile time from `templates/`, so the binary needs no files at run
 //! time; a `--templates DIR` replaces any of them by file name. Rendered Rust is parsed with
 //! `syn` and printed with `prettyplease`: output that does not parse is a generator (or
-//! template) bug, reported as an error naming the spec, and never written.
+//! template) bug, reported as an error naming the spec, and never written. `rustfmt` is not used
+//! even when installed, because its output varies with the toolchain and `--check` must agree on
+//! every machine.
 
 use std::path::Path;
 
