@@ -369,29 +369,12 @@ impl<'a> Builder<'a> {
                 required: *required,
                 doc: doc.clone(),
             });
-        let body_ty = |b: &Self, r: &RespIr| match r.decode {
-            "json" => b.render(&r.ty, false),
-            "bytes" => "bytes::Bytes".to_string(),
-            _ => "()".to_string(),
-        };
         // Success side.
         let successes: Vec<&RespIr> = op.responses.iter().filter(|r| r.success).collect();
-        let mut distinct: Vec<String> = successes.iter().map(|r| body_ty(self, r)).collect();
+        let mut distinct: Vec<String> = successes.iter().map(|r| self.body_ty(r)).collect();
         distinct.dedup();
         let success_enum = if distinct.len() > 1 {
-            let mut scope = Scope::default();
-            Some(StatusEnum {
-                name: self.names.claim(&format!("{}Success", op.base)),
-                variants: successes
-                    .iter()
-                    .map(|r| StatusVariant {
-                        name: scope.claim(&status_name(&r.status)),
-                        ty: (r.decode != "empty").then(|| body_ty(self, r)),
-                        status: r.status.as_string(),
-                        doc: r.doc.clone(),
-                    })
-                    .collect(),
-            })
+            Some(self.status_enum(&format!("{}Success", op.base), &successes))
         } else {
             None
         };
@@ -404,19 +387,7 @@ impl<'a> Builder<'a> {
         let error_enum = if errors.is_empty() {
             None
         } else {
-            let mut scope = Scope::default();
-            Some(StatusEnum {
-                name: self.names.claim(&format!("{}Error", op.base)),
-                variants: errors
-                    .iter()
-                    .map(|r| StatusVariant {
-                        name: scope.claim(&status_name(&r.status)),
-                        ty: (r.decode != "empty").then(|| body_ty(self, r)),
-                        status: r.status.as_string(),
-                        doc: r.doc.clone(),
-                    })
-                    .collect(),
-            })
+            Some(self.status_enum(&format!("{}Error", op.base), &errors))
         };
         let error_ty = error_enum
             .as_ref()
@@ -444,7 +415,7 @@ impl<'a> Builder<'a> {
                 StatusKey::Range(d) => ("range", d * 100, d * 100 + 99),
                 StatusKey::Default => ("default", 0, 0),
             };
-            let ty = body_ty(self, r);
+            let ty = self.body_ty(r);
             if r.status == StatusKey::Default && r.success {
                 arms.push(Arm {
                     pattern: "range",
@@ -504,6 +475,32 @@ impl<'a> Builder<'a> {
             arms,
             has_default,
             paging,
+        }
+    }
+
+    /// An enum with one variant per response, named by status (`Ok`, `Unauthorized`).
+    fn status_enum(&mut self, wanted: &str, responses: &[&RespIr]) -> StatusEnum {
+        let mut scope = Scope::default();
+        StatusEnum {
+            name: self.names.claim(wanted),
+            variants: responses
+                .iter()
+                .map(|r| StatusVariant {
+                    name: scope.claim(&status_name(&r.status)),
+                    ty: (r.decode != "empty").then(|| self.body_ty(r)),
+                    status: r.status.as_string(),
+                    doc: r.doc.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The Rust type a response body decodes to.
+    fn body_ty(&self, r: &RespIr) -> String {
+        match r.decode {
+            "json" => self.render(&r.ty, false),
+            "bytes" => "bytes::Bytes".to_string(),
+            _ => "()".to_string(),
         }
     }
 

@@ -656,31 +656,12 @@ impl<'a> Builder<'a> {
             // Edge indices follow `edges`' order: fields (then additional), variants, alias.
             match &mut self.defs[node].body {
                 Body::Struct { fields, .. } => {
-                    let mut k = 0;
-                    for f in fields.iter_mut() {
-                        if named_at_top(&f.ty) {
-                            if k == edge_index {
-                                f.boxed = true;
-                            }
-                            k += 1;
-                        } else if mentions_named(&f.ty) {
-                            k += count_named(&f.ty);
-                        }
-                    }
+                    mark_boxed(fields.iter_mut().map(|f| (&f.ty, &mut f.boxed)), edge_index)
                 }
-                Body::Union { variants, .. } => {
-                    let mut k = 0;
-                    for v in variants.iter_mut() {
-                        if named_at_top(&v.ty) {
-                            if k == edge_index {
-                                v.boxed = true;
-                            }
-                            k += 1;
-                        } else {
-                            k += count_named(&v.ty);
-                        }
-                    }
-                }
+                Body::Union { variants, .. } => mark_boxed(
+                    variants.iter_mut().map(|v| (&v.ty, &mut v.boxed)),
+                    edge_index,
+                ),
                 Body::Alias { boxed, .. } => *boxed = true,
                 _ => {}
             }
@@ -857,12 +838,20 @@ pub(super) fn substantive(member: &Value) -> bool {
 /// A depth-first walk's frame: node, its edges, the next edge to follow.
 pub(super) type Frame = (usize, Vec<(usize, bool)>, usize);
 
-pub(super) fn named_at_top(ty: &Ty) -> bool {
-    matches!(ty, Ty::Named(_))
+/// Boxes the member whose by-value mention of a named type is edge `edge_index` in
+/// [`Builder::edges`] order (each member contributes one edge per named type it mentions).
+fn mark_boxed<'t>(members: impl Iterator<Item = (&'t Ty, &'t mut bool)>, edge_index: usize) {
+    let mut k = 0;
+    for (ty, boxed) in members {
+        if named_at_top(ty) && k == edge_index {
+            *boxed = true;
+        }
+        k += count_named(ty);
+    }
 }
 
-pub(super) fn mentions_named(ty: &Ty) -> bool {
-    count_named(ty) > 0
+pub(super) fn named_at_top(ty: &Ty) -> bool {
+    matches!(ty, Ty::Named(_))
 }
 
 pub(super) fn count_named(ty: &Ty) -> usize {
