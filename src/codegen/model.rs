@@ -560,6 +560,7 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         operations.push(b.operation(op, &mut methods));
     }
     // Pass 3: recursion.
+    b.order_untagged_variants();
     b.fix_alias_cycles();
     b.box_back_edges();
     let request_types = b.request_reachable(&operations);

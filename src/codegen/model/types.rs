@@ -549,6 +549,45 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// serde tries untagged variants in order and takes the first that decodes, so a struct
+    /// with few required fields listed first would swallow every object. Variants are ordered
+    /// most constrained first: structs by descending number of required fields, then other
+    /// types, then the catch-alls (`Value`, free-form objects); ties keep the spec's order.
+    pub(super) fn order_untagged_variants(&mut self) {
+        for id in 0..self.defs.len() {
+            let Body::Union {
+                variants,
+                tag: None,
+            } = &self.defs[id].body
+            else {
+                continue;
+            };
+            let rank = |ty: &Ty| -> (u8, i64) {
+                match ty {
+                    Ty::Named(n) => match &self.defs[*n].body {
+                        Body::Struct { fields, .. } => {
+                            let required = fields.iter().filter(|f| f.required).count();
+                            (0, -(required as i64))
+                        }
+                        Body::Alias {
+                            ty: Ty::Value | Ty::Object,
+                            ..
+                        } => (2, 0),
+                        _ => (1, 0),
+                    },
+                    Ty::Value | Ty::Object => (2, 0),
+                    _ => (1, 0),
+                }
+            };
+            let mut ranked: Vec<((u8, i64), VariantIr)> =
+                variants.iter().map(|v| (rank(&v.ty), v.clone())).collect();
+            ranked.sort_by_key(|(r, _)| *r);
+            if let Body::Union { variants, .. } = &mut self.defs[id].body {
+                *variants = ranked.into_iter().map(|(_, v)| v).collect();
+            }
+        }
+    }
+
     /// Every named type a definition mentions, and whether the mention is inline (no `Vec` or
     /// map in between, so it needs a `Box` in a cycle).
     pub(super) fn edges(&self, id: usize) -> Vec<(usize, bool)> {
