@@ -52,6 +52,29 @@ fn bench(c: &mut Criterion) {
         group.bench_function("generate api.github.com.json", |b| {
             b.iter(|| black_box(generate(&generator, std::slice::from_ref(&github))))
         });
+        // The stages, to see where the time goes: loading (shared with lint and validate) and
+        // the codegen model; templates and formatting are the rest.
+        group.bench_function("stage: load api.github.com.json", |b| {
+            b.iter(|| {
+                black_box(
+                    specsmith::spec::load(&github)
+                        .expect("loads")
+                        .operations
+                        .len(),
+                )
+            })
+        });
+        let spec = specsmith::spec::load(&github).expect("loads");
+        group.bench_function("stage: model of api.github.com.json", |b| {
+            b.iter(|| {
+                black_box(
+                    specsmith::codegen::model::build(&spec, "github", "github")
+                        .0
+                        .types
+                        .len(),
+                )
+            })
+        });
         group.finish();
     } else {
         eprintln!("GitHub spec not found; set SPECSMITH_CORPUS to the corpus folder");

@@ -267,13 +267,12 @@ impl Client {
     }
     /// A client for the server `{site}/api/v1`: An EspoCRM site.
     ///
-    /// `site`: Scheme, host and optional path of the EspoCRM site, without a trailing slash. (the spec's default: `https://espo.example.com`).
+    /// `site`: Scheme, host and optional path of the EspoCRM site, without a trailing slash (the spec's default: `https://espo.example.com`).
     pub fn for_site(site: &str) -> Self {
         let url = "{site}/api/v1".replace("{site}", site);
         Self::new(url)
     }
-    /// Replaces the `reqwest::Client` (timeouts, proxies, default headers, middleware-free
-    /// customisation).
+    /// Replaces the `reqwest::Client`, to set timeouts, proxies, default headers or TLS options.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.core.set_http_client(http);
         self
@@ -283,6 +282,7 @@ impl Client {
         self.core.base_url()
     }
     /// API key of an API user.
+    ///
     /// Sent as the header `X-Api-Key` (security scheme `apiKeyAuth`).
     pub fn with_api_key_auth(mut self, value: impl Into<String>) -> Self {
         self.core
@@ -295,6 +295,7 @@ impl Client {
         self
     }
     /// Regular users: `base64(username:password)`.
+    ///
     /// Sent as the header `Espo-Authorization` (security scheme `espoAuth`).
     pub fn with_espo_auth(mut self, value: impl Into<String>) -> Self {
         self.core
@@ -312,6 +313,7 @@ impl Client {
     /// specify filters.
     ///
     /// Requires read access to Account scope.
+    ///
     /// `GET /Account` (operation `listAccounts`).
     pub async fn list_accounts(
         &self,
@@ -344,8 +346,8 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<AccountList, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Calls [`Client::list_accounts`] page after page and collects the items of every page.
@@ -379,6 +381,7 @@ impl Client {
     /// Creates an account. Returns its attributes.
     ///
     /// Requires create access to Account scope.
+    ///
     /// `POST /Account` (operation `createAccount`).
     pub async fn create_account(
         &self,
@@ -393,8 +396,8 @@ impl Client {
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<Account, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Get an account
@@ -402,6 +405,7 @@ impl Client {
     /// Returns attributes of a specific Account record.
     ///
     /// Requires read access to Account record.
+    ///
     /// `GET /Account/{id}` (operation `getAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -422,8 +426,8 @@ impl Client {
             .request(reqwest::Method::GET, &path, &["apiKeyAuth", "espoAuth"]);
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<Account, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Update an account
@@ -431,6 +435,7 @@ impl Client {
     /// Updates an existing Account. Returns its attributes.
     ///
     /// Requires edit access to Account record.
+    ///
     /// `PUT /Account/{id}` (operation `updateAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -453,8 +458,8 @@ impl Client {
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<Account, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Delete an account
@@ -462,6 +467,7 @@ impl Client {
     /// Removes an existing account.
     ///
     /// Requires delete access to Account record.
+    ///
     /// `DELETE /Account/{id}` (operation `deleteAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -482,8 +488,8 @@ impl Client {
             .request(reqwest::Method::DELETE, &path, &["apiKeyAuth", "espoAuth"]);
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<bool, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Get the stream of an account
@@ -491,6 +497,7 @@ impl Client {
     /// Returns stream records of a specific account.
     ///
     /// Requires stream access to Account record.
+    ///
     /// `GET /Account/{id}/stream` (operation `getAccountStream`).
     ///
     /// `id`: ID of the Account record.
@@ -519,8 +526,8 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<StreamList, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// List records related to an account
@@ -530,6 +537,7 @@ impl Client {
     ///
     /// Requires read access to Account record and read access to the scope of the
     /// related entity type.
+    ///
     /// `GET /Account/{id}/{link}` (operation `listAccountLinks`).
     ///
     /// `id`: ID of the Account record.
@@ -582,8 +590,8 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<RelatedRecordList, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Calls [`Client::list_account_links`] page after page and collects the items of every page.
@@ -624,6 +632,7 @@ impl Client {
     ///
     /// Requires edit access to Account record and edit access to the scope of the
     /// related entity type.
+    ///
     /// `POST /Account/{id}/{link}` (operation `linkAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -658,8 +667,8 @@ impl Client {
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<bool, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
     /// Unlink records from an account
@@ -668,6 +677,7 @@ impl Client {
     ///
     /// Requires edit access to Account record and edit access to the scope of the
     /// related entity type.
+    ///
     /// `DELETE /Account/{id}/{link}` (operation `unlinkAccount`).
     ///
     /// `id`: ID of the Account record.
@@ -702,8 +712,8 @@ impl Client {
         request.json_body("application/json", body)?;
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<bool, std::convert::Infallible>(),
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            _ => response.unexpected(),
         }
     }
 }
@@ -711,22 +721,28 @@ impl Client {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListAccountsParams {
     /// Maximum number of records to return.
+    ///
     /// Sent as query parameter `maxSize`.
     pub max_size: Option<i64>,
     /// Number of records to skip.
+    ///
     /// Sent as query parameter `offset`.
     pub offset: Option<i64>,
     /// Attribute to order by.
+    ///
     /// Sent as query parameter `orderBy`.
     pub order_by: Option<String>,
     /// Order direction.
+    ///
     /// Sent as query parameter `order`.
     pub order: Option<Order>,
     /// Attributes to return, comma-separated (`select=name,assignedUserId`).
+    ///
     /// Sent as query parameter `select`.
     pub select: Option<Vec<String>>,
     /// Filter items `{type, attribute, value}`, sent PHP-style:
     /// `where[0][type]=equals&where[0][attribute]=name&where[0][value]=Acme`.
+    ///
     /// Sent as query parameter `where`, PHP-style (`where[0][key]=value`).
     pub r#where: Option<Vec<WhereItem>>,
 }
@@ -766,10 +782,12 @@ impl ListAccountsParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAccountStreamParams {
     /// Maximum number of records to return.
+    ///
     /// Sent as query parameter `maxSize`.
     pub max_size: Option<i64>,
     /// Documented as a GET parameter of this endpoint ("GET parameters: maxSize,
     /// limit."); its meaning is not explained. The list endpoints use `offset`.
+    ///
     /// Sent as query parameter `limit`.
     pub limit: Option<i64>,
 }
@@ -789,22 +807,28 @@ impl GetAccountStreamParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListAccountLinksParams {
     /// Maximum number of records to return.
+    ///
     /// Sent as query parameter `maxSize`.
     pub max_size: Option<i64>,
     /// Number of records to skip.
+    ///
     /// Sent as query parameter `offset`.
     pub offset: Option<i64>,
     /// Attribute to order by.
+    ///
     /// Sent as query parameter `orderBy`.
     pub order_by: Option<String>,
     /// Order direction.
+    ///
     /// Sent as query parameter `order`.
     pub order: Option<Order>,
     /// Attributes to return, comma-separated (`select=name,assignedUserId`).
+    ///
     /// Sent as query parameter `select`.
     pub select: Option<Vec<String>>,
     /// Filter items `{type, attribute, value}`, sent PHP-style:
     /// `where[0][type]=equals&where[0][attribute]=name&where[0][value]=Acme`.
+    ///
     /// Sent as query parameter `where`, PHP-style (`where[0][key]=value`).
     pub r#where: Option<Vec<WhereItem>>,
 }

@@ -399,20 +399,19 @@ impl Client {
     }
     /// A client for the server `https://{subdomain}.kommo.com`: Kommo accounts (current edition).
     ///
-    /// `subdomain`: The account's subdomain (`subdomain` in the account model), e.g. `devteam`. (the spec's default: `example`).
+    /// `subdomain`: The account's subdomain (`subdomain` in the account model), e.g. `devteam` (the spec's default: `example`).
     pub fn for_kommo_com(subdomain: &str) -> Self {
         let url = "https://{subdomain}.kommo.com".replace("{subdomain}", subdomain);
         Self::new(url)
     }
     /// A client for the server `https://{subdomain}.amocrm.com`: amoCRM accounts (older edition of the same API).
     ///
-    /// `subdomain`: The account's subdomain (`subdomain` in the account model). (the spec's default: `example`).
+    /// `subdomain`: The account's subdomain (`subdomain` in the account model) (the spec's default: `example`).
     pub fn for_amocrm_com(subdomain: &str) -> Self {
         let url = "https://{subdomain}.amocrm.com".replace("{subdomain}", subdomain);
         Self::new(url)
     }
-    /// Replaces the `reqwest::Client` (timeouts, proxies, default headers, middleware-free
-    /// customisation).
+    /// Replaces the `reqwest::Client`, to set timeouts, proxies, default headers or TLS options.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.core.set_http_client(http);
         self
@@ -422,6 +421,7 @@ impl Client {
         self.core.base_url()
     }
     /// OAuth 2.0 access token, sent as `Authorization: Bearer <token>`.
+    ///
     /// Sent as `Authorization: Bearer <token>` (security scheme `bearerAuth`).
     pub fn with_bearer_auth(mut self, token: impl Into<String>) -> Self {
         self.core
@@ -439,6 +439,7 @@ impl Client {
     /// name, task types list, user groups, etc.").
     ///
     /// Limitations: the method is available for all account users.
+    ///
     /// `GET /api/v4/account` (operation `getAccount`).
     pub async fn get_account(
         &self,
@@ -455,19 +456,9 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<Account, GetAccountError>(),
-            401 => {
-                Err(
-                    crate::runtime::Error::Status(
-                        Box::new(
-                            response
-                                .json::<Problem, GetAccountError>()?
-                                .map(GetAccountError::Unauthorized),
-                        ),
-                    ),
-                )
-            }
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            401 => response.error_json(GetAccountError::Unauthorized),
+            _ => response.unexpected(),
         }
     }
 }
@@ -478,6 +469,7 @@ pub struct GetAccountParams {
     /// by commas (`?with=amojo_id,version`). Each value adds a block to the
     /// response; the fields it adds are marked "GET parameter “with” is required"
     /// in the documents.
+    ///
     /// Sent as query parameter `with`.
     pub with: Option<Vec<AccountWith>>,
 }
@@ -492,6 +484,7 @@ impl GetAccountParams {
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetAccountError {
     /// User is not authorized.
+    ///
     /// Status `401`.
     Unauthorized(Problem),
 }

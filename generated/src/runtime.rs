@@ -267,7 +267,23 @@ fn parts(value: &serde_json::Value, explode_objects: bool) -> Vec<String> {
         other => vec![scalar(other)],
     }
 }
-/// One path parameter, encoded, by `style`/`explode` (simple, label or matrix).
+/// Items of an array or key/value pairs of an object, each percent-encoded: exploded object
+/// members as `key=value` with a literal `=`, others flattened to `key`, `value`.
+fn encoded_parts(value: &serde_json::Value, explode_objects: bool) -> Vec<String> {
+    match value {
+        serde_json::Value::Object(map) if explode_objects => {
+            map.iter()
+                .map(|(k, v)| {
+                    format!("{}={}", encode(k, false), encode(& scalar(v), false))
+                })
+                .collect()
+        }
+        other => parts(other, false).iter().map(|p| encode(p, false)).collect(),
+    }
+}
+/// One path parameter, encoded, by `style`/`explode` (simple, label or matrix), as in the
+/// OpenAPI 3.0 style table: `blue,black`, `.blue.black`, `;color=blue;color=black`,
+/// `R=100,G=200`.
 pub fn path_param<T: Serialize + ?Sized>(
     name: &str,
     value: &T,
@@ -275,40 +291,26 @@ pub fn path_param<T: Serialize + ?Sized>(
     explode: bool,
 ) -> Result<String, InvalidRequest> {
     let value = to_value(name, value)?;
-    let enc = |s: &String| encode(s, false);
+    let name = encode(name, false);
     Ok(
         match (style, &value) {
             (Style::Label, _) => {
                 let sep = if explode { "." } else { "," };
-                format!(
-                    ".{}", parts(& value, explode).iter().map(enc).collect::< Vec < _ >>
-                    ().join(sep)
-                )
+                format!(".{}", encoded_parts(& value, explode).join(sep))
             }
             (Style::Matrix, serde_json::Value::Array(items)) if explode => {
                 items
                     .iter()
-                    .map(|i| {
-                        format!(
-                            ";{}={}", encode(name, false), encode(& scalar(i), false)
-                        )
-                    })
+                    .map(|i| format!(";{name}={}", encode(& scalar(i), false)))
                     .collect()
             }
-            (Style::Matrix, serde_json::Value::Object(map)) if explode => {
-                map.iter()
-                    .map(|(k, v)| {
-                        format!(";{}={}", encode(k, false), encode(& scalar(v), false))
-                    })
-                    .collect()
+            (Style::Matrix, serde_json::Value::Object(_)) if explode => {
+                encoded_parts(&value, true).iter().map(|p| format!(";{p}")).collect()
             }
             (Style::Matrix, _) => {
-                format!(
-                    ";{}={}", encode(name, false), parts(& value, false).iter().map(enc)
-                    .collect::< Vec < _ >> ().join(",")
-                )
+                format!(";{name}={}", encoded_parts(& value, false).join(","))
             }
-            _ => parts(&value, explode).iter().map(enc).collect::<Vec<_>>().join(","),
+            _ => encoded_parts(&value, explode).join(","),
         },
     )
 }
@@ -323,6 +325,10 @@ pub struct Request {
     body: Option<(String, Vec<u8>)>,
 }
 impl Request {
+    /// The query string built so far (encoded, without `?`): what will be sent.
+    pub fn query_string(&self) -> &str {
+        &self.query
+    }
     fn push_pair(&mut self, name: &str, value: &str) {
         if !self.query.is_empty() {
             self.query.push('&');
@@ -572,6 +578,49 @@ impl RawResponse {
     /// The body as text (lossy), for messages.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// A JSON success body wrapped in a variant of the operation's success enum.
+    pub fn json_as<T: DeserializeOwned, S, E>(
+        self,
+        variant: impl FnOnce(T) -> S,
+    ) -> Result<Response<S>, Error<E>> {
+        Ok(self.json::<T, E>()?.map(variant))
+    }
+    /// A success status without a body, as a unit variant of the success enum.
+    pub fn empty_as<S, E>(self, variant: S) -> Result<Response<S>, Error<E>> {
+        Ok(self.empty::<E>()?.map(|()| variant))
+    }
+    /// A non-JSON success body wrapped in a variant of the success enum.
+    pub fn bytes_as<S, E>(
+        self,
+        variant: impl FnOnce(bytes::Bytes) -> S,
+    ) -> Result<Response<S>, Error<E>> {
+        Ok(self.bytes::<E>()?.map(variant))
+    }
+    /// A documented error status with a JSON body: [`Error::Status`].
+    pub fn error_json<T: DeserializeOwned, S, E>(
+        self,
+        variant: impl FnOnce(T) -> E,
+    ) -> Result<Response<S>, Error<E>> {
+        let response = self.json::<T, E>()?.map(variant);
+        Err(Error::Status(Box::new(response)))
+    }
+    /// A documented error status without a body.
+    pub fn error_empty<S, E>(self, variant: E) -> Result<Response<S>, Error<E>> {
+        let response = self.empty::<E>()?.map(|()| variant);
+        Err(Error::Status(Box::new(response)))
+    }
+    /// A documented error status with a non-JSON body.
+    pub fn error_bytes<S, E>(
+        self,
+        variant: impl FnOnce(bytes::Bytes) -> E,
+    ) -> Result<Response<S>, Error<E>> {
+        let response = self.bytes::<E>()?.map(variant);
+        Err(Error::Status(Box::new(response)))
+    }
+    /// A status the operation does not document: [`Error::UnexpectedStatus`], raw bytes kept.
+    pub fn unexpected<S, E>(self) -> Result<Response<S>, Error<E>> {
+        Err(Error::UnexpectedStatus(Box::new(self)))
     }
 }
 /// Why a call failed. `E` is the operation's enum of documented error statuses.

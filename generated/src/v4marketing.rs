@@ -107,8 +107,7 @@ impl Client {
     pub fn for_api_data_v4_marketing() -> Self {
         Self::new("https://api.data.v4.marketing")
     }
-    /// Replaces the `reqwest::Client` (timeouts, proxies, default headers, middleware-free
-    /// customisation).
+    /// Replaces the `reqwest::Client`, to set timeouts, proxies, default headers or TLS options.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.core.set_http_client(http);
         self
@@ -118,6 +117,7 @@ impl Client {
         self.core.base_url()
     }
     /// API key client ID; sent together with `x-client-secret`.
+    ///
     /// Sent as the header `x-client-id` (security scheme `clientId`).
     pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
         self.core
@@ -130,6 +130,7 @@ impl Client {
         self
     }
     /// API key client secret; sent together with `x-client-id`.
+    ///
     /// Sent as the header `x-client-secret` (security scheme `clientSecret`).
     pub fn with_client_secret(mut self, value: impl Into<String>) -> Self {
         self.core
@@ -152,6 +153,7 @@ impl Client {
     /// List Kommo users
     ///
     /// Retrieve Kommo users with role, group, and access information.
+    ///
     /// `GET /v1/kommo/users` (operation `listUsers`).
     ///
     /// `workspace_id`: Workspace filter (required).
@@ -209,30 +211,10 @@ impl Client {
         }
         let response = self.core.send(request).await?;
         match response.status.as_u16() {
-            200 => response.json::<UserList, ListUsersError>(),
-            400 => {
-                Err(
-                    crate::runtime::Error::Status(
-                        Box::new(
-                            response
-                                .json::<Error, ListUsersError>()?
-                                .map(ListUsersError::BadRequest),
-                        ),
-                    ),
-                )
-            }
-            500 => {
-                Err(
-                    crate::runtime::Error::Status(
-                        Box::new(
-                            response
-                                .json::<Error, ListUsersError>()?
-                                .map(ListUsersError::InternalServerError),
-                        ),
-                    ),
-                )
-            }
-            _ => Err(crate::runtime::Error::UnexpectedStatus(Box::new(response))),
+            200 => response.json(),
+            400 => response.error_json(ListUsersError::BadRequest),
+            500 => response.error_json(ListUsersError::InternalServerError),
+            _ => response.unexpected(),
         }
     }
     /// Calls [`Client::list_users`] page after page and collects the items of every page.
@@ -266,18 +248,23 @@ impl Client {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListUsersParams {
     /// Integration filter (optional).
+    ///
     /// Sent as query parameter `integrationId`.
     pub integration_id: Option<String>,
     /// Organization filter (optional).
+    ///
     /// Sent as query parameter `organizationId`.
     pub organization_id: Option<String>,
     /// User filter (optional).
+    ///
     /// Sent as query parameter `userId`.
     pub user_id: Option<String>,
     /// Page number (integer paging parameter).
+    ///
     /// Sent as query parameter `page`.
     pub page: Option<i64>,
     /// Page size (integer paging parameter).
+    ///
     /// Sent as query parameter `limit`.
     pub limit: Option<i64>,
 }
@@ -312,9 +299,11 @@ impl ListUsersParams {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListUsersError {
     /// Bad request. The page lists the status code only; the error body is not documented.
+    ///
     /// Status `400`.
     BadRequest(Error),
     /// Server error. The page lists the status code only; the error body is not documented.
+    ///
     /// Status `500`.
     InternalServerError(Error),
 }

@@ -28,6 +28,26 @@ pub enum Drift {
         /// The file.
         path: PathBuf,
     },
+    /// A module in `src/` that the specs no longer produce (a spec was removed or renamed).
+    Extra {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// Rust files in `dir/src/` that `files` does not contain, sorted: what a removed spec left.
+pub fn extra_files(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir.join("src")) else {
+        return Vec::new();
+    };
+    let mut extra: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file() && e.path().extension().is_some_and(|x| x == "rs"))
+        .map(|e| Path::new("src").join(e.file_name()))
+        .filter(|p| !files.iter().any(|f| &f.path == p))
+        .collect();
+    extra.sort();
+    extra
 }
 
 /// Lines of excerpt per file.
@@ -71,6 +91,11 @@ pub fn check(dir: &Path, files: &[GeneratedFile]) -> Vec<Drift> {
             excerpt,
         });
     }
+    drift.extend(
+        extra_files(dir, files)
+            .into_iter()
+            .map(|path| Drift::Extra { path }),
+    );
     drift
 }
 
@@ -81,6 +106,12 @@ pub fn summary(dir: &Path, drift: &[Drift]) -> String {
         match d {
             Drift::Missing { path } => {
                 out.push_str(&format!("{}: missing\n", dir.join(path).display()));
+            }
+            Drift::Extra { path } => {
+                out.push_str(&format!(
+                    "{}: no spec generates it any more\n",
+                    dir.join(path).display()
+                ));
             }
             Drift::Changed {
                 path,

@@ -110,9 +110,13 @@ impl Generator {
         let text = render::render(
             &self.env,
             "module.rs.jinja",
-            minijinja::context! { module => Value::from(Serde(&module)), source => &input.source },
+            minijinja::context! {
+                module => Value::from(Serde(&module)),
+                source => &input.source,
+                split => render::SPLIT,
+            },
         )?;
-        let code = render::format_rust(&text, &format!("src/{name}.rs"), &input.source)?;
+        let code = render::format_pieces(&text, &format!("src/{name}.rs"), &input.source)?;
         Ok((code, warnings))
     }
 
@@ -184,8 +188,13 @@ impl Generator {
 }
 
 /// Writes `files` under `dir`, creating folders; files already identical are left untouched so
-/// their modification times do not trigger rebuilds.
+/// their modification times do not trigger rebuilds. Rust files in `dir/src/` that no spec
+/// produces any more are removed, so a deleted spec does not leave a module behind.
 pub fn write_files(dir: &Path, files: &[GeneratedFile]) -> Result<(), Error> {
+    for extra in check::extra_files(dir, files) {
+        let path = dir.join(extra);
+        std::fs::remove_file(&path).map_err(|source| Error::Io { path, source })?;
+    }
     for file in files {
         let path = dir.join(&file.path);
         if std::fs::read_to_string(&path).is_ok_and(|old| old == file.contents) {

@@ -4,7 +4,9 @@
 //! Templates are embedded at compile time from `templates/`, so the binary needs no files at run
 //! time; a `--templates DIR` replaces any of them by file name. Rendered Rust is parsed with
 //! `syn` and printed with `prettyplease`: output that does not parse is a generator (or
-//! template) bug, reported as an error naming the spec, and never written.
+//! template) bug, reported as an error naming the spec, and never written. `rustfmt` is not used
+//! even when installed, because its output varies with the toolchain and `--check` must agree on
+//! every machine.
 
 use std::path::Path;
 
@@ -96,24 +98,83 @@ pub fn render(env: &Environment<'_>, name: &str, context: Value) -> Result<Strin
 }
 
 /// Parses and pretty-prints generated Rust; `file` and `spec` name it in the error.
+///
+/// syn is built without `span-locations` (which makes every token track its line and costs a
+/// third of the parse), so a failure is located afterwards: the longest prefix of top-level
+/// chunks (split at lines that start in column 0) that still parses ends where the bad item
+/// starts.
 pub fn format_rust(text: &str, file: &str, spec: &str) -> Result<String, Error> {
     match syn::parse_file(text) {
         Ok(parsed) => Ok(prettyplease::unparse(&parsed)),
         Err(e) => {
-            let start = e.span().start();
-            let line_text = text.lines().nth(start.line.saturating_sub(1)).unwrap_or("");
+            let (line, excerpt) = locate_failure(text);
             Err(Error::InvalidCode {
                 file: file.to_string(),
                 spec: spec.to_string(),
-                message: format!(
-                    "{e} at line {}:{} of the rendered text: {}",
-                    start.line,
-                    start.column + 1,
-                    line_text.trim()
-                ),
+                message: format!("{e}, in the item at line {line} of the rendered text: {excerpt}"),
             })
         }
     }
+}
+
+/// The first line of the first top-level chunk after which the text stops parsing, by binary
+/// search over chunk boundaries (a prefix ending at a boundary parses exactly when every item
+/// before it does).
+fn locate_failure(text: &str) -> (usize, String) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with(|c: char| !c.is_whitespace() && c != '}' && c != ')'))
+        .map(|(i, _)| i)
+        .collect();
+    starts.push(lines.len());
+    let parses = |end: usize| syn::parse_file(&lines[..end].join("\n")).is_ok();
+    // Invariant: the prefix up to starts[lo] parses; the one up to starts[hi] does not.
+    let (mut lo, mut hi) = (0, starts.len() - 1);
+    if !parses(starts[lo]) {
+        return (
+            1,
+            lines
+                .first()
+                .map(|l| l.trim().to_string())
+                .unwrap_or_default(),
+        );
+    }
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if parses(starts[mid]) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let bad = starts[lo];
+    (
+        bad + 1,
+        lines
+            .get(bad)
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default(),
+    )
+}
+
+/// The line a template puts between top-level items where the text may be cut (see
+/// [`format_pieces`]). A comment, so text that keeps it still parses.
+pub const SPLIT: &str = "// specsmith:split";
+
+/// Formats text made of pieces separated by [`SPLIT`] lines: each piece is a valid file on its
+/// own, so the pieces are parsed and printed in parallel and joined in order. The cut points
+/// come from the templates, not from the number of threads, so the output does not depend on
+/// the machine.
+pub fn format_pieces(text: &str, file: &str, spec: &str) -> Result<String, Error> {
+    use rayon::prelude::*;
+    let pieces: Vec<&str> = text.split(SPLIT).collect();
+    let formatted: Result<Vec<String>, Error> = pieces
+        .par_iter()
+        .map(|piece| format_rust(piece, file, spec))
+        .collect();
+    Ok(formatted?.concat())
 }
 
 /// A template error with its cause chain (minijinja puts the template name and line there).

@@ -157,6 +157,12 @@ fn hostile_names_and_shapes() {
     assert!(module.contains("pub self_: Option<String>,"));
     assert!(module.contains("pub foo_bar_2: Option<String>,"));
     assert!(module.contains("pub _2fa: Option<bool>,"));
+    assert!(
+        module.contains(
+            "pub enum Either {\n    Animal(Animal),\n    EitherVariant1(EitherVariant1),"
+        ),
+        "untagged variants: the most constrained first"
+    );
 }
 
 #[test]
@@ -253,6 +259,7 @@ fn cli_writes_a_standalone_crate_and_check_detects_drift() {
     )
     .expect("write");
     std::fs::remove_file(out.join("src/runtime.rs")).expect("remove");
+    std::fs::write(out.join("src/old_spec.rs"), "//! left by a removed spec\n").expect("write");
     let (code, _, stderr) = specsmith(
         &["generate", "--spec", spec, "--out", out_s, "--check"],
         &root(),
@@ -264,6 +271,19 @@ fn cli_writes_a_standalone_crate_and_check_detects_drift() {
     );
     assert!(stderr.contains("+pub struct Account {"), "{stderr}");
     assert!(stderr.contains("src/runtime.rs: missing"), "{stderr}");
+    assert!(
+        stderr.contains("src/old_spec.rs: no spec generates it any more"),
+        "{stderr}"
+    );
+    // Regenerating repairs all three.
+    let (code, _, stderr) = specsmith(&["generate", "--spec", spec, "--out", out_s], &root());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!out.join("src/old_spec.rs").exists());
+    let (code, _, stderr) = specsmith(
+        &["generate", "--spec", spec, "--out", out_s, "--check"],
+        &root(),
+    );
+    assert_eq!(code, 0, "{stderr}");
 
     let (code, _, stderr) = specsmith(&["generate", "--spec", "nope.yaml", "--check"], &root());
     assert_eq!(code, 2, "{stderr}");
