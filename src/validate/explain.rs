@@ -100,17 +100,7 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
 
 /// `/data/12/is_admin` → `/data/*/is_admin`: where a finding stands in the schema.
 fn pattern(pointer: &str) -> String {
-    pointer
-        .split('/')
-        .map(|s| {
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-                "*"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    crate::problem::generalise_pointer(pointer)
 }
 
 /// One root cause, one finding: the same drift in every item of an array (an undocumented

@@ -502,6 +502,7 @@ fn locate_text(origin: &Origin, text: &str) -> Option<crate::source::Location> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::capture::testing::Trickle;
 
     fn units(input: &[u8]) -> Vec<Result<Unit, Box<Diagnostic>>> {
         let file = Arc::new(PathBuf::from("t.har"));
@@ -523,18 +524,6 @@ mod tests {
         );
         let b = got[1].as_ref().expect("entry");
         assert_eq!((b.entry, b.origin.line), (Some(1), 4));
-    }
-
-    /// Hands out a few bytes per read, so every chunk boundary falls somewhere new.
-    struct Trickle<'a>(&'a [u8], usize);
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.1.min(out.len()).min(self.0.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
     }
 
     #[test]

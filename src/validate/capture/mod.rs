@@ -590,3 +590,21 @@ mod tests {
         assert_eq!(CaptureFormat::of(Path::new("README.md")), None);
     }
 }
+
+/// Test helpers shared by the readers' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::io::Read;
+
+    /// Hands out a few bytes per read, so every chunk boundary falls somewhere new.
+    pub(crate) struct Trickle<'a>(pub &'a [u8], pub usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+}

@@ -285,6 +285,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::capture::testing::Trickle;
 
     fn units(input: &[u8], max: usize) -> Vec<Result<Unit, Box<Diagnostic>>> {
         let file = Arc::new(PathBuf::from("t.ndjson"));
@@ -304,17 +305,6 @@ mod tests {
         assert_eq!(err.location.as_ref().map(|l| l.line), Some(4));
         let last = got[2].as_ref().expect("unit");
         assert_eq!((last.origin.line, last.text.as_str()), (5, "{\"c\":3}"));
-    }
-
-    struct Trickle<'a>(&'a [u8], usize);
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.1.min(out.len()).min(self.0.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
     }
 
     #[test]
