@@ -13,3 +13,5 @@ mod lint;
 mod style;
 /// `specsmith validate`: drift located in captures, report formats, secrets, bad input, exit codes.
 mod validate;
+/// Generated clients against the parameter model: what a client sends reads back as sent.
+mod wire;
