@@ -30,7 +30,7 @@ impl LineIndex {
     /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        line_starts.extend(newline_offsets(text.as_bytes()).map(|i| i + 1));
         LineIndex { line_starts }
     }
 
@@ -66,7 +66,7 @@ impl LineIndex {
     }
 }
 
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+fn newline_offsets(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     bytes
         .iter()
         .enumerate()
@@ -210,10 +210,9 @@ fn key_len_at(line: &str, column: usize) -> usize {
     let rest: String = line.chars().skip(column.saturating_sub(1)).collect();
     let stop = rest
         .find(": ")
-        .or_else(|| rest.strip_suffix(':').map(str::len));
-    stop.unwrap_or(rest.trim_end().len())
-        .max(1)
-        .min(rest.chars().count().max(1))
+        .or_else(|| rest.strip_suffix(':').map(str::len))
+        .unwrap_or(rest.trim_end().len());
+    rest[..stop].chars().count().max(1)
 }
 
 /// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`).
@@ -570,6 +569,14 @@ mod tests {
         // Missing leaf falls back to the nearest ancestor.
         let loc = file.locate("/paths/~1a/get/nothing").expect("ancestor");
         assert_eq!((loc.line, loc.column), (4, 5));
+    }
+
+    #[test]
+    fn yaml_keys_are_underlined_by_characters() {
+        assert_eq!(key_len_at("  имя: x", 3), 3);
+        assert_eq!(key_len_at("- name: id", 3), 4);
+        assert_eq!(key_len_at("key:", 1), 3);
+        assert_eq!(key_len_at("", 1), 1);
     }
 
     #[test]

@@ -414,7 +414,7 @@ fn string_at(value: &Value, key: &str) -> Option<String> {
 /// by lint.
 pub(crate) fn build(source: SourceFile, document: Value, openapi: openapiv3::OpenAPI) -> Spec {
     let info = document.get("info").cloned().unwrap_or(Value::Null);
-    let servers = servers_of(&document, document.get("servers"));
+    let servers = servers_of(document.get("servers"));
     let security_schemes = security_schemes_of(&document);
     let global_security = security_of(document.get("security")).unwrap_or_default();
     let mut operations = Vec::new();
@@ -431,7 +431,7 @@ pub(crate) fn build(source: SourceFile, document: Value, openapi: openapiv3::Ope
                 let pointer = pointer_push(&item_pointer, method);
                 let explicit = string_at(op, "operationId");
                 let servers = match op.get("servers").or(item_servers) {
-                    Some(s) => servers_of(&document, Some(s)),
+                    Some(s) => servers_of(Some(s)),
                     None => servers.clone(),
                 };
                 operations.push(Operation {
@@ -502,7 +502,7 @@ pub fn synthesize_operation_id(method: &str, path: &str) -> String {
     id
 }
 
-fn servers_of(document: &Value, servers: Option<&Value>) -> Vec<Server> {
+fn servers_of(servers: Option<&Value>) -> Vec<Server> {
     let list = servers
         .and_then(Value::as_array)
         .cloned()
@@ -546,7 +546,6 @@ fn servers_of(document: &Value, servers: Option<&Value>) -> Vec<Server> {
             })
         })
         .collect();
-    let _ = document;
     if out.is_empty() {
         // OpenAPI: with no servers, the default is a server at "/".
         out.push(Server {
