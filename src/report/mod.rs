@@ -22,7 +22,7 @@ mod sarif;
 pub enum Format {
     /// rustc-style text with snippets (coloured on a terminal).
     Human,
-    /// One JSON document: `{"findings": [...], "summary": {...}}`.
+    /// One JSON document: `{"findings": [...], "problems": [...], "summary": {...}}`.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
