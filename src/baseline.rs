@@ -146,12 +146,15 @@ mod tests {
             operation: Some("getAccount".into()),
             status: Some(200),
             pointer: Some("/uuid".into()),
+            key: None,
             message: "m".into(),
             suggestion: None,
             occurrences: 2,
             first: at.clone(),
             last: at.clone(),
             samples: vec![at],
+            baseline: None,
+            example: Box::new(Diagnostic::warning(Kind::UnknownProperty, "m")),
         }
     }
 

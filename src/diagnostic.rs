@@ -136,6 +136,10 @@ pub struct ExchangeRef {
     pub url: Option<String>,
     /// The matched operation's id.
     pub operation: Option<String>,
+    /// The matched operation's method and path template (`GET /api/v4/account`): with the id it
+    /// names the operation across specs (Kommo and EspoCRM both have a `getAccount`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     /// The response status.
     pub status: Option<u16>,
 }
@@ -161,6 +165,10 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// The exchange a validator finding is about.
     pub exchange: Option<ExchangeRef>,
+    /// The key an unknown, moved or missing property finding is about (its pointer names the
+    /// object), so two different keys of one object group as two problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl Diagnostic {
@@ -176,6 +184,7 @@ impl Diagnostic {
             suggestion: None,
             notes: Vec::new(),
             exchange: None,
+            key: None,
         }
     }
 

@@ -55,6 +55,9 @@ pub struct Problem {
     pub status: Option<u16>,
     /// The pointer with array indices generalised to `*`.
     pub pointer: Option<String>,
+    /// The key an unknown, moved or missing property problem is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// The first occurrence's message.
     pub message: String,
     /// The first occurrence's suggestion.
@@ -67,6 +70,12 @@ pub struct Problem {
     pub last: Occurrence,
     /// Up to [`SAMPLES`] locations, the first among them.
     pub samples: Vec<Occurrence>,
+    /// `new` or `known` against `--baseline` (`None` without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'static str>,
+    /// The first occurrence in full, so a report can show its snippet and context.
+    #[serde(skip)]
+    pub example: Box<Diagnostic>,
 }
 
 /// `/list/3/teamsIds/0` → `/list/*/teamsIds/*`.
@@ -105,13 +114,19 @@ pub fn problem_id(d: &Diagnostic) -> String {
         .and_then(|e| e.status)
         .map(|s| s.to_string())
         .unwrap_or_default();
-    let pointer = d
+    let mut pointer = d
         .pointer
         .as_deref()
         .map(generalise_pointer)
         .unwrap_or_default();
-    // Unmatched exchanges have no operation: their method and path are the cause.
-    let subject = if operation.is_empty() {
+    if let Some(key) = &d.key {
+        pointer = crate::source::pointer_push(&pointer, key);
+    }
+    // The route tells apart operations of different specs that share an id; unmatched
+    // exchanges have no operation: their method and path are the cause.
+    let subject = if let Some(route) = exchange.and_then(|e| e.route.as_deref()) {
+        route.to_string()
+    } else if operation.is_empty() {
         exchange
             .and_then(|e| {
                 Some(format!(
@@ -144,7 +159,7 @@ fn url_path(url: &str) -> String {
 /// problems, not with the number of findings.
 #[derive(Debug, Default)]
 pub struct ProblemSet {
-    problems: BTreeMap<String, Problem>,
+    problems: BTreeMap<String, (usize, Problem)>,
 }
 
 impl ProblemSet {
@@ -156,11 +171,24 @@ impl ProblemSet {
     /// Adds one finding; returns its problem id.
     pub fn add(&mut self, d: &Diagnostic) -> String {
         let id = problem_id(d);
+        self.add_with_id(d, id)
+    }
+
+    /// Adds one finding whose problem id the caller computed already.
+    pub fn add_with_id(&mut self, d: &Diagnostic, id: String) -> String {
         let occurrence = Occurrence::of(d);
+        let next = self.problems.len();
         match self.problems.get_mut(&id) {
-            Some(p) => {
+            Some((_, p)) => {
                 p.occurrences += 1;
-                p.severity = p.severity.max(d.severity);
+                if d.severity > p.severity {
+                    // The problem reads as its worst occurrence (an unknown key is an error
+                    // where it looks like a rename, a warning elsewhere).
+                    p.severity = d.severity;
+                    p.message = d.message.clone();
+                    p.suggestion = d.suggestion.clone();
+                    *p.example = d.clone();
+                }
                 if p.samples.len() < SAMPLES {
                     p.samples.push(occurrence.clone());
                 }
@@ -170,36 +198,53 @@ impl ProblemSet {
                 let exchange = d.exchange.as_ref();
                 self.problems.insert(
                     id.clone(),
-                    Problem {
-                        id: id.clone(),
-                        kind: d.kind,
-                        severity: d.severity,
-                        operation: exchange.and_then(|e| e.operation.clone()),
-                        status: exchange.and_then(|e| e.status),
-                        pointer: d.pointer.as_deref().map(generalise_pointer),
-                        message: d.message.clone(),
-                        suggestion: d.suggestion.clone(),
-                        occurrences: 1,
-                        first: occurrence.clone(),
-                        last: occurrence.clone(),
-                        samples: vec![occurrence],
-                    },
+                    (
+                        next,
+                        Problem {
+                            id: id.clone(),
+                            kind: d.kind,
+                            severity: d.severity,
+                            operation: exchange.and_then(|e| e.operation.clone()),
+                            status: exchange.and_then(|e| e.status),
+                            pointer: d.pointer.as_deref().map(generalise_pointer),
+                            key: d.key.clone(),
+                            message: d.message.clone(),
+                            suggestion: d.suggestion.clone(),
+                            occurrences: 1,
+                            first: occurrence.clone(),
+                            last: occurrence.clone(),
+                            samples: vec![occurrence],
+                            baseline: None,
+                            example: Box::new(d.clone()),
+                        },
+                    ),
                 );
             }
         }
         id
     }
 
-    /// The problems, worst first: severity, then occurrences, then id.
+    /// How many distinct problems so far.
+    pub fn len(&self) -> usize {
+        self.problems.len()
+    }
+
+    /// Whether no finding was added.
+    pub fn is_empty(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The problems, worst first: severity, then occurrences, then the order they were first
+    /// seen in.
     pub fn finish(self) -> Vec<Problem> {
-        let mut problems: Vec<Problem> = self.problems.into_values().collect();
-        problems.sort_by(|a, b| {
+        let mut problems: Vec<(usize, Problem)> = self.problems.into_values().collect();
+        problems.sort_by(|(first_a, a), (first_b, b)| {
             b.severity
                 .cmp(&a.severity)
                 .then(b.occurrences.cmp(&a.occurrences))
-                .then(a.id.cmp(&b.id))
+                .then(first_a.cmp(first_b))
         });
-        problems
+        problems.into_iter().map(|(_, p)| p).collect()
     }
 }
 
@@ -233,6 +278,7 @@ mod tests {
             method: Some("GET".into()),
             url: Some("https://x.kommo.com/api/v4/account".into()),
             operation: Some("getAccount".into()),
+            route: Some("GET /api/v4/account".into()),
             status: Some(200),
         });
         d
@@ -267,8 +313,18 @@ mod tests {
         assert_eq!(problem_id(&a), problem_id(&b));
         let c = finding("a.ndjson", 0, "/y", 10);
         assert_ne!(problem_id(&a), problem_id(&c));
+        // Two unknown keys of one object are two problems.
+        let mut other_key = finding("a.ndjson", 0, "/x/0/uuid", 10);
+        other_key.key = Some("color".into());
+        assert_ne!(problem_id(&a), problem_id(&other_key));
+        // Kommo and EspoCRM both have a `getAccount`: the route keeps their problems apart.
+        let mut espo = finding("a.ndjson", 0, "/x/0/uuid", 10);
+        if let Some(ex) = espo.exchange.as_mut() {
+            ex.route = Some("GET /Account/{id}".into());
+        }
+        assert_ne!(problem_id(&a), problem_id(&espo));
         // Pinned: changing the fingerprint breaks every committed baseline.
-        assert_eq!(problem_id(&a), "319ed5a209d6f76b");
+        assert_eq!(problem_id(&a), "fd1048092ff2a759");
     }
 
     #[test]

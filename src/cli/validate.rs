@@ -10,7 +10,10 @@ use clap::Args;
 
 use crate::baseline::Baseline;
 use crate::diagnostic::{Diagnostic, Severity, Tally};
-use crate::report::{self, Breakdown, Case, Format, OperationCounts, Summary};
+use crate::problem::{Problem, ProblemSet};
+use crate::report::{
+    self, BaselineState, Breakdown, Case, Emitter, Ending, Format, Layout, OperationCounts, Summary,
+};
 use crate::spec::Spec;
 use crate::validate::{Options, RawMeta, Report, Validator};
 
@@ -47,6 +50,11 @@ pub struct ValidateArgs {
     /// longer occur are reported as info. An unreadable FILE exits 2.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Add coverage to the report: per operation, each documented status and media type with
+    /// the exchanges seen and problems found; operations never exercised; documented response
+    /// properties no body carried.
+    #[arg(long)]
+    pub coverage: bool,
     /// Capture files or folders (walked recursively): HAR (.har), NDJSON (.ndjson, .jsonl) or
     /// raw JSON bodies (.json, described by a sibling NAME.meta.json or by --operation and
     /// --status). Default: the bundled captures/ folder.
@@ -102,6 +110,7 @@ pub fn run(args: ValidateArgs) -> Outcome {
             ..RawMeta::default()
         },
         record_exchanges: args.format == Format::Junit,
+        coverage: args.coverage,
     };
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(b) => b,
@@ -110,58 +119,86 @@ pub fn run(args: ValidateArgs) -> Outcome {
             return Outcome::Failure;
         }
     };
-    let result = Validator::new(&specs, options).and_then(|v| v.run(&captures));
-    let mut report = match result {
+    let validator = match Validator::new(&specs, options) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Failure;
+        }
+    };
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
+    let mut emitter = report::emitter(args.format, Layout::Problems, &mut out);
+    // Findings stream: each is counted, grouped and written as its batch is checked, and
+    // dropped; only the problems (one per root cause) stay in memory.
+    let mut problems = ProblemSet::new();
+    let mut tally = Tally::default();
+    let mut write_error: Option<std::io::Error> = None;
+    let state_of = |id: &str| match &baseline {
+        None => BaselineState::Unset,
+        Some(b) if b.contains(id) => BaselineState::Known,
+        Some(_) => BaselineState::New,
+    };
+    let mut take = |d: Diagnostic, problems: &mut ProblemSet, emitter: &mut dyn Emitter| {
+        tally.add(d.severity);
+        let id = problems.add(&d);
+        if write_error.is_none() {
+            write_error = emitter.finding(&d, &id, state_of(&id)).err();
+        }
+    };
+    let result = validator.run_with(&captures, &mut |d| {
+        take(d, &mut problems, emitter.as_mut());
+    });
+    let report = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return Outcome::Failure;
         }
     };
-    let problems = crate::problem::group(&report.diagnostics);
+    let mut problems = problems.finish();
     if let Some(path) = &args.write_baseline {
         if let Err(message) = Baseline::of(&problems).write(path) {
             eprintln!("error: {message}");
             return Outcome::Failure;
         }
     }
-    // Errors that fail the run: all of them, or with a baseline only those of new problems.
-    let failing_errors = match &baseline {
-        Some(b) => {
-            let new = problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error && !b.contains(&p.id))
-                .map(|p| p.occurrences)
-                .sum();
-            report.diagnostics.extend(b.fixed(&problems));
-            new
+    if let Some(b) = &baseline {
+        let mut fixed = ProblemSet::new();
+        for d in b.fixed(&problems) {
+            take(d, &mut fixed, emitter.as_mut());
         }
-        None => report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count(),
+        problems.extend(fixed.finish());
+        for p in &mut problems {
+            p.baseline = state_of(&p.id).as_str();
+        }
+    }
+    // Errors that fail the run: all of them, or with a baseline only those of new problems.
+    let is_new = |id: &str| baseline.as_ref().is_none_or(|b| !b.contains(id));
+    let failing_errors: usize = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error && is_new(&p.id))
+        .map(|p| p.occurrences)
+        .sum();
+    let new_warnings = problems
+        .iter()
+        .any(|p| p.severity == Severity::Warning && is_new(&p.id));
+    let (summary, breakdown) = summarize(report, tally, &problems, specs.len());
+    let finished = emitter.finish(&Ending {
+        summary: &summary,
+        breakdown: &breakdown,
+        problems: &problems,
+    });
+    drop(emitter);
+    let written = match write_error {
+        Some(e) => Err(e),
+        None => finished.and_then(|()| std::io::Write::flush(&mut out)),
     };
-    let (summary, breakdown) = summarize(&report, specs.len());
-    let mut out = anstream::stdout();
-    let written = report::render_with(
-        args.format,
-        &report.diagnostics,
-        &summary,
-        &breakdown,
-        &mut out,
-    );
     if let Err(e) = written {
-        eprintln!("error: cannot write the report: {e}");
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+        }
         return Outcome::Failure;
     }
-    let tally = summary.tally;
-    let new_warnings = match &baseline {
-        Some(b) => problems
-            .iter()
-            .any(|p| p.severity == Severity::Warning && !b.contains(&p.id)),
-        None => tally.warnings > 0,
-    };
     if args.write_baseline.is_some() {
         Outcome::Clean
     } else if failing_errors > 0 || (args.deny_warnings && new_warnings) {
@@ -176,17 +213,22 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The summary of a validate run: totals, per operation, per kind.
-pub fn summarize(report: &Report, specs: usize) -> (Summary, Breakdown) {
+pub fn summarize(
+    report: Report,
+    tally: Tally,
+    problems: &[Problem],
+    specs: usize,
+) -> (Summary, Breakdown) {
     let stats = &report.stats;
-    let tally = Tally::of(&report.diagnostics);
     let mut lines = vec![format!(
-        "checked {} in {} against {}: {}, {}, {}",
+        "checked {} in {} against {}: {}, {}, {} ({})",
         plural(stats.exchanges, "exchange", "exchanges"),
         plural(stats.files, "capture file", "capture files"),
         plural(specs, "spec", "specs"),
         plural(tally.errors, "error", "errors"),
         plural(tally.warnings, "warning", "warnings"),
         plural(tally.infos, "note", "notes"),
+        plural(problems.len(), "problem", "problems"),
     )];
     for (op, s) in &stats.per_operation {
         lines.push(format!(
@@ -229,12 +271,10 @@ pub fn summarize(report: &Report, specs: usize) -> (Summary, Breakdown) {
         per_kind: stats.per_kind.clone(),
         cases: report
             .exchanges
-            .iter()
-            .map(|(file, exchange)| Case {
-                file: file.clone(),
-                exchange: exchange.clone(),
-            })
+            .into_iter()
+            .map(|(file, exchange)| Case { file, exchange })
             .collect(),
+        coverage: report.coverage,
     };
     (summary, breakdown)
 }

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::Summary;
+use super::{BaselineState, Emitter, Ending};
 
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
@@ -19,12 +19,23 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub(super) fn render(
-    diagnostics: &[Diagnostic],
-    summary: &Summary,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    for d in diagnostics {
+/// `--format github`: one workflow command per finding, written as it arrives.
+pub(super) struct Github<'w> {
+    out: &'w mut dyn Write,
+}
+
+impl<'w> Github<'w> {
+    pub(super) fn new(out: &'w mut dyn Write) -> Self {
+        Github { out }
+    }
+}
+
+impl Emitter for Github<'_> {
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: BaselineState) -> io::Result<()> {
+        // Annotations are for what a change introduced: accepted problems stay quiet.
+        if state == BaselineState::Known {
+            return Ok(());
+        }
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -48,14 +59,22 @@ pub(super) fn render(
             message.push_str(s);
         }
         writeln!(
-            out,
+            self.out,
             "::{command} {}::{}",
             props.join(","),
             escape_data(&message)
-        )?;
+        )
     }
-    for line in &summary.lines {
-        writeln!(out, "{line}")?;
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        if let Some(coverage) = &ending.breakdown.coverage {
+            for line in super::coverage::table(coverage) {
+                writeln!(self.out, "{line}")?;
+            }
+        }
+        for line in &ending.summary.lines {
+            writeln!(self.out, "{line}")?;
+        }
+        Ok(())
     }
-    Ok(())
 }

@@ -1,12 +1,18 @@
 //! `--format human`: rustc-style blocks with a snippet of the file and a `help:` line.
+//!
+//! Lint and generate show one block per finding as it arrives. Validate shows one block per
+//! problem, worst first: the first occurrence's snippet, titled with `×N`, then where it was
+//! first and last seen and up to three sample locations, so 409 copies of one drift read as one
+//! block a person can act on.
 
 use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::problem::{Occurrence, Problem};
 
-use super::Summary;
+use super::{BaselineState, Emitter, Ending, Layout};
 
 /// Byte range in `line` of `len` characters starting at 1-based character `column`.
 fn char_span(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {
@@ -82,19 +88,101 @@ pub(crate) fn render_one(d: &Diagnostic, renderer: &Renderer) -> String {
     renderer.render(&[group])
 }
 
-pub(super) fn render(
-    diagnostics: &[Diagnostic],
-    summary: &Summary,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let renderer = Renderer::styled();
-    for d in diagnostics {
-        writeln!(out, "{}\n", render_one(d, &renderer))?;
+/// `×N` and where a problem was seen, as note lines under its first occurrence.
+fn problem_notes(p: &Problem) -> Vec<String> {
+    let mut notes = Vec::new();
+    if p.occurrences > 1 {
+        notes.push(format!(
+            "{} occurrences: first {}, last {}",
+            p.occurrences,
+            place(&p.first),
+            place(&p.last)
+        ));
+        let samples: Vec<String> = p.samples.iter().map(place).collect();
+        notes.push(format!("samples: {}", samples.join(", ")));
     }
-    for line in &summary.lines {
-        writeln!(out, "{line}")?;
+    notes
+}
+
+/// `file:line:col (entry N)`.
+fn place(o: &Occurrence) -> String {
+    let mut text = o
+        .file
+        .as_ref()
+        .map_or_else(|| "?".to_string(), |f| f.display().to_string());
+    if let (Some(line), Some(column)) = (o.line, o.column) {
+        text.push_str(&format!(":{line}:{column}"));
     }
-    Ok(())
+    if let Some(entry) = o.entry {
+        text.push_str(&format!(" (entry {entry})"));
+    }
+    text
+}
+
+/// Renders one problem: its first occurrence's block, titled with the count.
+pub(crate) fn render_problem(p: &Problem, renderer: &Renderer) -> String {
+    let mut d = (*p.example).clone();
+    if p.occurrences > 1 {
+        d.message = format!("{} (×{})", d.message, p.occurrences);
+    }
+    d.notes.extend(problem_notes(p));
+    render_one(&d, renderer)
+}
+
+/// `--format human`.
+pub(super) struct Human<'w> {
+    layout: Layout,
+    out: &'w mut dyn Write,
+    renderer: Renderer,
+}
+
+impl<'w> Human<'w> {
+    pub(super) fn new(layout: Layout, out: &'w mut dyn Write) -> Self {
+        Human {
+            layout,
+            out,
+            renderer: Renderer::styled(),
+        }
+    }
+}
+
+impl Emitter for Human<'_> {
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: BaselineState) -> io::Result<()> {
+        if self.layout == Layout::Findings && state != BaselineState::Known {
+            writeln!(self.out, "{}\n", render_one(d, &self.renderer))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        if self.layout == Layout::Problems {
+            let mut known = 0;
+            for p in ending.problems {
+                if p.baseline == Some("known") {
+                    known += 1;
+                    continue;
+                }
+                writeln!(self.out, "{}\n", render_problem(p, &self.renderer))?;
+            }
+            if known > 0 {
+                writeln!(
+                    self.out,
+                    "{known} known problem{} accepted in the baseline not shown\n",
+                    if known == 1 { "" } else { "s" }
+                )?;
+            }
+        }
+        if let Some(coverage) = &ending.breakdown.coverage {
+            for line in super::coverage::table(coverage) {
+                writeln!(self.out, "{line}")?;
+            }
+            writeln!(self.out)?;
+        }
+        for line in &ending.summary.lines {
+            writeln!(self.out, "{line}")?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! `--format json`: every diagnostic with its location, then the summary.
+//! `--format json`: every diagnostic with its location, then problems, summary and coverage.
 
 use std::io::{self, Write};
 
@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 
-use super::{Breakdown, Summary};
+use super::{BaselineState, Breakdown, Emitter, Ending, Summary};
 
 /// The wire shape of one finding: flat, with `null` for what is unknown, so `jq` filters stay simple.
 #[derive(Serialize)]
@@ -27,10 +27,13 @@ pub(crate) struct JsonFinding<'a> {
     column: Option<usize>,
     /// The id of the problem (root cause) this finding belongs to; see `problems`.
     problem: String,
+    /// `new` or `known` against `--baseline`; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'static str>,
 }
 
 impl<'a> JsonFinding<'a> {
-    pub(crate) fn from(d: &'a Diagnostic) -> Self {
+    pub(crate) fn from(d: &'a Diagnostic, problem: &str, state: BaselineState) -> Self {
         let ex = d.exchange.as_ref();
         JsonFinding {
             file: d.file.as_ref().map(|f| f.display().to_string()),
@@ -47,7 +50,8 @@ impl<'a> JsonFinding<'a> {
             notes: &d.notes,
             line: d.location.as_ref().map(|l| l.line),
             column: d.location.as_ref().map(|l| l.column),
-            problem: crate::problem::problem_id(d),
+            problem: problem.to_string(),
+            baseline: state.as_str(),
         }
     }
 }
@@ -61,24 +65,62 @@ struct SummaryDoc<'a> {
     breakdown: &'a Breakdown,
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    findings: Vec<JsonFinding<'a>>,
-    problems: Vec<crate::problem::Problem>,
-    summary: SummaryDoc<'a>,
+/// `--format json`: `{"findings": [...], "problems": [...], "summary": {...}, "coverage": {...}}`.
+///
+/// Findings are written as they arrive, one compact object per line, so a run that finds
+/// something in every one of 40,000 exchanges never holds them all; problems, summary and
+/// coverage close the document.
+pub(super) struct Json<'w> {
+    out: &'w mut dyn Write,
+    findings: usize,
 }
 
-pub(super) fn render(
-    diagnostics: &[Diagnostic],
-    summary: &Summary,
-    breakdown: &Breakdown,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let doc = Document {
-        findings: diagnostics.iter().map(JsonFinding::from).collect(),
-        problems: crate::problem::group(diagnostics),
-        summary: SummaryDoc { summary, breakdown },
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+impl<'w> Json<'w> {
+    pub(super) fn new(out: &'w mut dyn Write) -> Self {
+        Json { out, findings: 0 }
+    }
+}
+
+impl Emitter for Json<'_> {
+    fn finding(&mut self, d: &Diagnostic, problem: &str, state: BaselineState) -> io::Result<()> {
+        let lead = if self.findings == 0 {
+            "{\n  \"findings\": [\n    "
+        } else {
+            ",\n    "
+        };
+        self.out.write_all(lead.as_bytes())?;
+        self.findings += 1;
+        serde_json::to_writer(&mut *self.out, &JsonFinding::from(d, problem, state))?;
+        Ok(())
+    }
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        let out = &mut *self.out;
+        if self.findings == 0 {
+            out.write_all(b"{\n  \"findings\": [],\n  \"problems\": [")?;
+        } else {
+            out.write_all(b"\n  ],\n  \"problems\": [")?;
+        }
+        for (i, p) in ending.problems.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            serde_json::to_writer(&mut *out, p)?;
+        }
+        out.write_all(if ending.problems.is_empty() {
+            b"],\n  \"summary\": "
+        } else {
+            b"\n  ],\n  \"summary\": "
+        })?;
+        serde_json::to_writer(
+            &mut *out,
+            &SummaryDoc {
+                summary: ending.summary,
+                breakdown: ending.breakdown,
+            },
+        )?;
+        if let Some(coverage) = &ending.breakdown.coverage {
+            out.write_all(b",\n  \"coverage\": ")?;
+            serde_json::to_writer(&mut *out, coverage)?;
+        }
+        out.write_all(b"\n}\n")
+    }
 }

@@ -13,7 +13,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Severity};
 
-use super::{Breakdown, Summary};
+use super::{BaselineState, Breakdown, Emitter, Ending, Summary};
 
 /// Which case a finding belongs to: file, entry, and whether it is about an exchange.
 type CaseKey = (Option<PathBuf>, Option<usize>, bool);
@@ -68,10 +68,55 @@ fn line_of(d: &Diagnostic) -> String {
     )
 }
 
-pub(super) fn render(
+/// `--format junit`: XML needs its counts up front, so findings are kept until the end (a
+/// JUnit report lists every exchange anyway).
+pub(super) struct Junit<'w> {
+    out: &'w mut dyn Write,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'w> Junit<'w> {
+    pub(super) fn new(out: &'w mut dyn Write) -> Self {
+        Junit {
+            out,
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+impl Emitter for Junit<'_> {
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: BaselineState) -> io::Result<()> {
+        // A known problem does not fail its test case, but stays visible in its output.
+        let mut d = d.clone();
+        if state == BaselineState::Known && d.severity == crate::diagnostic::Severity::Error {
+            d.severity = crate::diagnostic::Severity::Warning;
+            d.notes.push("accepted in the baseline".to_string());
+        }
+        self.diagnostics.push(d);
+        Ok(())
+    }
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        let coverage = ending
+            .breakdown
+            .coverage
+            .as_ref()
+            .map(super::coverage::table);
+        render(
+            &self.diagnostics,
+            ending.summary,
+            ending.breakdown,
+            coverage,
+            &mut *self.out,
+        )
+    }
+}
+
+fn render(
     diagnostics: &[Diagnostic],
     summary: &Summary,
     breakdown: &Breakdown,
+    coverage: Option<Vec<String>>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     // Cases in input order: every checked exchange, then any finding's own case.
@@ -144,6 +189,12 @@ pub(super) fn render(
     }
     let mut report = Report::new(format!("specsmith {}", summary.command));
     report.add_test_suites(suites.into_values());
+    if let Some(lines) = coverage {
+        // Coverage is not a test: it rides along as the output of an empty suite.
+        let mut suite = TestSuite::new("coverage");
+        suite.set_system_out(lines.join("\n"));
+        report.add_test_suite(suite);
+    }
     report
         .serialize(&mut *out)
         .map_err(|e| io::Error::other(e.to_string()))?;

@@ -1,7 +1,10 @@
 //! Renders diagnostics: one module per output format.
 //!
-//! Renderers borrow finished diagnostics and a summary; they know nothing of how the findings
-//! were made, so lint, generate and validate share every format.
+//! Renderers know nothing of how the findings were made, so lint, generate and validate share
+//! every format. Each format is an [`Emitter`]: findings are handed over one by one as a run
+//! produces them and written at once where the format allows (JSON, SARIF, GitHub, human
+//! findings), so a report on a huge capture never holds every finding in memory; the closing
+//! parts (problems, summary, coverage) come with [`Emitter::finish`].
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -10,7 +13,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Tally};
+use crate::problem::Problem;
+use crate::validate::Coverage;
 
+mod coverage;
 mod github;
 mod human;
 mod json;
@@ -63,6 +69,9 @@ pub struct Breakdown {
     /// Every exchange checked; filled only when a format that lists them is asked for.
     #[serde(skip)]
     pub cases: Vec<Case>,
+    /// What the traffic exercised of the specs (`--coverage`); rendered apart from the summary.
+    #[serde(skip)]
+    pub coverage: Option<Coverage>,
 }
 
 /// Counts for one operation in a validate summary.
@@ -85,6 +94,72 @@ pub struct Case {
     pub exchange: ExchangeRef,
 }
 
+/// How the human format lays findings out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One block per finding, in order (lint, generate: every finding has its own place).
+    Findings,
+    /// One block per problem, worst first, with its count, first and last occurrence and
+    /// samples (validate: one drift repeated in 409 exchanges is one block).
+    Problems,
+}
+
+/// What a report closes with, once every finding has been handed over.
+pub struct Ending<'a> {
+    /// Totals and closing lines.
+    pub summary: &'a Summary,
+    /// What a validate run adds.
+    pub breakdown: &'a Breakdown,
+    /// The findings grouped by root cause, worst first.
+    pub problems: &'a [Problem],
+}
+
+/// Where a finding stands against `--baseline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineState {
+    /// No baseline was given.
+    Unset,
+    /// Its problem is not in the baseline: it fails the run.
+    New,
+    /// Its problem is accepted in the baseline.
+    Known,
+}
+
+impl BaselineState {
+    /// The word reports use (`new`, `known`); `None` without a baseline.
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            BaselineState::Unset => None,
+            BaselineState::New => Some("new"),
+            BaselineState::Known => Some("known"),
+        }
+    }
+}
+
+/// A report being written: findings arrive in order, then the ending.
+pub trait Emitter {
+    /// One finding, the id of its problem (see [`crate::problem::problem_id`]) and where the
+    /// problem stands against the baseline.
+    fn finding(&mut self, d: &Diagnostic, problem: &str, state: BaselineState) -> io::Result<()>;
+    /// Writes what comes after the findings.
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()>;
+}
+
+/// The emitter for `format`, writing to `out`.
+pub fn emitter<'w>(
+    format: Format,
+    layout: Layout,
+    out: &'w mut dyn Write,
+) -> Box<dyn Emitter + 'w> {
+    match format {
+        Format::Human => Box::new(human::Human::new(layout, out)),
+        Format::Json => Box::new(json::Json::new(out)),
+        Format::Sarif => Box::new(sarif::Sarif::new(out)),
+        Format::Junit => Box::new(junit::Junit::new(out)),
+        Format::Github => Box::new(github::Github::new(out)),
+    }
+}
+
 /// Writes `diagnostics` in `format`.
 pub fn render(
     format: Format,
@@ -95,7 +170,8 @@ pub fn render(
     render_with(format, diagnostics, summary, &Breakdown::default(), out)
 }
 
-/// Writes `diagnostics` in `format`, with a validate run's [`Breakdown`].
+/// Writes finished `diagnostics` in `format`, with a validate run's [`Breakdown`], one block
+/// per finding.
 pub fn render_with(
     format: Format,
     diagnostics: &[Diagnostic],
@@ -103,11 +179,16 @@ pub fn render_with(
     breakdown: &Breakdown,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Human => human::render(diagnostics, summary, out),
-        Format::Json => json::render(diagnostics, summary, breakdown, out),
-        Format::Sarif => sarif::render(diagnostics, summary, out),
-        Format::Junit => junit::render(diagnostics, summary, breakdown, out),
-        Format::Github => github::render(diagnostics, summary, out),
+    let mut problems = crate::problem::ProblemSet::new();
+    let mut emitter = emitter(format, Layout::Findings, out);
+    for d in diagnostics {
+        let id = problems.add(d);
+        emitter.finding(d, &id, BaselineState::Unset)?;
     }
+    let problems = problems.finish();
+    emitter.finish(&Ending {
+        summary,
+        breakdown,
+        problems: &problems,
+    })
 }

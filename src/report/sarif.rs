@@ -12,21 +12,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 
-use super::Summary;
-
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: Vec<Run<'a>>,
-}
-
-#[derive(Serialize)]
-struct Run<'a> {
-    tool: Tool,
-    results: Vec<SarifResult<'a>>,
-}
+use super::{BaselineState, Emitter, Ending};
 
 #[derive(Serialize)]
 struct Tool {
@@ -70,6 +56,9 @@ struct SarifResult<'a> {
     locations: Vec<SarifLocation>,
     /// The problem id, so code scanning keeps one alert per root cause across runs.
     partial_fingerprints: PartialFingerprints,
+    /// Against `--baseline`: `new`, or `unchanged` for an accepted problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties<'a>>,
 }
@@ -186,12 +175,8 @@ pub(crate) fn path_uri(path: &Path) -> String {
     percent_encoding::utf8_percent_encode(text, SET).to_string()
 }
 
-pub(super) fn render(
-    diagnostics: &[Diagnostic],
-    _summary: &Summary,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let rules: Vec<Rule> = Kind::ALL
+fn rules() -> Vec<Rule> {
+    Kind::ALL
         .iter()
         .map(|k| Rule {
             id: k.as_str(),
@@ -202,69 +187,137 @@ pub(super) fn render(
                 level: default_level(*k),
             },
         })
-        .collect();
-    let results = diagnostics
-        .iter()
-        .map(|d| {
-            let rule_index = Kind::ALL.iter().position(|k| *k == d.kind).unwrap_or(0);
-            let mut text = d.message.clone();
-            if let Some(s) = &d.suggestion {
-                text.push_str("\nhelp: ");
-                text.push_str(s);
-            }
-            let locations = d
-                .file
-                .as_ref()
-                .map(|file| SarifLocation {
-                    physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation {
-                            uri: path_uri(file),
-                        },
-                        region: d.location.as_ref().map(|l| Region {
-                            start_line: l.line.max(1),
-                            start_column: l.column.max(1),
-                            end_column: l.column.max(1) + l.len.max(1),
-                        }),
-                    },
-                })
-                .into_iter()
-                .collect();
-            let ex = d.exchange.as_ref();
-            SarifResult {
-                rule_id: d.kind.as_str(),
-                rule_index,
-                level: level(d.severity),
-                message: Text { text },
-                locations,
-                partial_fingerprints: PartialFingerprints {
-                    problem: crate::problem::problem_id(d),
+        .collect()
+}
+
+fn result<'a>(d: &'a Diagnostic, problem: &str, state: BaselineState) -> SarifResult<'a> {
+    let rule_index = Kind::ALL.iter().position(|k| *k == d.kind).unwrap_or(0);
+    let mut text = d.message.clone();
+    if let Some(s) = &d.suggestion {
+        text.push_str("\nhelp: ");
+        text.push_str(s);
+    }
+    let locations = d
+        .file
+        .as_ref()
+        .map(|file| SarifLocation {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: path_uri(file),
                 },
-                properties: Some(Properties {
-                    pointer: d.pointer.as_deref(),
-                    entry: ex.and_then(|e| e.entry),
-                    method: ex.and_then(|e| e.method.as_deref()),
-                    url: ex.and_then(|e| e.url.as_deref()),
-                    operation: ex.and_then(|e| e.operation.as_deref()),
-                    status: ex.and_then(|e| e.status),
-                    suggestion: d.suggestion.as_deref(),
+                region: d.location.as_ref().map(|l| Region {
+                    start_line: l.line.max(1),
+                    start_column: l.column.max(1),
+                    end_column: l.column.max(1) + l.len.max(1),
                 }),
-            }
+            },
         })
+        .into_iter()
         .collect();
-    let log = Log {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: vec![Run {
+    let ex = d.exchange.as_ref();
+    SarifResult {
+        rule_id: d.kind.as_str(),
+        rule_index,
+        level: level(d.severity),
+        message: Text { text },
+        locations,
+        partial_fingerprints: PartialFingerprints {
+            problem: problem.to_string(),
+        },
+        baseline_state: match state {
+            BaselineState::Unset => None,
+            BaselineState::New => Some("new"),
+            BaselineState::Known => Some("unchanged"),
+        },
+        properties: Some(Properties {
+            pointer: d.pointer.as_deref(),
+            entry: ex.and_then(|e| e.entry),
+            method: ex.and_then(|e| e.method.as_deref()),
+            url: ex.and_then(|e| e.url.as_deref()),
+            operation: ex.and_then(|e| e.operation.as_deref()),
+            status: ex.and_then(|e| e.status),
+            suggestion: d.suggestion.as_deref(),
+        }),
+    }
+}
+
+/// The parts of the run written after its results (JSON objects are unordered, so `results`
+/// may come first and stream).
+#[derive(Serialize)]
+struct RunTail<'a> {
+    tool: Tool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<RunProperties<'a>>,
+}
+
+/// The run's property bag: coverage, when asked for.
+#[derive(Serialize)]
+struct RunProperties<'a> {
+    coverage: &'a crate::validate::Coverage,
+}
+
+/// `--format sarif`: results are written as they arrive; the tool and its rules close the run.
+pub(super) struct Sarif<'w> {
+    out: &'w mut dyn Write,
+    results: usize,
+}
+
+impl<'w> Sarif<'w> {
+    pub(super) fn new(out: &'w mut dyn Write) -> Self {
+        Sarif { out, results: 0 }
+    }
+
+    fn head(&mut self) -> io::Result<()> {
+        write!(
+            self.out,
+            "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [{{\n  \"results\": ["
+        )
+    }
+}
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+impl Emitter for Sarif<'_> {
+    fn finding(&mut self, d: &Diagnostic, problem: &str, state: BaselineState) -> io::Result<()> {
+        if self.results == 0 {
+            self.head()?;
+            self.out.write_all(b"\n    ")?;
+        } else {
+            self.out.write_all(b",\n    ")?;
+        }
+        self.results += 1;
+        serde_json::to_writer(&mut *self.out, &result(d, problem, state))?;
+        Ok(())
+    }
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        if self.results == 0 {
+            self.head()?;
+            self.out.write_all(b"],\n  ")?;
+        } else {
+            self.out.write_all(b"\n  ],\n  ")?;
+        }
+        let tail = RunTail {
             tool: Tool {
                 driver: Driver {
                     name: "specsmith",
                     version: env!("CARGO_PKG_VERSION"),
-                    rules,
+                    rules: rules(),
                 },
             },
-            results,
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+            properties: ending
+                .breakdown
+                .coverage
+                .as_ref()
+                .map(|coverage| RunProperties { coverage }),
+        };
+        // The tail's fields continue the run object: write them without their braces.
+        let text = serde_json::to_string(&tail)?;
+        let inner = text
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or(&text);
+        self.out.write_all(inner.as_bytes())?;
+        self.out.write_all(b"\n  }]\n}\n")
+    }
 }

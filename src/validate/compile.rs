@@ -181,6 +181,16 @@ impl Shapes {
         &self.nodes[id]
     }
 
+    /// How many shapes there are (ids are `0..len`).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether there are none (never, for a built schema).
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
     fn flatten(&mut self) {
         let mut done: Vec<Option<Shape>> = vec![None; self.nodes.len()];
         for id in 0..self.nodes.len() {
@@ -487,6 +497,29 @@ impl Cache {
         let &i = self.index.get(&key)?;
         let (_, pointer, cell) = &self.slots[i];
         Some(cell.get_or_init(|| Compiled::new(&specs[key.0], pointer)))
+    }
+
+    /// The position of a slot, for tables kept beside the cache; `None` without a schema.
+    pub fn position(&self, key: SlotKey) -> Option<usize> {
+        self.index.get(&key).copied()
+    }
+
+    /// How many slots there are.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether the specs have no response schema at all.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The slots compiled so far (used by at least one exchange), with their position.
+    pub fn used(&self) -> impl Iterator<Item = (usize, SlotKey, &Compiled)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (key, _, cell))| Some((i, *key, cell.get()?)))
     }
 
     /// The slots that were used and whose schema did not compile, with the error.

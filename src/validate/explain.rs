@@ -49,6 +49,19 @@ pub struct Finding {
     missing_key: Option<String>,
 }
 
+impl Finding {
+    /// The key the finding is about when its pointer names the object that holds (or lacks)
+    /// it: an unknown, moved or missing key. Two unknown keys in one object are two problems.
+    pub fn key(&self) -> Option<String> {
+        if let Some(k) = &self.missing_key {
+            return Some(k.clone());
+        }
+        let (Target::Key(p) | Target::Value(p)) = &self.target;
+        let rest = p.strip_prefix(self.pointer.as_str())?.strip_prefix('/')?;
+        (!rest.contains('/')).then(|| rest.replace("~1", "/").replace("~0", "~"))
+    }
+}
+
 /// How to judge undocumented keys.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Policy {

@@ -20,13 +20,16 @@ use crate::spec::Spec;
 
 mod capture;
 mod compile;
+pub mod coverage;
 mod explain;
 mod matcher;
 
 pub use capture::{CaptureFormat, RawMeta};
+pub use coverage::Coverage;
 
 use capture::{Exchange, Unit};
 use compile::Cache;
+use coverage::{Hit, Observer};
 use explain::{Finding, Policy, Target};
 use matcher::{MatchKind, NoMatch, Router};
 
@@ -47,6 +50,9 @@ pub struct Options {
     pub raw: RawMeta,
     /// Keep a list of every exchange checked (for reports with one entry per exchange).
     pub record_exchanges: bool,
+    /// `--coverage`: count what the traffic exercised and which documented properties it never
+    /// showed (one extra walk of each body).
+    pub coverage: bool,
 }
 
 /// Counts for one operation.
@@ -76,8 +82,11 @@ pub struct Stats {
 /// The result of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// Findings in input order.
+    /// Findings in input order; empty after [`Validator::run_with`], which hands them to its
+    /// sink instead.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the traffic exercised, with `Options::coverage`.
+    pub coverage: Option<Coverage>,
     /// Counts.
     pub stats: Stats,
     /// Every exchange checked, in input order, when `Options::record_exchanges` is set.
@@ -105,6 +114,7 @@ pub struct Validator<'s> {
     specs: &'s [Spec],
     router: Router,
     cache: Cache,
+    observer: Option<Observer>,
     options: Options,
 }
 
@@ -118,15 +128,19 @@ struct UnitResult {
     anchor: Option<(PathBuf, Location, ExchangeRef)>,
     /// The exchange, for `Report::exchanges`.
     case: Option<(PathBuf, ExchangeRef)>,
+    /// The operation and documented response it answered, for coverage.
+    hit: Option<Hit>,
 }
 
 impl<'s> Validator<'s> {
     /// Prepares routes and an empty compile cache for `specs`.
     pub fn new(specs: &'s [Spec], options: Options) -> Result<Self, RunError> {
+        let cache = Cache::new(specs);
         let validator = Validator {
             specs,
             router: Router::new(specs),
-            cache: Cache::new(specs),
+            observer: options.coverage.then(|| Observer::new(&cache)),
+            cache,
             options,
         };
         if let Some(id) = &validator.options.raw.operation {
@@ -169,14 +183,30 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Validates every capture under `paths` (files, or folders walked recursively).
+    /// Validates every capture under `paths` (files, or folders walked recursively), keeping
+    /// every finding in `Report::diagnostics`.
     pub fn run(&self, paths: &[PathBuf]) -> Result<Report, RunError> {
+        let mut diagnostics = Vec::new();
+        let mut report = self.run_with(paths, &mut |d| diagnostics.push(d))?;
+        report.diagnostics = diagnostics;
+        Ok(report)
+    }
+
+    /// Validates every capture under `paths`, handing each finding to `sink` in input order as
+    /// soon as its batch is checked, so memory does not grow with the number of findings.
+    pub fn run_with(
+        &self,
+        paths: &[PathBuf],
+        sink: &mut dyn FnMut(Diagnostic),
+    ) -> Result<Report, RunError> {
         let files = list_captures(paths)?;
         let mut acc = Accumulator {
             report: Report::default(),
             noted: HashSet::new(),
             specs: self.specs,
             record: self.options.record_exchanges,
+            sink,
+            coverage: self.options.coverage.then(coverage::Tally::default),
         };
         acc.report.stats.files = files.len();
         // A reader thread cuts files into batches while the rayon pool checks the previous
@@ -219,10 +249,13 @@ impl<'s> Validator<'s> {
                 .at(spec.source.locate(pointer)),
             );
         }
+        if let (Some(tally), Some(observer)) = (acc.coverage.take(), &self.observer) {
+            acc.report.coverage = Some(tally.finish(self.specs, &self.cache, observer));
+        }
         Ok(acc.report)
     }
 
-    fn flush(&self, batch: &mut Vec<Item>, acc: &mut Accumulator<'_>) {
+    fn flush(&self, batch: &mut Vec<Item>, acc: &mut Accumulator<'_, '_>) {
         let results: Vec<UnitResult> = batch
             .par_iter()
             .map(|item| match item {
@@ -233,6 +266,7 @@ impl<'s> Validator<'s> {
                     path_only: None,
                     anchor: None,
                     case: None,
+                    hit: None,
                 },
             })
             .collect();
@@ -259,6 +293,7 @@ impl<'s> Validator<'s> {
                     path_only: None,
                     anchor: None,
                     case: None,
+                    hit: None,
                 }
             }
         }
@@ -272,6 +307,7 @@ impl<'s> Validator<'s> {
             method: (!ex.method.is_empty()).then(|| ex.method.clone()),
             url: (!ex.url.is_empty()).then(|| redact_url(&ex.url)),
             operation: None,
+            route: None,
             status: Some(ex.status),
         };
         let (s, o, kind) = match self.match_operation(ex) {
@@ -292,21 +328,36 @@ impl<'s> Validator<'s> {
                     path_only: None,
                     anchor: None,
                     case: Some((file.to_path_buf(), exref)),
+                    hit: None,
                 };
             }
         };
         let spec = &self.specs[s];
         let op = &spec.operations[o];
         exref.operation = Some(op.id.clone());
+        exref.route = Some(format!("{} {}", op.method.to_ascii_uppercase(), op.path));
         let mut result = UnitResult {
             diagnostics: Vec::new(),
             operation: Some(format!("{} ({})", op.id, spec.stem())),
             path_only: (kind == MatchKind::PathOnly).then(|| (matcher::split_url(&ex.url).0, s)),
             anchor: Some((file.to_path_buf(), ex.anchor.clone(), exref.clone())),
             case: Some((file.to_path_buf(), exref.clone())),
+            hit: None,
         };
-        let Some((r, m)) = self.check_status_and_media(ex, op, &exref, &mut result.diagnostics)
-        else {
+        let checked = self.check_status_and_media(ex, op, &exref, &mut result.diagnostics);
+        if self.observer.is_some() {
+            result.hit = Some(Hit {
+                spec: s,
+                operation: o,
+                status: ex.status,
+                response: checked.map(|(r, _)| r).or_else(|| {
+                    let found = op.response_for(ex.status)?;
+                    op.responses.iter().position(|x| std::ptr::eq(x, found))
+                }),
+                media: checked.map(|(_, m)| m),
+            });
+        }
+        let Some((r, m)) = checked else {
             return result;
         };
         let response = &op.responses[r];
@@ -474,6 +525,9 @@ impl<'s> Validator<'s> {
             .as_ref()
             .map(|v| v.is_valid(value))
             .unwrap_or(true);
+        if let Some(observer) = &self.observer {
+            observer.observe(&self.cache, slot, compiled, value);
+        }
         let policy = Policy {
             strict: self.options.strict,
         };
@@ -499,6 +553,7 @@ impl<'s> Validator<'s> {
             Target::Key(p) => (p.as_str(), true),
             Target::Value(p) => (p.as_str(), false),
         };
+        let key = f.key();
         let span = body.span_of(pointer, want_key);
         let location = span
             .and_then(|span| body.locate(span))
@@ -507,6 +562,7 @@ impl<'s> Validator<'s> {
             .in_file(ex.file.as_path())
             .with_pointer(f.pointer)
             .at(Some(location));
+        d.key = key;
         d.suggestion = f.suggestion;
         d.notes = f.notes;
         d.exchange = Some(exref.clone());
@@ -575,14 +631,16 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
-struct Accumulator<'s> {
+struct Accumulator<'s, 'k> {
     report: Report,
     noted: HashSet<(PathBuf, String)>,
     specs: &'s [Spec],
     record: bool,
+    sink: &'k mut dyn FnMut(Diagnostic),
+    coverage: Option<coverage::Tally>,
 }
 
-impl Accumulator<'_> {
+impl Accumulator<'_, '_> {
     fn push_diagnostic(&mut self, d: Diagnostic) {
         *self
             .report
@@ -590,10 +648,13 @@ impl Accumulator<'_> {
             .per_kind
             .entry(d.kind.as_str().to_string())
             .or_default() += 1;
-        self.report.diagnostics.push(d);
+        (self.sink)(d);
     }
 
     fn add(&mut self, r: UnitResult) {
+        if let (Some(tally), Some(hit)) = (&mut self.coverage, r.hit) {
+            tally.add(hit, r.diagnostics.iter().map(crate::problem::problem_id));
+        }
         if self.record {
             if let Some(case) = &r.case {
                 self.report.exchanges.push(case.clone());

@@ -109,6 +109,28 @@ fn baseline_round_trip() {
     .expect("write drift");
     let (code, report) = validate(&["--baseline", s(&baseline), s(&captures)]);
     assert_eq!(code, 1, "{report:#}");
+    let new: Vec<&Value> = report["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter(|p| p["baseline"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1, "only the new drift is new: {report:#}");
+    assert_eq!(new[0]["kind"], "type_mismatch");
+    assert_eq!(new[0]["pointer"], "/id");
+    // The human report names only it; accepted problems are counted, not shown.
+    let human = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(["validate", "--baseline", s(&baseline), s(&captures)])
+        .current_dir(root())
+        .output()
+        .expect("specsmith runs");
+    let shown = String::from_utf8_lossy(&human.stdout);
+    assert!(shown.contains("type_mismatch: expected integer"), "{shown}");
+    assert!(!shown.contains("date_formant"), "{shown}");
+    assert!(
+        shown.contains("known problems accepted in the baseline not shown"),
+        "{shown}"
+    );
 
     // Fixing the rename reports it as fixed since the baseline.
     let fixed_text = text.replace("date_formant", "date_format");
@@ -128,4 +150,89 @@ fn baseline_round_trip() {
     std::fs::write(&baseline, "{").expect("truncate");
     let (code, _) = validate(&["--baseline", s(&baseline), s(&captures)]);
     assert_eq!(code, 2);
+}
+
+/// A HAR of `n` Kommo account exchanges whose bodies are the amoCRM document example (with
+/// its `date_formant` rename), pretty-printed so each entry stands on its own lines; written
+/// for this test to reflect a load test against one drifting endpoint.
+fn repeated_har(n: usize) -> String {
+    let body = std::fs::read_to_string(root().join("captures/docs/amocrm-account.json"))
+        .expect("document example");
+    let entry = serde_json::json!({
+        "request": {
+            "method": "GET",
+            "url": "https://example.amocrm.com/api/v4/account?with=datetime_settings",
+            "headers": [{"name": "Authorization", "value": "Bearer PLANTED-SECRET-har"}],
+            "queryString": [{"name": "with", "value": "datetime_settings"}],
+            "cookies": []
+        },
+        "response": {
+            "status": 200,
+            "headers": [{"name": "Content-Type", "value": "application/hal+json"}],
+            "content": {"mimeType": "application/hal+json", "text": body}
+        }
+    });
+    let har = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"},
+        "entries": vec![entry; n]}});
+    serde_json::to_string_pretty(&har).expect("har")
+}
+
+#[test]
+fn hundreds_of_repeated_drifts_are_one_problem_with_the_right_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let har = dir.path().join("load.har");
+    std::fs::write(&har, repeated_har(409)).expect("write har");
+
+    let (code, report) = validate(&[s(&har)]);
+    assert_eq!(code, 1);
+    let problems = report["problems"].as_array().expect("problems");
+    let renames: Vec<&Value> = problems
+        .iter()
+        .filter(|p| p["key"] == "date_formant")
+        .collect();
+    assert_eq!(renames.len(), 1, "{problems:#?}");
+    let p = renames[0];
+    assert_eq!(p["occurrences"], 409);
+    assert_eq!(p["severity"], "error");
+    assert_eq!(p["pointer"], "/_embedded/datetime_settings");
+    assert_eq!(p["first"]["entry"], 0);
+    assert_eq!(p["last"]["entry"], 408);
+    assert!(p["last"]["line"].as_u64() > p["first"]["line"].as_u64());
+    assert_eq!(p["samples"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        problems[0]["id"], p["id"],
+        "the only error problem comes first"
+    );
+    // Every finding is kept in JSON, each naming the problem.
+    let findings = report["findings"].as_array().expect("findings");
+    let of_it = findings.iter().filter(|f| f["problem"] == p["id"]).count();
+    assert_eq!(of_it, 409);
+
+    // The human report shows the problem once, with its count, first, last and samples.
+    let human = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(["validate", s(&har)])
+        .current_dir(root())
+        .output()
+        .expect("specsmith runs");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert_eq!(
+        text.matches("unknown property date_formant").count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("(×409)"), "{text}");
+    let first_line = p["first"]["line"].as_u64().unwrap_or(0);
+    let last_line = p["last"]["line"].as_u64().unwrap_or(0);
+    assert!(
+        text.contains(&format!("409 occurrences: first {}:{first_line}:", s(&har)))
+            && text.contains(&format!("last {}:{last_line}:", s(&har)))
+            && text.contains("(entry 408)"),
+        "{text}"
+    );
+    assert!(text.contains("samples: "), "{text}");
+    assert!(
+        text.contains("help: rename date_formant to date_format"),
+        "{text}"
+    );
+    assert!(!text.contains("PLANTED-SECRET"), "{text}");
 }

@@ -1,0 +1,122 @@
+//! Coverage as text: a compact table for the human, GitHub and JUnit formats (JSON and SARIF
+//! carry the data itself).
+
+use crate::validate::Coverage;
+
+/// How many unobserved properties the table lists before it points at `--format json`.
+const MAX_UNOBSERVED: usize = 20;
+
+/// The coverage table, one line per documented response and media type.
+pub fn table(coverage: &Coverage) -> Vec<String> {
+    let ops = &coverage.operations;
+    let exercised = ops.iter().filter(|o| o.exchanges > 0).count();
+    let mut lines = vec![format!(
+        "coverage: {exercised} of {} operations exercised",
+        ops.len()
+    )];
+    let mut rows: Vec<[String; 7]> = vec![[
+        "operation".into(),
+        "method".into(),
+        "path".into(),
+        "status".into(),
+        "media type".into(),
+        "exchanges".into(),
+        "problems".into(),
+    ]];
+    for op in ops {
+        let name = format!("{}:{}", op.spec, op.operation);
+        if op.exchanges == 0 {
+            rows.push([
+                name,
+                op.method.clone(),
+                op.path.clone(),
+                "-".into(),
+                "(never exercised)".into(),
+                "0".into(),
+                "-".into(),
+            ]);
+            continue;
+        }
+        let mut first = true;
+        let mut lead = |rows: &mut Vec<[String; 7]>, cells: [String; 4]| {
+            let [status, media, exchanges, problems] = cells;
+            let (n, m, p) = if first {
+                (name.clone(), op.method.clone(), op.path.clone())
+            } else {
+                (String::new(), String::new(), String::new())
+            };
+            first = false;
+            rows.push([n, m, p, status, media, exchanges, problems]);
+        };
+        for r in &op.responses {
+            lead(
+                &mut rows,
+                [
+                    r.status.clone(),
+                    match (&r.media_type, r.documented) {
+                        (Some(m), _) => m.clone(),
+                        (None, true) => "(no body)".into(),
+                        (None, false) => "(undocumented media type)".into(),
+                    },
+                    r.exchanges.to_string(),
+                    r.problems.to_string(),
+                ],
+            );
+        }
+        for (status, n) in &op.undocumented_statuses {
+            lead(
+                &mut rows,
+                [
+                    status.clone(),
+                    "(undocumented status)".into(),
+                    n.to_string(),
+                    "-".into(),
+                ],
+            );
+        }
+    }
+    let mut widths = [0usize; 7];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in &rows {
+        let mut line = String::from(" ");
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            // Counts are right-aligned, names left-aligned.
+            if i >= 5 {
+                line.push_str(&format!(" {cell:>w$}"));
+            } else {
+                line.push_str(&format!(" {cell:<w$}"));
+            }
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    if !coverage.unexercised.is_empty() {
+        lines.push(format!(
+            "never exercised: {}",
+            coverage.unexercised.join(", ")
+        ));
+    }
+    let unobserved = &coverage.unobserved_properties;
+    if !unobserved.is_empty() {
+        lines.push(format!(
+            "documented but never observed in a response body: {}",
+            unobserved.len()
+        ));
+        for u in unobserved.iter().take(MAX_UNOBSERVED) {
+            lines.push(format!(
+                "  {} {} {} {}",
+                u.operation, u.status, u.media_type, u.pointer
+            ));
+        }
+        if unobserved.len() > MAX_UNOBSERVED {
+            lines.push(format!(
+                "  … and {} more (--format json lists them all)",
+                unobserved.len() - MAX_UNOBSERVED
+            ));
+        }
+    }
+    lines
+}
