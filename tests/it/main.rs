@@ -5,6 +5,8 @@
 mod baseline;
 /// The public corpus: load, lint, compile schemas, generate and compile; a sample in CI.
 mod corpus;
+/// `validate --coverage`: operations, statuses and properties the traffic exercised, every format.
+mod coverage;
 /// `specsmith generate`: snapshots, the committed crate in step, overrides, corpus crates compile.
 mod generate;
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.

@@ -756,14 +756,44 @@ fn sarif_report_is_valid_sarif_2_1_0() {
         .with_draft(jsonschema::Draft::Draft7)
         .build(&schema)
         .expect("the SARIF schema compiles");
+    let valid = |log: &Value| {
+        let errors: Vec<String> = validator
+            .iter_errors(log)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    };
+    // With coverage (a run property bag) and a baseline (`baselineState` on each result).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baseline = dir.path().join("baseline.json");
+    let baseline = baseline.to_str().expect("utf-8");
+    run_cli(&["validate", "--write-baseline", baseline, "captures/docs"]);
+    let out = run_cli(&[
+        "validate",
+        "--format",
+        "sarif",
+        "--coverage",
+        "--baseline",
+        baseline,
+    ]);
+    let log: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    valid(&log);
+    let states: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["baselineState"].as_str())
+        .collect();
+    assert!(
+        states.contains(&"new") && states.contains(&"unchanged"),
+        "{states:?}"
+    );
+    assert!(log["runs"][0]["properties"]["coverage"]["operations"].is_array());
+
     let out = run_cli(&["validate", "--format", "sarif"]);
     assert_eq!(out.status.code(), Some(1));
     let log: Value = serde_json::from_str(&stdout(&out)).expect("json");
-    let errors: Vec<String> = validator
-        .iter_errors(&log)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    valid(&log);
     let results = log["runs"][0]["results"].as_array().expect("results");
     let date = results
         .iter()
