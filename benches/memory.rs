@@ -1,0 +1,75 @@
+//! Peak memory of `specsmith validate` on 10,000 and 40,000 exchanges, per report format.
+//!
+//! Not a timing: each run is a separate process of the release binary, and its peak resident
+//! set is read from the kernel (`wait4`'s `ru_maxrss`) when it exits. The captures are the
+//! `validate` bench's Kommo responses (see `common`): one with about 4 % drift, one where every
+//! response drifts, the worst case for `--format json`, which lists every finding (findings
+//! are written as they are produced, so memory should not grow with them either).
+//!
+//! Run: `cargo bench --bench memory`. Prints a table; the README quotes it.
+
+use std::process::{Command, Stdio};
+
+mod common;
+
+use common::{kommo_capture, Drift};
+
+/// Runs the binary on `capture` with `args` and returns its peak RSS in MB.
+#[cfg(unix)]
+fn peak_mb(capture: &std::path::Path, args: &[&str]) -> f64 {
+    let child = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .arg("validate")
+        .args(["--spec", "spec/kommo.yaml"])
+        .args(args)
+        .arg(capture)
+        .current_dir(common::root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("specsmith runs");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `usage` is a plain C struct the kernel fills; the pid is our own child, reaped
+    // here exactly once (std's `Child` is dropped without waiting).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    drop(child);
+    // Linux reports ru_maxrss in kilobytes.
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+#[cfg(not(unix))]
+fn main() {}
+
+#[cfg(unix)]
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs benches as tests: skip then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    println!("| exchanges | drift | capture | format | peak RSS |");
+    println!("| --- | --- | --- | --- | --- |");
+    for n in [10_000usize, 40_000] {
+        for (drift, name) in [(Drift::Few, "4 %"), (Drift::Every, "every exchange")] {
+            let path = dir
+                .path()
+                .join(format!("kommo-{n}-{name}.ndjson").replace([' ', '%'], ""));
+            let bytes = kommo_capture(&path, n, drift);
+            for args in [
+                &["--format", "human"][..],
+                &["--format", "json"][..],
+                &["--format", "sarif"][..],
+                &["--format", "human", "--coverage"][..],
+            ] {
+                let mb = peak_mb(&path, args);
+                println!(
+                    "| {n} | {name} | {:.0} MB | {} | {mb:.0} MB |",
+                    bytes as f64 / 1e6,
+                    args[1..].join(" ")
+                );
+            }
+        }
+    }
+}
