@@ -4,7 +4,12 @@
 //! Literal path segments win over templated ones (`/Account/{id}/stream` beats
 //! `/Account/{id}/{link}` for `/Account/7/stream`). Captures often come from hosts the spec does
 //! not list (staging, a local proxy, `.amocrm.ru`); those match on the path alone and the caller
-//! says so in an info note.
+//! says so in an info note. With `--server URL` ([`Base`]) the spec's servers are set aside:
+//! only URLs under that base match, on the rest of their path.
+//!
+//! A match also returns the raw text of each path template variable (`{id}` → `6650ab`; several
+//! variables in one segment, `/{a}.{b}`, split at their literals), for the request checks to read
+//! as the parameter's style says.
 
 use crate::spec::model::Server;
 use crate::spec::Spec;
@@ -15,6 +20,7 @@ enum Token {
     Literal(String),
     /// A variable; `values` restricts it when the server variable lists an `enum`.
     Var {
+        name: String,
         values: Vec<String>,
     },
 }
@@ -31,6 +37,7 @@ fn tokenize(template: &str, values_of: &dyn Fn(&str) -> Vec<String>) -> Vec<Toke
         }
         let name = &rest[open + 1..open + close];
         tokens.push(Token::Var {
+            name: name.to_string(),
             values: values_of(name),
         });
         rest = &rest[open + close + 1..];
@@ -70,7 +77,7 @@ fn prefix_ends(tokens: &[Token], text: &str, stop: &[char], fold: bool, out: &mu
                     go(rest, text, at + lit.len(), stop, fold, out);
                 }
             }
-            Token::Var { values } if !values.is_empty() => {
+            Token::Var { values, .. } if !values.is_empty() => {
                 for v in values {
                     if here.len() >= v.len()
                         && here.is_char_boundary(v.len())
@@ -174,6 +181,95 @@ impl PathPattern {
                 full_match(tokens, seg, &['/']) || full_match(tokens, &decoded, &['/'])
             })
     }
+
+    /// The text of each variable of a path this pattern matches, percent-decoded, in template
+    /// order. Variables in one segment take the shortest text that lets the rest match.
+    fn captures(&self, path: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (tokens, seg) in self.segments.iter().zip(split_path(path)) {
+            let decoded = percent_encoding::percent_decode_str(seg).decode_utf8_lossy();
+            let mut found = Vec::new();
+            if capture(tokens, seg, &mut found) {
+                out.extend(found.into_iter().map(|(name, text)| {
+                    let text = percent_encoding::percent_decode_str(&text)
+                        .decode_utf8_lossy()
+                        .into_owned();
+                    (name, text)
+                }));
+            } else if capture(tokens, &decoded, &mut found) {
+                out.extend(found);
+            }
+        }
+        out
+    }
+}
+
+/// Matches `tokens` against all of `text`, recording each variable's text; `false` (and `out`
+/// unchanged) when they do not match.
+fn capture(tokens: &[Token], text: &str, out: &mut Vec<(String, String)>) -> bool {
+    let Some((first, rest)) = tokens.split_first() else {
+        return text.is_empty();
+    };
+    match first {
+        Token::Literal(lit) => text
+            .strip_prefix(lit.as_str())
+            .is_some_and(|after| capture(rest, after, out)),
+        Token::Var { name, .. } => {
+            for (i, c) in text.char_indices() {
+                let end = i + c.len_utf8();
+                let mark = out.len();
+                out.push((name.clone(), text[..end].to_string()));
+                if capture(rest, &text[end..], out) {
+                    return true;
+                }
+                out.truncate(mark);
+            }
+            false
+        }
+    }
+}
+
+/// `--server URL`: where the traffic was captured (`http://localhost:9000/api`). An exchange is
+/// under it when scheme, host (case-insensitive) and port are the same and its path starts with
+/// the base's path at a segment boundary; the rest of the path is matched against the spec's
+/// paths, whatever the spec's servers say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base {
+    /// `scheme://host[:port]`, lower case, default ports left out.
+    origin: String,
+    /// The path prefix, without a trailing slash (empty for the root).
+    path: String,
+}
+
+impl Base {
+    /// Reads `--server URL`; an error says why the URL cannot serve as a base.
+    pub fn parse(url: &str) -> Result<Base, String> {
+        let parsed = url::Url::parse(url.trim())
+            .map_err(|e| format!("--server {url}: not an absolute URL ({e})"))?;
+        if !parsed.has_host() {
+            return Err(format!("--server {url}: the URL has no host"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(format!(
+                "--server {url}: give a base URL without query or fragment"
+            ));
+        }
+        let (origin, path) = split_url(parsed.as_str());
+        Ok(Base {
+            origin: origin.to_ascii_lowercase(),
+            path: path.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The path of `url` below this base, or `None` when the URL is not under it.
+    pub fn rest_of(&self, url: &str) -> Option<String> {
+        let (origin, path) = split_url(url);
+        if !origin.eq_ignore_ascii_case(&self.origin) {
+            return None;
+        }
+        let rest = path.strip_prefix(self.path.as_str())?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| rest.to_string())
+    }
 }
 
 fn split_path(path: &str) -> impl Iterator<Item = &str> {
@@ -200,7 +296,7 @@ pub enum MatchKind {
 }
 
 /// The operation an exchange answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matched {
     /// Index of the spec in the run.
     pub spec: usize,
@@ -208,6 +304,8 @@ pub struct Matched {
     pub operation: usize,
     /// How it matched.
     pub kind: MatchKind,
+    /// The raw text of each path template variable (name, percent-decoded text).
+    pub path_values: Vec<(String, String)>,
 }
 
 /// Why nothing matched.
@@ -220,6 +318,8 @@ pub enum NoMatch {
     },
     /// No path template matches.
     UnknownPath,
+    /// `--server` is given and the URL is not under it: the exchange is skipped.
+    OutsideServer,
 }
 
 /// Every operation of the run's specs, ready to match URLs against.
@@ -282,14 +382,14 @@ impl Router {
     pub fn find(&self, method: &str, url: &str) -> Result<Matched, NoMatch> {
         let (base, path) = split_url(url);
         let full_url = format!("{base}{path}");
-        let mut best: Option<(&Route, MatchKind)> = None;
+        let mut best: Option<(&Route, MatchKind, String)> = None;
         let mut path_matches_other_method: Vec<String> = Vec::new();
         for route in &self.routes {
             let method_ok = route.method.eq_ignore_ascii_case(method);
-            let full = route.servers.iter().any(|server| {
+            let full = route.servers.iter().find_map(|server| {
                 let text = if server.relative || base.is_empty() {
                     if !server.relative {
-                        return false;
+                        return None;
                     }
                     path.as_str()
                 } else {
@@ -297,55 +397,91 @@ impl Router {
                 };
                 let mut ends = Vec::new();
                 prefix_ends(&server.tokens, text, &['?', '#'], true, &mut ends);
-                ends.into_iter().any(|end| {
+                ends.into_iter().find_map(|end| {
                     let rest = &text[end..];
-                    (rest.is_empty() || rest.starts_with('/')) && route.path.matches(rest)
+                    ((rest.is_empty() || rest.starts_with('/')) && route.path.matches(rest))
+                        .then(|| rest.to_string())
                 })
             });
-            let path_only = !full
-                && (route.path.matches(&path)
-                    || route.servers.iter().any(|s| {
-                        s.base_path
-                            .as_deref()
-                            .and_then(|b| path.strip_prefix(b))
-                            .is_some_and(|rest| {
-                                (rest.is_empty() || rest.starts_with('/'))
-                                    && route.path.matches(rest)
-                            })
-                    }));
-            if !(full || path_only) {
+            let path_only = match &full {
+                Some(_) => None,
+                None if route.path.matches(&path) => Some(path.clone()),
+                None => route.servers.iter().find_map(|s| {
+                    s.base_path
+                        .as_deref()
+                        .and_then(|b| path.strip_prefix(b))
+                        .filter(|rest| {
+                            (rest.is_empty() || rest.starts_with('/')) && route.path.matches(rest)
+                        })
+                        .map(str::to_string)
+                }),
+            };
+            let full_match = full.is_some();
+            let Some(rest) = full.or(path_only) else {
                 continue;
-            }
+            };
             if !method_ok {
                 if !path_matches_other_method.contains(&route.method) {
                     path_matches_other_method.push(route.method.clone());
                 }
                 continue;
             }
-            let kind = if full {
+            let kind = if full_match {
                 MatchKind::Full
             } else {
                 MatchKind::PathOnly
             };
-            let better = match best {
+            let better = match &best {
                 None => true,
-                Some((b, bk)) => {
-                    (kind == MatchKind::Full && bk == MatchKind::PathOnly)
-                        || (kind == bk && route.path.rank < b.path.rank)
+                Some((b, bk, _)) => {
+                    (kind == MatchKind::Full && *bk == MatchKind::PathOnly)
+                        || (kind == *bk && route.path.rank < b.path.rank)
                 }
             };
             if better {
-                best = Some((route, kind));
+                best = Some((route, kind, rest));
             }
         }
         match best {
-            Some((route, kind)) => Ok(Matched {
+            Some((route, kind, rest)) => Ok(Matched {
                 spec: route.spec,
                 operation: route.operation,
                 kind,
+                path_values: route.path.captures(&rest),
             }),
             None if !path_matches_other_method.is_empty() => Err(NoMatch::WrongMethod {
                 allowed: path_matches_other_method,
+            }),
+            None => Err(NoMatch::UnknownPath),
+        }
+    }
+
+    /// Like [`Router::find`], under `--server`: a URL outside `base` is [`NoMatch::OutsideServer`];
+    /// otherwise the rest of its path is matched against every route's path template alone.
+    pub fn find_under(&self, base: &Base, method: &str, url: &str) -> Result<Matched, NoMatch> {
+        let rest = base.rest_of(url).ok_or(NoMatch::OutsideServer)?;
+        let mut best: Option<&Route> = None;
+        let mut other_methods: Vec<String> = Vec::new();
+        for route in self.routes.iter().filter(|r| r.path.matches(&rest)) {
+            if !route.method.eq_ignore_ascii_case(method) {
+                if !other_methods.contains(&route.method) {
+                    other_methods.push(route.method.clone());
+                }
+                continue;
+            }
+            if best.is_none_or(|b| route.path.rank < b.path.rank) {
+                best = Some(route);
+            }
+        }
+        match best {
+            Some(route) => Ok(Matched {
+                spec: route.spec,
+                operation: route.operation,
+                kind: MatchKind::Full,
+                path_values: route.path.captures(&rest),
+            }),
+            None if !other_methods.is_empty() => Err(NoMatch::WrongMethod {
+                allowed: other_methods,
             }),
             None => Err(NoMatch::UnknownPath),
         }
@@ -403,6 +539,48 @@ mod tests {
         assert!(lit.matches("/Account/7/stream") && var.matches("/Account/7/stream"));
         assert!(!lit.matches("/Account/7/calls"));
         assert!(!lit.matches("/Account//stream"));
+    }
+
+    #[test]
+    fn variables_are_captured_even_several_in_one_segment() {
+        let p = PathPattern::new("/files/{name}.{ext}/v{n}");
+        assert!(p.matches("/files/report.2024.pdf/v3"));
+        assert_eq!(
+            p.captures("/files/report%2C1.pdf/v3"),
+            vec![
+                ("name".to_string(), "report,1".to_string()),
+                ("ext".to_string(), "pdf".to_string()),
+                ("n".to_string(), "3".to_string()),
+            ]
+        );
+        // The first variable takes the shortest text that lets the rest match.
+        assert_eq!(
+            p.captures("/files/report.2024.pdf/v3")[..2],
+            [
+                ("name".to_string(), "report".to_string()),
+                ("ext".to_string(), "2024.pdf".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_base_takes_scheme_host_port_and_path_prefix() {
+        let base = Base::parse("http://LocalHost:9000/api/").expect("a base");
+        assert_eq!(
+            base.rest_of("http://localhost:9000/api/Account/1?x=1")
+                .as_deref(),
+            Some("/Account/1")
+        );
+        assert_eq!(
+            base.rest_of("http://localhost:9000/api").as_deref(),
+            Some("")
+        );
+        assert_eq!(base.rest_of("http://localhost:9000/apis/Account"), None);
+        assert_eq!(base.rest_of("http://localhost:9001/api/Account"), None);
+        assert_eq!(base.rest_of("https://localhost:9000/api/Account"), None);
+        assert_eq!(base.rest_of("/api/Account"), None);
+        assert!(Base::parse("localhost:9000").is_err() || Base::parse("/api").is_err());
+        assert!(Base::parse("/api").is_err());
     }
 
     #[test]

@@ -6,9 +6,11 @@
 //! remembers where its text stands in the file, so every finding can be located at the
 //! offending key's line and column in the capture itself.
 //!
-//! Request headers never leave the readers: an exchange keeps none of them, and the text a
-//! snippet can show is masked first ([`mask_strings`]), so no report can leak `Authorization`,
-//! `x-client-secret` or a cookie.
+//! An exchange carries its request ([`Request`]: query pairs, headers, cookies, body) so the
+//! validator can check it against the operation's parameters, body and security. The values are
+//! used only for checking: the text a snippet can show is masked first ([`mask_strings`]), and the
+//! request checks never put a credential's value in a message, so no report can leak
+//! `Authorization`, `x-client-secret` or a cookie.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -332,6 +334,109 @@ pub struct Exchange {
     pub anchor: Location,
     /// `--operation` for raw bodies.
     pub operation: Option<String>,
+    /// The request as recorded; `None` for raw bodies, which record no request (request checks
+    /// are then skipped).
+    pub request: Option<Request>,
+}
+
+/// One recorded name/value pair of a request: a query pair, a header or a cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The name as recorded (query names decoded).
+    pub name: String,
+    /// The value as recorded (query values decoded).
+    pub value: String,
+    /// JSON pointer, in [`Request::text`], of the value in the capture (a HAR header's `value`,
+    /// an NDJSON `request_headers` member, the `url` for query pairs read from it).
+    pub at: String,
+}
+
+/// The request half of an exchange, as far as the capture records it.
+///
+/// Parts a capture does not record are `None` (an NDJSON line without `request_headers`, a HAR
+/// entry whose `headers` list is empty because the recorder stripped it: every real request
+/// carries at least `Host`), and checks that need them are skipped rather than guessed.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Query pairs of the URL, percent-decoded (`+` as space), in order, duplicates kept.
+    pub query: Vec<Field>,
+    /// Headers in order, or `None` when not recorded.
+    pub headers: Option<Vec<Field>>,
+    /// Cookies (HAR `cookies`, else the `Cookie` header split), or `None` when not recorded.
+    pub cookies: Option<Vec<Field>>,
+    /// The request body, if one was sent.
+    pub body: Option<Body>,
+    /// Whether the capture says if a body was sent (HAR always; NDJSON when the line has a
+    /// `request_body` member). A missing required body is only reported when it does.
+    pub body_known: bool,
+    /// The body's `Content-Type` (HAR `postData.mimeType`, else the header), if recorded.
+    pub content_type: Option<String>,
+    /// The masked capture text that the fields' pointers refer to: a HAR entry's `request`
+    /// object, or an NDJSON line. Only for locating findings; secrets in it are masked.
+    pub text: String,
+    /// Where `text` starts in the capture file.
+    pub origin: Origin,
+    /// Pointer of the URL in `text`: where query findings point when no pair is listed apart.
+    pub url_at: &'static str,
+    /// Pointer of the headers in `text`: where a missing header or credential points.
+    pub headers_at: &'static str,
+    /// Pointer of the cookies in `text` (the headers, for NDJSON).
+    pub cookies_at: &'static str,
+    /// Pointer of the body in `text`: where a missing or unreadable body points.
+    pub body_at: &'static str,
+}
+
+impl Request {
+    /// The location in the capture of the value at `pointer` of [`Request::text`], falling back
+    /// to the start of the request.
+    pub fn locate(&self, pointer: &str) -> Location {
+        let first_line = || self.text.split('\n').next().unwrap_or("");
+        match crate::source::json_pointer_span(&self.text, pointer) {
+            Some(found) => self.origin.locate(&self.text, found.value),
+            None => self.origin.location(first_line()),
+        }
+    }
+
+    /// A header's value by name (case-insensitive), if headers were recorded and it is there.
+    pub fn header(&self, name: &str) -> Option<&Field> {
+        self.headers
+            .as_ref()?
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Query pairs of `url`, decoded as a server decodes them (`+` is a space), in order, each
+/// located at `url_at`.
+pub fn query_fields(url: &str, url_at: &str) -> Vec<Field> {
+    let Some((_, query)) = url.split_once('?') else {
+        return Vec::new();
+    };
+    let query = query.split('#').next().unwrap_or("");
+    url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| Field {
+            name: k.into_owned(),
+            value: v.into_owned(),
+            at: url_at.to_string(),
+        })
+        .collect()
+}
+
+/// The cookies of a `Cookie` header value (`a=1; b=2`), each located at the header's value.
+pub fn cookie_fields(header: &Field) -> Vec<Field> {
+    header
+        .value
+        .split(';')
+        .filter_map(|part| {
+            let (name, value) = part.split_once('=')?;
+            let name = name.trim();
+            (!name.is_empty()).then(|| Field {
+                name: name.to_string(),
+                value: value.trim().trim_matches('"').to_string(),
+                at: header.at.clone(),
+            })
+        })
+        .collect()
 }
 
 /// What reading one unit gave.

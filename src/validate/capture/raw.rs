@@ -171,6 +171,8 @@ pub fn parse_body(unit: &Unit, meta: &RawMeta) -> Parsed {
         }),
         anchor,
         operation: meta.operation.clone(),
+        // A raw body records no request: request checks are skipped.
+        request: None,
     })
 }
 
