@@ -183,7 +183,9 @@ impl PathPattern {
     }
 
     /// The text of each variable of a path this pattern matches, percent-decoded, in template
-    /// order. Variables in one segment take the shortest text that lets the rest match.
+    /// order. In one segment an earlier variable takes the longest text that lets the rest match
+    /// (`{name}.{ext}` reads `report.2024.pdf` as `report.2024` and `pdf`), as a greedy pattern
+    /// would.
     fn captures(&self, path: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for (tokens, seg) in self.segments.iter().zip(split_path(path)) {
@@ -215,8 +217,8 @@ fn capture(tokens: &[Token], text: &str, out: &mut Vec<(String, String)>) -> boo
             .strip_prefix(lit.as_str())
             .is_some_and(|after| capture(rest, after, out)),
         Token::Var { name, .. } => {
-            for (i, c) in text.char_indices() {
-                let end = i + c.len_utf8();
+            let ends: Vec<usize> = text.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+            for end in ends.into_iter().rev() {
                 let mark = out.len();
                 out.push((name.clone(), text[..end].to_string()));
                 if capture(rest, &text[end..], out) {
@@ -553,12 +555,12 @@ mod tests {
                 ("n".to_string(), "3".to_string()),
             ]
         );
-        // The first variable takes the shortest text that lets the rest match.
+        // The first variable takes the longest text that lets the rest match.
         assert_eq!(
             p.captures("/files/report.2024.pdf/v3")[..2],
             [
-                ("name".to_string(), "report".to_string()),
-                ("ext".to_string(), "2024.pdf".to_string()),
+                ("name".to_string(), "report.2024".to_string()),
+                ("ext".to_string(), "pdf".to_string()),
             ]
         );
     }

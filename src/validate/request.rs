@@ -671,9 +671,9 @@ impl Run<'_> {
             )
         } else {
             format!(
-                "missing credentials: {} requires one of: {}; the request has none of them",
+                "missing credentials: {} requires {}; the request has none of them",
                 self.op.id,
-                expected.join("; or ")
+                expected.join(" or ")
             )
         };
         let request = self.request;

@@ -445,6 +445,7 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 origin: None,
                 escaped: None,
                 within: "",
+                snippet: None,
             })
         }
         Some((t, _)) => {
@@ -455,10 +456,11 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 origin,
                 escaped,
                 within: "",
+                snippet: None,
             })
         }
     };
-    let request = request_of(&entry.request, &unit.origin, shown);
+    let request = request_of(&entry.request, &unit.origin, text, shown);
     Ok(Exchange {
         file: unit.file.clone(),
         entry: unit.entry,
@@ -475,13 +477,17 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
 
 /// The request of an entry. Its text is the masked `request` object only (small, whatever the
 /// response's size), so findings can be located without keeping the whole entry.
-fn request_of(har: &HarRequest, origin: &Origin, shown: &str) -> Request {
-    let (text, origin) = match json_pointer_span(shown, "/request") {
-        Some(found) => (
-            shown[found.value.start..found.value.end].to_string(),
-            origin.advance(shown, found.value.start),
+fn request_of(har: &HarRequest, origin: &Origin, entry: &str, shown: &str) -> Request {
+    let cut = json_pointer_span(shown, "/request")
+        .map(|found| found.value)
+        .filter(|v| entry.len() == shown.len() && entry.get(v.start..v.end).is_some());
+    let (text, real, origin) = match cut {
+        Some(v) => (
+            shown[v.start..v.end].to_string(),
+            &entry[v.start..v.end],
+            origin.advance(shown, v.start),
         ),
-        None => (String::new(), origin.clone()),
+        None => (String::new(), "", origin.clone()),
     };
     let fields = |list: &[Value], what: &str| -> Vec<Field> {
         list.iter()
@@ -536,16 +542,13 @@ fn request_of(har: &HarRequest, origin: &Origin, shown: &str) -> Request {
             content_type = Some(m.to_string());
         }
         match &post.text {
-            Some(t) => {
-                let (origin, escaped) = string_origin(&origin, &text, "/postData/text");
-                Some(Body {
-                    text: t.clone(),
-                    parsed: None,
-                    origin,
-                    escaped,
-                    within: "",
-                })
-            }
+            Some(t) => Some(super::masked_string_body(
+                &origin,
+                real,
+                &text,
+                "/postData/text",
+                t.clone(),
+            )),
             // Form posts may be recorded as `params` only: rebuilt as sent.
             None if !post.params.is_empty() => {
                 let mut form = url::form_urlencoded::Serializer::new(String::new());
@@ -558,6 +561,7 @@ fn request_of(har: &HarRequest, origin: &Origin, shown: &str) -> Request {
                     origin: None,
                     escaped: None,
                     within: "",
+                    snippet: None,
                 })
             }
             None => None,

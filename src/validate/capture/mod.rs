@@ -218,6 +218,10 @@ pub struct Body {
     /// NDJSON line (the body is parsed already, so it is never cut out: only findings need its
     /// place), else empty.
     pub within: &'static str,
+    /// The masked raw contents of the JSON string the body came from, byte for byte as long as
+    /// `escaped`: snippets are drawn from it while offsets map through `escaped`. Set for request
+    /// bodies, whose text may hold credentials.
+    pub snippet: Option<String>,
 }
 
 impl Body {
@@ -254,7 +258,12 @@ impl Body {
             Some(raw) => {
                 let start = raw_offset(raw, span.start);
                 let end = raw_offset(raw, span.end).max(start + 1);
-                origin.locate(raw, ByteSpan { start, end })
+                let shown = self
+                    .snippet
+                    .as_deref()
+                    .filter(|s| s.len() == raw.len())
+                    .unwrap_or(raw);
+                origin.locate(shown, ByteSpan { start, end })
             }
         })
     }
@@ -437,6 +446,39 @@ pub fn cookie_fields(header: &Field) -> Vec<Field> {
             })
         })
         .collect()
+}
+
+/// A request body stored as a JSON string at `pointer` of a unit's `text`, whose masked copy
+/// is `shown`: positions map through the real escapes, snippets come from the masked copy.
+pub fn masked_string_body(
+    origin: &Origin,
+    text: &str,
+    shown: &str,
+    pointer: &str,
+    decoded: String,
+) -> Body {
+    let span = crate::source::json_pointer_span(text, pointer)
+        .map(|found| found.value)
+        .filter(|v| v.end >= v.start + 2 && shown.len() == text.len());
+    let Some(span) = span else {
+        return Body {
+            text: decoded,
+            parsed: None,
+            origin: None,
+            escaped: None,
+            within: "",
+            snippet: None,
+        };
+    };
+    let inner = span.start + 1..span.end - 1;
+    Body {
+        text: decoded,
+        parsed: None,
+        origin: Some(origin.advance(shown, span.start + 1)),
+        escaped: text.get(inner.clone()).map(str::to_string),
+        within: "",
+        snippet: shown.get(inner).map(str::to_string),
+    }
 }
 
 /// What reading one unit gave.
@@ -667,6 +709,7 @@ mod tests {
             origin: Some(Origin::file_start()),
             escaped: Some(raw.to_string()),
             within: "",
+            snippet: None,
         };
         let loc = body
             .locate(ByteSpan {

@@ -280,16 +280,13 @@ fn request_of(
     let body = match obj.remove("request_body") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => {
-            let (origin, escaped) = super::har::string_origin(&unit.origin, shown, "/request_body");
-            Some(Body {
-                text: s,
-                parsed: None,
-                origin,
-                escaped,
-                within: "",
-            })
-        }
+        Some(Value::String(s)) => Some(super::masked_string_body(
+            &unit.origin,
+            &unit.text,
+            shown,
+            "/request_body",
+            s,
+        )),
         Some(v) => {
             if content_type.is_none() {
                 content_type = Some("application/json".to_string());
@@ -300,6 +297,7 @@ fn request_of(
                 origin: Some(unit.origin.clone()),
                 escaped: None,
                 within: "/request_body",
+                snippet: None,
             })
         }
     };
@@ -397,6 +395,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
                 origin,
                 escaped,
                 within: "",
+                snippet: None,
             })
         }
         Some(v) => Some(Body {
@@ -406,6 +405,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
             origin: Some(unit.origin.clone()),
             escaped: None,
             within: "/body",
+            snippet: None,
         }),
     };
     let request = request_of(obj, &url, unit, shown);

@@ -168,6 +168,7 @@ pub fn parse_body(unit: &Unit, meta: &RawMeta) -> Parsed {
             origin: Some(unit.origin.clone()),
             escaped: None,
             within: "",
+            snippet: None,
         }),
         anchor,
         operation: meta.operation.clone(),
