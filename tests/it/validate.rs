@@ -8,30 +8,30 @@ use serde_json::Value;
 use specsmith::validate::{Options, Report, Validator};
 use specsmith::{Diagnostic, Kind, Severity, Spec};
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn specs() -> Vec<Spec> {
+pub(crate) fn specs() -> Vec<Spec> {
     ["kommo", "v4marketing", "espocrm"]
         .iter()
         .map(|s| specsmith::spec::load(&root().join(format!("spec/{s}.yaml"))).expect("spec loads"))
         .collect()
 }
 
-fn validate_with(paths: &[PathBuf], options: Options) -> Report {
+pub(crate) fn validate_with(paths: &[PathBuf], options: Options) -> Report {
     let specs = specs();
     let validator = Validator::new(&specs, options).expect("options are valid");
     validator.run(paths).expect("captures are readable")
 }
 
-fn validate(paths: &[PathBuf]) -> Report {
+pub(crate) fn validate(paths: &[PathBuf]) -> Report {
     validate_with(paths, Options::default())
 }
 
 /// One line per finding, stable and readable: file name, entry, severity, kind, pointer,
 /// line:column, message and help.
-fn digest(diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn digest(diagnostics: &[Diagnostic]) -> String {
     diagnostics
         .iter()
         .map(|d| {
@@ -71,7 +71,7 @@ fn digest(diagnostics: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-fn run_cli(args: &[&str]) -> Output {
+pub(crate) fn run_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_specsmith"))
         .args(args)
         .current_dir(root())
@@ -79,7 +79,7 @@ fn run_cli(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -558,10 +558,10 @@ fn a_one_gigabyte_file_is_refused_or_streamed_without_reading_it_whole() {
 }
 
 /// A tiny deterministic generator, so the fuzz-like tests need no extra crate.
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -620,7 +620,7 @@ fn truncations_of_every_bundled_capture_never_panic() {
 // ---------------------------------------------------------------------------------------------
 // The command line: formats parsed back, secrets, exit codes.
 
-const FORMATS: [&str; 5] = ["human", "json", "sarif", "junit", "github"];
+pub(crate) const FORMATS: [&str; 5] = ["human", "json", "sarif", "junit", "github"];
 
 #[test]
 fn no_report_format_ever_prints_a_request_secret() {
