@@ -18,7 +18,7 @@ const REQUEST_KINDS: [Kind; 5] = [
 ];
 
 fn fixture(name: &str) -> PathBuf {
-    root().join("tests/fixtures/captures").join(name)
+    root().join("tests/fixtures/requests").join(name)
 }
 
 /// Validates `paths` against `tests/fixtures/specs/styles.yaml` alone.

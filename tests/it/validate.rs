@@ -143,9 +143,24 @@ fn bundled_samples_give_the_documented_findings() {
     let report = validate(&[root().join("captures/samples")]);
     insta::assert_snapshot!(digest(&report.diagnostics));
     let ops = &report.stats.per_operation;
-    assert_eq!(ops["getAccount (kommo)"].exchanges, 8);
+    assert_eq!(ops["getAccount (kommo)"].exchanges, 10);
     assert_eq!(ops["(unmatched)"].exchanges, 2);
-    assert_eq!(report.stats.exchanges, 19);
+    assert_eq!(ops["createAccount (espocrm)"].exchanges, 1);
+    assert_eq!(report.stats.exchanges, 24);
+    // Each request kind once, in both formats.
+    for kind in [
+        Kind::MissingParameter,
+        Kind::UndocumentedParameter,
+        Kind::InvalidParameter,
+        Kind::RequestBodyMismatch,
+        Kind::MissingCredentials,
+    ] {
+        assert!(
+            report.diagnostics.iter().any(|d| d.kind == kind),
+            "{}",
+            kind.as_str()
+        );
+    }
 }
 
 #[test]
@@ -795,11 +810,12 @@ fn junit_report_has_one_test_case_per_exchange() {
     assert_eq!(out.status.code(), Some(1));
     let report = quick_junit::Report::deserialize_from_str(&stdout(&out)).expect("JUnit XML");
     let cases: usize = report.test_suites.iter().map(|s| s.test_cases.len()).sum();
-    // 5 document examples + 10 NDJSON lines + 9 HAR entries.
-    assert_eq!(cases, 24);
+    // 5 document examples + 13 NDJSON lines + 11 HAR entries.
+    assert_eq!(cases, 29);
     let failures: usize = report.test_suites.iter().map(|s| s.failures).sum();
-    // amocrm (date_formant), NDJSON entries 2-9, HAR entries 0, 1, 5.
-    assert_eq!(failures, 1 + 8 + 3);
+    // amocrm (date_formant), NDJSON entries 2-9, 11, 12, HAR entries 0, 1, 5, 9 (entry 10 has
+    // warnings only).
+    assert_eq!(failures, 1 + 10 + 4);
     let amocrm = report
         .test_suites
         .iter()
