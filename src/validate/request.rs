@@ -122,7 +122,11 @@ struct Credential {
 impl Credential {
     fn describe(&self) -> String {
         match (&self.auth_scheme, self.location) {
-            (Some(word), _) => format!("an Authorization: {word} header ({})", self.scheme),
+            (Some(word), _) => format!(
+                "an Authorization header with a {} credential ({})",
+                word.to_ascii_lowercase(),
+                self.scheme
+            ),
             (None, ParamLocation::Header) => format!("the {} header ({})", self.name, self.scheme),
             (None, ParamLocation::Query) => {
                 format!("the {} query parameter ({})", self.name, self.scheme)
@@ -436,7 +440,7 @@ impl Run<'_> {
             let Some((_, text)) = values.iter().find(|(n, _)| *n == p.wire.name) else {
                 continue; // the template lacks it: lint's undeclared/unused path parameter
             };
-            let location = self.request.locate(&url_at);
+            let location = self.request.locate(url_at);
             match style::parse_text(&p.wire, text) {
                 Ok(value) => self.schema_check(p, &value, &|_| location.clone()),
                 Err(e) => self.invalid(p, "", location, Invalid::Parse(e)),

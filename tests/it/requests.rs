@@ -268,7 +268,10 @@ fn server_scopes_a_run_to_traffic_under_a_gateway_prefix() {
         server: server.map(str::to_string),
         ..Options::default()
     };
-    let scoped = validate_with(&[file.clone()], options(Some("http://localhost:9000/api")));
+    let scoped = validate_with(
+        std::slice::from_ref(&file),
+        options(Some("http://localhost:9000/api")),
+    );
     assert_eq!(scoped.stats.outside_server, 3);
     assert_eq!(scoped.stats.exchanges, 3);
     let found: Vec<(Option<usize>, Kind)> = scoped
@@ -286,7 +289,7 @@ fn server_scopes_a_run_to_traffic_under_a_gateway_prefix() {
         digest(&scoped.diagnostics)
     );
     // Without --server the gateway prefix hides the spec's paths: nothing matches.
-    let unscoped = validate_with(&[file.clone()], options(None));
+    let unscoped = validate_with(std::slice::from_ref(&file), options(None));
     assert_eq!(unscoped.stats.outside_server, 0);
     assert!(unscoped
         .diagnostics
