@@ -515,20 +515,13 @@ impl<'s> Validator<'s> {
         let Some(compiled) = self.cache.get(self.specs, slot) else {
             return Vec::new();
         };
-        // The fast verdict first: most bodies are valid and need no error walk.
-        let valid = compiled
-            .validator
-            .as_ref()
-            .map(|v| v.is_valid(value))
-            .unwrap_or(true);
         let policy = Policy {
             strict: self.options.strict,
         };
-        let mut located: Vec<(Option<usize>, Diagnostic)> =
-            explain::explain(compiled, value, valid, policy)
-                .into_iter()
-                .map(|f| self.to_diagnostic(f, ex, body, exref))
-                .collect();
+        let mut located: Vec<(Option<usize>, Diagnostic)> = explain::check(compiled, value, policy)
+            .into_iter()
+            .map(|f| self.to_diagnostic(f, ex, body, exref))
+            .collect();
         located.sort_by_key(|(offset, _)| *offset);
         located.into_iter().map(|(_, d)| d).collect()
     }

@@ -370,6 +370,26 @@ impl Run<'_> {
         );
     }
 
+    /// A query key or header the operation does not document, named (cut short), never valued.
+    fn undocumented(&mut self, location: ParamLocation, field: &Field) {
+        let shown = shown_name(&field.name);
+        let what = match location {
+            ParamLocation::Header => "header",
+            _ => "query parameter",
+        };
+        self.push(
+            Kind::UndocumentedParameter,
+            Severity::Warning,
+            pointer_push(part(location), &field.name),
+            self.request.locate(&field.at),
+            format!("{what} {shown} is not documented for {}", self.op.id),
+            Some(format!(
+                "document {shown} as a {} parameter if the API reads it, or stop sending it",
+                location.as_str()
+            )),
+        );
+    }
+
     /// A value that its style could not read, or that its schema rejects.
     fn invalid(&mut self, p: &Param, pointer: &str, location: Location, what: Invalid) {
         let wire = &p.wire;
@@ -386,7 +406,7 @@ impl Run<'_> {
                 format!(
                     "{subject}: {} (read as style {}, explode {})",
                     e.message,
-                    style_name(wire.style),
+                    wire.style.as_str(),
                     wire.explode
                 ),
                 None,
@@ -422,15 +442,10 @@ impl Run<'_> {
     }
 
     fn explain(&self, schema: &str, value: &Value) -> Vec<Finding> {
-        let Some(compiled) = self.checks.cache.get(self.specs, self.s, schema) else {
-            return Vec::new();
-        };
-        let valid = compiled
-            .validator
-            .as_ref()
-            .map(|v| v.is_valid(value))
-            .unwrap_or(true);
-        explain::explain(compiled, value, valid, self.checks.policy)
+        match self.checks.cache.get(self.specs, self.s, schema) {
+            Some(compiled) => explain::check(compiled, value, self.checks.policy),
+            None => Vec::new(),
+        }
     }
 
     fn path(&mut self, values: &[(String, String)]) {
@@ -499,21 +514,7 @@ impl Run<'_> {
                 continue;
             }
             seen.push(&f.name);
-            let shown = shown_name(&f.name);
-            let location = request.locate(&f.at);
-            self.push(
-                Kind::UndocumentedParameter,
-                Severity::Warning,
-                pointer_push("/query", &f.name),
-                location,
-                format!(
-                    "query parameter {shown} is not documented for {}",
-                    self.op.id
-                ),
-                Some(format!(
-                    "document {shown} in the spec if the API reads it, or stop sending it"
-                )),
-            );
+            self.undocumented(ParamLocation::Query, f);
         }
     }
 
@@ -561,18 +562,7 @@ impl Run<'_> {
                 continue;
             }
             seen.push(lower);
-            let location = request.locate(&h.at);
-            let shown = shown_name(&h.name);
-            self.push(
-                Kind::UndocumentedParameter,
-                Severity::Warning,
-                pointer_push("/header", &h.name),
-                location,
-                format!("header {shown} is not documented for {}", self.op.id),
-                Some(format!(
-                    "document {shown} as a header parameter if the API reads it, or stop sending it"
-                )),
-            );
+            self.undocumented(ParamLocation::Header, h);
         }
     }
 
@@ -821,18 +811,6 @@ impl Run<'_> {
 enum Invalid {
     Parse(style::ParseError),
     Schema(Finding),
-}
-
-fn style_name(style: ParamStyle) -> &'static str {
-    match style {
-        ParamStyle::Matrix => "matrix",
-        ParamStyle::Label => "label",
-        ParamStyle::Form => "form",
-        ParamStyle::Simple => "simple",
-        ParamStyle::SpaceDelimited => "spaceDelimited",
-        ParamStyle::PipeDelimited => "pipeDelimited",
-        ParamStyle::DeepObject => "deepObject",
-    }
 }
 
 /// The parameters of a plan sent in `location`.
