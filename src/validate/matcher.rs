@@ -182,46 +182,100 @@ impl PathPattern {
             })
     }
 
-    /// The text of each variable of a path this pattern matches, percent-decoded, in template
-    /// order. In one segment an earlier variable takes the longest text that lets the rest match
+    /// The text of each variable of `path` (which this pattern matches and which ends the
+    /// recorded `url`), percent-decoded, in template order, with its place in `url`. In one
+    /// segment an earlier variable takes the longest text that lets the rest match
     /// (`{name}.{ext}` reads `report.2024.pdf` as `report.2024` and `pdf`), as a greedy pattern
     /// would.
-    fn captures(&self, path: &str) -> Vec<(String, String)> {
+    fn captures(&self, path: &str, url: &str) -> Vec<PathValue> {
+        let decode = |t: &str| {
+            percent_encoding::percent_decode_str(t)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let in_url = url_segments(url);
+        let segments: Vec<&str> = split_path(path).collect();
+        // The matched path is the end of the URL's path (a server prefix may come first).
+        let skip = in_url.len().checked_sub(segments.len());
         let mut out = Vec::new();
-        for (tokens, seg) in self.segments.iter().zip(split_path(path)) {
-            let decoded = percent_encoding::percent_decode_str(seg).decode_utf8_lossy();
+        for (j, (tokens, seg)) in self.segments.iter().zip(&segments).enumerate() {
+            let raw = skip.and_then(|k| in_url.get(k + j)).copied();
             let mut found = Vec::new();
-            if capture(tokens, seg, &mut found) {
-                out.extend(found.into_iter().map(|(name, text)| {
-                    let text = percent_encoding::percent_decode_str(&text)
-                        .decode_utf8_lossy()
-                        .into_owned();
-                    (name, text)
+            if let Some((a, b)) = raw.filter(|(a, b)| capture(tokens, &url[*a..*b], 0, &mut found))
+            {
+                let text = &url[a..b];
+                out.extend(found.into_iter().map(|(name, s, e)| PathValue {
+                    name,
+                    text: decode(&text[s..e]),
+                    span: Some((a + s, a + e)),
                 }));
-            } else if capture(tokens, &decoded, &mut found) {
-                out.extend(found);
+                continue;
             }
+            let decoded = decode(seg);
+            let (text, decoded_already) = if capture(tokens, seg, 0, &mut found) {
+                (*seg, false)
+            } else if capture(tokens, &decoded, 0, &mut found) {
+                (decoded.as_str(), true)
+            } else {
+                continue;
+            };
+            out.extend(found.into_iter().map(|(name, s, e)| PathValue {
+                name,
+                text: if decoded_already {
+                    text[s..e].to_string()
+                } else {
+                    decode(&text[s..e])
+                },
+                span: raw,
+            }));
         }
         out
     }
 }
 
-/// Matches `tokens` against all of `text`, recording each variable's text; `false` (and `out`
-/// unchanged) when they do not match.
-fn capture(tokens: &[Token], text: &str, out: &mut Vec<(String, String)>) -> bool {
-    let Some((first, rest)) = tokens.split_first() else {
-        return text.is_empty();
+/// The byte ranges of the non-empty path segments of a URL as recorded (absolute or relative).
+fn url_segments(url: &str) -> Vec<(usize, usize)> {
+    let start = match url.find("://") {
+        Some(i) => match url[i + 3..].find('/') {
+            Some(j) => i + 3 + j,
+            None => return Vec::new(),
+        },
+        None => 0,
     };
+    let end = url[start..]
+        .find(['?', '#'])
+        .map_or(url.len(), |j| start + j);
+    let mut out = Vec::new();
+    let mut at = start;
+    for seg in url[start..end].split('/') {
+        if !seg.is_empty() {
+            out.push((at, at + seg.len()));
+        }
+        at += seg.len() + 1;
+    }
+    out
+}
+
+/// Matches `tokens` against all of `text[at..]`, recording each variable's name and byte range
+/// in `text`; `false` (and `out` unchanged) when they do not match.
+fn capture(tokens: &[Token], text: &str, at: usize, out: &mut Vec<(String, usize, usize)>) -> bool {
+    let Some((first, rest)) = tokens.split_first() else {
+        return at == text.len();
+    };
+    let here = &text[at..];
     match first {
-        Token::Literal(lit) => text
-            .strip_prefix(lit.as_str())
-            .is_some_and(|after| capture(rest, after, out)),
+        Token::Literal(lit) => {
+            here.starts_with(lit.as_str()) && capture(rest, text, at + lit.len(), out)
+        }
         Token::Var { name, .. } => {
-            let ends: Vec<usize> = text.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+            let ends: Vec<usize> = here
+                .char_indices()
+                .map(|(i, c)| at + i + c.len_utf8())
+                .collect();
             for end in ends.into_iter().rev() {
                 let mark = out.len();
-                out.push((name.clone(), text[..end].to_string()));
-                if capture(rest, &text[end..], out) {
+                out.push((name.clone(), at, end));
+                if capture(rest, text, end, out) {
                     return true;
                 }
                 out.truncate(mark);
@@ -306,8 +360,20 @@ pub struct Matched {
     pub operation: usize,
     /// How it matched.
     pub kind: MatchKind,
-    /// The raw text of each path template variable (name, percent-decoded text).
-    pub path_values: Vec<(String, String)>,
+    /// The text of each path template variable.
+    pub path_values: Vec<PathValue>,
+}
+
+/// One path template variable's text in a matched URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathValue {
+    /// The variable's name in the template.
+    pub name: String,
+    /// Its text, percent-decoded.
+    pub text: String,
+    /// Where it stands in the recorded URL (bytes), to locate findings on it; `None` when the
+    /// URL's path cannot be lined up with the template (dot segments a client normalised).
+    pub span: Option<(usize, usize)>,
 }
 
 /// Why nothing matched.
@@ -449,7 +515,7 @@ impl Router {
                 spec: route.spec,
                 operation: route.operation,
                 kind,
-                path_values: route.path.captures(&rest),
+                path_values: route.path.captures(&rest, url),
             }),
             None if !path_matches_other_method.is_empty() => Err(NoMatch::WrongMethod {
                 allowed: path_matches_other_method,
@@ -480,7 +546,7 @@ impl Router {
                 spec: route.spec,
                 operation: route.operation,
                 kind: MatchKind::Full,
-                path_values: route.path.captures(&rest),
+                path_values: route.path.captures(&rest, url),
             }),
             None if !other_methods.is_empty() => Err(NoMatch::WrongMethod {
                 allowed: other_methods,
@@ -547,22 +613,28 @@ mod tests {
     fn variables_are_captured_even_several_in_one_segment() {
         let p = PathPattern::new("/files/{name}.{ext}/v{n}");
         assert!(p.matches("/files/report.2024.pdf/v3"));
+        let url = "https://h/base/files/report%2C1.pdf/v3?x=1";
+        let got: Vec<(String, String, Option<&str>)> = p
+            .captures("/files/report%2C1.pdf/v3", url)
+            .into_iter()
+            .map(|v| (v.name, v.text, v.span.map(|(a, b)| &url[a..b])))
+            .collect();
+        let owned = |n: &str, t: &str, s: &'static str| (n.to_string(), t.to_string(), Some(s));
         assert_eq!(
-            p.captures("/files/report%2C1.pdf/v3"),
+            got,
             vec![
-                ("name".to_string(), "report,1".to_string()),
-                ("ext".to_string(), "pdf".to_string()),
-                ("n".to_string(), "3".to_string()),
+                owned("name", "report,1", "report%2C1"),
+                owned("ext", "pdf", "pdf"),
+                owned("n", "3", "3"),
             ]
         );
         // The first variable takes the longest text that lets the rest match.
-        assert_eq!(
-            p.captures("/files/report.2024.pdf/v3")[..2],
-            [
-                ("name".to_string(), "report.2024".to_string()),
-                ("ext".to_string(), "pdf".to_string()),
-            ]
-        );
+        let texts: Vec<String> = p
+            .captures("/files/report.2024.pdf/v3", "/files/report.2024.pdf/v3")
+            .into_iter()
+            .map(|v| v.text)
+            .collect();
+        assert_eq!(texts[..2], ["report.2024", "pdf"]);
     }
 
     #[test]

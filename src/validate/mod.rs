@@ -29,7 +29,7 @@ pub use capture::{CaptureFormat, RawMeta};
 use capture::{Exchange, Unit};
 use compile::Cache;
 use explain::{Finding, Policy, Target};
-use matcher::{Base, MatchKind, NoMatch, Router};
+use matcher::{Base, MatchKind, NoMatch, PathValue, Router};
 use request::RequestChecks;
 
 /// What a reader hands over: a unit to check, or a located reason it could not cut one.
@@ -560,7 +560,7 @@ impl<'s> Validator<'s> {
 }
 
 /// Spec, operation, how it matched, and the path variables' text.
-type MatchedOperation = (usize, usize, MatchKind, Vec<(String, String)>);
+type MatchedOperation = (usize, usize, MatchKind, Vec<PathValue>);
 
 /// An error about the exchange as a whole, located at its start in the capture.
 fn at_exchange(ex: &Exchange, exref: &ExchangeRef, kind: Kind, message: String) -> Diagnostic {

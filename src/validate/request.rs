@@ -27,6 +27,7 @@ use crate::spec::Spec;
 use super::capture::{Exchange, Field, Request};
 use super::compile::RequestCache;
 use super::explain::{self, Finding, Policy, Target};
+use super::matcher::PathValue;
 
 /// Headers every HTTP stack, browser, proxy or tracer adds, which no spec is expected to
 /// document: never reported as undocumented. Names ending in `-` are prefixes.
@@ -188,7 +189,7 @@ impl RequestChecks {
         specs: &[Spec],
         (s, o): (usize, usize),
         ex: &Exchange,
-        path_values: &[(String, String)],
+        path_values: &[PathValue],
         exref: &ExchangeRef,
     ) -> Vec<Diagnostic> {
         let Some(request) = ex.request.as_ref() else {
@@ -381,7 +382,7 @@ impl Run<'_> {
             Kind::UndocumentedParameter,
             Severity::Warning,
             pointer_push(part(location), &field.name),
-            self.request.locate(&field.at),
+            self.request.locate_field(field),
             format!("{what} {shown} is not documented for {}", self.op.id),
             Some(format!(
                 "document {shown} as a {} parameter if the API reads it, or stop sending it",
@@ -448,15 +449,15 @@ impl Run<'_> {
         }
     }
 
-    fn path(&mut self, values: &[(String, String)]) {
+    fn path(&mut self, values: &[PathValue]) {
         let url_at = self.request.url_at;
         let params: Vec<&Param> = params_at(self.plan, ParamLocation::Path);
         for p in params {
-            let Some((_, text)) = values.iter().find(|(n, _)| *n == p.wire.name) else {
+            let Some(v) = values.iter().find(|v| v.name == p.wire.name) else {
                 continue; // the template lacks it: lint's undeclared/unused path parameter
             };
-            let location = self.request.locate(url_at);
-            match style::parse_text(&p.wire, text) {
+            let location = self.request.locate_in(url_at, v.span);
+            match style::parse_text(&p.wire, &v.text) {
                 Ok(value) => self.schema_check(p, &value, &|_| location.clone()),
                 Err(e) => self.invalid(p, "", location, Invalid::Parse(e)),
             }
@@ -490,13 +491,14 @@ impl Run<'_> {
                             Some(i) if exploded => own.get(i).or(own.first()),
                             _ => own.first(),
                         };
-                        request.locate(field.map_or(url_at, |f| f.at.as_str()))
+                        field.map_or_else(|| request.locate(url_at), |f| request.locate_field(f))
                     };
                     self.schema_check(p, &value, &locate);
                 }
                 Err(e) => {
-                    let at = own.first().map_or(url_at, |f| f.at.as_str());
-                    let location = request.locate(at);
+                    let location = own
+                        .first()
+                        .map_or_else(|| request.locate(url_at), |f| request.locate_field(f));
                     self.invalid(p, "", location, Invalid::Parse(e));
                 }
             }
@@ -542,7 +544,7 @@ impl Run<'_> {
                 .map(|h| h.value.trim())
                 .collect::<Vec<_>>()
                 .join(",");
-            let location = request.locate(&first.at);
+            let location = request.locate_field(first);
             match style::parse_text(&p.wire, &text) {
                 Ok(value) => self.schema_check(p, &value, &|_| location.clone()),
                 Err(e) => self.invalid(p, "", location, Invalid::Parse(e)),
@@ -579,7 +581,8 @@ impl Run<'_> {
         let cookies_at = request.cookies_at;
         for p in params {
             let first = cookies.iter().find(|c| c.name == p.wire.name);
-            let location = request.locate(first.map_or(cookies_at, |c| c.at.as_str()));
+            let location =
+                first.map_or_else(|| request.locate(cookies_at), |c| request.locate_field(c));
             match style::parse_pairs(&p.wire, &pairs) {
                 Ok(None) if p.required => self.missing(p, cookies_at),
                 Ok(None) => {}

@@ -92,7 +92,7 @@ fn kommo_with_is_two_values_each_checked_against_the_enum() {
     let report = validate(&[file]);
     assert_eq!(
         digest(&report.diagnostics),
-        r#"with.ndjson #1 2:26 error invalid_parameter /query/with/1 | query parameter with: "amojo_rigths" is not one of the allowed values: "amojo_id", "amojo_rights", "users_groups", "task_types", "version", "entity_names", "datetime_settings" | help: did you mean "amojo_rights"?"#
+        r#"with.ndjson #1 2:68 error invalid_parameter /query/with/1 | query parameter with: "amojo_rigths" is not one of the allowed values: "amojo_id", "amojo_rights", "users_groups", "task_types", "version", "entity_names", "datetime_settings" | help: did you mean "amojo_rights"?"#
     );
 }
 
@@ -200,6 +200,37 @@ fn ndjson_request_findings_point_at_their_key_in_the_line() {
         [
             (Kind::UndocumentedParameter, at(r#""1""#)),
             (Kind::RequestBodyMismatch, at(r#""c1""#)),
+        ],
+        "{}",
+        digest(&report.diagnostics)
+    );
+}
+
+#[test]
+fn path_and_query_findings_point_inside_the_url_even_through_escapes() {
+    // PHP's json_encode writes `\/` for every slash: columns still land on the value itself.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("php.ndjson");
+    let line = r#"{"method": "GET", "url": "https:\/\/espo.example.com\/api\/v1\/Account\/a1\/callz?offset=0&maxSize=x", "status": 200, "request_headers": {"X-Api-Key": "k"}}"#;
+    std::fs::write(&file, line).expect("write");
+    let report = validate(&[file]);
+    let at = |needle: &str| line.find(needle).expect("in line") + 1;
+    let found: Vec<(Kind, &str, usize)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.kind,
+                d.pointer.as_deref().unwrap_or(""),
+                d.location.as_ref().map_or(0, |l| l.column),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Kind::InvalidParameter, "/path/link", at("callz")),
+            (Kind::InvalidParameter, "/query/maxSize", at("maxSize=x")),
         ],
         "{}",
         digest(&report.diagnostics)

@@ -498,6 +498,7 @@ fn request_of(har: &HarRequest, origin: &Origin, entry: &str, shown: &str) -> Re
                     name: name.to_string(),
                     value: value.to_string(),
                     at: format!("/{what}/{i}/value"),
+                    within: None,
                 })
             })
             .collect()
@@ -516,6 +517,7 @@ fn request_of(har: &HarRequest, origin: &Origin, entry: &str, shown: &str) -> Re
         if let Some(i) = found {
             used[i] = true;
             q.at.clone_from(&listed[i].at);
+            q.within = None;
         }
     }
     let headers = fields(&har.headers, "headers");

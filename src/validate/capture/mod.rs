@@ -358,6 +358,9 @@ pub struct Field {
     /// JSON pointer, in [`Request::text`], of the value in the capture (a HAR header's `value`,
     /// an NDJSON `request_headers` member, the `url` for query pairs read from it).
     pub at: String,
+    /// Where the pair stands inside the string at `at` (byte range of the decoded string), when
+    /// that string holds more than this field: a query pair inside the `url`.
+    pub within: Option<(usize, usize)>,
 }
 
 /// The request half of an exchange, as far as the capture records it.
@@ -399,11 +402,39 @@ impl Request {
     /// The location in the capture of the value at `pointer` of [`Request::text`], falling back
     /// to the start of the request.
     pub fn locate(&self, pointer: &str) -> Location {
-        let first_line = || self.text.split('\n').next().unwrap_or("");
-        match crate::source::json_pointer_span(&self.text, pointer) {
-            Some(found) => self.origin.locate(&self.text, found.value),
-            None => self.origin.location(first_line()),
-        }
+        self.locate_in(pointer, None)
+    }
+
+    /// The location of a field's value: its own text inside the `url` for query pairs.
+    pub fn locate_field(&self, field: &Field) -> Location {
+        self.locate_in(&field.at, field.within)
+    }
+
+    /// The location of bytes `within` (of the decoded string) of the JSON string at `pointer`,
+    /// mapped through its escapes (`\/` in URLs written by PHP); the whole value without `within`.
+    pub fn locate_in(&self, pointer: &str, within: Option<(usize, usize)>) -> Location {
+        let Some(found) = crate::source::json_pointer_span(&self.text, pointer) else {
+            return self
+                .origin
+                .location(self.text.split('\n').next().unwrap_or(""));
+        };
+        let value = found.value;
+        let raw = self
+            .text
+            .get(value.start + 1..value.end.saturating_sub(1))
+            .filter(|_| self.text.as_bytes().get(value.start) == Some(&b'"'));
+        let span = match (within, raw) {
+            (Some((start, end)), Some(raw)) => {
+                let s = raw_offset(raw, start);
+                let e = raw_offset(raw, end).max(s + 1);
+                ByteSpan {
+                    start: value.start + 1 + s,
+                    end: value.start + 1 + e,
+                }
+            }
+            _ => value,
+        };
+        self.origin.locate(&self.text, span)
     }
 
     /// A header's value by name (case-insensitive), if headers were recorded and it is there.
@@ -416,19 +447,30 @@ impl Request {
 }
 
 /// Query pairs of `url`, decoded as a server decodes them (`+` is a space), in order, each
-/// located at `url_at`.
+/// located at its own text inside the URL at `url_at`.
 pub fn query_fields(url: &str, url_at: &str) -> Vec<Field> {
-    let Some((_, query)) = url.split_once('?') else {
+    let Some(q) = url.find('?') else {
         return Vec::new();
     };
+    let query = &url[q + 1..];
     let query = query.split('#').next().unwrap_or("");
-    url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| Field {
-            name: k.into_owned(),
-            value: v.into_owned(),
-            at: url_at.to_string(),
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut at = q + 1;
+    for piece in query.split('&') {
+        let start = at;
+        at += piece.len() + 1;
+        // Each piece alone, so empty pieces (`a=1&&b=2`) are skipped as servers skip them and
+        // every pair keeps its offset.
+        if let Some((k, v)) = url::form_urlencoded::parse(piece.as_bytes()).next() {
+            out.push(Field {
+                name: k.into_owned(),
+                value: v.into_owned(),
+                at: url_at.to_string(),
+                within: Some((start, start + piece.len())),
+            });
+        }
+    }
+    out
 }
 
 /// The cookies of a `Cookie` header value (`a=1; b=2`), each located at the header's value.
@@ -443,6 +485,7 @@ pub fn cookie_fields(header: &Field) -> Vec<Field> {
                 name: name.to_string(),
                 value: value.trim().trim_matches('"').to_string(),
                 at: header.at.clone(),
+                within: None,
             })
         })
         .collect()

@@ -245,6 +245,7 @@ fn request_of(
                                     name: name.clone(),
                                     value: v.to_string(),
                                     at: format!("{at}/{i}"),
+                                    within: None,
                                 });
                             }
                         }
@@ -253,12 +254,14 @@ fn request_of(
                         name: name.clone(),
                         value: v.clone(),
                         at,
+                        within: None,
                     }),
                     // Numbers and booleans as their text; null and objects are not header values.
                     Value::Number(_) | Value::Bool(_) => out.push(Field {
                         name: name.clone(),
                         value: value.to_string(),
                         at,
+                        within: None,
                     }),
                     _ => {}
                 }
