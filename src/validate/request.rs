@@ -90,12 +90,12 @@ const CREDENTIAL_HEADERS: [&str; 4] = [
 
 /// Whether `name` is a transport header (see [`TRANSPORT_HEADERS`]).
 pub fn is_transport_header(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
     TRANSPORT_HEADERS.iter().any(|t| {
         if t.ends_with('-') || *t == ":" {
-            lower.starts_with(t)
+            name.get(..t.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(t))
         } else {
-            lower == *t
+            name.eq_ignore_ascii_case(t)
         }
     })
 }
@@ -137,12 +137,7 @@ impl Credential {
     }
 
     fn pointer(&self) -> String {
-        let part = match self.location {
-            ParamLocation::Query => "/query",
-            ParamLocation::Cookie => "/cookie",
-            _ => "/header",
-        };
-        pointer_push(part, &self.name)
+        pointer_push(part(self.location), &self.name)
     }
 }
 
@@ -151,7 +146,7 @@ struct OperationPlan {
     params: Vec<Param>,
     /// Security alternatives; an empty alternative means anonymous access.
     security: Vec<Vec<Credential>>,
-    /// Header, query and cookie names (lower case for headers) that carry credentials.
+    /// Header, query and cookie names that carry credentials (headers compare case-insensitively).
     credential_names: Vec<(ParamLocation, String)>,
 }
 
@@ -642,7 +637,10 @@ impl Run<'_> {
                 best = Some(missing);
             }
         }
-        let Some(missing) = best else { return };
+        // `best` is only set to a non-empty list.
+        let Some(missing) = best.filter(|m| !m.is_empty()) else {
+            return;
+        };
         let expected: Vec<String> = plan
             .security
             .iter()
