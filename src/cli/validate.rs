@@ -55,6 +55,11 @@ pub struct ValidateArgs {
     /// properties no body carried.
     #[arg(long)]
     pub coverage: bool,
+    /// Where the traffic was captured (`http://localhost:9000/api` behind a gateway): only
+    /// exchanges under this base URL are checked, the rest of their path matched against the
+    /// spec's paths (the spec's servers are set aside); others are skipped and counted.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
     /// Capture files or folders (walked recursively): HAR (.har), NDJSON (.ndjson, .jsonl) or
     /// raw JSON bodies (.json, described by a sibling NAME.meta.json or by --operation and
     /// --status). Default: the bundled captures/ folder.
@@ -111,6 +116,8 @@ pub fn run(args: ValidateArgs) -> Outcome {
         },
         record_exchanges: args.format == Format::Junit,
         coverage: args.coverage,
+        skip_requests: false,
+        server: args.server.clone(),
     };
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(b) => b,
@@ -230,6 +237,12 @@ pub fn summarize(
         plural(tally.infos, "note", "notes"),
         plural(problems.len(), "problem", "problems"),
     )];
+    if stats.outside_server > 0 {
+        lines.push(format!(
+            "  skipped {} outside --server",
+            plural(stats.outside_server, "exchange", "exchanges")
+        ));
+    }
     for (op, s) in &stats.per_operation {
         lines.push(format!(
             "  {op}: {}, {}, {}",

@@ -188,6 +188,19 @@ impl ParamStyle {
         })
     }
 
+    /// The spec's spelling (`spaceDelimited`), for messages about values read in this style.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamStyle::Matrix => "matrix",
+            ParamStyle::Label => "label",
+            ParamStyle::Form => "form",
+            ParamStyle::Simple => "simple",
+            ParamStyle::SpaceDelimited => "spaceDelimited",
+            ParamStyle::PipeDelimited => "pipeDelimited",
+            ParamStyle::DeepObject => "deepObject",
+        }
+    }
+
     /// The default style for a location, per OpenAPI 3.0.
     pub fn default_for(location: ParamLocation) -> Self {
         match location {

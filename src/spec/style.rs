@@ -47,9 +47,11 @@ pub enum Shape {
 impl Shape {
     /// Reads the shape of the schema at `pointer` (following `$ref`s).
     pub fn of_schema(document: &Value, pointer: &str) -> Shape {
-        let Some(schema) = resolved(document, pointer) else {
+        // Items and properties are read where the schema really stands, behind its `$ref`.
+        let Some((schema, at)) = resolved(document, pointer) else {
             return Shape::Scalar(Scalar::String);
         };
+        let pointer = at.as_str();
         match schema.get("type").and_then(Value::as_str) {
             Some("array") => {
                 let items = format!("{pointer}/items");
@@ -69,9 +71,9 @@ impl Shape {
     }
 }
 
-fn resolved<'a>(document: &'a Value, pointer: &str) -> Option<&'a Value> {
+fn resolved<'a>(document: &'a Value, pointer: &str) -> Option<(&'a Value, String)> {
     let value = document.pointer(pointer)?;
-    deref(document, value, pointer).ok().map(|(v, _)| v)
+    deref(document, value, pointer).ok()
 }
 
 fn scalar_of(ty: Option<&str>) -> Scalar {
@@ -92,7 +94,8 @@ fn object_fields(document: &Value, schema: &Value, pointer: &str) -> Vec<(String
         .keys()
         .map(|name| {
             let at = crate::source::pointer_push(&base, name);
-            let ty = resolved(document, &at).and_then(|s| s.get("type").and_then(Value::as_str));
+            let ty =
+                resolved(document, &at).and_then(|(s, _)| s.get("type").and_then(Value::as_str));
             (name.clone(), scalar_of(ty))
         })
         .collect()
@@ -731,5 +734,19 @@ mod tests {
             Shape::of_schema(&doc, "/w"),
             Shape::ArrayOfObjects(vec![("n".into(), Scalar::Integer)])
         );
+        // Properties and items behind a `$ref` keep their types.
+        let doc = json!({
+            "components": {"schemas": {
+                "Item": {"type": "object", "properties": {"n": {"type": "integer"}}},
+                "Ids": {"type": "array", "items": {"type": "integer"}}
+            }},
+            "o": {"$ref": "#/components/schemas/Item"},
+            "a": {"$ref": "#/components/schemas/Ids"}
+        });
+        assert_eq!(
+            Shape::of_schema(&doc, "/o"),
+            Shape::Object(vec![("n".into(), Scalar::Integer)])
+        );
+        assert_eq!(Shape::of_schema(&doc, "/a"), Shape::Array(Scalar::Integer));
     }
 }

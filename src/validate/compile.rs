@@ -535,6 +535,60 @@ impl Cache {
     }
 }
 
+/// The request side's schemas: every parameter schema and request body media type schema of the
+/// run's specs, keyed by (spec, schema pointer), each compiled on first use and shared by every
+/// thread like the response slots. Parameters shared through `$ref` (EspoCRM's `maxSize` in
+/// three operations) have one pointer, so one compilation.
+pub struct RequestCache {
+    /// Per spec: schema pointer → slot.
+    index: Vec<HashMap<String, usize>>,
+    slots: Vec<(usize, String, OnceLock<Compiled>)>,
+}
+
+impl RequestCache {
+    /// A slot for every parameter and request body schema.
+    pub fn new(specs: &[Spec]) -> Self {
+        let mut cache = RequestCache {
+            index: vec![HashMap::new(); specs.len()],
+            slots: Vec::new(),
+        };
+        for (s, spec) in specs.iter().enumerate() {
+            for op in &spec.operations {
+                let params = op.parameters.iter().filter_map(|p| p.schema.as_ref());
+                let bodies = op
+                    .request_body
+                    .iter()
+                    .flat_map(|b| b.content.iter().filter_map(|m| m.schema.as_ref()));
+                for schema in params.chain(bodies) {
+                    if !cache.index[s].contains_key(&schema.pointer) {
+                        cache.index[s].insert(schema.pointer.clone(), cache.slots.len());
+                        cache
+                            .slots
+                            .push((s, schema.pointer.clone(), OnceLock::new()));
+                    }
+                }
+            }
+        }
+        cache
+    }
+
+    /// The compiled schema at `pointer` of spec `s`, compiling it on first use; `None` for a
+    /// pointer that is not a parameter or request body schema.
+    pub fn get(&self, specs: &[Spec], s: usize, pointer: &str) -> Option<&Compiled> {
+        let &i = self.index.get(s)?.get(pointer)?;
+        let (_, pointer, cell) = &self.slots[i];
+        Some(cell.get_or_init(|| Compiled::new(&specs[s], pointer)))
+    }
+
+    /// The slots that were used and whose schema did not compile: spec, pointer, error.
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &str, &str)> {
+        self.slots.iter().filter_map(|(s, pointer, cell)| {
+            let error = cell.get()?.validator.as_ref().err()?;
+            Some((*s, pointer.as_str(), error.as_str()))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,17 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
     fold_repeats(findings)
 }
 
+/// Every finding for `value` against `compiled`, the validator's fast verdict first: most values
+/// are valid and need no error walk.
+pub fn check(compiled: &Compiled, value: &Value, policy: Policy) -> Vec<Finding> {
+    let valid = compiled
+        .validator
+        .as_ref()
+        .map(|v| v.is_valid(value))
+        .unwrap_or(true);
+    explain(compiled, value, valid, policy)
+}
+
 /// `/data/12/is_admin` → `/data/*/is_admin`: where a finding stands in the schema.
 fn pattern(pointer: &str) -> String {
     crate::problem::generalise_pointer(pointer)

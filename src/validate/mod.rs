@@ -23,6 +23,7 @@ mod compile;
 pub mod coverage;
 mod explain;
 mod matcher;
+mod request;
 
 pub use capture::{CaptureFormat, RawMeta};
 pub use coverage::Coverage;
@@ -31,7 +32,8 @@ use capture::{Exchange, Unit};
 use compile::Cache;
 use coverage::{Hit, Observer};
 use explain::{Finding, Policy, Target};
-use matcher::{MatchKind, NoMatch, Router};
+use matcher::{Base, MatchKind, NoMatch, PathValue, Router};
+use request::RequestChecks;
 
 /// What a reader hands over: a unit to check, or a located reason it could not cut one.
 type Item = Result<Unit, Box<Diagnostic>>;
@@ -53,6 +55,11 @@ pub struct Options {
     /// `--coverage`: count what the traffic exercised and which documented properties it never
     /// showed (one extra walk of each body).
     pub coverage: bool,
+    /// Check responses only: no request checks (for comparing the cost of both in benchmarks).
+    pub skip_requests: bool,
+    /// `--server URL`: only exchanges under this base are checked, matched on the rest of their
+    /// path; the others are skipped and counted in [`Stats::outside_server`].
+    pub server: Option<String>,
 }
 
 /// Counts for one operation.
@@ -77,6 +84,8 @@ pub struct Stats {
     pub per_operation: BTreeMap<String, OperationStats>,
     /// Findings per kind.
     pub per_kind: BTreeMap<String, usize>,
+    /// Exchanges skipped because their URL is not under `--server`.
+    pub outside_server: usize,
 }
 
 /// The result of a run.
@@ -107,6 +116,9 @@ pub enum RunError {
     /// `--operation` names no operation, or several.
     #[error("{0}")]
     Operation(String),
+    /// `--server` is not a base URL.
+    #[error("{0}")]
+    Server(String),
 }
 
 /// Matches and checks exchanges against a set of specs.
@@ -115,10 +127,13 @@ pub struct Validator<'s> {
     router: Router,
     cache: Cache,
     observer: Option<Observer>,
+    requests: RequestChecks,
+    base: Option<Base>,
     options: Options,
 }
 
 /// What checking one unit gave.
+#[derive(Default)]
 struct UnitResult {
     diagnostics: Vec<Diagnostic>,
     /// `Some(label)` for an exchange that was read (`(unmatched)` when no operation matched).
@@ -130,17 +145,27 @@ struct UnitResult {
     case: Option<(PathBuf, ExchangeRef)>,
     /// The operation and documented response it answered, for coverage.
     hit: Option<Hit>,
+    /// Not under `--server`: skipped, only counted.
+    outside_server: bool,
 }
 
 impl<'s> Validator<'s> {
     /// Prepares routes and an empty compile cache for `specs`.
     pub fn new(specs: &'s [Spec], options: Options) -> Result<Self, RunError> {
+        let base = options
+            .server
+            .as_deref()
+            .map(Base::parse)
+            .transpose()
+            .map_err(RunError::Server)?;
         let cache = Cache::new(specs);
         let validator = Validator {
             specs,
             router: Router::new(specs),
             observer: options.coverage.then(|| Observer::new(&cache)),
             cache,
+            requests: RequestChecks::new(specs, options.strict),
+            base,
             options,
         };
         if let Some(id) = &validator.options.raw.operation {
@@ -249,6 +274,18 @@ impl<'s> Validator<'s> {
                 .at(spec.source.locate(pointer)),
             );
         }
+        for (s, pointer, error) in self.requests.failures() {
+            let spec = &self.specs[s];
+            acc.push_diagnostic(
+                Diagnostic::error(
+                    Kind::InvalidSchema,
+                    format!("this request schema does not compile, so its values were not checked: {error}"),
+                )
+                .in_file(spec.source.path())
+                .with_pointer(pointer)
+                .at(spec.source.locate(pointer)),
+            );
+        }
         if let (Some(tally), Some(observer)) = (acc.coverage.take(), &self.observer) {
             acc.report.coverage = Some(tally.finish(self.specs, &self.cache, observer));
         }
@@ -262,11 +299,7 @@ impl<'s> Validator<'s> {
                 Ok(unit) => self.check_unit(unit),
                 Err(d) => UnitResult {
                     diagnostics: vec![(**d).clone()],
-                    operation: None,
-                    path_only: None,
-                    anchor: None,
-                    case: None,
-                    hit: None,
+                    ..UnitResult::default()
                 },
             })
             .collect();
@@ -289,11 +322,7 @@ impl<'s> Validator<'s> {
                 }
                 UnitResult {
                     diagnostics: vec![*d],
-                    operation: None,
-                    path_only: None,
-                    anchor: None,
-                    case: None,
-                    hit: None,
+                    ..UnitResult::default()
                 }
             }
         }
@@ -310,8 +339,14 @@ impl<'s> Validator<'s> {
             route: None,
             status: Some(ex.status),
         };
-        let (s, o, kind) = match self.match_operation(ex) {
+        let (s, o, kind, path_values) = match self.match_operation(ex) {
             Ok(m) => m,
+            Err(NoMatch::OutsideServer) => {
+                return UnitResult {
+                    outside_server: true,
+                    ..UnitResult::default()
+                }
+            }
             Err(why) => {
                 let (_, path) = matcher::split_url(&ex.url);
                 let message = match why {
@@ -320,15 +355,15 @@ impl<'s> Validator<'s> {
                         ex.method,
                         allowed.join(", ")
                     ),
-                    NoMatch::UnknownPath => format!("no operation matches {} {path}", ex.method),
+                    NoMatch::UnknownPath | NoMatch::OutsideServer => {
+                        format!("no operation matches {} {path}", ex.method)
+                    }
                 };
                 return UnitResult {
                     diagnostics: vec![at_exchange(ex, &exref, Kind::UnmatchedOperation, message)],
                     operation: Some("(unmatched)".to_string()),
-                    path_only: None,
-                    anchor: None,
                     case: Some((file.to_path_buf(), exref)),
-                    hit: None,
+                    ..UnitResult::default()
                 };
             }
         };
@@ -342,8 +377,14 @@ impl<'s> Validator<'s> {
             path_only: (kind == MatchKind::PathOnly).then(|| (matcher::split_url(&ex.url).0, s)),
             anchor: Some((file.to_path_buf(), ex.anchor.clone(), exref.clone())),
             case: Some((file.to_path_buf(), exref.clone())),
-            hit: None,
+            ..UnitResult::default()
         };
+        if !self.options.skip_requests {
+            let found = self
+                .requests
+                .check(self.specs, (s, o), ex, &path_values, &exref);
+            result.diagnostics.extend(found);
+        }
         let checked = self.check_status_and_media(ex, op, &exref, &mut result.diagnostics);
         if self.observer.is_some() {
             result.hit = Some(Hit {
@@ -377,18 +418,20 @@ impl<'s> Validator<'s> {
         result
     }
 
-    /// The operation an exchange answers: `--operation` for raw bodies, else its method and URL.
-    fn match_operation(&self, ex: &Exchange) -> Result<(usize, usize, MatchKind), NoMatch> {
-        match &ex.operation {
-            Some(id) => self
-                .operation_by_id(id)
-                .map(|(s, o)| (s, o, MatchKind::Full))
-                .map_err(|_| NoMatch::UnknownPath),
-            None => self
-                .router
-                .find(&ex.method, &ex.url)
-                .map(|m| (m.spec, m.operation, m.kind)),
-        }
+    /// The operation an exchange answers (`--operation` for raw bodies, else its method and URL
+    /// under `--server` or the spec's servers) and the text of its path variables.
+    fn match_operation(&self, ex: &Exchange) -> Result<MatchedOperation, NoMatch> {
+        let found = match (&ex.operation, &self.base) {
+            (Some(id), _) => {
+                return self
+                    .operation_by_id(id)
+                    .map(|(s, o)| (s, o, MatchKind::Full, Vec::new()))
+                    .map_err(|_| NoMatch::UnknownPath)
+            }
+            (None, Some(base)) => self.router.find_under(base, &ex.method, &ex.url),
+            (None, None) => self.router.find(&ex.method, &ex.url),
+        };
+        found.map(|m| (m.spec, m.operation, m.kind, m.path_values))
     }
 
     /// Finds the documented response and media type; reports an undocumented status or media
@@ -519,23 +562,16 @@ impl<'s> Validator<'s> {
         let Some(compiled) = self.cache.get(self.specs, slot) else {
             return Vec::new();
         };
-        // The fast verdict first: most bodies are valid and need no error walk.
-        let valid = compiled
-            .validator
-            .as_ref()
-            .map(|v| v.is_valid(value))
-            .unwrap_or(true);
         if let Some(observer) = &self.observer {
             observer.observe(&self.cache, slot, compiled, value);
         }
         let policy = Policy {
             strict: self.options.strict,
         };
-        let mut located: Vec<(Option<usize>, Diagnostic)> =
-            explain::explain(compiled, value, valid, policy)
-                .into_iter()
-                .map(|f| self.to_diagnostic(f, ex, body, exref))
-                .collect();
+        let mut located: Vec<(Option<usize>, Diagnostic)> = explain::check(compiled, value, policy)
+            .into_iter()
+            .map(|f| self.to_diagnostic(f, ex, body, exref))
+            .collect();
         located.sort_by_key(|(offset, _)| *offset);
         located.into_iter().map(|(_, d)| d).collect()
     }
@@ -575,6 +611,9 @@ impl<'s> Validator<'s> {
     }
 }
 
+/// Spec, operation, how it matched, and the path variables' text.
+type MatchedOperation = (usize, usize, MatchKind, Vec<PathValue>);
+
 /// An error about the exchange as a whole, located at its start in the capture.
 fn at_exchange(ex: &Exchange, exref: &ExchangeRef, kind: Kind, message: String) -> Diagnostic {
     let mut d = Diagnostic::error(kind, message)
@@ -603,6 +642,24 @@ pub fn redact_url(url: &str) -> String {
         Some((q, f)) => (q, Some(f)),
         None => (query, None),
     };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if looks_like_credential(name) => format!("{name}=REDACTED"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    let mut out = format!("{head}?{}", parts.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Whether a query, header or cookie name suggests its value is a credential (`access_token`,
+/// `api_key`, `x-client-secret`, `session`): such values are never shown.
+pub(crate) fn looks_like_credential(name: &str) -> bool {
     const SECRET: [&str; 9] = [
         "token",
         "secret",
@@ -614,21 +671,8 @@ pub fn redact_url(url: &str) -> String {
         "session",
         "code",
     ];
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if SECRET.iter().any(|s| name.to_ascii_lowercase().contains(s)) => {
-                format!("{name}=REDACTED")
-            }
-            _ => pair.to_string(),
-        })
-        .collect();
-    let mut out = format!("{head}?{}", parts.join("&"));
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
+    let lower = name.to_ascii_lowercase();
+    SECRET.iter().any(|s| lower.contains(s))
 }
 
 struct Accumulator<'s, 'k> {
@@ -654,6 +698,9 @@ impl Accumulator<'_, '_> {
     fn add(&mut self, r: UnitResult) {
         if let (Some(tally), Some(hit)) = (&mut self.coverage, r.hit) {
             tally.add(hit, r.diagnostics.iter().map(crate::problem::problem_id));
+        }
+        if r.outside_server {
+            self.report.stats.outside_server += 1;
         }
         if self.record {
             if let Some(case) = &r.case {

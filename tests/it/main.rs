@@ -11,6 +11,8 @@ mod coverage;
 mod generate;
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
 mod lint;
+/// Requests: parameters in every style, bodies, credentials, `--server`, located and secret-free.
+mod requests;
 /// Parameter styles: what a client sends for every parameter of the specs reads back the same.
 mod style;
 /// `specsmith validate`: drift located in captures, report formats, secrets, bad input, exit codes.

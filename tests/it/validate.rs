@@ -8,30 +8,30 @@ use serde_json::Value;
 use specsmith::validate::{Options, Report, Validator};
 use specsmith::{Diagnostic, Kind, Severity, Spec};
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn specs() -> Vec<Spec> {
+pub(crate) fn specs() -> Vec<Spec> {
     ["kommo", "v4marketing", "espocrm"]
         .iter()
         .map(|s| specsmith::spec::load(&root().join(format!("spec/{s}.yaml"))).expect("spec loads"))
         .collect()
 }
 
-fn validate_with(paths: &[PathBuf], options: Options) -> Report {
+pub(crate) fn validate_with(paths: &[PathBuf], options: Options) -> Report {
     let specs = specs();
     let validator = Validator::new(&specs, options).expect("options are valid");
     validator.run(paths).expect("captures are readable")
 }
 
-fn validate(paths: &[PathBuf]) -> Report {
+pub(crate) fn validate(paths: &[PathBuf]) -> Report {
     validate_with(paths, Options::default())
 }
 
 /// One line per finding, stable and readable: file name, entry, severity, kind, pointer,
 /// line:column, message and help.
-fn digest(diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn digest(diagnostics: &[Diagnostic]) -> String {
     diagnostics
         .iter()
         .map(|d| {
@@ -71,7 +71,7 @@ fn digest(diagnostics: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-fn run_cli(args: &[&str]) -> Output {
+pub(crate) fn run_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_specsmith"))
         .args(args)
         .current_dir(root())
@@ -79,7 +79,7 @@ fn run_cli(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -143,9 +143,24 @@ fn bundled_samples_give_the_documented_findings() {
     let report = validate(&[root().join("captures/samples")]);
     insta::assert_snapshot!(digest(&report.diagnostics));
     let ops = &report.stats.per_operation;
-    assert_eq!(ops["getAccount (kommo)"].exchanges, 8);
+    assert_eq!(ops["getAccount (kommo)"].exchanges, 10);
     assert_eq!(ops["(unmatched)"].exchanges, 2);
-    assert_eq!(report.stats.exchanges, 19);
+    assert_eq!(ops["createAccount (espocrm)"].exchanges, 1);
+    assert_eq!(report.stats.exchanges, 24);
+    // Each request kind once, in both formats.
+    for kind in [
+        Kind::MissingParameter,
+        Kind::UndocumentedParameter,
+        Kind::InvalidParameter,
+        Kind::RequestBodyMismatch,
+        Kind::MissingCredentials,
+    ] {
+        assert!(
+            report.diagnostics.iter().any(|d| d.kind == kind),
+            "{}",
+            kind.as_str()
+        );
+    }
 }
 
 #[test]
@@ -558,10 +573,10 @@ fn a_one_gigabyte_file_is_refused_or_streamed_without_reading_it_whole() {
 }
 
 /// A tiny deterministic generator, so the fuzz-like tests need no extra crate.
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -620,7 +635,7 @@ fn truncations_of_every_bundled_capture_never_panic() {
 // ---------------------------------------------------------------------------------------------
 // The command line: formats parsed back, secrets, exit codes.
 
-const FORMATS: [&str; 5] = ["human", "json", "sarif", "junit", "github"];
+pub(crate) const FORMATS: [&str; 5] = ["human", "json", "sarif", "junit", "github"];
 
 #[test]
 fn no_report_format_ever_prints_a_request_secret() {
@@ -672,14 +687,17 @@ fn snippets_never_show_secrets_even_on_the_offending_line() {
         let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
         assert!(!all.contains("SECRET"), "{format} leaks:\n{all}");
     }
-    // The findings are still there and located.
+    // The findings are still there and located (the Authorization and Cookie sent are not
+    // EspoCRM's credentials).
     let report = validate(&[dir.path().to_path_buf()]);
     let kinds: Vec<Kind> = report.diagnostics.iter().map(|d| d.kind).collect();
     assert_eq!(
         kinds,
         [
+            Kind::MissingCredentials,
             Kind::TypeMismatch,
             Kind::UnmatchedOperation,
+            Kind::MissingCredentials,
             Kind::TypeMismatch,
             Kind::ParseError
         ],
@@ -822,11 +840,12 @@ fn junit_report_has_one_test_case_per_exchange() {
     assert_eq!(out.status.code(), Some(1));
     let report = quick_junit::Report::deserialize_from_str(&stdout(&out)).expect("JUnit XML");
     let cases: usize = report.test_suites.iter().map(|s| s.test_cases.len()).sum();
-    // 5 document examples + 10 NDJSON lines + 9 HAR entries.
-    assert_eq!(cases, 24);
+    // 5 document examples + 13 NDJSON lines + 11 HAR entries.
+    assert_eq!(cases, 29);
     let failures: usize = report.test_suites.iter().map(|s| s.failures).sum();
-    // amocrm (date_formant), NDJSON entries 2-9, HAR entries 0, 1, 5.
-    assert_eq!(failures, 1 + 8 + 3);
+    // amocrm (date_formant), NDJSON entries 2-9, 11, 12, HAR entries 0, 1, 5, 9 (entry 10 has
+    // warnings only).
+    assert_eq!(failures, 1 + 10 + 4);
     let amocrm = report
         .test_suites
         .iter()

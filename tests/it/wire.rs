@@ -1,13 +1,19 @@
-//! What a generated client sends, the validator's parameter model reads back as sent: the
-//! generated runtime (templates) and `spec::style` (library) implement one set of rules twice,
-//! so this holds them together on the real wire.
+//! What a generated client sends, the validator's parameter model reads back as sent, and the
+//! validator's request checks accept: the generated runtime (templates) and `spec::style`
+//! (library) implement one set of rules twice, so this holds them together on the real wire.
 
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use specsmith::spec::{self, style};
-use specsmith_generated::espocrm::{self, ListAccountsParams, Order, WhereItem};
+use specsmith::validate::{Options, Validator};
+use specsmith::Kind;
+use specsmith_generated::espocrm::{
+    self, AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
+    ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
+};
 use specsmith_generated::kommo::{self, AccountWith, GetAccountParams};
+use specsmith_generated::v4marketing::{self, ListUsersParams};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -97,4 +103,194 @@ async fn espocrm_list_parameters_read_back_as_sent() {
             "{name} in {pairs:?}"
         );
     }
+}
+
+/// Every request the server received, as NDJSON lines a recorder would write (request headers
+/// and body included; the response is left out, only the request is judged here).
+async fn recorded(server: &MockServer) -> String {
+    let requests = server.received_requests().await.expect("recording on");
+    let base = server.uri();
+    requests
+        .iter()
+        .map(|r| {
+            let mut headers = serde_json::Map::new();
+            for (name, value) in &r.headers {
+                let value = value.to_str().expect("ASCII header").to_string();
+                match headers.get_mut(name.as_str()) {
+                    Some(Value::Array(items)) => items.push(Value::from(value)),
+                    Some(first) => *first = json!([first.take(), value]),
+                    None => {
+                        headers.insert(name.as_str().to_string(), Value::from(value));
+                    }
+                }
+            }
+            let mut line = json!({
+                "method": r.method.as_str(),
+                // wiremock names every request `http://localhost/...`; a recorder writes the
+                // address it was sent to.
+                "url": format!(
+                    "{base}{}{}",
+                    r.url.path(),
+                    r.url.query().map(|q| format!("?{q}")).unwrap_or_default()
+                ),
+                "status": 200,
+                "request_headers": headers,
+                "request_body": String::from_utf8_lossy(&r.body),
+            });
+            if r.body.is_empty() {
+                line["request_body"] = Value::Null;
+            }
+            line.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs the validator's request checks over what `server` received, with the server's URL as
+/// `--server`, and returns the request findings and the operations matched.
+fn check_requests(server: &MockServer, lines: &str) -> (Vec<String>, Vec<String>) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let specs: Vec<spec::Spec> = ["kommo", "v4marketing", "espocrm"]
+        .iter()
+        .map(|s| spec::load(&root.join(format!("spec/{s}.yaml"))).expect("spec loads"))
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("sent.ndjson");
+    std::fs::write(&file, lines).expect("write");
+    let options = Options {
+        server: Some(server.uri()),
+        ..Options::default()
+    };
+    let report = Validator::new(&specs, options)
+        .expect("a base URL")
+        .run(&[file])
+        .expect("readable");
+    let findings = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            crate::requests::REQUEST_KINDS.contains(&d.kind) || d.kind == Kind::UnmatchedOperation
+        })
+        .map(|d| format!("{}: {} {:?}", d.kind.as_str(), d.message, d.pointer))
+        .collect();
+    let ops = report.stats.per_operation.keys().cloned().collect();
+    (findings, ops)
+}
+
+#[tokio::test]
+async fn what_the_generated_clients_send_the_request_checks_accept() {
+    // Every operation of the three specs, every parameter given a value (the enums' values
+    // included), through the generated clients; the validator reads what arrived on the wire.
+    let server = server().await;
+    let base = server.uri();
+    let kommo = kommo::Client::new(&base).with_bearer_auth("t");
+    let every_with = vec![
+        AccountWith::AmojoId,
+        AccountWith::AmojoRights,
+        AccountWith::UsersGroups,
+        AccountWith::TaskTypes,
+        AccountWith::Version,
+        AccountWith::EntityNames,
+        AccountWith::DatetimeSettings,
+    ];
+    let _ = kommo
+        .get_account(GetAccountParams::default().with(every_with))
+        .await;
+    let _ = kommo.get_account(GetAccountParams::default()).await;
+    let v4 = v4marketing::Client::new(&base).with_client_id_and_client_secret("id", "secret");
+    let _ = v4
+        .list_users(
+            "workspace 123/ä",
+            ListUsersParams::default()
+                .integration_id("i&1")
+                .organization_id("o=1")
+                .user_id("u+1")
+                .page(2)
+                .limit(50),
+        )
+        .await;
+    let espo = espocrm::Client::new(&base).with_api_key_auth("k");
+    let filter = vec![
+        WhereItem {
+            r#type: Some("equals".into()),
+            attribute: Some("name".into()),
+            value: Some("Acme & Sons [EU]".into()),
+        },
+        WhereItem {
+            r#type: Some("isNotNull".into()),
+            attribute: Some("assignedUserId".into()),
+            value: None,
+        },
+    ];
+    let _ = espo
+        .list_accounts(
+            ListAccountsParams::default()
+                .select(vec!["name".into(), "assignedUserId".into()])
+                .max_size(2)
+                .offset(40)
+                .order_by("name")
+                .order(Order::Desc)
+                .r#where(filter.clone()),
+        )
+        .await;
+    let input = AccountInput {
+        name: Some("Acme, Inc.".into()),
+        assigned_user_id: Some("u1".into()),
+    };
+    let _ = espo.create_account(&input).await;
+    let _ = espo.get_account("6650ab/x y").await;
+    let _ = espo.update_account("6650ab", &input).await;
+    let _ = espo.delete_account("6650ab").await;
+    let _ = espo
+        .get_account_stream(
+            "6650ab",
+            GetAccountStreamParams::default().max_size(5).limit(10),
+        )
+        .await;
+    let _ = espo
+        .list_account_links(
+            "6650ab",
+            &AccountLink::TasksPrimary,
+            ListAccountLinksParams::default()
+                .select(vec!["name".into()])
+                .offset(0)
+                .max_size(20)
+                .order_by("createdAt")
+                .order(Order::Asc)
+                .r#where(filter),
+        )
+        .await;
+    let one = LinkPayload::LinkById(LinkById { id: "c1".into() });
+    let many = LinkPayload::LinkByIds(LinkByIds {
+        ids: vec!["c1".into(), "c2".into()],
+    });
+    let _ = espo
+        .link_account("6650ab", &AccountLink::Contacts, &one)
+        .await;
+    let _ = espo
+        .unlink_account("6650ab", &AccountLink::Opportunities, &many)
+        .await;
+    let espo_auth = espocrm::Client::new(&base).with_espo_auth("user:pass");
+    let _ = espo_auth.delete_account("a2").await;
+    let lines = recorded(&server).await;
+    let (findings, ops) = check_requests(&server, &lines);
+    assert!(findings.is_empty(), "{findings:#?}\n{lines}");
+    assert_eq!(
+        ops,
+        crate::requests::ALL_OPERATIONS,
+        "every operation of the three specs was sent and matched"
+    );
+    // The checks are live on this path: a client that forgets its key and misspells a value is
+    // caught.
+    let tampered = lines
+        .replacen("amojo_rights", "amojo_rigths", 1)
+        .replace("\"x-api-key\"", "\"x-api-kee\"");
+    let (findings, _) = check_requests(&server, &tampered);
+    assert!(
+        findings.iter().any(|f| f.starts_with("invalid_parameter"))
+            && findings
+                .iter()
+                .any(|f| f.starts_with("missing_credentials")),
+        "{findings:#?}"
+    );
 }

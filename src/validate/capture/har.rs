@@ -13,13 +13,15 @@ use std::sync::Arc;
 use base64::Engine;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::json_pointer_span;
 
 use super::{
     bom_warning, mask_strings, normalize_method, parse_error, serde_error_location, serde_message,
-    without_snippet, Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
+    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
+    MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into entries (units), reporting what is not a HAR.
@@ -315,15 +317,32 @@ struct HarEntry {
 struct HarRequest {
     method: String,
     url: String,
-    /// Only counted (to mask their values in snippets): never read, so never reported.
+    /// Kept as values (a malformed pair is skipped, not fatal); read only for checking.
     #[serde(default)]
-    headers: Vec<IgnoredAny>,
+    headers: Vec<Value>,
     #[serde(default)]
-    cookies: Vec<IgnoredAny>,
+    cookies: Vec<Value>,
     #[serde(default, rename = "queryString")]
-    query_string: Vec<IgnoredAny>,
+    query_string: Vec<Value>,
     #[serde(default, rename = "postData")]
-    post_data: Option<IgnoredAny>,
+    post_data: Option<HarPostData>,
+    #[serde(default, rename = "bodySize")]
+    body_size: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct HarPostData {
+    #[serde(default, rename = "mimeType")]
+    mime_type: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    params: Vec<Value>,
+}
+
+/// The `name` and `value` strings of a HAR pair object, if both are strings.
+fn pair(v: &Value) -> Option<(&str, &str)> {
+    Some((v.get("name")?.as_str()?, v.get("value")?.as_str()?))
 }
 
 #[derive(Deserialize)]
@@ -426,6 +445,7 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 origin: None,
                 escaped: None,
                 within: "",
+                snippet: None,
             })
         }
         Some((t, _)) => {
@@ -436,9 +456,11 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                 origin,
                 escaped,
                 within: "",
+                snippet: None,
             })
         }
     };
+    let request = request_of(&entry.request, &unit.origin, text, shown);
     Ok(Exchange {
         file: unit.file.clone(),
         entry: unit.entry,
@@ -449,7 +471,120 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
         body,
         anchor,
         operation: None,
+        request: Some(request),
     })
+}
+
+/// The request of an entry. Its text is the masked `request` object only (small, whatever the
+/// response's size), so findings can be located without keeping the whole entry.
+fn request_of(har: &HarRequest, origin: &Origin, entry: &str, shown: &str) -> Request {
+    let cut = json_pointer_span(shown, "/request")
+        .map(|found| found.value)
+        .filter(|v| entry.len() == shown.len() && entry.get(v.start..v.end).is_some());
+    let (text, real, origin) = match cut {
+        Some(v) => (
+            shown[v.start..v.end].to_string(),
+            &entry[v.start..v.end],
+            origin.advance(shown, v.start),
+        ),
+        None => (String::new(), "", origin.clone()),
+    };
+    let fields = |list: &[Value], what: &str| -> Vec<Field> {
+        list.iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                let (name, value) = pair(v)?;
+                Some(Field {
+                    name: name.to_string(),
+                    value: value.to_string(),
+                    at: format!("/{what}/{i}/value"),
+                    within: None,
+                })
+            })
+            .collect()
+    };
+    // The URL is what was sent; `queryString` (often empty, sometimes encoded differently by
+    // each browser) only tells where each pair's value stands in the file.
+    let listed = fields(&har.query_string, "queryString");
+    let mut query = super::query_fields(&har.url, "/url");
+    let mut used = vec![false; listed.len()];
+    for q in &mut query {
+        let found = listed.iter().enumerate().position(|(i, l)| {
+            !used[i]
+                && (l.name == q.name
+                    || percent_encoding::percent_decode_str(&l.name).decode_utf8_lossy() == q.name)
+        });
+        if let Some(i) = found {
+            used[i] = true;
+            q.at.clone_from(&listed[i].at);
+            q.within = None;
+        }
+    }
+    let headers = fields(&har.headers, "headers");
+    let headers = (!headers.is_empty()).then_some(headers);
+    let cookies = headers.as_ref().map(|h| {
+        let listed = fields(&har.cookies, "cookies");
+        if listed.is_empty() {
+            h.iter()
+                .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
+                .flat_map(super::cookie_fields)
+                .collect()
+        } else {
+            listed
+        }
+    });
+    let header_type = headers.as_ref().and_then(|h| {
+        h.iter()
+            .find(|f| f.name.eq_ignore_ascii_case("content-type"))
+            .map(|f| f.value.clone())
+    });
+    let mut content_type = header_type;
+    let body = har.post_data.as_ref().and_then(|post| {
+        if let Some(m) = post.mime_type.as_deref().filter(|m| !m.trim().is_empty()) {
+            content_type = Some(m.to_string());
+        }
+        match &post.text {
+            Some(t) => Some(super::masked_string_body(
+                &origin,
+                real,
+                &text,
+                "/postData/text",
+                t.clone(),
+            )),
+            // Form posts may be recorded as `params` only: rebuilt as sent.
+            None if !post.params.is_empty() => {
+                let mut form = url::form_urlencoded::Serializer::new(String::new());
+                for (name, value) in post.params.iter().filter_map(pair) {
+                    form.append_pair(name, value);
+                }
+                Some(Body {
+                    text: form.finish(),
+                    parsed: None,
+                    origin: None,
+                    escaped: None,
+                    within: "",
+                    snippet: None,
+                })
+            }
+            None => None,
+        }
+    });
+    // A body was sent but not recorded (`bodySize` > 0 without `postData`): not judged.
+    let body_known = body.is_some() || har.body_size.is_none_or(|n| n <= 0);
+    Request {
+        query,
+        headers,
+        cookies,
+        body,
+        body_known,
+        content_type,
+        text,
+        origin,
+        url_at: "/url",
+        headers_at: "/headers",
+        cookies_at: "/cookies",
+        body_at: "/postData",
+    }
 }
 
 /// The JSON pointers of an entry's values that may carry credentials: every request header,
@@ -460,8 +595,9 @@ fn secret_pointers(entry: &HarEntry) -> Vec<String> {
     out.extend((0..request.headers.len()).map(|i| format!("/request/headers/{i}/value")));
     out.extend((0..request.cookies.len()).map(|i| format!("/request/cookies/{i}/value")));
     out.extend((0..request.query_string.len()).map(|i| format!("/request/queryString/{i}/value")));
-    if request.post_data.is_some() {
+    if let Some(post) = &request.post_data {
         out.push("/request/postData/text".to_string());
+        out.extend((0..post.params.len()).map(|i| format!("/request/postData/params/{i}/value")));
     }
     if crate::validate::redact_url(&request.url) != request.url {
         out.push("/request/url".to_string());
@@ -542,7 +678,7 @@ mod tests {
             out
         };
         let whole = cut(usize::MAX);
-        assert_eq!(whole.len(), 9);
+        assert_eq!(whole.len(), 11);
         for step in [1, 2, 3, 7, 64] {
             assert_eq!(cut(step), whole, "reading {step} bytes at a time");
         }

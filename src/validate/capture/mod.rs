@@ -6,9 +6,11 @@
 //! remembers where its text stands in the file, so every finding can be located at the
 //! offending key's line and column in the capture itself.
 //!
-//! Request headers never leave the readers: an exchange keeps none of them, and the text a
-//! snippet can show is masked first ([`mask_strings`]), so no report can leak `Authorization`,
-//! `x-client-secret` or a cookie.
+//! An exchange carries its request ([`Request`]: query pairs, headers, cookies, body) so the
+//! validator can check it against the operation's parameters, body and security. The values are
+//! used only for checking: the text a snippet can show is masked first ([`mask_strings`]), and the
+//! request checks never put a credential's value in a message, so no report can leak
+//! `Authorization`, `x-client-secret` or a cookie.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -216,6 +218,10 @@ pub struct Body {
     /// NDJSON line (the body is parsed already, so it is never cut out: only findings need its
     /// place), else empty.
     pub within: &'static str,
+    /// The masked raw contents of the JSON string the body came from, byte for byte as long as
+    /// `escaped`: snippets are drawn from it while offsets map through `escaped`. Set for request
+    /// bodies, whose text may hold credentials.
+    pub snippet: Option<String>,
 }
 
 impl Body {
@@ -252,7 +258,12 @@ impl Body {
             Some(raw) => {
                 let start = raw_offset(raw, span.start);
                 let end = raw_offset(raw, span.end).max(start + 1);
-                origin.locate(raw, ByteSpan { start, end })
+                let shown = self
+                    .snippet
+                    .as_deref()
+                    .filter(|s| s.len() == raw.len())
+                    .unwrap_or(raw);
+                origin.locate(shown, ByteSpan { start, end })
             }
         })
     }
@@ -332,6 +343,185 @@ pub struct Exchange {
     pub anchor: Location,
     /// `--operation` for raw bodies.
     pub operation: Option<String>,
+    /// The request as recorded; `None` for raw bodies, which record no request (request checks
+    /// are then skipped).
+    pub request: Option<Request>,
+}
+
+/// One recorded name/value pair of a request: a query pair, a header or a cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The name as recorded (query names decoded).
+    pub name: String,
+    /// The value as recorded (query values decoded).
+    pub value: String,
+    /// JSON pointer, in [`Request::text`], of the value in the capture (a HAR header's `value`,
+    /// an NDJSON `request_headers` member, the `url` for query pairs read from it).
+    pub at: String,
+    /// Where the pair stands inside the string at `at` (byte range of the decoded string), when
+    /// that string holds more than this field: a query pair inside the `url`.
+    pub within: Option<(usize, usize)>,
+}
+
+/// The request half of an exchange, as far as the capture records it.
+///
+/// Parts a capture does not record are `None` (an NDJSON line without `request_headers`, a HAR
+/// entry whose `headers` list is empty because the recorder stripped it: every real request
+/// carries at least `Host`), and checks that need them are skipped rather than guessed.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Query pairs of the URL, percent-decoded (`+` as space), in order, duplicates kept.
+    pub query: Vec<Field>,
+    /// Headers in order, or `None` when not recorded.
+    pub headers: Option<Vec<Field>>,
+    /// Cookies (HAR `cookies`, else the `Cookie` header split), or `None` when not recorded.
+    pub cookies: Option<Vec<Field>>,
+    /// The request body, if one was sent.
+    pub body: Option<Body>,
+    /// Whether the capture says if a body was sent (HAR always; NDJSON when the line has a
+    /// `request_body` member). A missing required body is only reported when it does.
+    pub body_known: bool,
+    /// The body's `Content-Type` (HAR `postData.mimeType`, else the header), if recorded.
+    pub content_type: Option<String>,
+    /// The masked capture text that the fields' pointers refer to: a HAR entry's `request`
+    /// object, or an NDJSON line. Only for locating findings; secrets in it are masked.
+    pub text: String,
+    /// Where `text` starts in the capture file.
+    pub origin: Origin,
+    /// Pointer of the URL in `text`: where query findings point when no pair is listed apart.
+    pub url_at: &'static str,
+    /// Pointer of the headers in `text`: where a missing header or credential points.
+    pub headers_at: &'static str,
+    /// Pointer of the cookies in `text` (the headers, for NDJSON).
+    pub cookies_at: &'static str,
+    /// Pointer of the body in `text`: where a missing or unreadable body points.
+    pub body_at: &'static str,
+}
+
+impl Request {
+    /// The location in the capture of the value at `pointer` of [`Request::text`], falling back
+    /// to the start of the request.
+    pub fn locate(&self, pointer: &str) -> Location {
+        self.locate_in(pointer, None)
+    }
+
+    /// The location of a field's value: its own text inside the `url` for query pairs.
+    pub fn locate_field(&self, field: &Field) -> Location {
+        self.locate_in(&field.at, field.within)
+    }
+
+    /// The location of bytes `within` (of the decoded string) of the JSON string at `pointer`,
+    /// mapped through its escapes (`\/` in URLs written by PHP); the whole value without `within`.
+    pub fn locate_in(&self, pointer: &str, within: Option<(usize, usize)>) -> Location {
+        let Some(found) = crate::source::json_pointer_span(&self.text, pointer) else {
+            return self
+                .origin
+                .location(self.text.split('\n').next().unwrap_or(""));
+        };
+        let value = found.value;
+        let raw = self
+            .text
+            .get(value.start + 1..value.end.saturating_sub(1))
+            .filter(|_| self.text.as_bytes().get(value.start) == Some(&b'"'));
+        let span = match (within, raw) {
+            (Some((start, end)), Some(raw)) => {
+                let s = raw_offset(raw, start);
+                let e = raw_offset(raw, end).max(s + 1);
+                ByteSpan {
+                    start: value.start + 1 + s,
+                    end: value.start + 1 + e,
+                }
+            }
+            _ => value,
+        };
+        self.origin.locate(&self.text, span)
+    }
+
+    /// A header's value by name (case-insensitive), if headers were recorded and it is there.
+    pub fn header(&self, name: &str) -> Option<&Field> {
+        self.headers
+            .as_ref()?
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Query pairs of `url`, decoded as a server decodes them (`+` is a space), in order, each
+/// located at its own text inside the URL at `url_at`.
+pub fn query_fields(url: &str, url_at: &str) -> Vec<Field> {
+    let Some(q) = url.find('?') else {
+        return Vec::new();
+    };
+    let query = &url[q + 1..];
+    let query = query.split('#').next().unwrap_or("");
+    let mut out = Vec::new();
+    let mut at = q + 1;
+    for piece in query.split('&') {
+        let start = at;
+        at += piece.len() + 1;
+        // Each piece alone, so empty pieces (`a=1&&b=2`) are skipped as servers skip them and
+        // every pair keeps its offset.
+        if let Some((k, v)) = url::form_urlencoded::parse(piece.as_bytes()).next() {
+            out.push(Field {
+                name: k.into_owned(),
+                value: v.into_owned(),
+                at: url_at.to_string(),
+                within: Some((start, start + piece.len())),
+            });
+        }
+    }
+    out
+}
+
+/// The cookies of a `Cookie` header value (`a=1; b=2`), each located at the header's value.
+pub fn cookie_fields(header: &Field) -> Vec<Field> {
+    header
+        .value
+        .split(';')
+        .filter_map(|part| {
+            let (name, value) = part.split_once('=')?;
+            let name = name.trim();
+            (!name.is_empty()).then(|| Field {
+                name: name.to_string(),
+                value: value.trim().trim_matches('"').to_string(),
+                at: header.at.clone(),
+                within: None,
+            })
+        })
+        .collect()
+}
+
+/// A request body stored as a JSON string at `pointer` of a unit's `text`, whose masked copy
+/// is `shown`: positions map through the real escapes, snippets come from the masked copy.
+pub fn masked_string_body(
+    origin: &Origin,
+    text: &str,
+    shown: &str,
+    pointer: &str,
+    decoded: String,
+) -> Body {
+    let span = crate::source::json_pointer_span(text, pointer)
+        .map(|found| found.value)
+        .filter(|v| v.end >= v.start + 2 && shown.len() == text.len());
+    let Some(span) = span else {
+        return Body {
+            text: decoded,
+            parsed: None,
+            origin: None,
+            escaped: None,
+            within: "",
+            snippet: None,
+        };
+    };
+    let inner = span.start + 1..span.end - 1;
+    Body {
+        text: decoded,
+        parsed: None,
+        origin: Some(origin.advance(shown, span.start + 1)),
+        escaped: text.get(inner.clone()).map(str::to_string),
+        within: "",
+        snippet: shown.get(inner).map(str::to_string),
+    }
 }
 
 /// What reading one unit gave.
@@ -562,6 +752,7 @@ mod tests {
             origin: Some(Origin::file_start()),
             escaped: Some(raw.to_string()),
             within: "",
+            snippet: None,
         };
         let loc = body
             .locate(ByteSpan {

@@ -1,6 +1,14 @@
 //! NDJSON / JSON Lines captures: one exchange per line,
 //! `{"method", "url", "status", "headers": {name: value}, "body": <JSON value or string>}`.
 //!
+//! The request is read from the same line: its query from `url`, and, when present,
+//! `request_headers` (`{name: value}`, a value may be an array of values for a repeated header;
+//! cookies come from its `Cookie`) and `request_body` (a JSON value, or a string holding the body
+//! as sent, e.g. a form; `null` or `""` for no body; its media type is the `Content-Type` of
+//! `request_headers`, else JSON for a JSON value). Without `request_headers`, headers, cookies and
+//! credentials are not checked; without `request_body`, a missing required body is not reported
+//! (many loggers record neither).
+//!
 //! The file is read line by line with a bounded buffer, so memory stays flat however long the
 //! file is; lines are parsed later, in parallel.
 
@@ -15,7 +23,8 @@ use crate::source::ByteSpan;
 
 use super::{
     bom_warning, looks_binary, mask_strings, normalize_method, parse_error, serde_error_location,
-    serde_message, without_snippet, Body, Exchange, Origin, Parsed, Unit, UnitKind, MAX_UNIT_BYTES,
+    serde_message, without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
+    MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
@@ -177,7 +186,138 @@ fn secret_pointers(line: &Value) -> Vec<String> {
             out.push("/url".to_string());
         }
     }
+    // Repeated request headers given as arrays, and every string of the request body.
+    if let Some(headers) = line.get("request_headers").and_then(Value::as_object) {
+        for (name, value) in headers {
+            if let Some(items) = value.as_array() {
+                let at = crate::source::pointer_push("/request_headers", name);
+                out.extend((0..items.len()).map(|i| format!("{at}/{i}")));
+            }
+        }
+    }
+    if let Some(body) = line.get("request_body") {
+        string_leaves(body, "/request_body".to_string(), &mut out);
+    }
     out
+}
+
+/// Pointers of every string in `value`, at most a few thousand (a body's secrets are masked in
+/// snippets like post data in HARs).
+fn string_leaves(value: &Value, at: String, out: &mut Vec<String>) {
+    if out.len() > 4096 {
+        return;
+    }
+    match value {
+        Value::String(_) => out.push(at),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                string_leaves(v, format!("{at}/{i}"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                string_leaves(v, crate::source::pointer_push(&at, k), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The request recorded on a line (see the module docs).
+fn request_of(
+    obj: &mut serde_json::Map<String, Value>,
+    url: &str,
+    unit: &Unit,
+    shown: &str,
+) -> Request {
+    let headers = obj
+        .get("request_headers")
+        .and_then(Value::as_object)
+        .map(|h| {
+            let mut out = Vec::new();
+            for (name, value) in h {
+                let at = crate::source::pointer_push("/request_headers", name);
+                match value {
+                    Value::Array(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            if let Some(v) = item.as_str() {
+                                out.push(Field {
+                                    name: name.clone(),
+                                    value: v.to_string(),
+                                    at: format!("{at}/{i}"),
+                                    within: None,
+                                });
+                            }
+                        }
+                    }
+                    Value::String(v) => out.push(Field {
+                        name: name.clone(),
+                        value: v.clone(),
+                        at,
+                        within: None,
+                    }),
+                    // Numbers and booleans as their text; null and objects are not header values.
+                    Value::Number(_) | Value::Bool(_) => out.push(Field {
+                        name: name.clone(),
+                        value: value.to_string(),
+                        at,
+                        within: None,
+                    }),
+                    _ => {}
+                }
+            }
+            out
+        });
+    let cookies = headers.as_ref().map(|h| {
+        h.iter()
+            .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
+            .flat_map(super::cookie_fields)
+            .collect()
+    });
+    let mut content_type = headers.as_ref().and_then(|h| {
+        h.iter()
+            .find(|f| f.name.eq_ignore_ascii_case("content-type"))
+            .map(|f| f.value.clone())
+    });
+    let body_known = obj.contains_key("request_body");
+    let body = match obj.remove("request_body") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => Some(super::masked_string_body(
+            &unit.origin,
+            &unit.text,
+            shown,
+            "/request_body",
+            s,
+        )),
+        Some(v) => {
+            if content_type.is_none() {
+                content_type = Some("application/json".to_string());
+            }
+            Some(Body {
+                text: shown.to_string(),
+                parsed: Some(v),
+                origin: Some(unit.origin.clone()),
+                escaped: None,
+                within: "/request_body",
+                snippet: None,
+            })
+        }
+    };
+    Request {
+        query: super::query_fields(url, "/url"),
+        headers,
+        cookies,
+        body,
+        body_known,
+        content_type,
+        text: shown.to_string(),
+        origin: unit.origin.clone(),
+        url_at: "/url",
+        headers_at: "/request_headers",
+        cookies_at: "/request_headers",
+        body_at: "/request_body",
+    }
 }
 
 /// Parses one line into an exchange.
@@ -258,6 +398,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
                 origin,
                 escaped,
                 within: "",
+                snippet: None,
             })
         }
         Some(v) => Some(Body {
@@ -267,8 +408,10 @@ pub fn parse_line(unit: &Unit) -> Parsed {
             origin: Some(unit.origin.clone()),
             escaped: None,
             within: "/body",
+            snippet: None,
         }),
     };
+    let request = request_of(obj, &url, unit, shown);
     Ok(Exchange {
         file: unit.file.clone(),
         entry: unit.entry,
@@ -279,6 +422,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         body,
         anchor,
         operation: None,
+        request: Some(request),
     })
 }
 
@@ -323,7 +467,7 @@ mod tests {
             out
         };
         let whole = cut(usize::MAX);
-        assert_eq!(whole.len(), 10);
+        assert_eq!(whole.len(), 13);
         for step in [1, 5, 333] {
             assert_eq!(cut(step), whole, "reading {step} bytes at a time");
         }

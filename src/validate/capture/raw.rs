@@ -168,9 +168,12 @@ pub fn parse_body(unit: &Unit, meta: &RawMeta) -> Parsed {
             origin: Some(unit.origin.clone()),
             escaped: None,
             within: "",
+            snippet: None,
         }),
         anchor,
         operation: meta.operation.clone(),
+        // A raw body records no request: request checks are skipped.
+        request: None,
     })
 }
 
