@@ -282,6 +282,7 @@ pub fn summarize(
             })
             .collect(),
         per_kind: stats.per_kind.clone(),
+        outside_server: stats.outside_server,
         cases: report
             .exchanges
             .into_iter()

@@ -66,12 +66,19 @@ pub struct Breakdown {
     /// Findings per kind.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub per_kind: BTreeMap<String, usize>,
+    /// Exchanges skipped because they were not under `--server`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub outside_server: usize,
     /// Every exchange checked; filled only when a format that lists them is asked for.
     #[serde(skip)]
     pub cases: Vec<Case>,
     /// What the traffic exercised of the specs (`--coverage`); rendered apart from the summary.
     #[serde(skip)]
     pub coverage: Option<Coverage>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Counts for one operation in a validate summary.

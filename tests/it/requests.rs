@@ -336,6 +336,16 @@ fn server_scopes_a_run_to_traffic_under_a_gateway_prefix() {
         "{}",
         stdout(&out)
     );
+    let json = run_cli(&[
+        "validate",
+        "--format",
+        "json",
+        "--server",
+        "http://localhost:9000/api",
+        path,
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    assert_eq!(report["summary"]["outside_server"], 3);
     let bad = run_cli(&["validate", "--server", "localhost/api", path]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--server"));
