@@ -71,6 +71,12 @@ pub fn kommo_capture(path: &Path, n: usize, drift: Drift) -> u64 {
             "url": format!("https://team{}.kommo.com/api/v4/account?with=amojo_id,version", i % 50),
             "status": 200,
             "headers": {"content-type": "application/hal+json"},
+            "request_headers": {
+                "Host": format!("team{}.kommo.com", i % 50),
+                "Accept": "application/hal+json",
+                "Authorization": "Bearer bench-token",
+                "User-Agent": "bench/1.0"
+            },
             "body": body,
         });
         serde_json::to_writer(&mut out, &line).expect("write");
