@@ -387,29 +387,52 @@ impl<'a> Builder<'a> {
 /// a moved property from an unknown one. Array items and additional properties read `*`.
 pub fn documented_at(shapes: &Shapes, root: ShapeId) -> HashMap<String, Vec<(String, ShapeId)>> {
     let mut out: HashMap<String, Vec<(String, ShapeId)>> = HashMap::new();
-    let mut seen = HashSet::new();
-    let mut queue = std::collections::VecDeque::from([(root, String::new(), 0usize)]);
-    while let Some((id, at, depth)) = queue.pop_front() {
-        if depth > 12 || !seen.insert(id) {
-            continue;
-        }
-        let shape = shapes.get(id);
-        for (k, v) in &shape.props {
-            let path = crate::source::pointer_push(&at, k);
-            out.entry(k.clone()).or_default().push((path.clone(), *v));
-            queue.push_back((*v, path, depth + 1));
-        }
-        if let Some(items) = shape.items {
-            queue.push_back((items, format!("{at}/*"), depth + 1));
-        }
-        if let Additional::Allowed(Some(a)) = shape.additional {
-            queue.push_back((a, format!("{at}/*"), depth + 1));
-        }
-        for &b in &shape.alternatives {
-            queue.push_back((b, at.clone(), depth + 1));
+    shapes.each_property(root, 12, |id, i, path| {
+        let (key, child) = &shapes.get(id).props[i];
+        out.entry(key.clone())
+            .or_default()
+            .push((path.to_string(), *child));
+        true
+    });
+    out
+}
+
+impl Shapes {
+    /// Visits every documented property reachable from `root`, breadth first, each shape once
+    /// (recursive schemas end) and at most `max_depth` levels down: `visit(shape, position of the
+    /// property among its props, pointer)` returns whether to descend into the property's
+    /// value. Array items and additional properties read `*` in the pointer; `oneOf`/`anyOf`
+    /// branches share their parent's.
+    pub fn each_property(
+        &self,
+        root: ShapeId,
+        max_depth: usize,
+        mut visit: impl FnMut(ShapeId, usize, &str) -> bool,
+    ) {
+        let mut seen = HashSet::new();
+        let mut queue = std::collections::VecDeque::from([(root, String::new(), 0usize)]);
+        while let Some((id, at, depth)) = queue.pop_front() {
+            if depth > max_depth || !seen.insert(id) {
+                continue;
+            }
+            let shape = self.get(id);
+            for (i, (k, v)) in shape.props.iter().enumerate() {
+                let path = crate::source::pointer_push(&at, k);
+                if visit(id, i, &path) {
+                    queue.push_back((*v, path, depth + 1));
+                }
+            }
+            if let Some(items) = shape.items {
+                queue.push_back((items, format!("{at}/*"), depth + 1));
+            }
+            if let Additional::Allowed(Some(a)) = shape.additional {
+                queue.push_back((a, format!("{at}/*"), depth + 1));
+            }
+            for &b in &shape.alternatives {
+                queue.push_back((b, at.clone(), depth + 1));
+            }
         }
     }
-    out
 }
 
 /// The shapes that apply to one value (see [`Shapes::view`]).

@@ -11,7 +11,7 @@
 //! flattened [`Shapes`] on any thread. Only the topmost unobserved property of a subtree is
 //! listed, so a missing object does not also list each of its fields.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
@@ -188,31 +188,13 @@ impl Marks {
     /// The topmost documented properties never observed, with their pointers.
     fn unobserved(&self, shapes: &Shapes, root: ShapeId) -> Vec<String> {
         let mut out = Vec::new();
-        let mut visited = HashSet::new();
-        let mut queue = VecDeque::from([(root, String::new(), 0usize)]);
-        while let Some((id, at, depth)) = queue.pop_front() {
-            if depth > MAX_DEPTH || !visited.insert(id) {
-                continue;
+        shapes.each_property(root, MAX_DEPTH, |id, i, path| {
+            let seen = self.is_seen(id, i);
+            if !seen {
+                out.push(path.to_string());
             }
-            let shape = shapes.get(id);
-            for (i, (key, child)) in shape.props.iter().enumerate() {
-                let path = crate::source::pointer_push(&at, key);
-                if self.is_seen(id, i) {
-                    queue.push_back((*child, path, depth + 1));
-                } else {
-                    out.push(path);
-                }
-            }
-            if let Some(items) = shape.items {
-                queue.push_back((items, format!("{at}/*"), depth + 1));
-            }
-            if let Additional::Allowed(Some(a)) = shape.additional {
-                queue.push_back((a, format!("{at}/*"), depth + 1));
-            }
-            for &b in &shape.alternatives {
-                queue.push_back((b, at.clone(), depth + 1));
-            }
-        }
+            seen
+        });
         out
     }
 }
