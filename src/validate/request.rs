@@ -348,6 +348,19 @@ impl Run<'_> {
         self.out.push(d);
     }
 
+    /// A `request_body_mismatch` about the body as a whole, located where the body stands.
+    fn body_error(&mut self, message: String, suggestion: String) {
+        let location = self.request.locate(self.request.body_at);
+        self.push(
+            Kind::RequestBodyMismatch,
+            Severity::Error,
+            "/body".to_string(),
+            location,
+            message,
+            Some(suggestion),
+        );
+    }
+
     fn missing(&mut self, p: &Param, at: &str) {
         let wire = &p.wire;
         let location = self.request.locate(at);
@@ -701,19 +714,12 @@ impl Run<'_> {
         let documented: Vec<&str> = rb.content.iter().map(|m| m.name.as_str()).collect();
         let Some(body) = request.body.as_ref().filter(|b| !b.text.trim().is_empty()) else {
             if rb.required && request.body_known {
-                let location = request.locate(body_at);
-                self.push(
-                    Kind::RequestBodyMismatch,
-                    Severity::Error,
-                    "/body".to_string(),
-                    location,
-                    format!(
-                        "missing required request body of {} ({})",
-                        self.op.id,
-                        documented.join(", ")
-                    ),
-                    Some("send the body the spec documents".to_string()),
+                let message = format!(
+                    "missing required request body of {} ({})",
+                    self.op.id,
+                    documented.join(", ")
                 );
+                self.body_error(message, "send the body the spec documents".to_string());
             }
             return;
         };
@@ -727,19 +733,12 @@ impl Run<'_> {
         };
         let Some(media) = media else {
             let essence = content_type.map(media_essence).unwrap_or_default();
-            let location = request.locate(body_at);
-            self.push(
-                Kind::RequestBodyMismatch,
-                Severity::Error,
-                "/body".to_string(),
-                location,
-                format!(
-                    "request media type {essence} is not documented for {} (documented: {})",
-                    self.op.id,
-                    documented.join(", ")
-                ),
-                Some(format!("send {}", documented.join(" or "))),
+            let message = format!(
+                "request media type {essence} is not documented for {} (documented: {})",
+                self.op.id,
+                documented.join(", ")
             );
+            self.body_error(message, format!("send {}", documented.join(" or ")));
             return;
         };
         let Some(schema) = media.schema.as_ref() else {

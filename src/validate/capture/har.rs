@@ -439,14 +439,7 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
                     format!("entry {index}: the base64 body is not UTF-8 text"),
                 )
             })?;
-            Some(Body {
-                text: decoded,
-                parsed: None,
-                origin: None,
-                escaped: None,
-                within: "",
-                snippet: None,
-            })
+            Some(Body::unlocated(decoded))
         }
         Some((t, _)) => {
             let (origin, escaped) = string_origin(&unit.origin, shown, "/response/content/text");
@@ -557,14 +550,7 @@ fn request_of(har: &HarRequest, origin: &Origin, entry: &str, shown: &str) -> Re
                 for (name, value) in post.params.iter().filter_map(pair) {
                     form.append_pair(name, value);
                 }
-                Some(Body {
-                    text: form.finish(),
-                    parsed: None,
-                    origin: None,
-                    escaped: None,
-                    within: "",
-                    snippet: None,
-                })
+                Some(Body::unlocated(form.finish()))
             }
             None => None,
         }

@@ -225,6 +225,19 @@ pub struct Body {
 }
 
 impl Body {
+    /// A body whose place in the capture is unknown (base64, rebuilt from HAR `params`):
+    /// findings about it point at the exchange.
+    pub fn unlocated(text: String) -> Self {
+        Body {
+            text,
+            parsed: None,
+            origin: None,
+            escaped: None,
+            within: "",
+            snippet: None,
+        }
+    }
+
     /// The span in `text` of the key (or value) at `pointer` of the body, falling back to the
     /// nearest ancestor that can be found.
     pub fn span_of(&self, pointer: &str, want_key: bool) -> Option<ByteSpan> {
@@ -504,14 +517,7 @@ pub fn masked_string_body(
         .map(|found| found.value)
         .filter(|v| v.end >= v.start + 2 && shown.len() == text.len());
     let Some(span) = span else {
-        return Body {
-            text: decoded,
-            parsed: None,
-            origin: None,
-            escaped: None,
-            within: "",
-            snippet: None,
-        };
+        return Body::unlocated(decoded);
     };
     let inner = span.start + 1..span.end - 1;
     Body {
