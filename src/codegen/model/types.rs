@@ -712,7 +712,7 @@ impl<'a> Builder<'a> {
     pub(super) fn request_reachable(&self, ops: &[OpIr]) -> BTreeSet<usize> {
         let mut stack: Vec<usize> = Vec::new();
         for op in ops {
-            if let Some((_, _, ty, _, _)) = &op.body {
+            if let Some((_, _, ty, _, _, _)) = &op.body {
                 collect_named(ty, &mut stack);
             }
         }
