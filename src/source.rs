@@ -460,29 +460,36 @@ impl JsonScanner<'_> {
 /// its nearest ancestor; `None` when not even the first segment exists), so both agree.
 fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
     use yaml_rust2::parser::{Event, Parser};
+    use yaml_rust2::scanner::Marker;
 
-    let mut parser = Parser::new_from_str(text);
-    let mut next = move || parser.next_token().ok();
-    // Consumes the rest of the node that `first` opens; false if the text ends first.
-    let skip =
-        |first: &Event, next: &mut dyn FnMut() -> Option<(Event, yaml_rust2::scanner::Marker)>| {
-            let mut depth = usize::from(matches!(
-                first,
-                Event::MappingStart(..) | Event::SequenceStart(..)
-            ));
+    /// Parser events; a syntax error ends them, like the end of the text.
+    struct Events<'t>(Parser<std::str::Chars<'t>>);
+
+    impl Events<'_> {
+        fn next(&mut self) -> Option<(Event, Marker)> {
+            self.0.next_token().ok()
+        }
+
+        /// Consumes the rest of the node that `first` opens; false if the events end first.
+        fn skip(&mut self, first: &Event) -> bool {
+            let opens = |e: &Event| matches!(e, Event::MappingStart(..) | Event::SequenceStart(..));
+            let mut depth = usize::from(opens(first));
             while depth > 0 {
-                match next() {
-                    Some((Event::MappingStart(..) | Event::SequenceStart(..), _)) => depth += 1,
+                match self.next() {
+                    Some((e, _)) if opens(&e) => depth += 1,
                     Some((Event::MappingEnd | Event::SequenceEnd, _)) => depth -= 1,
                     Some((Event::StreamEnd, _)) | None => return false,
                     Some(_) => {}
                 }
             }
             true
-        };
+        }
+    }
+
+    let mut events = Events(Parser::new_from_str(text));
     // The root node: the first event that is not stream or document framing.
     let mut node = loop {
-        match next()?.0 {
+        match events.next()?.0 {
             Event::StreamStart | Event::DocumentStart | Event::Nothing => {}
             Event::StreamEnd | Event::DocumentEnd => return None,
             event => break event,
@@ -492,30 +499,34 @@ fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
     for segment in segments {
         match node {
             Event::MappingStart(..) => loop {
-                let (key, mark) = next()?;
+                let Some((key, mark)) = events.next() else {
+                    return best;
+                };
                 match key {
                     Event::Scalar(name, ..) => {
                         // A block mapping's start is marked after its first key (see the index).
                         best = best.map(|b| b.min(mark.index()));
-                        let (value, _) = next()?;
+                        let Some((value, _)) = events.next() else {
+                            return best;
+                        };
                         if name == *segment {
                             best = Some(mark.index());
                             node = value;
                             break;
                         }
-                        if !skip(&value, &mut next) {
+                        if !events.skip(&value) {
                             return best;
                         }
                     }
                     Event::MappingEnd => return best,
+                    // A complex key (a mapping or sequence used as a key) is never on a path.
                     complex => {
-                        let (value, _) = if skip(&complex, &mut next) {
-                            next()?
-                        } else {
+                        if !events.skip(&complex) {
                             return best;
-                        };
-                        if !skip(&value, &mut next) {
-                            return best;
+                        }
+                        match events.next() {
+                            Some((value, _)) if events.skip(&value) => {}
+                            _ => return best,
                         }
                     }
                 }
@@ -523,7 +534,9 @@ fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
             Event::SequenceStart(..) => {
                 let mut position = 0usize;
                 loop {
-                    let (item, mark) = next()?;
+                    let Some((item, mark)) = events.next() else {
+                        return best;
+                    };
                     if matches!(item, Event::SequenceEnd) {
                         return best;
                     }
@@ -532,7 +545,7 @@ fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
                         node = item;
                         break;
                     }
-                    if !skip(&item, &mut next) {
+                    if !events.skip(&item) {
                         return best;
                     }
                     position += 1;
@@ -542,7 +555,7 @@ fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
         }
     }
     if matches!(node, Event::MappingStart(..)) {
-        if let Some((Event::Scalar(..), mark)) = next() {
+        if let Some((Event::Scalar(..), mark)) = events.next() {
             best = best.map(|b| b.min(mark.index()));
         }
     }
@@ -697,7 +710,9 @@ mod tests {
     fn yaml_scan_agrees_with_the_index_on_every_node() {
         let inline =
             "a: 1\nb:\n  - x\n  - {k: v, '~/': [1, {z: 2}]}\n  -\n    m: 1\n    n: 2\nc: {d: e}\n";
-        let mut texts = vec![inline.to_string()];
+        // Broken at the end: both stop at the error and agree on what came before it.
+        let broken = "a:\n  b: 1\n  c: [1, {d: 2}\ne: [";
+        let mut texts = vec![inline.to_string(), broken.to_string()];
         for file in [
             "spec/kommo.yaml",
             "spec/espocrm.yaml",
@@ -708,7 +723,7 @@ mod tests {
         }
         for text in &texts {
             let index = yaml_pointer_index(text);
-            assert!(index.len() > 5);
+            assert!(index.len() >= 3, "{} nodes indexed", index.len());
             for (pointer, &offset) in &index {
                 let segments = pointer_segments(pointer);
                 assert_eq!(
