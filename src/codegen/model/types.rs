@@ -395,8 +395,10 @@ impl<'a> Builder<'a> {
     }
 
     /// The two descriptions when property schemas `a` and `b` cannot both hold: different
-    /// types (`string` and `integer`), or `$ref`s to different named schemas. `None` when one
-    /// refines the other or says nothing about the type.
+    /// JSON types (`string` and `integer`, an object and an array). `None` when one refines the
+    /// other or says nothing about the type. Two object schemas never conflict: a value can
+    /// satisfy both, and a derived schema naming a richer object than its base (PeerTube's
+    /// `VideoDetails.account`) is inheritance, not a contradiction; the first is kept.
     fn conflict(
         &mut self,
         a_pointer: &str,
@@ -408,10 +410,7 @@ impl<'a> Builder<'a> {
         let b = self.shape_of(b_pointer, b)?;
         let object = |s: &str| s == "object" || s.starts_with("a $ref to ");
         let numbers = |s: &str| s == "integer" || s == "number";
-        if a == b
-            || (numbers(&a) && numbers(&b))
-            || (object(&a) && object(&b) && (a == "object" || b == "object"))
-        {
+        if a == b || (numbers(&a) && numbers(&b)) || (object(&a) && object(&b)) {
             return None;
         }
         Some((a, b))
