@@ -1,8 +1,9 @@
-//! Generation speed: the three specs of `spec/`, and GitHub's REST spec (3.6 MB of JSON, about
-//! 900 operations), end to end in memory: load, codegen model, templates, prettyplease.
+//! Generation speed: the three specs of `spec/`, and the corpus' three large vendor specs
+//! (GitHub's REST spec, 3.6 MB of JSON; Stripe's, 4.1 MB of YAML; Twilio's, 1.5 MB of YAML), end
+//! to end in memory: load, codegen model, templates, prettyplease.
 //!
-//! The GitHub input is read from the shared corpus (`../shared/corpus`, or `SPECSMITH_CORPUS`);
-//! without it that benchmark is skipped.
+//! The large inputs are read from the shared corpus (`../shared/corpus`, or `SPECSMITH_CORPUS`);
+//! without it those benchmarks are skipped.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -28,13 +29,30 @@ fn generate(generator: &Generator, paths: &[PathBuf]) -> usize {
     output.files.iter().map(|f| f.contents.len()).sum()
 }
 
-fn github_spec() -> Option<PathBuf> {
+/// A spec of the shared corpus by its path there, if the corpus is present.
+fn corpus_spec(relative: &str) -> Option<PathBuf> {
     let corpus = std::env::var_os("SPECSMITH_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    let path = corpus.join("official/octokit__openapi/cache/api.github.com.json");
+    let path = corpus.join(relative);
     path.is_file().then_some(path)
 }
+
+/// The large vendor specs: (benchmark label, path in the corpus).
+const LARGE: &[(&str, &str)] = &[
+    (
+        "api.github.com.json",
+        "official/octokit__openapi/cache/api.github.com.json",
+    ),
+    (
+        "stripe spec3.yaml",
+        "official/stripe__openapi/openapi/spec3.yaml",
+    ),
+    (
+        "twilio_api_v2010.yaml",
+        "official/twilio__twilio-oai/spec/yaml/twilio_api_v2010.yaml",
+    ),
+];
 
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -46,12 +64,19 @@ fn bench(c: &mut Criterion) {
     c.bench_function("generate the three specs", |b| {
         b.iter(|| black_box(generate(&generator, &specs)))
     });
-    if let Some(github) = github_spec() {
-        let mut group = c.benchmark_group("large");
-        group.sample_size(10);
-        group.bench_function("generate api.github.com.json", |b| {
-            b.iter(|| black_box(generate(&generator, std::slice::from_ref(&github))))
-        });
+    let mut group = c.benchmark_group("large");
+    group.sample_size(10);
+    for (label, relative) in LARGE {
+        match corpus_spec(relative) {
+            Some(path) => {
+                group.bench_function(format!("generate {label}"), |b| {
+                    b.iter(|| black_box(generate(&generator, std::slice::from_ref(&path))))
+                });
+            }
+            None => eprintln!("{label} not found; set SPECSMITH_CORPUS to the corpus folder"),
+        }
+    }
+    if let Some(github) = corpus_spec(LARGE[0].1) {
         // The stages, to see where the time goes: loading (shared with lint and validate) and
         // the codegen model; templates and formatting are the rest.
         group.bench_function("stage: load api.github.com.json", |b| {
@@ -75,10 +100,21 @@ fn bench(c: &mut Criterion) {
                 )
             })
         });
-        group.finish();
-    } else {
-        eprintln!("GitHub spec not found; set SPECSMITH_CORPUS to the corpus folder");
     }
+    // Locating one finding in a large YAML spec, from a fresh load each time (no index yet):
+    // generating Stripe raises one warning, and this is what placing it costs.
+    if let Some(stripe) = corpus_spec(LARGE[1].1) {
+        // Its one warning: the multipart body of `POST /v1/files`, at line 61,311 of 110,140.
+        let pointer = "/paths/~1v1~1files/post/requestBody/content/multipart~1form-data";
+        group.bench_function("stage: locate one pointer in stripe spec3.yaml", |b| {
+            b.iter_batched(
+                || specsmith::spec::load(&stripe).expect("loads").source,
+                |source| black_box(source.locate(pointer).map(|l| l.line)),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -6,6 +6,7 @@
 //! location.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use std::collections::HashMap;
@@ -95,7 +96,15 @@ struct SourceInner {
     format: SourceFormat,
     lines: LineIndex,
     yaml_index: OnceLock<HashMap<String, usize>>,
+    /// YAML lookups answered by a targeted scan so far (see [`SourceFile::locate`]).
+    yaml_scans: AtomicUsize,
 }
+
+/// How many YAML lookups scan for their one pointer before the whole-file index is built: a
+/// scan stops at its node and allocates nothing per node, so a run with a handful of findings
+/// (generating Stripe raises one warning) never pays for indexing 4 MB; lint, which may locate
+/// hundreds of findings in one file, builds the index once.
+const YAML_SCANS_BEFORE_INDEX: usize = 8;
 
 /// A resolved location: what renderers print and CI tools read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -122,6 +131,7 @@ impl SourceFile {
                 format,
                 lines,
                 yaml_index: OnceLock::new(),
+                yaml_scans: AtomicUsize::new(0),
             }),
         }
     }
@@ -173,33 +183,50 @@ impl SourceFile {
     /// Location of the node at `pointer`: the key for an object member, else the value.
     /// Falls back to the nearest ancestor that can be found.
     pub fn locate(&self, pointer: &str) -> Option<Location> {
-        let mut pointer = pointer;
-        loop {
-            if let Some(loc) = self.locate_exact(pointer) {
-                return Some(loc);
+        match self.format() {
+            SourceFormat::Json => {
+                let mut pointer = pointer;
+                loop {
+                    if let Some(found) = json_pointer_span(self.text(), pointer) {
+                        return Some(self.location(found.key.unwrap_or(found.value)));
+                    }
+                    match pointer.rfind('/') {
+                        Some(i) => pointer = &pointer[..i],
+                        None => return None,
+                    }
+                }
             }
-            match pointer.rfind('/') {
-                Some(i) => pointer = &pointer[..i],
-                None => return None,
+            SourceFormat::Yaml => {
+                let start = self.yaml_offset(pointer)?;
+                let mut loc = self.location(ByteSpan { start, end: start });
+                loc.len = key_len_at(&loc.line_text, loc.column);
+                Some(loc)
             }
         }
     }
 
-    fn locate_exact(&self, pointer: &str) -> Option<Location> {
-        match self.format() {
-            SourceFormat::Json => {
-                let found = json_pointer_span(self.text(), pointer)?;
-                Some(self.location(found.key.unwrap_or(found.value)))
+    /// Byte offset of the YAML node at `pointer` or of its nearest ancestor: from the index when
+    /// it exists or enough lookups have been made to be worth it, else by a scan that stops at
+    /// the node.
+    fn yaml_offset(&self, pointer: &str) -> Option<usize> {
+        let inner = &self.inner;
+        let index = match inner.yaml_index.get() {
+            Some(index) => index,
+            None if inner.yaml_scans.fetch_add(1, Ordering::Relaxed) < YAML_SCANS_BEFORE_INDEX => {
+                return yaml_pointer_scan(self.text(), &pointer_segments(pointer));
             }
-            SourceFormat::Yaml => {
-                let index = self
-                    .inner
-                    .yaml_index
-                    .get_or_init(|| yaml_pointer_index(self.text()));
-                let &start = index.get(pointer)?;
-                let mut loc = self.location(ByteSpan { start, end: start });
-                loc.len = key_len_at(&loc.line_text, loc.column);
-                Some(loc)
+            None => inner
+                .yaml_index
+                .get_or_init(|| yaml_pointer_index(self.text())),
+        };
+        let mut pointer = pointer;
+        loop {
+            if let Some(&start) = index.get(pointer) {
+                return Some(start);
+            }
+            match pointer.rfind('/') {
+                Some(i) => pointer = &pointer[..i],
+                None => return None,
             }
         }
     }
@@ -427,6 +454,114 @@ impl JsonScanner<'_> {
     }
 }
 
+/// Finds the node at `segments` (unescaped pointer segments) in YAML `text` by walking parser
+/// events down that one path, skipping every other subtree, and stopping there. Returns the
+/// offset [`yaml_pointer_index`] would give for the deepest segment found (the node itself, or
+/// its nearest ancestor; `None` when not even the first segment exists), so both agree.
+fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
+    use yaml_rust2::parser::{Event, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    /// Parser events; a syntax error ends them, like the end of the text.
+    struct Events<'t>(Parser<std::str::Chars<'t>>);
+
+    impl Events<'_> {
+        fn next(&mut self) -> Option<(Event, Marker)> {
+            self.0.next_token().ok()
+        }
+
+        /// Consumes the rest of the node that `first` opens; false if the events end first.
+        fn skip(&mut self, first: &Event) -> bool {
+            let opens = |e: &Event| matches!(e, Event::MappingStart(..) | Event::SequenceStart(..));
+            let mut depth = usize::from(opens(first));
+            while depth > 0 {
+                match self.next() {
+                    Some((e, _)) if opens(&e) => depth += 1,
+                    Some((Event::MappingEnd | Event::SequenceEnd, _)) => depth -= 1,
+                    Some((Event::StreamEnd, _)) | None => return false,
+                    Some(_) => {}
+                }
+            }
+            true
+        }
+    }
+
+    let mut events = Events(Parser::new_from_str(text));
+    // The root node: the first event that is not stream or document framing.
+    let mut node = loop {
+        match events.next()?.0 {
+            Event::StreamStart | Event::DocumentStart | Event::Nothing => {}
+            Event::StreamEnd | Event::DocumentEnd => return None,
+            event => break event,
+        }
+    };
+    let mut best: Option<usize> = None;
+    for segment in segments {
+        match node {
+            Event::MappingStart(..) => loop {
+                let Some((key, mark)) = events.next() else {
+                    return best;
+                };
+                match key {
+                    Event::Scalar(name, ..) => {
+                        // A block mapping's start is marked after its first key (see the index).
+                        best = best.map(|b| b.min(mark.index()));
+                        let Some((value, _)) = events.next() else {
+                            return best;
+                        };
+                        if name == *segment {
+                            best = Some(mark.index());
+                            node = value;
+                            break;
+                        }
+                        if !events.skip(&value) {
+                            return best;
+                        }
+                    }
+                    Event::MappingEnd => return best,
+                    // A complex key (a mapping or sequence used as a key) is never on a path.
+                    complex => {
+                        if !events.skip(&complex) {
+                            return best;
+                        }
+                        match events.next() {
+                            Some((value, _)) if events.skip(&value) => {}
+                            _ => return best,
+                        }
+                    }
+                }
+            },
+            Event::SequenceStart(..) => {
+                let mut position = 0usize;
+                loop {
+                    let Some((item, mark)) = events.next() else {
+                        return best;
+                    };
+                    if matches!(item, Event::SequenceEnd) {
+                        return best;
+                    }
+                    if position.to_string() == *segment {
+                        best = Some(mark.index());
+                        node = item;
+                        break;
+                    }
+                    if !events.skip(&item) {
+                        return best;
+                    }
+                    position += 1;
+                }
+            }
+            _ => return best,
+        }
+    }
+    if matches!(node, Event::MappingStart(..)) {
+        if let Some((Event::Scalar(..), mark)) = events.next() {
+            best = best.map(|b| b.min(mark.index()));
+        }
+    }
+    best
+}
+
 /// Builds pointer → byte offset for every node of a YAML document: mapping members point at
 /// their key, sequence items at the item.
 fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
@@ -569,6 +704,45 @@ mod tests {
         // Missing leaf falls back to the nearest ancestor.
         let loc = file.locate("/paths/~1a/get/nothing").expect("ancestor");
         assert_eq!((loc.line, loc.column), (4, 5));
+    }
+
+    #[test]
+    fn yaml_scan_agrees_with_the_index_on_every_node() {
+        let inline =
+            "a: 1\nb:\n  - x\n  - {k: v, '~/': [1, {z: 2}]}\n  -\n    m: 1\n    n: 2\nc: {d: e}\n";
+        // Broken at the end: both stop at the error and agree on what came before it.
+        let broken = "a:\n  b: 1\n  c: [1, {d: 2}\ne: [";
+        let mut texts = vec![inline.to_string(), broken.to_string()];
+        for file in [
+            "spec/kommo.yaml",
+            "spec/espocrm.yaml",
+            "tests/fixtures/codegen/hostile.yaml",
+        ] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            texts.push(std::fs::read_to_string(path).expect("fixture readable"));
+        }
+        for text in &texts {
+            let index = yaml_pointer_index(text);
+            assert!(index.len() >= 3, "{} nodes indexed", index.len());
+            for (pointer, &offset) in &index {
+                let segments = pointer_segments(pointer);
+                assert_eq!(
+                    yaml_pointer_scan(text, &segments),
+                    Some(offset),
+                    "{pointer}"
+                );
+                // A missing child falls back to its parent, as the index lookup does.
+                let missing = pointer_push(pointer, "no such key");
+                assert_eq!(
+                    yaml_pointer_scan(text, &pointer_segments(&missing)),
+                    Some(offset)
+                );
+            }
+            assert_eq!(
+                yaml_pointer_scan(text, &pointer_segments("/no such key")),
+                None
+            );
+        }
     }
 
     #[test]

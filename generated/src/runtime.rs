@@ -281,6 +281,96 @@ fn encoded_parts(value: &serde_json::Value, explode_objects: bool) -> Vec<String
         other => parts(other, false).iter().map(|p| encode(p, false)).collect(),
     }
 }
+/// Appends `name=value` (both already encoded) to a query string or form body.
+fn push_pair(out: &mut String, name: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    out.push_str(name);
+    out.push('=');
+    out.push_str(value);
+}
+/// Appends one query parameter or form field by `style`/`explode`; `null` adds nothing.
+fn push_styled(
+    out: &mut String,
+    name: &str,
+    value: &serde_json::Value,
+    style: Style,
+    explode: bool,
+    allow_reserved: bool,
+) {
+    if value.is_null() {
+        return;
+    }
+    let key = encode(name, false);
+    let enc = |s: &String| encode(s, allow_reserved);
+    match (style, value) {
+        (Style::Json, v) => push_pair(out, &key, &encode(&v.to_string(), allow_reserved)),
+        (
+            Style::DeepObject,
+            serde_json::Value::Object(_) | serde_json::Value::Array(_),
+        ) => push_deep(out, &key, value, allow_reserved),
+        (
+            Style::SpaceDelimited | Style::PipeDelimited,
+            serde_json::Value::Array(_),
+        ) if !explode => {
+            let sep = if style == Style::SpaceDelimited { "%20" } else { "|" };
+            let joined = parts(value, false)
+                .iter()
+                .map(enc)
+                .collect::<Vec<_>>()
+                .join(sep);
+            push_pair(out, &key, &joined);
+        }
+        (_, serde_json::Value::Array(items)) if explode => {
+            for item in items {
+                push_pair(out, &key, &encode(&scalar(item), allow_reserved));
+            }
+        }
+        (_, serde_json::Value::Object(map)) if explode => {
+            for (k, v) in map {
+                push_pair(out, &encode(k, false), &encode(&scalar(v), allow_reserved));
+            }
+        }
+        (_, serde_json::Value::Array(_) | serde_json::Value::Object(_)) => {
+            let joined = parts(value, false)
+                .iter()
+                .map(enc)
+                .collect::<Vec<_>>()
+                .join(",");
+            push_pair(out, &key, &joined);
+        }
+        (_, v) => push_pair(out, &key, &encode(&scalar(v), allow_reserved)),
+    }
+}
+/// `key[k]=v` for objects and `key[0][k]=v` for arrays, recursively; brackets stay literal,
+/// keys and values are encoded.
+fn push_deep(
+    out: &mut String,
+    key: &str,
+    value: &serde_json::Value,
+    allow_reserved: bool,
+) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                push_deep(
+                    out,
+                    &format!("{key}[{}]", encode(k, false)),
+                    v,
+                    allow_reserved,
+                );
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                push_deep(out, &format!("{key}[{i}]"), v, allow_reserved);
+            }
+        }
+        serde_json::Value::Null => {}
+        v => push_pair(out, key, &encode(&scalar(v), allow_reserved)),
+    }
+}
 /// One path parameter, encoded, by `style`/`explode` (simple, label or matrix), as in the
 /// OpenAPI 3.0 style table: `blue,black`, `.blue.black`, `;color=blue;color=black`,
 /// `R=100,G=200`.
@@ -329,13 +419,12 @@ impl Request {
     pub fn query_string(&self) -> &str {
         &self.query
     }
+    /// The body set so far, with its media type: what will be sent (for tests and logs).
+    pub fn body(&self) -> Option<(&str, &[u8])> {
+        self.body.as_ref().map(|(t, b)| (t.as_str(), b.as_slice()))
+    }
     fn push_pair(&mut self, name: &str, value: &str) {
-        if !self.query.is_empty() {
-            self.query.push('&');
-        }
-        self.query.push_str(name);
-        self.query.push('=');
-        self.query.push_str(value);
+        push_pair(&mut self.query, name, value);
     }
     /// Adds a query parameter by `style`/`explode`. `null` values are left out.
     pub fn query<T: Serialize + ?Sized>(
@@ -347,77 +436,8 @@ impl Request {
         allow_reserved: bool,
     ) -> Result<(), InvalidRequest> {
         let value = to_value(name, value)?;
-        if value.is_null() {
-            return Ok(());
-        }
-        let key = encode(name, false);
-        let enc = |s: &String| encode(s, allow_reserved);
-        match (style, &value) {
-            (Style::Json, v) => {
-                self.push_pair(&key, &encode(&v.to_string(), allow_reserved))
-            }
-            (
-                Style::DeepObject,
-                serde_json::Value::Object(_) | serde_json::Value::Array(_),
-            ) => self.deep(&key, &value, allow_reserved),
-            (
-                Style::SpaceDelimited | Style::PipeDelimited,
-                serde_json::Value::Array(_),
-            ) if !explode => {
-                let sep = if style == Style::SpaceDelimited { "%20" } else { "|" };
-                let joined = parts(&value, false)
-                    .iter()
-                    .map(enc)
-                    .collect::<Vec<_>>()
-                    .join(sep);
-                self.push_pair(&key, &joined);
-            }
-            (_, serde_json::Value::Array(items)) if explode => {
-                for item in items {
-                    self.push_pair(&key, &encode(&scalar(item), allow_reserved));
-                }
-            }
-            (_, serde_json::Value::Object(map)) if explode => {
-                for (k, v) in map {
-                    self.push_pair(
-                        &encode(k, false),
-                        &encode(&scalar(v), allow_reserved),
-                    );
-                }
-            }
-            (_, serde_json::Value::Array(_) | serde_json::Value::Object(_)) => {
-                let joined = parts(&value, false)
-                    .iter()
-                    .map(enc)
-                    .collect::<Vec<_>>()
-                    .join(",");
-                self.push_pair(&key, &joined);
-            }
-            (_, v) => self.push_pair(&key, &encode(&scalar(v), allow_reserved)),
-        }
+        push_styled(&mut self.query, name, &value, style, explode, allow_reserved);
         Ok(())
-    }
-    /// `key[k]=v` for objects and `key[0][k]=v` for arrays, recursively; brackets stay literal,
-    /// keys and values are encoded.
-    fn deep(&mut self, key: &str, value: &serde_json::Value, allow_reserved: bool) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (k, v) in map {
-                    self.deep(
-                        &format!("{key}[{}]", encode(k, false)),
-                        v,
-                        allow_reserved,
-                    );
-                }
-            }
-            serde_json::Value::Array(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    self.deep(&format!("{key}[{i}]"), v, allow_reserved);
-                }
-            }
-            serde_json::Value::Null => {}
-            v => self.push_pair(key, &encode(&scalar(v), allow_reserved)),
-        }
     }
     /// Adds a header parameter (simple style; not percent-encoded).
     pub fn header<T: Serialize + ?Sized>(
@@ -470,24 +490,28 @@ impl Request {
         self.body = Some((content_type.to_string(), bytes));
         Ok(())
     }
-    /// Sets an `application/x-www-form-urlencoded` body from an object's fields.
+    /// Sets an `application/x-www-form-urlencoded` body from an object's fields. A form body
+    /// is a query string, so each field is serialised as a query parameter would be: by the
+    /// style and explode its `encoding` gives (`encodings`), else form style, exploded (an
+    /// array repeats its key; an object's members become fields of their own).
     pub fn form_body<T: Serialize + ?Sized>(
         &mut self,
         content_type: &str,
         body: &T,
+        encodings: &[(&str, Style, bool)],
     ) -> Result<(), InvalidRequest> {
         let value = to_value("body", body)?;
         let mut form = String::new();
         if let serde_json::Value::Object(map) = value {
             for (k, v) in &map {
-                for item in parts(v, false).iter().filter(|_| !v.is_null()) {
-                    if !form.is_empty() {
-                        form.push('&');
-                    }
-                    form.push_str(&encode(k, false));
-                    form.push('=');
-                    form.push_str(&encode(item, false));
-                }
+                let (style, explode) = encodings
+                    .iter()
+                    .find(|(name, _, _)| name == k)
+                    .map_or(
+                        (Style::Form, true),
+                        |&(_, style, explode)| (style, explode),
+                    );
+                push_styled(&mut form, k, v, style, explode, false);
             }
         }
         self.body = Some((content_type.to_string(), form.into_bytes()));

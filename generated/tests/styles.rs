@@ -141,3 +141,42 @@ fn deep_object_arrays_go_php_style() {
          &where[1][type]=in&where[1][attribute]=id&where[1][value][0]=1&where[1][value][1]=2"
     );
 }
+
+fn form(value: &serde_json::Value, encodings: &[(&str, Style, bool)]) -> String {
+    let mut request = Core::new("http://localhost").request(reqwest::Method::POST, "/", &[]);
+    request
+        .form_body("application/x-www-form-urlencoded", value, encodings)
+        .expect("serialises");
+    let (media, bytes) = request.body().expect("a body is set");
+    assert_eq!(media, "application/x-www-form-urlencoded");
+    String::from_utf8(bytes.to_vec()).expect("form bodies are ASCII")
+}
+
+/// A form body is a query string: each field by its `encoding`, else form style, exploded. An
+/// object field's members become fields of their own (never `metadata=k&metadata=v`, which
+/// loses which value belongs to which key), or `metadata[k]=v` as Stripe declares it.
+#[test]
+fn form_bodies_encode_fields_like_query_parameters() {
+    let body = json!({
+        "grant_type": "password",
+        "scope": ["read", "write"],
+        "metadata": {"order id": "A&B", "n": 2},
+        "card": {"address": {"city": "Zürich"}, "tags": ["x"]},
+        "absent": null,
+    });
+    assert_eq!(
+        form(&body, &[]),
+        "grant_type=password&scope=read&scope=write&order%20id=A%26B&n=2\
+         &address=%7B%22city%22%3A%22Z%C3%BCrich%22%7D&tags=%5B%22x%22%5D"
+    );
+    let encodings = [
+        ("metadata", Style::DeepObject, true),
+        ("card", Style::DeepObject, true),
+        ("scope", Style::Form, false),
+    ];
+    assert_eq!(
+        form(&body, &encodings),
+        "grant_type=password&scope=read,write&metadata[order%20id]=A%26B&metadata[n]=2\
+         &card[address][city]=Z%C3%BCrich&card[tags][0]=x"
+    );
+}

@@ -325,6 +325,21 @@ pub struct BodyDef {
     pub required: bool,
     /// Doc text.
     pub doc: Option<String>,
+    /// Form-body properties whose `encoding` is not the default (`form`, exploded), in
+    /// document order: Stripe sends every nested object as `deepObject` (`metadata[key]=v`).
+    pub encodings: Vec<FormEncoding>,
+}
+
+/// How one property of an `application/x-www-form-urlencoded` body is serialised: the same
+/// styles as a query parameter, because a form body is a query string.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormEncoding {
+    /// The property's name on the wire.
+    pub wire: String,
+    /// `form`, `spaceDelimited`, `pipeDelimited` or `deepObject`.
+    pub style: &'static str,
+    /// Whether arrays and objects are exploded.
+    pub explode: bool,
 }
 
 /// An enum of responses by status.

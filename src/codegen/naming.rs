@@ -119,13 +119,14 @@ impl Scope {
         if self.used.insert(plain.to_string()) {
             return wanted.to_string();
         }
-        // Snake names read better as `name_2`, camel names as `Name2`.
+        // Snake names read better as `name_2`, camel names as `Name2`. A keyword's trailing
+        // underscore (`Self_`) is dropped first, or `Self_2` would not be camel case.
+        let plain = plain.trim_end_matches('_');
         let sep = if plain.contains('_') || plain.starts_with(|c: char| c.is_ascii_lowercase()) {
             "_"
         } else {
             ""
         };
-        let plain = plain.trim_end_matches('_');
         (2..)
             .map(|n| format!("{plain}{sep}{n}"))
             .find(|candidate| self.used.insert(candidate.clone()))
@@ -181,6 +182,13 @@ mod tests {
         assert_eq!(snake_name("_links"), "links");
         assert_eq!(snake_name("hasNextPage"), "has_next_page");
         assert_eq!(type_name("self"), "Self_");
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim("Self_"), "Self_");
+        assert_eq!(scope.claim("Self_"), "Self2", "camel case, for clippy");
+        assert_eq!(scope.claim("self_"), "self_");
+        assert_eq!(scope.claim("self_"), "self_2");
+        assert_eq!(scope.claim("FOO_BAR"), "FOO_BAR");
+        assert_eq!(scope.claim("FOO_BAR"), "FOO_BAR_2");
         assert_eq!(type_name("200"), "V200");
         assert_eq!(type_name("problem+json"), "ProblemJson");
         assert_eq!(type_name("  "), "Unnamed");

@@ -319,6 +319,20 @@ const SAMPLE: &[&str] = &[
 ];
 const SAMPLE_FIXTURES: &[&str] = &["tests/fixtures/codegen/hostile.yaml"];
 
+/// The failure-class fixtures (one minimal spec per class, `tests/fixtures/codegen/classes/`),
+/// compiled in the same clippy run as the sample.
+fn class_fixtures() -> Vec<PathBuf> {
+    let dir = root().join("tests/fixtures/codegen/classes");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("class fixtures present")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    specs.sort();
+    specs
+}
+
 #[test]
 fn corpus_sample_generates_and_compiles() {
     if !corpus_dir().is_dir() {
@@ -329,7 +343,9 @@ fn corpus_sample_generates_and_compiles() {
         .iter()
         .map(|s| corpus_dir().join(s))
         .chain(SAMPLE_FIXTURES.iter().map(|s| root().join(s)))
+        .chain(class_fixtures())
         .collect();
+    assert!(specs.len() >= SAMPLE.len() + 17, "class fixtures found");
     let rows = run(&specs, "corpus-sample");
     for r in &rows {
         assert!(r.generated, "{}: {}", r.spec, r.reason);

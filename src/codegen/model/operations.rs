@@ -272,12 +272,18 @@ impl<'a> Builder<'a> {
             } else {
                 media.name.clone()
             };
+            let encodings = if kind == "form" {
+                self.form_encodings(&media.pointer)
+            } else {
+                Vec::new()
+            };
             Some((
                 kind,
                 content_type,
                 ty,
                 rb.required,
                 joined_doc(&[rb.description.as_deref()]),
+                encodings,
             ))
         });
         // Responses.
@@ -362,12 +368,13 @@ impl<'a> Builder<'a> {
         let body = op
             .body
             .as_ref()
-            .map(|(kind, ct, ty, required, doc)| BodyDef {
+            .map(|(kind, ct, ty, required, doc, encodings)| BodyDef {
                 kind,
                 content_type: ct.clone(),
                 ty: self.render(ty, false),
                 required: *required,
                 doc: doc.clone(),
+                encodings: encodings.clone(),
             });
         // Success side.
         let successes: Vec<&RespIr> = op.responses.iter().filter(|r| r.success).collect();
@@ -479,6 +486,36 @@ impl<'a> Builder<'a> {
     }
 
     /// An enum with one variant per response, named by status (`Ok`, `Unauthorized`).
+    /// The non-default `encoding` entries of a form media type at `media_pointer`.
+    fn form_encodings(&self, media_pointer: &str) -> Vec<FormEncoding> {
+        let pointer = pointer_push(media_pointer, "encoding");
+        let Some(entries) = self.spec.at(&pointer).and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (wire, encoding) in entries {
+            // The loader (`openapiv3`) admits exactly these four styles for an encoding.
+            let style = match encoding.get("style").and_then(Value::as_str) {
+                Some("spaceDelimited") => "spaceDelimited",
+                Some("pipeDelimited") => "pipeDelimited",
+                Some("deepObject") => "deepObject",
+                _ => "form",
+            };
+            let explode = encoding
+                .get("explode")
+                .and_then(Value::as_bool)
+                .unwrap_or(style == "form");
+            if style != "form" || !explode {
+                out.push(FormEncoding {
+                    wire: wire.clone(),
+                    style,
+                    explode,
+                });
+            }
+        }
+        out
+    }
+
     fn status_enum(&mut self, wanted: &str, responses: &[&RespIr]) -> StatusEnum {
         let mut scope = Scope::default();
         StatusEnum {
@@ -630,7 +667,15 @@ pub(super) struct RespIr {
     error: bool,
 }
 
-pub(super) type BodyIr = (&'static str, String, Ty, bool, Option<String>);
+/// Kind, media type, type, required, doc and form encodings of a request body.
+pub(super) type BodyIr = (
+    &'static str,
+    String,
+    Ty,
+    bool,
+    Option<String>,
+    Vec<FormEncoding>,
+);
 
 #[derive(Debug, Clone)]
 pub(super) struct OpIr {

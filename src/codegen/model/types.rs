@@ -359,12 +359,23 @@ impl<'a> Builder<'a> {
         }
         if let Some(p) = value.get("properties").and_then(Value::as_object) {
             for (key, schema) in p {
-                if !props.iter().any(|(k, _, _)| k == key) {
-                    props.push((
-                        key.clone(),
-                        pointer_push(&pointer_push(pointer, "properties"), key),
-                        schema,
-                    ));
+                let prop_pointer = pointer_push(&pointer_push(pointer, "properties"), key);
+                let Some(i) = props.iter().position(|(k, _, _)| k == key) else {
+                    props.push((key.clone(), prop_pointer, schema));
+                    continue;
+                };
+                // A later declaration that only refines the first (a description, an enum)
+                // keeps the first; one whose type differs makes the field a loose value.
+                let (_, first_pointer, first) = props[i].clone();
+                if std::ptr::eq(first, &TRUE) {
+                    continue;
+                }
+                if let Some((a, b)) = self.conflict(&first_pointer, first, &prop_pointer, schema) {
+                    self.warn(
+                        &prop_pointer,
+                        format!("property `{key}` is declared as {a} and, here, as {b} (allOf members conflict); no value is both, so the field is serde_json::Value"),
+                    );
+                    props[i] = (key.clone(), prop_pointer, &TRUE);
                 }
             }
         }
@@ -381,6 +392,41 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         ok
+    }
+
+    /// The two descriptions when property schemas `a` and `b` cannot both hold: different
+    /// JSON types (`string` and `integer`, an object and an array). `None` when one refines the
+    /// other or says nothing about the type. Two object schemas never conflict: a value can
+    /// satisfy both, and a derived schema naming a richer object than its base (PeerTube's
+    /// `VideoDetails.account`) is inheritance, not a contradiction; the first is kept.
+    fn conflict(
+        &mut self,
+        a_pointer: &str,
+        a: &'a Value,
+        b_pointer: &str,
+        b: &'a Value,
+    ) -> Option<(String, String)> {
+        let a = self.shape_of(a_pointer, a)?;
+        let b = self.shape_of(b_pointer, b)?;
+        let object = |s: &str| s == "object" || s.starts_with("a $ref to ");
+        let numbers = |s: &str| s == "integer" || s == "number";
+        if a == b || (numbers(&a) && numbers(&b)) || (object(&a) && object(&b)) {
+            return None;
+        }
+        Some((a, b))
+    }
+
+    /// How a property schema is described in a conflict: its JSON type, or the named schema
+    /// its `$ref` points at when that is an object.
+    fn shape_of(&mut self, pointer: &str, value: &'a Value) -> Option<String> {
+        if value.get("$ref").is_some() {
+            let (target, resolved) = self.resolve(pointer, value)?;
+            return match schema_type(resolved) {
+                Some(t) if t != "object" => Some(t.to_string()),
+                _ => Some(format!("a $ref to {target}")),
+            };
+        }
+        schema_type(value).map(str::to_string)
     }
 
     pub(super) fn object(
@@ -412,7 +458,11 @@ impl<'a> Builder<'a> {
         for (key, prop_pointer, schema) in props {
             let field_name = scope.claim(&naming::snake_name(&key));
             let hint = format!("{name}{}", naming::type_name(&key));
-            let ty = self.convert(&prop_pointer, schema, &hint, depth + 1);
+            let ty = if std::ptr::eq(schema, &TRUE) {
+                Ty::Value
+            } else {
+                self.convert(&prop_pointer, schema, &hint, depth + 1)
+            };
             let nullable = self.nullable(&prop_pointer, schema);
             let mut doc = doc_of(schema);
             // String formats stay `String` everywhere (no date or UUID crate in the client's
@@ -712,7 +762,7 @@ impl<'a> Builder<'a> {
     pub(super) fn request_reachable(&self, ops: &[OpIr]) -> BTreeSet<usize> {
         let mut stack: Vec<usize> = Vec::new();
         for op in ops {
-            if let Some((_, _, ty, _, _)) = &op.body {
+            if let Some((_, _, ty, _, _, _)) = &op.body {
                 collect_named(ty, &mut stack);
             }
         }
