@@ -148,7 +148,7 @@ impl<'a> Builder<'a> {
                     let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
                     (
                         self.convert(&s.pointer, value, &hint, 0),
-                        style_name(p.style),
+                        p.style.as_str(),
                     )
                 }
                 (Some(s), Some(media)) => {
@@ -629,18 +629,6 @@ impl<'a> Builder<'a> {
             return Some(paging);
         }
         None
-    }
-}
-
-pub(super) fn style_name(style: ParamStyle) -> &'static str {
-    match style {
-        ParamStyle::Matrix => "matrix",
-        ParamStyle::Label => "label",
-        ParamStyle::Form => "form",
-        ParamStyle::Simple => "simple",
-        ParamStyle::SpaceDelimited => "spaceDelimited",
-        ParamStyle::PipeDelimited => "pipeDelimited",
-        ParamStyle::DeepObject => "deepObject",
     }
 }
 
