@@ -26,9 +26,11 @@ mod sarif;
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// rustc-style text with snippets (coloured on a terminal).
+    /// rustc-style text with snippets (coloured on a terminal); validate shows one block per
+    /// problem, with its count.
     Human,
-    /// One JSON document: `{"findings": [...], "problems": [...], "summary": {...}}`.
+    /// One JSON document: `{"findings": [...], "problems": [...], "summary": {...}}`, and
+    /// `"coverage"` with --coverage.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
