@@ -518,6 +518,10 @@ struct Builder<'a> {
     warnings: Vec<Diagnostic>,
     group: usize,
     visiting: Vec<String>,
+    /// Inline enums by their schema's JSON text: a schema written out identically in several
+    /// places (Stripe repeats a 295-value `category` enum 19 times) becomes one type, named
+    /// where it first appears.
+    inline_enums: HashMap<String, usize>,
 }
 
 /// Builds the model of `spec`. `source` is the path the header names. Never fails: what cannot
@@ -531,6 +535,7 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         warnings: Vec::new(),
         group: 0,
         visiting: Vec::new(),
+        inline_enums: HashMap::new(),
     };
     // Pass 1: a name for every component schema, before any conversion.
     let components: Vec<(String, String)> = spec

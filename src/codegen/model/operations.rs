@@ -146,10 +146,7 @@ impl<'a> Builder<'a> {
             let (ty, style) = match (&p.schema, &p.content_type) {
                 (Some(s), None) => {
                     let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
-                    (
-                        self.convert(&s.pointer, value, &hint, 0),
-                        p.style.as_str(),
-                    )
+                    (self.convert(&s.pointer, value, &hint, 0), p.style.as_str())
                 }
                 (Some(s), Some(media)) => {
                     let value = self.spec.at(&s.pointer).unwrap_or(&NULL);

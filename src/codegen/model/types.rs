@@ -96,7 +96,17 @@ impl<'a> Builder<'a> {
             return Ty::Value;
         }
         if self.needs_def(value) {
+            // Identical inline enums share one type. An enum refers to nothing, so the same
+            // text always means the same type.
+            let enum_key = self.enum_kind(value).map(|_| value.to_string());
+            if let Some(&id) = enum_key.as_ref().and_then(|k| self.inline_enums.get(k)) {
+                self.by_pointer.insert(pointer.to_string(), id);
+                return Ty::Named(id);
+            }
             let id = self.new_def(hint, doc_of(value));
+            if let Some(key) = enum_key {
+                self.inline_enums.insert(key, id);
+            }
             self.by_pointer.insert(pointer.to_string(), id);
             let name = self.defs[id].name.clone();
             let body = self.body_of(pointer, value, &name, depth + 1);
