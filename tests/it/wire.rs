@@ -64,6 +64,17 @@ async fn kommo_with_reads_back_as_sent() {
     );
 }
 
+/// EspoCRM's list call with every query parameter set.
+fn every_list_parameter(order: Order, filter: Vec<WhereItem>) -> ListAccountsParams {
+    ListAccountsParams::default()
+        .select(vec!["name".into(), "assignedUserId".into()])
+        .max_size(2)
+        .offset(40)
+        .order_by("name")
+        .order(order)
+        .r#where(filter)
+}
+
 #[tokio::test]
 async fn espocrm_list_parameters_read_back_as_sent() {
     let server = server().await;
@@ -72,17 +83,9 @@ async fn espocrm_list_parameters_read_back_as_sent() {
         attribute: Some("name".into()),
         value: Some("Acme & Sons".into()),
     }];
-    let _ = espocrm::Client::new(server.uri())
-        .with_api_key_auth("k")
-        .list_accounts(
-            ListAccountsParams::default()
-                .select(vec!["name".into(), "assignedUserId".into()])
-                .max_size(2)
-                .offset(40)
-                .order_by("name")
-                .order(Order::Asc)
-                .r#where(filter),
-        )
+    let espo = espocrm::Client::new(server.uri()).with_api_key_auth("k");
+    let _ = espo
+        .list_accounts(every_list_parameter(Order::Asc, filter))
         .await;
     let pairs = received_pairs(&server).await;
     let expected = [
@@ -223,15 +226,7 @@ async fn what_the_generated_clients_send_the_request_checks_accept() {
         },
     ];
     let _ = espo
-        .list_accounts(
-            ListAccountsParams::default()
-                .select(vec!["name".into(), "assignedUserId".into()])
-                .max_size(2)
-                .offset(40)
-                .order_by("name")
-                .order(Order::Desc)
-                .r#where(filter.clone()),
-        )
+        .list_accounts(every_list_parameter(Order::Desc, filter.clone()))
         .await;
     let input = AccountInput {
         name: Some("Acme, Inc.".into()),
