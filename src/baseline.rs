@@ -14,6 +14,16 @@ use crate::problem::Problem;
 /// The on-disk format version; bumped only with a migration.
 pub const VERSION: u32 = 1;
 
+/// Where a problem stands against a baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Not in the baseline: it fails the run.
+    New,
+    /// Accepted in the baseline.
+    Known,
+}
+
 /// One accepted problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -97,6 +107,15 @@ impl Baseline {
         self.problems
             .binary_search_by(|e| e.id.as_str().cmp(id))
             .is_ok()
+    }
+
+    /// Where the problem with `id` stands.
+    pub fn state_of(&self, id: &str) -> State {
+        if self.contains(id) {
+            State::Known
+        } else {
+            State::New
+        }
     }
 
     /// Baseline problems that no longer occur, as info diagnostics.

@@ -72,7 +72,7 @@ pub struct Problem {
     pub samples: Vec<Occurrence>,
     /// `new` or `known` against `--baseline` (`None` without one).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<&'static str>,
+    pub baseline: Option<crate::baseline::State>,
     /// The first occurrence in full, so a report can show its snippet and context.
     #[serde(skip)]
     pub example: Box<Diagnostic>,

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, State};
 use crate::diagnostic::{Diagnostic, Severity, Tally};
 use crate::problem::{Problem, ProblemSet};
 use crate::report::{
-    self, BaselineState, Breakdown, Case, Emitter, Ending, Format, Layout, OperationCounts, Summary,
+    self, Breakdown, Case, Emitter, Ending, Format, Layout, OperationCounts, Summary,
 };
 use crate::spec::Spec;
 use crate::validate::{Options, RawMeta, Report, Validator};
@@ -140,11 +140,7 @@ pub fn run(args: ValidateArgs) -> Outcome {
     let mut problems = ProblemSet::new();
     let mut tally = Tally::default();
     let mut write_error: Option<std::io::Error> = None;
-    let state_of = |id: &str| match &baseline {
-        None => BaselineState::Unset,
-        Some(b) if b.contains(id) => BaselineState::Known,
-        Some(_) => BaselineState::New,
-    };
+    let state_of = |id: &str| baseline.as_ref().map(|b| b.state_of(id));
     let mut take = |d: Diagnostic, problems: &mut ProblemSet, emitter: &mut dyn Emitter| {
         tally.add(d.severity);
         let id = problems.add(&d);
@@ -176,19 +172,19 @@ pub fn run(args: ValidateArgs) -> Outcome {
         }
         problems.extend(fixed.finish());
         for p in &mut problems {
-            p.baseline = state_of(&p.id).as_str();
+            p.baseline = state_of(&p.id);
         }
     }
     // Errors that fail the run: all of them, or with a baseline only those of new problems.
-    let is_new = |id: &str| baseline.as_ref().is_none_or(|b| !b.contains(id));
+    let is_new = |p: &Problem| p.baseline != Some(State::Known);
     let failing_errors: usize = problems
         .iter()
-        .filter(|p| p.severity == Severity::Error && is_new(&p.id))
+        .filter(|p| p.severity == Severity::Error && is_new(p))
         .map(|p| p.occurrences)
         .sum();
     let new_warnings = problems
         .iter()
-        .any(|p| p.severity == Severity::Warning && is_new(&p.id));
+        .any(|p| p.severity == Severity::Warning && is_new(p));
     let (summary, breakdown) = summarize(report, tally, &problems, specs.len());
     let finished = emitter.finish(&Ending {
         summary: &summary,

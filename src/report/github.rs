@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{BaselineState, Emitter, Ending};
+use super::{Emitter, Ending};
+use crate::baseline::State;
 
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
@@ -31,9 +32,9 @@ impl<'w> Github<'w> {
 }
 
 impl Emitter for Github<'_> {
-    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: BaselineState) -> io::Result<()> {
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: Option<State>) -> io::Result<()> {
         // Annotations are for what a change introduced: accepted problems stay quiet.
-        if state == BaselineState::Known {
+        if state == Some(State::Known) {
             return Ok(());
         }
         let command = match d.severity {

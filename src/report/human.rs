@@ -12,7 +12,8 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::problem::{Occurrence, Problem};
 
-use super::{BaselineState, Emitter, Ending, Layout};
+use super::{Emitter, Ending, Layout};
+use crate::baseline::State;
 
 /// Byte range in `line` of `len` characters starting at 1-based character `column`.
 fn char_span(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {
@@ -147,8 +148,8 @@ impl<'w> Human<'w> {
 }
 
 impl Emitter for Human<'_> {
-    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: BaselineState) -> io::Result<()> {
-        if self.layout == Layout::Findings && state != BaselineState::Known {
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: Option<State>) -> io::Result<()> {
+        if self.layout == Layout::Findings && state != Some(State::Known) {
             writeln!(self.out, "{}\n", render_one(d, &self.renderer))?;
         }
         Ok(())
@@ -158,7 +159,7 @@ impl Emitter for Human<'_> {
         if self.layout == Layout::Problems {
             let mut known = 0;
             for p in ending.problems {
-                if p.baseline == Some("known") {
+                if p.baseline == Some(State::Known) {
                     known += 1;
                     continue;
                 }

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 
-use super::{BaselineState, Breakdown, Emitter, Ending, Summary};
+use super::{Breakdown, Emitter, Ending, Summary};
+use crate::baseline::State;
 
 /// The wire shape of one finding: flat, with `null` for what is unknown, so `jq` filters stay simple.
 #[derive(Serialize)]
@@ -29,11 +30,11 @@ pub(crate) struct JsonFinding<'a> {
     problem: String,
     /// `new` or `known` against `--baseline`; absent without one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<&'static str>,
+    baseline: Option<State>,
 }
 
 impl<'a> JsonFinding<'a> {
-    pub(crate) fn from(d: &'a Diagnostic, problem: &str, state: BaselineState) -> Self {
+    pub(crate) fn from(d: &'a Diagnostic, problem: &str, state: Option<State>) -> Self {
         let ex = d.exchange.as_ref();
         JsonFinding {
             file: d.file.as_ref().map(|f| f.display().to_string()),
@@ -51,7 +52,7 @@ impl<'a> JsonFinding<'a> {
             line: d.location.as_ref().map(|l| l.line),
             column: d.location.as_ref().map(|l| l.column),
             problem: problem.to_string(),
-            baseline: state.as_str(),
+            baseline: state,
         }
     }
 }
@@ -82,7 +83,7 @@ impl<'w> Json<'w> {
 }
 
 impl Emitter for Json<'_> {
-    fn finding(&mut self, d: &Diagnostic, problem: &str, state: BaselineState) -> io::Result<()> {
+    fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()> {
         let lead = if self.findings == 0 {
             "{\n  \"findings\": [\n    "
         } else {

@@ -13,7 +13,8 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Severity};
 
-use super::{BaselineState, Breakdown, Emitter, Ending, Summary};
+use super::{Breakdown, Emitter, Ending, Summary};
+use crate::baseline::State;
 
 /// Which case a finding belongs to: file, entry, and whether it is about an exchange.
 type CaseKey = (Option<PathBuf>, Option<usize>, bool);
@@ -85,10 +86,10 @@ impl<'w> Junit<'w> {
 }
 
 impl Emitter for Junit<'_> {
-    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: BaselineState) -> io::Result<()> {
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: Option<State>) -> io::Result<()> {
         // A known problem does not fail its test case, but stays visible in its output.
         let mut d = d.clone();
-        if state == BaselineState::Known && d.severity == crate::diagnostic::Severity::Error {
+        if state == Some(State::Known) && d.severity == crate::diagnostic::Severity::Error {
             d.severity = crate::diagnostic::Severity::Warning;
             d.notes.push("accepted in the baseline".to_string());
         }

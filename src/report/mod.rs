@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::baseline::State;
 use crate::diagnostic::{Diagnostic, ExchangeRef, Tally};
 use crate::problem::Problem;
 use crate::validate::Coverage;
@@ -123,33 +124,11 @@ pub struct Ending<'a> {
     pub problems: &'a [Problem],
 }
 
-/// Where a finding stands against `--baseline`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BaselineState {
-    /// No baseline was given.
-    Unset,
-    /// Its problem is not in the baseline: it fails the run.
-    New,
-    /// Its problem is accepted in the baseline.
-    Known,
-}
-
-impl BaselineState {
-    /// The word reports use (`new`, `known`); `None` without a baseline.
-    pub fn as_str(self) -> Option<&'static str> {
-        match self {
-            BaselineState::Unset => None,
-            BaselineState::New => Some("new"),
-            BaselineState::Known => Some("known"),
-        }
-    }
-}
-
 /// A report being written: findings arrive in order, then the ending.
 pub trait Emitter {
     /// One finding, the id of its problem (see [`crate::problem::problem_id`]) and where the
-    /// problem stands against the baseline.
-    fn finding(&mut self, d: &Diagnostic, problem: &str, state: BaselineState) -> io::Result<()>;
+    /// problem stands against `--baseline` (`None` without one).
+    fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()>;
     /// Writes what comes after the findings.
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()>;
 }
@@ -192,7 +171,7 @@ pub fn render_with(
     let mut emitter = emitter(format, Layout::Findings, out);
     for d in diagnostics {
         let id = problems.add(d);
-        emitter.finding(d, &id, BaselineState::Unset)?;
+        emitter.finding(d, &id, None)?;
     }
     let problems = problems.finish();
     emitter.finish(&Ending {

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 
-use super::{BaselineState, Emitter, Ending};
+use super::{Emitter, Ending};
+use crate::baseline::State;
 
 #[derive(Serialize)]
 struct Tool {
@@ -190,7 +191,7 @@ fn rules() -> Vec<Rule> {
         .collect()
 }
 
-fn result<'a>(d: &'a Diagnostic, problem: &str, state: BaselineState) -> SarifResult<'a> {
+fn result<'a>(d: &'a Diagnostic, problem: &str, state: Option<State>) -> SarifResult<'a> {
     let rule_index = Kind::ALL.iter().position(|k| *k == d.kind).unwrap_or(0);
     let mut text = d.message.clone();
     if let Some(s) = &d.suggestion {
@@ -225,9 +226,9 @@ fn result<'a>(d: &'a Diagnostic, problem: &str, state: BaselineState) -> SarifRe
             problem: problem.to_string(),
         },
         baseline_state: match state {
-            BaselineState::Unset => None,
-            BaselineState::New => Some("new"),
-            BaselineState::Known => Some("unchanged"),
+            None => None,
+            Some(State::New) => Some("new"),
+            Some(State::Known) => Some("unchanged"),
         },
         properties: Some(Properties {
             pointer: d.pointer.as_deref(),
@@ -278,7 +279,7 @@ impl<'w> Sarif<'w> {
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 impl Emitter for Sarif<'_> {
-    fn finding(&mut self, d: &Diagnostic, problem: &str, state: BaselineState) -> io::Result<()> {
+    fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()> {
         if self.results == 0 {
             self.head()?;
             self.out.write_all(b"\n    ")?;
