@@ -236,6 +236,25 @@ impl fmt::Display for InvalidRequest {
     }
 }
 impl std::error::Error for InvalidRequest {}
+/// A header or cookie value as one text: its parts joined by commas, or JSON; `None` for an
+/// absent (null) value.
+fn simple_text<T: Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+    style: Style,
+    explode: bool,
+) -> Result<Option<String>, InvalidRequest> {
+    let value = to_value(name, value)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    let text = if style == Style::Json {
+        value.to_string()
+    } else {
+        parts(&value, explode).join(",")
+    };
+    Ok(Some(text))
+}
 fn to_value<T: Serialize + ?Sized>(
     name: &str,
     value: &T,
@@ -447,16 +466,9 @@ impl Request {
         style: Style,
         explode: bool,
     ) -> Result<(), InvalidRequest> {
-        let value = to_value(name, value)?;
-        if value.is_null() {
-            return Ok(());
+        if let Some(text) = simple_text(name, value, style, explode)? {
+            self.headers.push((name.to_string(), text));
         }
-        let text = if style == Style::Json {
-            value.to_string()
-        } else {
-            parts(&value, explode).join(",")
-        };
-        self.headers.push((name.to_string(), text));
         Ok(())
     }
     /// Adds a cookie parameter (form style).
@@ -467,16 +479,9 @@ impl Request {
         style: Style,
         explode: bool,
     ) -> Result<(), InvalidRequest> {
-        let value = to_value(name, value)?;
-        if value.is_null() {
-            return Ok(());
+        if let Some(text) = simple_text(name, value, style, explode)? {
+            self.cookies.push(format!("{name}={}", encode(& text, false)));
         }
-        let text = if style == Style::Json {
-            value.to_string()
-        } else {
-            parts(&value, explode).join(",")
-        };
-        self.cookies.push(format!("{name}={}", encode(& text, false)));
         Ok(())
     }
     /// Sets a JSON body.
