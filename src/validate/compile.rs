@@ -487,10 +487,42 @@ impl Compiled {
 /// A slot address: spec, operation, response and media type indices.
 pub type SlotKey = (usize, usize, usize, usize);
 
+/// One schema of a spec, compiled on first use by whichever thread needs it first.
+struct Slot {
+    spec: usize,
+    pointer: String,
+    cell: OnceLock<Compiled>,
+}
+
+impl Slot {
+    fn new(spec: usize, pointer: &str) -> Self {
+        Slot {
+            spec,
+            pointer: pointer.to_string(),
+            cell: OnceLock::new(),
+        }
+    }
+
+    fn compiled(&self, specs: &[Spec]) -> &Compiled {
+        self.cell
+            .get_or_init(|| Compiled::new(&specs[self.spec], &self.pointer))
+    }
+
+    /// Why the schema did not compile, if it was used and failed.
+    fn failure(&self) -> Option<&str> {
+        self.cell
+            .get()?
+            .validator
+            .as_ref()
+            .err()
+            .map(String::as_str)
+    }
+}
+
 /// Every response media type of the run's specs, each compiled on first use.
 pub struct Cache {
     index: HashMap<SlotKey, usize>,
-    slots: Vec<(SlotKey, String, OnceLock<Compiled>)>,
+    slots: Vec<(SlotKey, Slot)>,
 }
 
 impl Cache {
@@ -505,7 +537,7 @@ impl Cache {
                         if let Some(schema) = &media.schema {
                             let key = (s, o, r, m);
                             index.insert(key, slots.len());
-                            slots.push((key, schema.pointer.clone(), OnceLock::new()));
+                            slots.push((key, Slot::new(s, &schema.pointer)));
                         }
                     }
                 }
@@ -518,8 +550,7 @@ impl Cache {
     /// no schema.
     pub fn get(&self, specs: &[Spec], key: SlotKey) -> Option<&Compiled> {
         let &i = self.index.get(&key)?;
-        let (_, pointer, cell) = &self.slots[i];
-        Some(cell.get_or_init(|| Compiled::new(&specs[key.0], pointer)))
+        Some(self.slots[i].1.compiled(specs))
     }
 
     /// The position of a slot, for tables kept beside the cache; `None` without a schema.
@@ -542,19 +573,14 @@ impl Cache {
         self.slots
             .iter()
             .enumerate()
-            .filter_map(|(i, (key, _, cell))| Some((i, *key, cell.get()?)))
+            .filter_map(|(i, (key, slot))| Some((i, *key, slot.cell.get()?)))
     }
 
     /// The slots that were used and whose schema did not compile, with the error.
     pub fn failures(&self) -> impl Iterator<Item = (SlotKey, &str, &str)> {
-        self.slots.iter().filter_map(|(key, pointer, cell)| {
-            let compiled = cell.get()?;
-            compiled
-                .validator
-                .as_ref()
-                .err()
-                .map(|e| (*key, pointer.as_str(), e.as_str()))
-        })
+        self.slots
+            .iter()
+            .filter_map(|(key, slot)| Some((*key, slot.pointer.as_str(), slot.failure()?)))
     }
 }
 
@@ -565,7 +591,7 @@ impl Cache {
 pub struct RequestCache {
     /// Per spec: schema pointer → slot.
     index: Vec<HashMap<String, usize>>,
-    slots: Vec<(usize, String, OnceLock<Compiled>)>,
+    slots: Vec<Slot>,
 }
 
 impl RequestCache {
@@ -585,9 +611,7 @@ impl RequestCache {
                 for schema in params.chain(bodies) {
                     if !cache.index[s].contains_key(&schema.pointer) {
                         cache.index[s].insert(schema.pointer.clone(), cache.slots.len());
-                        cache
-                            .slots
-                            .push((s, schema.pointer.clone(), OnceLock::new()));
+                        cache.slots.push(Slot::new(s, &schema.pointer));
                     }
                 }
             }
@@ -599,16 +623,14 @@ impl RequestCache {
     /// pointer that is not a parameter or request body schema.
     pub fn get(&self, specs: &[Spec], s: usize, pointer: &str) -> Option<&Compiled> {
         let &i = self.index.get(s)?.get(pointer)?;
-        let (_, pointer, cell) = &self.slots[i];
-        Some(cell.get_or_init(|| Compiled::new(&specs[s], pointer)))
+        Some(self.slots[i].compiled(specs))
     }
 
     /// The slots that were used and whose schema did not compile: spec, pointer, error.
     pub fn failures(&self) -> impl Iterator<Item = (usize, &str, &str)> {
-        self.slots.iter().filter_map(|(s, pointer, cell)| {
-            let error = cell.get()?.validator.as_ref().err()?;
-            Some((*s, pointer.as_str(), error.as_str()))
-        })
+        self.slots
+            .iter()
+            .filter_map(|slot| Some((slot.spec, slot.pointer.as_str(), slot.failure()?)))
     }
 }
 
