@@ -8,21 +8,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::problem::Problem;
+pub use crate::diagnostic::problem::State;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::problem::Problem;
 
 /// The on-disk format version; bumped only with a migration.
 pub const VERSION: u32 = 1;
-
-/// Where a problem stands against a baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    /// Not in the baseline: it fails the run.
-    New,
-    /// Accepted in the baseline.
-    Known,
-}
 
 /// One accepted problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +140,7 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Occurrence, Problem};
+    use crate::diagnostic::problem::{Occurrence, Problem};
 
     fn problem(id: &str) -> Problem {
         let at = Occurrence {

@@ -11,6 +11,11 @@ use serde::Serialize;
 
 use crate::source::Location;
 
+pub mod coverage;
+pub mod problem;
+
+pub use problem::{Occurrence, Problem, State};
+
 /// How bad a diagnostic is; decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

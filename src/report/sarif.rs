@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 
 use super::{Emitter, Ending};
-use crate::baseline::State;
+use crate::diagnostic::State;
 
 #[derive(Serialize)]
 struct Tool {
@@ -254,7 +254,7 @@ struct RunTail<'a> {
 /// The run's property bag: coverage, when asked for.
 #[derive(Serialize)]
 struct RunProperties<'a> {
-    coverage: &'a crate::validate::Coverage,
+    coverage: &'a crate::diagnostic::coverage::Coverage,
 }
 
 /// `--format sarif`: results are written as they arrive; the tool and its rules close the run.
