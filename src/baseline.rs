@@ -63,10 +63,13 @@ impl Baseline {
     }
 
     /// Reads a baseline; the error names the file and what is wrong (exit 2 for the caller).
+    ///
+    /// The entries are sorted after reading: a hand-edited or merged file may list them in any
+    /// order, and [`Baseline::contains`] binary-searches them.
     pub fn read(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
+        let mut baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "baseline {} is not a specsmith baseline: {e} (line {}, column {})",
                 path.display(),
@@ -81,6 +84,7 @@ impl Baseline {
                 baseline.version
             ));
         }
+        baseline.problems.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(baseline)
     }
 
@@ -182,6 +186,23 @@ mod tests {
         assert_eq!(fixed.len(), 1);
         assert_eq!(fixed[0].kind, Kind::FixedSinceBaseline);
         assert!(fixed[0].message.contains("fixed since baseline"));
+    }
+
+    #[test]
+    fn a_reordered_baseline_keeps_every_problem_known() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("baseline.json");
+        let ids = ["c3", "a1", "e5", "b2", "d4"];
+        let mut baseline = Baseline::of(&ids.map(problem));
+        // As a hand edit or a merge leaves it: out of order.
+        baseline.problems.reverse();
+        let text = serde_json::to_string_pretty(&baseline).expect("serialises");
+        std::fs::write(&path, text).expect("write");
+        let read = Baseline::read(&path).expect("reads");
+        for id in ids {
+            assert_eq!(read.state_of(id), State::Known, "{id} stays known");
+        }
+        assert_eq!(read.state_of("f6"), State::New);
     }
 
     #[test]
