@@ -24,6 +24,7 @@ pub mod problem;
 pub mod report;
 pub mod source;
 pub mod spec;
+mod suggest;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Kind, Severity};
