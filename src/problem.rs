@@ -38,19 +38,6 @@ pub fn generalise_pointer(pointer: &str) -> String {
         .join("/")
 }
 
-/// FNV-1a, 64 bit: a fixed, documented hash, so ids never change between versions or platforms
-/// (std's `DefaultHasher` promises neither).
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0x1f)) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    hash
-}
-
 /// The problem id of a finding.
 pub fn problem_id(d: &Diagnostic) -> String {
     let exchange = d.exchange.as_ref();
@@ -86,7 +73,7 @@ pub fn problem_id(d: &Diagnostic) -> String {
     };
     format!(
         "{:016x}",
-        fnv1a(&[operation, &status, d.kind.as_str(), &pointer, &subject])
+        crate::hash::fnv1a(&[operation, &status, d.kind.as_str(), &pointer, &subject])
     )
 }
 
