@@ -20,6 +20,7 @@ pub mod baseline;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
+mod error;
 mod hash;
 pub mod problem;
 pub mod report;
@@ -29,4 +30,5 @@ mod suggest;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Kind, Severity};
+pub use error::Error;
 pub use spec::Spec;
