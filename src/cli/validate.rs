@@ -272,7 +272,7 @@ pub fn summarize(
         let kinds: Vec<String> = stats
             .per_kind
             .iter()
-            .map(|(k, n)| format!("{k} {n}"))
+            .map(|(k, n)| format!("{} {n}", k.as_str()))
             .collect();
         lines.push(format!("  by kind: {}", kinds.join(", ")));
     }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::diagnostic::coverage::Coverage;
 use crate::diagnostic::Problem;
 use crate::diagnostic::State;
-use crate::diagnostic::{Diagnostic, ExchangeRef, Tally};
+use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Tally};
 
 mod coverage;
 mod github;
@@ -68,7 +68,7 @@ pub struct Breakdown {
     pub per_operation: BTreeMap<String, OperationCounts>,
     /// Findings per kind.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub per_kind: BTreeMap<String, usize>,
+    pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because they were not under `--server`.
     #[serde(skip_serializing_if = "is_zero")]
     pub outside_server: usize,

@@ -83,7 +83,7 @@ pub struct Stats {
     /// Per operation (`getAccount (kommo)`), and `(unmatched)`.
     pub per_operation: BTreeMap<String, OperationStats>,
     /// Findings per kind.
-    pub per_kind: BTreeMap<String, usize>,
+    pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because their URL is not under `--server`.
     pub outside_server: usize,
 }
@@ -686,12 +686,7 @@ struct Accumulator<'s, 'k> {
 
 impl Accumulator<'_, '_> {
     fn push_diagnostic(&mut self, d: Diagnostic) {
-        *self
-            .report
-            .stats
-            .per_kind
-            .entry(d.kind.as_str().to_string())
-            .or_default() += 1;
+        *self.report.stats.per_kind.entry(d.kind).or_default() += 1;
         (self.sink)(d);
     }
 
