@@ -24,6 +24,7 @@ mod error;
 mod hash;
 pub mod problem;
 pub mod report;
+mod secrecy;
 pub mod source;
 pub mod spec;
 mod suggest;

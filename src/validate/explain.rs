@@ -394,9 +394,10 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     }
 }
 
-/// Shortens a value for a message: JSON text, cut at 60 characters.
+/// Shortens a value for a message: JSON text with credential-named members masked (see
+/// [`crate::secrecy`]), cut at 60 characters.
 pub fn shorten(value: &Value) -> String {
-    let text = value.to_string();
+    let text = crate::secrecy::masked_value(value).to_string();
     if text.chars().count() <= 60 {
         return text;
     }
@@ -478,6 +479,10 @@ fn branch_score(errors: &[ValidationError<'_>], at: &str) -> (bool, usize, usize
 
 fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
     let pointer = error.instance_path().as_str().to_string();
+    let about_a_key = matches!(error.kind(), ValidationErrorKind::Required { .. });
+    if !about_a_key && crate::secrecy::hides_pointer(&pointer) {
+        return out.push(hidden_value(error, pointer));
+    }
     let instance: &Value = error.instance();
     match error.kind() {
         ValidationErrorKind::Type { kind } => {
@@ -580,6 +585,45 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             out.push(finding(Kind::Constraint, pointer, message));
         }
     }
+}
+
+/// A finding about a value under a credential-named key: what is wrong, never the value
+/// (see [`crate::secrecy`]).
+fn hidden_value(error: &ValidationError<'_>, pointer: String) -> Finding {
+    let (kind, what) = match error.kind() {
+        ValidationErrorKind::Type { kind } if error.instance().is_null() => (
+            Kind::NullNotAllowed,
+            format!(
+                "null is not allowed here: expected {}",
+                expected_types(kind)
+            ),
+        ),
+        ValidationErrorKind::Type { kind } => (
+            Kind::TypeMismatch,
+            format!(
+                "expected {}, found {}",
+                expected_types(kind),
+                type_name(error.instance())
+            ),
+        ),
+        ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => (
+            Kind::EnumMismatch,
+            "the value is not one of the allowed values".to_string(),
+        ),
+        ValidationErrorKind::Format { format } => (
+            Kind::FormatMismatch,
+            format!("the value is not a valid {format}"),
+        ),
+        _ => (
+            Kind::Constraint,
+            "the value breaks a constraint of its schema".to_string(),
+        ),
+    };
+    finding(
+        kind,
+        pointer,
+        format!("{what} (the value is not shown: its key names a credential)"),
+    )
 }
 
 /// Drops findings that follow from another: anything at or below a value whose type is wrong,
