@@ -101,7 +101,7 @@ fn parse_value(source: &SourceFile) -> Result<Value, Box<Diagnostic>> {
     let path = source.path();
     match source.format() {
         SourceFormat::Json => serde_json::from_str::<Value>(source.text()).map_err(|e| {
-            let loc = source.location_at(e.line(), e.column());
+            let loc = source.location(crate::source::json_error_span(source.text(), &e));
             Box::new(
                 Diagnostic::error(
                     Kind::SyntaxError,
