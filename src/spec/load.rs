@@ -108,7 +108,7 @@ fn parse_value(source: &SourceFile) -> Result<Value, Box<Diagnostic>> {
             Box::new(
                 Diagnostic::error(
                     Kind::SyntaxError,
-                    format!("invalid JSON: {}", strip_position(&e.to_string())),
+                    format!("invalid JSON: {}", crate::source::without_serde_position(&e.to_string())),
                 )
                 .in_file(path)
                 .at(Some(loc)),
@@ -123,20 +123,12 @@ fn parse_value(source: &SourceFile) -> Result<Value, Box<Diagnostic>> {
                 Box::new(
                     Diagnostic::error(
                         Kind::SyntaxError,
-                        format!("invalid YAML: {}", strip_position(&e.to_string())),
+                        format!("invalid YAML: {}", crate::source::without_serde_position(&e.to_string())),
                     )
                     .in_file(path)
                     .at(loc),
                 )
             }),
-    }
-}
-
-/// serde's messages end in "at line L column C"; the location is shown separately.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
     }
 }
 
