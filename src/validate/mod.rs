@@ -349,6 +349,7 @@ impl<'s> Validator<'s> {
             }
             Err(why) => {
                 let (_, path) = matcher::split_url(&ex.url);
+                let path = redact_url(&path);
                 let message = match why {
                     NoMatch::WrongMethod { allowed } => format!(
                         "no operation for {} {path}: the spec documents {} for this path",

@@ -49,3 +49,57 @@ fn a_capture_file_name_that_is_not_utf8_gives_a_whole_report_in_every_format() {
         }
     }
 }
+
+/// Lines whose secrets sit in every place a report could show: URL userinfo, fragment,
+/// percent-encoded and `sig`/`;jsessionid` parameters, an object value in a message, a
+/// request body, and a body key that tries to start a CI command.
+fn planted_captures(dir: &Path) {
+    let account = |extra: &str| {
+        format!(
+            r#""body": {{"id": 1, "name": {{"api_key": "sk_live_PLANTED1"}}, "subdomain": "s", "current_user_id": 2, "country": "US", "currency": "USD", "customers_mode": "disabled", "is_unsorted_on": true, "is_loss_reason_enabled": true, "is_helpbot_enabled": false, "is_technical_account": true, "contact_name_display_order": 1{extra}}}"#
+        )
+    };
+    let lines = [
+        format!(
+            r#"{{"method": "GET", "url": "https://admin:PLANTED2@devteam.kommo.com/api/v4/account?%74oken=PLANTED4&sig=PLANTED5&signature=PLANTED6&author=visible_author#access_token=PLANTED7", "status": 200, "headers": {{"content-type": "application/hal+json", "x-trace": "a\r\u001b[31mred"}}, "request_headers": {{"Authorization": "Bearer PLANTED8"}}, "request_body": {{"password": "PLANTED9"}}, {}}}"#,
+            account(r#", "x\n::error::injected": 1, "esc\u001b[2Jkey": 2"#)
+        ),
+        // Duplicate keys: the copy a report could show is the second one.
+        format!(
+            r#"{{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account", "status": 200, "headers": {{"content-type": "application/hal+json"}}, "request_headers": {{"Authorization": "Bearer x", "Authorization": "Bearer PLANTED10"}}, {}}}"#,
+            account("")
+        ),
+        r#"{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account;jsessionid=PLANTED3", "status": 200, "body": {}}"#.to_string(),
+        // Not an exchange object: its raw text is never shown.
+        r#"["not an exchange", "PLANTED11"]"#.to_string(),
+        r#"{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account?api_key=PLANTED12", "status": 200, "body": {"#.to_string(),
+    ];
+    std::fs::write(dir.join("planted.ndjson"), lines.join("\n") + "\n").expect("write");
+}
+
+#[test]
+fn planted_secrets_and_control_characters_never_reach_any_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    planted_captures(dir.path());
+    for format in FORMATS {
+        let out = validate_dir(dir.path(), format);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains("PLANTED"), "{format} leaks:\n{all}");
+        // GitHub annotations carry no URL.
+        if format != "github" {
+            assert!(
+                all.contains("visible_author"),
+                "{format} hides a name:\n{all}"
+            );
+        }
+        let raw = all.chars().find(|c| c.is_control() && *c != '\n');
+        assert_eq!(raw, None, "{format} prints a raw control character:\n{all}");
+        for line in all.lines() {
+            assert!(
+                !line.trim_start().starts_with("::error::injected"),
+                "{format} lets capture text start a CI command:\n{all}"
+            );
+        }
+    }
+}
