@@ -106,7 +106,7 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
     }
     pair_renames(&mut findings, &mut unknowns);
     for u in unknowns {
-        findings.push(judge_unknown(compiled, u, policy));
+        findings.push(judge_unknown(compiled, value, u, policy));
     }
     fold_repeats(findings)
 }
@@ -314,7 +314,21 @@ fn pair_renames(findings: &mut [Finding], unknowns: &mut Vec<Unknown>) {
     }
 }
 
-fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
+/// Whether `value` has something at the schema place `pattern` (`/data/*/apps`: `*` is any
+/// array item or map value).
+fn present_at(value: &Value, segments: &[String]) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        return true;
+    };
+    match value {
+        Value::Array(items) if first == "*" => items.iter().any(|v| present_at(v, rest)),
+        Value::Object(map) if first == "*" => map.values().any(|v| present_at(v, rest)),
+        Value::Object(map) => map.get(first).is_some_and(|v| present_at(v, rest)),
+        _ => false,
+    }
+}
+
+fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy) -> Finding {
     let key_pointer = pointer_push(&u.object, &u.key);
     let strict = if policy.strict || u.closed {
         Severity::Error
@@ -346,6 +360,9 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
                     t == 0 || t & u.value_types != 0
                 }
             })
+            // Moved only if the body lacks it where the spec documents it: a key the body
+            // also has there is a new key here, not a moved one.
+            .filter(|(at, _)| !present_at(value, &crate::source::pointer_segments(at)))
             .min_by_key(|(at, _)| at.len())
     });
     if let Some((at, _)) = elsewhere {

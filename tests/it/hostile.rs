@@ -103,3 +103,50 @@ fn planted_secrets_and_control_characters_never_reach_any_format() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Moved keys: only when the body lacks the key where the spec documents it.
+
+fn protection_findings(body: &str) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = format!(
+        r#"{{"method": "GET", "url": "https://api.example.test/repos/o/r/branches/main/protection", "status": 200, "headers": {{"content-type": "application/json"}}, "body": {body}}}"#
+    );
+    std::fs::write(dir.path().join("p.ndjson"), line + "\n").expect("write");
+    let spec = root().join("tests/fixtures/moved/protection.yaml");
+    let out = run_cli(&[
+        "validate",
+        "--format",
+        "json",
+        "--spec",
+        spec.to_str().expect("UTF-8 checkout"),
+        dir.path().to_str().expect("UTF-8 temp dir"),
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or("").to_string(),
+                f["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_key_the_body_also_has_where_documented_is_unknown_not_moved() {
+    let both = protection_findings(
+        r#"{"required_pull_request_reviews": {"dismissal_restrictions": {"users": [], "apps": []}}, "restrictions": {"users": [], "apps": []}}"#,
+    );
+    assert_eq!(both.len(), 1, "{both:?}");
+    assert_eq!(both[0].0, "unknown_property", "{both:?}");
+    let moved = protection_findings(
+        r#"{"required_pull_request_reviews": {"dismissal_restrictions": {"users": [], "apps": []}}, "restrictions": {"users": []}}"#,
+    );
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(moved[0].0, "moved_property", "{moved:?}");
+    assert!(moved[0].1.contains("/restrictions/apps"), "{moved:?}");
+}
