@@ -398,9 +398,7 @@ impl ExampleChecker<'_> {
             .compiled
             .entry(schema_pointer.to_string())
             .or_insert_with(|| {
-                let options = ConvertOptions {
-                    direction: Direction::Request,
-                };
+                let options = ConvertOptions::new(spec.openapi_version, Direction::Request);
                 let mut schema = to_json_schema(&spec.document, schema_pointer, options)
                     .ok_or_else(|| "schema not found".to_string())?;
                 relax_required_flags(&mut schema);

@@ -243,6 +243,12 @@ fn walk<'v>(
                     path.pop();
                     continue;
                 }
+                if let Some(p) = view.iter().find_map(|s| shapes.get(*s).pattern_prop(k)) {
+                    path.push(Seg::MapKey(k));
+                    walk(shapes, p, v, path, out);
+                    path.pop();
+                    continue;
+                }
                 match additional {
                     Additional::Allowed(Some(a)) => {
                         path.push(Seg::MapKey(k));
@@ -274,10 +280,10 @@ fn walk<'v>(
         }
         Value::Array(items) => {
             let view = shapes.view(id, value);
-            let Some(item) = view.iter().find_map(|s| shapes.get(*s).items) else {
-                return;
-            };
             for (i, v) in items.iter().enumerate() {
+                let Some(item) = view.iter().find_map(|s| shapes.get(*s).item(i)) else {
+                    continue;
+                };
                 path.push(Seg::Index(i));
                 walk(shapes, item, v, path, out);
                 path.pop();
