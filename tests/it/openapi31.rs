@@ -53,3 +53,95 @@ fn swagger_2_names_a_converter() {
     assert!(text.contains("swagger2openapi"), "{text}");
     assert!(text.contains("converter.swagger.io"), "{text}");
 }
+
+fn fastapi(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fastapi")
+        .join(name)
+}
+
+/// Runs the binary with `--format json`; returns the exit code and the report.
+fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("specsmith runs");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().expect("exit code"), report)
+}
+
+fn path_str(p: &std::path::Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn fastapi_spec_lints_clean() {
+    let spec = fastapi("openapi.json");
+    let (code, report) = run_json(&["lint", "--spec", path_str(&spec)]);
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn fastapi_traffic_validates_without_errors_or_warnings() {
+    let spec = fastapi("openapi.json");
+    let traffic = fastapi("traffic.ndjson");
+    let (code, report) = run_json(&[
+        "validate",
+        "--spec",
+        path_str(&spec),
+        "--deny-warnings",
+        path_str(&traffic),
+    ]);
+    let findings = report["findings"].as_array().expect("findings");
+    let loud: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["severity"] != "info")
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+    assert_eq!(code, 0, "{report:#}");
+    // The refused requests (422s) are still shown, as information.
+    assert!(findings.iter().any(|f| f["kind"] == "request_body_mismatch"));
+}
+
+#[test]
+fn fastapi_drift_is_named_at_its_line() {
+    let spec = fastapi("openapi.json");
+    let drift = fastapi("drift.ndjson");
+    let (code, report) = run_json(&["validate", "--spec", path_str(&spec), path_str(&drift)]);
+    assert_eq!(code, 1, "{report:#}");
+    let got: Vec<(u64, String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap_or(0),
+                f["kind"].as_str().unwrap_or("").to_string(),
+                f["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    // (line, kind, text in the message): one finding per planted root cause.
+    let expected: [(u64, &str, &str); 6] = [
+        (1, "missing_required", "the body has bornAt instead"),
+        (2, "enum_mismatch", "\"dgo\" is not one of"),
+        (3, "type_mismatch", "expected integer, found string \"loud\""),
+        (4, "missing_required", "missing required property name"),
+        (5, "undocumented_status", "status 500 is not documented"),
+        (6, "type_mismatch", "expected number, found string \"heavy\""),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for ((line, kind, message), (want_line, want_kind, text)) in got.iter().zip(expected) {
+        assert_eq!((*line, kind.as_str()), (want_line, want_kind), "{message}");
+        assert!(message.contains(text), "line {line}: {message}");
+    }
+    let enum_hint = &report["findings"][1]["suggestion"];
+    assert_eq!(enum_hint, "did you mean \"dog\"?");
+}
