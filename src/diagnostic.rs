@@ -58,7 +58,7 @@ kinds! {
     // Reading a spec.
     /// The file is not valid YAML or JSON.
     SyntaxError = "syntax_error",
-    /// The file parses but is not an OpenAPI 3.0 document.
+    /// The file parses but is not an OpenAPI 3.0 or 3.1 document.
     InvalidDocument = "invalid_document",
     /// An OpenAPI or Swagger version specsmith does not read.
     UnsupportedVersion = "unsupported_version",
@@ -81,6 +81,9 @@ kinds! {
     InvalidExample = "invalid_example",
     /// A schema the JSON Schema compiler rejects.
     InvalidSchema = "invalid_schema",
+    /// A `jsonSchemaDialect` (or schema `$schema`) specsmith cannot check against; its schemas
+    /// are read as JSON Schema 2020-12.
+    UnknownDialect = "unknown_dialect",
     // Generate.
     /// A spec construct the generator cannot express; it falls back to a loose type.
     UnsupportedConstruct = "unsupported_construct",

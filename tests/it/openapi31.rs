@@ -145,3 +145,36 @@ fn fastapi_drift_is_named_at_its_line() {
     let enum_hint = &report["findings"][1]["suggestion"];
     assert_eq!(enum_hint, "did you mean \"dog\"?");
 }
+
+#[test]
+fn lint_on_3_1_finds_each_planted_problem() {
+    let spec = fixture("lint_findings.yaml");
+    let (code, report) = run_json(&["lint", "--spec", path_str(&spec)]);
+    assert_eq!(code, 1, "{report:#}");
+    let got: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["suggestion"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let kinds: Vec<(&str, u64)> = got.iter().map(|(k, l, _)| (k.as_str(), *l)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("unknown_dialect", 2),
+            // Paths are read before webhooks, so the webhook's id is the second use.
+            ("duplicate_operation_id", 12),
+            ("unresolved_ref", 16),
+            ("invalid_example", 40),
+        ],
+        "{got:#?}"
+    );
+    assert!(got[0].2.contains("dialect/base"), "{got:#?}");
+    assert!(got[2].2.contains("#/components/schemas/Order"), "{got:#?}");
+}
