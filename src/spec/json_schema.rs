@@ -178,7 +178,10 @@ pub fn single_type(schema: &Value) -> Option<&str> {
     match schema.get("type")? {
         Value::String(t) => Some(t),
         Value::Array(types) => {
-            let mut named = types.iter().filter_map(Value::as_str).filter(|t| *t != "null");
+            let mut named = types
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null");
             let first = named.next()?;
             named.next().is_none().then_some(first)
         }

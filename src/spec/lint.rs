@@ -338,7 +338,12 @@ const SCHEMA_CHILDREN: [&str; 9] = [
     "propertyNames",
 ];
 const SCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
-const SCHEMA_MAPS: [&str; 4] = ["properties", "patternProperties", "$defs", "dependentSchemas"];
+const SCHEMA_MAPS: [&str; 4] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "dependentSchemas",
+];
 
 fn check_examples(spec: &Spec, out: &mut Vec<Diagnostic>) {
     let doc = &spec.document;
@@ -434,7 +439,10 @@ impl ExampleChecker<'_> {
         };
         if let Some(examples) = examples {
             for i in 0..examples.len() {
-                self.check(pointer, &format!("{}/{i}", pointer_push(pointer, "examples")));
+                self.check(
+                    pointer,
+                    &format!("{}/{i}", pointer_push(pointer, "examples")),
+                );
             }
         }
         for key in SCHEMA_MAPS {

@@ -544,8 +544,7 @@ impl Compiled {
     /// Converts and compiles the schema at `pointer` of `spec`, read in the spec's dialect.
     pub fn new(spec: &Spec, pointer: &str) -> Self {
         let options = ConvertOptions::new(spec.openapi_version, Direction::Response);
-        let schema = to_json_schema(&spec.document, pointer, options)
-            .unwrap_or(Value::Bool(true));
+        let schema = to_json_schema(&spec.document, pointer, options).unwrap_or(Value::Bool(true));
         let validator = compile(&schema);
         let (shapes, root) = Shapes::build(&schema);
         let documented = documented_at(&shapes, root);

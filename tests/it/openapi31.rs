@@ -107,7 +107,9 @@ fn fastapi_traffic_validates_without_errors_or_warnings() {
     assert!(loud.is_empty(), "{loud:#?}");
     assert_eq!(code, 0, "{report:#}");
     // The refused requests (422s) are still shown, as information.
-    assert!(findings.iter().any(|f| f["kind"] == "request_body_mismatch"));
+    assert!(findings
+        .iter()
+        .any(|f| f["kind"] == "request_body_mismatch"));
 }
 
 #[test]
@@ -132,10 +134,18 @@ fn fastapi_drift_is_named_at_its_line() {
     let expected: [(u64, &str, &str); 6] = [
         (1, "missing_required", "the body has bornAt instead"),
         (2, "enum_mismatch", "\"dgo\" is not one of"),
-        (3, "type_mismatch", "expected integer, found string \"loud\""),
+        (
+            3,
+            "type_mismatch",
+            "expected integer, found string \"loud\"",
+        ),
         (4, "missing_required", "missing required property name"),
         (5, "undocumented_status", "status 500 is not documented"),
-        (6, "type_mismatch", "expected number, found string \"heavy\""),
+        (
+            6,
+            "type_mismatch",
+            "expected number, found string \"heavy\"",
+        ),
     ];
     assert_eq!(got.len(), expected.len(), "{got:#?}");
     for ((line, kind, message), (want_line, want_kind, text)) in got.iter().zip(expected) {
