@@ -78,12 +78,7 @@ fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
 fn closest_sibling(document: &Value, target: &str) -> Option<String> {
     let (parent, name) = target.rsplit_once('/')?;
     let siblings = document.pointer(parent)?.as_object()?;
-    siblings
-        .keys()
-        .map(|k| (strsim::jaro_winkler(k, name), k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| pointer_push(parent, k))
+    crate::suggest::suggest(name, siblings.keys()).map(|k| pointer_push(parent, k))
 }
 
 /// Schemas that a value must contain, so a cycle through them has no finite instance: a `$ref`,
@@ -224,19 +219,16 @@ fn check_dialect(spec: &Spec, out: &mut Vec<Diagnostic>) {
         "/jsonSchemaDialect",
         format!("jsonSchemaDialect {dialect:?} is not one specsmith knows; schemas are checked as JSON Schema 2020-12"),
     );
-    d.severity = crate::diagnostic::Severity::Warning;
-    let hint = KNOWN_DIALECTS
-        .iter()
-        .map(|k| (strsim::jaro_winkler(k, dialect), *k))
-        .filter(|(score, _)| *score > 0.9)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    out.push(match hint {
-        Some((_, k)) => d.with_suggestion(format!("did you mean {k:?}?")),
-        None => d.with_suggestion(format!(
-            "use {:?} (or leave jsonSchemaDialect out)",
-            KNOWN_DIALECTS[1]
-        )),
-    });
+    d.severity = Kind::UnknownDialect.default_severity();
+    out.push(
+        match crate::suggest::suggest(dialect, KNOWN_DIALECTS.iter()) {
+            Some(k) => d.with_suggestion(format!("did you mean {k:?}?")),
+            None => d.with_suggestion(format!(
+                "use {:?} (or leave jsonSchemaDialect out)",
+                KNOWN_DIALECTS[1]
+            )),
+        },
+    );
 }
 
 fn check_operation_ids(spec: &Spec, out: &mut Vec<Diagnostic>) {
