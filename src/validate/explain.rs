@@ -379,7 +379,7 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     }
     let message = if u.closed {
         format!(
-            "unknown property {} (the schema sets additionalProperties: false)",
+            "unknown property {} (the schema allows no other properties)",
             u.key
         )
     } else {
@@ -570,6 +570,15 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 _ => out.push(finding(Kind::Constraint, pointer, error.to_string())),
             }
         }
+        // `items: false` after `prefixItems`, a `false` property: nothing may stand here.
+        ValidationErrorKind::FalseSchema => out.push(finding(
+            Kind::Constraint,
+            pointer,
+            format!(
+                "{} is not allowed here: the schema at this place is false",
+                shorten(instance)
+            ),
+        )),
         ValidationErrorKind::OneOfMultipleValid { .. } => out.push(finding(
             Kind::Constraint,
             pointer,

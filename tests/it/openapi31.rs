@@ -238,3 +238,92 @@ fn public_3_1_specs_load_lint_and_compile() {
     assert!(not_loaded.is_empty(), "{not_loaded:#?}");
     assert!(loaded >= 27, "{loaded}");
 }
+
+/// What 3.1 can say, checked exactly, each drift one finding at its line: `type` arrays with
+/// null, `const`, numeric `exclusiveMinimum`, `anyOf: [X, {type: null}]`, `prefixItems` with
+/// `items: false`, `if`/`then`, `dependentRequired`, `patternProperties`, and unknown keys as
+/// warnings in open objects but errors under `unevaluatedProperties: false`.
+#[test]
+fn constructs_of_3_1_validate_exactly() {
+    let spec = fixture("constructs.yaml");
+    let capture = fixture("constructs.ndjson");
+    let (code, report) = run_json(&["validate", "--spec", path_str(&spec), path_str(&capture)]);
+    assert_eq!(code, 1, "{report:#}");
+    let got: Vec<(u64, String, String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (
+                f["line"].as_u64().unwrap_or(0),
+                s("severity"),
+                s("kind"),
+                s("message"),
+            )
+        })
+        .collect();
+    let expected: &[(u64, &str, &str, &str)] = &[
+        // Lines 1 and 2 are valid: nulls, const, the 2020-12 keywords all satisfied.
+        (3, "warning", "unknown_property", "unknown property colour"),
+        (
+            4,
+            "error",
+            "constraint",
+            "0 is less than or equal to the minimum of 0",
+        ),
+        (
+            4,
+            "error",
+            "type_mismatch",
+            "expected null or string, found integer 5",
+        ),
+        (4, "error", "enum_mismatch", "\"pets\" is not \"pet\""),
+        (
+            4,
+            "error",
+            "type_mismatch",
+            "expected object, found string \"Ana\"",
+        ),
+        (
+            5,
+            "error",
+            "missing_required",
+            "missing required property cvv",
+        ),
+        (5, "error", "constraint", "3 is not allowed here"),
+        (
+            5,
+            "error",
+            "constraint",
+            "2 is greater than the maximum of 1",
+        ),
+        (
+            5,
+            "error",
+            "unknown_property",
+            "unknown property extra (the schema allows no other",
+        ),
+        (
+            6,
+            "error",
+            "type_mismatch",
+            "expected number, found string \"a\"",
+        ),
+        (
+            6,
+            "error",
+            "unknown_property",
+            "unknown property vlaue, did you mean value?",
+        ),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (g, (line, severity, kind, text)) in got.iter().zip(expected) {
+        assert_eq!(
+            (g.0, g.1.as_str(), g.2.as_str()),
+            (*line, *severity, *kind),
+            "{g:?}"
+        );
+        assert!(g.3.contains(text), "{g:?}");
+    }
+}
