@@ -24,10 +24,33 @@ pub fn load(path: &Path) -> Result<Spec, Box<Diagnostic>> {
 pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let format = detect_format(path, &text);
     let source = SourceFile::new(path, text, format);
-    let document = parse_value(&source)?;
+    let mut document = parse_value(&source)?;
     check_version(&source, &document)?;
-    let openapi = to_openapiv3(&source, &document)?;
-    Ok(model::build(source, document, openapi))
+    let bundled = super::bundle::bundle(&source, &mut document, &read_part);
+    let openapi = to_openapiv3(&source, &document).map_err(|d| relocate(&bundled.parts, d))?;
+    let mut spec = model::build(source, document, openapi);
+    spec.parts = bundled.parts;
+    spec.ref_problems = bundled.problems;
+    Ok(spec)
+}
+
+/// Reads a file that a `$ref` names, the way the root is read.
+fn read_part(path: &Path) -> Result<(SourceFile, Value), Box<Diagnostic>> {
+    let text = read_text(path)?;
+    let source = SourceFile::new(path, text.clone(), detect_format(path, &text));
+    let value = parse_value(&source)?;
+    Ok((source, value))
+}
+
+/// A diagnostic located by its pointer in the root file, moved to the file that part came from.
+fn relocate(parts: &super::Parts, d: Box<Diagnostic>) -> Box<Diagnostic> {
+    match (&d.pointer, parts.is_multi_file()) {
+        (Some(pointer), true) => {
+            let pointer = pointer.clone();
+            Box::new(parts.pin(*d, &pointer))
+        }
+        _ => d,
+    }
 }
 
 fn unreadable(path: &Path, kind: Kind, message: String) -> Box<Diagnostic> {
