@@ -722,6 +722,14 @@ fn yaml_pointer_index(text: &str, lines: &LineIndex) -> HashMap<String, usize> {
     recv.index
 }
 
+/// A serde (JSON or YAML) error message without its ` at line L column C` tail: every report
+/// shows the location apart, from the error's own line and column.
+pub fn without_serde_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

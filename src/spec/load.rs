@@ -1,8 +1,11 @@
-//! Reading a spec file: bytes → YAML/JSON value → version check → `openapiv3` → resolved model.
+//! Reading a spec file: bytes → YAML/JSON value → version check → shape check → resolved model.
+//!
+//! The shape check depends on the version: 3.0 documents must deserialise into `openapiv3`'s
+//! types; 3.1 documents pass [`super::shape31`]. Both then build the same [`Spec`].
 //!
 //! Every way a file can be unreadable ends here as one located `Diagnostic` (the run's exit 2),
 //! never as a panic: a missing file, a directory, an empty file, broken syntax, a JSON array,
-//! Swagger 2.0, OpenAPI 3.1, or a document whose shape `openapiv3` rejects.
+//! Swagger 2.0, an unknown OpenAPI version, or a document of the wrong shape.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +14,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::{SourceFile, SourceFormat};
 
-use super::model::{self, Spec};
+use super::model::{self, OpenApiVersion, Spec};
 
 /// Loads and resolves the spec at `path`.
 pub fn load(path: &Path) -> Result<Spec, Box<Diagnostic>> {
@@ -25,10 +28,10 @@ pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let format = detect_format(path, &text);
     let source = SourceFile::new(path, text, format);
     let mut document = parse_value(&source)?;
-    check_version(&source, &document)?;
+    let version = check_version(&source, &document)?;
     let bundled = super::bundle::bundle(&source, &mut document, &read_part);
-    let openapi = to_openapiv3(&source, &document).map_err(|d| relocate(&bundled.parts, d))?;
-    let mut spec = model::build(source, document, openapi);
+    check_shape(&source, &document, version).map_err(|d| relocate(&bundled.parts, d))?;
+    let mut spec = model::build(source, document, version);
     spec.parts = bundled.parts;
     spec.ref_problems = bundled.problems;
     Ok(spec)
@@ -101,7 +104,7 @@ fn read_text(path: &Path) -> Result<String, Box<Diagnostic>> {
             path,
             Kind::InvalidDocument,
             format!(
-                "{} is empty; expected an OpenAPI 3.0 document",
+                "{} is empty; expected an OpenAPI 3.0 or 3.1 document",
                 path.display()
             ),
         ));
@@ -128,7 +131,10 @@ fn parse_value(source: &SourceFile) -> Result<Value, Box<Diagnostic>> {
             Box::new(
                 Diagnostic::error(
                     Kind::SyntaxError,
-                    format!("invalid JSON: {}", strip_position(&e.to_string())),
+                    format!(
+                        "invalid JSON: {}",
+                        crate::source::without_serde_position(&e.to_string())
+                    ),
                 )
                 .in_file(path)
                 .at(Some(loc)),
@@ -143,20 +149,15 @@ fn parse_value(source: &SourceFile) -> Result<Value, Box<Diagnostic>> {
                 Box::new(
                     Diagnostic::error(
                         Kind::SyntaxError,
-                        format!("invalid YAML: {}", strip_position(&e.to_string())),
+                        format!(
+                            "invalid YAML: {}",
+                            crate::source::without_serde_position(&e.to_string())
+                        ),
                     )
                     .in_file(path)
                     .at(loc),
                 )
             }),
-    }
-}
-
-/// serde's messages end in "at line L column C"; the location is shown separately.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
     }
 }
 
@@ -277,7 +278,8 @@ fn yaml_key(key: Value) -> String {
     }
 }
 
-fn check_version(source: &SourceFile, document: &Value) -> Result<(), Box<Diagnostic>> {
+/// Which OpenAPI line the document follows, or why specsmith cannot read it.
+fn check_version(source: &SourceFile, document: &Value) -> Result<OpenApiVersion, Box<Diagnostic>> {
     let path = source.path();
     let Some(object) = document.as_object() else {
         return Err(Box::new(
@@ -297,13 +299,15 @@ fn check_version(source: &SourceFile, document: &Value) -> Result<(), Box<Diagno
             Diagnostic::error(
                 Kind::UnsupportedVersion,
                 format!(
-                    "this is a Swagger {} document; specsmith reads OpenAPI 3.0",
+                    "this is a Swagger {} document; specsmith reads OpenAPI 3.0 and 3.1",
                     swagger.as_str().unwrap_or("2.x")
                 ),
             )
             .in_file(path)
             .at(source.locate("/swagger"))
-            .with_suggestion("convert it to OpenAPI 3.0 first (for example with swagger2openapi)"),
+            .with_suggestion(
+                "convert it to OpenAPI 3 first, for example with `npx swagger2openapi spec.yaml -o openapi.yaml` or https://converter.swagger.io",
+            ),
         ));
     }
     let version = match object.get("openapi") {
@@ -325,29 +329,28 @@ fn check_version(source: &SourceFile, document: &Value) -> Result<(), Box<Diagno
             return Err(Box::new(
                 Diagnostic::error(
                     Kind::InvalidDocument,
-                    "no `openapi` field: this is not an OpenAPI 3.0 document",
+                    "no `openapi` field: this is not an OpenAPI 3.0 or 3.1 document",
                 )
                 .in_file(path)
                 .at(source.locate("")),
             ))
         }
     };
-    if version.starts_with("3.0") {
-        return Ok(());
+    if let Some(known) = OpenApiVersion::parse(version) {
+        return Ok(known);
     }
-    let message = if version.starts_with("3.1") {
-        format!("OpenAPI {version} is not supported yet; specsmith reads OpenAPI 3.0.x")
-    } else {
-        format!("unknown OpenAPI version {version:?}; specsmith reads OpenAPI 3.0.x")
-    };
     Err(Box::new(
-        Diagnostic::error(Kind::UnsupportedVersion, message)
-            .in_file(path)
-            .at(source.locate("/openapi")),
+        Diagnostic::error(
+            Kind::UnsupportedVersion,
+            format!("unknown OpenAPI version {version:?}; specsmith reads OpenAPI 3.0.x and 3.1.x"),
+        )
+        .in_file(path)
+        .at(source.locate("/openapi")),
     ))
 }
 
-fn describe(value: &Value) -> &'static str {
+/// A value's JSON type, for messages ("found an array").
+pub(crate) fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -358,12 +361,33 @@ fn describe(value: &Value) -> &'static str {
     }
 }
 
-fn to_openapiv3(
+/// Rejects a document the model cannot be built from, at the first wrong place.
+fn check_shape(
     source: &SourceFile,
     document: &Value,
-) -> Result<openapiv3::OpenAPI, Box<Diagnostic>> {
+    version: OpenApiVersion,
+) -> Result<(), Box<Diagnostic>> {
+    match version {
+        OpenApiVersion::V3_0 => check_openapiv3(source, document),
+        OpenApiVersion::V3_1 => super::shape31::check(document).map_err(|(pointer, message)| {
+            Box::new(
+                Diagnostic::error(
+                    Kind::InvalidDocument,
+                    format!("not a valid OpenAPI 3.1 document at {pointer}: {message}"),
+                )
+                .in_file(source.path())
+                .at(source.locate(&pointer))
+                .with_pointer(pointer),
+            )
+        }),
+    }
+}
+
+/// 3.0's shape is whatever `openapiv3` deserialises; its types are not kept (the model is built
+/// from the JSON document).
+fn check_openapiv3(source: &SourceFile, document: &Value) -> Result<(), Box<Diagnostic>> {
     let result: Result<openapiv3::OpenAPI, _> = serde_path_to_error::deserialize(document);
-    result.map_err(|e| {
+    result.map(drop).map_err(|e| {
         let inner = e.inner().to_string();
         let pointer = refine_pointer(document, path_to_pointer(e.path()), &inner);
         Box::new(

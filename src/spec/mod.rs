@@ -10,6 +10,7 @@ pub mod lint;
 mod load;
 pub mod model;
 pub mod refs;
+mod shape31;
 pub mod style;
 
 pub use bundle::{Parts, Place};

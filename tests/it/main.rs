@@ -13,6 +13,8 @@ mod generate;
 mod lint;
 /// Multi-file specs: relative `$ref`s in every position, findings located in their own file.
 mod multifile;
+/// OpenAPI 3.1: loading into the shared model, lint, validation in the 2020-12 dialect.
+mod openapi31;
 /// Requests: parameters in every style, bodies, credentials, `--server`, located and secret-free.
 mod requests;
 /// Parameter styles: what a client sends for every parameter of the specs reads back the same.

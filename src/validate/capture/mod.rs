@@ -624,11 +624,7 @@ pub fn serde_error_location(origin: &Origin, text: &str, err: &serde_json::Error
 
 /// serde_json's message without its ` at line L column C` tail (the location is given apart).
 pub fn serde_message(err: &serde_json::Error) -> String {
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
+    crate::source::without_serde_position(&err.to_string()).to_string()
 }
 
 /// The warning for a UTF-8 byte order mark, which RFC 8259 forbids in JSON texts but allows
