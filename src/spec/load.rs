@@ -37,11 +37,22 @@ pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     Ok(spec)
 }
 
-/// Reads a file that a `$ref` names, the way the root is read.
+/// Reads a file that a `$ref` names, the way the root is read. A file that is neither YAML nor
+/// JSON by its extension (a code sample, a Markdown description) is its text, one string, as
+/// bundlers such as `redocly bundle` include it.
 fn read_part(path: &Path) -> Result<(SourceFile, Value), Box<Diagnostic>> {
     let text = read_text(path)?;
-    let source = SourceFile::new(path, text.clone(), detect_format(path, &text));
-    let value = parse_value(&source)?;
+    let format = detect_format(path, &text);
+    let is_text = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| !matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"));
+    let source = SourceFile::new(path, text, format);
+    let value = if is_text {
+        Value::String(source.text().to_string())
+    } else {
+        parse_value(&source)?
+    };
     Ok((source, value))
 }
 

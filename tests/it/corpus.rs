@@ -320,6 +320,7 @@ const SAMPLE: &[&str] = &[
 const SAMPLE_FIXTURES: &[&str] = &[
     "tests/fixtures/codegen/hostile.yaml",
     "tests/fixtures/multifile/api.yaml",
+    "tests/fixtures/multifile/redocly-starter/openapi.yaml",
 ];
 
 /// The failure-class fixtures (one minimal spec per class, `tests/fixtures/codegen/classes/`),

@@ -80,7 +80,11 @@ fn every_position_resolves_across_three_folders() {
     // Each target has one home; the cycle pet.yaml -> owner.yaml -> pet.yaml is local now.
     let schemas = spec.at("/components/schemas").expect("schemas");
     let homes: Vec<&String> = schemas.as_object().expect("object").keys().collect();
-    assert_eq!(homes, ["Pet", "Error", "owner", "new-pet"], "named by file stem");
+    assert_eq!(
+        homes,
+        ["Pet", "Error", "owner", "new-pet"],
+        "named by file stem"
+    );
     assert_eq!(
         spec.at("/components/schemas/owner/properties/pets/items"),
         Some(&json!({"$ref": "#/components/schemas/Pet"}))
@@ -288,4 +292,47 @@ fn a_malformed_part_is_refused_at_its_own_line() {
     );
     let at = err.location.as_ref().expect("located");
     assert_eq!((at.line, at.column), (5, 7), "{err:?}");
+}
+
+/// Redocly's public starter (MIT, see the fixture README): split into paths/, components/ and
+/// webhooks/, with code samples included by `$ref`. It lints clean and its one generate warning
+/// names the part it is in.
+#[test]
+fn public_multi_file_spec_lints_and_generates_with_warnings_in_their_parts() {
+    let path = "tests/fixtures/multifile/redocly-starter/openapi.yaml";
+    let spec = spec::load(&root().join(path)).expect("loads");
+    assert!(spec.ref_problems.is_empty(), "{:?}", spec.ref_problems);
+    assert!(
+        spec.operations.len() >= 10,
+        "{} operations",
+        spec.operations.len()
+    );
+    let sample = spec.at("/paths/~1menu/get/x-codeSamples/1/source");
+    assert!(
+        sample
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with("<?php")),
+        "a code sample file is included as text: {sample:?}"
+    );
+    let (code, report) = run(&["lint", "--spec", path]);
+    assert_eq!((code, &report["findings"]), (0, &json!([])), "{report:#}");
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().join("cafe");
+    let (code, report) = run(&[
+        "generate",
+        "--spec",
+        path,
+        "--out",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        located(&report),
+        [(
+            "unsupported_construct".to_string(),
+            "redocly-starter/paths/menu.yaml".to_string(),
+            47,
+            7
+        )]
+    );
 }
