@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::{pointer_push, Location, SourceFile};
 
-use super::refs::{deref, ref_of, ref_pointer, RefError};
+use super::refs::{collect_sites, deref, is_url, ref_of, ref_pointer, Pos, RefError, Site};
 
 /// Where each part of a bundled document came from.
 #[derive(Debug, Clone)]
@@ -153,13 +153,6 @@ struct Job {
     pos: Pos,
     /// Path items copied on the way here (file, pointer), to stop a cycle of copies.
     chain: Vec<(PathBuf, String)>,
-}
-
-/// A reference object: its bundled pointer, the `$ref` text, and the position it stands in.
-struct Site {
-    at: String,
-    reference: String,
-    pos: Pos,
 }
 
 type Loaded = Result<(SourceFile, Value), String>;
@@ -406,20 +399,6 @@ enum Target {
     File(PathBuf, String),
 }
 
-/// `https://…`, `//host/…`, `urn:…`: never fetched. A one-letter scheme is a Windows drive.
-pub(super) fn is_url(reference: &str) -> bool {
-    if reference.starts_with("//") {
-        return true;
-    }
-    let head = reference.split(['#', '/']).next().unwrap_or("");
-    head.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.len() > 1
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
-}
-
 /// The path a file is known by, with `.` and `..` folded so `a/../b.yaml` and `b.yaml` are one
 /// file. It stays relative when the root was given relative, so diagnostics name files the way
 /// the user named the root.
@@ -499,183 +478,9 @@ fn has_file_ref(value: &Value, pos: Pos) -> bool {
     }
 }
 
-/// Every reference object below `value` (which stands at `at`, in position `pos`). In example
-/// and default data a `$ref` is a plain key, except one naming another file: bundlers
-/// (`redocly bundle`, `swagger-cli`) follow those, and DigitalOcean keeps its examples so.
-fn collect_sites(value: &Value, pos: Pos, at: &mut String, out: &mut Vec<Site>) {
-    match value {
-        Value::Object(map) => {
-            let reference =
-                ref_of(value).filter(|r| pos != Pos::Data || !(r.starts_with('#') || is_url(r)));
-            if let Some(reference) = reference {
-                out.push(Site {
-                    at: at.clone(),
-                    reference: reference.to_string(),
-                    pos,
-                });
-                return;
-            }
-            for (key, child) in map {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&crate::source::escape_pointer_segment(key));
-                collect_sites(child, pos.child(key), at, out);
-                at.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&i.to_string());
-                collect_sites(child, pos.child(""), at, out);
-                at.truncate(len);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// What a node of an OpenAPI document is, from its place in the tree: decides where a
-/// referenced target gets its home, and where `$ref` is data rather than a reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pos {
-    Root,
-    Components,
-    Paths,
-    PathItem,
-    Operation,
-    Parameters,
-    Parameter,
-    RequestBodies,
-    RequestBody,
-    Content,
-    MediaType,
-    Encodings,
-    Encoding,
-    Responses,
-    Response,
-    Headers,
-    Header,
-    Examples,
-    Example,
-    Links,
-    Link,
-    Callbacks,
-    Callback,
-    SecuritySchemes,
-    SecurityScheme,
-    Schemas,
-    Schema,
-    /// Example values, defaults, enums: a `$ref` key in them is a value.
-    Data,
-    /// Anything else (info, servers, extensions).
-    Other,
-}
-
-impl Pos {
-    /// The position of the member `key` (or of an array item, `""`) of a node in this position.
-    fn child(self, key: &str) -> Pos {
-        use Pos::*;
-        match (self, key) {
-            (Root, "paths" | "webhooks") => Paths,
-            (Root, "components") => Components,
-            (Components, "schemas") => Schemas,
-            (Components, "parameters") => Parameters,
-            (Components, "responses") => Responses,
-            (Components, "requestBodies") => RequestBodies,
-            (Components, "headers") => Headers,
-            (Components, "examples") => Examples,
-            (Components, "links") => Links,
-            (Components, "callbacks") => Callbacks,
-            (Components, "securitySchemes") => SecuritySchemes,
-            (Components, "pathItems") => Paths,
-            (Callback, _) => PathItem,
-            (Paths, _) => PathItem,
-            (PathItem | Operation, "parameters") => Parameters,
-            (PathItem, m) if super::model::METHODS.contains(&m) => Operation,
-            (Operation, "requestBody") => RequestBody,
-            (Operation, "responses") => Responses,
-            (Operation, "callbacks") => Callbacks,
-            (Parameters, _) => Parameter,
-            (RequestBodies, _) => RequestBody,
-            (Responses, _) => Response,
-            (Headers, _) => Header,
-            (Examples, _) => Example,
-            (Links, _) => Link,
-            (Callbacks, _) => Callback,
-            (SecuritySchemes, _) => SecurityScheme,
-            (Schemas, _) => Schema,
-            (Parameter | Header | MediaType, "schema") => Schema,
-            (Parameter | Header | RequestBody | Response, "content") => Content,
-            (Parameter | Header | MediaType, "examples") => Examples,
-            (Content, _) => MediaType,
-            (MediaType, "encoding") => Encodings,
-            (Encodings, _) => Encoding,
-            (Encoding | Response, "headers") => Headers,
-            (Response, "links") => Links,
-            (Schema, "properties" | "patternProperties" | "$defs" | "definitions") => Schemas,
-            (Schema, "allOf" | "oneOf" | "anyOf" | "prefixItems") => Schemas,
-            (Schema, "items" | "additionalProperties" | "not") => Schema,
-            (Schema, "example" | "examples" | "default" | "enum" | "const") => Data,
-            (Parameter | Header | MediaType, "example") => Data,
-            (Example, "value") | (Link, _) | (Data, _) => Data,
-            _ => Other,
-        }
-    }
-
-    /// The `components` section a referenced target in this position lives in; `None` for path
-    /// items and anything without one, which are copied in place.
-    fn section(self) -> Option<&'static str> {
-        Some(match self {
-            Pos::Schema => "schemas",
-            Pos::Parameter => "parameters",
-            Pos::Response => "responses",
-            Pos::RequestBody => "requestBodies",
-            Pos::Header => "headers",
-            Pos::Example => "examples",
-            Pos::Link => "links",
-            Pos::Callback => "callbacks",
-            Pos::SecurityScheme => "securitySchemes",
-            _ => return None,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pos_of(pointer: &str) -> Pos {
-        crate::source::pointer_segments(pointer)
-            .iter()
-            .fold(Pos::Root, |pos, s| {
-                pos.child(if s.parse::<usize>().is_ok() { "" } else { s })
-            })
-    }
-
-    #[test]
-    fn positions_follow_the_openapi_tree() {
-        assert_eq!(pos_of("/paths/~1a"), Pos::PathItem);
-        assert_eq!(pos_of("/paths/~1a/get/parameters/0"), Pos::Parameter);
-        assert_eq!(pos_of("/paths/~1a/get/responses/200"), Pos::Response);
-        assert_eq!(
-            pos_of(
-                "/paths/~1a/get/responses/200/content/application~1json/schema/properties/x/items"
-            ),
-            Pos::Schema
-        );
-        assert_eq!(
-            pos_of("/paths/~1a/get/responses/200/headers/X-Rate/examples/one"),
-            Pos::Example
-        );
-        assert_eq!(pos_of("/components/schemas/A/example/$ref"), Pos::Data);
-        assert_eq!(
-            pos_of("/components/callbacks/cb/{$url}/post"),
-            Pos::Operation
-        );
-        assert_eq!(pos_of("/components/responses/R/links/l"), Pos::Link);
-    }
 
     #[test]
     fn urls_are_told_from_relative_files() {

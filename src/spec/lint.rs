@@ -43,7 +43,7 @@ fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
         let at = pointer_push(&pointer, "$ref");
         match ref_pointer(&reference) {
             // A relative file still here could not be followed: loading reported why.
-            Err(RefError::External(r)) if !super::bundle::is_url(&r) => {}
+            Err(RefError::External(r)) if !super::refs::is_url(&r) => {}
             Err(RefError::External(r)) => out.push(
                 located(
                     spec,
