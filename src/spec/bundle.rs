@@ -477,18 +477,3 @@ fn has_file_ref(value: &Value, pos: Pos) -> bool {
         _ => false,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_told_from_relative_files() {
-        assert!(is_url("https://example.com/a.yaml#/X"));
-        assert!(is_url("//example.com/a.yaml"));
-        assert!(is_url("urn:example:a"));
-        assert!(!is_url("a.yaml#/X"));
-        assert!(!is_url("../schemas/a.json#/X"));
-        assert!(!is_url("C:/specs/a.yaml"));
-    }
-}

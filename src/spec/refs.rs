@@ -316,4 +316,14 @@ mod tests {
             Err(RefError::Missing(_))
         ));
     }
+
+    #[test]
+    fn urls_are_told_from_relative_files() {
+        assert!(is_url("https://example.com/a.yaml#/X"));
+        assert!(is_url("//example.com/a.yaml"));
+        assert!(is_url("urn:example:a"));
+        assert!(!is_url("a.yaml#/X"));
+        assert!(!is_url("../schemas/a.json#/X"));
+        assert!(!is_url("C:/specs/a.yaml"));
+    }
 }

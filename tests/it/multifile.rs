@@ -32,6 +32,20 @@ fn run(args: &[&str]) -> (i32, Value) {
     (output.status.code().expect("exit code"), report)
 }
 
+/// Runs `generate --out` for `spec` into a fresh `crate/` folder of a temporary directory.
+fn generate(spec: &str) -> (tempfile::TempDir, i32, Value) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().join("crate");
+    let (code, report) = run(&[
+        "generate",
+        "--spec",
+        spec,
+        "--out",
+        dir.to_str().expect("utf-8"),
+    ]);
+    (out, code, report)
+}
+
 /// (kind, file relative to the fixture folder, line, column) of each finding, sorted.
 fn located(report: &Value) -> Vec<(String, String, u64, u64)> {
     let base = "tests/fixtures/multifile/";
@@ -183,15 +197,8 @@ fn unfollowable_references_are_located_errors_in_their_own_files() {
 
 #[test]
 fn generate_refuses_to_drop_an_unfollowable_reference() {
-    let out = tempfile::tempdir().expect("tempdir");
-    let dir = out.path().join("broken");
-    let (code, report) = run(&[
-        "generate",
-        "--spec",
-        BROKEN,
-        "--out",
-        dir.to_str().expect("utf-8"),
-    ]);
+    let (out, code, report) = generate(BROKEN);
+    let dir = out.path().join("crate");
     assert_eq!(code, 2, "{report:#}");
     let kinds: Vec<String> = located(&report).into_iter().map(|f| f.0).collect();
     assert!(
@@ -203,15 +210,8 @@ fn generate_refuses_to_drop_an_unfollowable_reference() {
 
 #[test]
 fn multi_file_spec_generates_every_external_piece() {
-    let out = tempfile::tempdir().expect("tempdir");
-    let dir = out.path().join("pets");
-    let (code, report) = run(&[
-        "generate",
-        "--spec",
-        API,
-        "--out",
-        dir.to_str().expect("utf-8"),
-    ]);
+    let (out, code, report) = generate(API);
+    let dir = out.path().join("crate");
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["findings"], json!([]), "no warnings");
     let code = std::fs::read_to_string(dir.join("src/api.rs")).expect("module written");
@@ -316,15 +316,7 @@ fn public_multi_file_spec_lints_and_generates_with_warnings_in_their_parts() {
     );
     let (code, report) = run(&["lint", "--spec", path]);
     assert_eq!((code, &report["findings"]), (0, &json!([])), "{report:#}");
-    let out = tempfile::tempdir().expect("tempdir");
-    let dir = out.path().join("cafe");
-    let (code, report) = run(&[
-        "generate",
-        "--spec",
-        path,
-        "--out",
-        dir.to_str().expect("utf-8"),
-    ]);
+    let (_out, code, report) = generate(path);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(
         located(&report),
