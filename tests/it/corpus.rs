@@ -317,7 +317,11 @@ const SAMPLE: &[&str] = &[
     "openapi-directory/twitter.com/labs/1.12/openapi.yaml",
     "openapi-directory/whatsapp.local/1.0/openapi.yaml",
 ];
-const SAMPLE_FIXTURES: &[&str] = &["tests/fixtures/codegen/hostile.yaml"];
+const SAMPLE_FIXTURES: &[&str] = &[
+    "tests/fixtures/codegen/hostile.yaml",
+    "tests/fixtures/multifile/api.yaml",
+    "tests/fixtures/multifile/redocly-starter/openapi.yaml",
+];
 
 /// The failure-class fixtures (one minimal spec per class, `tests/fixtures/codegen/classes/`),
 /// compiled in the same clippy run as the sample.
