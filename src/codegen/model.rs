@@ -602,6 +602,13 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         b.group = components.len() + i;
         operations.push(b.operation(op, &mut methods));
     }
+    let webhooks = spec.document.get("webhooks").and_then(Value::as_object);
+    if let Some(count) = webhooks.map(|w| w.len()).filter(|n| *n > 0) {
+        b.warn(
+            "/webhooks",
+            format!("{count} webhook(s) are not generated: the client sends requests, and a webhook is a request it would receive"),
+        );
+    }
     // Pass 3: recursion.
     b.order_untagged_variants();
     b.fix_alias_cycles();

@@ -74,6 +74,12 @@ impl<'a> Builder<'a> {
         if let Some(&id) = self.by_pointer.get(pointer) {
             return Ty::Named(id);
         }
+        if let Some(r) = value.get("$ref").filter(|r| !r.is_string()) {
+            let message =
+                format!("`$ref` is {r}, not a string; the generated type is serde_json::Value");
+            self.warn(&pointer_push(pointer, "$ref"), message);
+            return Ty::Value;
+        }
         if value.get("$ref").is_some() {
             let Some((target, target_value)) = self.resolve(pointer, value) else {
                 return Ty::Value;
@@ -87,6 +93,11 @@ impl<'a> Builder<'a> {
                 .map(|s| naming::type_name(s))
                 .unwrap_or_else(|| hint.to_string());
             return self.convert(&target, target_value, &hint, depth + 1);
+        }
+        if let Some((keyword, what)) = unsupported(value) {
+            let message = format!("{what} cannot be expressed as a Rust type; the generated type is serde_json::Value");
+            self.warn(&pointer_push(pointer, keyword), message);
+            return Ty::Value;
         }
         if depth > MAX_DEPTH || self.visiting.iter().any(|p| p == pointer) {
             self.warn(
@@ -161,10 +172,8 @@ impl<'a> Builder<'a> {
 
     /// `Some(true)` for a string enum, `Some(false)` for an integer enum.
     pub(super) fn enum_kind(&self, value: &Value) -> Option<bool> {
-        let values: Vec<&Value> = value
-            .get("enum")?
-            .as_array()?
-            .iter()
+        let values: Vec<&Value> = listed_values(value)?
+            .into_iter()
             .filter(|v| !v.is_null())
             .collect();
         if values.is_empty() {
@@ -188,6 +197,15 @@ impl<'a> Builder<'a> {
         name: &str,
         depth: usize,
     ) -> Body {
+        if let Some((keyword, what)) = unsupported(value) {
+            let message = format!("{what} cannot be expressed as a Rust type; the generated type is serde_json::Value");
+            self.warn(&pointer_push(pointer, keyword), message);
+            return Body::Alias {
+                ty: Ty::Value,
+                boxed: false,
+                newtype: false,
+            };
+        }
         if value.get("$ref").is_some() || !self.needs_def(value) {
             self.visiting.push(pointer.to_string());
             let ty = if value.get("$ref").is_some() {
@@ -214,7 +232,7 @@ impl<'a> Builder<'a> {
         match self.enum_kind(value) {
             Some(true) => {
                 let mut values: Vec<String> = Vec::new();
-                for v in value["enum"].as_array().into_iter().flatten() {
+                for v in listed_values(value).into_iter().flatten() {
                     if let Some(s) = v.as_str() {
                         if !values.iter().any(|x| x == s) {
                             values.push(s.to_string());
@@ -225,7 +243,7 @@ impl<'a> Builder<'a> {
             }
             Some(false) => {
                 let mut values: Vec<i64> = Vec::new();
-                for v in value["enum"].as_array().into_iter().flatten() {
+                for v in listed_values(value).into_iter().flatten() {
                     if let Some(i) = v.as_i64() {
                         if !values.contains(&i) {
                             values.push(i);
@@ -761,6 +779,9 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        if let Some(ty) = const_type(value) {
+            return ty;
+        }
         if value.get("enum").is_some()
             && value.get("type").is_none()
             && self.enum_kind(value).is_none()
@@ -795,7 +816,15 @@ impl<'a> Builder<'a> {
                     let item_hint = format!("{hint}Item");
                     Ty::Array(Box::new(self.convert(&p, items, &item_hint, depth + 1)))
                 }
-                None => Ty::Array(Box::new(Ty::Value)),
+                // `prefixItems` that all say the same (mixed ones are refused by `unsupported`).
+                None => match value.get("prefixItems").and_then(|p| p.get(0)) {
+                    Some(first) => {
+                        let p = pointer_push(&pointer_push(pointer, "prefixItems"), "0");
+                        let item_hint = format!("{hint}Item");
+                        Ty::Array(Box::new(self.convert(&p, first, &item_hint, depth + 1)))
+                    }
+                    None => Ty::Array(Box::new(Ty::Value)),
+                },
             },
             Some("object") | None => {
                 let has_props =
@@ -1335,4 +1364,46 @@ fn mapping_of(value: &Value) -> Vec<(String, String)> {
             Some((k.clone(), p))
         })
         .collect()
+}
+
+/// The values a schema lists: its `enum`, or its `const` (3.1) as a one-value enum.
+fn listed_values(value: &Value) -> Option<Vec<&Value>> {
+    if let Some(c) = value.get("const") {
+        return Some(vec![c]);
+    }
+    value.get("enum")?.as_array().map(|a| a.iter().collect())
+}
+
+/// The type of a `const` that is not a string or an integer (those are one-value enums):
+/// `true`/`false` and numbers keep their JSON type, anything else is a `Value`.
+fn const_type(value: &Value) -> Option<Ty> {
+    match value.get("const")? {
+        Value::Bool(_) => Some(Ty::Bool),
+        Value::Number(n) if !n.is_i64() => Some(Ty::Float),
+        Value::String(_) | Value::Number(_) => None,
+        _ => Some(Ty::Value),
+    }
+}
+
+/// JSON Schema 2020-12 constructs (OpenAPI 3.1) no Rust type expresses: the keyword to point
+/// at and what it is. `prefixItems` is refused only when its members differ (a tuple of one
+/// type is a `Vec`).
+fn unsupported(value: &Value) -> Option<(&'static str, &'static str)> {
+    if value.get("if").is_some() {
+        return Some(("if", "`if`/`then`/`else`"));
+    }
+    if value.get("$dynamicRef").is_some() {
+        return Some(("$dynamicRef", "`$dynamicRef`"));
+    }
+    if value.get("dependentSchemas").is_some() {
+        return Some(("dependentSchemas", "`dependentSchemas`"));
+    }
+    let prefix = value.get("prefixItems").and_then(Value::as_array)?;
+    let first = prefix.first()?;
+    let same = |v: &Value| v == first;
+    let uniform = prefix.iter().all(same)
+        && value
+            .get("items")
+            .is_none_or(|i| same(i) || *i == Value::Bool(false));
+    (!uniform).then_some(("prefixItems", "`prefixItems` of different types (a tuple)"))
 }
