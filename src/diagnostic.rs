@@ -76,7 +76,7 @@ kinds! {
     // Reading a spec.
     /// The file is not valid YAML or JSON.
     SyntaxError = "syntax_error", Error;
-    /// The file parses but is not an OpenAPI 3.0 document.
+    /// The file parses but is not an OpenAPI 3.0 or 3.1 document.
     InvalidDocument = "invalid_document", Error;
     /// An OpenAPI or Swagger version specsmith does not read.
     UnsupportedVersion = "unsupported_version", Error;
@@ -99,6 +99,9 @@ kinds! {
     InvalidExample = "invalid_example", Error;
     /// A schema the JSON Schema compiler rejects.
     InvalidSchema = "invalid_schema", Error;
+    /// A `jsonSchemaDialect` specsmith does not know; its schemas are checked as JSON Schema
+    /// 2020-12 all the same.
+    UnknownDialect = "unknown_dialect", Warning;
     // Generate.
     /// A spec construct the generator cannot express; it falls back to a loose type.
     UnsupportedConstruct = "unsupported_construct", Warning;

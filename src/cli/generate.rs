@@ -57,7 +57,11 @@ pub fn run(args: GenerateArgs) -> Result<Outcome, Error> {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for path in &paths {
         match crate::spec::load(path) {
-            Ok(spec) => specs.push(spec),
+            // A `$ref` that could not be followed would drop a parameter, response or type.
+            Ok(spec) => {
+                diagnostics.extend(spec.ref_problems.iter().cloned());
+                specs.push(spec);
+            }
             Err(d) => diagnostics.push(*d),
         }
     }

@@ -243,6 +243,12 @@ fn walk<'v>(
                     path.pop();
                     continue;
                 }
+                if let Some(p) = view.iter().find_map(|s| shapes.get(*s).pattern_prop(k)) {
+                    path.push(Seg::MapKey(k));
+                    walk(shapes, p, v, path, out);
+                    path.pop();
+                    continue;
+                }
                 match additional {
                     Additional::Allowed(Some(a)) => {
                         path.push(Seg::MapKey(k));
@@ -274,10 +280,10 @@ fn walk<'v>(
         }
         Value::Array(items) => {
             let view = shapes.view(id, value);
-            let Some(item) = view.iter().find_map(|s| shapes.get(*s).items) else {
-                return;
-            };
             for (i, v) in items.iter().enumerate() {
+                let Some(item) = view.iter().find_map(|s| shapes.get(*s).item(i)) else {
+                    continue;
+                };
                 path.push(Seg::Index(i));
                 walk(shapes, item, v, path, out);
                 path.pop();
@@ -390,7 +396,7 @@ fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy)
     }
     let message = if u.closed {
         format!(
-            "unknown property {} (the schema sets additionalProperties: false)",
+            "unknown property {} (the schema allows no other properties)",
             u.key
         )
     } else {
@@ -586,6 +592,15 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 _ => out.push(finding(Kind::Constraint, pointer, error.to_string())),
             }
         }
+        // `items: false` after `prefixItems`, a `false` property: nothing may stand here.
+        ValidationErrorKind::FalseSchema => out.push(finding(
+            Kind::Constraint,
+            pointer,
+            format!(
+                "{} is not allowed here: the schema at this place is false",
+                shorten(instance)
+            ),
+        )),
         ValidationErrorKind::OneOfMultipleValid { .. } => out.push(finding(
             Kind::Constraint,
             pointer,

@@ -261,30 +261,26 @@ impl<'s> Validator<'s> {
         });
         for (key, pointer, error) in self.cache.failures() {
             let spec = &self.specs[key.0];
-            acc.push_diagnostic(
+            acc.push_diagnostic(spec.pin(
                 Diagnostic::error(
                     Kind::InvalidSchema,
                     format!(
                         "the response schema of {} does not compile, so its bodies were not checked: {error}",
                         spec.operations[key.1].id
                     ),
-                )
-                .in_file(spec.source.path())
-                .with_pointer(pointer)
-                .at(spec.source.locate(pointer)),
-            );
+                ),
+                pointer,
+            ));
         }
         for (s, pointer, error) in self.requests.failures() {
             let spec = &self.specs[s];
-            acc.push_diagnostic(
+            acc.push_diagnostic(spec.pin(
                 Diagnostic::error(
                     Kind::InvalidSchema,
                     format!("this request schema does not compile, so its values were not checked: {error}"),
-                )
-                .in_file(spec.source.path())
-                .with_pointer(pointer)
-                .at(spec.source.locate(pointer)),
-            );
+                ),
+                pointer,
+            ));
         }
         if let (Some(tally), Some(observer)) = (acc.coverage.take(), &self.observer) {
             acc.report.coverage = Some(tally.finish(self.specs, &self.cache, observer));
