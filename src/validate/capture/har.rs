@@ -21,13 +21,16 @@ use crate::source::json_pointer_span;
 use super::{
     bom_warning, mask_strings, normalize_method, parse_error, serde_error_location, serde_message,
     without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
-    MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into entries (units), reporting what is not a HAR.
-pub fn read(file: &Arc<PathBuf>, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
+pub fn read(
+    file: &Arc<PathBuf>,
+    max_entry: usize,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
     if let Some(f) = super::open(file, sink) {
-        read_from(file, f, MAX_UNIT_BYTES, sink);
+        read_from(file, f, max_entry, sink);
     }
 }
 
