@@ -20,6 +20,7 @@ pub mod baseline;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
+pub mod patch;
 pub mod problem;
 pub mod report;
 pub mod source;

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 
 pub mod generate;
 pub mod lint;
+pub mod patch;
 pub mod validate;
 
 /// What a run ended with.
@@ -55,6 +56,9 @@ enum Command {
     /// Check recorded traffic (HAR, NDJSON, raw JSON) against the specs and report drift.
     #[command(after_help = AFTER_HELP)]
     Validate(validate::ValidateArgs),
+    /// Turn the drift validate finds into a format-preserving spec change (a diff, or --apply).
+    #[command(after_help = patch::AFTER_HELP)]
+    Patch(patch::PatchArgs),
 }
 
 /// Parses the process arguments and runs; returns the exit code.
@@ -75,6 +79,7 @@ pub fn main() -> Outcome {
         Command::Lint(a) => lint::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Patch(a) => patch::run(a),
     }
 }
 
@@ -107,4 +112,15 @@ pub fn spec_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         ));
     }
     Ok(files)
+}
+
+/// The bundled `captures/` folder, shown relative to where the user stands (a path they could
+/// have typed): the default input of `validate` and `patch`.
+pub fn default_captures() -> PathBuf {
+    let dir = project_root().join("captures");
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| dir.strip_prefix(cwd).ok().map(PathBuf::from))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(dir)
 }

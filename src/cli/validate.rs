@@ -96,14 +96,7 @@ pub fn run(args: ValidateArgs) -> Outcome {
         return Outcome::Failure;
     }
     let captures = if args.captures.is_empty() {
-        // Shown relative to where the user stands, as a path they could have typed.
-        let dir = super::project_root().join("captures");
-        let shown = std::env::current_dir()
-            .ok()
-            .and_then(|cwd| dir.strip_prefix(cwd).ok().map(PathBuf::from))
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(dir);
-        vec![shown]
+        vec![super::default_captures()]
     } else {
         args.captures.clone()
     };
