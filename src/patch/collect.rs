@@ -16,13 +16,31 @@ use super::infer::Inferred;
 use super::observe::{observe, Home, Observed};
 use super::NotPatched;
 
+/// Counts the exchanges behind a piece of evidence, each once however often it shows it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Witness {
+    /// Exchanges counted.
+    pub exchanges: usize,
+    last: Option<usize>,
+}
+
+impl Witness {
+    /// Counts exchange number `n` unless it was the last one counted.
+    fn saw(&mut self, n: usize) {
+        if self.last != Some(n) {
+            self.last = Some(n);
+            self.exchanges += 1;
+        }
+    }
+}
+
 /// Evidence for one new property of one schema, per operation that showed it.
 #[derive(Debug, Default)]
 pub struct PropertyEvidence {
     /// Operation id → what its bodies carried.
     pub per_operation: BTreeMap<String, Inferred>,
     /// Exchanges that showed it.
-    pub exchanges: usize,
+    pub seen: Witness,
     /// Problem ids of the findings it answers.
     pub problems: BTreeSet<String>,
 }
@@ -32,8 +50,8 @@ pub struct PropertyEvidence {
 pub struct BodyEvidence {
     /// What the JSON bodies carried (none: no JSON body).
     pub bodies: Inferred,
-    /// Exchanges.
-    pub exchanges: usize,
+    /// Exchanges that showed it.
+    pub seen: Witness,
     /// Problem ids.
     pub problems: BTreeSet<String>,
 }
@@ -43,8 +61,8 @@ pub struct BodyEvidence {
 pub struct ParamEvidence {
     /// Every value sent.
     pub values: Vec<String>,
-    /// Exchanges.
-    pub exchanges: usize,
+    /// Exchanges that showed it.
+    pub seen: Witness,
     /// Problem ids.
     pub problems: BTreeSet<String>,
     /// The operation's id.
@@ -56,8 +74,8 @@ pub struct ParamEvidence {
 pub struct EnumEvidence {
     /// New values, in first-seen order.
     pub values: Vec<Value>,
-    /// Exchanges.
-    pub exchanges: usize,
+    /// Exchanges that showed it.
+    pub seen: Witness,
     /// Problem ids.
     pub problems: BTreeSet<String>,
 }
@@ -137,25 +155,23 @@ impl Evidence {
             schema.map_or_else(Observed::default, |p| observe(&spec.document, &p, &body))
         });
         let seen = seen.unwrap_or_default();
-        let mut counted: BTreeSet<String> = BTreeSet::new();
         for d in &checked.diagnostics {
-            let fresh = counted.insert(problem_id(d));
             match d.kind {
                 _ if d.severity == Severity::Info => {}
-                Kind::UnknownProperty => self.unknown(spec, s, o, d, &seen, fresh),
-                Kind::EnumMismatch => self.off_enum(s, d, &seen, fresh, widen_enums),
+                Kind::UnknownProperty => self.unknown(spec, s, o, d, &seen),
+                Kind::EnumMismatch => self.off_enum(s, d, &seen, widen_enums),
                 Kind::UndocumentedStatus | Kind::UndocumentedContentType => {
-                    self.undocumented_body(spec, s, o, d, &checked.exchange, fresh)
+                    self.undocumented_body(spec, s, o, d, &checked.exchange)
                 }
                 Kind::UndocumentedParameter => {
-                    self.parameter(spec, s, o, d, &checked.exchange, fresh)
+                    self.parameter(spec, s, o, d, &checked.exchange)
                 }
                 kind => self.refuse(d, reason_for(kind)),
             }
         }
     }
 
-    fn unknown(&mut self, spec: &Spec, s: usize, o: usize, d: &Diagnostic, seen: &Observed, fresh: bool) {
+    fn unknown(&mut self, spec: &Spec, s: usize, o: usize, d: &Diagnostic, seen: &Observed) {
         let (Some(pointer), Some(key)) = (&d.pointer, &d.key) else {
             return self.refuse(d, "the finding names no key");
         };
@@ -189,13 +205,11 @@ impl Evidence {
         for u in &matching {
             inferred.add(&u.value);
         }
-        if fresh {
-            entry.exchanges += 1;
-        }
+        entry.seen.saw(self.exchanges);
         entry.problems.insert(problem_id(d));
     }
 
-    fn off_enum(&mut self, s: usize, d: &Diagnostic, seen: &Observed, fresh: bool, widen: bool) {
+    fn off_enum(&mut self, s: usize, d: &Diagnostic, seen: &Observed, widen: bool) {
         if !widen {
             return self.refuse(d, "new enum values are documented only with --widen-enums");
         }
@@ -220,9 +234,7 @@ impl Evidence {
                 entry.values.push(e.value.clone());
             }
         }
-        if fresh {
-            entry.exchanges += 1;
-        }
+        entry.seen.saw(self.exchanges);
         entry.problems.insert(problem_id(d));
     }
 
@@ -233,7 +245,6 @@ impl Evidence {
         o: usize,
         d: &Diagnostic,
         ex: &Exchange,
-        fresh: bool,
     ) {
         let op = &spec.operations[o];
         let media = ex
@@ -263,9 +274,7 @@ impl Evidence {
         if let Some(body) = body_value(ex) {
             entry.bodies.add(&body);
         }
-        if fresh {
-            entry.exchanges += 1;
-        }
+        entry.seen.saw(self.exchanges);
         entry.problems.insert(problem_id(d));
     }
 
@@ -276,7 +285,6 @@ impl Evidence {
         o: usize,
         d: &Diagnostic,
         ex: &Exchange,
-        fresh: bool,
     ) {
         let segments = pointer_segments(d.pointer.as_deref().unwrap_or(""));
         let [location, name] = segments.as_slice() else {
@@ -314,9 +322,7 @@ impl Evidence {
             .or_default();
         entry.operation = op.id.clone();
         entry.values.extend(values);
-        if fresh {
-            entry.exchanges += 1;
-        }
+        entry.seen.saw(self.exchanges);
         entry.problems.insert(problem_id(d));
     }
 }

@@ -39,8 +39,8 @@ pub fn plan(specs: &[Spec], evidence: &mut Evidence, min_occurrences: usize) -> 
         let dialect = Dialect::of(&specs[s].document);
         match property_schema(&ev, dialect) {
             Err(reason) => refuse_all(evidence, &ev.problems, Kind::UnknownProperty, &reason),
-            Ok(_) if ev.exchanges < min_occurrences => {
-                refuse_all(evidence, &ev.problems, Kind::UnknownProperty, &too_few(ev.exchanges, min_occurrences))
+            Ok(_) if ev.seen.exchanges < min_occurrences => {
+                refuse_all(evidence, &ev.problems, Kind::UnknownProperty, &too_few(ev.seen.exchanges, min_occurrences))
             }
             Ok(schema) => {
                 let ops: Vec<&str> = ev.per_operation.keys().map(String::as_str).collect();
@@ -52,8 +52,8 @@ pub fn plan(specs: &[Spec], evidence: &mut Evidence, min_occurrences: usize) -> 
                         s,
                         pointer_push(&container, &key),
                         format!("add property {key} ({})", describe(&schema)),
-                        format!("unknown_property: sent by {} of {}", plural(ev.exchanges, "exchange"), ops.join(", ")),
-                        ev.exchanges,
+                        format!("unknown_property: sent by {} of {}", plural(ev.seen.exchanges, "exchange"), ops.join(", ")),
+                        ev.seen.exchanges,
                     ),
                     pointer: container,
                     add: json!({ key: schema }),
@@ -122,8 +122,8 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
                 s,
                 pointer_push(&container, &status),
                 format!("add response {status}{}", if media.is_empty() { String::new() } else { format!(" ({media})") }),
-                format!("undocumented_status: answered {}", plural(ev.exchanges, "exchange")),
-                ev.exchanges,
+                format!("undocumented_status: answered {}", plural(ev.seen.exchanges, "exchange")),
+                ev.seen.exchanges,
             ),
             pointer: container,
             add: json!({ status: Value::Object(response) }),
@@ -150,8 +150,8 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
                 s,
                 pointer_push(&container, &media),
                 format!("add media type {media}"),
-                format!("undocumented_content_type: sent by {}", plural(ev.exchanges, "exchange")),
-                ev.exchanges,
+                format!("undocumented_content_type: sent by {}", plural(ev.seen.exchanges, "exchange")),
+                ev.seen.exchanges,
             ),
             pointer: container,
             add: Value::Object(content),
@@ -168,8 +168,8 @@ fn body_content(
     dialect: Dialect,
     min: usize,
 ) -> Result<Option<Value>, String> {
-    if ev.exchanges < min {
-        return Err(too_few(ev.exchanges, min));
+    if ev.seen.exchanges < min {
+        return Err(too_few(ev.seen.exchanges, min));
     }
     if media.is_empty() {
         return Ok(None);
@@ -184,8 +184,8 @@ fn body_content(
 fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec<Addition>) {
     let parameters = std::mem::take(&mut evidence.parameters);
     for ((s, op_pointer, location, name), ev) in parameters {
-        if ev.exchanges < min {
-            refuse_all(evidence, &ev.problems, Kind::UndocumentedParameter, &too_few(ev.exchanges, min));
+        if ev.seen.exchanges < min {
+            refuse_all(evidence, &ev.problems, Kind::UndocumentedParameter, &too_few(ev.seen.exchanges, min));
             continue;
         }
         let integer = !ev.values.is_empty() && ev.values.iter().all(|v| v.parse::<i64>().is_ok());
@@ -198,8 +198,8 @@ fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mu
                 s,
                 container.clone(),
                 format!("add {location} parameter {name} ({}, not required)", describe(&schema)),
-                format!("undocumented_parameter: sent in {} of {}", plural(ev.exchanges, "exchange"), ev.operation),
-                ev.exchanges,
+                format!("undocumented_parameter: sent in {} of {}", plural(ev.seen.exchanges, "exchange"), ev.operation),
+                ev.seen.exchanges,
             ),
             pointer: container,
             add: json!([{ "name": name, "in": location, "required": false, "schema": schema }]),
@@ -212,8 +212,8 @@ fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mu
 fn plan_enums(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec<Addition>) {
     let enums = std::mem::take(&mut evidence.enums);
     for ((s, schema), ev) in enums {
-        if ev.exchanges < min {
-            refuse_all(evidence, &ev.problems, Kind::EnumMismatch, &too_few(ev.exchanges, min));
+        if ev.seen.exchanges < min {
+            refuse_all(evidence, &ev.problems, Kind::EnumMismatch, &too_few(ev.seen.exchanges, min));
             continue;
         }
         let shown: Vec<String> = ev.values.iter().map(Value::to_string).collect();
@@ -225,8 +225,8 @@ fn plan_enums(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec
                 s,
                 container.clone(),
                 format!("add enum value{} {}", if shown.len() == 1 { "" } else { "s" }, shown.join(", ")),
-                format!("enum_mismatch (--widen-enums): sent by {}", plural(ev.exchanges, "exchange")),
-                ev.exchanges,
+                format!("enum_mismatch (--widen-enums): sent by {}", plural(ev.seen.exchanges, "exchange")),
+                ev.seen.exchanges,
             ),
             pointer: container,
             add: Value::Array(ev.values),

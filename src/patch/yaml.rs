@@ -112,7 +112,9 @@ impl Index {
                     // mapping is placed by that key.
                     let first_child = events[i + 1..]
                         .iter()
-                        .find(|(e, _)| !matches!(e, Event::MappingStart(..)))
+                        .find(|(e, at)| {
+                            !matches!(e, Event::MappingStart(..)) || text.as_bytes().get(*at) == Some(&b'{')
+                        })
                         .filter(|(e, _)| !matches!(e, Event::MappingEnd | Event::SequenceEnd))
                         .map(|(_, next)| *next);
                     let open = text.as_bytes().get(at).copied();
@@ -407,6 +409,15 @@ mod tests {
         assert_eq!(
             apply(text, "/p", json!([{"name": "b", "in": "header"}])).as_deref(),
             Ok("p:\n- name: a\n  in: query\n- name: b\n  in: header\nq: 1\n")
+        );
+    }
+
+    #[test]
+    fn a_sequence_of_flow_mappings_grows_by_a_block_item() {
+        let text = "p:\n  - {name: a, in: path}\n";
+        assert_eq!(
+            apply(text, "/p", json!([{"name": "b"}])).as_deref(),
+            Ok("p:\n  - {name: a, in: path}\n  - name: b\n")
         );
     }
 

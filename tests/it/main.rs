@@ -11,6 +11,8 @@ mod coverage;
 mod generate;
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
 mod lint;
+/// `specsmith patch`: drift into a format-preserving diff, round trip, never a typo.
+mod patch;
 /// Requests: parameters in every style, bodies, credentials, `--server`, located and secret-free.
 mod requests;
 /// Parameter styles: what a client sends for every parameter of the specs reads back the same.
