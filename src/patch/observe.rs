@@ -197,15 +197,13 @@ fn walk_object(
             }
             Some((Value::Bool(true), _)) => {}
             _ => {
-                let look_alike = with_props
+                let absent: Vec<&String> = with_props
                     .iter()
                     .filter_map(|(node, _)| node.get("properties")?.as_object())
                     .flat_map(|props| props.keys())
-                    .find(|name| {
-                        !map.contains_key(*name)
-                            && crate::validate::key_similarity(k, name).is_some()
-                    })
-                    .cloned();
+                    .filter(|name| !map.contains_key(*name))
+                    .collect();
+                let look_alike = crate::suggest::suggest(k, absent).map(|s| s.to_string());
                 out.unknowns.push(Unknown {
                     object: at.to_string(),
                     key: k.clone(),

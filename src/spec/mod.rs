@@ -9,6 +9,7 @@ pub mod lint;
 mod load;
 pub mod model;
 pub mod refs;
+mod shape31;
 pub mod style;
 
 pub use load::{load, load_str, spec_files_in};

@@ -27,7 +27,6 @@ mod request;
 
 pub use capture::{Body, CaptureFormat, Exchange, Field, RawMeta, Request};
 pub use coverage::Coverage;
-pub use explain::key_similarity;
 
 use capture::Unit;
 use compile::Cache;
