@@ -174,7 +174,10 @@ fn walk_object(
     } else {
         match with_props.as_slice() {
             [(_, p)] => Home::Schema(p.clone()),
-            [] => Home::Schema(parts.parts.first().map(|(_, p)| p.clone()).unwrap_or_default()),
+            [] => match parts.parts.first() {
+                Some((_, p)) => Home::Schema(p.clone()),
+                None => Home::Refused("the object's schema could not be resolved in this file".to_string()),
+            },
             _ => Home::Refused("the object is composed with allOf from several schemas with properties; which one gets the key is a person's call".to_string()),
         }
     };

@@ -278,3 +278,85 @@ fn the_live_amocrm_capture_documents_mobile_feature_version() {
     assert_eq!(what, ["add property mobile_feature_version (integer)"]);
     assert_only_insertions(&p);
 }
+
+/// `../shared/corpus` beside the checkout or beside the folder of worktrees, if present.
+fn shared_corpus_file(path: &str) -> Option<PathBuf> {
+    root()
+        .ancestors()
+        .map(|a| a.join("shared/corpus").join(path))
+        .find(|p| p.is_file())
+}
+
+/// The first example of `path`'s GET 200 JSON response, `$ref`s followed.
+fn example(document: &serde_json::Value, path: &str) -> serde_json::Value {
+    use specsmith::spec::refs::deref;
+    let pointer = format!(
+        "/paths/{}/get/responses/200",
+        specsmith::source::escape_pointer_segment(path)
+    );
+    let response = document.pointer(&pointer).expect("documented");
+    let (response, _) = deref(document, response, &pointer).expect("resolves");
+    let media = &response["content"]["application/json"];
+    let first = media["examples"]
+        .as_object()
+        .and_then(|e| e.values().next())
+        .expect("an example");
+    let (example, _) = deref(document, first, "").expect("resolves");
+    example["value"].clone()
+}
+
+#[test]
+fn github_spec_with_new_fields_on_shared_components_gets_a_small_local_diff() {
+    let Some(github) = shared_corpus_file("official/octokit__openapi/cache/api.github.com.json")
+    else {
+        eprintln!("SKIPPED: ../shared/corpus (GitHub's spec) is absent");
+        return;
+    };
+    let copy = tempfile::tempdir().expect("temp dir");
+    let spec = copy.path().join("api.github.com.json");
+    std::fs::copy(&github, &spec).expect("copied");
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&spec).expect("read")).expect("JSON");
+    // Traffic built from the spec's own examples, with fields the spec lacks added to shared
+    // components: a repository's owner (simple-user), an issue's user (nullable-simple-user).
+    let mut repo = example(&document, "/repos/{owner}/{repo}");
+    repo["owner"]["pronouns"] = "they/them".into();
+    repo["custom_properties_count"] = 2.into();
+    let mut issue = example(&document, "/repos/{owner}/{repo}/issues/{issue_number}");
+    issue["user"]["pronouns"] = "she/her".into();
+    let user = example(&document, "/users/{username}");
+    let lines: Vec<String> = [
+        ("repos/octocat/Hello-World", repo),
+        ("repos/octocat/Hello-World/issues/1347", issue),
+        ("users/octocat", user),
+    ]
+    .into_iter()
+    .map(|(path, body)| {
+        serde_json::json!({"method": "GET", "url": format!("https://api.github.com/{path}"),
+            "status": 200, "headers": {"content-type": "application/json"}, "body": body})
+        .to_string()
+    })
+    .collect();
+    let traffic = copy.path().join("traffic.ndjson");
+    std::fs::write(&traffic, lines.join("\n") + "\n").expect("written");
+    let captures = [traffic];
+    let p = propose(&[spec.clone()], &captures, Options::default());
+    let pointers: Vec<&str> = p.edits.iter().map(|e| e.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/components/schemas/full-repository/properties/custom_properties_count",
+            "/components/schemas/nullable-simple-user/properties/pronouns",
+            "/components/schemas/simple-user/properties/pronouns",
+        ]
+    );
+    let diff = patch::unified_diff(&p.files, copy.path());
+    let added = diff.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).count();
+    assert_eq!(added, 9, "{diff}");
+    assert_only_insertions(&p);
+    assert_git_applies(copy.path(), &diff);
+    for f in &p.files {
+        std::fs::write(&f.path, &f.after).expect("applied");
+    }
+    assert_eq!(problems(&[spec], &captures), Vec::new());
+}
