@@ -188,7 +188,11 @@ pub fn summary(p: &Patch, applied: bool, cwd: &std::path::Path) -> String {
             files.join(", ")
         },
         p.exchanges,
-        if p.exchanges == 1 { "exchange" } else { "exchanges" },
+        if p.exchanges == 1 {
+            "exchange"
+        } else {
+            "exchanges"
+        },
         if applied { "applied" } else { "proposed" },
         if applied { "in place" } else { "as a diff" },
     );

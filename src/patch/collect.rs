@@ -103,16 +103,19 @@ impl Evidence {
     /// Counts a finding under its problem id.
     fn count(&mut self, d: &Diagnostic) {
         let id = problem_id(d);
-        let entry = self.findings.entry(id.clone()).or_insert_with(|| NotPatched {
-            problem: id,
-            kind: d.kind,
-            operation: d.exchange.as_ref().and_then(|e| e.operation.clone()),
-            pointer: d.pointer.clone(),
-            key: d.key.clone(),
-            message: d.message.clone(),
-            reason: String::new(),
-            occurrences: 0,
-        });
+        let entry = self
+            .findings
+            .entry(id.clone())
+            .or_insert_with(|| NotPatched {
+                problem: id,
+                kind: d.kind,
+                operation: d.exchange.as_ref().and_then(|e| e.operation.clone()),
+                pointer: d.pointer.clone(),
+                key: d.key.clone(),
+                message: d.message.clone(),
+                reason: String::new(),
+                occurrences: 0,
+            });
         entry.occurrences += 1;
     }
 
@@ -140,11 +143,19 @@ impl Evidence {
     /// Takes in one checked exchange.
     pub fn add(&mut self, specs: &[Spec], checked: &Checked, widen_enums: bool) {
         self.exchanges += 1;
-        for d in checked.diagnostics.iter().filter(|d| d.severity != Severity::Info) {
+        for d in checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Info)
+        {
             self.count(d);
         }
         let Some((s, o)) = checked.operation else {
-            for d in checked.diagnostics.iter().filter(|d| d.severity != Severity::Info) {
+            for d in checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity != Severity::Info)
+            {
                 self.refuse(d, reason_for(d.kind));
             }
             return;
@@ -163,9 +174,7 @@ impl Evidence {
                 Kind::UndocumentedStatus | Kind::UndocumentedContentType => {
                     self.undocumented_body(spec, s, o, d, &checked.exchange)
                 }
-                Kind::UndocumentedParameter => {
-                    self.parameter(spec, s, o, d, &checked.exchange)
-                }
+                Kind::UndocumentedParameter => self.parameter(spec, s, o, d, &checked.exchange),
                 kind => self.refuse(d, reason_for(kind)),
             }
         }
@@ -194,10 +203,7 @@ impl Evidence {
             Home::Schema(p) => p.clone(),
             Home::Refused(why) => return self.refuse(d, why.clone()),
         };
-        let entry = self
-            .properties
-            .entry((s, home, key.clone()))
-            .or_default();
+        let entry = self.properties.entry((s, home, key.clone())).or_default();
         let inferred = entry
             .per_operation
             .entry(spec.operations[o].id.clone())
@@ -219,7 +225,11 @@ impl Evidence {
                 "a near-miss of an allowed value: a server bug, never documented",
             );
         }
-        let pattern = d.pointer.as_deref().map(generalise_pointer).unwrap_or_default();
+        let pattern = d
+            .pointer
+            .as_deref()
+            .map(generalise_pointer)
+            .unwrap_or_default();
         let matching: Vec<_> = seen
             .off_enum
             .iter()
@@ -278,14 +288,7 @@ impl Evidence {
         entry.problems.insert(problem_id(d));
     }
 
-    fn parameter(
-        &mut self,
-        spec: &Spec,
-        s: usize,
-        o: usize,
-        d: &Diagnostic,
-        ex: &Exchange,
-    ) {
+    fn parameter(&mut self, spec: &Spec, s: usize, o: usize, d: &Diagnostic, ex: &Exchange) {
         let segments = pointer_segments(d.pointer.as_deref().unwrap_or(""));
         let [location, name] = segments.as_slice() else {
             return self.refuse(d, "the finding names no parameter");
@@ -330,10 +333,16 @@ impl Evidence {
 /// Why a finding of `kind` is left to a person.
 fn reason_for(kind: Kind) -> &'static str {
     match kind {
-        Kind::MovedProperty => "the spec documents this key elsewhere; a moved key is a judgement for a person",
-        Kind::MissingRequired => "a missing required key is a judgement for a person (a rename, or a server bug)",
+        Kind::MovedProperty => {
+            "the spec documents this key elsewhere; a moved key is a judgement for a person"
+        }
+        Kind::MissingRequired => {
+            "a missing required key is a judgement for a person (a rename, or a server bug)"
+        }
         Kind::TypeMismatch => "a documented field of another type is a judgement for a person",
-        Kind::NullNotAllowed => "null in a documented field that is not nullable is a judgement for a person",
+        Kind::NullNotAllowed => {
+            "null in a documented field that is not nullable is a judgement for a person"
+        }
         Kind::FormatMismatch | Kind::Constraint => {
             "a broken documented constraint is a judgement for a person"
         }
@@ -349,7 +358,11 @@ fn reason_for(kind: Kind) -> &'static str {
 /// The response body as JSON, when it is a JSON body that parses.
 fn body_value(ex: &Exchange) -> Option<Value> {
     let body = ex.body.as_ref()?;
-    if ex.content_type.as_deref().is_some_and(|c| !c.trim().is_empty() && !is_json_media(c)) {
+    if ex
+        .content_type
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty() && !is_json_media(c))
+    {
         return None;
     }
     match &body.parsed {

@@ -80,11 +80,9 @@ impl std::fmt::Display for Unsure {
                 at(p),
                 types.join(", ")
             ),
-            Unsure::OnlyNull(p) => write!(
-                f,
-                "only null was observed{}, so the type is unknown",
-                at(p)
-            ),
+            Unsure::OnlyNull(p) => {
+                write!(f, "only null was observed{}, so the type is unknown", at(p))
+            }
         }
     }
 }
@@ -104,7 +102,11 @@ impl Inferred {
                     .enumerate()
                     .filter(|(_, (_, check))| check(s))
                     .fold(0u8, |bits, (i, _)| bits | (1 << i));
-                self.formats = if self.string { self.formats & fits } else { fits };
+                self.formats = if self.string {
+                    self.formats & fits
+                } else {
+                    fits
+                };
                 self.string = true;
             }
             Value::Array(items) => {
@@ -350,7 +352,10 @@ mod tests {
 
     #[test]
     fn a_format_needs_every_value_to_fit() {
-        let both = infer(&[json!("2024-01-02T03:04:05Z"), json!("2024-01-02T03:04:05.5+02:00")]);
+        let both = infer(&[
+            json!("2024-01-02T03:04:05Z"),
+            json!("2024-01-02T03:04:05.5+02:00"),
+        ]);
         assert_eq!(
             both.schema(Dialect::V30),
             Ok(json!({"type": "string", "format": "date-time"}))
@@ -386,9 +391,11 @@ mod tests {
         ]);
         assert_eq!(
             i.schema(Dialect::V30),
-            Ok(json!({"type": "object", "properties": {"tags": {"type": "array", "items": {
-                "type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}
-            }}}}))
+            Ok(
+                json!({"type": "object", "properties": {"tags": {"type": "array", "items": {
+                    "type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}
+                }}}})
+            )
         );
     }
 

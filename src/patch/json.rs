@@ -28,7 +28,9 @@ pub fn insert(
         .pointer(pointer)
         .ok_or_else(|| format!("nothing at {pointer}"))?;
     let last = match (container, add) {
-        (Value::Object(map), Value::Object(_)) => map.keys().last().map(|k| pointer_push(pointer, k)),
+        (Value::Object(map), Value::Object(_)) => {
+            map.keys().last().map(|k| pointer_push(pointer, k))
+        }
         (Value::Array(items), Value::Array(_)) => {
             (!items.is_empty()).then(|| format!("{pointer}/{}", items.len() - 1))
         }
@@ -37,7 +39,8 @@ pub fn insert(
     let Some(last) = last else {
         return Err(format!("{pointer} is empty, so its indentation is unknown"));
     };
-    let span = json_pointer_span(text, &last).ok_or_else(|| format!("{last} not found in the text"))?;
+    let span =
+        json_pointer_span(text, &last).ok_or_else(|| format!("{last} not found in the text"))?;
     let start = span.key.map_or(span.value.start, |k| k.start);
     let (indent, own_line) = line_indent(text, start);
     let entries: Vec<(Option<&String>, &Value)> = match add {

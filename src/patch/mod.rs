@@ -64,7 +64,14 @@ pub struct Edit {
 }
 
 impl Edit {
-    fn new(specs: &[Spec], s: usize, pointer: String, what: String, why: String, evidence: usize) -> Self {
+    fn new(
+        specs: &[Spec],
+        s: usize,
+        pointer: String,
+        what: String,
+        why: String,
+        evidence: usize,
+    ) -> Self {
         Edit {
             file: specs[s].source.path().to_path_buf(),
             pointer,
@@ -151,7 +158,9 @@ pub fn propose(
         patch.edits.extend(edits);
         patch.files.extend(change);
     }
-    patch.edits.sort_by(|a, b| (&a.file, &a.pointer).cmp(&(&b.file, &b.pointer)));
+    patch
+        .edits
+        .sort_by(|a, b| (&a.file, &a.pointer).cmp(&(&b.file, &b.pointer)));
     patch.not_patched = evidence.not_patched();
     Ok(patch)
 }
@@ -258,7 +267,13 @@ fn edit_file(
     let bom = std::fs::read(spec.source.path())
         .map(|b| b.starts_with(b"\xEF\xBB\xBF"))
         .unwrap_or(false);
-    let with_bom = |t: &str| if bom { format!("\u{feff}{t}") } else { t.to_string() };
+    let with_bom = |t: &str| {
+        if bom {
+            format!("\u{feff}{t}")
+        } else {
+            t.to_string()
+        }
+    };
     (
         Some(FileChange {
             path: spec.source.path().to_path_buf(),
@@ -286,7 +301,9 @@ pub fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
 pub fn unified_diff(files: &[FileChange], cwd: &Path) -> String {
     let mut out = String::new();
     for f in files {
-        let shown = relative_to(&f.path, cwd).to_string_lossy().replace('\\', "/");
+        let shown = relative_to(&f.path, cwd)
+            .to_string_lossy()
+            .replace('\\', "/");
         let diff = similar::TextDiff::from_lines(&f.before, &f.after);
         out.push_str(&format!("diff --git a/{shown} b/{shown}\n"));
         out.push_str(

@@ -240,14 +240,36 @@ mod tests {
         let got: Vec<(String, String, Home, Option<String>)> = seen
             .unknowns
             .iter()
-            .map(|u| (u.object.clone(), u.key.clone(), u.home.clone(), u.look_alike.clone()))
+            .map(|u| {
+                (
+                    u.object.clone(),
+                    u.key.clone(),
+                    u.home.clone(),
+                    u.look_alike.clone(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
             vec![
-                ("/users/0".into(), "extra".into(), Home::Schema("/components/schemas/User".into()), None),
-                ("/users/0".into(), "date_formant".into(), Home::Schema("/components/schemas/User".into()), Some("date_format".into())),
-                ("".into(), "top".into(), Home::Schema("/components/schemas/Page/allOf/0".into()), None),
+                (
+                    "/users/0".into(),
+                    "extra".into(),
+                    Home::Schema("/components/schemas/User".into()),
+                    None
+                ),
+                (
+                    "/users/0".into(),
+                    "date_formant".into(),
+                    Home::Schema("/components/schemas/User".into()),
+                    Some("date_format".into())
+                ),
+                (
+                    "".into(),
+                    "top".into(),
+                    Home::Schema("/components/schemas/Page/allOf/0".into()),
+                    None
+                ),
             ]
         );
     }

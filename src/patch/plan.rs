@@ -39,9 +39,12 @@ pub fn plan(specs: &[Spec], evidence: &mut Evidence, min_occurrences: usize) -> 
         let dialect = Dialect::of(&specs[s].document);
         match property_schema(&ev, dialect) {
             Err(reason) => refuse_all(evidence, &ev.problems, Kind::UnknownProperty, &reason),
-            Ok(_) if ev.seen.exchanges < min_occurrences => {
-                refuse_all(evidence, &ev.problems, Kind::UnknownProperty, &too_few(ev.seen.exchanges, min_occurrences))
-            }
+            Ok(_) if ev.seen.exchanges < min_occurrences => refuse_all(
+                evidence,
+                &ev.problems,
+                Kind::UnknownProperty,
+                &too_few(ev.seen.exchanges, min_occurrences),
+            ),
             Ok(schema) => {
                 let ops: Vec<&str> = ev.per_operation.keys().map(String::as_str).collect();
                 let container = format!("{home}/properties");
@@ -52,7 +55,11 @@ pub fn plan(specs: &[Spec], evidence: &mut Evidence, min_occurrences: usize) -> 
                         s,
                         pointer_push(&container, &key),
                         format!("add property {key} ({})", describe(&schema)),
-                        format!("unknown_property: sent by {} of {}", plural(ev.seen.exchanges, "exchange"), ops.join(", ")),
+                        format!(
+                            "unknown_property: sent by {} of {}",
+                            plural(ev.seen.exchanges, "exchange"),
+                            ops.join(", ")
+                        ),
                         ev.seen.exchanges,
                     ),
                     pointer: container,
@@ -121,8 +128,18 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
                 specs,
                 s,
                 pointer_push(&container, &status),
-                format!("add response {status}{}", if media.is_empty() { String::new() } else { format!(" ({media})") }),
-                format!("undocumented_status: answered {}", plural(ev.seen.exchanges, "exchange")),
+                format!(
+                    "add response {status}{}",
+                    if media.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({media})")
+                    }
+                ),
+                format!(
+                    "undocumented_status: answered {}",
+                    plural(ev.seen.exchanges, "exchange")
+                ),
                 ev.seen.exchanges,
             ),
             pointer: container,
@@ -138,7 +155,12 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
             Ok(Some(Value::Object(c))) => c,
             Ok(_) => continue,
             Err(reason) => {
-                refuse_all(evidence, &ev.problems, Kind::UndocumentedContentType, &reason);
+                refuse_all(
+                    evidence,
+                    &ev.problems,
+                    Kind::UndocumentedContentType,
+                    &reason,
+                );
                 continue;
             }
         };
@@ -150,7 +172,10 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
                 s,
                 pointer_push(&container, &media),
                 format!("add media type {media}"),
-                format!("undocumented_content_type: sent by {}", plural(ev.seen.exchanges, "exchange")),
+                format!(
+                    "undocumented_content_type: sent by {}",
+                    plural(ev.seen.exchanges, "exchange")
+                ),
                 ev.seen.exchanges,
             ),
             pointer: container,
@@ -176,7 +201,10 @@ fn body_content(
     }
     let mut one = Map::new();
     if ev.bodies.count > 0 {
-        one.insert("schema".into(), ev.bodies.schema(dialect).map_err(|u| u.to_string())?);
+        one.insert(
+            "schema".into(),
+            ev.bodies.schema(dialect).map_err(|u| u.to_string())?,
+        );
     }
     Ok(Some(json!({ media: Value::Object(one) })))
 }
@@ -185,7 +213,12 @@ fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mu
     let parameters = std::mem::take(&mut evidence.parameters);
     for ((s, op_pointer, location, name), ev) in parameters {
         if ev.seen.exchanges < min {
-            refuse_all(evidence, &ev.problems, Kind::UndocumentedParameter, &too_few(ev.seen.exchanges, min));
+            refuse_all(
+                evidence,
+                &ev.problems,
+                Kind::UndocumentedParameter,
+                &too_few(ev.seen.exchanges, min),
+            );
             continue;
         }
         let integer = !ev.values.is_empty() && ev.values.iter().all(|v| v.parse::<i64>().is_ok());
@@ -197,8 +230,15 @@ fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mu
                 specs,
                 s,
                 container.clone(),
-                format!("add {location} parameter {name} ({}, not required)", describe(&schema)),
-                format!("undocumented_parameter: sent in {} of {}", plural(ev.seen.exchanges, "exchange"), ev.operation),
+                format!(
+                    "add {location} parameter {name} ({}, not required)",
+                    describe(&schema)
+                ),
+                format!(
+                    "undocumented_parameter: sent in {} of {}",
+                    plural(ev.seen.exchanges, "exchange"),
+                    ev.operation
+                ),
                 ev.seen.exchanges,
             ),
             pointer: container,
@@ -213,7 +253,12 @@ fn plan_enums(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec
     let enums = std::mem::take(&mut evidence.enums);
     for ((s, schema), ev) in enums {
         if ev.seen.exchanges < min {
-            refuse_all(evidence, &ev.problems, Kind::EnumMismatch, &too_few(ev.seen.exchanges, min));
+            refuse_all(
+                evidence,
+                &ev.problems,
+                Kind::EnumMismatch,
+                &too_few(ev.seen.exchanges, min),
+            );
             continue;
         }
         let shown: Vec<String> = ev.values.iter().map(Value::to_string).collect();
@@ -224,8 +269,15 @@ fn plan_enums(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec
                 specs,
                 s,
                 container.clone(),
-                format!("add enum value{} {}", if shown.len() == 1 { "" } else { "s" }, shown.join(", ")),
-                format!("enum_mismatch (--widen-enums): sent by {}", plural(ev.seen.exchanges, "exchange")),
+                format!(
+                    "add enum value{} {}",
+                    if shown.len() == 1 { "" } else { "s" },
+                    shown.join(", ")
+                ),
+                format!(
+                    "enum_mismatch (--widen-enums): sent by {}",
+                    plural(ev.seen.exchanges, "exchange")
+                ),
                 ev.seen.exchanges,
             ),
             pointer: container,
@@ -244,7 +296,10 @@ pub fn refuse_all(evidence: &mut Evidence, problems: &BTreeSet<String>, _kind: K
 }
 
 fn too_few(seen: usize, min: usize) -> String {
-    format!("seen in {}, fewer than --min-occurrences {min}", plural(seen, "exchange"))
+    format!(
+        "seen in {}, fewer than --min-occurrences {min}",
+        plural(seen, "exchange")
+    )
 }
 
 fn plural(n: usize, one: &str) -> String {
@@ -255,7 +310,11 @@ fn plural(n: usize, one: &str) -> String {
 fn describe(schema: &Value) -> String {
     let ty = match schema.get("type") {
         Some(Value::String(t)) => t.clone(),
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" or "),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" or "),
         _ => "any".to_string(),
     };
     let mut out = ty;

@@ -113,7 +113,8 @@ impl Index {
                     let first_child = events[i + 1..]
                         .iter()
                         .find(|(e, at)| {
-                            !matches!(e, Event::MappingStart(..)) || text.as_bytes().get(*at) == Some(&b'{')
+                            !matches!(e, Event::MappingStart(..))
+                                || text.as_bytes().get(*at) == Some(&b'{')
                         })
                         .filter(|(e, _)| !matches!(e, Event::MappingEnd | Event::SequenceEnd))
                         .map(|(_, next)| *next);
@@ -188,7 +189,9 @@ impl Style {
 
 /// Start of the line holding `offset`.
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
+    text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// Column (in bytes; indentation is ASCII) of `offset` on its line.

@@ -317,14 +317,14 @@ fn corpus_specs_load_or_are_refused_clearly() {
                 let has_content = ["paths", "webhooks", "components"]
                     .iter()
                     .any(|k| s.document.get(k).is_some());
-                assert!(!s.operations.is_empty() || has_content, "{}", path.display());
+                assert!(
+                    !s.operations.is_empty() || has_content,
+                    "{}",
+                    path.display()
+                );
             }
             Err(d) => assert!(d.file.is_some() && !d.message.is_empty(), "{d:?}"),
         }
     }
-    assert_eq!(
-        loaded,
-        files.len(),
-        "every corpus spec (3.0 and 3.1) loads"
-    );
+    assert_eq!(loaded, files.len(), "every corpus spec (3.0 and 3.1) loads");
 }

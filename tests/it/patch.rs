@@ -80,7 +80,10 @@ fn assert_only_insertions(p: &Patch) {
         let diff = similar::TextDiff::from_chars(&f.before, &f.after);
         for op in diff.ops() {
             assert!(
-                matches!(op, similar::DiffOp::Equal { .. } | similar::DiffOp::Insert { .. }),
+                matches!(
+                    op,
+                    similar::DiffOp::Equal { .. } | similar::DiffOp::Insert { .. }
+                ),
                 "{}: {op:?}",
                 f.path.display()
             );
@@ -91,14 +94,20 @@ fn assert_only_insertions(p: &Patch) {
 fn reason_of(p: &Patch, key: &str) -> String {
     p.not_patched
         .iter()
-        .find(|n| n.key.as_deref() == Some(key) || n.pointer.as_deref().is_some_and(|x| x.ends_with(key)))
+        .find(|n| {
+            n.key.as_deref() == Some(key) || n.pointer.as_deref().is_some_and(|x| x.ends_with(key))
+        })
         .map(|n| n.reason.clone())
         .unwrap_or_else(|| panic!("{key} is listed as not patched"))
 }
 
 #[test]
 fn bundled_specs_document_mobile_feature_version_and_never_the_typo() {
-    let p = propose(&bundled_specs(), &[root().join("captures")], Options::default());
+    let p = propose(
+        &bundled_specs(),
+        &[root().join("captures")],
+        Options::default(),
+    );
     let text = render(&p, &root());
     insta::assert_snapshot!(text);
     let diff = patch::unified_diff(&p.files, &root());
@@ -106,7 +115,14 @@ fn bundled_specs_document_mobile_feature_version_and_never_the_typo() {
     assert!(!diff.contains("date_formant"));
     assert!(reason_of(&p, "date_formant").contains("likely a rename of the documented date_format"));
     assert_only_insertions(&p);
-    let copy = copy_into(&root(), &["spec/espocrm.yaml", "spec/kommo.yaml", "spec/v4marketing.yaml"]);
+    let copy = copy_into(
+        &root(),
+        &[
+            "spec/espocrm.yaml",
+            "spec/kommo.yaml",
+            "spec/v4marketing.yaml",
+        ],
+    );
     assert_git_applies(copy.path(), &diff);
 }
 
@@ -116,7 +132,11 @@ fn awkward_yaml_keeps_its_comments_quoting_and_flow_style() {
         widen_enums: true,
         ..Options::default()
     };
-    let p = propose(&[fixture("awkward.yaml")], &[fixture("awkward.ndjson")], options);
+    let p = propose(
+        &[fixture("awkward.yaml")],
+        &[fixture("awkward.ndjson")],
+        options,
+    );
     insta::assert_snapshot!(render(&p, &root()));
     assert_only_insertions(&p);
     let copy = copy_into(&root(), &["tests/fixtures/patch/awkward.yaml"]);
@@ -127,10 +147,21 @@ fn awkward_yaml_keeps_its_comments_quoting_and_flow_style() {
 
 #[test]
 fn a_shared_component_is_patched_once_and_disagreement_patches_nothing() {
-    let p = propose(&[fixture("awkward.yaml")], &[fixture("awkward.ndjson")], Options::default());
-    let email: Vec<_> = p.edits.iter().filter(|e| e.pointer.ends_with("/email")).collect();
+    let p = propose(
+        &[fixture("awkward.yaml")],
+        &[fixture("awkward.ndjson")],
+        Options::default(),
+    );
+    let email: Vec<_> = p
+        .edits
+        .iter()
+        .filter(|e| e.pointer.ends_with("/email"))
+        .collect();
     assert_eq!(email.len(), 1, "{email:?}");
-    assert_eq!(email[0].pointer, "/components/schemas/User/properties/email");
+    assert_eq!(
+        email[0].pointer,
+        "/components/schemas/User/properties/email"
+    );
     assert_eq!(email[0].evidence, 2);
     assert!(reason_of(&p, "nickname").contains("getTeam sends string, getUser sends integer"));
     assert!(!p.edits.iter().any(|e| e.pointer.contains("nickname")));
@@ -140,7 +171,11 @@ fn a_shared_component_is_patched_once_and_disagreement_patches_nothing() {
 
 #[test]
 fn enums_widen_only_when_asked_and_never_for_a_near_miss() {
-    let without = propose(&[fixture("awkward.yaml")], &[fixture("awkward.ndjson")], Options::default());
+    let without = propose(
+        &[fixture("awkward.yaml")],
+        &[fixture("awkward.ndjson")],
+        Options::default(),
+    );
     assert!(!without.edits.iter().any(|e| e.pointer.ends_with("/enum")));
     assert!(reason_of(&without, "/owner/mode").contains("--widen-enums"));
     let with = propose(
@@ -151,7 +186,11 @@ fn enums_widen_only_when_asked_and_never_for_a_near_miss() {
             ..Options::default()
         },
     );
-    let widened: Vec<_> = with.edits.iter().filter(|e| e.pointer.ends_with("/enum")).collect();
+    let widened: Vec<_> = with
+        .edits
+        .iter()
+        .filter(|e| e.pointer.ends_with("/enum"))
+        .collect();
     assert_eq!(widened.len(), 1);
     assert!(widened[0].what.contains("\"archived\""), "{:?}", widened[0]);
     assert!(reason_of(&with, "/members/0/mode").contains("near-miss"));
@@ -168,7 +207,10 @@ fn min_occurrences_holds_back_thin_evidence() {
         },
     );
     let kept: Vec<&str> = p.edits.iter().map(|e| e.pointer.as_str()).collect();
-    assert!(kept.contains(&"/components/schemas/User/properties/email"), "{kept:?}");
+    assert!(
+        kept.contains(&"/components/schemas/User/properties/email"),
+        "{kept:?}"
+    );
     assert!(!kept.iter().any(|k| k.ends_with("/created")), "{kept:?}");
     assert!(reason_of(&p, "created").contains("fewer than --min-occurrences 2"));
 }
@@ -176,7 +218,10 @@ fn min_occurrences_holds_back_thin_evidence() {
 #[test]
 fn crlf_and_a_missing_final_newline_survive() {
     let text = std::fs::read_to_string(fixture("awkward.yaml")).expect("fixture");
-    let text = text.trim_end().trim_end_matches("# the end of the file").trim_end();
+    let text = text
+        .trim_end()
+        .trim_end_matches("# the end of the file")
+        .trim_end();
     let crlf = text.replace('\n', "\r\n");
     let dir = tempfile::tempdir().expect("temp dir");
     let spec = dir.path().join("awkward.yaml");
@@ -185,7 +230,11 @@ fn crlf_and_a_missing_final_newline_survive() {
     assert!(!p.edits.is_empty());
     let after = &p.files[0].after;
     assert!(!after.ends_with('\n'), "no final newline was added");
-    assert_eq!(after.matches('\n').count(), after.matches("\r\n").count(), "every line ends in CRLF");
+    assert_eq!(
+        after.matches('\n').count(),
+        after.matches("\r\n").count(),
+        "every line ends in CRLF"
+    );
     assert!(after.ends_with("        scores:\r\n          type: array\r\n          items:\r\n            type: object\r\n            properties:\r\n              at:\r\n                type: string\r\n                format: date\r\n              points:\r\n                type: number"));
     assert_only_insertions(&p);
     assert_git_applies(dir.path(), &patch::unified_diff(&p.files, dir.path()));
@@ -193,12 +242,19 @@ fn crlf_and_a_missing_final_newline_survive() {
 
 #[test]
 fn a_json_spec_gets_nested_objects_and_arrays_in_its_own_indentation() {
-    let p = propose(&[fixture("nested.json")], &[fixture("nested.ndjson")], Options::default());
+    let p = propose(
+        &[fixture("nested.json")],
+        &[fixture("nested.ndjson")],
+        Options::default(),
+    );
     insta::assert_snapshot!(render(&p, &root()));
     let after: serde_json::Value = serde_json::from_str(&p.files[0].after).expect("still JSON");
     let props = &after["components"]["schemas"]["Order"]["properties"];
     assert_eq!(props["customer"]["properties"]["address"]["nullable"], true);
-    assert_eq!(props["lines"]["items"]["properties"]["price"]["type"], "number");
+    assert_eq!(
+        props["lines"]["items"]["properties"]["price"]["type"],
+        "number"
+    );
     assert_eq!(props["placed_at"]["format"], "date-time");
     assert_only_insertions(&p);
     let copy = copy_into(&root(), &["tests/fixtures/patch/nested.json"]);
@@ -220,7 +276,11 @@ fn problems(specs: &[PathBuf], captures: &[PathBuf]) -> Vec<(String, Kind)> {
 
 #[test]
 fn round_trip_on_the_bundled_specs() {
-    let names = ["spec/espocrm.yaml", "spec/kommo.yaml", "spec/v4marketing.yaml"];
+    let names = [
+        "spec/espocrm.yaml",
+        "spec/kommo.yaml",
+        "spec/v4marketing.yaml",
+    ];
     let copy = copy_into(&root(), &names);
     let specs: Vec<PathBuf> = names.iter().map(|n| copy.path().join(n)).collect();
     let captures = [root().join("captures")];
@@ -232,18 +292,33 @@ fn round_trip_on_the_bundled_specs() {
     // validate: what was patched is gone, everything else stays.
     let after = problems(&specs, &captures);
     let patched: Vec<&(String, Kind)> = before.iter().filter(|b| !after.contains(b)).collect();
-    assert!(after.iter().all(|a| before.contains(a)), "new problems: {after:?}");
+    assert!(
+        after.iter().all(|a| before.contains(a)),
+        "new problems: {after:?}"
+    );
     assert_eq!(patched.len(), 6, "{patched:?}");
     for n in &p.not_patched {
-        assert!(after.iter().any(|(id, _)| *id == n.problem), "{} still reported", n.problem);
+        assert!(
+            after.iter().any(|(id, _)| *id == n.problem),
+            "{} still reported",
+            n.problem
+        );
     }
     // A second run proposes nothing.
     let again = propose(&specs, &captures, Options::default());
     assert!(again.edits.is_empty(), "{:?}", again.edits);
     // lint stays clean, generate gives the new field.
     let bin = env!("CARGO_BIN_EXE_specsmith");
-    let lint = Command::new(bin).arg("lint").current_dir(copy.path()).output().expect("lint runs");
-    assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stdout));
+    let lint = Command::new(bin)
+        .arg("lint")
+        .current_dir(copy.path())
+        .output()
+        .expect("lint runs");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
     let out = copy.path().join("client");
     let generate = Command::new(bin)
         .args(["generate", "--spec", "spec/kommo.yaml", "--out"])
@@ -251,7 +326,11 @@ fn round_trip_on_the_bundled_specs() {
         .current_dir(copy.path())
         .output()
         .expect("generate runs");
-    assert!(generate.status.success(), "{}", String::from_utf8_lossy(&generate.stderr));
+    assert!(
+        generate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generate.stderr)
+    );
     let code = std::fs::read_dir(out.join("src"))
         .expect("src written")
         .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
@@ -273,7 +352,11 @@ fn the_live_amocrm_capture_documents_mobile_feature_version() {
             "SKIPPED the shared live capture: ../shared/real-captures is absent; the fixture copy still runs"
         ),
     }
-    let p = propose(&[root().join("spec/kommo.yaml")], &captures, Options::default());
+    let p = propose(
+        &[root().join("spec/kommo.yaml")],
+        &captures,
+        Options::default(),
+    );
     let what: Vec<&str> = p.edits.iter().map(|e| e.what.as_str()).collect();
     assert_eq!(what, ["add property mobile_feature_version (integer)"]);
     assert_only_insertions(&p);
@@ -351,7 +434,10 @@ fn github_spec_with_new_fields_on_shared_components_gets_a_small_local_diff() {
         ]
     );
     let diff = patch::unified_diff(&p.files, copy.path());
-    let added = diff.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).count();
+    let added = diff
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .count();
     assert_eq!(added, 9, "{diff}");
     assert_only_insertions(&p);
     assert_git_applies(copy.path(), &diff);
@@ -359,4 +445,105 @@ fn github_spec_with_new_fields_on_shared_components_gets_a_small_local_diff() {
         std::fs::write(&f.path, &f.after).expect("applied");
     }
     assert_eq!(problems(&[spec], &captures), Vec::new());
+}
+
+#[test]
+fn openapi_31_spells_null_as_a_type() {
+    let text = std::fs::read_to_string(fixture("awkward.yaml")).expect("fixture");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("awkward31.yaml");
+    std::fs::write(
+        &spec,
+        text.replace("openapi: \"3.0.3\"", "openapi: \"3.1.0\""),
+    )
+    .expect("written");
+    let p = propose(
+        &[spec.clone()],
+        &[fixture("awkward.ndjson")],
+        Options::default(),
+    );
+    let after = &p.files[0].after;
+    assert!(
+        after.contains("        label:\n          type:\n          - string\n          - 'null'\n"),
+        "{after}"
+    );
+    assert!(!after.contains("nullable"));
+    for f in &p.files {
+        std::fs::write(&f.path, &f.after).expect("applied");
+    }
+    let left = problems(&[spec], &[fixture("awkward.ndjson")]);
+    assert!(
+        !left.iter().any(|(_, k)| *k == Kind::NullNotAllowed),
+        "{left:?}"
+    );
+    let again = propose(
+        &[dir.path().join("awkward31.yaml")],
+        &[fixture("awkward.ndjson")],
+        Options::default(),
+    );
+    assert!(again.edits.is_empty(), "{:?}", again.edits);
+}
+
+#[test]
+fn the_command_prints_a_diff_or_json_and_exits_by_what_it_proposes() {
+    let bin = env!("CARGO_BIN_EXE_specsmith");
+    let run = |args: &[&str]| {
+        Command::new(bin)
+            .arg("patch")
+            .args(args)
+            .current_dir(root())
+            .output()
+            .expect("runs")
+    };
+    let diff = run(&[
+        "--spec",
+        "tests/fixtures/patch/nested.json",
+        "tests/fixtures/patch/nested.ndjson",
+    ]);
+    assert_eq!(diff.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        stdout.starts_with(
+            "diff --git a/tests/fixtures/patch/nested.json b/tests/fixtures/patch/nested.json\n"
+        ),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&diff.stderr);
+    assert!(
+        stderr.starts_with("patch: 3 edits in tests/fixtures/patch/nested.json from 2 exchanges"),
+        "{stderr}"
+    );
+    let json = run(&[
+        "--format",
+        "json",
+        "--spec",
+        "tests/fixtures/patch/awkward.yaml",
+        "tests/fixtures/patch/awkward.ndjson",
+    ]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let edit = &report["edits"][0];
+    for field in ["file", "pointer", "what", "why", "evidence"] {
+        assert!(!edit[field].is_null(), "{field} in {edit}");
+    }
+    let refused = report["not_patched"].as_array().expect("list");
+    assert!(refused.iter().any(|n| n["kind"] == "unknown_property"
+        && n["key"] == "nickname"
+        && n["problem"].is_string()));
+    // Nothing to patch: exit 0, empty diff.
+    let clean = run(&[
+        "--spec",
+        "tests/fixtures/patch/nested.json",
+        "tests/fixtures/patch/awkward.ndjson",
+    ]);
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    assert!(clean.stdout.is_empty());
+    // The run cannot proceed: exit 2.
+    let broken = run(&["--spec", "tests/fixtures/patch/missing.yaml"]);
+    assert_eq!(broken.status.code(), Some(2));
 }
