@@ -28,8 +28,11 @@ impl Dialect {
     }
 }
 
+/// A `format` name and the check every value must pass to be documented with it.
+type FormatCheck = (&'static str, fn(&str) -> bool);
+
 /// String formats a value can be documented with, most specific first.
-const FORMATS: [(&str, fn(&str) -> bool); 5] = [
+const FORMATS: [FormatCheck; 5] = [
     ("date-time", is_date_time),
     ("date", is_date),
     ("uuid", is_uuid),

@@ -29,7 +29,7 @@ pub fn insert(
         .ok_or_else(|| format!("nothing at {pointer}"))?;
     let last = match (container, add) {
         (Value::Object(map), Value::Object(_)) => {
-            map.keys().last().map(|k| pointer_push(pointer, k))
+            map.keys().next_back().map(|k| pointer_push(pointer, k))
         }
         (Value::Array(items), Value::Array(_)) => {
             (!items.is_empty()).then(|| format!("{pointer}/{}", items.len() - 1))

@@ -423,7 +423,7 @@ fn github_spec_with_new_fields_on_shared_components_gets_a_small_local_diff() {
     let traffic = copy.path().join("traffic.ndjson");
     std::fs::write(&traffic, lines.join("\n") + "\n").expect("written");
     let captures = [traffic];
-    let p = propose(&[spec.clone()], &captures, Options::default());
+    let p = propose(std::slice::from_ref(&spec), &captures, Options::default());
     let pointers: Vec<&str> = p.edits.iter().map(|e| e.pointer.as_str()).collect();
     assert_eq!(
         pointers,
@@ -458,7 +458,7 @@ fn openapi_31_spells_null_as_a_type() {
     )
     .expect("written");
     let p = propose(
-        &[spec.clone()],
+        std::slice::from_ref(&spec),
         &[fixture("awkward.ndjson")],
         Options::default(),
     );
