@@ -213,57 +213,23 @@ fn edit_file(
     additions: Vec<plan::Addition>,
     evidence: &mut collect::Evidence,
 ) -> (Option<FileChange>, Vec<Edit>) {
-    let mut groups: Vec<Group> = Vec::new();
-    for a in additions {
-        let (pointer, add) = existing_container(&spec.document, &a.pointer, a.add.clone());
-        match groups.iter_mut().find(|g| g.pointer == pointer) {
-            Some(g) => {
-                merge(&mut g.add, add);
-                g.additions.push(a);
-            }
-            None => groups.push(Group {
-                pointer,
-                add,
-                additions: vec![a],
-            }),
-        }
-    }
     let text = spec.source.text();
-    let style = yaml::Style::of(text);
-    let index = (spec.source.format() == SourceFormat::Yaml).then(|| yaml::Index::new(text));
-    let mut insertions: Vec<(yaml::Insertion, usize)> = Vec::new();
-    let mut edits = Vec::new();
-    for g in groups {
-        let found = match &index {
-            Some(index) => yaml::insert(text, index, &style, &g.pointer, &g.add),
-            None => json::insert(text, &spec.document, &style, &g.pointer, &g.add),
-        };
-        match found {
-            Ok(ins) => {
-                insertions.push((ins, g.pointer.matches('/').count()));
-                edits.extend(g.additions.into_iter().map(|a| a.edit));
-            }
-            Err(reason) => {
-                for a in g.additions {
-                    plan::refuse_all(evidence, &a.problems, a.kind, &reason);
-                }
-            }
-        }
-    }
+    let (insertions, placed) = place(spec, group(&spec.document, additions), evidence);
     if insertions.is_empty() {
-        return (None, edits);
+        return (None, Vec::new());
     }
-    // At one offset, the deeper container's lines come first: they close it before the outer
-    // container's new entries.
-    insertions.sort_by(|(a, da), (b, db)| a.offset.cmp(&b.offset).then(db.cmp(da)));
-    let mut after = String::with_capacity(text.len() + 256);
-    let mut at = 0;
-    for (ins, _) in &insertions {
-        after.push_str(&text[at..ins.offset]);
-        after.push_str(&ins.text);
-        at = ins.offset;
+    let after = splice(text, insertions);
+    if let Err(reason) = reads_back(spec, &after, &placed) {
+        for a in placed.into_iter().flat_map(|g| g.additions) {
+            plan::refuse_all(evidence, &a.problems, a.kind, &reason);
+        }
+        return (None, Vec::new());
     }
-    after.push_str(&text[at..]);
+    let edits = placed
+        .into_iter()
+        .flat_map(|g| g.additions)
+        .map(|a| a.edit)
+        .collect();
     let bom = std::fs::read(spec.source.path())
         .map(|b| b.starts_with(b"\xEF\xBB\xBF"))
         .unwrap_or(false);
@@ -282,6 +248,100 @@ fn edit_file(
         }),
         edits,
     )
+}
+
+/// Additions gathered by the existing container they go into.
+fn group(document: &Value, additions: Vec<plan::Addition>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for a in additions {
+        let (pointer, add) = existing_container(document, &a.pointer, a.add.clone());
+        match groups.iter_mut().find(|g| g.pointer == pointer) {
+            Some(g) => {
+                merge(&mut g.add, add);
+                g.additions.push(a);
+            }
+            None => groups.push(Group {
+                pointer,
+                add,
+                additions: vec![a],
+            }),
+        }
+    }
+    groups
+}
+
+/// The text insertion of each group (with its depth, for ordering at one offset), and the
+/// groups that got one; the others are set aside with the reason.
+fn place(
+    spec: &Spec,
+    groups: Vec<Group>,
+    evidence: &mut collect::Evidence,
+) -> (Vec<(yaml::Insertion, usize)>, Vec<Group>) {
+    let text = spec.source.text();
+    let style = yaml::Style::of(text);
+    let index = (spec.source.format() == SourceFormat::Yaml).then(|| yaml::Index::new(text));
+    let mut insertions = Vec::new();
+    let mut placed = Vec::new();
+    for g in groups {
+        let found = match &index {
+            Some(index) => yaml::insert(text, index, &style, &g.pointer, &g.add),
+            None => json::insert(text, &spec.document, &style, &g.pointer, &g.add),
+        };
+        match found {
+            Ok(ins) => {
+                insertions.push((ins, g.pointer.matches('/').count()));
+                placed.push(g);
+            }
+            Err(reason) => {
+                for a in &g.additions {
+                    plan::refuse_all(evidence, &a.problems, a.kind, &reason);
+                }
+            }
+        }
+    }
+    (insertions, placed)
+}
+
+/// The text with every insertion made.
+fn splice(text: &str, mut insertions: Vec<(yaml::Insertion, usize)>) -> String {
+    // At one offset, the deeper container's lines come first: they close it before the outer
+    // container's new entries.
+    insertions.sort_by(|(a, da), (b, db)| a.offset.cmp(&b.offset).then(db.cmp(da)));
+    let mut after = String::with_capacity(text.len() + 256);
+    let mut at = 0;
+    for (ins, _) in &insertions {
+        after.push_str(&text[at..ins.offset]);
+        after.push_str(&ins.text);
+        at = ins.offset;
+    }
+    after.push_str(&text[at..]);
+    after
+}
+
+/// Reads the edited text back as the loader would and checks it holds exactly the old document
+/// plus the additions: a safety net under the text insertions, so a YAML corner case can never
+/// turn into a wrong spec.
+fn reads_back(spec: &Spec, after: &str, placed: &[Group]) -> Result<(), String> {
+    let mut expected = spec.document.clone();
+    for g in placed {
+        if let Some(container) = expected.pointer_mut(&g.pointer) {
+            merge(container, g.add.clone());
+        }
+    }
+    let reread = crate::spec::load_str(spec.source.path(), after.to_string()).map_err(|d| {
+        format!(
+            "the edited file would not load ({}); nothing is proposed in it",
+            d.message
+        )
+    })?;
+    if reread.document == expected {
+        Ok(())
+    } else {
+        Err(
+            "the edited file would not read back as the intended change; nothing is proposed in it"
+                .to_string(),
+        )
+    }
 }
 
 /// `path` relative to `cwd` when it lies under it, as `git apply` wants.
