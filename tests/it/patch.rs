@@ -547,3 +547,16 @@ fn the_command_prints_a_diff_or_json_and_exits_by_what_it_proposes() {
     let broken = run(&["--spec", "tests/fixtures/patch/missing.yaml"]);
     assert_eq!(broken.status.code(), Some(2));
 }
+
+#[test]
+fn a_byte_order_mark_stays() {
+    let text = std::fs::read_to_string(fixture("awkward.yaml")).expect("fixture");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("awkward.yaml");
+    std::fs::write(&spec, format!("\u{feff}{text}")).expect("written");
+    let p = propose(&[spec], &[fixture("awkward.ndjson")], Options::default());
+    assert!(p.files[0].before.starts_with('\u{feff}'));
+    assert!(p.files[0].after.starts_with('\u{feff}'));
+    assert_only_insertions(&p);
+    assert_git_applies(dir.path(), &patch::unified_diff(&p.files, dir.path()));
+}
