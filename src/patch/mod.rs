@@ -221,7 +221,7 @@ fn edit_file(
     let after = splice(text, insertions);
     if let Err(reason) = reads_back(spec, &after, &placed) {
         for a in placed.into_iter().flat_map(|g| g.additions) {
-            plan::refuse_all(evidence, &a.problems, a.kind, &reason);
+            plan::refuse_all(evidence, &a.problems, &reason);
         }
         return (None, Vec::new());
     }
@@ -294,7 +294,7 @@ fn place(
             }
             Err(reason) => {
                 for a in &g.additions {
-                    plan::refuse_all(evidence, &a.problems, a.kind, &reason);
+                    plan::refuse_all(evidence, &a.problems, &reason);
                 }
             }
         }

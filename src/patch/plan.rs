@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use crate::diagnostic::Kind;
 use crate::source::pointer_push;
 use crate::spec::Spec;
 
@@ -27,8 +26,6 @@ pub struct Addition {
     pub edit: Edit,
     /// The problems it answers (they become not patched if the text cannot take the edit).
     pub problems: BTreeSet<String>,
-    /// The finding kind it answers.
-    pub kind: Kind,
 }
 
 /// Turns the evidence into additions, moving what cannot be documented into `not_patched`.
@@ -38,13 +35,8 @@ pub fn plan(specs: &[Spec], evidence: &mut Evidence, min_occurrences: usize) -> 
     for ((s, home, key), ev) in properties {
         let dialect = Dialect::of(&specs[s].document);
         match property_schema(&ev, dialect) {
-            Err(reason) => refuse_all(evidence, &ev.problems, Kind::UnknownProperty, &reason),
-            Ok(_) if ev.seen.exchanges < min_occurrences => refuse_all(
-                evidence,
-                &ev.problems,
-                Kind::UnknownProperty,
-                &too_few(ev.seen.exchanges, min_occurrences),
-            ),
+            Err(reason) => refuse_all(evidence, &ev.problems, &reason),
+            Ok(_) if thin(evidence, ev.seen.exchanges, &ev.problems, min_occurrences) => {}
             Ok(schema) => {
                 let ops: Vec<&str> = ev.per_operation.keys().map(String::as_str).collect();
                 let container = format!("{home}/properties");
@@ -65,7 +57,6 @@ pub fn plan(specs: &[Spec], evidence: &mut Evidence, min_occurrences: usize) -> 
                     pointer: container,
                     add: json!({ key: schema }),
                     problems: ev.problems,
-                    kind: Kind::UnknownProperty,
                 });
             }
         }
@@ -109,7 +100,7 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
         let content = match body_content(&ev, &media, dialect, min) {
             Ok(c) => c,
             Err(reason) => {
-                refuse_all(evidence, &ev.problems, Kind::UndocumentedStatus, &reason);
+                refuse_all(evidence, &ev.problems, &reason);
                 continue;
             }
         };
@@ -145,7 +136,6 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
             pointer: container,
             add: json!({ status: Value::Object(response) }),
             problems: ev.problems,
-            kind: Kind::UndocumentedStatus,
         });
     }
     let media_types = std::mem::take(&mut evidence.media);
@@ -155,12 +145,7 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
             Ok(Some(Value::Object(c))) => c,
             Ok(_) => continue,
             Err(reason) => {
-                refuse_all(
-                    evidence,
-                    &ev.problems,
-                    Kind::UndocumentedContentType,
-                    &reason,
-                );
+                refuse_all(evidence, &ev.problems, &reason);
                 continue;
             }
         };
@@ -181,7 +166,6 @@ fn plan_bodies(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Ve
             pointer: container,
             add: Value::Object(content),
             problems: ev.problems,
-            kind: Kind::UndocumentedContentType,
         });
     }
 }
@@ -212,13 +196,7 @@ fn body_content(
 fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec<Addition>) {
     let parameters = std::mem::take(&mut evidence.parameters);
     for ((s, op_pointer, location, name), ev) in parameters {
-        if ev.seen.exchanges < min {
-            refuse_all(
-                evidence,
-                &ev.problems,
-                Kind::UndocumentedParameter,
-                &too_few(ev.seen.exchanges, min),
-            );
+        if thin(evidence, ev.seen.exchanges, &ev.problems, min) {
             continue;
         }
         let integer = !ev.values.is_empty() && ev.values.iter().all(|v| v.parse::<i64>().is_ok());
@@ -244,7 +222,6 @@ fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mu
             pointer: container,
             add: json!([{ "name": name, "in": location, "required": false, "schema": schema }]),
             problems: ev.problems,
-            kind: Kind::UndocumentedParameter,
         });
     }
 }
@@ -252,13 +229,7 @@ fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mu
 fn plan_enums(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec<Addition>) {
     let enums = std::mem::take(&mut evidence.enums);
     for ((s, schema), ev) in enums {
-        if ev.seen.exchanges < min {
-            refuse_all(
-                evidence,
-                &ev.problems,
-                Kind::EnumMismatch,
-                &too_few(ev.seen.exchanges, min),
-            );
+        if thin(evidence, ev.seen.exchanges, &ev.problems, min) {
             continue;
         }
         let shown: Vec<String> = ev.values.iter().map(Value::to_string).collect();
@@ -283,16 +254,24 @@ fn plan_enums(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec
             pointer: container,
             add: Value::Array(ev.values),
             problems: ev.problems,
-            kind: Kind::EnumMismatch,
         });
     }
 }
 
 /// Sets every problem in `problems` aside as not patched, with `reason`.
-pub fn refuse_all(evidence: &mut Evidence, problems: &BTreeSet<String>, _kind: Kind, reason: &str) {
+pub fn refuse_all(evidence: &mut Evidence, problems: &BTreeSet<String>, reason: &str) {
     for id in problems {
         evidence.refuse_id(id, reason.to_string());
     }
+}
+
+/// Whether evidence from `seen` exchanges is fewer than `min`; if so its problems are set aside.
+fn thin(evidence: &mut Evidence, seen: usize, problems: &BTreeSet<String>, min: usize) -> bool {
+    let thin = seen < min;
+    if thin {
+        refuse_all(evidence, problems, &too_few(seen, min));
+    }
+    thin
 }
 
 fn too_few(seen: usize, min: usize) -> String {

@@ -58,23 +58,12 @@ enum Frame {
 impl Index {
     /// Indexes `text`; a syntax error stops the index where it happened.
     pub fn new(text: &str) -> Self {
-        // A marker's index mixes characters and bytes (block scalars add bytes), so offsets are
-        // taken from its line and character column instead.
         let lines = crate::source::LineIndex::new(text);
-        let offset = |line: usize, col: usize| -> usize {
-            let Some(start) = lines.line_start(line) else {
-                return text.len();
-            };
-            text[start..]
-                .char_indices()
-                .nth(col)
-                .map_or(text.len(), |(b, _)| start + b)
-        };
         let mut parser = Parser::new_from_str(text);
         let mut events: Vec<(Event, usize)> = Vec::new();
         while let Ok((event, mark)) = parser.next_token() {
             let end = matches!(event, Event::StreamEnd);
-            events.push((event, offset(mark.line(), mark.col())));
+            events.push((event, crate::source::mark_offset(text, &lines, mark)));
             if end {
                 break;
             }
