@@ -6,11 +6,13 @@
 //! patched. Exit 0: nothing to patch; 1: a patch was proposed or applied; 2: the run could not
 //! proceed.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use crate::error::Error;
 use crate::patch::{self, Edit, NotPatched, Patch};
 use crate::spec::Spec;
 use crate::validate::{Options, RawMeta, Validator};
@@ -76,35 +78,20 @@ struct JsonReport<'a> {
     not_patched: &'a [NotPatched],
 }
 
-/// Runs `patch`.
-pub fn run(args: PatchArgs) -> Outcome {
-    match propose(&args) {
-        Ok(p) => finish(&args, &p),
-        Err(message) => {
-            eprintln!("error: {message}");
-            Outcome::Failure
-        }
-    }
-}
-
-fn propose(args: &PatchArgs) -> Result<Patch, String> {
-    let paths = super::spec_paths(&args.specs)?;
+/// Runs `patch`: propose, then print or apply; exit 1 when there is something to patch.
+pub fn run(args: PatchArgs) -> Result<Outcome, Error> {
     let mut specs: Vec<Spec> = Vec::new();
-    for path in &paths {
-        let spec = crate::spec::load(path).map_err(|d| {
-            format!(
-                "cannot patch: {} could not be read: {}",
+    for path in super::spec_paths(&args.specs)? {
+        let spec = crate::spec::load(&path).map_err(|d| {
+            Error::Usage(format!(
+                "cannot patch {}: {} (run specsmith lint for details)",
                 path.display(),
                 d.message
-            )
+            ))
         })?;
         specs.push(spec);
     }
-    let captures = if args.captures.is_empty() {
-        vec![super::default_captures()]
-    } else {
-        args.captures.clone()
-    };
+    let captures = super::validate::captures_or_default(args.captures.clone());
     let options = Options {
         raw: RawMeta {
             status: args.status,
@@ -114,61 +101,54 @@ fn propose(args: &PatchArgs) -> Result<Patch, String> {
         server: args.server.clone(),
         ..Options::default()
     };
-    let validator = Validator::new(&specs, options).map_err(|e| e.to_string())?;
+    let validator = Validator::new(&specs, options)?;
     let options = patch::Options {
         widen_enums: args.widen_enums,
         min_occurrences: usize::try_from(args.min_occurrences).unwrap_or(usize::MAX),
     };
-    patch::propose(&specs, &validator, &captures, options).map_err(|e| e.to_string())
-}
-
-fn finish(args: &PatchArgs, p: &Patch) -> Outcome {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    if args.apply {
-        for f in &p.files {
-            if let Err(e) = std::fs::write(&f.path, &f.after) {
-                eprintln!("error: cannot write {}: {e}", f.path.display());
-                return Outcome::Failure;
-            }
-        }
-    }
-    let written = match args.format {
-        PatchFormat::Json => serde_json::to_string_pretty(&JsonReport {
-            exchanges: p.exchanges,
-            capture_files: p.capture_files,
-            applied: args.apply,
-            edits: &p.edits,
-            not_patched: &p.not_patched,
-        })
-        .map(|s| s + "\n")
-        .map_err(|e| e.to_string()),
-        PatchFormat::Diff if args.apply => Ok(String::new()),
-        PatchFormat::Diff => Ok(patch::unified_diff(&p.files, &cwd)),
-    };
-    match written {
-        Ok(text) => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    eprintln!("error: cannot write the patch: {e}");
-                }
-                return Outcome::Failure;
-            }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Failure;
-        }
-    }
-    if args.format == PatchFormat::Diff {
-        eprint!("{}", summary(p, args.apply, &cwd));
-    }
-    if p.edits.is_empty() {
+    let p = patch::propose(&specs, &validator, &captures, options)?;
+    finish(&args, &p)?;
+    Ok(if p.edits.is_empty() {
         Outcome::Clean
     } else {
         Outcome::Findings
+    })
+}
+
+/// Applies or prints the patch, then the summary.
+fn finish(args: &PatchArgs, p: &Patch) -> Result<(), Error> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    if args.apply {
+        for f in &p.files {
+            std::fs::write(&f.path, &f.after).map_err(|source| Error::Write {
+                what: "spec",
+                path: f.path.clone(),
+                source,
+            })?;
+        }
     }
+    let text = match args.format {
+        PatchFormat::Json => {
+            let report = JsonReport {
+                exchanges: p.exchanges,
+                capture_files: p.capture_files,
+                applied: args.apply,
+                edits: &p.edits,
+                not_patched: &p.not_patched,
+            };
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Report(e.into()))? + "\n"
+        }
+        PatchFormat::Diff if args.apply => String::new(),
+        PatchFormat::Diff => patch::unified_diff(&p.files, &cwd),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::Report)?;
+    if args.format == PatchFormat::Diff {
+        eprint!("{}", summary(p, args.apply, &cwd));
+    }
+    Ok(())
 }
 
 /// The human summary: edits per file, exchanges read, and each finding left to a person.

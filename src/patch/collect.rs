@@ -293,7 +293,11 @@ impl Evidence {
         let [location, name] = segments.as_slice() else {
             return self.refuse(d, "the finding names no parameter");
         };
-        if crate::validate::looks_like_credential(name) {
+        let credential = match location.as_str() {
+            "header" => crate::secrecy::is_credential_header(name),
+            _ => crate::secrecy::is_credential_name(name),
+        };
+        if credential {
             return self.refuse(
                 d,
                 "its name suggests a credential: credentials are documented as security schemes by a person, never from traffic",
