@@ -247,9 +247,10 @@ pub fn insert(
     let Some(node) = index.nodes.get(pointer) else {
         return Err(format!("no block collection found at {pointer}"));
     };
-    let anchored = index.nodes.iter().any(|(p, n)| {
-        n.anchored && (p == pointer || pointer.starts_with(&format!("{p}/")) || p.is_empty())
-    });
+    let anchored = index
+        .nodes
+        .iter()
+        .any(|(p, n)| n.anchored && (p == pointer || pointer.starts_with(&format!("{p}/"))));
     if anchored {
         return Err(format!(
             "{pointer} carries or sits under an &anchor; aliases would change with it, so it needs restructuring by hand"
