@@ -544,6 +544,28 @@ fn the_command_prints_a_diff_or_json_and_exits_by_what_it_proposes() {
         String::from_utf8_lossy(&clean.stderr)
     );
     assert!(clean.stdout.is_empty());
+    // --apply writes the file in place and prints no diff; a second run has nothing to do.
+    let copy = copy_into(&root(), &["tests/fixtures/patch/nested.json"]);
+    let spec = copy.path().join("tests/fixtures/patch/nested.json");
+    let traffic = fixture("nested.ndjson");
+    let apply = |extra: &[&str]| {
+        Command::new(bin)
+            .arg("patch")
+            .args(extra)
+            .arg("--spec")
+            .arg(&spec)
+            .arg(&traffic)
+            .current_dir(copy.path())
+            .output()
+            .expect("runs")
+    };
+    let applied = apply(&["--apply"]);
+    assert_eq!(applied.status.code(), Some(1));
+    assert!(applied.stdout.is_empty());
+    assert!(std::fs::read_to_string(&spec)
+        .expect("read")
+        .contains("\"placed_at\""));
+    assert_eq!(apply(&[]).status.code(), Some(0));
     // The run cannot proceed: exit 2.
     let broken = run(&["--spec", "tests/fixtures/patch/missing.yaml"]);
     assert_eq!(broken.status.code(), Some(2));
