@@ -74,7 +74,7 @@ struct JsonReport<'a> {
     exchanges: usize,
     capture_files: usize,
     applied: bool,
-    edits: &'a [Edit],
+    edits: Vec<Edit>,
     not_patched: &'a [NotPatched],
 }
 
@@ -133,7 +133,15 @@ fn finish(args: &PatchArgs, p: &Patch) -> Result<(), Error> {
                 exchanges: p.exchanges,
                 capture_files: p.capture_files,
                 applied: args.apply,
-                edits: &p.edits,
+                // Files as the diff names them: relative to where the user stands.
+                edits: p
+                    .edits
+                    .iter()
+                    .map(|e| Edit {
+                        file: patch::relative_to(&e.file, &cwd),
+                        ..e.clone()
+                    })
+                    .collect(),
                 not_patched: &p.not_patched,
             };
             serde_json::to_string_pretty(&report).map_err(|e| Error::Report(e.into()))? + "\n"

@@ -524,6 +524,7 @@ fn the_command_prints_a_diff_or_json_and_exits_by_what_it_proposes() {
     assert_eq!(json.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     let edit = &report["edits"][0];
+    assert_eq!(edit["file"], "tests/fixtures/patch/awkward.yaml");
     for field in ["file", "pointer", "what", "why", "evidence"] {
         assert!(!edit[field].is_null(), "{field} in {edit}");
     }
