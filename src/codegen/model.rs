@@ -752,10 +752,10 @@ impl Builder<'_> {
     }
 
     fn warn(&mut self, pointer: &str, message: String) {
-        let d = Diagnostic::warning(Kind::UnsupportedConstruct, message)
-            .in_file(self.spec.source.path())
-            .at(self.spec.source.locate(pointer))
-            .with_pointer(pointer);
+        let d = self.spec.pin(
+            Diagnostic::warning(Kind::UnsupportedConstruct, message),
+            pointer,
+        );
         self.warnings.push(d);
     }
 }

@@ -365,7 +365,11 @@ const SAMPLE: &[&str] = &[
     "openapi31/readmeio__oas-examples/3.1/json/schema-types.json",
     "openapi31/go-fuego__fuego/examples/petstore/lib/testdata/doc/openapi.golden.json",
 ];
-const SAMPLE_FIXTURES: &[&str] = &["tests/fixtures/codegen/hostile.yaml"];
+const SAMPLE_FIXTURES: &[&str] = &[
+    "tests/fixtures/codegen/hostile.yaml",
+    "tests/fixtures/multifile/api.yaml",
+    "tests/fixtures/multifile/redocly-starter/openapi.yaml",
+];
 
 /// The failure-class fixtures (one minimal spec per class, `tests/fixtures/codegen/classes/`),
 /// compiled in the same clippy run as the sample.
