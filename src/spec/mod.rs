@@ -7,6 +7,7 @@
 pub mod json_schema;
 pub mod lint;
 mod load;
+pub mod media;
 pub mod model;
 pub mod refs;
 pub mod style;

@@ -303,6 +303,14 @@ fn field_type(fields: &[(String, Scalar)], key: &str) -> Scalar {
         .map_or(Scalar::String, |(_, s)| *s)
 }
 
+/// A cookie's value as its parameter reads it: percent-decoded, because clients percent-encode
+/// what is not a cookie octet (`;`, `,`, space, non-ASCII), as the generated runtime does.
+pub fn cookie_value(raw: &str) -> String {
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// Reads a path segment or header value back into a JSON value.
 pub fn parse_text(wire: &Wire, text: &str) -> Result<Value, ParseError> {
     let name = wire.name.as_str();
@@ -312,6 +320,9 @@ pub fn parse_text(wire: &Wire, text: &str) -> Result<Value, ParseError> {
                 message: format!("label-style value {text:?} does not start with '.'"),
             })?;
             (body.to_string(), if wire.explode { '.' } else { ',' })
+        }
+        ParamStyle::Matrix if wire.explode && text.is_empty() => {
+            return parse_matrix_exploded(wire, text);
         }
         ParamStyle::Matrix => {
             let body = text.strip_prefix(';').ok_or_else(|| ParseError {
@@ -359,13 +370,19 @@ pub fn parse_text(wire: &Wire, text: &str) -> Result<Value, ParseError> {
     }
 }
 
+/// `;color=blue;color=black` or `;R=100;G=200`. A scalar is everything after its `name=`
+/// (its value may hold `;`), and an empty array or object sends nothing at all.
 fn parse_matrix_exploded(wire: &Wire, body: &str) -> Result<Value, ParseError> {
     let parts: Vec<(&str, &str)> = body
         .split(';')
+        .filter(|p| !p.is_empty())
         .map(|p| p.split_once('=').unwrap_or((p, "")))
         .collect();
     match &wire.shape {
-        Shape::Scalar(s) => coerce(parts.first().map_or("", |p| p.1), *s),
+        Shape::Scalar(s) => {
+            let value = body.split_once('=').map_or("", |(_, v)| v);
+            coerce(value, *s)
+        }
         Shape::Array(s) => parts
             .iter()
             .map(|(_, v)| coerce(v, *s))
