@@ -204,6 +204,48 @@ fn hostile_names_and_shapes() {
     );
 }
 
+/// Regression (issue 15's held-out defect): a spec file named like a Rust keyword (`type.yaml`,
+/// `self.yaml`) or like a crate the generated code names by path (`std.yaml`) used to give
+/// `pub mod type;` or an ambiguous `std`. Module names now avoid both.
+#[test]
+fn spec_files_named_like_keywords_or_std_generate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "openapi: 3.0.0\ninfo: { title: T, version: \"1\" }\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses: { \"200\": { description: ok } }\n";
+    let names = ["type", "self", "std", "serde"];
+    let specs: Vec<spec::Spec> = names
+        .iter()
+        .map(|n| {
+            let path = dir.path().join(format!("{n}.yaml"));
+            std::fs::write(&path, text).expect("write");
+            spec::load(&path).unwrap_or_else(|d| panic!("{n}: {}", d.message))
+        })
+        .collect();
+    let inputs: Vec<Input<'_>> = specs
+        .iter()
+        .zip(names)
+        .map(|(spec, n)| Input {
+            spec,
+            source: format!("{n}.yaml"),
+        })
+        .collect();
+    let generator = Generator::new(None).expect("built-in templates load");
+    let output = generator
+        .crate_files(&inputs, "keywords", false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lib = file(&output, "src/lib.rs");
+    for module in ["type_", "self_", "std_2", "serde_2"] {
+        assert!(
+            lib.contains(&format!("pub mod {module};")),
+            "{module}: {lib}"
+        );
+        file(&output, &format!("src/{module}.rs"));
+    }
+    let standalone = generator
+        .crate_files(&inputs[..1], "type-client", true)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(file(&standalone, "src/lib.rs").contains("pub use type_::Client;"));
+}
+
 #[test]
 fn templates_are_overridable_by_name() {
     let dir = tempfile::tempdir().expect("tempdir");
