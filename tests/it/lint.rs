@@ -137,10 +137,10 @@ fn unreadable_specs_get_a_located_message_and_exit_2() {
             "Swagger 2.0",
         ),
         (
-            "err_openapi31.yaml",
+            "err_version.yaml",
             "unsupported_version",
             Some((1, 1)),
-            "3.1.0 is not supported yet",
+            "unknown OpenAPI version \"4.0.0\"",
         ),
         ("err_empty.yaml", "invalid_document", None, "is empty"),
         (
@@ -148,6 +148,12 @@ fn unreadable_specs_get_a_located_message_and_exit_2() {
             "invalid_document",
             Some((10, 11)),
             "unknown variant `somewhere`",
+        ),
+        (
+            "err_shape31.yaml",
+            "invalid_document",
+            Some((10, 11)),
+            "unknown parameter location `somewhere`",
         ),
     ];
     for (file, kind, at, text) in cases {
