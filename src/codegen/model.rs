@@ -722,6 +722,7 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         b.group = components.len() + i;
         operations.push(b.operation(op, &mut methods));
     }
+    b.note_webhooks();
     // Pass 3: recursion.
     b.order_untagged_variants();
     b.fix_alias_cycles();
@@ -871,6 +872,20 @@ impl Builder<'_> {
             Severity::Warning,
             message,
         );
+    }
+
+    /// OpenAPI 3.1 `webhooks` are requests the API sends, not ones a client makes: the client
+    /// has no methods for them. Said once, at `/webhooks`, so the skip is never silent.
+    fn note_webhooks(&mut self) {
+        let count = self.spec.webhooks.len();
+        if count > 0 {
+            self.warn_kind(
+                "/webhooks",
+                Kind::UnsupportedConstruct,
+                Severity::Info,
+                format!("{count} webhook operation(s) are requests the API sends; the client has no methods for them"),
+            );
+        }
     }
 
     /// A finding of any kind and severity, located at `pointer` in the spec.

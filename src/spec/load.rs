@@ -108,7 +108,10 @@ fn parse_value(source: &SourceFile) -> Result<Value, Box<Diagnostic>> {
             Box::new(
                 Diagnostic::error(
                     Kind::SyntaxError,
-                    format!("invalid JSON: {}", crate::source::without_serde_position(&e.to_string())),
+                    format!(
+                        "invalid JSON: {}",
+                        crate::source::without_serde_position(&e.to_string())
+                    ),
                 )
                 .in_file(path)
                 .at(Some(loc)),
@@ -123,7 +126,10 @@ fn parse_value(source: &SourceFile) -> Result<Value, Box<Diagnostic>> {
                 Box::new(
                     Diagnostic::error(
                         Kind::SyntaxError,
-                        format!("invalid YAML: {}", crate::source::without_serde_position(&e.to_string())),
+                        format!(
+                            "invalid YAML: {}",
+                            crate::source::without_serde_position(&e.to_string())
+                        ),
                     )
                     .in_file(path)
                     .at(loc),

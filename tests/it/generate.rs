@@ -246,6 +246,21 @@ fn spec_files_named_like_keywords_or_std_generate() {
     assert!(file(&standalone, "src/lib.rs").contains("pub use type_::Client;"));
 }
 
+/// OpenAPI 3.1 `webhooks` get no client methods, and generate says so once, located.
+#[test]
+fn webhooks_are_skipped_with_one_located_note() {
+    let output = generate(&["tests/fixtures/openapi31/constructs.yaml"]);
+    let notes: Vec<_> = output
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("webhook"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", warning_lines(&output));
+    assert_eq!(notes[0].severity, specsmith::Severity::Info);
+    assert!(notes[0].location.is_some(), "located");
+    assert!(!file(&output, "src/constructs.rs").contains("fn pet_adopted"));
+}
+
 #[test]
 fn templates_are_overridable_by_name() {
     let dir = tempfile::tempdir().expect("tempdir");
