@@ -4,8 +4,21 @@
 use super::*;
 
 impl<'a> Builder<'a> {
+    /// The client's constructors and credential setters, named in one scope of methods.
     pub(super) fn client(&mut self) -> ClientDef {
         let mut fns = Scope::with_reserved(RESERVED_METHODS);
+        let servers = self.servers(&mut fns);
+        let auth = self.auth(&mut fns);
+        let combined = self.combined(&auth, &mut fns);
+        ClientDef {
+            servers,
+            auth,
+            combined,
+        }
+    }
+
+    /// One constructor per absolute server URL, named after its host (`for_api_example_com`).
+    fn servers(&self, fns: &mut Scope) -> Vec<ServerDef> {
         let mut servers = Vec::new();
         for server in &self.spec.servers {
             let absolute = server.url.contains("://") || server.url.starts_with('{');
@@ -51,6 +64,11 @@ impl<'a> Builder<'a> {
                     .collect(),
             });
         }
+        servers
+    }
+
+    /// One setter per security scheme whose credentials the runtime can send.
+    fn auth(&mut self, fns: &mut Scope) -> Vec<AuthDef> {
         let mut auth = Vec::new();
         for scheme in &self.spec.security_schemes {
             let (kind, key) = match &scheme.kind {
@@ -92,6 +110,11 @@ impl<'a> Builder<'a> {
                 doc: scheme.description.as_deref().map(naming::doc_text),
             });
         }
+        auth
+    }
+
+    /// One setter per security requirement that needs several credentials together.
+    fn combined(&self, auth: &[AuthDef], fns: &mut Scope) -> Vec<CombinedAuth> {
         let mut combined: Vec<CombinedAuth> = Vec::new();
         let mut requirements: Vec<&Vec<String>> = Vec::new();
         let global = self.spec.document.get("security").and_then(Value::as_array);
@@ -132,11 +155,7 @@ impl<'a> Builder<'a> {
                 parts,
             });
         }
-        ClientDef {
-            servers,
-            auth,
-            combined,
-        }
+        combined
     }
 
     /// One operation: its parameters, path, body and responses, each named and typed.
@@ -436,26 +455,8 @@ impl<'a> Builder<'a> {
     pub(super) fn finish_op(&mut self, op: OpIr) -> OperationDef {
         let params_struct =
             (!op.optional.is_empty()).then(|| self.names.claim(&format!("{}Params", op.base)));
-        let arg = |b: &Self, p: &ParamIr| Param {
-            name: p.name.clone(),
-            wire: p.wire.clone(),
-            location: p.location,
-            style: p.style,
-            explode: p.explode,
-            allow_reserved: p.allow_reserved,
-            ty: b.render(&p.ty, false),
-            arg_ty: match &p.ty {
-                Ty::String => "&str".to_string(),
-                Ty::Array(inner) => format!("&[{}]", b.render(inner, false)),
-                Ty::Int(_) | Ty::Float | Ty::Bool => b.render(&p.ty, false),
-                other => format!("&{}", b.render(other, false)),
-            },
-            is_string: p.ty == Ty::String,
-            doc: p.doc.clone(),
-            php_array: p.php_array,
-        };
-        let args: Vec<Param> = op.args.iter().map(|p| arg(self, p)).collect();
-        let optional: Vec<Param> = op.optional.iter().map(|p| arg(self, p)).collect();
+        let args: Vec<Param> = op.args.iter().map(|p| self.param_def(p)).collect();
+        let optional: Vec<Param> = op.optional.iter().map(|p| self.param_def(p)).collect();
         let body = op.body.as_ref().map(|b| BodyDef {
             kind: b.kind,
             content_type: b.content_type.clone(),
@@ -487,68 +488,7 @@ impl<'a> Builder<'a> {
         let error_ty = error_enum
             .as_ref()
             .map_or("std::convert::Infallible".to_string(), |e| e.name.clone());
-        // Arms: exact codes, then ranges, then default; each response once per side.
-        let mut arms = Vec::new();
-        let variant_of = |e: &Option<StatusEnum>, r: &RespIr| {
-            e.as_ref().and_then(|e| {
-                e.variants
-                    .iter()
-                    .find(|v| v.status == r.status.as_string())
-                    .map(|v| v.name.clone())
-            })
-        };
-        let mut sorted: Vec<&RespIr> = op.responses.iter().collect();
-        sorted.sort_by_key(|r| match r.status {
-            StatusKey::Code(c) => (0, c),
-            StatusKey::Range(r) => (1, r),
-            StatusKey::Default => (2, 0),
-        });
-        let mut has_default = false;
-        for r in sorted {
-            let (pattern, low, high) = match r.status {
-                StatusKey::Code(c) => (ArmPattern::Code, c, c),
-                StatusKey::Range(d) => (ArmPattern::Range, d * 100, d * 100 + 99),
-                StatusKey::Default => (ArmPattern::Default, 0, 0),
-            };
-            let ty = self.body_ty(r);
-            if r.status == StatusKey::Default && r.success {
-                arms.push(Arm {
-                    pattern: ArmPattern::Range,
-                    low: 200,
-                    high: 299,
-                    ok: true,
-                    variant: variant_of(&success_enum, r),
-                    decode: r.decode,
-                    ty: ty.clone(),
-                });
-            }
-            if r.status == StatusKey::Default {
-                has_default = true;
-                arms.push(Arm {
-                    pattern,
-                    low,
-                    high,
-                    ok: false,
-                    variant: variant_of(&error_enum, r),
-                    decode: r.decode,
-                    ty,
-                });
-                continue;
-            }
-            arms.push(Arm {
-                pattern,
-                low,
-                high,
-                ok: r.success,
-                variant: if r.success {
-                    variant_of(&success_enum, r)
-                } else {
-                    variant_of(&error_enum, r)
-                },
-                decode: r.decode,
-                ty,
-            });
-        }
+        let (arms, has_default) = self.arms(&op.responses, &success_enum, &error_enum);
         let paging = self.paging(&op, &optional, &successes, &success_enum);
         OperationDef {
             id: op.id,
@@ -574,7 +514,101 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// An enum with one variant per response, named by status (`Ok`, `Unauthorized`).
+    /// A parameter as the templates see it: its owned type and the argument type it is taken
+    /// as (borrowed where that reads better: `&str`, `&[T]`).
+    fn param_def(&self, p: &ParamIr) -> Param {
+        Param {
+            name: p.name.clone(),
+            wire: p.wire.clone(),
+            location: p.location,
+            style: p.style,
+            explode: p.explode,
+            allow_reserved: p.allow_reserved,
+            ty: self.render(&p.ty, false),
+            arg_ty: match &p.ty {
+                Ty::String => "&str".to_string(),
+                Ty::Array(inner) => format!("&[{}]", self.render(inner, false)),
+                Ty::Int(_) | Ty::Float | Ty::Bool => self.render(&p.ty, false),
+                other => format!("&{}", self.render(other, false)),
+            },
+            is_string: p.ty == Ty::String,
+            doc: p.doc.clone(),
+            php_array: p.php_array,
+        }
+    }
+
+    /// The response dispatch: exact codes, then ranges, then `default`, each response once per
+    /// side; and whether a `default` arm catches the rest.
+    fn arms(
+        &self,
+        responses: &[RespIr],
+        success_enum: &Option<StatusEnum>,
+        error_enum: &Option<StatusEnum>,
+    ) -> (Vec<Arm>, bool) {
+        let mut arms = Vec::new();
+        let variant_of = |e: &Option<StatusEnum>, r: &RespIr| {
+            e.as_ref().and_then(|e| {
+                e.variants
+                    .iter()
+                    .find(|v| v.status == r.status.as_string())
+                    .map(|v| v.name.clone())
+            })
+        };
+        let mut sorted: Vec<&RespIr> = responses.iter().collect();
+        sorted.sort_by_key(|r| match r.status {
+            StatusKey::Code(c) => (0, c),
+            StatusKey::Range(r) => (1, r),
+            StatusKey::Default => (2, 0),
+        });
+        let mut has_default = false;
+        for r in sorted {
+            let (pattern, low, high) = match r.status {
+                StatusKey::Code(c) => (ArmPattern::Code, c, c),
+                StatusKey::Range(d) => (ArmPattern::Range, d * 100, d * 100 + 99),
+                StatusKey::Default => (ArmPattern::Default, 0, 0),
+            };
+            let ty = self.body_ty(r);
+            if r.status == StatusKey::Default && r.success {
+                arms.push(Arm {
+                    pattern: ArmPattern::Range,
+                    low: 200,
+                    high: 299,
+                    ok: true,
+                    variant: variant_of(success_enum, r),
+                    decode: r.decode,
+                    ty: ty.clone(),
+                });
+            }
+            if r.status == StatusKey::Default {
+                has_default = true;
+                arms.push(Arm {
+                    pattern,
+                    low,
+                    high,
+                    ok: false,
+                    variant: variant_of(error_enum, r),
+                    decode: r.decode,
+                    ty,
+                });
+                continue;
+            }
+            arms.push(Arm {
+                pattern,
+                low,
+                high,
+                ok: r.success,
+                variant: if r.success {
+                    variant_of(success_enum, r)
+                } else {
+                    variant_of(error_enum, r)
+                },
+                decode: r.decode,
+                ty,
+            });
+        }
+        (arms, has_default)
+    }
+
     /// The non-default `encoding` entries of a form media type at `media_pointer`.
     fn form_encodings(&self, media_pointer: &str) -> Vec<FormEncoding> {
         let pointer = pointer_push(media_pointer, "encoding");
@@ -605,6 +639,7 @@ impl<'a> Builder<'a> {
         out
     }
 
+    /// An enum with one variant per response, named by status (`Ok`, `Unauthorized`).
     fn status_enum(&mut self, wanted: &str, responses: &[&RespIr]) -> StatusEnum {
         let mut scope = Scope::default();
         StatusEnum {
