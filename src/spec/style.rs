@@ -1,8 +1,10 @@
 //! Parameter styles: how a value travels in a path, query, header or cookie, both ways.
 //!
-//! One model serves the generator (what a client must send) and the validator (what a captured
-//! request meant), so the two cannot disagree: `serialize` and `parse` are inverses for every
-//! style and explode setting OpenAPI 3.0 defines, and the round-trip tests below hold them to it.
+//! This is the validator's model (what a captured request meant). Generated clients serialise
+//! with their own copy in `templates/runtime.rs.jinja`, because a generated crate must stand
+//! alone; the two are held equal by a table test (`tests/it/style.rs`) that drives the generated
+//! runtime over every style × explode × location × value shape and parses the result back here.
+//! `serialize` and `parse` are inverses, which the round-trip tests below check.
 //!
 //! Values are JSON values typed by a [`Shape`] taken from the parameter's schema; on the wire
 //! everything is text, so `parse` coerces text back to integers, numbers and booleans where the
