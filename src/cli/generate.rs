@@ -35,7 +35,8 @@ pub struct GenerateArgs {
 }
 
 /// Runs the generator; exit 0 when written (or up to date with `--check`), 1 when `--check`
-/// finds drift, 2 when a spec cannot be read or the output cannot be produced.
+/// finds drift or the spec has errors (the files are written anyway), 2 when a spec cannot be
+/// read or the output cannot be produced.
 pub fn run(args: GenerateArgs) -> Outcome {
     let paths = match super::spec_paths(&args.specs) {
         Ok(p) => p,
@@ -121,7 +122,17 @@ pub fn run(args: GenerateArgs) -> Outcome {
             dir.display()
         ),
     );
-    Outcome::Clean
+    written_outcome(&output.diagnostics)
+}
+
+/// Exit 1 when the spec has errors the client works around (a path variable no parameter
+/// declares): the files are written so they can be read, but the run does not pass as clean.
+fn written_outcome(diagnostics: &[Diagnostic]) -> Outcome {
+    if Tally::of(diagnostics).errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
 }
 
 fn emit(format: Format, diagnostics: &[Diagnostic], inputs: usize, line: &str) {
@@ -130,10 +141,14 @@ fn emit(format: Format, diagnostics: &[Diagnostic], inputs: usize, line: &str) {
         command: "generate",
         inputs,
         tally,
-        lines: vec![format!(
-            "{inputs} spec(s): {line}; {} warning(s)",
-            tally.warnings
-        )],
+        lines: vec![if tally.errors > 0 {
+            format!(
+                "{inputs} spec(s): {line}; {} error(s), {} warning(s)",
+                tally.errors, tally.warnings
+            )
+        } else {
+            format!("{inputs} spec(s): {line}; {} warning(s)", tally.warnings)
+        }],
     };
     let mut out = anstream::stdout();
     if let Err(e) = super::render(format, diagnostics, &summary, &mut out) {

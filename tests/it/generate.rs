@@ -329,6 +329,33 @@ fn specsmith(args: &[&str], cwd: &Path) -> (i32, String, String) {
     )
 }
 
+/// A path variable no parameter declares is a located error: the crate is written (the
+/// variable becomes a string argument) and the run exits 1.
+#[test]
+fn cli_exits_1_on_generate_errors_and_still_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("paths");
+    let spec = root().join("tests/fixtures/codegen/classes/path_parameter_names.yaml");
+    let (code, stdout, stderr) = specsmith(
+        &[
+            "generate",
+            "--spec",
+            spec.to_str().expect("utf-8 path"),
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ],
+        &root(),
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("5 error(s), 1 warning(s)"), "{stdout}");
+    assert!(stdout.contains("undeclared_path_parameter"), "{stdout}");
+    let module = std::fs::read_to_string(out.join("src/path_parameter_names.rs")).expect("written");
+    assert!(
+        !module.contains("\"/teams/{team}\"") && module.contains("path.push_str(\"/teams/\")"),
+        "no literal template variable is requested"
+    );
+}
+
 #[test]
 fn cli_writes_a_standalone_crate_and_check_detects_drift() {
     let dir = tempfile::tempdir().expect("tempdir");
