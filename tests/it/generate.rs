@@ -1,6 +1,6 @@
-//! `specsmith generate`: snapshots of every rendered module, the committed crate kept in step,
-//! determinism, template overrides, the hostile fixture, the CLI's exit codes, and generated
-//! crates for corpus specs compiled under clippy.
+//! `specsmith generate`: the committed crate kept in step (it is the golden copy of the bundled
+//! specs' output), snapshots of the fixture modules, determinism, template overrides, the
+//! hostile fixture, module names, webhooks and the CLI's exit codes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -51,15 +51,18 @@ fn file<'a>(output: &'a Output, path: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{path} not generated"))
 }
 
-/// One snapshot per rendered file: `cargo insta review` shows what a spec edit changes.
+/// The bundled specs are expressed completely: no fallback, no warning. (Their rendered files
+/// are not snapshotted: `generated/` is the golden copy, guarded by the test below and by
+/// `generate --check` in CI.)
 #[test]
-fn every_rendered_module_is_snapshotted() {
+fn the_bundled_specs_generate_without_warnings() {
     let output = generate(&SPECS);
     assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
-    for f in &output.files {
-        let name = f.path.to_string_lossy().replace(['/', '.'], "_");
-        insta::assert_snapshot!(name, &f.contents);
-    }
+    assert_eq!(
+        output.files.len(),
+        6,
+        "Cargo.toml, lib, runtime and three modules"
+    );
 }
 
 /// CI runs `specsmith generate --check`; this is the same guard inside `cargo test`.
