@@ -350,7 +350,7 @@ fn cli_exits_1_on_generate_errors_and_still_writes() {
         &root(),
     );
     assert_eq!(code, 1, "{stdout}{stderr}");
-    assert!(stdout.contains("5 error(s), 1 warning(s)"), "{stdout}");
+    assert!(stdout.contains("6 error(s), 1 warning(s)"), "{stdout}");
     assert!(stdout.contains("undeclared_path_parameter"), "{stdout}");
     let module = std::fs::read_to_string(out.join("src/path_parameter_names.rs")).expect("written");
     assert!(

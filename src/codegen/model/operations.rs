@@ -280,52 +280,9 @@ impl<'a> Builder<'a> {
         args: &mut Scope,
     ) -> (Vec<PathPart>, Vec<ParamIr>) {
         let segments = template_segments(&op.path);
-        let unmatched: Vec<&str> = segments
-            .iter()
-            .filter_map(|s| match s {
-                Segment::Var(v) if !declared.iter().any(|p| p.wire == *v) => Some(*v),
-                _ => None,
-            })
-            .collect();
-        let unused: Vec<usize> = (0..declared.len())
-            .filter(|&i| !segments.contains(&Segment::Var(&declared[i].wire)))
-            .collect();
-        let mut bound: Option<(&str, usize)> = None;
-        if let ([var], [i]) = (unmatched.as_slice(), unused.as_slice()) {
-            let p = &declared[*i];
-            self.warn_kind(
-                &self.param_pointer(op, &p.wire),
-                Kind::UnusedPathParameter,
-                Severity::Warning,
-                format!(
-                    "path parameter {:?} is not in the template {}; it is bound to {{{var}}}, the one undeclared variable",
-                    p.wire, op.path
-                ),
-            );
-            bound = Some((var, *i));
-        } else {
-            for &i in &unused {
-                let wire = declared[i].wire.clone();
-                self.warn_kind(
-                    &self.param_pointer(op, &wire),
-                    Kind::UnusedPathParameter,
-                    Severity::Error,
-                    format!("path parameter {wire:?} is not in the template {}; the method does not take it", op.path),
-                );
-            }
-            for var in &unmatched {
-                self.warn_kind(
-                    &op.pointer,
-                    Kind::UndeclaredPathParameter,
-                    Severity::Error,
-                    format!(
-                        "path variable {{{var}}} is not declared; the method takes it as a string"
-                    ),
-                );
-            }
-        }
+        let bound = self.bind_path_names(op, &segments, &declared);
         let mut parts = Vec::new();
-        let mut ordered = Vec::new();
+        let mut ordered: Vec<ParamIr> = Vec::new();
         for segment in segments {
             let var = match segment {
                 Segment::Literal(text) => {
@@ -337,29 +294,88 @@ impl<'a> Builder<'a> {
                 }
                 Segment::Var(var) => var,
             };
+            // `/a/{id}/{id}`: one argument fills both places.
+            if let Some(seen) = ordered.iter().find(|o| o.wire == var) {
+                parts.push(PathPart {
+                    literal: None,
+                    param: Some(seen.name.clone()),
+                });
+                continue;
+            }
             let found = match bound {
                 Some((b, i)) if b == var => Some(i),
                 _ => declared.iter().position(|p| p.wire == var),
             };
             let param = match found {
-                Some(i) => {
-                    let mut p = declared[i].clone();
-                    p.wire = var.to_string();
-                    p
-                }
+                Some(i) => ParamIr {
+                    wire: var.to_string(),
+                    ..declared[i].clone()
+                },
                 None => undeclared_path_param(var, args),
             };
-            if ordered.iter().any(|o: &ParamIr| o.wire == param.wire) {
-                // `/a/{id}/{id}`: one argument fills both places.
-            } else {
-                ordered.push(param.clone());
-            }
             parts.push(PathPart {
                 literal: None,
-                param: Some(param.name),
+                param: Some(param.name.clone()),
             });
+            ordered.push(param);
         }
         (parts, ordered)
+    }
+
+    /// Matches template variables and declared path parameters that do not match by name:
+    /// one of each are bound (returned as the variable and the parameter's index), with a
+    /// warning; anything else left over is a located error.
+    fn bind_path_names<'p>(
+        &mut self,
+        op: &Operation,
+        segments: &[Segment<'p>],
+        declared: &[ParamIr],
+    ) -> Option<(&'p str, usize)> {
+        let mut unmatched: Vec<&str> = Vec::new();
+        for s in segments {
+            if let Segment::Var(v) = *s {
+                if !declared.iter().any(|p| p.wire == v) && !unmatched.contains(&v) {
+                    unmatched.push(v);
+                }
+            }
+        }
+        let unused: Vec<&ParamIr> = declared
+            .iter()
+            .filter(|p| !segments.contains(&Segment::Var(&p.wire)))
+            .collect();
+        if let ([var], [p]) = (unmatched.as_slice(), unused.as_slice()) {
+            self.warn_kind(
+                &self.param_pointer(op, &p.wire),
+                Kind::UnusedPathParameter,
+                Severity::Warning,
+                format!(
+                    "path parameter {:?} is not in the template {}; it is bound to {{{var}}}, the one undeclared variable",
+                    p.wire, op.path
+                ),
+            );
+            let index = declared.iter().position(|d| d.wire == p.wire)?;
+            return Some((var, index));
+        }
+        for p in unused {
+            self.warn_kind(
+                &self.param_pointer(op, &p.wire),
+                Kind::UnusedPathParameter,
+                Severity::Error,
+                format!(
+                    "path parameter {:?} is not in the template {}; the method does not take it",
+                    p.wire, op.path
+                ),
+            );
+        }
+        for var in unmatched {
+            self.warn_kind(
+                &op.pointer,
+                Kind::UndeclaredPathParameter,
+                Severity::Error,
+                format!("path variable {{{var}}} is not declared; the method takes it as a string"),
+            );
+        }
+        None
     }
 
     /// Where parameter `wire` of `op` is declared, for locating a finding.
