@@ -76,7 +76,7 @@ kinds! {
     // Reading a spec.
     /// The file is not valid YAML or JSON.
     SyntaxError = "syntax_error", Error;
-    /// The file parses but is not an OpenAPI 3.0 document.
+    /// The file parses but is not an OpenAPI 3.0 or 3.1 document.
     InvalidDocument = "invalid_document", Error;
     /// An OpenAPI or Swagger version specsmith does not read.
     UnsupportedVersion = "unsupported_version", Error;
@@ -99,6 +99,9 @@ kinds! {
     InvalidExample = "invalid_example", Error;
     /// A schema the JSON Schema compiler rejects.
     InvalidSchema = "invalid_schema", Error;
+    /// A `jsonSchemaDialect` specsmith does not know; its schemas are checked as JSON Schema
+    /// 2020-12 all the same.
+    UnknownDialect = "unknown_dialect", Warning;
     // Generate.
     /// A spec construct the generator cannot express; it falls back to a loose type.
     UnsupportedConstruct = "unsupported_construct", Warning;
@@ -172,6 +175,7 @@ pub struct Diagnostic {
     /// One sentence a person can act on, without the suggestion.
     pub message: String,
     /// The file the finding is in (spec or capture).
+    #[serde(serialize_with = "lossy_path")]
     pub file: Option<PathBuf>,
     /// Line and column in `file`, when known.
     pub location: Option<Location>,
@@ -244,6 +248,19 @@ impl Diagnostic {
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
+    }
+}
+
+/// Serialises a file name that may not be UTF-8 (any byte but `/` is allowed on Unix) with
+/// U+FFFD in place of what is not: serde's own `Path` impl fails there, and a report half
+/// written then exits 2.
+pub(crate) fn lossy_path<S: serde::Serializer>(
+    path: &Option<PathBuf>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(p) => serializer.serialize_some(&p.to_string_lossy()),
+        None => serializer.serialize_none(),
     }
 }
 

@@ -34,6 +34,7 @@ mod operations;
 mod types;
 
 use operations::OpIr;
+use types::InlineEnum;
 
 /// One generated module: the template context of `module.rs.jinja`.
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +102,9 @@ pub enum Shape {
         variants: Vec<UnionVariant>,
         /// The discriminator property, when the spec gives one that maps every variant.
         tag: Option<String>,
+        /// Untagged only: whether pinned values or several object variants decide the choice,
+        /// so decoding goes through the selection rule rather than serde's first match.
+        select: bool,
     },
     /// `type Name = ...;`
     Alias {
@@ -158,6 +162,21 @@ pub struct UnionVariant {
     pub ty: String,
     /// Discriminator values that select it (tagged unions).
     pub tags: Vec<String>,
+    /// Untagged unions: properties the variant pins to one value (a one-value `enum` or a
+    /// `const`); an object holding another value there is not this variant.
+    pub pins: Vec<Pin>,
+    /// Untagged unions: the JSON keys the variant documents; of the variants that decode, the
+    /// one that knows most of an object's keys is chosen, so no field is dropped.
+    pub keys: Vec<String>,
+}
+
+/// A property an untagged union's variant pins to one string value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pin {
+    /// The JSON key.
+    pub key: String,
+    /// The only value the variant accepts there.
+    pub value: String,
 }
 
 /// Client construction: servers and credentials.
@@ -591,6 +610,7 @@ struct VariantIr {
     ty: Ty,
     boxed: bool,
     tags: Vec<String>,
+    pins: Vec<Pin>,
 }
 
 #[derive(Debug, Clone)]
@@ -664,7 +684,9 @@ struct Builder<'a> {
     /// Inline enums by their schema's JSON text: a schema written out identically in several
     /// places (Stripe repeats a 295-value `category` enum 19 times) becomes one type, named
     /// where it first appears.
-    inline_enums: HashMap<String, usize>,
+    inline_enums: HashMap<String, InlineEnum>,
+    /// The shared `IntOrString` union (Kubernetes `int-or-string`), made on first use.
+    int_or_string: Option<usize>,
 }
 
 /// Builds the model of `spec`. `source` is the path the header names. Never fails: what cannot
@@ -679,6 +701,7 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         group: 0,
         visiting: Vec::new(),
         inline_enums: HashMap::new(),
+        int_or_string: None,
     };
     // Pass 1: a name for every component schema, before any conversion.
     let components: Vec<(String, String)> = spec
@@ -722,7 +745,13 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         b.group = components.len() + i;
         operations.push(b.operation(op, &mut methods));
     }
-    b.note_webhooks();
+    let webhooks = spec.document.get("webhooks").and_then(Value::as_object);
+    if let Some(count) = webhooks.map(|w| w.len()).filter(|n| *n > 0) {
+        b.warn(
+            "/webhooks",
+            format!("{count} webhook(s) are not generated: the client sends requests, and a webhook is a request it would receive"),
+        );
+    }
     // Pass 3: recursion.
     b.order_untagged_variants();
     b.fix_alias_cycles();
@@ -874,26 +903,11 @@ impl Builder<'_> {
         );
     }
 
-    /// OpenAPI 3.1 `webhooks` are requests the API sends, not ones a client makes: the client
-    /// has no methods for them. Said once, at `/webhooks`, so the skip is never silent.
-    fn note_webhooks(&mut self) {
-        let count = self.spec.webhooks.len();
-        if count > 0 {
-            self.warn_kind(
-                "/webhooks",
-                Kind::UnsupportedConstruct,
-                Severity::Info,
-                format!("{count} webhook operation(s) are requests the API sends; the client has no methods for them"),
-            );
-        }
-    }
-
     /// A finding of any kind and severity, located at `pointer` in the spec.
     fn warn_kind(&mut self, pointer: &str, kind: Kind, severity: Severity, message: String) {
-        let d = Diagnostic::new(kind, severity, message)
-            .in_file(self.spec.source.path())
-            .at(self.spec.source.locate(pointer))
-            .with_pointer(pointer);
+        let d = self
+            .spec
+            .pin(Diagnostic::new(kind, severity, message), pointer);
         self.warnings.push(d);
     }
 }

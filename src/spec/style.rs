@@ -17,6 +17,7 @@
 
 use serde_json::{Map, Value};
 
+use super::json_schema::{null_union_member, single_type};
 use super::model::{ParamLocation, ParamStyle, Parameter};
 use super::refs::deref;
 
@@ -54,7 +55,7 @@ impl Shape {
             return Shape::Scalar(Scalar::String);
         };
         let pointer = at.as_str();
-        match schema.get("type").and_then(Value::as_str) {
+        match single_type(schema) {
             Some("array") => {
                 let items = format!("{pointer}/items");
                 match Shape::of_schema(document, &items) {
@@ -73,9 +74,15 @@ impl Shape {
     }
 }
 
+/// The schema at `pointer` behind its `$ref`s and, in 3.1, behind a null union (`anyOf: [X,
+/// {type: null}]`): an absent parameter is how null travels, so the wire shape is X's.
 fn resolved<'a>(document: &'a Value, pointer: &str) -> Option<(&'a Value, String)> {
     let value = document.pointer(pointer)?;
-    deref(document, value, pointer).ok()
+    let (schema, at) = deref(document, value, pointer).ok()?;
+    match null_union_member(schema, &at) {
+        Some(member) => resolved(document, &member),
+        None => Some((schema, at)),
+    }
 }
 
 fn scalar_of(ty: Option<&str>) -> Scalar {
@@ -96,8 +103,7 @@ fn object_fields(document: &Value, schema: &Value, pointer: &str) -> Vec<(String
         .keys()
         .map(|name| {
             let at = crate::source::pointer_push(&base, name);
-            let ty =
-                resolved(document, &at).and_then(|(s, _)| s.get("type").and_then(Value::as_str));
+            let ty = resolved(document, &at).and_then(|(s, _)| single_type(s));
             (name.clone(), scalar_of(ty))
         })
         .collect()

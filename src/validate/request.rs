@@ -80,14 +80,6 @@ pub const TRANSPORT_HEADERS: &[&str] = &[
     ":",
 ];
 
-/// Headers whose values are credentials whatever the spec says.
-const CREDENTIAL_HEADERS: [&str; 4] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-];
-
 /// Whether `name` is a transport header (see [`TRANSPORT_HEADERS`]).
 pub fn is_transport_header(name: &str) -> bool {
     TRANSPORT_HEADERS.iter().any(|t| {
@@ -212,7 +204,23 @@ impl RequestChecks {
         run.cookies();
         run.credentials();
         run.body();
+        refused_as_documented(ex.status, &mut run.out);
         run.out
+    }
+}
+
+/// A request the server refused with a 4xx status is not drift between the API and its spec: the
+/// client sent something the spec does not allow and the server said so (FastAPI's 422s,
+/// a 401 for a missing credential). Its findings stay visible, as information.
+fn refused_as_documented(status: u16, findings: &mut [Diagnostic]) {
+    if !(400..500).contains(&status) {
+        return;
+    }
+    for d in findings.iter_mut().filter(|d| d.severity != Severity::Info) {
+        d.severity = Severity::Info;
+        d.notes.push(format!(
+            "the server refused this request with {status}, so the API behaved as specified"
+        ));
     }
 }
 
@@ -221,9 +229,8 @@ fn looks_secret(
     name: &str,
     plan_names: &[(ParamLocation, String)],
 ) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (location == ParamLocation::Header && CREDENTIAL_HEADERS.contains(&lower.as_str()))
-        || super::looks_like_credential(name)
+    (location == ParamLocation::Header && crate::secrecy::is_credential_header(name))
+        || crate::secrecy::is_credential_name(name)
         || plan_names.iter().any(|(l, n)| {
             *l == location
                 && if location == ParamLocation::Header {

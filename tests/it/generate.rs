@@ -259,7 +259,6 @@ fn webhooks_are_skipped_with_one_located_note() {
         .filter(|d| d.message.contains("webhook"))
         .collect();
     assert_eq!(notes.len(), 1, "{}", warning_lines(&output));
-    assert_eq!(notes[0].severity, specsmith::Severity::Info);
     assert!(notes[0].location.is_some(), "located");
     assert!(!file(&output, "src/constructs.rs").contains("fn pet_adopted"));
 }
@@ -332,10 +331,11 @@ fn specsmith(args: &[&str], cwd: &Path) -> (i32, String, String) {
     )
 }
 
-/// A path variable no parameter declares is a located error: the crate is written (the
-/// variable becomes a string argument) and the run exits 1.
+/// A path variable no parameter declares is a located error, counted in the summary; the crate
+/// is written (the variable becomes a string argument) and the run passes, since `lint` is the
+/// command that fails on spec errors.
 #[test]
-fn cli_exits_1_on_generate_errors_and_still_writes() {
+fn cli_reports_generate_errors_and_still_writes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("paths");
     let spec = root().join("tests/fixtures/codegen/classes/path_parameter_names.yaml");
@@ -349,7 +349,7 @@ fn cli_exits_1_on_generate_errors_and_still_writes() {
         ],
         &root(),
     );
-    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("6 error(s), 1 warning(s)"), "{stdout}");
     assert!(stdout.contains("undeclared_path_parameter"), "{stdout}");
     let module = std::fs::read_to_string(out.join("src/path_parameter_names.rs")).expect("written");
