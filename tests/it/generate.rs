@@ -215,26 +215,17 @@ fn spec_files_named_like_keywords_or_std_generate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = "openapi: 3.0.0\ninfo: { title: T, version: \"1\" }\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses: { \"200\": { description: ok } }\n";
     let names = ["type", "self", "std", "serde"];
-    let specs: Vec<spec::Spec> = names
+    let paths: Vec<String> = names
         .iter()
         .map(|n| {
             let path = dir.path().join(format!("{n}.yaml"));
             std::fs::write(&path, text).expect("write");
-            spec::load(&path).unwrap_or_else(|d| panic!("{n}: {}", d.message))
+            path.to_string_lossy().into_owned()
         })
         .collect();
-    let inputs: Vec<Input<'_>> = specs
-        .iter()
-        .zip(names)
-        .map(|(spec, n)| Input {
-            spec,
-            source: format!("{n}.yaml"),
-        })
-        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let generator = Generator::new(None).expect("built-in templates load");
-    let output = generator
-        .crate_files(&inputs, "keywords", false)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output = generate_with(&generator, &paths, "keywords", false);
     let lib = file(&output, "src/lib.rs");
     for module in ["type_", "self_", "std_2", "serde_2"] {
         assert!(
@@ -243,9 +234,7 @@ fn spec_files_named_like_keywords_or_std_generate() {
         );
         file(&output, &format!("src/{module}.rs"));
     }
-    let standalone = generator
-        .crate_files(&inputs[..1], "type-client", true)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let standalone = generate_with(&generator, &paths[..1], "type-client", true);
     assert!(file(&standalone, "src/lib.rs").contains("pub use type_::Client;"));
 }
 
