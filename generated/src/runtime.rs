@@ -238,7 +238,11 @@ impl fmt::Display for InvalidRequest {
 impl std::error::Error for InvalidRequest {}
 /// A header or cookie value as one text: its parts joined by commas, or JSON; `None` for an
 /// absent (null) value.
-fn simple_text<T: Serialize + ?Sized>(
+///
+/// Public (but hidden) with [`push_styled`], [`cookie_pairs`] and [`path_param`] so specsmith's
+/// style table test can drive exactly what a client sends against the validator's parser.
+#[doc(hidden)]
+pub fn simple_text<T: Serialize + ?Sized>(
     name: &str,
     value: &T,
     style: Style,
@@ -310,7 +314,8 @@ fn push_pair(out: &mut String, name: &str, value: &str) {
     out.push_str(value);
 }
 /// Appends one query parameter or form field by `style`/`explode`; `null` adds nothing.
-fn push_styled(
+#[doc(hidden)]
+pub fn push_styled(
     out: &mut String,
     name: &str,
     value: &serde_json::Value,
@@ -331,7 +336,7 @@ fn push_styled(
         ) => push_deep(out, &key, value, allow_reserved),
         (
             Style::SpaceDelimited | Style::PipeDelimited,
-            serde_json::Value::Array(_),
+            serde_json::Value::Array(_) | serde_json::Value::Object(_),
         ) if !explode => {
             let sep = if style == Style::SpaceDelimited { "%20" } else { "|" };
             let joined = parts(value, false)
@@ -423,6 +428,28 @@ pub fn path_param<T: Serialize + ?Sized>(
         },
     )
 }
+/// One cookie parameter as `name=value` pairs, the way a query string would carry it (an
+/// exploded array repeats its name, an exploded object's members are cookies of their own);
+/// values are percent-encoded, separators included, because `;`, `,` and space are not cookie
+/// octets. `null` sends nothing.
+#[doc(hidden)]
+pub fn cookie_pairs<T: Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+    style: Style,
+    explode: bool,
+) -> Result<Vec<String>, InvalidRequest> {
+    let value = to_value(name, value)?;
+    let mut query = String::new();
+    push_styled(&mut query, name, &value, style, explode, false);
+    Ok(
+        query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| pair.replace(',', "%2C"))
+            .collect(),
+    )
+}
 /// A request being built; the generated methods fill it, [`Core::send`] sends it.
 #[derive(Debug)]
 pub struct Request {
@@ -479,9 +506,7 @@ impl Request {
         style: Style,
         explode: bool,
     ) -> Result<(), InvalidRequest> {
-        if let Some(text) = simple_text(name, value, style, explode)? {
-            self.cookies.push(format!("{name}={}", encode(& text, false)));
-        }
+        self.cookies.extend(cookie_pairs(name, value, style, explode)?);
         Ok(())
     }
     /// Sets a JSON body.

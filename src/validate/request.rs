@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
 use crate::source::{pointer_push, ByteSpan, Location};
 use crate::spec::model::{
-    is_json_media, media_essence, MediaType, Operation, ParamLocation, ParamStyle, SecurityKind,
+    is_json_media, media_essence, Operation, ParamLocation, ParamStyle, SecurityKind,
 };
 use crate::spec::style::{self, Scalar, Shape, Wire};
 use crate::spec::Spec;
@@ -590,7 +590,7 @@ impl Run<'_> {
         };
         let pairs: Vec<(String, String)> = cookies
             .iter()
-            .map(|c| (c.name.clone(), c.value.clone()))
+            .map(|c| (c.name.clone(), style::cookie_value(&c.value)))
             .collect();
         let params: Vec<&Param> = params_at(self.plan, ParamLocation::Cookie);
         let cookies_at = request.cookies_at;
@@ -736,7 +736,7 @@ impl Run<'_> {
             .filter(|c| !c.trim().is_empty());
         let media = match content_type {
             None => rb.content.first(),
-            Some(ct) => media_for(&rb.content, ct),
+            Some(ct) => crate::spec::media::to_check(&rb.content, ct),
         };
         let Some(media) = media else {
             let essence = content_type.map(media_essence).unwrap_or_default();
@@ -853,27 +853,6 @@ fn shown_name(name: &str) -> String {
     } else {
         format!("{}…", name.chars().take(63).collect::<String>())
     }
-}
-
-/// The documented media type for a request `Content-Type`: exact essence, then wildcards, then a
-/// JSON type for any JSON type (as for responses).
-fn media_for<'m>(content: &'m [MediaType], content_type: &str) -> Option<&'m MediaType> {
-    let essence = media_essence(content_type);
-    let top = essence.split('/').next().unwrap_or("");
-    content
-        .iter()
-        .find(|m| media_essence(&m.name) == essence)
-        .or_else(|| {
-            content
-                .iter()
-                .find(|m| media_essence(&m.name) == format!("{top}/*"))
-        })
-        .or_else(|| content.iter().find(|m| m.name.trim() == "*/*"))
-        .or_else(|| {
-            is_json_media(&essence)
-                .then(|| content.iter().find(|m| is_json_media(&m.name)))
-                .flatten()
-        })
 }
 
 /// A form body as an object: documented properties coerced to their schema's scalar types

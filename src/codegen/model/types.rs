@@ -1028,8 +1028,8 @@ impl<'a> Builder<'a> {
     pub(super) fn request_reachable(&self, ops: &[OpIr]) -> BTreeSet<usize> {
         let mut stack: Vec<usize> = Vec::new();
         for op in ops {
-            if let Some((_, _, ty, _, _, _)) = &op.body {
-                collect_named(ty, &mut stack);
+            if let Some(body) = &op.body {
+                collect_named(&body.ty, &mut stack);
             }
         }
         let mut seen = BTreeSet::new();
@@ -1126,17 +1126,8 @@ impl<'a> Builder<'a> {
                         .iter()
                         .map(|f| {
                             let ty = self.render(&f.ty, f.boxed);
-                            let presence = match (f.required, f.nullable) {
-                                (true, false) => "required",
-                                (true, true) => "nullable",
-                                (false, true) if in_request => "double",
-                                _ => "optional",
-                            };
-                            let ty = match presence {
-                                "required" => ty,
-                                "double" => format!("Option<Option<{ty}>>"),
-                                _ => format!("Option<{ty}>"),
-                            };
+                            let presence = Presence::of(f.required, f.nullable, in_request);
+                            let ty = presence.wrap(ty);
                             Field {
                                 rename: naming::bare(&f.name) != f.wire,
                                 name: f.name.clone(),
