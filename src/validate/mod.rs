@@ -548,9 +548,8 @@ impl<'s> Validator<'s> {
         // documented) is still checked against the documented JSON schema, so the body's own
         // drift is not hidden behind the media type.
         let m = exact.or_else(|| {
-            is_json_media(ct)
-                .then(|| response.content.iter().position(|m| is_json_media(&m.name)))
-                .flatten()
+            let found = crate::spec::media::to_check(&response.content, ct)?;
+            response.content.iter().position(|m| std::ptr::eq(m, found))
         })?;
         Some((r, m))
     }
