@@ -553,6 +553,10 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             format!("{} is not a valid {format}", shorten(instance)),
         )),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            if let Some(f) = unmatched_tag(context, &pointer) {
+                out.push(f);
+                return;
+            }
             let best = context
                 .iter()
                 .min_by_key(|errors| branch_score(errors, &pointer));
@@ -595,6 +599,56 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             out.push(finding(Kind::Constraint, pointer, message));
         }
     }
+}
+
+/// A union whose every member tags itself with a `const` (or one-value `enum`) at the same key —
+/// Pydantic's discriminated unions, `oneOf` with a `discriminator` — and a value whose tag is none
+/// of them: one root cause, the tag, not one failure per member.
+fn unmatched_tag(branches: &[Vec<ValidationError<'_>>], at: &str) -> Option<Finding> {
+    let mut tag_pointer: Option<String> = None;
+    let mut tags: Vec<Value> = Vec::new();
+    let mut found: Option<Value> = None;
+    for errors in branches {
+        let (pointer, expected, instance) = errors.iter().find_map(|e| {
+            let pointer = e.instance_path().as_str();
+            let key = pointer.strip_prefix(at)?.strip_prefix('/')?;
+            if key.contains('/') {
+                return None;
+            }
+            let expected = match e.kind() {
+                ValidationErrorKind::Constant { expected_value } => (**expected_value).clone(),
+                ValidationErrorKind::Enum { options } => match options.as_array() {
+                    Some(one) if one.len() == 1 => one[0].clone(),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some((
+                pointer.to_string(),
+                expected,
+                e.instance().clone().into_owned(),
+            ))
+        })?;
+        if tag_pointer.get_or_insert_with(|| pointer.clone()) != &pointer {
+            return None;
+        }
+        tags.push(expected);
+        found = Some(instance);
+    }
+    let (pointer, found) = (tag_pointer?, found?);
+    let key = pointer.rsplit('/').next().unwrap_or_default().to_string();
+    let shown: Vec<String> = tags.iter().map(Value::to_string).collect();
+    let mut f = finding(
+        Kind::EnumMismatch,
+        pointer,
+        format!(
+            "{} is not a known {key}: the union's members are tagged {}",
+            shorten(&found),
+            shown.join(", ")
+        ),
+    );
+    f.suggestion = nearest_allowed(&found, &tags).map(|v| format!("did you mean {v}?"));
+    Some(f)
 }
 
 /// Drops findings that follow from another: anything at or below a value whose type is wrong,
