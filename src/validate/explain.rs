@@ -562,8 +562,12 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 .min_by_key(|errors| branch_score(errors, &pointer));
             match best {
                 Some(errors) if !(instance.is_null() && branch_score(errors, &pointer).0) => {
+                    let first = out.len();
                     for e in errors {
                         from_error(e, out);
+                    }
+                    if has_null_member(context, &pointer) {
+                        or_null(&mut out[first..], &pointer);
                     }
                 }
                 _ if instance.is_null() => out.push(finding(
@@ -597,6 +601,33 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 message.truncate(i);
             }
             out.push(finding(Kind::Constraint, pointer, message));
+        }
+    }
+}
+
+/// Whether a union has a member that is only `{type: "null"}` (3.1's `Optional[X]`): its errors
+/// are one type error at the value itself, expecting null.
+fn has_null_member(branches: &[Vec<ValidationError<'_>>], at: &str) -> bool {
+    branches.iter().any(|errors| match errors.as_slice() {
+        [e] => {
+            e.instance_path().as_str() == at
+                && matches!(e.kind(), ValidationErrorKind::Type { kind: TypeKind::Single(t) } if t.to_string() == "null")
+        }
+        _ => false,
+    })
+}
+
+/// The type mismatch of a null union's other member names null as allowed too: `expected
+/// number or null`, one finding for the one root cause.
+fn or_null(findings: &mut [Finding], at: &str) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.kind == Kind::TypeMismatch && f.pointer == at)
+    {
+        if let Some(rest) = f.message.strip_prefix("expected ") {
+            if let Some((expected, found)) = rest.split_once(", found ") {
+                f.message = format!("expected {expected} or null, found {found}");
+            }
         }
     }
 }

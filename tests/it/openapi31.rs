@@ -144,7 +144,7 @@ fn fastapi_drift_is_named_at_its_line() {
         (
             6,
             "type_mismatch",
-            "expected number, found string \"heavy\"",
+            "expected number or null, found string \"heavy\"",
         ),
         (
             7,
@@ -288,7 +288,7 @@ fn constructs_of_3_1_validate_exactly() {
             4,
             "error",
             "type_mismatch",
-            "expected object, found string \"Ana\"",
+            "expected object or null, found string \"Ana\"",
         ),
         (
             5,
