@@ -175,6 +175,7 @@ pub struct Diagnostic {
     /// One sentence a person can act on, without the suggestion.
     pub message: String,
     /// The file the finding is in (spec or capture).
+    #[serde(serialize_with = "lossy_path")]
     pub file: Option<PathBuf>,
     /// Line and column in `file`, when known.
     pub location: Option<Location>,
@@ -247,6 +248,19 @@ impl Diagnostic {
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
+    }
+}
+
+/// Serialises a file name that may not be UTF-8 (any byte but `/` is allowed on Unix) with
+/// U+FFFD in place of what is not: serde's own `Path` impl fails there, and a report half
+/// written then exits 2.
+pub(crate) fn lossy_path<S: serde::Serializer>(
+    path: &Option<PathBuf>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(p) => serializer.serialize_some(&p.to_string_lossy()),
+        None => serializer.serialize_none(),
     }
 }
 

@@ -733,6 +733,31 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         }
     }
 }
+/// Untagged unions: whether every property a variant pins to one value is absent from `value`
+/// or holds that value.
+pub fn pins_match(value: &serde_json::Value, pins: &[(&str, &str)]) -> bool {
+    pins.iter()
+        .all(|(key, pinned)| match value.get(key) {
+            Some(found) => found.as_str() == Some(*pinned),
+            None => true,
+        })
+}
+/// Untagged unions: how many of an object's keys a variant documents.
+pub fn known_keys(value: &serde_json::Value, keys: &[&str]) -> usize {
+    value
+        .as_object()
+        .map_or(
+            0,
+            |object| { object.keys().filter(|key| keys.contains(&key.as_str())).count() },
+        )
+}
+/// Untagged unions: keeps `candidate` when it knows more keys than the best so far; ties keep
+/// the earlier variant.
+pub fn keep_best<T>(best: &mut Option<(usize, T)>, score: usize, candidate: T) {
+    if best.as_ref().is_none_or(|(kept, _)| score > *kept) {
+        *best = Some((score, candidate));
+    }
+}
 /// Serde helpers for optional nullable fields of request bodies, where absent (`None`, the key
 /// is left out) and `null` (`Some(None)`) mean different things.
 pub mod double_option {

@@ -15,6 +15,7 @@ use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{Diagnostic, Problem};
+use crate::error::Error;
 use crate::report::{self, Format, Summary};
 
 pub mod generate;
@@ -75,11 +76,21 @@ pub fn main() -> Outcome {
             };
         }
     };
-    match args.command {
+    let result = match args.command {
         Command::Lint(a) => lint::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Validate(a) => validate::run(a),
+    };
+    result.unwrap_or_else(|e| fail(&e))
+}
+
+/// The one place an [`Error`] becomes exit status 2: its message and causes on stderr (nothing
+/// when only the reader of the report went away).
+fn fail(e: &Error) -> Outcome {
+    if !e.is_broken_pipe() {
+        eprintln!("{}", e.render());
     }
+    Outcome::Failure
 }
 
 /// The project folder that holds `spec/`: the current directory, or the nearest ancestor with a
@@ -93,24 +104,16 @@ pub fn project_root() -> PathBuf {
 }
 
 /// The specs to read: those given, or every spec in `spec/`.
-pub fn spec_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn spec_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
     let dir = project_root().join("spec");
-    let files = crate::spec::spec_files_in(&dir).map_err(|e| {
-        format!(
-            "cannot list specs in {}: {e} (pass --spec FILE)",
-            dir.display()
-        )
-    })?;
-    if files.is_empty() {
-        return Err(format!(
-            "no specs (*.yaml, *.yml, *.json) in {} (pass --spec FILE)",
-            dir.display()
-        ));
+    match crate::spec::spec_files_in(&dir) {
+        Err(source) => Err(Error::ListSpecs { dir, source }),
+        Ok(files) if files.is_empty() => Err(Error::NoSpecs { dir }),
+        Ok(files) => Ok(files),
     }
-    Ok(files)
 }
 
 /// `--format`: clap knows the report formats here, so `report` needs nothing of clap.

@@ -32,6 +32,7 @@ mod operations;
 mod types;
 
 use operations::OpIr;
+use types::InlineEnum;
 
 /// One generated module: the template context of `module.rs.jinja`.
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +100,9 @@ pub enum Shape {
         variants: Vec<UnionVariant>,
         /// The discriminator property, when the spec gives one that maps every variant.
         tag: Option<String>,
+        /// Untagged only: whether pinned values or several object variants decide the choice,
+        /// so decoding goes through the selection rule rather than serde's first match.
+        select: bool,
     },
     /// `type Name = ...;`
     Alias {
@@ -157,6 +161,21 @@ pub struct UnionVariant {
     pub ty: String,
     /// Discriminator values that select it (tagged unions).
     pub tags: Vec<String>,
+    /// Untagged unions: properties the variant pins to one value (a one-value `enum` or a
+    /// `const`); an object holding another value there is not this variant.
+    pub pins: Vec<Pin>,
+    /// Untagged unions: the JSON keys the variant documents; of the variants that decode, the
+    /// one that knows most of an object's keys is chosen, so no field is dropped.
+    pub keys: Vec<String>,
+}
+
+/// A property an untagged union's variant pins to one string value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pin {
+    /// The JSON key.
+    pub key: String,
+    /// The only value the variant accepts there.
+    pub value: String,
 }
 
 /// Client construction: servers and credentials.
@@ -448,6 +467,7 @@ struct VariantIr {
     ty: Ty,
     boxed: bool,
     tags: Vec<String>,
+    pins: Vec<Pin>,
 }
 
 #[derive(Debug, Clone)]
@@ -521,7 +541,9 @@ struct Builder<'a> {
     /// Inline enums by their schema's JSON text: a schema written out identically in several
     /// places (Stripe repeats a 295-value `category` enum 19 times) becomes one type, named
     /// where it first appears.
-    inline_enums: HashMap<String, usize>,
+    inline_enums: HashMap<String, InlineEnum>,
+    /// The shared `IntOrString` union (Kubernetes `int-or-string`), made on first use.
+    int_or_string: Option<usize>,
 }
 
 /// Builds the model of `spec`. `source` is the path the header names. Never fails: what cannot
@@ -536,6 +558,7 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         group: 0,
         visiting: Vec::new(),
         inline_enums: HashMap::new(),
+        int_or_string: None,
     };
     // Pass 1: a name for every component schema, before any conversion.
     let components: Vec<(String, String)> = spec
@@ -578,6 +601,13 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
     for (i, op) in spec.operations.iter().enumerate() {
         b.group = components.len() + i;
         operations.push(b.operation(op, &mut methods));
+    }
+    let webhooks = spec.document.get("webhooks").and_then(Value::as_object);
+    if let Some(count) = webhooks.map(|w| w.len()).filter(|n| *n > 0) {
+        b.warn(
+            "/webhooks",
+            format!("{count} webhook(s) are not generated: the client sends requests, and a webhook is a request it would receive"),
+        );
     }
     // Pass 3: recursion.
     b.order_untagged_variants();
@@ -722,10 +752,10 @@ impl Builder<'_> {
     }
 
     fn warn(&mut self, pointer: &str, message: String) {
-        let d = Diagnostic::warning(Kind::UnsupportedConstruct, message)
-            .in_file(self.spec.source.path())
-            .at(self.spec.source.locate(pointer))
-            .with_pointer(pointer);
+        let d = self.spec.pin(
+            Diagnostic::warning(Kind::UnsupportedConstruct, message),
+            pointer,
+        );
         self.warnings.push(d);
     }
 }

@@ -175,12 +175,12 @@ impl Emitter for Human<'_> {
         }
         if let Some(coverage) = &ending.breakdown.coverage {
             for line in super::coverage::table(coverage) {
-                writeln!(self.out, "{line}")?;
+                writeln!(self.out, "{}", super::escape::text(&line))?;
             }
             writeln!(self.out)?;
         }
         for line in &ending.summary.lines {
-            writeln!(self.out, "{line}")?;
+            writeln!(self.out, "{}", super::escape::text(line))?;
         }
         Ok(())
     }

@@ -193,6 +193,7 @@ fn render(
     if let Some(lines) = coverage {
         // Coverage is not a test: it rides along as the output of an empty suite.
         let mut suite = TestSuite::new("coverage");
+        let lines: Vec<_> = lines.iter().map(|l| super::escape::text(l)).collect();
         suite.set_system_out(lines.join("\n"));
         report.add_test_suite(suite);
     }

@@ -15,9 +15,10 @@ use serde::Serialize;
 use crate::diagnostic::coverage::Coverage;
 use crate::diagnostic::Problem;
 use crate::diagnostic::State;
-use crate::diagnostic::{Diagnostic, ExchangeRef, Tally};
+use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Tally};
 
 mod coverage;
+mod escape;
 mod github;
 mod human;
 mod json;
@@ -68,7 +69,7 @@ pub struct Breakdown {
     pub per_operation: BTreeMap<String, OperationCounts>,
     /// Findings per kind.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub per_kind: BTreeMap<String, usize>,
+    pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because they were not under `--server`.
     #[serde(skip_serializing_if = "is_zero")]
     pub outside_server: usize,
@@ -133,19 +134,21 @@ pub trait Emitter {
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()>;
 }
 
-/// The emitter for `format`, writing to `out`.
+/// The emitter for `format`, writing to `out`; what it is handed is escaped first (see
+/// `escape`), so no format prints a raw control character from a capture or a spec.
 pub fn emitter<'w>(
     format: Format,
     layout: Layout,
     out: &'w mut dyn Write,
 ) -> Box<dyn Emitter + 'w> {
-    match format {
+    let inner: Box<dyn Emitter + 'w> = match format {
         Format::Human => Box::new(human::Human::new(layout, out)),
         Format::Json => Box::new(json::Json::new(out)),
         Format::Sarif => Box::new(sarif::Sarif::new(out)),
         Format::Junit => Box::new(junit::Junit::new(out)),
         Format::Github => Box::new(github::Github::new(out)),
-    }
+    };
+    Box::new(escape::Escaping::new(inner))
 }
 
 /// Writes finished `diagnostics` in `format`, one block per finding. `ids[i]` is the problem id

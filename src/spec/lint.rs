@@ -20,7 +20,7 @@ use super::refs::{all_refs, ref_of, ref_pointer, RefError};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = spec.ref_problems.clone();
     check_refs(spec, &mut out);
     check_cycles(spec, &mut out);
     check_operation_ids(spec, &mut out);
@@ -38,24 +38,23 @@ pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
 
 /// A diagnostic located at `pointer` in the spec.
 pub(crate) fn located(spec: &Spec, kind: Kind, pointer: &str, message: String) -> Diagnostic {
-    Diagnostic::error(kind, message)
-        .in_file(spec.source.path())
-        .at(spec.source.locate(pointer))
-        .with_pointer(pointer)
+    spec.pin(Diagnostic::error(kind, message), pointer)
 }
 
 fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
     for (pointer, reference) in all_refs(&spec.document) {
         let at = pointer_push(&pointer, "$ref");
         match ref_pointer(&reference) {
+            // A relative file still here could not be followed: loading reported why.
+            Err(RefError::External(r)) if !super::refs::is_url(&r) => {}
             Err(RefError::External(r)) => out.push(
                 located(
                     spec,
                     Kind::ExternalRef,
                     &at,
-                    format!("$ref {r:?} points outside this file; specsmith resolves only local references"),
+                    format!("$ref {r:?} is a URL; specsmith never fetches URLs, it follows local references and relative files"),
                 )
-                .with_suggestion("bundle the spec into one file (for example with `redocly bundle`)"),
+                .with_suggestion("save the document beside the spec and refer to it by relative path, or bundle the spec into one file (for example with `redocly bundle`)"),
             ),
             Ok(target) if spec.document.pointer(&target).is_none() => {
                 let mut d = located(

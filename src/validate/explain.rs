@@ -106,7 +106,7 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
     }
     pair_renames(&mut findings, &mut unknowns);
     for u in unknowns {
-        findings.push(judge_unknown(compiled, u, policy));
+        findings.push(judge_unknown(compiled, value, u, policy));
     }
     fold_repeats(findings)
 }
@@ -320,7 +320,21 @@ fn pair_renames(findings: &mut [Finding], unknowns: &mut Vec<Unknown>) {
     }
 }
 
-fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
+/// Whether `value` has something at the schema place `pattern` (`/data/*/apps`: `*` is any
+/// array item or map value).
+fn present_at(value: &Value, segments: &[String]) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        return true;
+    };
+    match value {
+        Value::Array(items) if first == "*" => items.iter().any(|v| present_at(v, rest)),
+        Value::Object(map) if first == "*" => map.values().any(|v| present_at(v, rest)),
+        Value::Object(map) => map.get(first).is_some_and(|v| present_at(v, rest)),
+        _ => false,
+    }
+}
+
+fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy) -> Finding {
     let key_pointer = pointer_push(&u.object, &u.key);
     let strict = if policy.strict || u.closed {
         Severity::Error
@@ -352,6 +366,9 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
                     t == 0 || t & u.value_types != 0
                 }
             })
+            // Moved only if the body lacks it where the spec documents it: a key the body
+            // also has there is a new key here, not a moved one.
+            .filter(|(at, _)| !present_at(value, &crate::source::pointer_segments(at)))
             .min_by_key(|(at, _)| at.len())
     });
     if let Some((at, _)) = elsewhere {
@@ -400,9 +417,10 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     }
 }
 
-/// Shortens a value for a message: JSON text, cut at 60 characters.
+/// Shortens a value for a message: JSON text with credential-named members masked (see
+/// [`crate::secrecy`]), cut at 60 characters.
 pub fn shorten(value: &Value) -> String {
-    let text = value.to_string();
+    let text = crate::secrecy::masked_value(value).to_string();
     if text.chars().count() <= 60 {
         return text;
     }
@@ -484,6 +502,10 @@ fn branch_score(errors: &[ValidationError<'_>], at: &str) -> (bool, usize, usize
 
 fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
     let pointer = error.instance_path().as_str().to_string();
+    let about_a_key = matches!(error.kind(), ValidationErrorKind::Required { .. });
+    if !about_a_key && crate::secrecy::hides_pointer(&pointer) {
+        return out.push(hidden_value(error, pointer));
+    }
     let instance: &Value = error.instance();
     match error.kind() {
         ValidationErrorKind::Type { kind } => {
@@ -667,6 +689,9 @@ fn unmatched_tag(branches: &[Vec<ValidationError<'_>>], at: &str) -> Option<Find
         found = Some(instance);
     }
     let (pointer, found) = (tag_pointer?, found?);
+    if crate::secrecy::hides_pointer(&pointer) {
+        return None; // a credential-named tag: the per-member findings hide its value
+    }
     let key = pointer.rsplit('/').next().unwrap_or_default().to_string();
     let shown: Vec<String> = tags.iter().map(Value::to_string).collect();
     let mut f = finding(
@@ -680,6 +705,45 @@ fn unmatched_tag(branches: &[Vec<ValidationError<'_>>], at: &str) -> Option<Find
     );
     f.suggestion = nearest_allowed(&found, &tags).map(|v| format!("did you mean {v}?"));
     Some(f)
+}
+
+/// A finding about a value under a credential-named key: what is wrong, never the value
+/// (see [`crate::secrecy`]).
+fn hidden_value(error: &ValidationError<'_>, pointer: String) -> Finding {
+    let (kind, what) = match error.kind() {
+        ValidationErrorKind::Type { kind } if error.instance().is_null() => (
+            Kind::NullNotAllowed,
+            format!(
+                "null is not allowed here: expected {}",
+                expected_types(kind)
+            ),
+        ),
+        ValidationErrorKind::Type { kind } => (
+            Kind::TypeMismatch,
+            format!(
+                "expected {}, found {}",
+                expected_types(kind),
+                type_name(error.instance())
+            ),
+        ),
+        ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => (
+            Kind::EnumMismatch,
+            "the value is not one of the allowed values".to_string(),
+        ),
+        ValidationErrorKind::Format { format } => (
+            Kind::FormatMismatch,
+            format!("the value is not a valid {format}"),
+        ),
+        _ => (
+            Kind::Constraint,
+            "the value breaks a constraint of its schema".to_string(),
+        ),
+    };
+    finding(
+        kind,
+        pointer,
+        format!("{what} (the value is not shown: its key names a credential)"),
+    )
 }
 
 /// Drops findings that follow from another: anything at or below a value whose type is wrong,

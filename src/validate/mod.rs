@@ -83,7 +83,7 @@ pub struct Stats {
     /// Per operation (`getAccount (kommo)`), and `(unmatched)`.
     pub per_operation: BTreeMap<String, OperationStats>,
     /// Findings per kind.
-    pub per_kind: BTreeMap<String, usize>,
+    pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because their URL is not under `--server`.
     pub outside_server: usize,
 }
@@ -261,30 +261,26 @@ impl<'s> Validator<'s> {
         });
         for (key, pointer, error) in self.cache.failures() {
             let spec = &self.specs[key.0];
-            acc.push_diagnostic(
+            acc.push_diagnostic(spec.pin(
                 Diagnostic::error(
                     Kind::InvalidSchema,
                     format!(
                         "the response schema of {} does not compile, so its bodies were not checked: {error}",
                         spec.operations[key.1].id
                     ),
-                )
-                .in_file(spec.source.path())
-                .with_pointer(pointer)
-                .at(spec.source.locate(pointer)),
-            );
+                ),
+                pointer,
+            ));
         }
         for (s, pointer, error) in self.requests.failures() {
             let spec = &self.specs[s];
-            acc.push_diagnostic(
+            acc.push_diagnostic(spec.pin(
                 Diagnostic::error(
                     Kind::InvalidSchema,
                     format!("this request schema does not compile, so its values were not checked: {error}"),
-                )
-                .in_file(spec.source.path())
-                .with_pointer(pointer)
-                .at(spec.source.locate(pointer)),
-            );
+                ),
+                pointer,
+            ));
         }
         if let (Some(tally), Some(observer)) = (acc.coverage.take(), &self.observer) {
             acc.report.coverage = Some(tally.finish(self.specs, &self.cache, observer));
@@ -334,7 +330,7 @@ impl<'s> Validator<'s> {
         let mut exref = ExchangeRef {
             entry: ex.entry,
             method: (!ex.method.is_empty()).then(|| ex.method.clone()),
-            url: (!ex.url.is_empty()).then(|| redact_url(&ex.url)),
+            url: (!ex.url.is_empty()).then(|| redact_url(&ex.url).into_owned()),
             operation: None,
             route: None,
             status: Some(ex.status),
@@ -349,6 +345,7 @@ impl<'s> Validator<'s> {
             }
             Err(why) => {
                 let (_, path) = matcher::split_url(&ex.url);
+                let path = redact_url(&path);
                 let message = match why {
                     NoMatch::WrongMethod { allowed } => format!(
                         "no operation for {} {path}: the spec documents {} for this path",
@@ -632,48 +629,8 @@ fn documented_statuses(op: &Operation) -> String {
     }
 }
 
-/// Query values whose names suggest a credential are replaced, so tokens passed in URLs never
-/// reach a report.
-pub fn redact_url(url: &str) -> String {
-    let Some((head, query)) = url.split_once('?') else {
-        return url.to_string();
-    };
-    let (query, fragment) = match query.split_once('#') {
-        Some((q, f)) => (q, Some(f)),
-        None => (query, None),
-    };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if looks_like_credential(name) => format!("{name}=REDACTED"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    let mut out = format!("{head}?{}", parts.join("&"));
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
-}
-
-/// Whether a query, header or cookie name suggests its value is a credential (`access_token`,
-/// `api_key`, `x-client-secret`, `session`): such values are never shown.
-pub(crate) fn looks_like_credential(name: &str) -> bool {
-    const SECRET: [&str; 9] = [
-        "token",
-        "secret",
-        "key",
-        "password",
-        "passwd",
-        "auth",
-        "signature",
-        "session",
-        "code",
-    ];
-    let lower = name.to_ascii_lowercase();
-    SECRET.iter().any(|s| lower.contains(s))
-}
+/// URLs as reports show them: see [`crate::secrecy`], the one redaction policy.
+pub use crate::secrecy::redact_url;
 
 struct Accumulator<'s, 'k> {
     report: Report,
@@ -686,12 +643,7 @@ struct Accumulator<'s, 'k> {
 
 impl Accumulator<'_, '_> {
     fn push_diagnostic(&mut self, d: Diagnostic) {
-        *self
-            .report
-            .stats
-            .per_kind
-            .entry(d.kind.as_str().to_string())
-            .or_default() += 1;
+        *self.report.stats.per_kind.entry(d.kind).or_default() += 1;
         (self.sink)(d);
     }
 

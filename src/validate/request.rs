@@ -80,14 +80,6 @@ pub const TRANSPORT_HEADERS: &[&str] = &[
     ":",
 ];
 
-/// Headers whose values are credentials whatever the spec says.
-const CREDENTIAL_HEADERS: [&str; 4] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-];
-
 /// Whether `name` is a transport header (see [`TRANSPORT_HEADERS`]).
 pub fn is_transport_header(name: &str) -> bool {
     TRANSPORT_HEADERS.iter().any(|t| {
@@ -237,9 +229,8 @@ fn looks_secret(
     name: &str,
     plan_names: &[(ParamLocation, String)],
 ) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (location == ParamLocation::Header && CREDENTIAL_HEADERS.contains(&lower.as_str()))
-        || super::looks_like_credential(name)
+    (location == ParamLocation::Header && crate::secrecy::is_credential_header(name))
+        || crate::secrecy::is_credential_name(name)
         || plan_names.iter().any(|(l, n)| {
             *l == location
                 && if location == ParamLocation::Header {
