@@ -593,11 +593,22 @@ pub struct RawResponse {
     /// The body bytes, untouched.
     pub body: bytes::Bytes,
 }
+/// Decodes JSON as `serde_json::from_slice` does, and names the JSON path of the value that
+/// failed (`output[2].content`; `.` for the whole body).
+fn decode_json<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<T, (String, serde_json::Error)> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| (error.path().to_string(), error.into_inner()))?;
+    deserializer.end().map_err(|error| (".".to_string(), error))?;
+    Ok(value)
+}
 impl RawResponse {
     /// Decodes the body as JSON (any `+json` media type included), by the documented type of
     /// the status, never by guessing from the shape.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
-        match serde_json::from_slice(&self.body) {
+        match decode_json(&self.body) {
             Ok(body) => {
                 Ok(Response {
                     status: self.status,
@@ -605,9 +616,10 @@ impl RawResponse {
                     body,
                 })
             }
-            Err(error) => {
+            Err((path, error)) => {
                 Err(Error::Decode {
                     response: Box::new(self),
+                    path,
                     error,
                 })
             }
@@ -695,6 +707,8 @@ pub enum Error<E> {
     Decode {
         /// The response as received.
         response: Box<RawResponse>,
+        /// The JSON path of the value that failed (`items[3].id`; `.` for the whole body).
+        path: String,
         /// What serde_json reported.
         error: serde_json::Error,
     },
@@ -740,9 +754,10 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::UnexpectedStatus(r) => {
                 write!(f, "undocumented status {}: {}", r.status, r.text())
             }
-            Error::Decode { response, error } => {
+            Error::Decode { response, path, error } => {
                 write!(
-                    f, "the body of status {} does not decode: {error}", response.status
+                    f, "the body of status {} does not decode at `{path}`: {error}",
+                    response.status
                 )
             }
         }

@@ -14,6 +14,8 @@
 //! like `Authorization`, or a name that looks like a credential (`token`, `secret`, ...) is
 //! reported by its name only.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
@@ -27,6 +29,7 @@ use crate::spec::Spec;
 use super::capture::{Exchange, Field, Request};
 use super::compile::RequestCache;
 use super::explain::{self, Finding, Policy, Target};
+
 use super::matcher::PathValue;
 
 /// Headers every HTTP stack, browser, proxy or tracer adds, which no spec is expected to
@@ -79,6 +82,10 @@ pub const TRANSPORT_HEADERS: &[&str] = &[
     "x-requested-with",
     ":",
 ];
+
+/// How many undocumented parameters of one kind a request reports one by one before the rest
+/// are folded into one finding.
+const FOLD: usize = 10;
 
 /// Whether `name` is a transport header (see [`TRANSPORT_HEADERS`]).
 pub fn is_transport_header(name: &str) -> bool {
@@ -386,6 +393,45 @@ impl Run<'_> {
         );
     }
 
+    /// The undocumented query keys or headers of one request: the first [`FOLD`] each as a
+    /// finding, the rest folded into one finding with their count, so a request with 10,000
+    /// undocumented parameters gives a report of bounded size.
+    fn undocumented_all(&mut self, location: ParamLocation, fields: &[&Field]) {
+        for f in fields.iter().take(FOLD) {
+            self.undocumented(location, f);
+        }
+        let rest = fields.get(FOLD..).unwrap_or_default();
+        let Some(first) = rest.first() else {
+            return;
+        };
+        let what = match location {
+            ParamLocation::Header => "headers",
+            _ => "query parameters",
+        };
+        let names: Vec<String> = rest
+            .iter()
+            .take(FOLD)
+            .map(|f| shown_name(&f.name))
+            .collect();
+        let more = if rest.len() > FOLD { ", …" } else { "" };
+        self.push(
+            Kind::UndocumentedParameter,
+            Severity::Warning,
+            part(location).to_string(),
+            self.request.locate_field(first),
+            format!(
+                "{} more {what} are not documented for {}: {}{more}",
+                rest.len(),
+                self.op.id,
+                names.join(", ")
+            ),
+            Some(format!(
+                "document them as {} parameters if the API reads them, or stop sending them",
+                location.as_str()
+            )),
+        );
+    }
+
     /// A query key or header the operation does not document, named (cut short), never valued.
     fn undocumented(&mut self, location: ParamLocation, field: &Field) {
         let shown = shown_name(&field.name);
@@ -519,20 +565,21 @@ impl Run<'_> {
             }
         }
         // Undocumented keys: reported once per name, at their first occurrence.
-        let mut seen: Vec<&str> = Vec::new();
-        for f in &request.query {
-            let documented = params.iter().any(|p| owns(p, &f.name))
-                || self
-                    .plan
-                    .credential_names
-                    .iter()
-                    .any(|(l, n)| *l == ParamLocation::Query && *n == f.name);
-            if documented || seen.contains(&f.name.as_str()) {
-                continue;
-            }
-            seen.push(&f.name);
-            self.undocumented(ParamLocation::Query, f);
-        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let undocumented: Vec<&Field> = request
+            .query
+            .iter()
+            .filter(|f| {
+                let documented = params.iter().any(|p| owns(p, &f.name))
+                    || self
+                        .plan
+                        .credential_names
+                        .iter()
+                        .any(|(l, n)| *l == ParamLocation::Query && *n == f.name);
+                !documented && seen.insert(f.name.as_str())
+            })
+            .collect();
+        self.undocumented_all(ParamLocation::Query, &undocumented);
     }
 
     fn headers(&mut self) {
@@ -565,22 +612,22 @@ impl Run<'_> {
                 Err(e) => self.invalid(p, "", location, Invalid::Parse(e)),
             }
         }
-        let mut seen: Vec<String> = Vec::new();
-        for h in headers {
-            let lower = h.name.to_ascii_lowercase();
-            let documented =
-                params
+        let mut seen: HashSet<String> = HashSet::new();
+        let undocumented: Vec<&Field> = headers
+            .iter()
+            .filter(|h| {
+                let documented = params
                     .iter()
                     .any(|p| p.wire.name.eq_ignore_ascii_case(&h.name))
                     || self.plan.credential_names.iter().any(|(l, n)| {
                         *l == ParamLocation::Header && n.eq_ignore_ascii_case(&h.name)
                     });
-            if documented || is_transport_header(&h.name) || seen.contains(&lower) {
-                continue;
-            }
-            seen.push(lower);
-            self.undocumented(ParamLocation::Header, h);
-        }
+                !documented
+                    && !is_transport_header(&h.name)
+                    && seen.insert(h.name.to_ascii_lowercase())
+            })
+            .collect();
+        self.undocumented_all(ParamLocation::Header, &undocumented);
     }
 
     fn cookies(&mut self) {
