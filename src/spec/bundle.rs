@@ -10,7 +10,9 @@
 //!   file defines as a bare `$ref` becomes the home itself, so its name stays. Recursion and
 //!   cycles across files become local references, which lint's `cyclic_ref` already checks;
 //! - a path item (which has no component section in OpenAPI 3.0) is copied where it is
-//!   referenced; a chain of path items that comes back to itself is a `cyclic_ref` error.
+//!   referenced; a chain of path items that comes back to itself is a `cyclic_ref` error;
+//! - a `discriminator.mapping` value naming a file (`./Dog.yaml`) is rewritten to its schema's
+//!   home, so the mapping still names the variant it meant.
 //!
 //! [`Parts`] records, for each place content was copied to, the file and pointer it came from,
 //! so a finding at any bundled pointer is located in its own file. URLs are never fetched: they
@@ -200,7 +202,7 @@ impl Bundler<'_> {
         Some(Job {
             at: home,
             file,
-            pos: site.pos,
+            pos: site.pos.target(),
             chain: Vec::new(),
         })
     }
@@ -245,7 +247,7 @@ impl Bundler<'_> {
         Some(Job {
             at: site.at,
             file: key.0,
-            pos: site.pos,
+            pos: site.pos.target(),
             chain,
         })
     }
@@ -423,11 +425,19 @@ fn is_component_slot(at: &str, section: &str) -> bool {
         .is_some_and(|name| !name.contains('/'))
 }
 
-/// Rewrites the `$ref` of the reference object at `at` to the local pointer `pointer`.
+/// Rewrites the reference at `at` (a reference object's `$ref`, or a mapping value) to the local
+/// pointer `pointer`.
 fn set_ref(document: &mut Value, at: &str, pointer: &str) {
-    if let Some(Value::Object(map)) = document.pointer_mut(at) {
-        let encoded = percent_encoding::utf8_percent_encode(pointer, FRAGMENT).to_string();
-        map.insert("$ref".to_string(), Value::String(format!("#{encoded}")));
+    let local = format!(
+        "#{}",
+        percent_encoding::utf8_percent_encode(pointer, FRAGMENT)
+    );
+    match document.pointer_mut(at) {
+        Some(Value::Object(map)) => {
+            map.insert("$ref".to_string(), Value::String(local));
+        }
+        Some(value @ Value::String(_)) => *value = Value::String(local),
+        _ => {}
     }
 }
 
@@ -474,6 +484,7 @@ fn has_file_ref(value: &Value, pos: Pos) -> bool {
             map.iter().any(|(k, v)| has_file_ref(v, pos.child(k)))
         }
         Value::Array(items) => items.iter().any(|v| has_file_ref(v, pos.child(""))),
+        Value::String(name) => pos == Pos::Mapping && super::refs::is_file_mapping(name),
         _ => false,
     }
 }

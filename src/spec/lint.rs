@@ -8,6 +8,7 @@
 //! own: a `jsonSchemaDialect` specsmith does not know.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -27,11 +28,19 @@ pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
     check_path_parameters(spec, &mut out);
     check_examples(spec, &mut out);
     check_dialect(spec, &mut out);
-    out.sort_by_key(|d| {
-        d.location
+    // By file first: a multi-file spec's findings read file by file, the root's first.
+    let root = spec.source.path();
+    out.sort_by_cached_key(|d| {
+        let file = d
+            .file
+            .as_deref()
+            .filter(|f| *f != root)
+            .map(Path::to_path_buf);
+        let at = d
+            .location
             .as_ref()
-            .map(|l| (l.line, l.column))
-            .unwrap_or((usize::MAX, 0))
+            .map_or((usize::MAX, 0), |l| (l.line, l.column));
+        (file, at)
     });
     out
 }

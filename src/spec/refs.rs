@@ -83,14 +83,15 @@ pub fn all_refs(document: &Value) -> Vec<(String, String)> {
     collect_sites(document, Pos::Root, &mut String::new(), &mut sites);
     sites
         .into_iter()
-        .filter(|s| s.pos != Pos::Data)
+        .filter(|s| !matches!(s.pos, Pos::Data | Pos::Mapping))
         .map(|s| (s.at, s.reference))
         .collect()
 }
 
-/// A reference object: its bundled pointer, the `$ref` text, and the position it stands in.
+/// A reference object (or a `discriminator.mapping` value naming a file): its bundled pointer,
+/// the `$ref` text, and the position it stands in.
 pub(crate) struct Site {
-    /// Pointer of the reference object.
+    /// Pointer of the reference object, or of the mapping value.
     pub at: String,
     /// The `$ref` text.
     pub reference: String,
@@ -131,8 +132,26 @@ pub(crate) fn collect_sites(value: &Value, pos: Pos, at: &mut String, out: &mut 
                 at.truncate(len);
             }
         }
+        Value::String(name) if pos == Pos::Mapping && is_file_mapping(name) => out.push(Site {
+            at: at.clone(),
+            reference: name.clone(),
+            pos,
+        }),
         _ => {}
     }
+}
+
+/// Whether a `discriminator.mapping` value names a file (`./Dog.yaml`, `pets.yaml#/Dog`) rather
+/// than a component (`Dog`) or a local reference (`#/components/schemas/Dog`).
+pub(crate) fn is_file_mapping(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    !value.starts_with('#')
+        && !is_url(value)
+        && (value.contains('/')
+            || value.contains('#')
+            || [".yaml", ".yml", ".json"]
+                .iter()
+                .any(|e| lower.ends_with(e)))
 }
 
 /// What a node of an OpenAPI document is, from its place in the tree: decides where a
@@ -166,6 +185,12 @@ pub(crate) enum Pos {
     SecurityScheme,
     Schemas,
     Schema,
+    /// A schema's `discriminator`.
+    Discriminator,
+    /// Its `mapping`.
+    Mappings,
+    /// One value of the mapping: a schema, by component name or by reference.
+    Mapping,
     /// Example values, defaults, enums: a `$ref` key in them is a value.
     Data,
     /// Anything else (info, servers, extensions).
@@ -217,9 +242,20 @@ impl Pos {
             (Schema, "allOf" | "oneOf" | "anyOf" | "prefixItems") => Schemas,
             (Schema, "items" | "additionalProperties" | "not") => Schema,
             (Schema, "example" | "examples" | "default" | "enum" | "const") => Data,
+            (Schema, "discriminator") => Discriminator,
+            (Discriminator, "mapping") => Mappings,
+            (Mappings, _) => Mapping,
             (Parameter | Header | MediaType, "example") => Data,
             (Example, "value") | (Link, _) | (Data, _) => Data,
             _ => Other,
+        }
+    }
+
+    /// The position of what a reference in this position names: a mapping value names a schema.
+    pub(crate) fn target(self) -> Pos {
+        match self {
+            Pos::Mapping => Pos::Schema,
+            other => other,
         }
     }
 
@@ -227,7 +263,7 @@ impl Pos {
     /// items and anything without one, which are copied in place.
     pub(crate) fn section(self) -> Option<&'static str> {
         Some(match self {
-            Pos::Schema => "schemas",
+            Pos::Schema | Pos::Mapping => "schemas",
             Pos::Parameter => "parameters",
             Pos::Response => "responses",
             Pos::RequestBody => "requestBodies",
@@ -289,6 +325,10 @@ mod tests {
             Pos::Operation
         );
         assert_eq!(pos_of("/components/responses/R/links/l"), Pos::Link);
+        assert_eq!(
+            pos_of("/components/schemas/A/discriminator/mapping/dog"),
+            Pos::Mapping
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
 use crate::source::{pointer_push, ByteSpan, Location};
 use crate::spec::model::{
-    is_json_media, media_essence, MediaType, Operation, ParamLocation, ParamStyle, SecurityKind,
+    is_json_media, media_essence, Operation, ParamLocation, ParamStyle, SecurityKind,
 };
 use crate::spec::style::{self, Scalar, Shape, Wire};
 use crate::spec::Spec;

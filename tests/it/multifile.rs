@@ -295,8 +295,8 @@ fn a_malformed_part_is_refused_at_its_own_line() {
 }
 
 /// Redocly's public starter (MIT, see the fixture README): split into paths/, components/ and
-/// webhooks/, with code samples included by `$ref`. It lints clean and its one generate warning
-/// names the part it is in.
+/// webhooks/, with code samples included by `$ref` and a discriminator mapping naming files. It
+/// lints clean and its generate warnings name the part they are in.
 #[test]
 fn public_multi_file_spec_lints_and_generates_with_warnings_in_their_parts() {
     let path = "tests/fixtures/multifile/redocly-starter/openapi.yaml";
@@ -314,17 +314,27 @@ fn public_multi_file_spec_lints_and_generates_with_warnings_in_their_parts() {
             .is_some_and(|s| s.starts_with("<?php")),
         "a code sample file is included as text: {sample:?}"
     );
+    let menu_item = spec
+        .at("/components/schemas/MenuItem")
+        .expect("MenuItem's home");
+    assert_eq!(
+        menu_item["discriminator"]["mapping"],
+        json!({"beverage": "#/components/schemas/Beverage", "dessert": "#/components/schemas/Dessert"}),
+        "mapping values naming files name their schemas' homes"
+    );
     let (code, report) = run(&["lint", "--spec", path]);
     assert_eq!((code, &report["findings"]), (0, &json!([])), "{report:#}");
     let (_out, code, report) = generate(path);
     assert_eq!(code, 0, "{report:#}");
+    // The webhook (not generated: a client does not receive requests) and the multipart body.
+    let expected = [
+        ("redocly-starter/openapi.yaml", 44, 1),
+        ("redocly-starter/paths/menu.yaml", 47, 7),
+    ]
+    .map(|(f, l, c)| ("unsupported_construct".to_string(), f.to_string(), l, c));
     assert_eq!(
         located(&report),
-        [(
-            "unsupported_construct".to_string(),
-            "redocly-starter/paths/menu.yaml".to_string(),
-            47,
-            7
-        )]
+        expected,
+        "no discriminator warning: the mapping names homes"
     );
 }

@@ -22,7 +22,7 @@ fn yaml_3_1_loads_webhooks_path_items_dialect_and_default_server() {
     assert_eq!(spec.servers.len(), 1);
     assert_eq!(spec.servers[0].url, "/", "no `servers` means `/`");
     let ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
-    assert_eq!(ids, ["getPet", "listPets"]);
+    assert_eq!(ids, ["getPet", "listPets", "getThing"]);
     let get_pet = spec.operation("getPet").expect("getPet through pathItems");
     assert_eq!(get_pet.path, "/pets/{petId}");
     assert_eq!(get_pet.pointer, "/components/pathItems/Pet/get");
@@ -131,7 +131,7 @@ fn fastapi_drift_is_named_at_its_line() {
         })
         .collect();
     // (line, kind, text in the message): one finding per planted root cause.
-    let expected: [(u64, &str, &str); 6] = [
+    let expected: [(u64, &str, &str); 7] = [
         (1, "missing_required", "the body has bornAt instead"),
         (2, "enum_mismatch", "\"Dog\" is not one of"),
         (
@@ -144,7 +144,12 @@ fn fastapi_drift_is_named_at_its_line() {
         (
             6,
             "type_mismatch",
-            "expected number, found string \"heavy\"",
+            "expected number or null, found string \"heavy\"",
+        ),
+        (
+            7,
+            "enum_mismatch",
+            "\"dgo\" is not a known pet_type: the union's members are tagged \"dog\", \"cat\"",
         ),
     ];
     assert_eq!(got.len(), expected.len(), "{got:#?}");
@@ -283,7 +288,7 @@ fn constructs_of_3_1_validate_exactly() {
             4,
             "error",
             "type_mismatch",
-            "expected object, found string \"Ana\"",
+            "expected object or null, found string \"Ana\"",
         ),
         (
             5,

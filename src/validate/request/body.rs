@@ -41,7 +41,7 @@ impl Run<'_> {
             .filter(|c| !c.trim().is_empty());
         let media = match content_type {
             None => rb.content.first(),
-            Some(ct) => media_for(&rb.content, ct),
+            Some(ct) => crate::spec::media::to_check(&rb.content, ct),
         };
         let Some(media) = media else {
             let essence = content_type.map(media_essence).unwrap_or_default();
@@ -118,27 +118,6 @@ impl Run<'_> {
         located.sort_by_key(|(at, _)| *at);
         self.out.extend(located.into_iter().map(|(_, d)| d));
     }
-}
-
-/// The documented media type for a request `Content-Type`: exact essence, then wildcards, then a
-/// JSON type for any JSON type (as for responses).
-fn media_for<'m>(content: &'m [MediaType], content_type: &str) -> Option<&'m MediaType> {
-    let essence = media_essence(content_type);
-    let top = essence.split('/').next().unwrap_or("");
-    content
-        .iter()
-        .find(|m| media_essence(&m.name) == essence)
-        .or_else(|| {
-            content
-                .iter()
-                .find(|m| media_essence(&m.name) == format!("{top}/*"))
-        })
-        .or_else(|| content.iter().find(|m| m.name.trim() == "*/*"))
-        .or_else(|| {
-            is_json_media(&essence)
-                .then(|| content.iter().find(|m| is_json_media(&m.name)))
-                .flatten()
-        })
 }
 
 /// A form body as an object: documented properties coerced to their schema's scalar types

@@ -334,7 +334,7 @@ impl Run<'_> {
         };
         let pairs: Vec<(String, String)> = cookies
             .iter()
-            .map(|c| (c.name.clone(), c.value.clone()))
+            .map(|c| (c.name.clone(), style::cookie_value(&c.value)))
             .collect();
         let params: Vec<&Param> = params_at(self.plan, ParamLocation::Cookie);
         let cookies_at = request.cookies_at;
