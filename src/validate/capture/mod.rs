@@ -568,6 +568,9 @@ fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Opt
 /// the last copy, a pointer finds the first, so the copy a snippet would show might be the
 /// secret one.
 pub fn mask_strings(text: &str, pointers: &[String]) -> Option<String> {
+    if pointers.is_empty() {
+        return None;
+    }
     if has_duplicate_keys(text) {
         return Some(mask_every_string(text));
     }
