@@ -303,7 +303,7 @@ impl Bundler<'_> {
         let loaded = self
             .files
             .entry(file.to_path_buf())
-            .or_insert_with(|| read(file).map_err(|d| d.message));
+            .or_insert_with(|| read(file).map_err(|d| read_failure(file, &d)));
         let message = match loaded {
             Ok((_, value)) => match value.pointer(pointer) {
                 Some(content) => return Some(content.clone()),
@@ -389,6 +389,21 @@ impl Bundler<'_> {
             parts: self.parts,
             problems: self.problems,
         }
+    }
+}
+
+/// Why a referenced file could not be read, with the place in it when the parser named one: the
+/// diagnostic stands at the `$ref`, so the part's own line goes into the message.
+fn read_failure(file: &Path, d: &Diagnostic) -> String {
+    match &d.location {
+        Some(at) => format!(
+            "{} (at {}:{}:{})",
+            d.message,
+            file.display(),
+            at.line,
+            at.column
+        ),
+        None => d.message.clone(),
     }
 }
 

@@ -282,6 +282,26 @@ fn a_malformed_part_is_refused_at_its_own_line() {
         "parts/a.yaml",
         "# — a part\nget:\n  parameters:\n    - name: q\n      in: somewhere\n  responses:\n    '200': {description: ok}\n",
     );
+    write(
+        "parts/b.yaml",
+        "get:\n  responses:\n    '200': {description: [unclosed\n",
+    );
+    let broken = write(
+        "broken.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /b:\n    $ref: parts/b.yaml\n",
+    );
+    let spec = spec::load(&broken).expect("loads; the part is a located problem");
+    let problem = &spec.ref_problems[0];
+    assert_eq!(problem.kind, specsmith::Kind::UnresolvedRef);
+    assert_eq!(
+        problem.location.as_ref().map(|l| (l.line, l.column)),
+        Some((5, 5))
+    );
+    assert!(
+        problem.message.contains("invalid YAML") && problem.message.contains("b.yaml:"),
+        "the part's syntax error and its place: {}",
+        problem.message
+    );
     let err = spec::load(&root).expect_err("refused");
     assert_eq!(err.kind, specsmith::Kind::InvalidDocument);
     assert!(
