@@ -106,7 +106,7 @@ kinds! {
     /// A spec construct the generator cannot express; it falls back to a loose type.
     UnsupportedConstruct = "unsupported_construct", Warning;
     // Validate.
-    /// A key the schema does not document.
+    /// A key the schema does not document (`specsmith patch` proposes the spec edit).
     UnknownProperty = "unknown_property", Warning;
     /// A key documented elsewhere in the same body.
     MovedProperty = "moved_property", Warning;
@@ -122,9 +122,9 @@ kinds! {
     FormatMismatch = "format_mismatch", Error;
     /// Lengths, ranges, patterns and other constraints.
     Constraint = "constraint", Error;
-    /// A status the operation does not document.
+    /// A status the operation does not document (`specsmith patch` proposes the spec edit).
     UndocumentedStatus = "undocumented_status", Error;
-    /// A media type not documented for the status.
+    /// A media type not documented for the status (`specsmith patch` proposes the spec edit).
     UndocumentedContentType = "undocumented_content_type", Error;
     /// No operation matches the exchange's method and URL.
     UnmatchedOperation = "unmatched_operation", Error;
@@ -134,7 +134,8 @@ kinds! {
     MatchedByPath = "matched_by_path", Info;
     /// A required parameter is absent from a request.
     MissingParameter = "missing_parameter", Error;
-    /// A query or header parameter the operation does not document.
+    /// A query or header parameter the operation does not document (`specsmith patch` proposes
+    /// the spec edit).
     UndocumentedParameter = "undocumented_parameter", Warning;
     /// A parameter whose value its schema rejects.
     InvalidParameter = "invalid_parameter", Error;

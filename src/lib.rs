@@ -22,6 +22,7 @@ pub mod codegen;
 pub mod diagnostic;
 mod error;
 mod hash;
+pub mod patch;
 pub mod problem;
 pub mod report;
 mod secrecy;

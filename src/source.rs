@@ -602,7 +602,11 @@ fn yaml_pointer_scan(text: &str, lines: &LineIndex, segments: &[String]) -> Opti
 /// says bytes; its scanner adds one per character), so on a line after a multi-byte character
 /// it points too early: an em dash on line 1 put a line-5 finding at 4:54. Line and column are
 /// exact, and the line index turns them into bytes.
-fn mark_offset(text: &str, lines: &LineIndex, mark: yaml_rust2::scanner::Marker) -> usize {
+pub(crate) fn mark_offset(
+    text: &str,
+    lines: &LineIndex,
+    mark: yaml_rust2::scanner::Marker,
+) -> usize {
     let Some(start) = lines.line_start(mark.line()) else {
         return text.len();
     };

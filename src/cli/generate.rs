@@ -36,7 +36,9 @@ pub struct GenerateArgs {
 }
 
 /// Runs the generator; exit 0 when written (or up to date with `--check`), 1 when `--check`
-/// finds drift, 2 when a spec cannot be read or the output cannot be produced.
+/// finds drift, 2 when a spec cannot be read or the output cannot be produced. Errors in the
+/// spec that the client works around (a path variable no parameter declares) are reported and
+/// counted but do not fail the run: `lint` is the command that fails on them.
 pub fn run(args: GenerateArgs) -> Result<Outcome, Error> {
     let paths = super::spec_paths(&args.specs)?;
     if args.out.is_some() && paths.len() != 1 {
@@ -126,10 +128,14 @@ fn emit(
         command: "generate",
         inputs,
         tally,
-        lines: vec![format!(
-            "{inputs} spec(s): {line}; {} warning(s)",
-            tally.warnings
-        )],
+        lines: vec![if tally.errors > 0 {
+            format!(
+                "{inputs} spec(s): {line}; {} error(s), {} warning(s)",
+                tally.errors, tally.warnings
+            )
+        } else {
+            format!("{inputs} spec(s): {line}; {} warning(s)", tally.warnings)
+        }],
     };
     let mut out = anstream::stdout();
     super::render(format, diagnostics, &summary, &mut out).map_err(Error::Report)

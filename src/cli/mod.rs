@@ -20,6 +20,7 @@ use crate::report::{self, Format, Summary};
 
 pub mod generate;
 pub mod lint;
+pub mod patch;
 pub mod validate;
 
 /// What a run ended with.
@@ -60,6 +61,9 @@ enum Command {
     /// Check recorded traffic (HAR, NDJSON, raw JSON) against the specs and report drift.
     #[command(after_help = AFTER_HELP)]
     Validate(validate::ValidateArgs),
+    /// Turn the drift validate finds into a format-preserving spec change (a diff, or --apply).
+    #[command(after_help = patch::AFTER_HELP)]
+    Patch(patch::PatchArgs),
 }
 
 /// Parses the process arguments and runs; returns the exit code.
@@ -80,6 +84,7 @@ pub fn main() -> Outcome {
         Command::Lint(a) => lint::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Patch(a) => patch::run(a),
     };
     result.unwrap_or_else(|e| fail(&e))
 }

@@ -151,7 +151,7 @@ impl Plan {
 
 /// The captures given, or the bundled `captures/` folder shown relative to where the user
 /// stands, as a path they could have typed.
-fn captures_or_default(given: Vec<PathBuf>) -> Vec<PathBuf> {
+pub(crate) fn captures_or_default(given: Vec<PathBuf>) -> Vec<PathBuf> {
     if !given.is_empty() {
         return given;
     }

@@ -68,7 +68,7 @@ pub(crate) fn render_one(d: &Diagnostic, renderer: &Renderer) -> String {
             parts.push(format!("entry {entry}"));
         }
         if let (Some(m), Some(u)) = (&ex.method, &ex.url) {
-            parts.push(format!("{m} {u}"));
+            parts.push(format!("{m} {}", super::short_url(u)));
         }
         if let Some(op) = &ex.operation {
             parts.push(format!("operation {op}"));

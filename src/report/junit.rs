@@ -27,7 +27,7 @@ fn case_name(file: Option<&PathBuf>, ex: Option<&ExchangeRef>) -> String {
                 parts.push(format!("entry {e}:"));
             }
             if let (Some(m), Some(u)) = (&ex.method, &ex.url) {
-                parts.push(format!("{m} {u}"));
+                parts.push(format!("{m} {}", super::short_url(u)));
             }
             if let Some(s) = ex.status {
                 parts.push(format!("→ {s}"));

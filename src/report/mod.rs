@@ -25,6 +25,20 @@ mod json;
 mod junit;
 mod sarif;
 
+/// How many characters of a URL a finding shows; the full URL is in `--format json` only.
+const URL_SHOWN: usize = 160;
+
+/// A URL cut past [`URL_SHOWN`] characters, saying how long it was: a URL with 10,000 query
+/// parameters is shown once per finding, and must not make the report grow with its square.
+pub(crate) fn short_url(url: &str) -> std::borrow::Cow<'_, str> {
+    let count = url.chars().count();
+    if count <= URL_SHOWN {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let head: String = url.chars().take(URL_SHOWN).collect();
+    std::borrow::Cow::Owned(format!("{head}… ({count} characters)"))
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -8,6 +8,7 @@ mod bundle;
 pub mod json_schema;
 pub mod lint;
 mod load;
+pub mod media;
 pub mod model;
 pub mod refs;
 mod shape31;

@@ -366,17 +366,7 @@ impl Response {
     /// The media type documented for a `Content-Type` (parameters ignored, case-insensitive),
     /// falling back to wildcards (`application/*`, `*/*`).
     pub fn media_type_for(&self, content_type: &str) -> Option<&MediaType> {
-        let essence = media_essence(content_type);
-        let (top, _) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
-        self.content
-            .iter()
-            .find(|m| media_essence(&m.name) == essence)
-            .or_else(|| {
-                self.content
-                    .iter()
-                    .find(|m| media_essence(&m.name) == format!("{top}/*"))
-            })
-            .or_else(|| self.content.iter().find(|m| m.name.trim() == "*/*"))
+        super::media::documented_for(&self.content, content_type)
     }
 }
 

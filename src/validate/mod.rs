@@ -25,10 +25,10 @@ mod explain;
 mod matcher;
 mod request;
 
-pub use capture::{CaptureFormat, RawMeta};
+pub use capture::{Body, CaptureFormat, Exchange, Field, RawMeta, Request};
 pub use coverage::Coverage;
 
-use capture::{Exchange, Unit};
+use capture::Unit;
 use compile::Cache;
 use coverage::{Hit, Observer};
 use explain::{Finding, Policy, Target};
@@ -119,6 +119,18 @@ pub enum RunError {
     /// `--server` is not a base URL.
     #[error("{0}")]
     Server(String),
+}
+
+/// One exchange as `validate` read, matched and checked it, for commands that act on the drift
+/// (`specsmith patch` turns it into spec edits).
+#[derive(Debug)]
+pub struct Checked {
+    /// The exchange as read.
+    pub exchange: Exchange,
+    /// The spec and operation (indices) it matched, if any.
+    pub operation: Option<(usize, usize)>,
+    /// What `validate` reports for it.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Matches and checks exchanges against a set of specs.
@@ -286,6 +298,35 @@ impl<'s> Validator<'s> {
             acc.report.coverage = Some(tally.finish(self.specs, &self.cache, observer));
         }
         Ok(acc.report)
+    }
+
+    /// Reads, matches and checks every exchange under `paths` one by one, in input order,
+    /// handing each with its findings to `each`; exchanges outside `--server` and units that
+    /// are not readable exchanges are left out. Returns how many capture files were read.
+    pub fn each_checked(
+        &self,
+        paths: &[PathBuf],
+        each: &mut dyn FnMut(Checked),
+    ) -> Result<usize, RunError> {
+        let files = list_captures(paths)?;
+        for file in &files {
+            capture::read_file(file, &self.options.raw, &mut |item| {
+                let Some(exchange) = item.ok().and_then(|u| capture::parse_unit(&u).ok()) else {
+                    return;
+                };
+                let result = self.check_exchange(&exchange);
+                if result.outside_server {
+                    return;
+                }
+                let operation = self.match_operation(&exchange).ok().map(|m| (m.0, m.1));
+                each(Checked {
+                    exchange,
+                    operation,
+                    diagnostics: result.diagnostics,
+                });
+            });
+        }
+        Ok(files.len())
     }
 
     fn flush(&self, batch: &mut Vec<Item>, acc: &mut Accumulator<'_, '_>) {
@@ -507,9 +548,8 @@ impl<'s> Validator<'s> {
         // documented) is still checked against the documented JSON schema, so the body's own
         // drift is not hidden behind the media type.
         let m = exact.or_else(|| {
-            is_json_media(ct)
-                .then(|| response.content.iter().position(|m| is_json_media(&m.name)))
-                .flatten()
+            let found = crate::spec::media::to_check(&response.content, ct)?;
+            response.content.iter().position(|m| std::ptr::eq(m, found))
         })?;
         Some((r, m))
     }

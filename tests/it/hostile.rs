@@ -150,3 +150,36 @@ fn a_key_the_body_also_has_where_documented_is_unknown_not_moved() {
     assert_eq!(moved[0].0, "moved_property", "{moved:?}");
     assert!(moved[0].1.contains("/restrictions/apps"), "{moved:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bounded output: one exchange with 10,000 undocumented query parameters.
+
+#[test]
+fn ten_thousand_undocumented_parameters_give_a_report_of_bounded_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let query: Vec<String> = (0..10_000).map(|i| format!("p{i}=v{i}")).collect();
+    let line = KOMMO_DRIFT.replace(
+        "/api/v4/account\"",
+        &format!("/api/v4/account?{}\"", query.join("&")),
+    );
+    std::fs::write(dir.path().join("flood.ndjson"), line + "\n").expect("write");
+    for format in FORMATS {
+        let out = validate_dir(dir.path(), format);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let size = out.stdout.len();
+        // The full URL (about 120 kB) appears only in JSON's `url` of each finding.
+        let limit = if format == "json" { 3_000_000 } else { 100_000 };
+        assert!(size < limit, "{format}: {size} bytes");
+        let text = stdout(&out);
+        if format != "github" {
+            assert!(
+                text.contains("characters)") || format == "json",
+                "{format}: URL not cut"
+            );
+        }
+        assert!(
+            text.contains("9990 more query parameters"),
+            "{format}: not folded"
+        );
+    }
+}

@@ -17,6 +17,8 @@ mod lint;
 mod multifile;
 /// OpenAPI 3.1: loading into the shared model, lint, validation in the 2020-12 dialect.
 mod openapi31;
+/// `specsmith patch`: drift into a format-preserving diff, round trip, never a typo.
+mod patch;
 /// Requests: parameters in every style, bodies, credentials, `--server`, located and secret-free.
 mod requests;
 /// Parameter styles: what a client sends for every parameter of the specs reads back the same.

@@ -22,7 +22,7 @@ fn yaml_3_1_loads_webhooks_path_items_dialect_and_default_server() {
     assert_eq!(spec.servers.len(), 1);
     assert_eq!(spec.servers[0].url, "/", "no `servers` means `/`");
     let ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
-    assert_eq!(ids, ["getPet", "listPets"]);
+    assert_eq!(ids, ["getPet", "listPets", "getThing"]);
     let get_pet = spec.operation("getPet").expect("getPet through pathItems");
     assert_eq!(get_pet.path, "/pets/{petId}");
     assert_eq!(get_pet.pointer, "/components/pathItems/Pet/get");

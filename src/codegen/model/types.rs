@@ -94,9 +94,7 @@ impl<'a> Builder<'a> {
                 .unwrap_or_else(|| hint.to_string());
             return self.convert(&target, target_value, &hint, depth + 1);
         }
-        if let Some((keyword, what)) = unsupported(value) {
-            let message = format!("{what} cannot be expressed as a Rust type; the generated type is serde_json::Value");
-            self.warn(&pointer_push(pointer, keyword), message);
+        if self.refused(pointer, value) {
             return Ty::Value;
         }
         if depth > MAX_DEPTH || self.visiting.iter().any(|p| p == pointer) {
@@ -139,6 +137,19 @@ impl<'a> Builder<'a> {
         let ty = self.plain(pointer, value, hint, depth);
         self.visiting.pop();
         ty
+    }
+
+    /// Whether the schema uses a construct no Rust type expresses ([`unsupported`]); if so, a
+    /// warning at that keyword says the type is `serde_json::Value`.
+    fn refused(&mut self, pointer: &str, value: &Value) -> bool {
+        let Some((keyword, what)) = unsupported(value) else {
+            return false;
+        };
+        let message = format!(
+            "{what} cannot be expressed as a Rust type; the generated type is serde_json::Value"
+        );
+        self.warn(&pointer_push(pointer, keyword), message);
+        true
     }
 
     /// Whether a schema becomes a named type of its own (struct, enum, union).
@@ -197,9 +208,7 @@ impl<'a> Builder<'a> {
         name: &str,
         depth: usize,
     ) -> Body {
-        if let Some((keyword, what)) = unsupported(value) {
-            let message = format!("{what} cannot be expressed as a Rust type; the generated type is serde_json::Value");
-            self.warn(&pointer_push(pointer, keyword), message);
+        if self.refused(pointer, value) {
             return Body::Alias {
                 ty: Ty::Value,
                 boxed: false,
@@ -404,7 +413,7 @@ impl<'a> Builder<'a> {
         }
         self.warn(
             pointer,
-            format!("discriminator `{property}` gives no tag of its own to {}; the union is decoded untagged", untagged.join(", ")),
+            format!("discriminator `{property}` leaves {} without a tag of its own (none is given, or an earlier variant takes the same value); the union is decoded untagged, by pinned values and known keys", untagged.join(", ")),
         );
         None
     }
@@ -1019,8 +1028,8 @@ impl<'a> Builder<'a> {
     pub(super) fn request_reachable(&self, ops: &[OpIr]) -> BTreeSet<usize> {
         let mut stack: Vec<usize> = Vec::new();
         for op in ops {
-            if let Some((_, _, ty, _, _, _)) = &op.body {
-                collect_named(ty, &mut stack);
+            if let Some(body) = &op.body {
+                collect_named(&body.ty, &mut stack);
             }
         }
         let mut seen = BTreeSet::new();
@@ -1117,17 +1126,8 @@ impl<'a> Builder<'a> {
                         .iter()
                         .map(|f| {
                             let ty = self.render(&f.ty, f.boxed);
-                            let presence = match (f.required, f.nullable) {
-                                (true, false) => "required",
-                                (true, true) => "nullable",
-                                (false, true) if in_request => "double",
-                                _ => "optional",
-                            };
-                            let ty = match presence {
-                                "required" => ty,
-                                "double" => format!("Option<Option<{ty}>>"),
-                                _ => format!("Option<{ty}>"),
-                            };
+                            let presence = Presence::of(f.required, f.nullable, in_request);
+                            let ty = presence.wrap(ty);
                             Field {
                                 rename: naming::bare(&f.name) != f.wire,
                                 name: f.name.clone(),
