@@ -358,3 +358,29 @@ fn public_multi_file_spec_lints_and_generates_with_warnings_in_their_parts() {
         "no discriminator warning: the mapping names homes"
     );
 }
+
+/// `patch` edits one file's text; drift documented in a part is left to a person, with the part
+/// named, rather than written into the root where the bundled pointer does not exist.
+#[test]
+fn patch_leaves_places_in_parts_to_a_person() {
+    let output = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args([
+            "patch",
+            "--spec",
+            API,
+            "tests/fixtures/multifile/pets.ndjson",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("specsmith runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("0 edits"), "{text}");
+    assert!(
+        text.contains("schemas/pet.yaml, a part of a multi-file spec"),
+        "{text}"
+    );
+}
