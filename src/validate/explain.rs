@@ -575,13 +575,21 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             format!("{} is not a valid {format}", shorten(instance)),
         )),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            if let Some(f) = unmatched_tag(context, &pointer) {
+                out.push(f);
+                return;
+            }
             let best = context
                 .iter()
                 .min_by_key(|errors| branch_score(errors, &pointer));
             match best {
                 Some(errors) if !(instance.is_null() && branch_score(errors, &pointer).0) => {
+                    let first = out.len();
                     for e in errors {
                         from_error(e, out);
+                    }
+                    if has_null_member(context, &pointer) {
+                        or_null(&mut out[first..], &pointer);
                     }
                 }
                 _ if instance.is_null() => out.push(finding(
@@ -617,6 +625,86 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             out.push(finding(Kind::Constraint, pointer, message));
         }
     }
+}
+
+/// Whether a union has a member that is only `{type: "null"}` (3.1's `Optional[X]`): its errors
+/// are one type error at the value itself, expecting null.
+fn has_null_member(branches: &[Vec<ValidationError<'_>>], at: &str) -> bool {
+    branches.iter().any(|errors| match errors.as_slice() {
+        [e] => {
+            e.instance_path().as_str() == at
+                && matches!(e.kind(), ValidationErrorKind::Type { kind: TypeKind::Single(t) } if t.to_string() == "null")
+        }
+        _ => false,
+    })
+}
+
+/// The type mismatch of a null union's other member names null as allowed too: `expected
+/// number or null`, one finding for the one root cause.
+fn or_null(findings: &mut [Finding], at: &str) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.kind == Kind::TypeMismatch && f.pointer == at)
+    {
+        if let Some(rest) = f.message.strip_prefix("expected ") {
+            if let Some((expected, found)) = rest.split_once(", found ") {
+                f.message = format!("expected {expected} or null, found {found}");
+            }
+        }
+    }
+}
+
+/// A union whose every member tags itself with a `const` (or one-value `enum`) at the same key —
+/// Pydantic's discriminated unions, `oneOf` with a `discriminator` — and a value whose tag is none
+/// of them: one root cause, the tag, not one failure per member.
+fn unmatched_tag(branches: &[Vec<ValidationError<'_>>], at: &str) -> Option<Finding> {
+    let mut tag_pointer: Option<String> = None;
+    let mut tags: Vec<Value> = Vec::new();
+    let mut found: Option<Value> = None;
+    for errors in branches {
+        let (pointer, expected, instance) = errors.iter().find_map(|e| {
+            let pointer = e.instance_path().as_str();
+            let key = pointer.strip_prefix(at)?.strip_prefix('/')?;
+            if key.contains('/') {
+                return None;
+            }
+            let expected = match e.kind() {
+                ValidationErrorKind::Constant { expected_value } => (**expected_value).clone(),
+                ValidationErrorKind::Enum { options } => match options.as_array() {
+                    Some(one) if one.len() == 1 => one[0].clone(),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some((
+                pointer.to_string(),
+                expected,
+                e.instance().clone().into_owned(),
+            ))
+        })?;
+        if tag_pointer.get_or_insert_with(|| pointer.clone()) != &pointer {
+            return None;
+        }
+        tags.push(expected);
+        found = Some(instance);
+    }
+    let (pointer, found) = (tag_pointer?, found?);
+    if crate::secrecy::hides_pointer(&pointer) {
+        return None; // a credential-named tag: the per-member findings hide its value
+    }
+    let key = pointer.rsplit('/').next().unwrap_or_default().to_string();
+    let shown: Vec<String> = tags.iter().map(Value::to_string).collect();
+    let mut f = finding(
+        Kind::EnumMismatch,
+        pointer,
+        format!(
+            "{} is not a known {key}: the union's members are tagged {}",
+            shorten(&found),
+            shown.join(", ")
+        ),
+    );
+    f.suggestion = nearest_allowed(&found, &tags).map(|v| format!("did you mean {v}?"));
+    Some(f)
 }
 
 /// A finding about a value under a credential-named key: what is wrong, never the value

@@ -131,7 +131,7 @@ fn fastapi_drift_is_named_at_its_line() {
         })
         .collect();
     // (line, kind, text in the message): one finding per planted root cause.
-    let expected: [(u64, &str, &str); 6] = [
+    let expected: [(u64, &str, &str); 7] = [
         (1, "missing_required", "the body has bornAt instead"),
         (2, "enum_mismatch", "\"Dog\" is not one of"),
         (
@@ -144,7 +144,12 @@ fn fastapi_drift_is_named_at_its_line() {
         (
             6,
             "type_mismatch",
-            "expected number, found string \"heavy\"",
+            "expected number or null, found string \"heavy\"",
+        ),
+        (
+            7,
+            "enum_mismatch",
+            "\"dgo\" is not a known pet_type: the union's members are tagged \"dog\", \"cat\"",
         ),
     ];
     assert_eq!(got.len(), expected.len(), "{got:#?}");
@@ -283,7 +288,7 @@ fn constructs_of_3_1_validate_exactly() {
             4,
             "error",
             "type_mismatch",
-            "expected object, found string \"Ana\"",
+            "expected object or null, found string \"Ana\"",
         ),
         (
             5,
