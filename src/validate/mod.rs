@@ -316,7 +316,7 @@ impl<'s> Validator<'s> {
         let max_entry = self.options.max_entry.unwrap_or(capture::MAX_UNIT_BYTES);
         for file in &files {
             capture::read_file(file, &self.options.raw, max_entry, &mut |item| {
-                let Some(exchange) = item.ok().and_then(|u| capture::parse_unit(&u).ok()) else {
+                let Some(exchange) = item.ok().and_then(|u| capture::parse_unit(u).ok()) else {
                     return;
                 };
                 let result = self.check_exchange(&exchange);
@@ -335,30 +335,31 @@ impl<'s> Validator<'s> {
     }
 
     fn flush(&self, batch: &mut Vec<Item>, acc: &mut Accumulator<'_, '_>) {
+        // Units are handed over, not lent: each becomes its exchange without a copy.
         let results: Vec<UnitResult> = batch
-            .par_iter()
+            .par_drain(..)
             .map(|item| match item {
                 Ok(unit) => self.check_unit(unit),
                 Err(d) => UnitResult {
-                    diagnostics: vec![(**d).clone()],
+                    diagnostics: vec![*d],
                     ..UnitResult::default()
                 },
             })
             .collect();
-        batch.clear();
         for r in results {
             acc.add(r);
         }
     }
 
-    fn check_unit(&self, unit: &Unit) -> UnitResult {
+    fn check_unit(&self, unit: Unit) -> UnitResult {
+        let entry = unit.entry;
         match capture::parse_unit(unit) {
             Ok(exchange) => self.check_exchange(&exchange),
             Err(mut d) => {
                 // A line or entry that is not a readable exchange still names its index.
-                if unit.entry.is_some() && d.exchange.is_none() {
+                if entry.is_some() && d.exchange.is_none() {
                     d.exchange = Some(ExchangeRef {
-                        entry: unit.entry,
+                        entry,
                         ..ExchangeRef::default()
                     });
                 }

@@ -20,7 +20,7 @@ use crate::source::json_pointer_span;
 
 use super::{
     bom_warning, mask_strings, normalize_method, parse_error, serde_error_location, serde_message,
-    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
+    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Slice, Unit, UnitKind,
 };
 
 /// Cuts the file into entries (units), reporting what is not a HAR.
@@ -491,21 +491,26 @@ struct HarContent {
     encoding: Option<String>,
 }
 
-/// Parses one entry into an exchange.
-pub fn parse_entry(unit: &Unit) -> Parsed {
+/// Parses one entry into an exchange. The entry's text is masked in place and shared with the
+/// body's escapes, so a huge entry is held once beside its decoded body.
+pub fn parse_entry(mut unit: Unit) -> Parsed {
     let file = unit.file.as_path();
-    let text = unit.text.as_str();
+    let mut text = std::mem::take(&mut unit.text);
     let index = unit.entry.unwrap_or(0);
-    let entry: HarEntry = serde_json::from_str(text).map_err(|e| {
+    let entry: HarEntry = serde_json::from_str(&text).map_err(|e| {
         parse_error(
             file,
-            without_snippet(serde_error_location(&unit.origin, text, &e)),
+            without_snippet(serde_error_location(&unit.origin, &text, &e)),
             format!("entry {index} is not a HAR entry: {}", serde_message(&e)),
         )
     })?;
-    let masked = mask_strings(text, &secret_pointers(&entry));
+    // The request object as recorded (small, whatever the response's size): its body's escapes.
+    let real_request = json_pointer_span(&text, "/request")
+        .and_then(|found| text.get(found.value.start..found.value.end))
+        .map(str::to_string);
+    mask_strings(&mut text, &secret_pointers(&entry));
     // From here on, snippets come from the masked text: same positions, no secrets.
-    let shown = masked.as_deref().unwrap_or(text);
+    let shown = Arc::new(text);
     let anchor = unit.origin.location(shown.split('\n').next().unwrap_or(""));
     let status = u16::try_from(entry.response.status)
         .ok()
@@ -540,29 +545,26 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
         None => None,
         Some((t, _)) if t.is_empty() => None,
         Some((t, Some(enc))) if enc.eq_ignore_ascii_case("base64") => {
-            let cleaned: String = t.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(cleaned.as_bytes())
-                .map_err(|e| {
+            let bytes = decode_base64_in_place(t).map_err(|e| {
                     parse_error(
                         file,
-                        locate_text(&unit.origin, shown).unwrap_or_else(|| anchor.clone()),
+                        locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.clone()),
                         format!("entry {index}: content.text is not valid base64: {e}"),
                     )
                 })?;
             let decoded = String::from_utf8(bytes).map_err(|_| {
                 parse_error(
                     file,
-                    locate_text(&unit.origin, shown).unwrap_or_else(|| anchor.clone()),
+                    locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.clone()),
                     format!("entry {index}: the base64 body is not UTF-8 text"),
                 )
             })?;
             Some(Body::unlocated(decoded))
         }
         Some((t, _)) => {
-            let (origin, escaped) = string_origin(&unit.origin, shown, "/response/content/text");
+            let (origin, escaped) = string_origin(&unit.origin, &shown, "/response/content/text");
             Some(Body {
-                text: t,
+                text: Arc::new(t),
                 parsed: None,
                 origin,
                 escaped,
@@ -571,7 +573,7 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
             })
         }
     };
-    let request = request_of(&entry.request, &unit.origin, text, shown);
+    let request = request_of(&entry.request, &unit.origin, real_request, &shown);
     Ok(Exchange {
         file: unit.file.clone(),
         entry: unit.entry,
@@ -586,19 +588,65 @@ pub fn parse_entry(unit: &Unit) -> Parsed {
     })
 }
 
+/// Decodes base64 `text` (whitespace allowed: some recorders wrap lines) in its own buffer.
+/// Decoded bytes are fewer than the text they come from, so each chunk is written behind the
+/// point being read and a huge body is never held twice.
+fn decode_base64_in_place(text: String) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::DecodeError;
+    /// Bytes decoded at a time: a multiple of 4, so only the last chunk may hold padding.
+    const CHUNK: usize = 64 * 1024;
+    let mut buf = text.into_bytes();
+    buf.retain(|b| !b.is_ascii_whitespace());
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let (mut read, mut written) = (0usize, 0usize);
+    while read < buf.len() {
+        let end = (read + CHUNK).min(buf.len());
+        chunk.clear();
+        chunk.extend_from_slice(&buf[read..end]);
+        // Errors name offsets in the whole text, as decoding it at once would.
+        let n = base64::engine::general_purpose::STANDARD
+            .decode_slice(&chunk, &mut buf[written..])
+            .map_err(|e| match e {
+                base64::DecodeSliceError::DecodeError(DecodeError::InvalidByte(at, b)) => {
+                    DecodeError::InvalidByte(at + read, b)
+                }
+                base64::DecodeSliceError::DecodeError(DecodeError::InvalidLastSymbol(at, b)) => {
+                    DecodeError::InvalidLastSymbol(at + read, b)
+                }
+                base64::DecodeSliceError::DecodeError(DecodeError::InvalidLength(n)) => {
+                    DecodeError::InvalidLength(n + read)
+                }
+                base64::DecodeSliceError::DecodeError(e) => e,
+                // The output is the rest of the buffer, always longer than what it decodes to.
+                base64::DecodeSliceError::OutputSliceTooSmall => DecodeError::InvalidLength(end),
+            })?;
+        written += n;
+        read = end;
+    }
+    buf.truncate(written);
+    buf.shrink_to_fit();
+    Ok(buf)
+}
+
 /// The request of an entry. Its text is the masked `request` object only (small, whatever the
-/// response's size), so findings can be located without keeping the whole entry.
-fn request_of(har: &HarRequest, origin: &Origin, entry: &str, shown: &str) -> Request {
+/// response's size), so findings can be located without keeping the whole entry; `real` is the
+/// same object before masking.
+fn request_of(
+    har: &HarRequest,
+    origin: &Origin,
+    real: Option<String>,
+    shown: &Arc<String>,
+) -> Request {
     let cut = json_pointer_span(shown, "/request")
         .map(|found| found.value)
-        .filter(|v| entry.len() == shown.len() && entry.get(v.start..v.end).is_some());
+        .filter(|v| real.as_ref().is_some_and(|r| r.len() == v.end - v.start));
     let (text, real, origin) = match cut {
         Some(v) => (
-            shown[v.start..v.end].to_string(),
-            &entry[v.start..v.end],
+            Arc::new(shown[v.start..v.end].to_string()),
+            real.unwrap_or_default(),
             origin.advance(shown, v.start),
         ),
-        None => (String::new(), "", origin.clone()),
+        None => (Arc::new(String::new()), String::new(), origin.clone()),
     };
     let fields = |list: &[Value], what: &str| -> Vec<Field> {
         list.iter()
@@ -657,9 +705,8 @@ fn request_of(har: &HarRequest, origin: &Origin, entry: &str, shown: &str) -> Re
         match &post.text {
             Some(t) => Some(super::masked_string_body(
                 &origin,
-                real,
+                super::string_raw(&real, "/postData/text"),
                 &text,
-                "/postData/text",
                 t.clone(),
             )),
             // Form posts may be recorded as `params` only: rebuilt as sent.
@@ -720,17 +767,22 @@ fn secret_pointers(entry: &HarEntry) -> Vec<String> {
 /// contents when escapes make them differ from the decoded text.
 pub(super) fn string_origin(
     origin: &Origin,
-    text: &str,
+    text: &Arc<String>,
     pointer: &str,
-) -> (Option<Origin>, Option<String>) {
+) -> (Option<Origin>, Option<Slice>) {
     let Some(span) = json_pointer_span(text, pointer) else {
         return (None, None);
     };
-    let Some(raw) = text.get(span.value.start + 1..span.value.end.saturating_sub(1)) else {
+    let inner = span.value.start + 1..span.value.end.saturating_sub(1);
+    let Some(raw) = text.get(inner.clone()) else {
         return (None, None);
     };
-    let start = origin.advance(text, span.value.start + 1);
-    let escaped = raw.contains('\\').then(|| raw.to_string());
+    let start = origin.advance(text, inner.start);
+    let escaped = if raw.contains('\\') {
+        Slice::of(text, inner)
+    } else {
+        None
+    };
     (Some(start), escaped)
 }
 
@@ -749,6 +801,33 @@ mod tests {
         let mut out = Vec::new();
         read_from(&file, input, 1 << 20, &mut |u| out.push(u));
         out
+    }
+
+    #[test]
+    fn base64_decodes_in_place_as_at_once() {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        // Around the chunk size, with padding and wrapped lines.
+        for len in [0, 1, 2, 3, 47, 49_151, 49_152, 49_153, 200_000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let mut text = engine.encode(&data);
+            if len > 100 {
+                text.insert_str(76, "\r\n");
+            }
+            assert_eq!(decode_base64_in_place(text).expect("decodes"), data, "{len}");
+        }
+        // A bad byte in a later chunk is named at its offset in the whole text.
+        let mut bad = engine.encode(vec![0u8; 100_000]);
+        bad.replace_range(70_001..70_002, "!");
+        assert_eq!(
+            decode_base64_in_place(bad.clone()).expect_err("bad byte"),
+            engine.decode(&bad).expect_err("bad byte")
+        );
+        let short = format!("{}A", engine.encode(vec![1u8; 99_999]));
+        assert_eq!(
+            decode_base64_in_place(short.clone()).expect_err("bad length"),
+            engine.decode(&short).expect_err("bad length")
+        );
     }
 
     #[test]

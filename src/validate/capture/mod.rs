@@ -202,8 +202,9 @@ pub struct RawMeta {
 #[derive(Debug, Clone)]
 pub struct Body {
     /// The body text as the server sent it (decoded from base64 or from a JSON string if the
-    /// capture stored it so).
-    pub text: String,
+    /// capture stored it so). Shared, not copied, when it is a whole NDJSON line that the
+    /// request also points into: a huge entry is held once.
+    pub text: Arc<String>,
     /// The body already parsed, when the reader had to parse it anyway (NDJSON bodies stored as
     /// JSON values).
     pub parsed: Option<Value>,
@@ -212,8 +213,9 @@ pub struct Body {
     /// base64 bodies: findings then point at the exchange.
     pub origin: Option<Origin>,
     /// The raw contents of the JSON string the body was decoded from (HAR `content.text`, an
-    /// NDJSON string body), to map offsets in `text` back through the escapes.
-    pub escaped: Option<String>,
+    /// NDJSON string body), to map offsets in `text` back through the escapes: a part of the
+    /// unit's text, shared rather than copied.
+    pub escaped: Option<Slice>,
     /// Where the body stands inside `text`, as a JSON pointer: `/body` when `text` is a whole
     /// NDJSON line (the body is parsed already, so it is never cut out: only findings need its
     /// place), else empty.
@@ -221,7 +223,7 @@ pub struct Body {
     /// The masked raw contents of the JSON string the body came from, byte for byte as long as
     /// `escaped`: snippets are drawn from it while offsets map through `escaped`. Set for request
     /// bodies, whose text may hold credentials.
-    pub snippet: Option<String>,
+    pub snippet: Option<Slice>,
 }
 
 impl Body {
@@ -229,7 +231,7 @@ impl Body {
     /// findings about it point at the exchange.
     pub fn unlocated(text: String) -> Self {
         Body {
-            text,
+            text: Arc::new(text),
             parsed: None,
             origin: None,
             escaped: None,
@@ -266,14 +268,15 @@ impl Body {
     /// The file location of `span` of `text`, if the body's place in the file is known.
     pub fn locate(&self, span: ByteSpan) -> Option<Location> {
         let origin = self.origin.as_ref()?;
-        Some(match &self.escaped {
+        Some(match self.escaped.as_ref().map(Slice::as_str) {
             None => origin.locate(&self.text, span),
             Some(raw) => {
                 let start = raw_offset(raw, span.start);
                 let end = raw_offset(raw, span.end).max(start + 1);
                 let shown = self
                     .snippet
-                    .as_deref()
+                    .as_ref()
+                    .map(Slice::as_str)
                     .filter(|s| s.len() == raw.len())
                     .unwrap_or(raw);
                 origin.locate(shown, ByteSpan { start, end })
@@ -322,17 +325,45 @@ pub fn raw_offset(raw: &str, decoded: usize) -> usize {
                 }
             }
         } else {
-            let width = match bytes[i] {
-                b if b < 0x80 => 1,
-                b if b >= 0xF0 => 4,
-                b if b >= 0xE0 => 3,
-                _ => 2,
-            };
+            let width = utf8_width(bytes[i]);
             i += width;
             d += width;
         }
     }
     i.min(bytes.len())
+}
+
+/// A byte range of a shared text: the raw contents of a JSON string inside a unit's text,
+/// kept without copying them (a huge body stored as a string would otherwise be held twice).
+#[derive(Debug, Clone)]
+pub struct Slice {
+    text: Arc<String>,
+    range: std::ops::Range<usize>,
+}
+
+impl Slice {
+    /// `range` of `text`; `None` unless it is a valid range on character boundaries.
+    pub fn of(text: &Arc<String>, range: std::ops::Range<usize>) -> Option<Self> {
+        text.get(range.clone()).map(|_| Slice {
+            text: text.clone(),
+            range,
+        })
+    }
+
+    /// A slice holding all of `text`.
+    pub fn owned(text: String) -> Self {
+        let range = 0..text.len();
+        Slice {
+            text: Arc::new(text),
+            range,
+        }
+    }
+
+    /// The text of the slice.
+    pub fn as_str(&self) -> &str {
+        // The range was checked when the slice was made, and the text never changes.
+        self.text.get(self.range.clone()).unwrap_or("")
+    }
 }
 
 /// One recorded request/response pair.
@@ -397,8 +428,9 @@ pub struct Request {
     /// The body's `Content-Type` (HAR `postData.mimeType`, else the header), if recorded.
     pub content_type: Option<String>,
     /// The masked capture text that the fields' pointers refer to: a HAR entry's `request`
-    /// object, or an NDJSON line. Only for locating findings; secrets in it are masked.
-    pub text: String,
+    /// object, or an NDJSON line (shared with the body, not copied). Only for locating
+    /// findings; secrets in it are masked.
+    pub text: Arc<String>,
     /// Where `text` starts in the capture file.
     pub origin: Origin,
     /// Pointer of the URL in `text`: where query findings point when no pair is listed apart.
@@ -504,29 +536,43 @@ pub fn cookie_fields(header: &Field) -> Vec<Field> {
         .collect()
 }
 
-/// A request body stored as a JSON string at `pointer` of a unit's `text`, whose masked copy
-/// is `shown`: positions map through the real escapes, snippets come from the masked copy.
-pub fn masked_string_body(
-    origin: &Origin,
-    text: &str,
-    shown: &str,
-    pointer: &str,
-    decoded: String,
-) -> Body {
+/// Where the JSON string at `pointer` of `text` stands (quotes included), and its raw contents
+/// when they hold escapes. Read before `text` is masked in place: masking keeps positions but
+/// not the escapes that offsets map through.
+pub fn string_raw(text: &str, pointer: &str) -> Option<(ByteSpan, Option<String>)> {
     let span = crate::source::json_pointer_span(text, pointer)
         .map(|found| found.value)
-        .filter(|v| v.end >= v.start + 2 && shown.len() == text.len());
-    let Some(span) = span else {
+        .filter(|v| v.end >= v.start + 2)?;
+    let raw = text.get(span.start + 1..span.end - 1)?;
+    Some((span, raw.contains('\\').then(|| raw.to_string())))
+}
+
+/// A request body stored as a JSON string found by [`string_raw`] in a unit's text, whose
+/// masked form is `shown`: positions map through the real escapes, snippets come from the
+/// masked text (shared, not copied).
+pub fn masked_string_body(
+    origin: &Origin,
+    found: Option<(ByteSpan, Option<String>)>,
+    shown: &Arc<String>,
+    decoded: String,
+) -> Body {
+    let Some((span, raw)) = found else {
         return Body::unlocated(decoded);
     };
     let inner = span.start + 1..span.end - 1;
+    let masked = Slice::of(shown, inner.clone());
+    // Without escapes the masked contents map offsets as well as the raw ones would.
+    let (escaped, snippet) = match raw {
+        Some(raw) => (Some(Slice::owned(raw)), masked),
+        None => (masked, None),
+    };
     Body {
-        text: decoded,
+        text: Arc::new(decoded),
         parsed: None,
-        origin: Some(origin.advance(shown, span.start + 1)),
-        escaped: text.get(inner.clone()).map(str::to_string),
+        origin: Some(origin.advance(shown, inner.start)),
+        escaped,
         within: "",
-        snippet: shown.get(inner).map(str::to_string),
+        snippet,
     }
 }
 
@@ -534,12 +580,16 @@ pub fn masked_string_body(
 pub type Parsed = Result<Exchange, Box<Diagnostic>>;
 
 /// Parses a unit into an exchange; a unit that is not a readable exchange gives a located
-/// `parse_error`.
-pub fn parse_unit(unit: &Unit) -> Parsed {
+/// `parse_error`. The unit is consumed: its text becomes the exchange's (masked in place, body
+/// parsed from it), so a huge entry is not held twice.
+pub fn parse_unit(unit: Unit) -> Parsed {
     match &unit.kind {
         UnitKind::NdjsonLine => ndjson::parse_line(unit),
         UnitKind::HarEntry => har::parse_entry(unit),
-        UnitKind::RawBody(meta) => raw::parse_body(unit, meta),
+        UnitKind::RawBody(meta) => {
+            let meta = meta.clone();
+            raw::parse_body(unit, &meta)
+        }
     }
 }
 
@@ -558,50 +608,76 @@ fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Opt
     }
 }
 
-/// Replaces the contents of the JSON strings at `pointers` in `text` by placeholders of the same
-/// byte length and character count. Snippets show capture lines, and a capture line can hold a
-/// request header's value (`Authorization`, `x-client-secret`, a cookie): masked this way no
-/// secret reaches a report while every offset and column stays exact. `None` when nothing was
-/// masked.
+/// Replaces, in place, the contents of the JSON strings at `pointers` in `text` by placeholders
+/// of the same byte length and character count. Snippets show capture lines, and a capture line
+/// can hold a request header's value (`Authorization`, `x-client-secret`, a cookie): masked this
+/// way no secret reaches a report while every offset and column stays exact. In place, because
+/// a copy of a huge entry would double its cost. `false` when nothing was masked.
 ///
 /// A text with a key twice in one object is masked whole (every string, keys too): serde keeps
 /// the last copy, a pointer finds the first, so the copy a snippet would show might be the
 /// secret one.
-pub fn mask_strings(text: &str, pointers: &[String]) -> Option<String> {
+pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
     if pointers.is_empty() {
-        return None;
+        return false;
     }
     if has_duplicate_keys(text) {
-        return Some(mask_every_string(text));
+        *text = mask_every_string(text);
+        return true;
     }
     let mut spans: Vec<ByteSpan> = pointers
         .iter()
         .filter_map(|p| crate::source::json_pointer_span(text, p))
         .map(|found| found.value)
         .filter(|v| v.end >= v.start + 2 && text.as_bytes().get(v.start) == Some(&b'"'))
+        .filter(|v| text.is_char_boundary(v.end - 1))
         .collect();
     if spans.is_empty() {
-        return None;
+        return false;
     }
     spans.sort_by_key(|s| s.start);
-    let mut out = String::with_capacity(text.len());
+    let mut bytes = std::mem::take(text).into_bytes();
     let mut last = 0;
     for span in spans {
         let (inner_start, inner_end) = (span.start + 1, span.end - 1);
-        if inner_start < last || !text.is_char_boundary(inner_end) {
+        if inner_start < last {
             continue;
         }
-        out.push_str(&text[last..inner_start]);
-        out.extend(text[inner_start..inner_end].chars().map(mask_char));
+        let mut at = inner_start;
+        while at < inner_end {
+            // Each character is replaced by one of the same UTF-8 length, so the bytes stay text.
+            let width = utf8_width(bytes[at]);
+            let mut buf = [0u8; 4];
+            mask_char_of_width(width).encode_utf8(&mut buf);
+            let end = (at + width).min(inner_end);
+            bytes[at..end].copy_from_slice(&buf[..end - at]);
+            at = end;
+        }
         last = inner_end;
     }
-    out.push_str(&text[last..]);
-    Some(out)
+    *text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    true
+}
+
+/// The UTF-8 length of the character starting with byte `b`.
+fn utf8_width(b: u8) -> usize {
+    match b {
+        b if b < 0x80 => 1,
+        b if b >= 0xF0 => 4,
+        b if b >= 0xE0 => 3,
+        _ => 2,
+    }
 }
 
 /// The placeholder for one masked character: same byte length, one character.
 fn mask_char(c: char) -> char {
-    match c.len_utf8() {
+    mask_char_of_width(c.len_utf8())
+}
+
+/// The placeholder for a character of `width` UTF-8 bytes.
+fn mask_char_of_width(width: usize) -> char {
+    match width {
         1 => '*',
         2 => '\u{b7}',
         3 => '\u{2022}',
@@ -860,7 +936,8 @@ mod tests {
     #[test]
     fn masking_keeps_lengths_and_columns() {
         let text = r#"{"h": {"authorization": "Bearer é…x", "ct": "json"}, "b": 1}"#;
-        let masked = mask_strings(text, &["/h/authorization".to_string()]).expect("masked");
+        let mut masked = text.to_string();
+        assert!(mask_strings(&mut masked, &["/h/authorization".to_string()]));
         assert_eq!(masked.len(), text.len());
         assert_eq!(masked.chars().count(), text.chars().count());
         assert!(!masked.contains("Bearer"));
@@ -875,10 +952,10 @@ mod tests {
         let b = decoded.find("\"b\"").expect("b");
         assert_eq!(&raw[raw_offset(raw, b)..raw_offset(raw, b) + 4], "\\\"b\\");
         let body = Body {
-            text: decoded,
+            text: Arc::new(decoded),
             parsed: None,
             origin: Some(Origin::file_start()),
-            escaped: Some(raw.to_string()),
+            escaped: Some(Slice::owned(raw.to_string())),
             within: "",
             snippet: None,
         };

@@ -231,8 +231,9 @@ fn string_leaves(value: &Value, at: String, out: &mut Vec<String>) {
 fn request_of(
     obj: &mut serde_json::Map<String, Value>,
     url: &str,
-    unit: &Unit,
-    shown: &str,
+    origin: &Origin,
+    shown: &Arc<String>,
+    body_raw: Option<(ByteSpan, Option<String>)>,
 ) -> Request {
     let headers = obj
         .get("request_headers")
@@ -287,21 +288,15 @@ fn request_of(
     let body = match obj.remove("request_body") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => Some(super::masked_string_body(
-            &unit.origin,
-            &unit.text,
-            shown,
-            "/request_body",
-            s,
-        )),
+        Some(Value::String(s)) => Some(super::masked_string_body(origin, body_raw, shown, s)),
         Some(v) => {
             if content_type.is_none() {
                 content_type = Some("application/json".to_string());
             }
             Some(Body {
-                text: shown.to_string(),
+                text: shown.clone(),
                 parsed: Some(v),
-                origin: Some(unit.origin.clone()),
+                origin: Some(origin.clone()),
                 escaped: None,
                 within: "/request_body",
                 snippet: None,
@@ -315,8 +310,8 @@ fn request_of(
         body,
         body_known,
         content_type,
-        text: shown.to_string(),
-        origin: unit.origin.clone(),
+        text: shown.clone(),
+        origin: origin.clone(),
         url_at: "/url",
         headers_at: "/request_headers",
         cookies_at: "/request_headers",
@@ -324,14 +319,15 @@ fn request_of(
     }
 }
 
-/// Parses one line into an exchange.
-pub fn parse_line(unit: &Unit) -> Parsed {
+/// Parses one line into an exchange. The line's text is masked in place and then shared by the
+/// request and a body stored as a JSON value, so a huge line is held once beside its `Value`.
+pub fn parse_line(mut unit: Unit) -> Parsed {
     let file = unit.file.as_path();
-    let text = unit.text.as_str();
-    let mut value: Value = serde_json::from_str(text).map_err(|e| {
+    let mut text = std::mem::take(&mut unit.text);
+    let mut value: Value = serde_json::from_str(&text).map_err(|e| {
         parse_error(
             file,
-            without_snippet(serde_error_location(&unit.origin, text, &e)),
+            without_snippet(serde_error_location(&unit.origin, &text, &e)),
             format!(
                 "line {} is not valid JSON: {}",
                 unit.origin.line,
@@ -339,10 +335,14 @@ pub fn parse_line(unit: &Unit) -> Parsed {
             ),
         )
     })?;
-    let masked = mask_strings(text, &secret_pointers(&value));
+    let body_raw = match value.get("request_body") {
+        Some(Value::String(s)) if !s.is_empty() => super::string_raw(&text, "/request_body"),
+        _ => None,
+    };
+    mask_strings(&mut text, &secret_pointers(&value));
     // From here on, snippets come from the masked line: same positions, no secrets.
-    let shown = masked.as_deref().unwrap_or(text);
-    let anchor = unit.origin.location(shown);
+    let shown = Arc::new(text);
+    let anchor = unit.origin.location(&shown);
     let line = unit.origin.line;
     let Some(obj) = value.as_object_mut() else {
         // Not an exchange: nothing in it is known to be harmless, so none of it is shown.
@@ -357,7 +357,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
     let missing = |what: &str| {
         parse_error(
             file,
-            unit.origin.location(shown),
+            unit.origin.location(&shown),
             format!("line {line} has no {what}"),
         )
     };
@@ -396,9 +396,9 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
             // A body stored as a JSON string: positions map back through its escapes.
-            let (origin, escaped) = super::har::string_origin(&unit.origin, shown, "/body");
+            let (origin, escaped) = super::har::string_origin(&unit.origin, &shown, "/body");
             Some(Body {
-                text: s,
+                text: Arc::new(s),
                 parsed: None,
                 origin,
                 escaped,
@@ -408,7 +408,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
         }
         Some(v) => Some(Body {
             // The whole line: the body is located inside it through `within`.
-            text: shown.to_string(),
+            text: shown.clone(),
             parsed: Some(v),
             origin: Some(unit.origin.clone()),
             escaped: None,
@@ -416,7 +416,7 @@ pub fn parse_line(unit: &Unit) -> Parsed {
             snippet: None,
         }),
     };
-    let request = request_of(obj, &url, unit, shown);
+    let request = request_of(obj, &url, &unit.origin, &shown, body_raw);
     Ok(Exchange {
         file: unit.file.clone(),
         entry: unit.entry,
@@ -497,7 +497,7 @@ mod tests {
             },
             kind: UnitKind::NdjsonLine,
         };
-        let ex = parse_line(&unit).expect("parses");
+        let ex = parse_line(unit).expect("parses");
         assert_eq!(ex.method, "GET");
         let body = ex.body.expect("body");
         assert_eq!(body.within, "/body");

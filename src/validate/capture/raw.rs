@@ -135,7 +135,7 @@ pub fn read(
 }
 
 /// Turns a raw body unit into an exchange.
-pub fn parse_body(unit: &Unit, meta: &RawMeta) -> Parsed {
+pub fn parse_body(mut unit: Unit, meta: &RawMeta) -> Parsed {
     let file = unit.file.as_path();
     let anchor = unit
         .origin
@@ -164,7 +164,7 @@ pub fn parse_body(unit: &Unit, meta: &RawMeta) -> Parsed {
         status,
         content_type: meta.content_type.clone(),
         body: Some(Body {
-            text: unit.text.clone(),
+            text: Arc::new(std::mem::take(&mut unit.text)),
             parsed: None,
             origin: Some(unit.origin.clone()),
             escaped: None,
