@@ -6,8 +6,12 @@
 //! response drifts, the worst case for `--format json`, which lists every finding (findings
 //! are written as they are produced, so memory should not grow with them either).
 //!
+//! A second table: one huge exchange (a 255 MB NDJSON line, a 240 MB HAR entry with a base64
+//! body), which should cost about twice its size (issue 12).
+//!
 //! Run: `cargo bench --bench memory`. Prints a table; the README quotes it.
 
+use std::io::Write;
 use std::process::{Command, Stdio};
 
 mod common;
@@ -71,5 +75,57 @@ fn main() {
                 );
             }
         }
+    }
+    huge_entries(dir.path());
+}
+
+/// A Kommo account body `bytes` long: its `users_groups` array carries the bulk, with long
+/// names so that the parsed tree is about as big as the text.
+#[cfg(unix)]
+fn huge_body(bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes + 4096);
+    out.push_str(
+        r#"{"id":30000000,"name":"Huge","subdomain":"huge","_embedded":{"users_groups":["#,
+    );
+    let name = "x".repeat(4000);
+    let mut i = 0;
+    while out.len() < bytes {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(r#"{{"id":{i},"name":"Sales office {i} {name}"}}"#));
+        i += 1;
+    }
+    out.push_str("]}}");
+    out
+}
+
+/// Peak RSS on one 255 MB NDJSON line and one 240 MB HAR entry with a base64 body.
+#[cfg(unix)]
+fn huge_entries(dir: &std::path::Path) {
+    use base64::Engine;
+    println!();
+    println!("| one huge exchange | size | peak RSS |");
+    println!("| --- | --- | --- |");
+    let exchange = r#"{"method":"GET","url":"https://team1.kommo.com/api/v4/account","status":200,"headers":{"content-type":"application/hal+json"},"request_headers":{"Authorization":"Bearer bench-token"},"body":"#;
+    let ndjson = dir.join("huge.ndjson");
+    let mut f = std::fs::File::create(&ndjson).expect("create");
+    let body = huge_body(255_000_000 - exchange.len() - 2);
+    write!(f, "{exchange}{body}}}\n").expect("write");
+    drop((f, body));
+    let har = dir.join("huge.har");
+    let mut f = std::fs::File::create(&har).expect("create");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(huge_body(180_000_000));
+    write!(
+        f,
+        r#"{{"log":{{"version":"1.2","entries":[{{"request":{{"method":"GET","url":"https://team1.kommo.com/api/v4/account","headers":[{{"name":"Authorization","value":"Bearer x"}}]}},"response":{{"status":200,"headers":[],"content":{{"mimeType":"application/hal+json","encoding":"base64","text":"{encoded}"}}}}}}]}}}}"#
+    )
+    .expect("write");
+    drop((f, encoded));
+    for (path, what) in [(ndjson, "NDJSON line"), (har, "HAR entry, base64 body")] {
+        let size = std::fs::metadata(&path).expect("metadata").len();
+        let mb = peak_mb(&path, &["--format", "json"]);
+        println!("| {what} | {:.0} MB | {mb:.0} MB |", size as f64 / 1e6);
+        std::fs::remove_file(&path).expect("remove");
     }
 }

@@ -333,14 +333,27 @@ impl<'f> Scanner<'f> {
         Ok(())
     }
 
-    /// The entry from its `{` to the current `}`, as a unit.
-    fn cut_entry(&self, start: EntryStart) -> Result<Unit, Box<Diagnostic>> {
-        let bytes = &self.buf[start.offset - self.base..=self.pos - self.base];
-        match std::str::from_utf8(bytes) {
+    /// The entry from its `{` to the current `}`, as a unit. An entry that fills the buffer from
+    /// its start (any entry longer than a read) is handed over with the buffer rather than
+    /// copied: a huge entry is not held twice, and its capacity is not kept for the next one.
+    fn cut_entry(&mut self, start: EntryStart) -> Result<Unit, Box<Diagnostic>> {
+        let (from, last) = (start.offset - self.base, self.pos - self.base);
+        let bytes = if from == 0 {
+            // The new buffer starts at the closing byte, still to be moved past.
+            let closing = self.buf[last];
+            let rest = self.buf.split_off(last);
+            let mut taken = std::mem::replace(&mut self.buf, rest);
+            taken.push(closing);
+            self.base = self.pos;
+            taken
+        } else {
+            self.buf[from..=last].to_vec()
+        };
+        match String::from_utf8(bytes) {
             Ok(text) => Ok(Unit {
                 file: self.file.clone(),
                 entry: Some(self.entries),
-                text: text.to_string(),
+                text,
                 origin: start.origin,
                 kind: UnitKind::HarEntry,
             }),
@@ -546,12 +559,12 @@ pub fn parse_entry(mut unit: Unit) -> Parsed {
         Some((t, _)) if t.is_empty() => None,
         Some((t, Some(enc))) if enc.eq_ignore_ascii_case("base64") => {
             let bytes = decode_base64_in_place(t).map_err(|e| {
-                    parse_error(
-                        file,
-                        locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.clone()),
-                        format!("entry {index}: content.text is not valid base64: {e}"),
-                    )
-                })?;
+                parse_error(
+                    file,
+                    locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.clone()),
+                    format!("entry {index}: content.text is not valid base64: {e}"),
+                )
+            })?;
             let decoded = String::from_utf8(bytes).map_err(|_| {
                 parse_error(
                     file,
@@ -814,7 +827,11 @@ mod tests {
             if len > 100 {
                 text.insert_str(76, "\r\n");
             }
-            assert_eq!(decode_base64_in_place(text).expect("decodes"), data, "{len}");
+            assert_eq!(
+                decode_base64_in_place(text).expect("decodes"),
+                data,
+                "{len}"
+            );
         }
         // A bad byte in a later chunk is named at its offset in the whole text.
         let mut bad = engine.encode(vec![0u8; 100_000]);
