@@ -67,6 +67,8 @@ pub struct ParamEvidence {
     pub problems: BTreeSet<String>,
     /// The operation's id.
     pub operation: String,
+    /// The name as first sent (headers are grouped whatever their case).
+    pub name: String,
 }
 
 /// Evidence for values outside an enum.
@@ -89,7 +91,7 @@ pub struct Evidence {
     pub statuses: BTreeMap<(usize, String, String, String), BodyEvidence>,
     /// (spec, response pointer, media type).
     pub media: BTreeMap<(usize, String, String), BodyEvidence>,
-    /// (spec, operation pointer, location, name).
+    /// (spec, operation pointer, location, name; lower case for headers).
     pub parameters: BTreeMap<(usize, String, String, String), ParamEvidence>,
     /// (spec, schema pointer).
     pub enums: BTreeMap<(usize, String), EnumEvidence>,
@@ -323,11 +325,20 @@ impl Evidence {
             _ => return self.refuse(d, "only query and header parameters are documented"),
         };
         let op = &spec.operations[o];
+        // Header names are case-insensitive (RFC 9110 §5.1): `X-Tenant` and `x-tenant` are one.
+        let grouped = if location == "header" {
+            name.to_ascii_lowercase()
+        } else {
+            name.clone()
+        };
         let entry = self
             .parameters
-            .entry((s, op.pointer.clone(), location.clone(), name.clone()))
+            .entry((s, op.pointer.clone(), location.clone(), grouped))
             .or_default();
         entry.operation = op.id.clone();
+        if entry.name.is_empty() {
+            entry.name = name.clone();
+        }
         entry.values.extend(values);
         entry.seen.saw(self.exchanges);
         entry.problems.insert(problem_id(d));

@@ -283,6 +283,18 @@ fn place(
     let mut insertions = Vec::new();
     let mut placed = Vec::new();
     for g in groups {
+        let part = spec.parts.place(&g.pointer).file;
+        if part != spec.source.path() {
+            // A multi-file spec: the text at hand is the root's, and this place is another file's.
+            let reason = format!(
+                "the place is in {}, a part of a multi-file spec; patch edits only the root file",
+                part.display()
+            );
+            for a in &g.additions {
+                plan::refuse_all(evidence, &a.problems, &reason);
+            }
+            continue;
+        }
         let found = match &index {
             Some(index) => yaml::insert(text, index, &style, &g.pointer, &g.add),
             None => json::insert(text, &spec.document, &style, &g.pointer, &g.add),

@@ -195,7 +195,8 @@ fn body_content(
 
 fn plan_parameters(specs: &[Spec], evidence: &mut Evidence, min: usize, out: &mut Vec<Addition>) {
     let parameters = std::mem::take(&mut evidence.parameters);
-    for ((s, op_pointer, location, name), ev) in parameters {
+    for ((s, op_pointer, location, _), ev) in parameters {
+        let name = ev.name.clone();
         if thin(evidence, ev.seen.exchanges, &ev.problems, min) {
             continue;
         }

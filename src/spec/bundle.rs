@@ -180,11 +180,16 @@ impl Bundler<'_> {
             }
             Target::File(file, pointer) => (file, pointer),
         };
-        let content = self.content(&file, &pointer, &site)?;
+        self.reachable(&file, &pointer, &site)?;
         if let Some(home) = self.home_of(&file, &pointer) {
             set_ref(document, &site.at, &home);
             return None;
         }
+        // Cloned only when it gets a place: most references find an existing home.
+        let content = match self.files.get(&file) {
+            Some(Ok((_, value))) => value.pointer(&pointer)?.clone(),
+            _ => return None,
+        };
         let key = (file.clone(), pointer.clone());
         let Some(section) = site.pos.section() else {
             return self.copy_in_place(document, job, site, key, content);
@@ -297,16 +302,17 @@ impl Bundler<'_> {
         }
     }
 
-    /// The value a reference names, or a located problem at the reference.
-    fn content(&mut self, file: &Path, pointer: &str, site: &Site) -> Option<Value> {
+    /// Whether a reference names something (reading its file once), else a located problem at
+    /// the reference.
+    fn reachable(&mut self, file: &Path, pointer: &str, site: &Site) -> Option<()> {
         let read = self.read;
         let loaded = self
             .files
             .entry(file.to_path_buf())
-            .or_insert_with(|| read(file).map_err(|d| d.message));
+            .or_insert_with(|| read(file).map_err(|d| read_failure(file, &d)));
         let message = match loaded {
             Ok((_, value)) => match value.pointer(pointer) {
-                Some(content) => return Some(content.clone()),
+                Some(_) => return Some(()),
                 None => format!(
                     "$ref {:?} points at nothing: no {pointer} in {}",
                     site.reference,
@@ -389,6 +395,21 @@ impl Bundler<'_> {
             parts: self.parts,
             problems: self.problems,
         }
+    }
+}
+
+/// Why a referenced file could not be read, with the place in it when the parser named one: the
+/// diagnostic stands at the `$ref`, so the part's own line goes into the message.
+fn read_failure(file: &Path, d: &Diagnostic) -> String {
+    match &d.location {
+        Some(at) => format!(
+            "{} (at {}:{}:{})",
+            d.message,
+            file.display(),
+            at.line,
+            at.column
+        ),
+        None => d.message.clone(),
     }
 }
 

@@ -282,6 +282,26 @@ fn a_malformed_part_is_refused_at_its_own_line() {
         "parts/a.yaml",
         "# — a part\nget:\n  parameters:\n    - name: q\n      in: somewhere\n  responses:\n    '200': {description: ok}\n",
     );
+    write(
+        "parts/b.yaml",
+        "get:\n  responses:\n    '200': {description: [unclosed\n",
+    );
+    let broken = write(
+        "broken.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /b:\n    $ref: parts/b.yaml\n",
+    );
+    let spec = spec::load(&broken).expect("loads; the part is a located problem");
+    let problem = &spec.ref_problems[0];
+    assert_eq!(problem.kind, specsmith::Kind::UnresolvedRef);
+    assert_eq!(
+        problem.location.as_ref().map(|l| (l.line, l.column)),
+        Some((5, 5))
+    );
+    assert!(
+        problem.message.contains("invalid YAML") && problem.message.contains("b.yaml:"),
+        "the part's syntax error and its place: {}",
+        problem.message
+    );
     let err = spec::load(&root).expect_err("refused");
     assert_eq!(err.kind, specsmith::Kind::InvalidDocument);
     assert!(
@@ -336,5 +356,31 @@ fn public_multi_file_spec_lints_and_generates_with_warnings_in_their_parts() {
         located(&report),
         expected,
         "no discriminator warning: the mapping names homes"
+    );
+}
+
+/// `patch` edits one file's text; drift documented in a part is left to a person, with the part
+/// named, rather than written into the root where the bundled pointer does not exist.
+#[test]
+fn patch_leaves_places_in_parts_to_a_person() {
+    let output = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args([
+            "patch",
+            "--spec",
+            API,
+            "tests/fixtures/multifile/pets.ndjson",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("specsmith runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("0 edits"), "{text}");
+    assert!(
+        text.contains("schemas/pet.yaml, a part of a multi-file spec"),
+        "{text}"
     );
 }

@@ -165,6 +165,14 @@ fn a_shared_component_is_patched_once_and_disagreement_patches_nothing() {
     assert_eq!(email[0].evidence, 2);
     assert!(reason_of(&p, "nickname").contains("getTeam sends string, getUser sends integer"));
     assert!(!p.edits.iter().any(|e| e.pointer.contains("nickname")));
+    // A header sent in two spellings is one parameter, named as first sent.
+    let trace: Vec<_> = p
+        .edits
+        .iter()
+        .filter(|e| e.what.to_ascii_lowercase().contains("x-trace"))
+        .collect();
+    assert_eq!(trace.len(), 1, "{trace:?}");
+    assert!(trace[0].what.contains("header parameter X-Trace") && trace[0].evidence == 2);
     // A credential in the query is never documented.
     assert!(!p.edits.iter().any(|e| e.what.contains("api_key")));
     assert!(!patch::unified_diff(&p.files, &root()).contains("api_key"));
