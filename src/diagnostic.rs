@@ -77,6 +77,10 @@ kinds! {
     UndeclaredPathParameter = "undeclared_path_parameter",
     /// An `in: path` parameter whose name is not in the path template.
     UnusedPathParameter = "unused_path_parameter",
+    /// A path template that names one variable twice (`/a/{id}/{id}`).
+    DuplicatePathVariable = "duplicate_path_variable",
+    /// A parameter list that declares one name and location twice.
+    DuplicateParameter = "duplicate_parameter",
     /// An `example`/`examples` value that its own schema rejects.
     InvalidExample = "invalid_example",
     /// A schema the JSON Schema compiler rejects.
@@ -142,6 +146,11 @@ pub struct ExchangeRef {
     pub route: Option<String>,
     /// The response status.
     pub status: Option<u16>,
+    /// For an exchange no operation answers: its method and route shape
+    /// (`GET /repositories/*/issues`, or the template it misses only by a multi-segment value),
+    /// which its problem id groups by. Not shown: the message says it in words.
+    #[serde(skip)]
+    pub shape: Option<String>,
 }
 
 /// One finding.

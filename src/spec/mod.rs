@@ -8,6 +8,7 @@ pub mod json_schema;
 pub mod lint;
 mod load;
 pub mod model;
+pub mod path_template;
 pub mod refs;
 pub mod style;
 

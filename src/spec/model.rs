@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::source::{pointer_push, SourceFile};
 
+use super::path_template::PathTemplate;
 use super::refs::deref;
 
 /// A loaded, resolved spec.
@@ -76,6 +77,10 @@ pub struct Operation {
     pub method: String,
     /// The path template (`/api/v4/account`).
     pub path: String,
+    /// `path` parsed, its variables marked from their parameters: what lint, the router and
+    /// the generator read.
+    #[serde(skip)]
+    pub template: PathTemplate,
     /// Pointer to the operation object.
     pub pointer: String,
     /// `summary`.
@@ -447,6 +452,14 @@ pub(crate) fn build(source: SourceFile, document: Value, openapi: openapiv3::Ope
                     Some(s) => servers_of(Some(s)),
                     None => servers.clone(),
                 };
+                let parameters = parameters_of(
+                    &document,
+                    item_params,
+                    &pointer_push(&item_pointer, "parameters"),
+                    op.get("parameters"),
+                    &pointer_push(&pointer, "parameters"),
+                );
+                let template = PathTemplate::parse(path).with_parameters(&parameters, &document);
                 operations.push(Operation {
                     id: explicit
                         .clone()
@@ -454,6 +467,7 @@ pub(crate) fn build(source: SourceFile, document: Value, openapi: openapiv3::Ope
                     explicit_id: explicit.is_some(),
                     method: method.to_string(),
                     path: path.clone(),
+                    template,
                     summary: string_at(op, "summary"),
                     description: string_at(op, "description"),
                     tags: op
@@ -470,13 +484,7 @@ pub(crate) fn build(source: SourceFile, document: Value, openapi: openapiv3::Ope
                         .get("deprecated")
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
-                    parameters: parameters_of(
-                        &document,
-                        item_params,
-                        &pointer_push(&item_pointer, "parameters"),
-                        op.get("parameters"),
-                        &pointer_push(&pointer, "parameters"),
-                    ),
+                    parameters,
                     request_body: op.get("requestBody").and_then(|b| {
                         request_body_of(&document, b, &pointer_push(&pointer, "requestBody"))
                     }),

@@ -2,6 +2,7 @@
 //! status, and the paging helpers.
 
 use super::*;
+use crate::spec::path_template::Piece;
 
 impl<'a> Builder<'a> {
     pub(super) fn client(&mut self) -> ClientDef {
@@ -188,19 +189,18 @@ impl<'a> Builder<'a> {
         }
         // Path parameters first, in the order the path names them.
         let mut path_parts = Vec::new();
-        let mut rest = op.path.as_str();
         let mut ordered_path = Vec::new();
-        while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else {
-                break;
+        for piece in op.template.pieces() {
+            let var = match piece {
+                Piece::Literal(text) => {
+                    path_parts.push(PathPart {
+                        literal: Some(text.clone()),
+                        param: None,
+                    });
+                    continue;
+                }
+                Piece::Var(var) => var.name.as_str(),
             };
-            let var = &rest[start + 1..start + len];
-            if start > 0 {
-                path_parts.push(PathPart {
-                    literal: Some(rest[..start].to_string()),
-                    param: None,
-                });
-            }
             match path_params.iter().position(|p| p.wire == var) {
                 Some(i) => {
                     let p = path_params.remove(i);
@@ -216,18 +216,11 @@ impl<'a> Builder<'a> {
                         format!("path parameter {{{var}}} is not declared; it is sent literally"),
                     );
                     path_parts.push(PathPart {
-                        literal: Some(rest[start..start + len + 1].to_string()),
+                        literal: Some(format!("{{{var}}}")),
                         param: None,
                     });
                 }
             }
-            rest = &rest[start + len + 1..];
-        }
-        if !rest.is_empty() {
-            path_parts.push(PathPart {
-                literal: Some(rest.to_string()),
-                param: None,
-            });
         }
         // Declared path parameters the template does not name are still required arguments.
         ordered_path.append(&mut path_params);
