@@ -611,6 +611,84 @@ mod tests {
         assert_eq!(texts[..2], ["report.2024", "pdf"]);
     }
 
+    fn router_of(files: &[&str]) -> Router {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let specs: Vec<Spec> = files
+            .iter()
+            .map(|f| crate::spec::load(&root.join(f)).expect("spec loads"))
+            .collect();
+        Router::new(&specs)
+    }
+
+    /// The index finds exactly the routes a one-by-one match over every route finds.
+    #[test]
+    fn the_index_agrees_with_matching_route_by_route() {
+        let router = router_of(&[
+            "spec/kommo.yaml",
+            "spec/espocrm.yaml",
+            "spec/v4marketing.yaml",
+            "tests/fixtures/specs/styles.yaml",
+            "tests/fixtures/routes/github-excerpt.yaml",
+        ]);
+        let mut paths: Vec<String> = Vec::new();
+        for route in &router.routes {
+            let filled: Vec<String> = route
+                .path
+                .segments
+                .iter()
+                .map(|s| match s.as_slice() {
+                    [Token::Literal(l)] => l.clone(),
+                    _ => "a.b".to_string(),
+                })
+                .collect();
+            paths.push(format!("/{}", filled.join("/")));
+            paths.push(format!("/{}/", filled.join("/")));
+            paths.push(format!("/{}/x", filled.join("/")));
+            if let Some((_, head)) = filled.split_last() {
+                paths.push(format!("/{}", head.join("/")));
+            }
+        }
+        paths.extend(
+            ["/", "", "/Account/7/stream", "/Account%2F7", "/%41ccount/1", "//Account///1/"]
+                .map(str::to_string),
+        );
+        for path in &paths {
+            let slow: Vec<usize> = (0..router.routes.len())
+                .filter(|&i| router.routes[i].path.matches(path))
+                .collect();
+            assert_eq!(router.index.lookup(path), slow, "{path}");
+        }
+    }
+
+    #[test]
+    fn multi_segment_and_empty_values_are_captured_with_their_spans() {
+        let router = router_of(&["tests/fixtures/routes/github-excerpt.yaml"]);
+        let values = |method: &str, url: &str| -> Vec<(String, String, Option<String>)> {
+            let found = router.find(method, url).expect("matches");
+            found
+                .path_values
+                .into_iter()
+                .map(|v| (v.name, v.text, v.span.map(|(a, b)| url[a..b].to_string())))
+                .collect()
+        };
+        let url = "https://api.github.com/repos/o/r/git/refs/heads/a%2Fb/c?x=1";
+        let got = values("PATCH", url);
+        assert_eq!(got[2].0, "ref");
+        assert_eq!(got[2].1, "heads/a/b/c");
+        assert_eq!(got[2].2.as_deref(), Some("heads/a%2Fb/c"));
+        let got = values("GET", "https://api.github.com/repos/o/r/contents/");
+        assert_eq!(
+            (got[2].1.as_str(), got[2].2.as_deref()),
+            ("", Some("")),
+            "{got:?}"
+        );
+        // A ref must not be empty: its schema has `minLength: 1`.
+        assert!(matches!(
+            router.find("PATCH", "https://api.github.com/repos/o/r/git/refs/"),
+            Err(NoMatch::UnknownPath { .. })
+        ));
+    }
+
     #[test]
     fn a_base_takes_scheme_host_port_and_path_prefix() {
         let base = Base::parse("http://LocalHost:9000/api/").expect("a base");
