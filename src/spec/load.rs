@@ -26,8 +26,10 @@ pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let source = SourceFile::new(path, text, format);
     let document = parse_value(&source)?;
     check_version(&source, &document)?;
-    let openapi = to_openapiv3(&source, &document)?;
-    Ok(model::build(source, document, openapi))
+    // `openapiv3` only checks the shape: its tree, as large as the document, is dropped here
+    // (one representation of the document is kept, the JSON value the model points into).
+    check_shape(&source, &document)?;
+    Ok(model::build(source, document))
 }
 
 fn unreadable(path: &Path, kind: Kind, message: String) -> Box<Diagnostic> {
@@ -268,12 +270,9 @@ fn describe(value: &Value) -> &'static str {
     }
 }
 
-fn to_openapiv3(
-    source: &SourceFile,
-    document: &Value,
-) -> Result<openapiv3::OpenAPI, Box<Diagnostic>> {
+fn check_shape(source: &SourceFile, document: &Value) -> Result<(), Box<Diagnostic>> {
     let result: Result<openapiv3::OpenAPI, _> = serde_path_to_error::deserialize(document);
-    result.map_err(|e| {
+    result.map(drop).map_err(|e| {
         let inner = e.inner().to_string();
         let pointer = refine_pointer(document, path_to_pointer(e.path()), &inner);
         Box::new(

@@ -24,8 +24,6 @@ pub struct Spec {
     pub source: SourceFile,
     /// The whole document as JSON (YAML keys stringified, merge keys applied).
     pub document: Value,
-    /// The document as `openapiv3` read it.
-    pub openapi: openapiv3::OpenAPI,
     /// `info.title`.
     pub title: String,
     /// `info.version`.
@@ -430,7 +428,7 @@ fn string_at(value: &Value, key: &str) -> Option<String> {
 
 /// Builds the resolved view. Never fails: what cannot be resolved is left out here and reported
 /// by lint.
-pub(crate) fn build(source: SourceFile, document: Value, openapi: openapiv3::OpenAPI) -> Spec {
+pub(crate) fn build(source: SourceFile, document: Value) -> Spec {
     let info = document.get("info").cloned().unwrap_or(Value::Null);
     let servers = servers_of(document.get("servers"));
     let security_schemes = security_schemes_of(&document);
@@ -503,7 +501,6 @@ pub(crate) fn build(source: SourceFile, document: Value, openapi: openapiv3::Ope
         description: string_at(&info, "description"),
         source,
         document,
-        openapi,
         servers,
         security_schemes,
         operations,
