@@ -8,21 +8,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::problem::Problem;
+pub use crate::diagnostic::problem::State;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::problem::Problem;
 
 /// The on-disk format version; bumped only with a migration.
 pub const VERSION: u32 = 1;
-
-/// Where a problem stands against a baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    /// Not in the baseline: it fails the run.
-    New,
-    /// Accepted in the baseline.
-    Known,
-}
 
 /// One accepted problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,10 +63,13 @@ impl Baseline {
     }
 
     /// Reads a baseline; the error names the file and what is wrong (exit 2 for the caller).
+    ///
+    /// The entries are sorted after reading: a hand-edited or merged file may list them in any
+    /// order, and [`Baseline::contains`] binary-searches them.
     pub fn read(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
+        let mut baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "baseline {} is not a specsmith baseline: {e} (line {}, column {})",
                 path.display(),
@@ -90,6 +84,7 @@ impl Baseline {
                 baseline.version
             ));
         }
+        baseline.problems.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(baseline)
     }
 
@@ -149,7 +144,7 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{Occurrence, Problem};
+    use crate::diagnostic::problem::{Occurrence, Problem};
 
     fn problem(id: &str) -> Problem {
         let at = Occurrence {
@@ -191,6 +186,23 @@ mod tests {
         assert_eq!(fixed.len(), 1);
         assert_eq!(fixed[0].kind, Kind::FixedSinceBaseline);
         assert!(fixed[0].message.contains("fixed since baseline"));
+    }
+
+    #[test]
+    fn a_reordered_baseline_keeps_every_problem_known() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("baseline.json");
+        let ids = ["c3", "a1", "e5", "b2", "d4"];
+        let mut baseline = Baseline::of(&ids.map(problem));
+        // As a hand edit or a merge leaves it: out of order.
+        baseline.problems.reverse();
+        let text = serde_json::to_string_pretty(&baseline).expect("serialises");
+        std::fs::write(&path, text).expect("write");
+        let read = Baseline::read(&path).expect("reads");
+        for id in ids {
+            assert_eq!(read.state_of(id), State::Known, "{id} stays known");
+        }
+        assert_eq!(read.state_of("f6"), State::New);
     }
 
     #[test]

@@ -11,6 +11,11 @@ use serde::Serialize;
 
 use crate::source::Location;
 
+pub mod coverage;
+pub mod problem;
+
+pub use problem::{Occurrence, Problem, State};
+
 /// How bad a diagnostic is; decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,18 +39,31 @@ impl Severity {
     }
 }
 
+/// The kind table: each kind's doc line is its description (rustdoc, SARIF rules, the README's
+/// list) and the severity after it is its default (SARIF `defaultConfiguration.level`, and what
+/// a finding of that kind has unless the checker knows better, as `--strict` does).
 macro_rules! kinds {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal ),* $(,)?) => {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $name:literal, $severity:ident; )*) => {
         /// The stable id of what was found. Serialised in snake_case.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         pub enum Kind {
-            $( $(#[$doc])* #[serde(rename = $name)] $variant, )*
+            $( $(#[doc = $doc])+ #[serde(rename = $name)] $variant, )*
         }
 
         impl Kind {
             /// The snake_case id.
             pub fn as_str(self) -> &'static str {
                 match self { $( Kind::$variant => $name, )* }
+            }
+
+            /// One sentence saying what the kind means: its doc comment in the table.
+            pub fn description(self) -> &'static str {
+                match self { $( Kind::$variant => concat!($($doc),+).trim_ascii(), )* }
+            }
+
+            /// The severity a finding of this kind has by default.
+            pub fn default_severity(self) -> Severity {
+                match self { $( Kind::$variant => Severity::$severity, )* }
             }
 
             /// Every kind, in declaration order (for documentation and SARIF rule tables).
@@ -57,76 +75,76 @@ macro_rules! kinds {
 kinds! {
     // Reading a spec.
     /// The file is not valid YAML or JSON.
-    SyntaxError = "syntax_error",
+    SyntaxError = "syntax_error", Error;
     /// The file parses but is not an OpenAPI 3.0 document.
-    InvalidDocument = "invalid_document",
+    InvalidDocument = "invalid_document", Error;
     /// An OpenAPI or Swagger version specsmith does not read.
-    UnsupportedVersion = "unsupported_version",
+    UnsupportedVersion = "unsupported_version", Error;
     /// The file could not be read at all.
-    UnreadableFile = "unreadable_file",
+    UnreadableFile = "unreadable_file", Error;
     // Lint.
     /// A `$ref` that points at nothing.
-    UnresolvedRef = "unresolved_ref",
+    UnresolvedRef = "unresolved_ref", Error;
     /// A `$ref` to another file or URL, which specsmith does not follow.
-    ExternalRef = "external_ref",
+    ExternalRef = "external_ref", Error;
     /// A `$ref` cycle that no finite value can satisfy.
-    CyclicRef = "cyclic_ref",
+    CyclicRef = "cyclic_ref", Error;
     /// Two operations share an `operationId`.
-    DuplicateOperationId = "duplicate_operation_id",
+    DuplicateOperationId = "duplicate_operation_id", Error;
     /// A `{name}` in a path template with no matching `in: path` parameter.
-    UndeclaredPathParameter = "undeclared_path_parameter",
+    UndeclaredPathParameter = "undeclared_path_parameter", Error;
     /// An `in: path` parameter whose name is not in the path template.
-    UnusedPathParameter = "unused_path_parameter",
+    UnusedPathParameter = "unused_path_parameter", Error;
     /// A path template that names one variable twice (`/a/{id}/{id}`).
-    DuplicatePathVariable = "duplicate_path_variable",
+    DuplicatePathVariable = "duplicate_path_variable", Error;
     /// A parameter list that declares one name and location twice.
-    DuplicateParameter = "duplicate_parameter",
+    DuplicateParameter = "duplicate_parameter", Error;
     /// An `example`/`examples` value that its own schema rejects.
-    InvalidExample = "invalid_example",
+    InvalidExample = "invalid_example", Error;
     /// A schema the JSON Schema compiler rejects.
-    InvalidSchema = "invalid_schema",
+    InvalidSchema = "invalid_schema", Error;
     // Generate.
     /// A spec construct the generator cannot express; it falls back to a loose type.
-    UnsupportedConstruct = "unsupported_construct",
+    UnsupportedConstruct = "unsupported_construct", Warning;
     // Validate.
     /// A key the schema does not document.
-    UnknownProperty = "unknown_property",
+    UnknownProperty = "unknown_property", Warning;
     /// A key documented elsewhere in the same body.
-    MovedProperty = "moved_property",
+    MovedProperty = "moved_property", Warning;
     /// A required key is absent.
-    MissingRequired = "missing_required",
+    MissingRequired = "missing_required", Error;
     /// A value of the wrong JSON type.
-    TypeMismatch = "type_mismatch",
+    TypeMismatch = "type_mismatch", Error;
     /// `null` where the schema is not nullable.
-    NullNotAllowed = "null_not_allowed",
+    NullNotAllowed = "null_not_allowed", Error;
     /// A value outside the documented enum.
-    EnumMismatch = "enum_mismatch",
+    EnumMismatch = "enum_mismatch", Error;
     /// A string that does not match its `format`.
-    FormatMismatch = "format_mismatch",
+    FormatMismatch = "format_mismatch", Error;
     /// Lengths, ranges, patterns and other constraints.
-    Constraint = "constraint",
+    Constraint = "constraint", Error;
     /// A status the operation does not document.
-    UndocumentedStatus = "undocumented_status",
+    UndocumentedStatus = "undocumented_status", Error;
     /// A media type not documented for the status.
-    UndocumentedContentType = "undocumented_content_type",
+    UndocumentedContentType = "undocumented_content_type", Error;
     /// No operation matches the exchange's method and URL.
-    UnmatchedOperation = "unmatched_operation",
+    UnmatchedOperation = "unmatched_operation", Error;
     /// A capture that could not be read.
-    ParseError = "parse_error",
+    ParseError = "parse_error", Error;
     /// The exchange matched on its path alone: its host is not one of the spec's servers.
-    MatchedByPath = "matched_by_path",
+    MatchedByPath = "matched_by_path", Info;
     /// A required parameter is absent from a request.
-    MissingParameter = "missing_parameter",
+    MissingParameter = "missing_parameter", Error;
     /// A query or header parameter the operation does not document.
-    UndocumentedParameter = "undocumented_parameter",
+    UndocumentedParameter = "undocumented_parameter", Warning;
     /// A parameter whose value its schema rejects.
-    InvalidParameter = "invalid_parameter",
+    InvalidParameter = "invalid_parameter", Error;
     /// A request body its schema rejects, or a missing required body.
-    RequestBodyMismatch = "request_body_mismatch",
+    RequestBodyMismatch = "request_body_mismatch", Error;
     /// The request lacks the credentials the operation's security requires.
-    MissingCredentials = "missing_credentials",
+    MissingCredentials = "missing_credentials", Error;
     /// A baseline problem that no longer occurs.
-    FixedSinceBaseline = "fixed_since_baseline",
+    FixedSinceBaseline = "fixed_since_baseline", Info;
 }
 
 /// What an exchange-level finding is about: which recorded request/response.
@@ -266,5 +284,32 @@ impl Tally {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.infos += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_description_and_the_default_severity_it_is_reported_with() {
+        for kind in Kind::ALL {
+            let text = kind.description();
+            assert!(
+                !text.starts_with(char::is_lowercase) && text.ends_with('.'),
+                "{}: {text:?}",
+                kind.as_str()
+            );
+        }
+        assert_eq!(
+            Kind::UndocumentedParameter.default_severity(),
+            Severity::Warning
+        );
+        assert_eq!(
+            Kind::UnsupportedConstruct.default_severity(),
+            Severity::Warning
+        );
+        assert_eq!(Kind::FixedSinceBaseline.default_severity(), Severity::Info);
+        assert_eq!(Kind::TypeMismatch.default_severity(), Severity::Error);
     }
 }

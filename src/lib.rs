@@ -20,10 +20,12 @@ pub mod baseline;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
+mod hash;
 pub mod problem;
 pub mod report;
 pub mod source;
 pub mod spec;
+mod suggest;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Kind, Severity};

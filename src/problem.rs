@@ -6,76 +6,21 @@
 //! of exactly those parts, independent of file names and line numbers, so two runs over different
 //! captures agree on it; baselines and SARIF `partialFingerprints` are keyed on it.
 
+pub use crate::diagnostic::problem::{Occurrence, Problem};
+use crate::diagnostic::Diagnostic;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-use serde::Serialize;
-
-use crate::diagnostic::{Diagnostic, Kind, Severity};
 
 /// How many sample locations a problem keeps besides its first and last occurrence.
 pub const SAMPLES: usize = 3;
 
-/// Where one occurrence of a problem stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Occurrence {
-    /// The capture file.
-    pub file: Option<PathBuf>,
-    /// The exchange's index in a HAR or NDJSON file.
-    pub entry: Option<usize>,
-    /// 1-based line in the file.
-    pub line: Option<usize>,
-    /// 1-based column in the file.
-    pub column: Option<usize>,
-}
-
-impl Occurrence {
-    fn of(d: &Diagnostic) -> Self {
-        Occurrence {
-            file: d.file.clone(),
-            entry: d.exchange.as_ref().and_then(|e| e.entry),
-            line: d.location.as_ref().map(|l| l.line),
-            column: d.location.as_ref().map(|l| l.column),
-        }
+/// Where `d` stands, as a problem remembers it.
+fn occurrence_of(d: &Diagnostic) -> Occurrence {
+    Occurrence {
+        file: d.file.clone(),
+        entry: d.exchange.as_ref().and_then(|e| e.entry),
+        line: d.location.as_ref().map(|l| l.line),
+        column: d.location.as_ref().map(|l| l.column),
     }
-}
-
-/// One root cause and where it was seen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// Stable fingerprint (16 hex digits).
-    pub id: String,
-    /// What was found.
-    pub kind: Kind,
-    /// The worst severity among its occurrences.
-    pub severity: Severity,
-    /// The operation, when matched.
-    pub operation: Option<String>,
-    /// The response status.
-    pub status: Option<u16>,
-    /// The pointer with array indices generalised to `*`.
-    pub pointer: Option<String>,
-    /// The key an unknown, moved or missing property problem is about.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// The first occurrence's message.
-    pub message: String,
-    /// The first occurrence's suggestion.
-    pub suggestion: Option<String>,
-    /// How many findings it groups.
-    pub occurrences: usize,
-    /// Where it was first seen (in report order).
-    pub first: Occurrence,
-    /// Where it was last seen.
-    pub last: Occurrence,
-    /// Up to [`SAMPLES`] locations, the first among them.
-    pub samples: Vec<Occurrence>,
-    /// `new` or `known` against `--baseline` (`None` without one).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<crate::baseline::State>,
-    /// The first occurrence in full, so a report can show its snippet and context.
-    #[serde(skip)]
-    pub example: Box<Diagnostic>,
 }
 
 /// `/list/3/teamsIds/0` → `/list/*/teamsIds/*`.
@@ -91,19 +36,6 @@ pub fn generalise_pointer(pointer: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// FNV-1a, 64 bit: a fixed, documented hash, so ids never change between versions or platforms
-/// (std's `DefaultHasher` promises neither).
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0x1f)) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    hash
 }
 
 /// The problem id of a finding.
@@ -143,7 +75,7 @@ pub fn problem_id(d: &Diagnostic) -> String {
     };
     format!(
         "{:016x}",
-        fnv1a(&[operation, &status, d.kind.as_str(), &pointer, &subject])
+        crate::hash::fnv1a(&[operation, &status, d.kind.as_str(), &pointer, &subject])
     )
 }
 
@@ -178,7 +110,7 @@ impl ProblemSet {
 
     /// Adds one finding whose problem id the caller computed already.
     pub fn add_with_id(&mut self, d: &Diagnostic, id: String) -> String {
-        let occurrence = Occurrence::of(d);
+        let occurrence = occurrence_of(d);
         let next = self.problems.len();
         match self.problems.get_mut(&id) {
             Some((_, p)) => {
@@ -263,6 +195,7 @@ pub fn group(diagnostics: &[Diagnostic]) -> Vec<Problem> {
 mod tests {
     use super::*;
     use crate::diagnostic::ExchangeRef;
+    use crate::diagnostic::{Kind, Severity};
     use crate::source::Location;
 
     fn finding(file: &str, entry: usize, pointer: &str, line: usize) -> Diagnostic {

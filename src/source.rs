@@ -213,11 +213,11 @@ impl SourceFile {
         let index = match inner.yaml_index.get() {
             Some(index) => index,
             None if inner.yaml_scans.fetch_add(1, Ordering::Relaxed) < YAML_SCANS_BEFORE_INDEX => {
-                return yaml_pointer_scan(self.text(), &pointer_segments(pointer));
+                return yaml_pointer_scan(self.text(), &inner.lines, &pointer_segments(pointer));
             }
             None => inner
                 .yaml_index
-                .get_or_init(|| yaml_pointer_index(self.text())),
+                .get_or_init(|| yaml_pointer_index(self.text(), &inner.lines)),
         };
         let mut pointer = pointer;
         loop {
@@ -229,6 +229,21 @@ impl SourceFile {
                 None => return None,
             }
         }
+    }
+}
+
+/// The byte span a `serde_json` error points at in `text`: its columns count bytes (1-based; 0
+/// at a line's very start), while [`Location`] columns count characters.
+pub fn json_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
+    let index = LineIndex::new(text);
+    let start = index.line_start(err.line().max(1)).unwrap_or(text.len());
+    let mut offset = (start + err.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    ByteSpan {
+        start: offset,
+        end: offset + 1,
     }
 }
 
@@ -458,7 +473,7 @@ impl JsonScanner<'_> {
 /// events down that one path, skipping every other subtree, and stopping there. Returns the
 /// offset [`yaml_pointer_index`] would give for the deepest segment found (the node itself, or
 /// its nearest ancestor; `None` when not even the first segment exists), so both agree.
-fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
+fn yaml_pointer_scan(text: &str, lines: &LineIndex, segments: &[String]) -> Option<usize> {
     use yaml_rust2::parser::{Event, Parser};
     use yaml_rust2::scanner::Marker;
 
@@ -505,12 +520,13 @@ fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
                 match key {
                     Event::Scalar(name, ..) => {
                         // A block mapping's start is marked after its first key (see the index).
-                        best = best.map(|b| b.min(mark.index()));
+                        let at = mark_offset(text, lines, mark);
+                        best = best.map(|b| b.min(at));
                         let Some((value, _)) = events.next() else {
                             return best;
                         };
                         if name == *segment {
-                            best = Some(mark.index());
+                            best = Some(at);
                             node = value;
                             break;
                         }
@@ -541,7 +557,7 @@ fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
                         return best;
                     }
                     if position.to_string() == *segment {
-                        best = Some(mark.index());
+                        best = Some(mark_offset(text, lines, mark));
                         node = item;
                         break;
                     }
@@ -556,15 +572,28 @@ fn yaml_pointer_scan(text: &str, segments: &[String]) -> Option<usize> {
     }
     if matches!(node, Event::MappingStart(..)) {
         if let Some((Event::Scalar(..), mark)) = events.next() {
-            best = best.map(|b| b.min(mark.index()));
+            best = best.map(|b| b.min(mark_offset(text, lines, mark)));
         }
     }
     best
 }
 
+/// Byte offset of a YAML parser mark. `Marker::index` counts characters, not bytes (its doc
+/// says bytes; its scanner adds one per character), so on a line after a multi-byte character
+/// it points too early: an em dash on line 1 put a line-5 finding at 4:54. Line and column are
+/// exact, and the line index turns them into bytes.
+fn mark_offset(text: &str, lines: &LineIndex, mark: yaml_rust2::scanner::Marker) -> usize {
+    let Some(start) = lines.line_start(mark.line()) else {
+        return text.len();
+    };
+    text.get(start..)
+        .and_then(|rest| rest.char_indices().nth(mark.col()))
+        .map_or(text.len(), |(i, _)| start + i)
+}
+
 /// Builds pointer → byte offset for every node of a YAML document: mapping members point at
 /// their key, sequence items at the item.
-fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
+fn yaml_pointer_index(text: &str, lines: &LineIndex) -> HashMap<String, usize> {
     use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
     use yaml_rust2::scanner::Marker;
 
@@ -580,14 +609,20 @@ fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
         },
     }
 
-    struct Recv {
+    struct Recv<'t> {
+        text: &'t str,
+        lines: &'t LineIndex,
         stack: Vec<Frame>,
         index: HashMap<String, usize>,
         /// Depth of nested containers used as mapping keys (complex keys): ignored.
         skip_depth: usize,
     }
 
-    impl Recv {
+    impl Recv<'_> {
+        fn pos(&self, mark: Marker) -> usize {
+            mark_offset(self.text, self.lines, mark)
+        }
+
         /// Pointer for a node starting now, or `None` if this node is a mapping key.
         fn child_pointer(&mut self, mark: Marker) -> Option<String> {
             match self.stack.last_mut() {
@@ -595,7 +630,8 @@ fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
                 Some(Frame::Seq { pointer, next }) => {
                     let p = pointer_push(pointer, &next.to_string());
                     *next += 1;
-                    self.index.insert(p.clone(), pos(mark));
+                    let at = self.pos(mark);
+                    self.index.insert(p.clone(), at);
                     Some(p)
                 }
                 Some(Frame::Map { pointer, key }) => key.take().map(|k| pointer_push(pointer, &k)),
@@ -603,11 +639,7 @@ fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
         }
     }
 
-    fn pos(mark: Marker) -> usize {
-        mark.index()
-    }
-
-    impl MarkedEventReceiver for Recv {
+    impl MarkedEventReceiver for Recv<'_> {
         fn on_event(&mut self, ev: Event, mark: Marker) {
             if self.skip_depth > 0 {
                 match ev {
@@ -619,15 +651,16 @@ fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
             }
             match ev {
                 Event::Scalar(value, ..) => {
+                    let at = self.pos(mark);
                     if let Some(Frame::Map { pointer, key }) = self.stack.last_mut() {
                         if key.is_none() {
                             // A block mapping's start event is marked after its first key; the
                             // mapping itself is better shown at that key.
                             if let Some(start) = self.index.get_mut(pointer.as_str()) {
-                                *start = (*start).min(pos(mark));
+                                *start = (*start).min(at);
                             }
                             let p = pointer_push(pointer, &value);
-                            self.index.insert(p, pos(mark));
+                            self.index.insert(p, at);
                             *key = Some(value);
                             return;
                         }
@@ -657,6 +690,8 @@ fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
     }
 
     let mut recv = Recv {
+        text,
+        lines,
         stack: Vec::new(),
         index: HashMap::new(),
         skip_depth: 0,
@@ -665,6 +700,14 @@ fn yaml_pointer_index(text: &str) -> HashMap<String, usize> {
     // A syntax error stops the index where it happened; what was indexed before is still right.
     let _ = parser.load(&mut recv, false);
     recv.index
+}
+
+/// A serde (JSON or YAML) error message without its ` at line L column C` tail: every report
+/// shows the location apart, from the error's own line and column.
+pub fn without_serde_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
 }
 
 #[cfg(test)]
@@ -712,7 +755,8 @@ mod tests {
             "a: 1\nb:\n  - x\n  - {k: v, '~/': [1, {z: 2}]}\n  -\n    m: 1\n    n: 2\nc: {d: e}\n";
         // Broken at the end: both stop at the error and agree on what came before it.
         let broken = "a:\n  b: 1\n  c: [1, {d: 2}\ne: [";
-        let mut texts = vec![inline.to_string(), broken.to_string()];
+        let wide = "# Café — API\nпривет: {ключ: [—, {é: 1}]}\nb:\n  - x — y\n  - z: 'ü'\n";
+        let mut texts = vec![inline.to_string(), broken.to_string(), wide.to_string()];
         for file in [
             "spec/kommo.yaml",
             "spec/espocrm.yaml",
@@ -722,24 +766,25 @@ mod tests {
             texts.push(std::fs::read_to_string(path).expect("fixture readable"));
         }
         for text in &texts {
-            let index = yaml_pointer_index(text);
+            let lines = LineIndex::new(text);
+            let index = yaml_pointer_index(text, &lines);
             assert!(index.len() >= 3, "{} nodes indexed", index.len());
             for (pointer, &offset) in &index {
                 let segments = pointer_segments(pointer);
                 assert_eq!(
-                    yaml_pointer_scan(text, &segments),
+                    yaml_pointer_scan(text, &lines, &segments),
                     Some(offset),
                     "{pointer}"
                 );
                 // A missing child falls back to its parent, as the index lookup does.
                 let missing = pointer_push(pointer, "no such key");
                 assert_eq!(
-                    yaml_pointer_scan(text, &pointer_segments(&missing)),
+                    yaml_pointer_scan(text, &lines, &pointer_segments(&missing)),
                     Some(offset)
                 );
             }
             assert_eq!(
-                yaml_pointer_scan(text, &pointer_segments("/no such key")),
+                yaml_pointer_scan(text, &lines, &pointer_segments("/no such key")),
                 None
             );
         }
@@ -760,5 +805,34 @@ mod tests {
         let offset = text.find(": 1").expect("present");
         assert_eq!(idx.line_col(text, offset), (2, 7));
         assert_eq!(idx.line_text(text, 2), "привет: 1");
+    }
+
+    /// Issue 15's held-out defect: an em dash on the first line put a finding at 4:54 instead of
+    /// 5:1, because the YAML parser's mark index counts characters and was used as a byte offset.
+    #[test]
+    fn multi_byte_characters_do_not_shift_later_locations() {
+        let text = "# Orders API — internal\nopenapi: 3.0.3\ninfo: {title: t — x, version: '1'}\npaths:\n/a: 1\n";
+        let file = SourceFile::new("x.yaml", text.to_string(), SourceFormat::Yaml);
+        for _ in 0..=YAML_SCANS_BEFORE_INDEX {
+            // Both the targeted scan and, after enough lookups, the whole-file index.
+            let loc = file.locate("/~1a").expect("located");
+            assert_eq!((loc.line, loc.column, loc.len), (5, 1, 2));
+            let loc = file.locate("/info/version").expect("located");
+            assert_eq!((loc.line, loc.column), (3, 22));
+        }
+        let json = "{\"title\": \"t — x\",\n \"a\": {\"é\": 1, \"b\": 2}}";
+        let file = SourceFile::new("x.json", json.to_string(), SourceFormat::Json);
+        let loc = file.locate("/a/b").expect("located");
+        assert_eq!((loc.line, loc.column, loc.len), (2, 16, 3));
+    }
+
+    #[test]
+    fn json_error_columns_are_bytes_turned_into_characters() {
+        let text = "{\"a\": \"—\", \"b\": x}";
+        let err = serde_json::from_str::<serde_json::Value>(text).expect_err("invalid");
+        let span = json_error_span(text, &err);
+        assert_eq!(&text[span.start..span.end], "x");
+        let file = SourceFile::new("x.json", text.to_string(), SourceFormat::Json);
+        assert_eq!(file.location(span).column, 17);
     }
 }

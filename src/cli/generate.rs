@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::codegen::{self, Generator, Input};
 use crate::diagnostic::{Diagnostic, Tally};
-use crate::report::{self, Format, Summary};
+use crate::report::{Format, Summary};
 
 use super::Outcome;
 
@@ -136,7 +136,7 @@ fn emit(format: Format, diagnostics: &[Diagnostic], inputs: usize, line: &str) {
         )],
     };
     let mut out = anstream::stdout();
-    if let Err(e) = report::render(format, diagnostics, &summary, &mut out) {
+    if let Err(e) = super::render(format, diagnostics, &summary, &mut out) {
         eprintln!("error: cannot write the report: {e}");
     }
 }

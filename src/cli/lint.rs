@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::diagnostic::{Diagnostic, Tally};
-use crate::report::{self, Format, Summary};
+use crate::report::{Format, Summary};
 
 use super::Outcome;
 
@@ -43,7 +43,7 @@ pub fn run(args: LintArgs) -> Outcome {
         )],
     };
     let mut out = anstream::stdout();
-    if let Err(e) = report::render(args.format, &diagnostics, &summary, &mut out) {
+    if let Err(e) = super::render(args.format, &diagnostics, &summary, &mut out) {
         eprintln!("error: cannot write the report: {e}");
         return Outcome::Failure;
     }

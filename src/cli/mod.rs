@@ -11,7 +11,11 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::report::{self, Format, Summary};
 
 pub mod generate;
 pub mod lint;
@@ -107,4 +111,59 @@ pub fn spec_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         ));
     }
     Ok(files)
+}
+
+/// `--format`: clap knows the report formats here, so `report` needs nothing of clap.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            Format::Human,
+            Format::Json,
+            Format::Sarif,
+            Format::Junit,
+            Format::Github,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let (name, help) = match self {
+            Format::Human => (
+                "human",
+                "rustc-style text with snippets (coloured on a terminal); validate shows one \
+                 block per problem, with its count",
+            ),
+            Format::Json => (
+                "json",
+                "One JSON document: `{\"findings\": [...], \"problems\": [...], \"summary\": \
+                 {...}}`, and `\"coverage\"` with --coverage",
+            ),
+            Format::Sarif => (
+                "sarif",
+                "SARIF 2.1.0, for GitHub code scanning and other SARIF viewers",
+            ),
+            Format::Junit => (
+                "junit",
+                "JUnit XML: one test case per exchange (per input file for lint)",
+            ),
+            Format::Github => (
+                "github",
+                "GitHub Actions workflow commands (`::error file=…,line=…,col=…::`)",
+            ),
+        };
+        Some(PossibleValue::new(name).help(help))
+    }
+}
+
+/// Writes finished `diagnostics` (lint, generate) in `format`, one block per finding, grouped
+/// into problems here so the report only renders.
+pub(crate) fn render(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    summary: &Summary,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut set = crate::problem::ProblemSet::new();
+    let ids: Vec<String> = diagnostics.iter().map(|d| set.add(d)).collect();
+    let problems: Vec<Problem> = set.finish();
+    report::render(format, diagnostics, &ids, &problems, summary, out)
 }

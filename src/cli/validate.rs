@@ -92,7 +92,7 @@ pub fn run(args: ValidateArgs) -> Outcome {
             lines: vec!["validation did not run: a spec could not be read".to_string()],
         };
         let mut err = anstream::stderr();
-        let _ = report::render(Format::Human, &unreadable, &summary, &mut err);
+        let _ = super::render(Format::Human, &unreadable, &summary, &mut err);
         return Outcome::Failure;
     }
     let captures = if args.captures.is_empty() {

@@ -1,7 +1,7 @@
 //! Coverage as text: a compact table for the human, GitHub and JUnit formats (JSON and SARIF
 //! carry the data itself).
 
-use crate::validate::Coverage;
+use crate::diagnostic::coverage::Coverage;
 
 /// How many unobserved properties the table lists before it points at `--format json`.
 const MAX_UNOBSERVED: usize = 20;

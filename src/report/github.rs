@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{Emitter, Ending};
-use crate::baseline::State;
+use crate::diagnostic::State;
 
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")

@@ -10,10 +10,10 @@ use std::io::{self, Write};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::problem::{Occurrence, Problem};
+use crate::diagnostic::{Occurrence, Problem};
 
 use super::{Emitter, Ending, Layout};
-use crate::baseline::State;
+use crate::diagnostic::State;
 
 /// Byte range in `line` of `len` characters starting at 1-based character `column`.
 fn char_span(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {

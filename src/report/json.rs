@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::diagnostic::Diagnostic;
 
 use super::{Breakdown, Emitter, Ending, Summary};
-use crate::baseline::State;
+use crate::diagnostic::State;
 
 /// The wire shape of one finding: flat, with `null` for what is unknown, so `jq` filters stay simple.
 #[derive(Serialize)]

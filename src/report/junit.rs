@@ -14,7 +14,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use crate::diagnostic::{Diagnostic, ExchangeRef, Severity};
 
 use super::{Breakdown, Emitter, Ending, Summary};
-use crate::baseline::State;
+use crate::diagnostic::State;
 
 /// Which case a finding belongs to: file, entry, and whether it is about an exchange.
 type CaseKey = (Option<PathBuf>, Option<usize>, bool);
@@ -89,8 +89,8 @@ impl Emitter for Junit<'_> {
     fn finding(&mut self, d: &Diagnostic, _problem: &str, state: Option<State>) -> io::Result<()> {
         // A known problem does not fail its test case, but stays visible in its output.
         let mut d = d.clone();
-        if state == Some(State::Known) && d.severity == crate::diagnostic::Severity::Error {
-            d.severity = crate::diagnostic::Severity::Warning;
+        if state == Some(State::Known) && d.severity == Severity::Error {
+            d.severity = Severity::Warning;
             d.notes.push("accepted in the baseline".to_string());
         }
         self.diagnostics.push(d);

@@ -12,10 +12,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::baseline::State;
+use crate::diagnostic::coverage::Coverage;
+use crate::diagnostic::Problem;
+use crate::diagnostic::State;
 use crate::diagnostic::{Diagnostic, ExchangeRef, Tally};
-use crate::problem::Problem;
-use crate::validate::Coverage;
 
 mod coverage;
 mod github;
@@ -25,7 +25,7 @@ mod junit;
 mod sarif;
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// rustc-style text with snippets (coloured on a terminal); validate shows one block per
     /// problem, with its count.
@@ -126,7 +126,7 @@ pub struct Ending<'a> {
 
 /// A report being written: findings arrive in order, then the ending.
 pub trait Emitter {
-    /// One finding, the id of its problem (see [`crate::problem::problem_id`]) and where the
+    /// One finding, the id of its problem (a fingerprint of its root cause) and where the
     /// problem stands against `--baseline` (`None` without one).
     fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()>;
     /// Writes what comes after the findings.
@@ -148,35 +148,23 @@ pub fn emitter<'w>(
     }
 }
 
-/// Writes `diagnostics` in `format`.
+/// Writes finished `diagnostics` in `format`, one block per finding. `ids[i]` is the problem id
+/// of `diagnostics[i]` and `problems` their grouping: the caller groups, the report renders.
 pub fn render(
     format: Format,
     diagnostics: &[Diagnostic],
+    ids: &[String],
+    problems: &[Problem],
     summary: &Summary,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    render_with(format, diagnostics, summary, &Breakdown::default(), out)
-}
-
-/// Writes finished `diagnostics` in `format`, with a validate run's [`Breakdown`], one block
-/// per finding.
-pub fn render_with(
-    format: Format,
-    diagnostics: &[Diagnostic],
-    summary: &Summary,
-    breakdown: &Breakdown,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let mut problems = crate::problem::ProblemSet::new();
     let mut emitter = emitter(format, Layout::Findings, out);
-    for d in diagnostics {
-        let id = problems.add(d);
-        emitter.finding(d, &id, None)?;
+    for (d, id) in diagnostics.iter().zip(ids) {
+        emitter.finding(d, id, None)?;
     }
-    let problems = problems.finish();
     emitter.finish(&Ending {
         summary,
-        breakdown,
-        problems: &problems,
+        breakdown: &Breakdown::default(),
+        problems,
     })
 }

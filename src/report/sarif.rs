@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 
 use super::{Emitter, Ending};
-use crate::baseline::State;
+use crate::diagnostic::State;
 
 #[derive(Serialize)]
 struct Tool {
@@ -125,38 +125,6 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// One-line rule descriptions; the kind ids are the stable part.
-fn describe(kind: Kind) -> &'static str {
-    match kind {
-        Kind::UnknownProperty => "A key the schema does not document.",
-        Kind::MovedProperty => "A key the schema documents elsewhere in the same body.",
-        Kind::MissingRequired => "A required key is absent.",
-        Kind::TypeMismatch => "A value of the wrong JSON type.",
-        Kind::NullNotAllowed => "null where the schema is not nullable.",
-        Kind::EnumMismatch => "A value outside the documented enum.",
-        Kind::FormatMismatch => "A string that does not match its format.",
-        Kind::Constraint => "A length, range, pattern or other constraint is violated.",
-        Kind::UndocumentedStatus => "A status the operation does not document.",
-        Kind::UndocumentedContentType => "A media type not documented for the status.",
-        Kind::UnmatchedOperation => "No operation matches the exchange's method and URL.",
-        Kind::ParseError => "A capture that could not be read.",
-        Kind::MatchedByPath => "Matched on the path alone: the host is not one of the servers.",
-        Kind::SyntaxError => "The spec is not valid YAML or JSON.",
-        Kind::InvalidSchema => "A schema the JSON Schema compiler rejects.",
-        Kind::UnresolvedRef => "A $ref that points at nothing.",
-        Kind::InvalidExample => "An example its own schema rejects.",
-        _ => "See the kind id.",
-    }
-}
-
-fn default_level(kind: Kind) -> &'static str {
-    match kind {
-        Kind::UnknownProperty | Kind::MovedProperty => "warning",
-        Kind::MatchedByPath => "note",
-        _ => "error",
-    }
-}
-
 /// A relative URI reference for a path (forward slashes, percent-encoded), or a `file:` URI for
 /// an absolute one.
 pub(crate) fn path_uri(path: &Path) -> String {
@@ -182,10 +150,10 @@ fn rules() -> Vec<Rule> {
         .map(|k| Rule {
             id: k.as_str(),
             short_description: Text {
-                text: describe(*k).to_string(),
+                text: k.description().to_string(),
             },
             default_configuration: Configuration {
-                level: default_level(*k),
+                level: level(k.default_severity()),
             },
         })
         .collect()
@@ -254,7 +222,7 @@ struct RunTail<'a> {
 /// The run's property bag: coverage, when asked for.
 #[derive(Serialize)]
 struct RunProperties<'a> {
-    coverage: &'a crate::validate::Coverage,
+    coverage: &'a crate::diagnostic::coverage::Coverage,
 }
 
 /// `--format sarif`: results are written as they arrive; the tool and its rules close the run.
@@ -320,5 +288,36 @@ impl Emitter for Sarif<'_> {
             .unwrap_or(&text);
         self.out.write_all(inner.as_bytes())?;
         self.out.write_all(b"\n  }]\n}\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_described_with_its_default_level() {
+        let rules = rules();
+        assert_eq!(rules.len(), Kind::ALL.len());
+        for rule in &rules {
+            let text = &rule.short_description.text;
+            assert!(
+                text.len() > 10 && text.ends_with('.') && !text.contains("See the kind id"),
+                "{}: {text:?}",
+                rule.id
+            );
+        }
+        let level_of = |id: &str| {
+            rules
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.default_configuration.level)
+        };
+        assert_eq!(level_of("undocumented_parameter"), Some("warning"));
+        assert_eq!(level_of("unsupported_construct"), Some("warning"));
+        assert_eq!(level_of("unknown_property"), Some("warning"));
+        assert_eq!(level_of("fixed_since_baseline"), Some("note"));
+        assert_eq!(level_of("matched_by_path"), Some("note"));
+        assert_eq!(level_of("type_mismatch"), Some("error"));
     }
 }

@@ -75,12 +75,7 @@ fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
 fn closest_sibling(document: &Value, target: &str) -> Option<String> {
     let (parent, name) = target.rsplit_once('/')?;
     let siblings = document.pointer(parent)?.as_object()?;
-    siblings
-        .keys()
-        .map(|k| (strsim::jaro_winkler(k, name), k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| pointer_push(parent, k))
+    crate::suggest::suggest(name, siblings.keys()).map(|k| pointer_push(parent, k))
 }
 
 /// Schemas that a value must contain, so a cycle through them has no finite instance: a `$ref`,

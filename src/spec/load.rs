@@ -1,8 +1,11 @@
-//! Reading a spec file: bytes → YAML/JSON value → version check → `openapiv3` → resolved model.
+//! Reading a spec file: bytes → YAML/JSON value → version check → shape check → resolved model.
+//!
+//! The shape check depends on the version: 3.0 documents must deserialise into `openapiv3`'s
+//! types; 3.1 documents pass [`super::shape31`]. Both then build the same [`Spec`].
 //!
 //! Every way a file can be unreadable ends here as one located `Diagnostic` (the run's exit 2),
 //! never as a panic: a missing file, a directory, an empty file, broken syntax, a JSON array,
-//! Swagger 2.0, OpenAPI 3.1, or a document whose shape `openapiv3` rejects.
+//! Swagger 2.0, an unknown OpenAPI version, or a document of the wrong shape.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +14,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::{SourceFile, SourceFormat};
 
-use super::model::{self, Spec};
+use super::model::{self, OpenApiVersion, Spec};
 
 /// Loads and resolves the spec at `path`.
 pub fn load(path: &Path) -> Result<Spec, Box<Diagnostic>> {
@@ -25,11 +28,9 @@ pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let format = detect_format(path, &text);
     let source = SourceFile::new(path, text, format);
     let document = parse_value(&source)?;
-    check_version(&source, &document)?;
-    // `openapiv3` only checks the shape: its tree, as large as the document, is dropped here
-    // (one representation of the document is kept, the JSON value the model points into).
-    check_shape(&source, &document)?;
-    Ok(model::build(source, document))
+    let version = check_version(&source, &document)?;
+    check_shape(&source, &document, version)?;
+    Ok(model::build(source, document, version))
 }
 
 fn unreadable(path: &Path, kind: Kind, message: String) -> Box<Diagnostic> {
@@ -80,7 +81,7 @@ fn read_text(path: &Path) -> Result<String, Box<Diagnostic>> {
             path,
             Kind::InvalidDocument,
             format!(
-                "{} is empty; expected an OpenAPI 3.0 document",
+                "{} is empty; expected an OpenAPI 3.0 or 3.1 document",
                 path.display()
             ),
         ));
@@ -103,93 +104,159 @@ fn parse_value(source: &SourceFile) -> Result<Value, Box<Diagnostic>> {
     let path = source.path();
     match source.format() {
         SourceFormat::Json => serde_json::from_str::<Value>(source.text()).map_err(|e| {
-            let loc = source.location_at(e.line(), e.column());
+            let loc = source.location(crate::source::json_error_span(source.text(), &e));
             Box::new(
                 Diagnostic::error(
                     Kind::SyntaxError,
-                    format!("invalid JSON: {}", strip_position(&e.to_string())),
+                    format!(
+                        "invalid JSON: {}",
+                        crate::source::without_serde_position(&e.to_string())
+                    ),
                 )
                 .in_file(path)
                 .at(Some(loc)),
             )
         }),
-        SourceFormat::Yaml => {
-            let mut yaml: serde_yaml::Value = serde_yaml::from_str(source.text()).map_err(|e| {
+        SourceFormat::Yaml => serde_yaml::from_str::<YamlJson>(source.text())
+            .map(|YamlJson(value)| value)
+            .map_err(|e| {
                 let loc = e
                     .location()
                     .map(|l| source.location_at(l.line(), l.column()));
                 Box::new(
                     Diagnostic::error(
                         Kind::SyntaxError,
-                        format!("invalid YAML: {}", strip_position(&e.to_string())),
+                        format!(
+                            "invalid YAML: {}",
+                            crate::source::without_serde_position(&e.to_string())
+                        ),
                     )
                     .in_file(path)
                     .at(loc),
                 )
-            })?;
-            yaml.apply_merge().map_err(|e| {
-                unreadable(
-                    path,
-                    Kind::SyntaxError,
-                    format!("invalid YAML merge key: {e}"),
-                )
-            })?;
-            Ok(yaml_to_json(yaml))
+            }),
+    }
+}
+
+/// A YAML document read straight into the JSON value the rest of specsmith works on.
+///
+/// `serde_yaml::Value` refuses integers beyond 64 bits (OpenAI's published spec has
+/// `minimum: -9223372036854776000`), which JSON reads as numbers; this reader takes them as
+/// `serde_json` does, as f64. YAML allows keys that JSON does not (`200:` is an integer key;
+/// OpenAPI means them as strings), and merge keys (`<<: *base`) are applied as
+/// `serde_yaml::Value::apply_merge` would: explicit keys win, then earlier merged maps.
+struct YamlJson(Value);
+
+impl<'de> serde::Deserialize<'de> for YamlJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(YamlJsonVisitor).map(YamlJson)
+    }
+}
+
+struct YamlJsonVisitor;
+
+/// A number beyond 64 bits as JSON reads it: the nearest f64.
+fn wide_number(n: f64) -> Value {
+    serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+}
+
+impl<'de> serde::de::Visitor<'de> for YamlJsonVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or_else(|_| wide_number(v as f64), Value::from))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map_or_else(|_| wide_number(v as f64), Value::from))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(wide_number(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(YamlJson(item)) = seq.next_element()? {
+            items.push(item);
         }
+        Ok(Value::Array(items))
     }
-}
-
-/// serde's messages end in "at line L column C"; the location is shown separately.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
-}
-
-/// YAML allows keys that JSON does not (`200:` is an integer key); OpenAPI means them as strings.
-fn yaml_to_json(yaml: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match yaml {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        let mut merged = Vec::new();
+        while let Some((YamlJson(key), YamlJson(value))) = map.next_entry()? {
+            let key = yaml_key(key);
+            if key == "<<" {
+                merged.push(value);
             } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
+                object.insert(key, value);
             }
         }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (yaml_key(k), yaml_to_json(v)))
-                .collect(),
-        ),
-        Y::Tagged(tagged) => yaml_to_json(tagged.value),
+        for value in merged {
+            merge_into(&mut object, value);
+        }
+        Ok(Value::Object(object))
+    }
+    /// A tagged value (`!custom x`): the tag is dropped, as JSON has none.
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        use serde::de::VariantAccess;
+        let (_tag, variant): (serde::de::IgnoredAny, _) = data.variant()?;
+        variant.newtype_variant::<YamlJson>().map(|YamlJson(v)| v)
     }
 }
 
-fn yaml_key(key: serde_yaml::Value) -> String {
-    use serde_yaml::Value as Y;
+/// Applies one `<<` value (a mapping or a list of mappings): keys already present win.
+fn merge_into(object: &mut serde_json::Map<String, Value>, merged: Value) {
+    match merged {
+        Value::Object(from) => {
+            for (k, v) in from {
+                object.entry(k).or_insert(v);
+            }
+        }
+        Value::Array(list) => {
+            for item in list {
+                merge_into(object, item);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A YAML key as the JSON key OpenAPI means: `200` → `"200"`, `true` → `"true"`.
+fn yaml_key(key: Value) -> String {
     match key {
-        Y::String(s) => s,
-        Y::Number(n) => n.to_string(),
-        Y::Bool(b) => b.to_string(),
-        Y::Null => "null".to_string(),
-        other => serde_yaml::to_string(&other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        Value::String(s) => s,
+        other => other.to_string(),
     }
 }
 
-fn check_version(source: &SourceFile, document: &Value) -> Result<(), Box<Diagnostic>> {
+/// Which OpenAPI line the document follows, or why specsmith cannot read it.
+fn check_version(source: &SourceFile, document: &Value) -> Result<OpenApiVersion, Box<Diagnostic>> {
     let path = source.path();
     let Some(object) = document.as_object() else {
         return Err(Box::new(
@@ -209,13 +276,15 @@ fn check_version(source: &SourceFile, document: &Value) -> Result<(), Box<Diagno
             Diagnostic::error(
                 Kind::UnsupportedVersion,
                 format!(
-                    "this is a Swagger {} document; specsmith reads OpenAPI 3.0",
+                    "this is a Swagger {} document; specsmith reads OpenAPI 3.0 and 3.1",
                     swagger.as_str().unwrap_or("2.x")
                 ),
             )
             .in_file(path)
             .at(source.locate("/swagger"))
-            .with_suggestion("convert it to OpenAPI 3.0 first (for example with swagger2openapi)"),
+            .with_suggestion(
+                "convert it to OpenAPI 3 first, for example with `npx swagger2openapi spec.yaml -o openapi.yaml` or https://converter.swagger.io",
+            ),
         ));
     }
     let version = match object.get("openapi") {
@@ -237,29 +306,28 @@ fn check_version(source: &SourceFile, document: &Value) -> Result<(), Box<Diagno
             return Err(Box::new(
                 Diagnostic::error(
                     Kind::InvalidDocument,
-                    "no `openapi` field: this is not an OpenAPI 3.0 document",
+                    "no `openapi` field: this is not an OpenAPI 3.0 or 3.1 document",
                 )
                 .in_file(path)
                 .at(source.locate("")),
             ))
         }
     };
-    if version.starts_with("3.0") {
-        return Ok(());
+    if let Some(known) = OpenApiVersion::parse(version) {
+        return Ok(known);
     }
-    let message = if version.starts_with("3.1") {
-        format!("OpenAPI {version} is not supported yet; specsmith reads OpenAPI 3.0.x")
-    } else {
-        format!("unknown OpenAPI version {version:?}; specsmith reads OpenAPI 3.0.x")
-    };
     Err(Box::new(
-        Diagnostic::error(Kind::UnsupportedVersion, message)
-            .in_file(path)
-            .at(source.locate("/openapi")),
+        Diagnostic::error(
+            Kind::UnsupportedVersion,
+            format!("unknown OpenAPI version {version:?}; specsmith reads OpenAPI 3.0.x and 3.1.x"),
+        )
+        .in_file(path)
+        .at(source.locate("/openapi")),
     ))
 }
 
-fn describe(value: &Value) -> &'static str {
+/// A value's JSON type, for messages ("found an array").
+pub(crate) fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -270,7 +338,31 @@ fn describe(value: &Value) -> &'static str {
     }
 }
 
-fn check_shape(source: &SourceFile, document: &Value) -> Result<(), Box<Diagnostic>> {
+/// Rejects a document the model cannot be built from, at the first wrong place.
+fn check_shape(
+    source: &SourceFile,
+    document: &Value,
+    version: OpenApiVersion,
+) -> Result<(), Box<Diagnostic>> {
+    match version {
+        OpenApiVersion::V3_0 => check_openapiv3(source, document),
+        OpenApiVersion::V3_1 => super::shape31::check(document).map_err(|(pointer, message)| {
+            Box::new(
+                Diagnostic::error(
+                    Kind::InvalidDocument,
+                    format!("not a valid OpenAPI 3.1 document at {pointer}: {message}"),
+                )
+                .in_file(source.path())
+                .at(source.locate(&pointer))
+                .with_pointer(pointer),
+            )
+        }),
+    }
+}
+
+/// 3.0's shape is whatever `openapiv3` deserialises; its types are not kept (the model is built
+/// from the JSON document).
+fn check_openapiv3(source: &SourceFile, document: &Value) -> Result<(), Box<Diagnostic>> {
     let result: Result<openapiv3::OpenAPI, _> = serde_path_to_error::deserialize(document);
     result.map(drop).map_err(|e| {
         let inner = e.inner().to_string();
@@ -350,4 +442,38 @@ pub fn spec_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> Value {
+        let source = SourceFile::new("t.yaml", text.to_string(), SourceFormat::Yaml);
+        parse_value(&source).expect("parses")
+    }
+
+    /// Issue 15/16: OpenAI's `minimum: -9223372036854776000` and DigitalOcean's
+    /// `maximum: 18446744073709552000` are numbers, as the same text in JSON is.
+    #[test]
+    fn yaml_integers_beyond_64_bits_read_as_json_reads_them() {
+        let text = "a: -9223372036854776000\nb: 18446744073709552000\nc: 12345678901234567890123456789012345678901234\nd: 7\ne: -3\n";
+        let got = yaml(text);
+        let json: Value = serde_json::from_str(
+            r#"{"a": -9223372036854776000, "b": 18446744073709552000, "c": 12345678901234567890123456789012345678901234, "d": 7, "e": -3}"#,
+        )
+        .expect("json");
+        assert_eq!(got, json);
+        assert!(got["d"].is_i64() && got["b"].is_f64());
+    }
+
+    #[test]
+    fn yaml_keys_merges_and_tags_read_as_openapi_means_them() {
+        let got =
+            yaml("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n200: !tag {a: 1}\ntrue: null\n");
+        assert_eq!(
+            got,
+            serde_json::json!({"base": {"x": 1, "y": 2}, "m": {"y": 3, "x": 1}, "200": {"a": 1}, "true": null})
+        );
+    }
 }

@@ -10,6 +10,7 @@ mod load;
 pub mod model;
 pub mod path_template;
 pub mod refs;
+mod shape31;
 pub mod style;
 
 pub use load::{load, load_str, spec_files_in};

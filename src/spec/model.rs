@@ -6,8 +6,9 @@
 //! pointer ([`SchemaRef`]), so each consumer converts them its own way (Rust types, JSON Schema)
 //! and every finding can point back at the spec's line.
 //!
-//! The view is built from the JSON document, not from `openapiv3`'s types, so that it can read
-//! OpenAPI 3.1 later; `openapiv3` checks the document's shape at the loader's edge.
+//! The view is built from the JSON document, not from `openapiv3`'s types, so that OpenAPI 3.0
+//! and 3.1 documents land in the same model; the loader checks each version's shape at its edge.
+//! What differs between the versions downstream is the schema dialect ([`OpenApiVersion`]).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -24,6 +25,10 @@ pub struct Spec {
     pub source: SourceFile,
     /// The whole document as JSON (YAML keys stringified, merge keys applied).
     pub document: Value,
+    /// Which OpenAPI line the document follows: decides how its schemas are read.
+    pub openapi_version: OpenApiVersion,
+    /// `jsonSchemaDialect` (3.1): the default `$schema` of the document's schemas, if declared.
+    pub json_schema_dialect: Option<String>,
     /// `info.title`.
     pub title: String,
     /// `info.version`.
@@ -36,6 +41,33 @@ pub struct Spec {
     pub security_schemes: Vec<SecurityScheme>,
     /// Every operation, in document order (paths, then methods in the spec's order).
     pub operations: Vec<Operation>,
+    /// Operations of `webhooks` (3.1): requests the API sends, not serves. Each one's `path` is
+    /// the webhook's name, not a URL template, so they are kept apart from `operations`.
+    pub webhooks: Vec<Operation>,
+}
+
+/// The OpenAPI line of a document. Closed: the loader rejects any other version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum OpenApiVersion {
+    /// 3.0.x: schemas are OpenAPI's extended subset of JSON Schema draft 4 (`nullable`, boolean
+    /// `exclusiveMinimum`), converted to 2020-12 before compiling.
+    #[serde(rename = "3.0")]
+    V3_0,
+    /// 3.1.x: schemas are JSON Schema 2020-12 and compile as they are.
+    #[serde(rename = "3.1")]
+    V3_1,
+}
+
+impl OpenApiVersion {
+    /// `3.0.3` → 3.0, `3.1.1` → 3.1; anything else is not a version specsmith reads.
+    pub fn parse(version: &str) -> Option<Self> {
+        let mut parts = version.split('.');
+        match (parts.next(), parts.next()) {
+            (Some("3"), Some("0")) => Some(OpenApiVersion::V3_0),
+            (Some("3"), Some("1")) => Some(OpenApiVersion::V3_1),
+            _ => None,
+        }
+    }
 }
 
 impl Spec {
@@ -428,82 +460,113 @@ fn string_at(value: &Value, key: &str) -> Option<String> {
 
 /// Builds the resolved view. Never fails: what cannot be resolved is left out here and reported
 /// by lint.
-pub(crate) fn build(source: SourceFile, document: Value) -> Spec {
+pub(crate) fn build(source: SourceFile, document: Value, openapi_version: OpenApiVersion) -> Spec {
     let info = document.get("info").cloned().unwrap_or(Value::Null);
-    let servers = servers_of(document.get("servers"));
-    let security_schemes = security_schemes_of(&document);
-    let global_security = security_of(document.get("security")).unwrap_or_default();
-    let mut operations = Vec::new();
-    if let Some(paths) = document.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            let item_pointer = pointer_push("/paths", path);
-            let Ok((item, item_pointer)) = deref(&document, item, &item_pointer) else {
-                continue;
-            };
-            let item_params = item.get("parameters");
-            let item_servers = item.get("servers");
-            for method in METHODS {
-                let Some(op) = item.get(method) else { continue };
-                let pointer = pointer_push(&item_pointer, method);
-                let explicit = string_at(op, "operationId");
-                let servers = match op.get("servers").or(item_servers) {
-                    Some(s) => servers_of(Some(s)),
-                    None => servers.clone(),
-                };
-                let parameters = parameters_of(
-                    &document,
-                    item_params,
-                    &pointer_push(&item_pointer, "parameters"),
-                    op.get("parameters"),
-                    &pointer_push(&pointer, "parameters"),
-                );
-                let template = PathTemplate::parse(path).with_parameters(&parameters, &document);
-                operations.push(Operation {
-                    id: explicit
-                        .clone()
-                        .unwrap_or_else(|| synthesize_operation_id(method, path)),
-                    explicit_id: explicit.is_some(),
-                    method: method.to_string(),
-                    path: path.clone(),
-                    template,
-                    summary: string_at(op, "summary"),
-                    description: string_at(op, "description"),
-                    tags: op
-                        .get("tags")
-                        .and_then(Value::as_array)
-                        .map(|t| {
-                            t.iter()
-                                .filter_map(Value::as_str)
-                                .map(str::to_string)
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    deprecated: op
-                        .get("deprecated")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                    parameters,
-                    request_body: op.get("requestBody").and_then(|b| {
-                        request_body_of(&document, b, &pointer_push(&pointer, "requestBody"))
-                    }),
-                    responses: responses_of(&document, op, &pointer),
-                    security: security_of(op.get("security"))
-                        .unwrap_or_else(|| global_security.clone()),
-                    servers,
-                    pointer,
-                });
-            }
-        }
-    }
+    let inherited = Inherited {
+        servers: servers_of(document.get("servers")),
+        security: security_of(document.get("security")).unwrap_or_default(),
+    };
+    let operations = operations_under(&document, "/paths", &inherited);
+    let webhooks = operations_under(&document, "/webhooks", &inherited);
     Spec {
         title: string_at(&info, "title").unwrap_or_default(),
         version: string_at(&info, "version").unwrap_or_default(),
         description: string_at(&info, "description"),
+        openapi_version,
+        json_schema_dialect: string_at(&document, "jsonSchemaDialect"),
+        security_schemes: security_schemes_of(&document),
+        servers: inherited.servers,
         source,
         document,
-        servers,
-        security_schemes,
         operations,
+        webhooks,
+    }
+}
+
+/// What operations take from the document level when they say nothing themselves.
+struct Inherited {
+    servers: Vec<Server>,
+    security: Vec<Vec<String>>,
+}
+
+/// The operations of every path item under `container` (`/paths` or `/webhooks`), following
+/// `$ref`s to path items (3.1's `components/pathItems`).
+fn operations_under(document: &Value, container: &str, inherited: &Inherited) -> Vec<Operation> {
+    let Some(items) = document.pointer(container).and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut operations = Vec::new();
+    for (path, item) in items {
+        let item_pointer = pointer_push(container, path);
+        let Ok((item, item_pointer)) = deref(document, item, &item_pointer) else {
+            continue;
+        };
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let pointer = pointer_push(&item_pointer, method);
+            operations.push(operation_of(
+                document,
+                (path, item, &item_pointer),
+                (method, op, pointer),
+                inherited,
+            ));
+        }
+    }
+    operations
+}
+
+/// One operation: `at` is (path, path item, its pointer), `op` is (method, operation, its pointer).
+fn operation_of(
+    document: &Value,
+    (path, item, item_pointer): (&str, &Value, &str),
+    (method, op, pointer): (&str, &Value, String),
+    inherited: &Inherited,
+) -> Operation {
+    let explicit = string_at(op, "operationId");
+    let servers = match op.get("servers").or(item.get("servers")) {
+        Some(s) => servers_of(Some(s)),
+        None => inherited.servers.clone(),
+    };
+    let parameters = parameters_of(
+        document,
+        item.get("parameters"),
+        &pointer_push(item_pointer, "parameters"),
+        op.get("parameters"),
+        &pointer_push(&pointer, "parameters"),
+    );
+    let template = PathTemplate::parse(path).with_parameters(&parameters, document);
+    Operation {
+        id: explicit
+            .clone()
+            .unwrap_or_else(|| synthesize_operation_id(method, path)),
+        explicit_id: explicit.is_some(),
+        method: method.to_string(),
+        path: path.to_string(),
+        template,
+        summary: string_at(op, "summary"),
+        description: string_at(op, "description"),
+        tags: op
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|t| {
+                t.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        deprecated: op
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        parameters,
+        request_body: op
+            .get("requestBody")
+            .and_then(|b| request_body_of(document, b, &pointer_push(&pointer, "requestBody"))),
+        responses: responses_of(document, op, &pointer),
+        security: security_of(op.get("security")).unwrap_or_else(|| inherited.security.clone()),
+        servers,
+        pointer,
     }
 }
 
@@ -779,6 +842,14 @@ mod tests {
         assert!(is_json_media("application/problem+json; charset=utf-8"));
         assert!(is_json_media("Application/JSON"));
         assert!(!is_json_media("text/html"));
+    }
+
+    #[test]
+    fn versions_parse() {
+        assert_eq!(OpenApiVersion::parse("3.0.3"), Some(OpenApiVersion::V3_0));
+        assert_eq!(OpenApiVersion::parse("3.1.1"), Some(OpenApiVersion::V3_1));
+        assert_eq!(OpenApiVersion::parse("3.10.0"), None);
+        assert_eq!(OpenApiVersion::parse("4.0"), None);
     }
 
     #[test]

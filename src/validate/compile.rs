@@ -19,29 +19,7 @@ use crate::spec::json_schema::{compile, to_json_schema, ConvertOptions};
 use crate::spec::refs::ref_pointer;
 use crate::spec::Spec;
 
-/// FNV-1a: the property index is probed for every key of every body, and keys are short, so a
-/// simple hash beats the default SipHash (no HashDoS concern: keys come from the spec).
-#[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
+pub use crate::hash::Fnv;
 
 type KeyIndex = HashMap<String, ShapeId, std::hash::BuildHasherDefault<Fnv>>;
 

@@ -287,40 +287,9 @@ fn walk<'v>(
     }
 }
 
-/// How alike two keys are, 0..=1, or `None` when they are not plausibly the same key
-/// (`date_formant`/`date_format`, `userId`/`user_id`, `adress`/`address`).
-pub fn key_similarity(a: &str, b: &str) -> Option<f64> {
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(|c| *c != '_' && *c != '-')
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    if norm(a) == norm(b) {
-        return Some(1.0);
-    }
-    let distance = strsim::damerau_levenshtein(a, b);
-    let longest = a.chars().count().max(b.chars().count());
-    let shortest = a.chars().count().min(b.chars().count());
-    let allowed = match longest {
-        0..=3 => 0,
-        4..=5 => 1,
-        6..=10 => 2,
-        _ => 3,
-    };
-    (distance <= allowed && distance < shortest).then(|| 1.0 - distance as f64 / longest as f64)
-}
-
+/// The candidate key most like `key` (see [`crate::suggest`]).
 fn closest<'a>(key: &str, candidates: impl IntoIterator<Item = &'a String>) -> Option<&'a String> {
-    let mut best: Option<(f64, &String)> = None;
-    for c in candidates {
-        if let Some(score) = key_similarity(key, c) {
-            if best.is_none_or(|(s, _)| score > s) {
-                best = Some((score, c));
-            }
-        }
-    }
-    best.map(|(_, c)| c)
+    crate::suggest::suggest(key, candidates)
 }
 
 /// A missing required key next to an unknown key that looks like it: one rename.
@@ -461,19 +430,9 @@ fn expected_types(kind: &TypeKind) -> String {
 fn nearest_allowed(value: &Value, options: &[Value]) -> Option<Value> {
     match value {
         Value::String(s) => {
-            let mut best: Option<(f64, &Value)> = None;
-            for o in options {
-                let Some(c) = o.as_str() else { continue };
-                let score = if c.eq_ignore_ascii_case(s) {
-                    1.0
-                } else {
-                    strsim::normalized_damerau_levenshtein(&s.to_lowercase(), &c.to_lowercase())
-                };
-                if score >= 0.5 && best.is_none_or(|(b, _)| score > b) {
-                    best = Some((score, o));
-                }
-            }
-            best.map(|(_, v)| v.clone())
+            let names: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
+            crate::suggest::suggest(s, names.iter().copied())
+                .map(|name| Value::String(name.to_string()))
         }
         Value::Number(n) => {
             let x = n.as_f64()?;
@@ -647,15 +606,6 @@ fn without_cascades(findings: Vec<Finding>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn similar_keys() {
-        assert!(key_similarity("date_formant", "date_format").is_some());
-        assert!(key_similarity("userId", "user_id").is_some());
-        assert!(key_similarity("uuid", "id").is_none());
-        assert!(key_similarity("mobile_feature_version", "version").is_none());
-        assert!(key_similarity("created_at", "updated_at").is_none());
-    }
 
     #[test]
     fn nearest_enum_value() {

@@ -11,6 +11,8 @@ mod coverage;
 mod generate;
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
 mod lint;
+/// OpenAPI 3.1: loading into the shared model, lint, validation in the 2020-12 dialect.
+mod openapi31;
 /// Requests: parameters in every style, bodies, credentials, `--server`, located and secret-free.
 mod requests;
 /// Routing: multi-segment and empty path values, hints and route shapes for unmatched exchanges.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::source::{ByteSpan, LineIndex, Location};
+use crate::source::{ByteSpan, Location};
 
 pub mod har;
 pub mod ndjson;
@@ -614,15 +614,7 @@ pub fn parse_error(file: &Path, location: Location, message: impl Into<String>) 
 
 /// The byte span in `text` where a serde_json error was found.
 pub fn serde_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
-    let index = LineIndex::new(text);
-    let line = err.line().max(1);
-    let start = index.line_start(line).unwrap_or(text.len());
-    // serde_json columns count bytes (1-based; 0 at a line's very start).
-    let offset = (start + err.column().saturating_sub(1)).min(text.len());
-    ByteSpan {
-        start: offset,
-        end: offset + 1,
-    }
+    crate::source::json_error_span(text, err)
 }
 
 /// The location of a serde_json error inside `text`, which starts at `origin`.
@@ -632,11 +624,7 @@ pub fn serde_error_location(origin: &Origin, text: &str, err: &serde_json::Error
 
 /// serde_json's message without its ` at line L column C` tail (the location is given apart).
 pub fn serde_message(err: &serde_json::Error) -> String {
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
+    crate::source::without_serde_position(&err.to_string()).to_string()
 }
 
 /// The warning for a UTF-8 byte order mark, which RFC 8259 forbids in JSON texts but allows

@@ -1,0 +1,73 @@
+//! Problems as plain data: findings that share one root cause, and where each stands against a
+//! baseline.
+//!
+//! `problem` groups findings into these and `baseline` decides their [`State`]; reports only
+//! render them, so the types live here, beside [`Diagnostic`], where both sides can see them
+//! without importing each other.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{Diagnostic, Kind, Severity};
+
+/// Where a problem stands against a baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Not in the baseline: it fails the run.
+    New,
+    /// Accepted in the baseline.
+    Known,
+}
+
+/// Where one occurrence of a problem stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Occurrence {
+    /// The capture file.
+    pub file: Option<PathBuf>,
+    /// The exchange's index in a HAR or NDJSON file.
+    pub entry: Option<usize>,
+    /// 1-based line in the file.
+    pub line: Option<usize>,
+    /// 1-based column in the file.
+    pub column: Option<usize>,
+}
+
+/// One root cause and where it was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Stable fingerprint (16 hex digits).
+    pub id: String,
+    /// What was found.
+    pub kind: Kind,
+    /// The worst severity among its occurrences.
+    pub severity: Severity,
+    /// The operation, when matched.
+    pub operation: Option<String>,
+    /// The response status.
+    pub status: Option<u16>,
+    /// The pointer with array indices generalised to `*`.
+    pub pointer: Option<String>,
+    /// The key an unknown, moved or missing property problem is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The first occurrence's message.
+    pub message: String,
+    /// The first occurrence's suggestion.
+    pub suggestion: Option<String>,
+    /// How many findings it groups.
+    pub occurrences: usize,
+    /// Where it was first seen (in report order).
+    pub first: Occurrence,
+    /// Where it was last seen.
+    pub last: Occurrence,
+    /// Up to [`SAMPLES`] locations, the first among them.
+    pub samples: Vec<Occurrence>,
+    /// `new` or `known` against `--baseline` (`None` without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<State>,
+    /// The first occurrence in full, so a report can show its snippet and context.
+    #[serde(skip)]
+    pub example: Box<Diagnostic>,
+}
