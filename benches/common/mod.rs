@@ -92,10 +92,14 @@ pub fn kommo_capture(path: &Path, n: usize, drift: Drift) -> u64 {
     std::fs::metadata(path).expect("metadata").len()
 }
 
-/// GitHub's published description in the shared corpus, when it is there.
+/// GitHub's published description in the shared corpus (`SPECSMITH_GITHUB_SPEC` names another
+/// copy, for a worktree placed elsewhere), when it is there.
 #[allow(dead_code)]
 pub fn github_spec() -> Option<PathBuf> {
-    let path = root().join("../shared/corpus/official/octokit__openapi/cache/api.github.com.json");
+    let path = std::env::var_os("SPECSMITH_GITHUB_SPEC").map_or_else(
+        || root().join("../shared/corpus/official/octokit__openapi/cache/api.github.com.json"),
+        PathBuf::from,
+    );
     path.exists().then_some(path)
 }
 
