@@ -153,6 +153,9 @@ pub struct Router {
     index: Index,
     /// Routes with a variable that may span segments or be empty, which the index cannot find.
     flexible: Vec<usize>,
+    /// Those with a variable that may span segments: the only ones to try for a path without
+    /// empty segments (most string parameters may be empty, few span segments).
+    multi_segment: Vec<usize>,
     /// Every segment a template or server path spells out, to tell names from values when an
     /// unmatched path is reduced to its shape.
     literals: HashSet<String>,
@@ -242,6 +245,7 @@ impl Router {
             servers: Vec::new(),
             index: Index::default(),
             flexible: Vec::new(),
+            multi_segment: Vec::new(),
             literals: HashSet::new(),
         };
         let mut server_ids: HashMap<ServerPattern, usize> = HashMap::new();
@@ -266,6 +270,9 @@ impl Router {
                 router.index.insert(id, &path.segments);
                 if path.is_flexible() {
                     router.flexible.push(id);
+                }
+                if path.is_multi_segment() {
+                    router.multi_segment.push(id);
                 }
                 for segment in &path.segments {
                     if let [Token::Literal(text)] = segment.as_slice() {
@@ -422,7 +429,16 @@ impl Router {
     ) -> Option<Matched> {
         let record_others = others.allowed.is_empty();
         let mut best: Option<(usize, MatchKind, Vec<PathValue>)> = None;
-        for &id in &self.flexible {
+        let empty_segment = candidates
+            .all()
+            .iter()
+            .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
+        let routes = if empty_segment {
+            &self.flexible
+        } else {
+            &self.multi_segment
+        };
+        for &id in routes {
             let route = &self.routes[id];
             let found = candidates.for_route(route).into_iter().find_map(|(k, rest)| {
                 let stretched = route.path.stretch(rest, false)?;

@@ -96,7 +96,14 @@ fn full_match(tokens: &[Token], text: &str, stop: &[char]) -> bool {
 /// Whether one URL segment (non-empty, as recorded) matches one template segment, as recorded
 /// or percent-decoded.
 pub(super) fn segment_matches(tokens: &[Token], segment: &str) -> bool {
-    full_match(tokens, segment, &['/']) || full_match(tokens, &decode(segment), &['/'])
+    match tokens {
+        // A lone variable takes any segment (one without `/`, as recorded).
+        [Token::Var { values, .. }] if values.is_empty() && !segment.contains('/') => {
+            !segment.is_empty()
+        }
+        [Token::Literal(lit)] => lit == segment || *lit == decode(segment),
+        _ => full_match(tokens, segment, &['/']) || full_match(tokens, &decode(segment), &['/']),
+    }
 }
 
 pub(super) fn decode(text: &str) -> Cow<'_, str> {
@@ -245,6 +252,12 @@ impl PathPattern {
     /// where the segment-by-segment index cannot.
     pub(super) fn is_flexible(&self) -> bool {
         self.flex.iter().any(|f| f.multi || f.empty)
+    }
+
+    /// Whether a variable may span segments (only such routes can match a path without empty
+    /// segments that the index missed).
+    pub(super) fn is_multi_segment(&self) -> bool {
+        self.flex.iter().any(|f| f.multi)
     }
 
     /// Matches `path` letting `x-multi-segment` variables take several segments and
