@@ -4,12 +4,17 @@
 //!
 //! The large inputs are read from the shared corpus (`../shared/corpus`, or `SPECSMITH_CORPUS`);
 //! without it those benchmarks are skipped.
+//!
+//! `load … as 3.0` / `as 3.1` load the same document under both version lines (only its
+//! `openapi` field differs), so their ratio is what the 3.1 loader costs against the 3.0 one on
+//! the same bytes.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use specsmith::codegen::{Generator, Input};
+use specsmith::spec::model::OpenApiVersion;
 
 fn generate(generator: &Generator, paths: &[PathBuf]) -> usize {
     let specs: Vec<_> = paths
@@ -113,6 +118,51 @@ fn bench(c: &mut Criterion) {
                 criterion::BatchSize::LargeInput,
             )
         });
+    }
+    group.finish();
+    bench_load_by_version(c);
+}
+
+/// The same text with `openapi: 3.0.x` and with `openapi: 3.1.0`.
+fn both_versions(path: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(path).expect("spec reads");
+    let v31 = text
+        .replacen("openapi: 3.0.3", "openapi: 3.1.0", 1)
+        .replacen("\"openapi\": \"3.0.3\"", "\"openapi\": \"3.1.0\"", 1);
+    assert_ne!(
+        text,
+        v31,
+        "{} names its version as expected",
+        path.display()
+    );
+    (text, v31)
+}
+
+fn bench_load_by_version(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = vec![("espocrm.yaml", root.join("spec/espocrm.yaml"))];
+    if let Some(github) = corpus_spec(LARGE[0].1) {
+        inputs.push(("api.github.com.json", github));
+    }
+    let mut group = c.benchmark_group("load by version");
+    group.sample_size(10);
+    for (label, path) in inputs {
+        let (v30, v31) = both_versions(&path);
+        for (version, text) in [(OpenApiVersion::V3_0, v30), (OpenApiVersion::V3_1, v31)] {
+            let spec = specsmith::spec::load_str(&path, text.clone()).expect("loads");
+            assert_eq!(spec.openapi_version, version);
+            let version = if version == OpenApiVersion::V3_0 {
+                "3.0"
+            } else {
+                "3.1"
+            };
+            group.bench_function(format!("load {label} as {version}"), |b| {
+                b.iter(|| {
+                    let spec = specsmith::spec::load_str(&path, text.clone()).expect("loads");
+                    black_box(spec.operations.len())
+                })
+            });
+        }
     }
     group.finish();
 }

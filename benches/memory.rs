@@ -85,13 +85,19 @@ fn main() {
 fn issue_13_rows(dir: &std::path::Path) {
     let kommo = dir.join("kommo-40k-undocumented.ndjson");
     let bytes = kommo_capture(&kommo, 40_000, Drift::Undocumented);
-    let mb = peak_mb(std::path::Path::new("spec/kommo.yaml"), &kommo, &["--format", "human"]);
+    let mb = peak_mb(
+        std::path::Path::new("spec/kommo.yaml"),
+        &kommo,
+        &["--format", "human"],
+    );
     println!(
         "| 40000 | undocumented key in every exchange | {:.0} MB | human | {mb:.0} MB |",
         bytes as f64 / 1e6
     );
     let Some(spec) = github_spec() else {
-        println!("| SKIPPED | GitHub: ../shared/corpus/official/octokit__openapi is not here | | | |");
+        println!(
+            "| SKIPPED | GitHub: ../shared/corpus/official/octokit__openapi is not here | | | |"
+        );
         return;
     };
     let github = dir.join("github.ndjson");

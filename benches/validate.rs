@@ -70,8 +70,15 @@ fn print_ratio(name: &str, spec: &Path, capture: &Path) {
 fn print_ratios(dir: &Path) {
     let kommo = dir.join("kommo-40k-undocumented.ndjson");
     let bytes = kommo_capture(&kommo, RESPONSES, Drift::Undocumented);
-    eprintln!("kommo as sent: {RESPONSES} responses, {:.1} MB", bytes as f64 / 1e6);
-    print_ratio("kommo-40k-undocumented", &root().join("spec/kommo.yaml"), &kommo);
+    eprintln!(
+        "kommo as sent: {RESPONSES} responses, {:.1} MB",
+        bytes as f64 / 1e6
+    );
+    print_ratio(
+        "kommo-40k-undocumented",
+        &root().join("spec/kommo.yaml"),
+        &kommo,
+    );
     match github_spec() {
         Some(spec) => {
             let github = dir.join("github.ndjson");

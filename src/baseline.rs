@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::problem::Problem;
 pub use crate::diagnostic::problem::State;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::error::Error;
 
 /// The on-disk format version; bumped only with a migration.
 pub const VERSION: u32 = 1;
@@ -66,35 +67,39 @@ impl Baseline {
     ///
     /// The entries are sorted after reading: a hand-edited or merged file may list them in any
     /// order, and [`Baseline::contains`] binary-searches them.
-    pub fn read(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-        let mut baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "baseline {} is not a specsmith baseline: {e} (line {}, column {})",
-                path.display(),
-                e.line(),
-                e.column()
-            )
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            what: "baseline",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut baseline: Baseline = serde_json::from_str(&text).map_err(|e| Error::Baseline {
+            path: path.to_path_buf(),
+            reason: format!("{e} (line {}, column {})", e.line(), e.column()),
         })?;
         if baseline.version != VERSION {
-            return Err(format!(
-                "baseline {} has version {}; this specsmith reads version {VERSION}",
-                path.display(),
-                baseline.version
-            ));
+            return Err(Error::Baseline {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "it has version {}; this specsmith reads version {VERSION}",
+                    baseline.version
+                ),
+            });
         }
         baseline.problems.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(baseline)
     }
 
     /// Writes the baseline as pretty, sorted JSON with a final newline.
-    pub fn write(&self, path: &Path) -> Result<(), String> {
-        let mut text = serde_json::to_string_pretty(self)
-            .map_err(|e| format!("cannot serialise the baseline: {e}"))?;
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        let write = |source| Error::Write {
+            what: "baseline",
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| write(e.into()))?;
         text.push('\n');
-        std::fs::write(path, text)
-            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
+        std::fs::write(path, text).map_err(write)
     }
 
     /// Whether a problem id is accepted.
@@ -210,7 +215,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("b.json");
         std::fs::write(&path, "{\"version\": 1, \"problems\": [").expect("write");
-        let err = Baseline::read(&path).expect_err("truncated");
+        let err = Baseline::read(&path).expect_err("truncated").to_string();
         assert!(err.contains("b.json") && err.contains("line 1"), "{err}");
         assert!(Baseline::read(&dir.path().join("none.json")).is_err());
     }

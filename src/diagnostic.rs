@@ -76,7 +76,7 @@ kinds! {
     // Reading a spec.
     /// The file is not valid YAML or JSON.
     SyntaxError = "syntax_error", Error;
-    /// The file parses but is not an OpenAPI 3.0 document.
+    /// The file parses but is not an OpenAPI 3.0 or 3.1 document.
     InvalidDocument = "invalid_document", Error;
     /// An OpenAPI or Swagger version specsmith does not read.
     UnsupportedVersion = "unsupported_version", Error;
@@ -103,11 +103,14 @@ kinds! {
     InvalidExample = "invalid_example", Error;
     /// A schema the JSON Schema compiler rejects.
     InvalidSchema = "invalid_schema", Error;
+    /// A `jsonSchemaDialect` specsmith does not know; its schemas are checked as JSON Schema
+    /// 2020-12 all the same.
+    UnknownDialect = "unknown_dialect", Warning;
     // Generate.
     /// A spec construct the generator cannot express; it falls back to a loose type.
     UnsupportedConstruct = "unsupported_construct", Warning;
     // Validate.
-    /// A key the schema does not document.
+    /// A key the schema does not document (`specsmith patch` proposes the spec edit).
     UnknownProperty = "unknown_property", Warning;
     /// A key documented elsewhere in the same body.
     MovedProperty = "moved_property", Warning;
@@ -123,9 +126,9 @@ kinds! {
     FormatMismatch = "format_mismatch", Error;
     /// Lengths, ranges, patterns and other constraints.
     Constraint = "constraint", Error;
-    /// A status the operation does not document.
+    /// A status the operation does not document (`specsmith patch` proposes the spec edit).
     UndocumentedStatus = "undocumented_status", Error;
-    /// A media type not documented for the status.
+    /// A media type not documented for the status (`specsmith patch` proposes the spec edit).
     UndocumentedContentType = "undocumented_content_type", Error;
     /// No operation matches the exchange's method and URL.
     UnmatchedOperation = "unmatched_operation", Error;
@@ -135,7 +138,8 @@ kinds! {
     MatchedByPath = "matched_by_path", Info;
     /// A required parameter is absent from a request.
     MissingParameter = "missing_parameter", Error;
-    /// A query or header parameter the operation does not document.
+    /// A query or header parameter the operation does not document (`specsmith patch` proposes
+    /// the spec edit).
     UndocumentedParameter = "undocumented_parameter", Warning;
     /// A parameter whose value its schema rejects.
     InvalidParameter = "invalid_parameter", Error;
@@ -181,6 +185,7 @@ pub struct Diagnostic {
     /// One sentence a person can act on, without the suggestion.
     pub message: String,
     /// The file the finding is in (spec or capture).
+    #[serde(serialize_with = "lossy_path")]
     pub file: Option<PathBuf>,
     /// Line and column in `file`, when known.
     pub location: Option<Location>,
@@ -253,6 +258,19 @@ impl Diagnostic {
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
+    }
+}
+
+/// Serialises a file name that may not be UTF-8 (any byte but `/` is allowed on Unix) with
+/// U+FFFD in place of what is not: serde's own `Path` impl fails there, and a report half
+/// written then exits 2.
+pub(crate) fn lossy_path<S: serde::Serializer>(
+    path: &Option<PathBuf>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(p) => serializer.serialize_some(&p.to_string_lossy()),
+        None => serializer.serialize_none(),
     }
 }
 

@@ -20,13 +20,17 @@ pub mod baseline;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
+mod error;
 mod hash;
+pub mod patch;
 pub mod problem;
 pub mod report;
+mod secrecy;
 pub mod source;
 pub mod spec;
 mod suggest;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Kind, Severity};
+pub use error::Error;
 pub use spec::Spec;

@@ -197,7 +197,11 @@ impl SourceFile {
                 }
             }
             SourceFormat::Yaml => {
-                let start = self.yaml_offset(pointer)?;
+                // Not even the first segment found (or the root itself, which the parser marks
+                // nowhere useful): the document's first line of content, as JSON falls back to `{`.
+                let start = self
+                    .yaml_offset(pointer)
+                    .unwrap_or_else(|| yaml_content_start(self.text()));
                 let mut loc = self.location(ByteSpan { start, end: start });
                 loc.len = key_len_at(&loc.line_text, loc.column);
                 Some(loc)
@@ -245,6 +249,22 @@ pub fn json_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
         start: offset,
         end: offset + 1,
     }
+}
+
+/// Byte offset of the first line of a YAML text that is not blank, a comment, a directive or a
+/// document marker.
+fn yaml_content_start(text: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_start();
+        let skip =
+            content.is_empty() || content.starts_with(['#', '%']) || content.trim_end() == "---";
+        if !skip {
+            return offset + (line.len() - content.len());
+        }
+        offset += line.len();
+    }
+    0
 }
 
 /// Length in characters of the key or scalar starting at `column` on a YAML line, for underlining.
@@ -582,7 +602,11 @@ fn yaml_pointer_scan(text: &str, lines: &LineIndex, segments: &[String]) -> Opti
 /// says bytes; its scanner adds one per character), so on a line after a multi-byte character
 /// it points too early: an em dash on line 1 put a line-5 finding at 4:54. Line and column are
 /// exact, and the line index turns them into bytes.
-fn mark_offset(text: &str, lines: &LineIndex, mark: yaml_rust2::scanner::Marker) -> usize {
+pub(crate) fn mark_offset(
+    text: &str,
+    lines: &LineIndex,
+    mark: yaml_rust2::scanner::Marker,
+) -> usize {
     let Some(start) = lines.line_start(mark.line()) else {
         return text.len();
     };

@@ -233,11 +233,31 @@ pub struct RelatedRecordList {
 }
 /// Payload of linking and unlinking: 1. JSON with `id` string attribute;
 /// 2. JSON with `ids` array attribute.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum LinkPayload {
     LinkById(LinkById),
     LinkByIds(LinkByIds),
+}
+impl<'de> serde::Deserialize<'de> for LinkPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let mut best = None;
+        if let Ok(decoded) = <LinkById as serde::Deserialize>::deserialize(&value) {
+            let score = crate::runtime::known_keys(&value, &["id"]);
+            crate::runtime::keep_best(&mut best, score, Self::LinkById(decoded));
+        }
+        if let Ok(decoded) = <LinkByIds as serde::Deserialize>::deserialize(&value) {
+            let score = crate::runtime::known_keys(&value, &["ids"]);
+            crate::runtime::keep_best(&mut best, score, Self::LinkByIds(decoded));
+        }
+        best.map(|(_, chosen)| chosen)
+            .ok_or_else(|| {
+                serde::de::Error::custom("the value matches no variant of `LinkPayload`")
+            })
+    }
 }
 /// A single record to link or unlink.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

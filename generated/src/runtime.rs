@@ -238,7 +238,11 @@ impl fmt::Display for InvalidRequest {
 impl std::error::Error for InvalidRequest {}
 /// A header or cookie value as one text: its parts joined by commas, or JSON; `None` for an
 /// absent (null) value.
-fn simple_text<T: Serialize + ?Sized>(
+///
+/// Public (but hidden) with [`push_styled`], [`cookie_pairs`] and [`path_param`] so specsmith's
+/// style table test can drive exactly what a client sends against the validator's parser.
+#[doc(hidden)]
+pub fn simple_text<T: Serialize + ?Sized>(
     name: &str,
     value: &T,
     style: Style,
@@ -310,7 +314,8 @@ fn push_pair(out: &mut String, name: &str, value: &str) {
     out.push_str(value);
 }
 /// Appends one query parameter or form field by `style`/`explode`; `null` adds nothing.
-fn push_styled(
+#[doc(hidden)]
+pub fn push_styled(
     out: &mut String,
     name: &str,
     value: &serde_json::Value,
@@ -331,7 +336,7 @@ fn push_styled(
         ) => push_deep(out, &key, value, allow_reserved),
         (
             Style::SpaceDelimited | Style::PipeDelimited,
-            serde_json::Value::Array(_),
+            serde_json::Value::Array(_) | serde_json::Value::Object(_),
         ) if !explode => {
             let sep = if style == Style::SpaceDelimited { "%20" } else { "|" };
             let joined = parts(value, false)
@@ -423,6 +428,28 @@ pub fn path_param<T: Serialize + ?Sized>(
         },
     )
 }
+/// One cookie parameter as `name=value` pairs, the way a query string would carry it (an
+/// exploded array repeats its name, an exploded object's members are cookies of their own);
+/// values are percent-encoded, separators included, because `;`, `,` and space are not cookie
+/// octets. `null` sends nothing.
+#[doc(hidden)]
+pub fn cookie_pairs<T: Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+    style: Style,
+    explode: bool,
+) -> Result<Vec<String>, InvalidRequest> {
+    let value = to_value(name, value)?;
+    let mut query = String::new();
+    push_styled(&mut query, name, &value, style, explode, false);
+    Ok(
+        query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| pair.replace(',', "%2C"))
+            .collect(),
+    )
+}
 /// A request being built; the generated methods fill it, [`Core::send`] sends it.
 #[derive(Debug)]
 pub struct Request {
@@ -479,9 +506,7 @@ impl Request {
         style: Style,
         explode: bool,
     ) -> Result<(), InvalidRequest> {
-        if let Some(text) = simple_text(name, value, style, explode)? {
-            self.cookies.push(format!("{name}={}", encode(& text, false)));
-        }
+        self.cookies.extend(cookie_pairs(name, value, style, explode)?);
         Ok(())
     }
     /// Sets a JSON body.
@@ -568,11 +593,22 @@ pub struct RawResponse {
     /// The body bytes, untouched.
     pub body: bytes::Bytes,
 }
+/// Decodes JSON as `serde_json::from_slice` does, and names the JSON path of the value that
+/// failed (`output[2].content`; `.` for the whole body).
+fn decode_json<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<T, (String, serde_json::Error)> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| (error.path().to_string(), error.into_inner()))?;
+    deserializer.end().map_err(|error| (".".to_string(), error))?;
+    Ok(value)
+}
 impl RawResponse {
     /// Decodes the body as JSON (any `+json` media type included), by the documented type of
     /// the status, never by guessing from the shape.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
-        match serde_json::from_slice(&self.body) {
+        match decode_json(&self.body) {
             Ok(body) => {
                 Ok(Response {
                     status: self.status,
@@ -580,9 +616,10 @@ impl RawResponse {
                     body,
                 })
             }
-            Err(error) => {
+            Err((path, error)) => {
                 Err(Error::Decode {
                     response: Box::new(self),
+                    path,
                     error,
                 })
             }
@@ -670,6 +707,8 @@ pub enum Error<E> {
     Decode {
         /// The response as received.
         response: Box<RawResponse>,
+        /// The JSON path of the value that failed (`items[3].id`; `.` for the whole body).
+        path: String,
         /// What serde_json reported.
         error: serde_json::Error,
     },
@@ -715,9 +754,10 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::UnexpectedStatus(r) => {
                 write!(f, "undocumented status {}: {}", r.status, r.text())
             }
-            Error::Decode { response, error } => {
+            Error::Decode { response, path, error } => {
                 write!(
-                    f, "the body of status {} does not decode: {error}", response.status
+                    f, "the body of status {} does not decode at `{path}`: {error}",
+                    response.status
                 )
             }
         }
@@ -731,6 +771,31 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             Error::Decode { error, .. } => Some(error),
             _ => None,
         }
+    }
+}
+/// Untagged unions: whether every property a variant pins to one value is absent from `value`
+/// or holds that value.
+pub fn pins_match(value: &serde_json::Value, pins: &[(&str, &str)]) -> bool {
+    pins.iter()
+        .all(|(key, pinned)| match value.get(key) {
+            Some(found) => found.as_str() == Some(*pinned),
+            None => true,
+        })
+}
+/// Untagged unions: how many of an object's keys a variant documents.
+pub fn known_keys(value: &serde_json::Value, keys: &[&str]) -> usize {
+    value
+        .as_object()
+        .map_or(
+            0,
+            |object| { object.keys().filter(|key| keys.contains(&key.as_str())).count() },
+        )
+}
+/// Untagged unions: keeps `candidate` when it knows more keys than the best so far; ties keep
+/// the earlier variant.
+pub fn keep_best<T>(best: &mut Option<(usize, T)>, score: usize, candidate: T) {
+    if best.as_ref().is_none_or(|(kept, _)| score > *kept) {
+        *best = Some((score, candidate));
     }
 }
 /// Serde helpers for optional nullable fields of request bodies, where absent (`None`, the key

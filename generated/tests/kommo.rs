@@ -139,9 +139,14 @@ async fn an_undecodable_body_keeps_the_raw_body() {
         .await
         .expect_err("wrong type");
     match err {
-        Error::Decode { response, error } => {
+        Error::Decode {
+            response,
+            path,
+            error,
+        } => {
             assert_eq!(&response.body[..], b"{\"id\": \"not a number\"}");
             assert!(error.to_string().contains("invalid type"), "{error}");
+            assert_eq!(path, "id", "the failing field is named");
         }
         other => panic!("expected Decode, got {other:?}"),
     }

@@ -10,6 +10,7 @@ use clap::Args;
 
 use crate::codegen::{self, Generator, Input};
 use crate::diagnostic::{Diagnostic, Tally};
+use crate::error::Error;
 use crate::report::{Format, Summary};
 
 use super::Outcome;
@@ -35,18 +36,15 @@ pub struct GenerateArgs {
 }
 
 /// Runs the generator; exit 0 when written (or up to date with `--check`), 1 when `--check`
-/// finds drift, 2 when a spec cannot be read or the output cannot be produced.
-pub fn run(args: GenerateArgs) -> Outcome {
-    let paths = match super::spec_paths(&args.specs) {
-        Ok(p) => p,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Failure;
-        }
-    };
+/// finds drift, 2 when a spec cannot be read or the output cannot be produced. Errors in the
+/// spec that the client works around (a path variable no parameter declares) are reported and
+/// counted but do not fail the run: `lint` is the command that fails on them.
+pub fn run(args: GenerateArgs) -> Result<Outcome, Error> {
+    let paths = super::spec_paths(&args.specs)?;
     if args.out.is_some() && paths.len() != 1 {
-        eprintln!("error: --out writes one crate for one spec: pass exactly one --spec FILE");
-        return Outcome::Failure;
+        return Err(Error::Usage(
+            "--out writes one crate for one spec: pass exactly one --spec FILE".to_string(),
+        ));
     }
     let root = super::project_root();
     let (dir, package, standalone) = match &args.out {
@@ -61,13 +59,17 @@ pub fn run(args: GenerateArgs) -> Outcome {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for path in &paths {
         match crate::spec::load(path) {
-            Ok(spec) => specs.push(spec),
+            // A `$ref` that could not be followed would drop a parameter, response or type.
+            Ok(spec) => {
+                diagnostics.extend(spec.ref_problems.iter().cloned());
+                specs.push(spec);
+            }
             Err(d) => diagnostics.push(*d),
         }
     }
     if !diagnostics.is_empty() {
-        emit(args.format, &diagnostics, paths.len(), "no code generated");
-        return Outcome::Failure;
+        emit(args.format, &diagnostics, paths.len(), "no code generated")?;
+        return Ok(Outcome::Failure);
     }
     let inputs: Vec<Input<'_>> = specs
         .iter()
@@ -79,13 +81,7 @@ pub fn run(args: GenerateArgs) -> Outcome {
         .collect();
     let result = Generator::new(args.templates.as_deref())
         .and_then(|g| g.crate_files(&inputs, &package, standalone));
-    let output = match result {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Failure;
-        }
-    };
+    let output = result?;
     if args.check {
         let drift = codegen::check::check(&dir, &output.files);
         if drift.is_empty() {
@@ -94,23 +90,20 @@ pub fn run(args: GenerateArgs) -> Outcome {
                 &output.diagnostics,
                 paths.len(),
                 &format!("{} is up to date", dir.display()),
-            );
-            return Outcome::Clean;
+            )?;
+            return Ok(Outcome::Clean);
         }
         emit(
             args.format,
             &output.diagnostics,
             paths.len(),
             &format!("{} is out of date", dir.display()),
-        );
+        )?;
         eprint!("{}", codegen::check::summary(&dir, &drift));
         eprintln!("run `specsmith generate` and commit the result");
-        return Outcome::Findings;
+        return Ok(Outcome::Findings);
     }
-    if let Err(e) = codegen::write_files(&dir, &output.files) {
-        eprintln!("error: {e}");
-        return Outcome::Failure;
-    }
+    codegen::write_files(&dir, &output.files)?;
     emit(
         args.format,
         &output.diagnostics,
@@ -120,25 +113,32 @@ pub fn run(args: GenerateArgs) -> Outcome {
             output.files.len(),
             dir.display()
         ),
-    );
-    Outcome::Clean
+    )?;
+    Ok(Outcome::Clean)
 }
 
-fn emit(format: Format, diagnostics: &[Diagnostic], inputs: usize, line: &str) {
+fn emit(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    inputs: usize,
+    line: &str,
+) -> Result<(), Error> {
     let tally = Tally::of(diagnostics);
     let summary = Summary {
         command: "generate",
         inputs,
         tally,
-        lines: vec![format!(
-            "{inputs} spec(s): {line}; {} warning(s)",
-            tally.warnings
-        )],
+        lines: vec![if tally.errors > 0 {
+            format!(
+                "{inputs} spec(s): {line}; {} error(s), {} warning(s)",
+                tally.errors, tally.warnings
+            )
+        } else {
+            format!("{inputs} spec(s): {line}; {} warning(s)", tally.warnings)
+        }],
     };
     let mut out = anstream::stdout();
-    if let Err(e) = super::render(format, diagnostics, &summary, &mut out) {
-        eprintln!("error: cannot write the report: {e}");
-    }
+    super::render(format, diagnostics, &summary, &mut out).map_err(Error::Report)
 }
 
 /// The spec path as the generated header names it: relative to the project when inside it (so

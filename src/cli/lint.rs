@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::diagnostic::{Diagnostic, Tally};
+use crate::error::Error;
 use crate::report::{Format, Summary};
 
 use super::Outcome;
@@ -21,14 +22,8 @@ pub struct LintArgs {
 }
 
 /// Lints every spec; exit 0 clean, 1 findings, 2 when any spec could not be read.
-pub fn run(args: LintArgs) -> Outcome {
-    let paths = match super::spec_paths(&args.specs) {
-        Ok(p) => p,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Failure;
-        }
-    };
+pub fn run(args: LintArgs) -> Result<Outcome, Error> {
+    let paths = super::spec_paths(&args.specs)?;
     let (diagnostics, unreadable) = lint_paths(&paths);
     let tally = Tally::of(&diagnostics);
     let summary = Summary {
@@ -43,17 +38,14 @@ pub fn run(args: LintArgs) -> Outcome {
         )],
     };
     let mut out = anstream::stdout();
-    if let Err(e) = super::render(args.format, &diagnostics, &summary, &mut out) {
-        eprintln!("error: cannot write the report: {e}");
-        return Outcome::Failure;
-    }
-    if unreadable {
+    super::render(args.format, &diagnostics, &summary, &mut out).map_err(Error::Report)?;
+    Ok(if unreadable {
         Outcome::Failure
     } else if tally.errors > 0 {
         Outcome::Findings
     } else {
         Outcome::Clean
-    }
+    })
 }
 
 /// Loads and lints each path (in parallel); returns the diagnostics in path order and whether any

@@ -15,10 +15,12 @@ use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{Diagnostic, Problem};
+use crate::error::Error;
 use crate::report::{self, Format, Summary};
 
 pub mod generate;
 pub mod lint;
+pub mod patch;
 pub mod validate;
 
 /// What a run ended with.
@@ -59,6 +61,9 @@ enum Command {
     /// Check recorded traffic (HAR, NDJSON, raw JSON) against the specs and report drift.
     #[command(after_help = AFTER_HELP)]
     Validate(validate::ValidateArgs),
+    /// Turn the drift validate finds into a format-preserving spec change (a diff, or --apply).
+    #[command(after_help = patch::AFTER_HELP)]
+    Patch(patch::PatchArgs),
 }
 
 /// Parses the process arguments and runs; returns the exit code.
@@ -75,11 +80,22 @@ pub fn main() -> Outcome {
             };
         }
     };
-    match args.command {
+    let result = match args.command {
         Command::Lint(a) => lint::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Patch(a) => patch::run(a),
+    };
+    result.unwrap_or_else(|e| fail(&e))
+}
+
+/// The one place an [`Error`] becomes exit status 2: its message and causes on stderr (nothing
+/// when only the reader of the report went away).
+fn fail(e: &Error) -> Outcome {
+    if !e.is_broken_pipe() {
+        eprintln!("{}", e.render());
     }
+    Outcome::Failure
 }
 
 /// The project folder that holds `spec/`: the current directory, or the nearest ancestor with a
@@ -93,24 +109,16 @@ pub fn project_root() -> PathBuf {
 }
 
 /// The specs to read: those given, or every spec in `spec/`.
-pub fn spec_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn spec_paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }
     let dir = project_root().join("spec");
-    let files = crate::spec::spec_files_in(&dir).map_err(|e| {
-        format!(
-            "cannot list specs in {}: {e} (pass --spec FILE)",
-            dir.display()
-        )
-    })?;
-    if files.is_empty() {
-        return Err(format!(
-            "no specs (*.yaml, *.yml, *.json) in {} (pass --spec FILE)",
-            dir.display()
-        ));
+    match crate::spec::spec_files_in(&dir) {
+        Err(source) => Err(Error::ListSpecs { dir, source }),
+        Ok(files) if files.is_empty() => Err(Error::NoSpecs { dir }),
+        Ok(files) => Ok(files),
     }
-    Ok(files)
 }
 
 /// `--format`: clap knows the report formats here, so `report` needs nothing of clap.

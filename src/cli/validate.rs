@@ -10,6 +10,7 @@ use clap::Args;
 
 use crate::baseline::{Baseline, State};
 use crate::diagnostic::{Diagnostic, Severity, Tally};
+use crate::error::Error;
 use crate::problem::{Problem, ProblemSet};
 use crate::report::{
     self, Breakdown, Case, Emitter, Ending, Format, Layout, OperationCounts, Summary,
@@ -67,148 +68,168 @@ pub struct ValidateArgs {
     pub captures: Vec<PathBuf>,
 }
 
-/// Runs the validator.
-pub fn run(args: ValidateArgs) -> Outcome {
-    let paths = match super::spec_paths(&args.specs) {
-        Ok(p) => p,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Failure;
-        }
+/// Runs the validator: plan, execute, exit code.
+pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
+    let plan = match Plan::of(args)? {
+        Ok(plan) => plan,
+        Err(unreadable) => return Ok(unreadable_specs(&unreadable)),
     };
-    let mut specs: Vec<Spec> = Vec::new();
-    let mut unreadable: Vec<Diagnostic> = Vec::new();
-    for path in &paths {
-        match crate::spec::load(path) {
-            Ok(spec) => specs.push(spec),
-            Err(d) => unreadable.push(*d),
+    let finished = execute(&plan)?;
+    Ok(plan.exit_code(&finished.problems))
+}
+
+/// What a validate run will do, with every input read and every flag checked: nothing after
+/// this fails for a reason the user could have fixed on the command line.
+struct Plan {
+    specs: Vec<Spec>,
+    captures: Vec<PathBuf>,
+    options: Options,
+    baseline: Option<Baseline>,
+    format: Format,
+    write_baseline: Option<PathBuf>,
+    deny_warnings: bool,
+}
+
+impl Plan {
+    /// The plan for `args`; the inner `Err` holds the diagnostics of specs that could not be read.
+    fn of(args: ValidateArgs) -> Result<Result<Plan, Vec<Diagnostic>>, Error> {
+        let paths = super::spec_paths(&args.specs)?;
+        let mut specs: Vec<Spec> = Vec::new();
+        let mut unreadable: Vec<Diagnostic> = Vec::new();
+        for path in &paths {
+            match crate::spec::load(path) {
+                Ok(spec) => specs.push(spec),
+                Err(d) => unreadable.push(*d),
+            }
         }
-    }
-    if !unreadable.is_empty() {
-        let summary = Summary {
-            command: "validate",
-            inputs: paths.len(),
-            tally: Tally::of(&unreadable),
-            lines: vec!["validation did not run: a spec could not be read".to_string()],
+        if !unreadable.is_empty() {
+            return Ok(Err(unreadable));
+        }
+        let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
+        let options = Options {
+            strict: args.strict,
+            raw: RawMeta {
+                status: args.status,
+                operation: args.operation.clone(),
+                ..RawMeta::default()
+            },
+            record_exchanges: args.format == Format::Junit,
+            coverage: args.coverage,
+            skip_requests: false,
+            server: args.server.clone(),
         };
-        let mut err = anstream::stderr();
-        let _ = super::render(Format::Human, &unreadable, &summary, &mut err);
-        return Outcome::Failure;
+        Ok(Ok(Plan {
+            specs,
+            captures: captures_or_default(args.captures),
+            options,
+            baseline,
+            format: args.format,
+            write_baseline: args.write_baseline,
+            deny_warnings: args.deny_warnings,
+        }))
     }
-    let captures = if args.captures.is_empty() {
-        // Shown relative to where the user stands, as a path they could have typed.
-        let dir = super::project_root().join("captures");
-        let shown = std::env::current_dir()
-            .ok()
-            .and_then(|cwd| dir.strip_prefix(cwd).ok().map(PathBuf::from))
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(dir);
-        vec![shown]
-    } else {
-        args.captures.clone()
-    };
-    let options = Options {
-        strict: args.strict,
-        raw: RawMeta {
-            status: args.status,
-            operation: args.operation.clone(),
-            ..RawMeta::default()
-        },
-        record_exchanges: args.format == Format::Junit,
-        coverage: args.coverage,
-        skip_requests: false,
-        server: args.server.clone(),
-    };
-    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
-        Ok(b) => b,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Failure;
+
+    /// Where the problem with `id` stands against `--baseline`.
+    fn state_of(&self, id: &str) -> Option<State> {
+        self.baseline.as_ref().map(|b| b.state_of(id))
+    }
+
+    /// 1 when an error problem is new (all are, without a baseline), or a warning one with
+    /// `--deny-warnings`; 0 otherwise, and always 0 when the run records a baseline.
+    fn exit_code(&self, problems: &[Problem]) -> Outcome {
+        let is_new = |p: &&Problem| p.baseline != Some(State::Known);
+        let fails = |p: &Problem| {
+            p.severity == Severity::Error || (self.deny_warnings && p.severity == Severity::Warning)
+        };
+        if self.write_baseline.is_none() && problems.iter().filter(is_new).any(fails) {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
         }
+    }
+}
+
+/// The captures given, or the bundled `captures/` folder shown relative to where the user
+/// stands, as a path they could have typed.
+pub(crate) fn captures_or_default(given: Vec<PathBuf>) -> Vec<PathBuf> {
+    if !given.is_empty() {
+        return given;
+    }
+    let dir = super::project_root().join("captures");
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| dir.strip_prefix(cwd).ok().map(PathBuf::from))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(dir);
+    vec![shown]
+}
+
+/// Shows why the specs could not be read (exit 2: validation did not run).
+fn unreadable_specs(unreadable: &[Diagnostic]) -> Outcome {
+    let summary = Summary {
+        command: "validate",
+        inputs: unreadable.len(),
+        tally: Tally::of(unreadable),
+        lines: vec!["validation did not run: a spec could not be read".to_string()],
     };
-    let validator = match Validator::new(&specs, options) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Failure;
-        }
-    };
+    let mut err = anstream::stderr();
+    let _ = super::render(Format::Human, unreadable, &summary, &mut err);
+    Outcome::Failure
+}
+
+/// What a run leaves for its exit code.
+struct Finished {
+    problems: Vec<Problem>,
+}
+
+/// Checks the captures and writes the report (and `--write-baseline`).
+///
+/// Findings stream: each is counted, grouped and written as its batch is checked, and dropped;
+/// only the problems (one per root cause) stay in memory.
+fn execute(plan: &Plan) -> Result<Finished, Error> {
+    let validator = Validator::new(&plan.specs, plan.options.clone())?;
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
-    let mut emitter = report::emitter(args.format, Layout::Problems, &mut out);
-    // Findings stream: each is counted, grouped and written as its batch is checked, and
-    // dropped; only the problems (one per root cause) stay in memory.
+    let mut emitter = report::emitter(plan.format, Layout::Problems, &mut out);
     let mut problems = ProblemSet::new();
     let mut tally = Tally::default();
     let mut write_error: Option<std::io::Error> = None;
-    let state_of = |id: &str| baseline.as_ref().map(|b| b.state_of(id));
     let mut take = |d: Diagnostic, problems: &mut ProblemSet, emitter: &mut dyn Emitter| {
         tally.add(d.severity);
         let id = problems.add(&d);
         if write_error.is_none() {
-            write_error = emitter.finding(&d, &id, state_of(&id)).err();
+            write_error = emitter.finding(&d, &id, plan.state_of(&id)).err();
         }
     };
-    let result = validator.run_with(&captures, &mut |d| {
+    let report = validator.run_with(&plan.captures, &mut |d| {
         take(d, &mut problems, emitter.as_mut());
-    });
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Failure;
-        }
-    };
+    })?;
     let mut problems = problems.finish();
-    if let Some(path) = &args.write_baseline {
-        if let Err(message) = Baseline::of(&problems).write(path) {
-            eprintln!("error: {message}");
-            return Outcome::Failure;
-        }
+    if let Some(path) = &plan.write_baseline {
+        Baseline::of(&problems).write(path)?;
     }
-    if let Some(b) = &baseline {
+    if let Some(b) = &plan.baseline {
         let mut fixed = ProblemSet::new();
         for d in b.fixed(&problems) {
             take(d, &mut fixed, emitter.as_mut());
         }
         problems.extend(fixed.finish());
         for p in &mut problems {
-            p.baseline = state_of(&p.id);
+            p.baseline = plan.state_of(&p.id);
         }
     }
-    // Errors that fail the run: all of them, or with a baseline only those of new problems.
-    let is_new = |p: &Problem| p.baseline != Some(State::Known);
-    let failing_errors: usize = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error && is_new(p))
-        .map(|p| p.occurrences)
-        .sum();
-    let new_warnings = problems
-        .iter()
-        .any(|p| p.severity == Severity::Warning && is_new(p));
-    let (summary, breakdown) = summarize(report, tally, &problems, specs.len());
+    let (summary, breakdown) = summarize(report, tally, &problems, plan.specs.len());
     let finished = emitter.finish(&Ending {
         summary: &summary,
         breakdown: &breakdown,
         problems: &problems,
     });
     drop(emitter);
-    let written = match write_error {
+    match write_error {
         Some(e) => Err(e),
         None => finished.and_then(|()| std::io::Write::flush(&mut out)),
-    };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-        }
-        return Outcome::Failure;
     }
-    if args.write_baseline.is_some() {
-        Outcome::Clean
-    } else if failing_errors > 0 || (args.deny_warnings && new_warnings) {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    }
+    .map_err(Error::Report)?;
+    Ok(Finished { problems })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -251,7 +272,7 @@ pub fn summarize(
         let kinds: Vec<String> = stats
             .per_kind
             .iter()
-            .map(|(k, n)| format!("{k} {n}"))
+            .map(|(k, n)| format!("{} {n}", k.as_str()))
             .collect();
         lines.push(format!("  by kind: {}", kinds.join(", ")));
     }

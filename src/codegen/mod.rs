@@ -46,6 +46,23 @@ pub enum Error {
     },
 }
 
+/// Module names a spec's file name must not take: the crate's own files, and the crates and
+/// roots that generated code names by path (`pub mod std;` would make `std::` ambiguous in the
+/// crate root, and `pub use std::Client` would not compile).
+const MODULE_RESERVED: &[&str] = &[
+    "runtime",
+    "lib",
+    "main",
+    "std",
+    "core",
+    "alloc",
+    "serde",
+    "serde_json",
+    "reqwest",
+    "bytes",
+    "percent_encoding",
+];
+
 /// One generated file, by path relative to the crate folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
@@ -129,10 +146,10 @@ impl Generator {
         package: &str,
         standalone: bool,
     ) -> Result<Output, Error> {
-        let mut scope = naming::Scope::with_reserved(&["runtime", "lib", "main"]);
+        let mut scope = naming::Scope::with_reserved(MODULE_RESERVED);
         let names: Vec<String> = inputs
             .iter()
-            .map(|i| scope.claim(naming::bare(&naming::snake_name(&i.spec.stem()))))
+            .map(|i| scope.claim(&naming::module_name(&i.spec.stem())))
             .collect();
         let modules: Vec<Result<(String, Vec<Diagnostic>), Error>> = inputs
             .par_iter()

@@ -18,12 +18,14 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::source::{pointer_push, pointer_segments};
+use crate::spec::media;
 use crate::spec::model::{
-    is_json_media, media_essence, Operation, ParamLocation, ParamStyle, SecurityKind, StatusKey,
+    is_json_media, media_essence, Operation, ParamLocation, ParamStyle, Parameter, SecurityKind,
+    StatusKey,
 };
-use crate::spec::refs::ref_pointer;
+use crate::spec::refs::{deref, ref_pointer};
 use crate::spec::Spec;
 
 use super::naming::{self, Scope};
@@ -32,6 +34,7 @@ mod operations;
 mod types;
 
 use operations::OpIr;
+use types::InlineEnum;
 
 /// One generated module: the template context of `module.rs.jinja`.
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +102,9 @@ pub enum Shape {
         variants: Vec<UnionVariant>,
         /// The discriminator property, when the spec gives one that maps every variant.
         tag: Option<String>,
+        /// Untagged only: whether pinned values or several object variants decide the choice,
+        /// so decoding goes through the selection rule rather than serde's first match.
+        select: bool,
     },
     /// `type Name = ...;`
     Alias {
@@ -123,9 +129,8 @@ pub struct Field {
     pub rename: bool,
     /// Full Rust type (with `Option`/`Box`).
     pub ty: String,
-    /// `required`, `nullable` (required but may be null), `optional`, or `double` (optional and
-    /// nullable where absent and `null` differ: `Option<Option<T>>`).
-    pub presence: &'static str,
+    /// Whether the key must be present and whether it may be `null`.
+    pub presence: Presence,
     /// Doc text.
     pub doc: Option<String>,
 }
@@ -157,6 +162,21 @@ pub struct UnionVariant {
     pub ty: String,
     /// Discriminator values that select it (tagged unions).
     pub tags: Vec<String>,
+    /// Untagged unions: properties the variant pins to one value (a one-value `enum` or a
+    /// `const`); an object holding another value there is not this variant.
+    pub pins: Vec<Pin>,
+    /// Untagged unions: the JSON keys the variant documents; of the variants that decode, the
+    /// one that knows most of an object's keys is chosen, so no field is dropped.
+    pub keys: Vec<String>,
+}
+
+/// A property an untagged union's variant pins to one string value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pin {
+    /// The JSON key.
+    pub key: String,
+    /// The only value the variant accepts there.
+    pub value: String,
 }
 
 /// Client construction: servers and credentials.
@@ -224,8 +244,8 @@ pub struct AuthDef {
     pub fn_name: String,
     /// Scheme key in the spec.
     pub scheme: String,
-    /// `bearer`, `basic`, `header`, `query` or `cookie`.
-    pub kind: &'static str,
+    /// How the credential is sent.
+    pub kind: AuthKind,
     /// Header, query or cookie name for API keys.
     pub key: String,
     /// Description.
@@ -255,6 +275,8 @@ pub struct OperationDef {
     pub params_struct: Option<String>,
     /// The params struct's fields.
     pub optional: Vec<Param>,
+    /// The `Accept` header a declared `Accept` parameter fixes (its default or only value).
+    pub accept: Option<String>,
     /// The request body.
     pub body: Option<BodyDef>,
     /// Security schemes whose credentials are sent (any alternative).
@@ -291,11 +313,10 @@ pub struct Param {
     pub name: String,
     /// Wire name.
     pub wire: String,
-    /// `path`, `query`, `header`, `cookie`.
-    pub location: &'static str,
-    /// `form`, `simple`, `label`, `matrix`, `spaceDelimited`, `pipeDelimited`, `deepObject`, or
-    /// `json` for content-based parameters.
-    pub style: &'static str,
+    /// Where it travels.
+    pub location: ParamLocation,
+    /// How its value is written.
+    pub style: WireStyle,
     /// `explode`.
     pub explode: bool,
     /// `allowReserved`.
@@ -315,8 +336,8 @@ pub struct Param {
 /// A request body.
 #[derive(Debug, Clone, Serialize)]
 pub struct BodyDef {
-    /// `json`, `form` or `bytes`.
-    pub kind: &'static str,
+    /// How the body is encoded.
+    pub kind: BodyKind,
     /// The media type sent.
     pub content_type: String,
     /// Body type.
@@ -336,8 +357,8 @@ pub struct BodyDef {
 pub struct FormEncoding {
     /// The property's name on the wire.
     pub wire: String,
-    /// `form`, `spaceDelimited`, `pipeDelimited` or `deepObject`.
-    pub style: &'static str,
+    /// `Form`, `SpaceDelimited`, `PipeDelimited` or `DeepObject`.
+    pub style: WireStyle,
     /// Whether arrays and objects are exploded.
     pub explode: bool,
 }
@@ -367,8 +388,8 @@ pub struct StatusVariant {
 /// One match arm of the response dispatch.
 #[derive(Debug, Clone, Serialize)]
 pub struct Arm {
-    /// `code`, `range` or `default`.
-    pub pattern: &'static str,
+    /// What statuses the arm matches.
+    pub pattern: ArmPattern,
     /// The code, or the first of the range.
     pub low: u16,
     /// The last of the range.
@@ -377,8 +398,8 @@ pub struct Arm {
     pub ok: bool,
     /// Variant of the success or error enum, when there is one.
     pub variant: Option<String>,
-    /// `json`, `empty` or `bytes`.
-    pub decode: &'static str,
+    /// How the body is read.
+    pub decode: Decode,
     /// The body type decoded.
     pub ty: String,
 }
@@ -386,8 +407,8 @@ pub struct Arm {
 /// A paging helper.
 #[derive(Debug, Clone, Serialize)]
 pub struct Paging {
-    /// `page` (page number and a has-next flag) or `offset` (offset and a total).
-    pub kind: &'static str,
+    /// How the next page is asked for.
+    pub kind: PagingKind,
     /// Method name.
     pub method_name: String,
     /// Item type.
@@ -412,6 +433,147 @@ pub struct Paging {
     pub current_field: Option<String>,
     /// Whether it is optional.
     pub current_optional: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closed sets of the template context. Each is an enum so the Rust that builds the model matches
+// exhaustively; serde writes the spelling the templates read, so a template compares against
+// strings that can only be one of these (and `WireStyle` pastes its value as a Rust path).
+
+/// Whether a struct field's key must be present and whether it may be `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Present and never `null`: `T`.
+    Required,
+    /// Present but may be `null`: `Option<T>`.
+    Nullable,
+    /// May be absent: `Option<T>`, left out when `None`.
+    Optional,
+    /// Optional and nullable in a request body, where absent and `null` differ:
+    /// `Option<Option<T>>`.
+    Double,
+}
+
+impl Presence {
+    /// The presence of a field; `Double` only where a request can say "clear this".
+    pub fn of(required: bool, nullable: bool, in_request: bool) -> Presence {
+        match (required, nullable) {
+            (true, false) => Presence::Required,
+            (true, true) => Presence::Nullable,
+            (false, true) if in_request => Presence::Double,
+            _ => Presence::Optional,
+        }
+    }
+
+    /// The field's full type around the value type `ty`.
+    pub fn wrap(self, ty: String) -> String {
+        match self {
+            Presence::Required => ty,
+            Presence::Double => format!("Option<Option<{ty}>>"),
+            Presence::Nullable | Presence::Optional => format!("Option<{ty}>"),
+        }
+    }
+}
+
+/// How a parameter value (or form field) is written: OpenAPI's styles plus `Json` for
+/// content-typed parameters. Serialised as the generated runtime's `Style` variant name, which
+/// the template pastes after `crate::runtime::Style::`, so no template maps strings back (a typo
+/// there was once silently JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum WireStyle {
+    /// `form`.
+    Form,
+    /// `simple`.
+    Simple,
+    /// `label`.
+    Label,
+    /// `matrix`.
+    Matrix,
+    /// `spaceDelimited`.
+    SpaceDelimited,
+    /// `pipeDelimited`.
+    PipeDelimited,
+    /// `deepObject`.
+    DeepObject,
+    /// A `content` parameter: the value's JSON text.
+    Json,
+}
+
+impl From<ParamStyle> for WireStyle {
+    fn from(style: ParamStyle) -> Self {
+        match style {
+            ParamStyle::Form => WireStyle::Form,
+            ParamStyle::Simple => WireStyle::Simple,
+            ParamStyle::Label => WireStyle::Label,
+            ParamStyle::Matrix => WireStyle::Matrix,
+            ParamStyle::SpaceDelimited => WireStyle::SpaceDelimited,
+            ParamStyle::PipeDelimited => WireStyle::PipeDelimited,
+            ParamStyle::DeepObject => WireStyle::DeepObject,
+        }
+    }
+}
+
+/// How a credential is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic <user:password>`.
+    Basic,
+    /// An API key header.
+    Header,
+    /// An API key query parameter.
+    Query,
+    /// An API key cookie.
+    Cookie,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKind {
+    /// JSON (any JSON media type).
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// Raw bytes the caller encodes.
+    Bytes,
+}
+
+/// How a response body is read; the names are the runtime's `RawResponse` methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decode {
+    /// JSON into the documented type.
+    Json,
+    /// No body documented.
+    Empty,
+    /// A non-JSON body, as bytes.
+    Bytes,
+}
+
+/// The statuses one response arm matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArmPattern {
+    /// One status code.
+    Code,
+    /// A range (`2XX`).
+    Range,
+    /// Everything else.
+    Default,
+}
+
+/// How a paging helper asks for the next page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PagingKind {
+    /// A page number and a has-next flag.
+    Page,
+    /// An offset and a total.
+    Offset,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,6 +610,7 @@ struct VariantIr {
     ty: Ty,
     boxed: bool,
     tags: Vec<String>,
+    pins: Vec<Pin>,
 }
 
 #[derive(Debug, Clone)]
@@ -521,7 +684,9 @@ struct Builder<'a> {
     /// Inline enums by their schema's JSON text: a schema written out identically in several
     /// places (Stripe repeats a 295-value `category` enum 19 times) becomes one type, named
     /// where it first appears.
-    inline_enums: HashMap<String, usize>,
+    inline_enums: HashMap<String, InlineEnum>,
+    /// The shared `IntOrString` union (Kubernetes `int-or-string`), made on first use.
+    int_or_string: Option<usize>,
 }
 
 /// Builds the model of `spec`. `source` is the path the header names. Never fails: what cannot
@@ -536,6 +701,7 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
         group: 0,
         visiting: Vec::new(),
         inline_enums: HashMap::new(),
+        int_or_string: None,
     };
     // Pass 1: a name for every component schema, before any conversion.
     let components: Vec<(String, String)> = spec
@@ -578,6 +744,13 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
     for (i, op) in spec.operations.iter().enumerate() {
         b.group = components.len() + i;
         operations.push(b.operation(op, &mut methods));
+    }
+    let webhooks = spec.document.get("webhooks").and_then(Value::as_object);
+    if let Some(count) = webhooks.map(|w| w.len()).filter(|n| *n > 0) {
+        b.warn(
+            "/webhooks",
+            format!("{count} webhook(s) are not generated: the client sends requests, and a webhook is a request it would receive"),
+        );
     }
     // Pass 3: recursion.
     b.order_untagged_variants();
@@ -722,10 +895,19 @@ impl Builder<'_> {
     }
 
     fn warn(&mut self, pointer: &str, message: String) {
-        let d = Diagnostic::warning(Kind::UnsupportedConstruct, message)
-            .in_file(self.spec.source.path())
-            .at(self.spec.source.locate(pointer))
-            .with_pointer(pointer);
+        self.warn_kind(
+            pointer,
+            Kind::UnsupportedConstruct,
+            Severity::Warning,
+            message,
+        );
+    }
+
+    /// A finding of any kind and severity, located at `pointer` in the spec.
+    fn warn_kind(&mut self, pointer: &str, kind: Kind, severity: Severity, message: String) {
+        let d = self
+            .spec
+            .pin(Diagnostic::new(kind, severity, message), pointer);
         self.warnings.push(d);
     }
 }

@@ -88,6 +88,16 @@ fn fix_keyword(name: String) -> String {
     }
 }
 
+/// A module (and file) name: snake case, and never a keyword, so `type.yaml` gives `type_`
+/// (a raw `r#type` module would need `r#` at every use, and `self.yaml` cannot be raw at all).
+pub fn module_name(raw: &str) -> String {
+    let name = snake_name(raw);
+    match name.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => name,
+    }
+}
+
 /// The name without a raw prefix (`r#type` → `type`), for building derived names.
 pub fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
@@ -193,6 +203,9 @@ mod tests {
         assert_eq!(type_name("problem+json"), "ProblemJson");
         assert_eq!(type_name("  "), "Unnamed");
         assert_eq!(const_name("1"), "V1");
+        assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("self"), "self_");
+        assert_eq!(module_name("std"), "std");
     }
 
     #[test]

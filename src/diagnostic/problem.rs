@@ -25,6 +25,7 @@ pub enum State {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Occurrence {
     /// The capture file.
+    #[serde(serialize_with = "super::lossy_path")]
     pub file: Option<PathBuf>,
     /// The exchange's index in a HAR or NDJSON file.
     pub entry: Option<usize>,

@@ -3,8 +3,19 @@
 
 use crate::diagnostic::coverage::Coverage;
 
-/// How many unobserved properties the table lists before it points at `--format json`.
+/// How many unobserved properties, and never-exercised operations, the table lists before it
+/// gives the rest as a count and points at `--format json` (GitHub's spec has 865 operations).
 const MAX_UNOBSERVED: usize = 20;
+
+/// The rest of a list as a count: `… and 845 more (--format json lists them all)`.
+fn and_more(total: usize) -> Option<String> {
+    (total > MAX_UNOBSERVED).then(|| {
+        format!(
+            "… and {} more (--format json lists them all)",
+            total - MAX_UNOBSERVED
+        )
+    })
+}
 
 /// The coverage table, one line per documented response and media type.
 pub fn table(coverage: &Coverage) -> Vec<String> {
@@ -23,8 +34,14 @@ pub fn table(coverage: &Coverage) -> Vec<String> {
         "exchanges".into(),
         "problems".into(),
     ]];
+    let unexercised = ops.len() - exercised;
+    // Exercised operations always get rows; the long tail of never-exercised ones only when short.
+    let tail_rows = unexercised <= MAX_UNOBSERVED;
     for op in ops {
         let name = format!("{}:{}", op.spec, op.operation);
+        if op.exchanges == 0 && !tail_rows {
+            continue;
+        }
         if op.exchanges == 0 {
             rows.push([
                 name,
@@ -94,10 +111,18 @@ pub fn table(coverage: &Coverage) -> Vec<String> {
         lines.push(line.trim_end().to_string());
     }
     if !coverage.unexercised.is_empty() {
+        let shown: Vec<&str> = coverage
+            .unexercised
+            .iter()
+            .take(MAX_UNOBSERVED)
+            .map(String::as_str)
+            .collect();
         lines.push(format!(
-            "never exercised: {}",
-            coverage.unexercised.join(", ")
+            "never exercised: {} operations: {}",
+            coverage.unexercised.len(),
+            shown.join(", ")
         ));
+        lines.extend(and_more(coverage.unexercised.len()).map(|m| format!("  {m}")));
     }
     let unobserved = &coverage.unobserved_properties;
     if !unobserved.is_empty() {
@@ -111,12 +136,7 @@ pub fn table(coverage: &Coverage) -> Vec<String> {
                 u.operation, u.status, u.media_type, u.pointer
             ));
         }
-        if unobserved.len() > MAX_UNOBSERVED {
-            lines.push(format!(
-                "  … and {} more (--format json lists them all)",
-                unobserved.len() - MAX_UNOBSERVED
-            ));
-        }
+        lines.extend(and_more(unobserved.len()).map(|m| format!("  {m}")));
     }
     lines
 }

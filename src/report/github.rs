@@ -70,11 +70,11 @@ impl Emitter for Github<'_> {
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
         if let Some(coverage) = &ending.breakdown.coverage {
             for line in super::coverage::table(coverage) {
-                writeln!(self.out, "{line}")?;
+                writeln!(self.out, "{}", super::escape::text(&line))?;
             }
         }
         for line in &ending.summary.lines {
-            writeln!(self.out, "{line}")?;
+            writeln!(self.out, "{}", super::escape::text(line))?;
         }
         Ok(())
     }

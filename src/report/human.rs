@@ -68,7 +68,7 @@ pub(crate) fn render_one(d: &Diagnostic, renderer: &Renderer) -> String {
             parts.push(format!("entry {entry}"));
         }
         if let (Some(m), Some(u)) = (&ex.method, &ex.url) {
-            parts.push(format!("{m} {u}"));
+            parts.push(format!("{m} {}", super::short_url(u)));
         }
         if let Some(op) = &ex.operation {
             parts.push(format!("operation {op}"));
@@ -175,12 +175,12 @@ impl Emitter for Human<'_> {
         }
         if let Some(coverage) = &ending.breakdown.coverage {
             for line in super::coverage::table(coverage) {
-                writeln!(self.out, "{line}")?;
+                writeln!(self.out, "{}", super::escape::text(&line))?;
             }
             writeln!(self.out)?;
         }
         for line in &ending.summary.lines {
-            writeln!(self.out, "{line}")?;
+            writeln!(self.out, "{}", super::escape::text(line))?;
         }
         Ok(())
     }

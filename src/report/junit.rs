@@ -27,7 +27,7 @@ fn case_name(file: Option<&PathBuf>, ex: Option<&ExchangeRef>) -> String {
                 parts.push(format!("entry {e}:"));
             }
             if let (Some(m), Some(u)) = (&ex.method, &ex.url) {
-                parts.push(format!("{m} {u}"));
+                parts.push(format!("{m} {}", super::short_url(u)));
             }
             if let Some(s) = ex.status {
                 parts.push(format!("→ {s}"));
@@ -193,6 +193,7 @@ fn render(
     if let Some(lines) = coverage {
         // Coverage is not a test: it rides along as the output of an empty suite.
         let mut suite = TestSuite::new("coverage");
+        let lines: Vec<_> = lines.iter().map(|l| super::escape::text(l)).collect();
         suite.set_system_out(lines.join("\n"));
         report.add_test_suite(suite);
     }

@@ -15,14 +15,29 @@ use serde::Serialize;
 use crate::diagnostic::coverage::Coverage;
 use crate::diagnostic::Problem;
 use crate::diagnostic::State;
-use crate::diagnostic::{Diagnostic, ExchangeRef, Tally};
+use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Tally};
 
 mod coverage;
+mod escape;
 mod github;
 mod human;
 mod json;
 mod junit;
 mod sarif;
+
+/// How many characters of a URL a finding shows; the full URL is in `--format json` only.
+const URL_SHOWN: usize = 160;
+
+/// A URL cut past [`URL_SHOWN`] characters, saying how long it was: a URL with 10,000 query
+/// parameters is shown once per finding, and must not make the report grow with its square.
+pub(crate) fn short_url(url: &str) -> std::borrow::Cow<'_, str> {
+    let count = url.chars().count();
+    if count <= URL_SHOWN {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let head: String = url.chars().take(URL_SHOWN).collect();
+    std::borrow::Cow::Owned(format!("{head}… ({count} characters)"))
+}
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +83,7 @@ pub struct Breakdown {
     pub per_operation: BTreeMap<String, OperationCounts>,
     /// Findings per kind.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub per_kind: BTreeMap<String, usize>,
+    pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because they were not under `--server`.
     #[serde(skip_serializing_if = "is_zero")]
     pub outside_server: usize,
@@ -133,19 +148,21 @@ pub trait Emitter {
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()>;
 }
 
-/// The emitter for `format`, writing to `out`.
+/// The emitter for `format`, writing to `out`; what it is handed is escaped first (see
+/// `escape`), so no format prints a raw control character from a capture or a spec.
 pub fn emitter<'w>(
     format: Format,
     layout: Layout,
     out: &'w mut dyn Write,
 ) -> Box<dyn Emitter + 'w> {
-    match format {
+    let inner: Box<dyn Emitter + 'w> = match format {
         Format::Human => Box::new(human::Human::new(layout, out)),
         Format::Json => Box::new(json::Json::new(out)),
         Format::Sarif => Box::new(sarif::Sarif::new(out)),
         Format::Junit => Box::new(junit::Junit::new(out)),
         Format::Github => Box::new(github::Github::new(out)),
-    }
+    };
+    Box::new(escape::Escaping::new(inner))
 }
 
 /// Writes finished `diagnostics` in `format`, one block per finding. `ids[i]` is the problem id

@@ -108,7 +108,7 @@ struct Properties<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     method: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
+    url: Option<std::borrow::Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     operation: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -202,7 +202,7 @@ fn result<'a>(d: &'a Diagnostic, problem: &str, state: Option<State>) -> SarifRe
             pointer: d.pointer.as_deref(),
             entry: ex.and_then(|e| e.entry),
             method: ex.and_then(|e| e.method.as_deref()),
-            url: ex.and_then(|e| e.url.as_deref()),
+            url: ex.and_then(|e| e.url.as_deref()).map(super::short_url),
             operation: ex.and_then(|e| e.operation.as_deref()),
             status: ex.and_then(|e| e.status),
             suggestion: d.suggestion.as_deref(),

@@ -1,6 +1,10 @@
-//! OpenAPI 3.0 schema objects → JSON Schema (draft 2020-12) documents that `jsonschema` compiles.
+//! OpenAPI schema objects → JSON Schema (draft 2020-12) documents that `jsonschema` compiles.
 //!
-//! OpenAPI 3.0 schemas are a dialect: `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`,
+//! The two OpenAPI lines differ here, and only here. A 3.1 schema *is* JSON Schema 2020-12, so it
+//! is copied as written ([`convert_2020_12`]): `type` arrays, `const`, numeric
+//! `exclusiveMinimum`, `$ref` with siblings, `prefixItems`, `unevaluatedProperties`,
+//! `if`/`then`/`else`, `dependentRequired` all reach the compiler unchanged. OpenAPI 3.0 schemas
+//! are a dialect: `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`,
 //! `readOnly`/`writeOnly` that change what is required depending on direction, `discriminator`,
 //! `example`. Lint checks examples with the result and the validator compiles it once per
 //! (operation, status, media type).
@@ -13,6 +17,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
+use super::model::OpenApiVersion;
 use super::refs::ref_pointer;
 
 /// Which way a body travels: decides whether `readOnly` or `writeOnly` properties may be required.
@@ -29,13 +34,23 @@ pub enum Direction {
 pub struct ConvertOptions {
     /// Which way the value travels.
     pub direction: Direction,
+    /// The spec's OpenAPI line: 3.0 schemas are converted, 3.1 schemas copied.
+    pub version: OpenApiVersion,
 }
 
 impl Default for ConvertOptions {
     fn default() -> Self {
         ConvertOptions {
             direction: Direction::Response,
+            version: OpenApiVersion::V3_0,
         }
+    }
+}
+
+impl ConvertOptions {
+    /// Options for a spec of `version`, for values travelling `direction`.
+    pub fn new(version: OpenApiVersion, direction: Direction) -> Self {
+        ConvertOptions { direction, version }
     }
 }
 
@@ -68,8 +83,143 @@ pub fn to_json_schema(document: &Value, pointer: &str, options: ConvertOptions) 
     Some(root)
 }
 
-/// Converts one schema object (not following `$ref`s).
+/// Converts one schema object (not following `$ref`s) from the spec's dialect.
 pub fn convert(schema: &Value, options: ConvertOptions) -> Value {
+    match options.version {
+        OpenApiVersion::V3_0 => convert_openapi_3_0(schema, options),
+        OpenApiVersion::V3_1 => convert_2020_12(schema, options.direction),
+    }
+}
+
+/// Keywords of 2020-12 whose value is one schema.
+const SUBSCHEMA_KEYS: [&str; 11] = [
+    "items",
+    "additionalProperties",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "contentSchema",
+];
+/// Keywords whose value is an array of schemas.
+const SUBSCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
+/// Keywords whose value maps names to schemas.
+const SUBSCHEMA_MAPS: [&str; 4] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "dependentSchemas",
+];
+
+/// A 3.1 schema as the compiler should see it: the same JSON Schema, with only what would stop
+/// it compiling or resolve it elsewhere taken out. `$id` is dropped (references are resolved
+/// against the spec document, where `attach` puts every target), so are a nested `$schema` and
+/// patterns the ECMA 262 engine rejects; `readOnly`/`writeOnly` required keys are relaxed by
+/// direction as in 3.0. Everything else, including keywords unknown to JSON Schema
+/// (`discriminator`, `xml`, `example`), passes: 2020-12 treats unknown keywords as annotations.
+pub fn convert_2020_12(schema: &Value, direction: Direction) -> Value {
+    let Value::Object(map) = schema else {
+        return match schema {
+            Value::Bool(b) => Value::Bool(*b),
+            _ => Value::Object(Map::new()),
+        };
+    };
+    let mut out = Map::new();
+    for (key, value) in map {
+        let converted = match key.as_str() {
+            "$id" | "$schema" => continue,
+            "pattern" if !value.as_str().is_some_and(pattern_compiles) => continue,
+            k if SUBSCHEMA_KEYS.contains(&k) => convert_2020_12(value, direction),
+            k if SUBSCHEMA_LISTS.contains(&k) => match value {
+                Value::Array(items) => Value::Array(
+                    items
+                        .iter()
+                        .map(|s| convert_2020_12(s, direction))
+                        .collect(),
+                ),
+                _ => continue,
+            },
+            k if SUBSCHEMA_MAPS.contains(&k) => match value {
+                Value::Object(children) => Value::Object(
+                    children
+                        .iter()
+                        .filter(|(name, _)| k != "patternProperties" || pattern_compiles(name))
+                        .map(|(name, s)| (name.clone(), convert_2020_12(s, direction)))
+                        .collect(),
+                ),
+                _ => continue,
+            },
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), converted);
+    }
+    let hidden: Vec<String> = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|props| {
+            props
+                .iter()
+                .filter(|(_, p)| is_hidden(p, direction))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    drop_required(&mut out, &hidden);
+    Value::Object(out)
+}
+
+/// The type a schema names, seen through 3.1's way of saying "or null": `"string"` and
+/// `["string", "null"]` both read `string`. `None` without a `type` or with several non-null ones.
+pub fn single_type(schema: &Value) -> Option<&str> {
+    match schema.get("type")? {
+        Value::String(t) => Some(t),
+        Value::Array(types) => {
+            let mut named = types
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null");
+            let first = named.next()?;
+            named.next().is_none().then_some(first)
+        }
+        _ => None,
+    }
+}
+
+/// For a 3.1 null union — `anyOf`/`oneOf` of one schema and `{type: "null"}`, as FastAPI writes
+/// every `Optional[X]` — the pointer of the non-null member (`{pointer}/anyOf/0`).
+pub fn null_union_member(schema: &Value, pointer: &str) -> Option<String> {
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(members)) = schema.get(key) else {
+            continue;
+        };
+        let is_null = |m: &Value| m.get("type").and_then(Value::as_str) == Some("null");
+        if members.len() == 2 && members.iter().filter(|m| is_null(m)).count() == 1 {
+            let i = members.iter().position(|m| !is_null(m))?;
+            return Some(format!("{pointer}/{key}/{i}"));
+        }
+    }
+    None
+}
+
+/// Removes `hidden` keys from `required` (and `required` itself when it ends empty).
+fn drop_required(out: &mut Map<String, Value>, hidden: &[String]) {
+    if hidden.is_empty() {
+        return;
+    }
+    if let Some(Value::Array(required)) = out.get_mut("required") {
+        required.retain(|r| !hidden.iter().any(|h| Some(h.as_str()) == r.as_str()));
+        if required.is_empty() {
+            out.remove("required");
+        }
+    }
+}
+
+/// Converts one OpenAPI 3.0 schema object (not following `$ref`s).
+fn convert_openapi_3_0(schema: &Value, options: ConvertOptions) -> Value {
     let Value::Object(map) = schema else {
         // `true`/`false` schemas and garbage: only booleans mean something.
         return match schema {
@@ -176,14 +326,7 @@ pub fn convert(schema: &Value, options: ConvertOptions) -> Value {
             out.insert("exclusiveMaximum".to_string(), max);
         }
     }
-    if !hidden.is_empty() {
-        if let Some(Value::Array(required)) = out.get_mut("required") {
-            required.retain(|r| !hidden.iter().any(|h| Some(h.as_str()) == r.as_str()));
-            if required.is_empty() {
-                out.remove("required");
-            }
-        }
-    }
+    drop_required(&mut out, &hidden);
     if nullable {
         make_nullable(&mut out);
     }
@@ -332,16 +475,54 @@ mod tests {
     fn read_only_is_not_required_in_requests() {
         let doc = json!({"s": {"type": "object", "required": ["id", "name"], "properties": {
             "id": {"type": "string", "readOnly": true}, "name": {"type": "string"}}}});
-        let request = to_json_schema(
-            &doc,
-            "/s",
-            ConvertOptions {
-                direction: Direction::Request,
+        for version in [OpenApiVersion::V3_0, OpenApiVersion::V3_1] {
+            let options = ConvertOptions::new(version, Direction::Request);
+            let request = to_json_schema(&doc, "/s", options).expect("exists");
+            assert!(valid(&request, &json!({"name": "a"})), "{version:?}");
+            let options = ConvertOptions::new(version, Direction::Response);
+            let response = to_json_schema(&doc, "/s", options).expect("exists");
+            assert!(!valid(&response, &json!({"name": "a"})), "{version:?}");
+        }
+    }
+
+    /// What 3.1 can say reaches the compiler unchanged and is checked exactly.
+    #[test]
+    fn schemas_of_3_1_are_checked_as_2020_12() {
+        let doc = json!({"components": {"schemas": {
+            "Pet": {
+                "$id": "https://example.com/pet",
+                "type": "object",
+                "required": ["kind"],
+                "properties": {
+                    "kind": {"const": "dog"},
+                    "age": {"type": ["integer", "null"], "exclusiveMinimum": 0},
+                    "tags": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
+                    "owner": {"$ref": "#/components/schemas/Owner", "description": "sibling"},
+                    "card": {"type": "object", "dependentRequired": {"number": ["cvv"]}},
+                    "mode": {"if": {"const": "a"}, "then": {"type": "string"}, "else": {"type": "integer"}}
+                },
+                "patternProperties": {"^x-": {"type": "string"}},
+                "unevaluatedProperties": false
             },
-        )
-        .expect("exists");
-        assert!(valid(&request, &json!({"name": "a"})));
-        let response = to_json_schema(&doc, "/s", ConvertOptions::default()).expect("exists");
-        assert!(!valid(&response, &json!({"name": "a"})));
+            "Owner": {"type": "object", "required": ["name"], "$defs": {"N": {"type": "string"}},
+                "properties": {"name": {"$ref": "#/components/schemas/Owner/$defs/N"}}}
+        }}});
+        let options = ConvertOptions::new(OpenApiVersion::V3_1, Direction::Response);
+        let schema = to_json_schema(&doc, "/components/schemas/Pet", options).expect("exists");
+        let ok = json!({"kind": "dog", "age": null, "tags": ["a", 1], "owner": {"name": "n"},
+            "card": {"number": 1, "cvv": 2}, "mode": "a", "x-trace": "t"});
+        assert!(valid(&schema, &ok));
+        for bad in [
+            json!({"kind": "cat"}),
+            json!({"kind": "dog", "age": 0}),
+            json!({"kind": "dog", "tags": [1]}),
+            json!({"kind": "dog", "owner": {"name": 5}}),
+            json!({"kind": "dog", "card": {"number": 1}}),
+            json!({"kind": "dog", "mode": 3.5}),
+            json!({"kind": "dog", "x-trace": 1}),
+            json!({"kind": "dog", "other": 1}),
+        ] {
+            assert!(!valid(&schema, &bad), "{bad}");
+        }
     }
 }

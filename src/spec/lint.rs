@@ -3,9 +3,12 @@
 //! Each check reads the JSON document and the resolved model and returns located diagnostics:
 //! unresolved, external and inescapably cyclic `$ref`s, duplicate `operationId`s, path template
 //! variables without a parameter (and the reverse), and every `example`/`examples` value that its
-//! own schema rejects.
+//! own schema rejects. OpenAPI 3.1 documents get the same checks (webhooks and
+//! `components/pathItems` included, examples judged as JSON Schema 2020-12) and one of their
+//! own: a `jsonSchemaDialect` specsmith does not know.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -13,46 +16,54 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::pointer_push;
 
 use super::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
-use super::model::{Operation, ParamLocation, Spec};
+use super::model::{OpenApiVersion, Operation, ParamLocation, Spec};
 use super::refs::{all_refs, deref, ref_of, ref_pointer, RefError};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = spec.ref_problems.clone();
     check_refs(spec, &mut out);
     check_cycles(spec, &mut out);
     check_operation_ids(spec, &mut out);
     check_path_parameters(spec, &mut out);
     check_examples(spec, &mut out);
-    out.sort_by_key(|d| {
-        d.location
+    check_dialect(spec, &mut out);
+    // By file first: a multi-file spec's findings read file by file, the root's first.
+    let root = spec.source.path();
+    out.sort_by_cached_key(|d| {
+        let file = d
+            .file
+            .as_deref()
+            .filter(|f| *f != root)
+            .map(Path::to_path_buf);
+        let at = d
+            .location
             .as_ref()
-            .map(|l| (l.line, l.column))
-            .unwrap_or((usize::MAX, 0))
+            .map_or((usize::MAX, 0), |l| (l.line, l.column));
+        (file, at)
     });
     out
 }
 
 /// A diagnostic located at `pointer` in the spec.
 pub(crate) fn located(spec: &Spec, kind: Kind, pointer: &str, message: String) -> Diagnostic {
-    Diagnostic::error(kind, message)
-        .in_file(spec.source.path())
-        .at(spec.source.locate(pointer))
-        .with_pointer(pointer)
+    spec.pin(Diagnostic::error(kind, message), pointer)
 }
 
 fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
     for (pointer, reference) in all_refs(&spec.document) {
         let at = pointer_push(&pointer, "$ref");
         match ref_pointer(&reference) {
+            // A relative file still here could not be followed: loading reported why.
+            Err(RefError::External(r)) if !super::refs::is_url(&r) => {}
             Err(RefError::External(r)) => out.push(
                 located(
                     spec,
                     Kind::ExternalRef,
                     &at,
-                    format!("$ref {r:?} points outside this file; specsmith resolves only local references"),
+                    format!("$ref {r:?} is a URL; specsmith never fetches URLs, it follows local references and relative files"),
                 )
-                .with_suggestion("bundle the spec into one file (for example with `redocly bundle`)"),
+                .with_suggestion("save the document beside the spec and refer to it by relative path, or bundle the spec into one file (for example with `redocly bundle`)"),
             ),
             Ok(target) if spec.document.pointer(&target).is_none() => {
                 let mut d = located(
@@ -84,7 +95,7 @@ fn must_contain(document: &Value, pointer: &str) -> Vec<String> {
     let Some(schema) = document.pointer(pointer) else {
         return Vec::new();
     };
-    if schema.get("nullable").and_then(Value::as_bool) == Some(true) {
+    if schema.get("nullable").and_then(Value::as_bool) == Some(true) || admits_null(schema) {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -114,6 +125,14 @@ fn must_contain(document: &Value, pointer: &str) -> Vec<String> {
         out.push(pointer_push(pointer, "items"));
     }
     out
+}
+
+/// 3.1's `type: [X, "null"]`: null is a finite way out of a cycle, as `nullable` is in 3.0.
+fn admits_null(schema: &Value) -> bool {
+    match schema.get("type") {
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        _ => false,
+    }
 }
 
 fn check_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
@@ -186,9 +205,44 @@ fn check_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Dialects whose schemas are JSON Schema 2020-12 as specsmith compiles them: 2020-12 itself and
+/// the OpenAPI 3.1 base dialect (2020-12 plus annotations such as `discriminator`).
+const KNOWN_DIALECTS: [&str; 2] = [
+    "https://json-schema.org/draft/2020-12/schema",
+    "https://spec.openapis.org/oas/3.1/dialect/base",
+];
+
+/// A `jsonSchemaDialect` outside [`KNOWN_DIALECTS`]: the schemas are still compiled, as 2020-12,
+/// which may judge them differently from what their authors meant.
+fn check_dialect(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    let Some(dialect) = spec.json_schema_dialect.as_deref() else {
+        return;
+    };
+    if KNOWN_DIALECTS.contains(&dialect.trim_end_matches('#')) {
+        return;
+    }
+    let mut d = located(
+        spec,
+        Kind::UnknownDialect,
+        "/jsonSchemaDialect",
+        format!("jsonSchemaDialect {dialect:?} is not one specsmith knows; schemas are checked as JSON Schema 2020-12"),
+    );
+    d.severity = Kind::UnknownDialect.default_severity();
+    out.push(
+        match crate::suggest::suggest(dialect, KNOWN_DIALECTS.iter()) {
+            Some(k) => d.with_suggestion(format!("did you mean {k:?}?")),
+            None => d.with_suggestion(format!(
+                "use {:?} (or leave jsonSchemaDialect out)",
+                KNOWN_DIALECTS[1]
+            )),
+        },
+    );
+}
+
 fn check_operation_ids(spec: &Spec, out: &mut Vec<Diagnostic>) {
     let mut first: BTreeMap<&str, &str> = BTreeMap::new();
-    for op in spec.operations.iter().filter(|o| o.explicit_id) {
+    let all = spec.operations.iter().chain(&spec.webhooks);
+    for op in all.filter(|o| o.explicit_id) {
         match first.get(op.id.as_str()) {
             Some(first_pointer) => out.push(
                 located(
@@ -217,7 +271,10 @@ fn check_path_parameters(spec: &Spec, out: &mut Vec<Diagnostic>) {
         let vars: Vec<&str> = op.template.variables().map(|v| v.name.as_str()).collect();
         check_repeated_variables(spec, op, &vars, out);
         check_repeated_parameters(spec, op, out);
-        let firsts = vars.iter().enumerate().filter(|(i, v)| !vars[..*i].contains(v));
+        let firsts = vars
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| !vars[..*i].contains(v));
         for (_, var) in firsts {
             let declared = op
                 .parameters
@@ -285,7 +342,10 @@ fn check_repeated_variables(spec: &Spec, op: &Operation, vars: &[&str], out: &mu
 /// applies is up to each tool. Read from the document, because the model keeps only the last.
 fn check_repeated_parameters(spec: &Spec, op: &Operation, out: &mut Vec<Diagnostic>) {
     let item = op.pointer.rsplit_once('/').map_or("", |(item, _)| item);
-    for list in [pointer_push(item, "parameters"), pointer_push(&op.pointer, "parameters")] {
+    for list in [
+        pointer_push(item, "parameters"),
+        pointer_push(&op.pointer, "parameters"),
+    ] {
         let Some(params) = spec.document.pointer(&list).and_then(Value::as_array) else {
             continue;
         };
@@ -295,19 +355,33 @@ fn check_repeated_parameters(spec: &Spec, op: &Operation, out: &mut Vec<Diagnost
             let Ok((param, _)) = deref(&spec.document, param, &at) else {
                 continue;
             };
-            let field = |k: &str| param.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let field = |k: &str| {
+                param
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
             let key = (field("name"), field("in"));
             if seen.contains(&key) {
                 // A path-level list is shared by every method: report it once, on the first.
                 let prefix = format!("{item}/");
-                let first_of_item = spec.operations.iter().find(|o| o.pointer.starts_with(&prefix));
-                if list.starts_with(&op.pointer) || first_of_item.is_some_and(|o| o.pointer == op.pointer) {
+                let first_of_item = spec
+                    .operations
+                    .iter()
+                    .find(|o| o.pointer.starts_with(&prefix));
+                if list.starts_with(&op.pointer)
+                    || first_of_item.is_some_and(|o| o.pointer == op.pointer)
+                {
                     out.push(
                         located(
                             spec,
                             Kind::DuplicateParameter,
                             &at,
-                            format!("parameter {:?} in {} is declared twice in this list", key.0, key.1),
+                            format!(
+                                "parameter {:?} in {} is declared twice in this list",
+                                key.0, key.1
+                            ),
                         )
                         .with_suggestion("remove one of the two declarations"),
                     );
@@ -319,9 +393,26 @@ fn check_repeated_parameters(spec: &Spec, op: &Operation, out: &mut Vec<Diagnost
     }
 }
 
-/// Keys whose value is a schema object, or an array / map of them.
-const SCHEMA_CHILDREN: [&str; 3] = ["items", "additionalProperties", "not"];
-const SCHEMA_LISTS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
+/// Keys whose value is a schema object, or an array / map of them (the 2020-12 ones appear only
+/// in 3.1 documents).
+const SCHEMA_CHILDREN: [&str; 9] = [
+    "items",
+    "additionalProperties",
+    "not",
+    "unevaluatedProperties",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+];
+const SCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
+const SCHEMA_MAPS: [&str; 4] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "dependentSchemas",
+];
 
 fn check_examples(spec: &Spec, out: &mut Vec<Diagnostic>) {
     let doc = &spec.document;
@@ -410,12 +501,24 @@ impl ExampleChecker<'_> {
         if schema.get("example").is_some() {
             self.check(pointer, &pointer_push(pointer, "example"));
         }
-        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-            for name in props.keys() {
-                self.walk_schema(
-                    &pointer_push(&pointer_push(pointer, "properties"), name),
-                    seen,
+        // JSON Schema's `examples` (3.1): an array of values, each an example of the schema.
+        let examples = match self.spec.openapi_version {
+            OpenApiVersion::V3_1 => schema.get("examples").and_then(Value::as_array),
+            OpenApiVersion::V3_0 => None,
+        };
+        if let Some(examples) = examples {
+            for i in 0..examples.len() {
+                self.check(
+                    pointer,
+                    &format!("{}/{i}", pointer_push(pointer, "examples")),
                 );
+            }
+        }
+        for key in SCHEMA_MAPS {
+            if let Some(children) = schema.get(key).and_then(Value::as_object) {
+                for name in children.keys() {
+                    self.walk_schema(&pointer_push(&pointer_push(pointer, key), name), seen);
+                }
             }
         }
         for key in SCHEMA_CHILDREN {
@@ -442,9 +545,7 @@ impl ExampleChecker<'_> {
             .compiled
             .entry(schema_pointer.to_string())
             .or_insert_with(|| {
-                let options = ConvertOptions {
-                    direction: Direction::Request,
-                };
+                let options = ConvertOptions::new(spec.openapi_version, Direction::Request);
                 let mut schema = to_json_schema(&spec.document, schema_pointer, options)
                     .ok_or_else(|| "schema not found".to_string())?;
                 relax_required_flags(&mut schema);
@@ -513,4 +614,3 @@ fn relax_required_flags(schema: &mut Value) {
         _ => {}
     }
 }
-

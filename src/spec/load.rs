@@ -27,10 +27,44 @@ pub fn load(path: &Path) -> Result<Spec, Box<Diagnostic>> {
 pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let format = detect_format(path, &text);
     let source = SourceFile::new(path, text, format);
-    let document = parse_value(&source)?;
+    let mut document = parse_value(&source)?;
     let version = check_version(&source, &document)?;
-    check_shape(&source, &document, version)?;
-    Ok(model::build(source, document, version))
+    let bundled = super::bundle::bundle(&source, &mut document, &read_part);
+    check_shape(&source, &document, version).map_err(|d| relocate(&bundled.parts, d))?;
+    let mut spec = model::build(source, document, version);
+    spec.parts = bundled.parts;
+    spec.ref_problems = bundled.problems;
+    Ok(spec)
+}
+
+/// Reads a file that a `$ref` names, the way the root is read. A file that is neither YAML nor
+/// JSON by its extension (a code sample, a Markdown description) is its text, one string, as
+/// bundlers such as `redocly bundle` include it.
+fn read_part(path: &Path) -> Result<(SourceFile, Value), Box<Diagnostic>> {
+    let text = read_text(path)?;
+    let format = detect_format(path, &text);
+    let is_text = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| !matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"));
+    let source = SourceFile::new(path, text, format);
+    let value = if is_text {
+        Value::String(source.text().to_string())
+    } else {
+        parse_value(&source)?
+    };
+    Ok((source, value))
+}
+
+/// A diagnostic located by its pointer in the root file, moved to the file that part came from.
+fn relocate(parts: &super::Parts, d: Box<Diagnostic>) -> Box<Diagnostic> {
+    match (&d.pointer, parts.is_multi_file()) {
+        (Some(pointer), true) => {
+            let pointer = pointer.clone();
+            Box::new(parts.pin(*d, &pointer))
+        }
+        _ => d,
+    }
 }
 
 fn unreadable(path: &Path, kind: Kind, message: String) -> Box<Diagnostic> {

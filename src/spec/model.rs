@@ -21,8 +21,14 @@ use super::refs::deref;
 /// A loaded, resolved spec.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    /// The file's text, for locating findings.
+    /// The root file's text.
     pub source: SourceFile,
+    /// Where each part of `document` came from: locate findings with [`Spec::pin`], which
+    /// names the right file of a multi-file spec.
+    pub parts: super::Parts,
+    /// Relative-file `$ref`s that could not be followed (missing file, pointer to nothing, a
+    /// cycle of path items): located errors that lint reports and that stop `generate`.
+    pub ref_problems: Vec<crate::diagnostic::Diagnostic>,
     /// The whole document as JSON (YAML keys stringified, merge keys applied).
     pub document: Value,
     /// Which OpenAPI line the document follows: decides how its schemas are read.
@@ -78,6 +84,16 @@ impl Spec {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "api".to_string())
+    }
+
+    /// Sets `diagnostic`'s file, line:column and pointer from a pointer into `document`: in the
+    /// file that part of a multi-file spec came from.
+    pub fn pin(
+        &self,
+        diagnostic: crate::diagnostic::Diagnostic,
+        pointer: &str,
+    ) -> crate::diagnostic::Diagnostic {
+        self.parts.pin(diagnostic, pointer)
     }
 
     /// The value at a JSON pointer of the document.
@@ -355,17 +371,7 @@ impl Response {
     /// The media type documented for a `Content-Type` (parameters ignored, case-insensitive),
     /// falling back to wildcards (`application/*`, `*/*`).
     pub fn media_type_for(&self, content_type: &str) -> Option<&MediaType> {
-        let essence = media_essence(content_type);
-        let (top, _) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
-        self.content
-            .iter()
-            .find(|m| media_essence(&m.name) == essence)
-            .or_else(|| {
-                self.content
-                    .iter()
-                    .find(|m| media_essence(&m.name) == format!("{top}/*"))
-            })
-            .or_else(|| self.content.iter().find(|m| m.name.trim() == "*/*"))
+        super::media::documented_for(&self.content, content_type)
     }
 }
 
@@ -472,6 +478,8 @@ pub(crate) fn build(source: SourceFile, document: Value, openapi_version: OpenAp
         title: string_at(&info, "title").unwrap_or_default(),
         version: string_at(&info, "version").unwrap_or_default(),
         description: string_at(&info, "description"),
+        parts: super::Parts::single(source.clone()),
+        ref_problems: Vec::new(),
         openapi_version,
         json_schema_dialect: string_at(&document, "jsonSchemaDialect"),
         security_schemes: security_schemes_of(&document),

@@ -163,7 +163,10 @@ mod tests {
 
     #[test]
     fn variables_in_order_even_several_in_a_segment() {
-        assert_eq!(names(&PathTemplate::parse("/a/{id}/{link}")), ["id", "link"]);
+        assert_eq!(
+            names(&PathTemplate::parse("/a/{id}/{link}")),
+            ["id", "link"]
+        );
         assert_eq!(names(&PathTemplate::parse("/a/{x}.{y}")), ["x", "y"]);
         assert_eq!(names(&PathTemplate::parse("/a/{id}/{id}")), ["id", "id"]);
         assert!(names(&PathTemplate::parse("/plain")).is_empty());

@@ -1,7 +1,9 @@
-//! `$ref` resolution inside one document.
+//! `$ref`s inside one document: what a reference names, following chains, finding every
+//! reference, and what position in the OpenAPI tree each stands in.
 //!
-//! Only local references (`#/...`) are followed; a reference to another file or URL is reported
-//! by lint and treated as unresolvable elsewhere, so no code path ever touches the network.
+//! Relative-file references were already brought into the document by `bundle` when it was
+//! loaded; what stays external here is a URL (never fetched, reported by lint) or a file that
+//! could not be read (reported by the loader).
 
 use serde_json::Value;
 
@@ -74,48 +76,260 @@ pub fn deref<'a>(
     Ok((current, current_pointer))
 }
 
-/// Every `$ref` in the document: the pointer of the object holding it, and the reference.
+/// Every `$ref` in the document outside example and default data: the pointer of the object
+/// holding it, and the reference.
 pub fn all_refs(document: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    collect_refs(document, &mut String::new(), &mut out);
-    out
+    let mut sites = Vec::new();
+    collect_sites(document, Pos::Root, &mut String::new(), &mut sites);
+    sites
+        .into_iter()
+        .filter(|s| !matches!(s.pos, Pos::Data | Pos::Mapping))
+        .map(|s| (s.at, s.reference))
+        .collect()
 }
 
-fn collect_refs(value: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
+/// A reference object (or a `discriminator.mapping` value naming a file): its bundled pointer,
+/// the `$ref` text, and the position it stands in.
+pub(crate) struct Site {
+    /// Pointer of the reference object, or of the mapping value.
+    pub at: String,
+    /// The `$ref` text.
+    pub reference: String,
+    /// The position it stands in.
+    pub pos: Pos,
+}
+
+/// Every reference object below `value` (which stands at `at`, in position `pos`). In example
+/// and default data a `$ref` is a plain key, except one naming another file: bundlers
+/// (`redocly bundle`, `swagger-cli`) follow those, and DigitalOcean keeps its examples so.
+pub(crate) fn collect_sites(value: &Value, pos: Pos, at: &mut String, out: &mut Vec<Site>) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                out.push((pointer.clone(), r.clone()));
+            let reference =
+                ref_of(value).filter(|r| pos != Pos::Data || !(r.starts_with('#') || is_url(r)));
+            if let Some(reference) = reference {
+                out.push(Site {
+                    at: at.clone(),
+                    reference: reference.to_string(),
+                    pos,
+                });
+                return;
             }
             for (key, child) in map {
-                // `example(s)` hold data, not spec: a `$ref` key inside them is a value.
-                if key == "example" || (key == "value" && pointer.contains("/examples/")) {
-                    continue;
-                }
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&crate::source::escape_pointer_segment(key));
-                collect_refs(child, pointer, out);
-                pointer.truncate(len);
+                let len = at.len();
+                at.push('/');
+                at.push_str(&crate::source::escape_pointer_segment(key));
+                collect_sites(child, pos.child(key), at, out);
+                at.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
-                collect_refs(child, pointer, out);
-                pointer.truncate(len);
+                let len = at.len();
+                at.push('/');
+                at.push_str(&i.to_string());
+                collect_sites(child, pos.child(""), at, out);
+                at.truncate(len);
             }
         }
+        Value::String(name) if pos == Pos::Mapping && is_file_mapping(name) => out.push(Site {
+            at: at.clone(),
+            reference: name.clone(),
+            pos,
+        }),
         _ => {}
     }
+}
+
+/// Whether a `discriminator.mapping` value names a file (`./Dog.yaml`, `pets.yaml#/Dog`) rather
+/// than a component (`Dog`) or a local reference (`#/components/schemas/Dog`).
+pub(crate) fn is_file_mapping(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    !value.starts_with('#')
+        && !is_url(value)
+        && (value.contains('/')
+            || value.contains('#')
+            || [".yaml", ".yml", ".json"]
+                .iter()
+                .any(|e| lower.ends_with(e)))
+}
+
+/// What a node of an OpenAPI document is, from its place in the tree: decides where a
+/// referenced target gets its home, and where `$ref` is data rather than a reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pos {
+    Root,
+    Components,
+    Paths,
+    PathItem,
+    Operation,
+    Parameters,
+    Parameter,
+    RequestBodies,
+    RequestBody,
+    Content,
+    MediaType,
+    Encodings,
+    Encoding,
+    Responses,
+    Response,
+    Headers,
+    Header,
+    Examples,
+    Example,
+    Links,
+    Link,
+    Callbacks,
+    Callback,
+    SecuritySchemes,
+    SecurityScheme,
+    Schemas,
+    Schema,
+    /// A schema's `discriminator`.
+    Discriminator,
+    /// Its `mapping`.
+    Mappings,
+    /// One value of the mapping: a schema, by component name or by reference.
+    Mapping,
+    /// Example values, defaults, enums: a `$ref` key in them is a value.
+    Data,
+    /// Anything else (info, servers, extensions).
+    Other,
+}
+
+impl Pos {
+    /// The position of the member `key` (or of an array item, `""`) of a node in this position.
+    pub(crate) fn child(self, key: &str) -> Pos {
+        use Pos::*;
+        match (self, key) {
+            (Root, "paths" | "webhooks") => Paths,
+            (Root, "components") => Components,
+            (Components, "schemas") => Schemas,
+            (Components, "parameters") => Parameters,
+            (Components, "responses") => Responses,
+            (Components, "requestBodies") => RequestBodies,
+            (Components, "headers") => Headers,
+            (Components, "examples") => Examples,
+            (Components, "links") => Links,
+            (Components, "callbacks") => Callbacks,
+            (Components, "securitySchemes") => SecuritySchemes,
+            (Components, "pathItems") => Paths,
+            (Callback, _) => PathItem,
+            (Paths, _) => PathItem,
+            (PathItem | Operation, "parameters") => Parameters,
+            (PathItem, m) if super::model::METHODS.contains(&m) => Operation,
+            (Operation, "requestBody") => RequestBody,
+            (Operation, "responses") => Responses,
+            (Operation, "callbacks") => Callbacks,
+            (Parameters, _) => Parameter,
+            (RequestBodies, _) => RequestBody,
+            (Responses, _) => Response,
+            (Headers, _) => Header,
+            (Examples, _) => Example,
+            (Links, _) => Link,
+            (Callbacks, _) => Callback,
+            (SecuritySchemes, _) => SecurityScheme,
+            (Schemas, _) => Schema,
+            (Parameter | Header | MediaType, "schema") => Schema,
+            (Parameter | Header | RequestBody | Response, "content") => Content,
+            (Parameter | Header | MediaType, "examples") => Examples,
+            (Content, _) => MediaType,
+            (MediaType, "encoding") => Encodings,
+            (Encodings, _) => Encoding,
+            (Encoding | Response, "headers") => Headers,
+            (Response, "links") => Links,
+            (Schema, "properties" | "patternProperties" | "$defs" | "definitions") => Schemas,
+            (Schema, "allOf" | "oneOf" | "anyOf" | "prefixItems") => Schemas,
+            (Schema, "items" | "additionalProperties" | "not") => Schema,
+            (Schema, "example" | "examples" | "default" | "enum" | "const") => Data,
+            (Schema, "discriminator") => Discriminator,
+            (Discriminator, "mapping") => Mappings,
+            (Mappings, _) => Mapping,
+            (Parameter | Header | MediaType, "example") => Data,
+            (Example, "value") | (Link, _) | (Data, _) => Data,
+            _ => Other,
+        }
+    }
+
+    /// The position of what a reference in this position names: a mapping value names a schema.
+    pub(crate) fn target(self) -> Pos {
+        match self {
+            Pos::Mapping => Pos::Schema,
+            other => other,
+        }
+    }
+
+    /// The `components` section a referenced target in this position lives in; `None` for path
+    /// items and anything without one, which are copied in place.
+    pub(crate) fn section(self) -> Option<&'static str> {
+        Some(match self {
+            Pos::Schema | Pos::Mapping => "schemas",
+            Pos::Parameter => "parameters",
+            Pos::Response => "responses",
+            Pos::RequestBody => "requestBodies",
+            Pos::Header => "headers",
+            Pos::Example => "examples",
+            Pos::Link => "links",
+            Pos::Callback => "callbacks",
+            Pos::SecurityScheme => "securitySchemes",
+            _ => return None,
+        })
+    }
+}
+
+/// `https://…`, `//host/…`, `urn:…`: never fetched. A one-letter scheme is a Windows drive.
+pub(crate) fn is_url(reference: &str) -> bool {
+    if reference.starts_with("//") {
+        return true;
+    }
+    let head = reference.split(['#', '/']).next().unwrap_or("");
+    head.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn pos_of(pointer: &str) -> Pos {
+        crate::source::pointer_segments(pointer)
+            .iter()
+            .fold(Pos::Root, |pos, s| {
+                pos.child(if s.parse::<usize>().is_ok() { "" } else { s })
+            })
+    }
+
+    #[test]
+    fn positions_follow_the_openapi_tree() {
+        assert_eq!(pos_of("/paths/~1a"), Pos::PathItem);
+        assert_eq!(pos_of("/paths/~1a/get/parameters/0"), Pos::Parameter);
+        assert_eq!(pos_of("/paths/~1a/get/responses/200"), Pos::Response);
+        assert_eq!(
+            pos_of(
+                "/paths/~1a/get/responses/200/content/application~1json/schema/properties/x/items"
+            ),
+            Pos::Schema
+        );
+        assert_eq!(
+            pos_of("/paths/~1a/get/responses/200/headers/X-Rate/examples/one"),
+            Pos::Example
+        );
+        assert_eq!(pos_of("/components/schemas/A/example/$ref"), Pos::Data);
+        assert_eq!(
+            pos_of("/components/callbacks/cb/{$url}/post"),
+            Pos::Operation
+        );
+        assert_eq!(pos_of("/components/responses/R/links/l"), Pos::Link);
+        assert_eq!(
+            pos_of("/components/schemas/A/discriminator/mapping/dog"),
+            Pos::Mapping
+        );
+    }
 
     #[test]
     fn deref_follows_chains_and_reports_cycles() {
@@ -141,5 +355,15 @@ mod tests {
             resolve_ref(&doc, "#/components/schemas/Nope"),
             Err(RefError::Missing(_))
         ));
+    }
+
+    #[test]
+    fn urls_are_told_from_relative_files() {
+        assert!(is_url("https://example.com/a.yaml#/X"));
+        assert!(is_url("//example.com/a.yaml"));
+        assert!(is_url("urn:example:a"));
+        assert!(!is_url("a.yaml#/X"));
+        assert!(!is_url("../schemas/a.json#/X"));
+        assert!(!is_url("C:/specs/a.yaml"));
     }
 }

@@ -1,8 +1,10 @@
 //! Parameter styles: how a value travels in a path, query, header or cookie, both ways.
 //!
-//! One model serves the generator (what a client must send) and the validator (what a captured
-//! request meant), so the two cannot disagree: `serialize` and `parse` are inverses for every
-//! style and explode setting OpenAPI 3.0 defines, and the round-trip tests below hold them to it.
+//! This is the validator's model (what a captured request meant). Generated clients serialise
+//! with their own copy in `templates/runtime.rs.jinja`, because a generated crate must stand
+//! alone; the two are held equal by a table test (`tests/it/style.rs`) that drives the generated
+//! runtime over every style × explode × location × value shape and parses the result back here.
+//! `serialize` and `parse` are inverses, which the round-trip tests below check.
 //!
 //! Values are JSON values typed by a [`Shape`] taken from the parameter's schema; on the wire
 //! everything is text, so `parse` coerces text back to integers, numbers and booleans where the
@@ -15,6 +17,7 @@
 
 use serde_json::{Map, Value};
 
+use super::json_schema::{null_union_member, single_type};
 use super::model::{ParamLocation, ParamStyle, Parameter};
 use super::refs::deref;
 
@@ -52,7 +55,7 @@ impl Shape {
             return Shape::Scalar(Scalar::String);
         };
         let pointer = at.as_str();
-        match schema.get("type").and_then(Value::as_str) {
+        match single_type(schema) {
             Some("array") => {
                 let items = format!("{pointer}/items");
                 match Shape::of_schema(document, &items) {
@@ -71,9 +74,15 @@ impl Shape {
     }
 }
 
+/// The schema at `pointer` behind its `$ref`s and, in 3.1, behind a null union (`anyOf: [X,
+/// {type: null}]`): an absent parameter is how null travels, so the wire shape is X's.
 fn resolved<'a>(document: &'a Value, pointer: &str) -> Option<(&'a Value, String)> {
     let value = document.pointer(pointer)?;
-    deref(document, value, pointer).ok()
+    let (schema, at) = deref(document, value, pointer).ok()?;
+    match null_union_member(schema, &at) {
+        Some(member) => resolved(document, &member),
+        None => Some((schema, at)),
+    }
 }
 
 fn scalar_of(ty: Option<&str>) -> Scalar {
@@ -94,8 +103,7 @@ fn object_fields(document: &Value, schema: &Value, pointer: &str) -> Vec<(String
         .keys()
         .map(|name| {
             let at = crate::source::pointer_push(&base, name);
-            let ty =
-                resolved(document, &at).and_then(|(s, _)| s.get("type").and_then(Value::as_str));
+            let ty = resolved(document, &at).and_then(|(s, _)| single_type(s));
             (name.clone(), scalar_of(ty))
         })
         .collect()
@@ -303,6 +311,14 @@ fn field_type(fields: &[(String, Scalar)], key: &str) -> Scalar {
         .map_or(Scalar::String, |(_, s)| *s)
 }
 
+/// A cookie's value as its parameter reads it: percent-decoded, because clients percent-encode
+/// what is not a cookie octet (`;`, `,`, space, non-ASCII), as the generated runtime does.
+pub fn cookie_value(raw: &str) -> String {
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// Reads a path segment or header value back into a JSON value.
 pub fn parse_text(wire: &Wire, text: &str) -> Result<Value, ParseError> {
     let name = wire.name.as_str();
@@ -312,6 +328,9 @@ pub fn parse_text(wire: &Wire, text: &str) -> Result<Value, ParseError> {
                 message: format!("label-style value {text:?} does not start with '.'"),
             })?;
             (body.to_string(), if wire.explode { '.' } else { ',' })
+        }
+        ParamStyle::Matrix if wire.explode && text.is_empty() => {
+            return parse_matrix_exploded(wire, text);
         }
         ParamStyle::Matrix => {
             let body = text.strip_prefix(';').ok_or_else(|| ParseError {
@@ -359,13 +378,19 @@ pub fn parse_text(wire: &Wire, text: &str) -> Result<Value, ParseError> {
     }
 }
 
+/// `;color=blue;color=black` or `;R=100;G=200`. A scalar is everything after its `name=`
+/// (its value may hold `;`), and an empty array or object sends nothing at all.
 fn parse_matrix_exploded(wire: &Wire, body: &str) -> Result<Value, ParseError> {
     let parts: Vec<(&str, &str)> = body
         .split(';')
+        .filter(|p| !p.is_empty())
         .map(|p| p.split_once('=').unwrap_or((p, "")))
         .collect();
     match &wire.shape {
-        Shape::Scalar(s) => coerce(parts.first().map_or("", |p| p.1), *s),
+        Shape::Scalar(s) => {
+            let value = body.split_once('=').map_or("", |(_, v)| v);
+            coerce(value, *s)
+        }
         Shape::Array(s) => parts
             .iter()
             .map(|(_, v)| coerce(v, *s))

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::spec::json_schema::{compile, to_json_schema, ConvertOptions};
+use crate::spec::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
 use crate::spec::refs::ref_pointer;
 use crate::spec::Spec;
 
@@ -95,15 +95,23 @@ pub struct Shape {
     index: KeyIndex,
     /// `required`.
     pub required: Vec<String>,
-    /// `additionalProperties`.
+    /// `additionalProperties`, or else `unevaluatedProperties` (2020-12).
     pub additional: Additional,
-    /// `items`.
+    /// `patternProperties` (2020-12; 3.0 has none): keys matching one are documented. A pattern
+    /// the `regex` crate cannot read matches every key, so it never invents an unknown key.
+    pub patterns: Vec<(Option<regex::Regex>, ShapeId)>,
+    /// `items` (in 2020-12, the items after `prefixItems`).
     pub items: Option<ShapeId>,
+    /// `prefixItems` (2020-12): the shapes of the first items, by position.
+    pub prefix_items: Vec<ShapeId>,
     /// `oneOf`/`anyOf` branches.
     pub alternatives: Vec<ShapeId>,
     /// Allowed types (0: any).
     pub types: u8,
     links: Vec<ShapeId>,
+    /// Schemas that may apply (`if`/`then`/`else`, `dependentSchemas`): the keys they document
+    /// are documented here too, but what they require is not required.
+    soft_links: Vec<ShapeId>,
 }
 
 impl Shape {
@@ -113,10 +121,13 @@ impl Shape {
             index: KeyIndex::default(),
             required: Vec::new(),
             additional: Additional::Unspecified,
+            patterns: Vec::new(),
             items: None,
+            prefix_items: Vec::new(),
             alternatives: Vec::new(),
             types: 0,
             links: Vec::new(),
+            soft_links: Vec::new(),
         }
     }
 
@@ -125,10 +136,23 @@ impl Shape {
         self.index.get(key).copied()
     }
 
+    /// The shape of the first `patternProperties` entry whose pattern matches `key`.
+    pub fn pattern_prop(&self, key: &str) -> Option<ShapeId> {
+        self.patterns
+            .iter()
+            .find(|(re, _)| re.as_ref().is_none_or(|re| re.is_match(key)))
+            .map(|(_, id)| *id)
+    }
+
+    /// The shape of item `index` of an array: its `prefixItems` entry, else `items`.
+    pub fn item(&self, index: usize) -> Option<ShapeId> {
+        self.prefix_items.get(index).copied().or(self.items)
+    }
+
     /// Whether this object says nothing about its keys (no properties, no branches): any key is
     /// fine, as in `type: object` placeholders.
     pub fn free_form(&self) -> bool {
-        self.props.is_empty() && self.alternatives.is_empty()
+        self.props.is_empty() && self.alternatives.is_empty() && self.patterns.is_empty()
     }
 }
 
@@ -198,12 +222,7 @@ impl Shapes {
         let mut shape = self.nodes[id].clone();
         for link in shape.links.clone() {
             let other = self.flatten_one(link, done, visiting);
-            for (k, v) in &other.props {
-                if !shape.index.contains_key(k) {
-                    shape.index.insert(k.clone(), *v);
-                    shape.props.push((k.clone(), *v));
-                }
-            }
+            shape.merge_props(&other);
             for r in &other.required {
                 if !shape.required.contains(r) {
                     shape.required.push(r.clone());
@@ -215,6 +234,9 @@ impl Shapes {
                 (_, b) => b,
             };
             shape.items = shape.items.or(other.items);
+            if shape.prefix_items.is_empty() {
+                shape.prefix_items = other.prefix_items.clone();
+            }
             shape
                 .alternatives
                 .extend(other.alternatives.iter().copied());
@@ -223,7 +245,12 @@ impl Shapes {
                 (a, b) => a & b,
             };
         }
+        for link in shape.soft_links.clone() {
+            let other = self.flatten_one(link, done, visiting);
+            shape.merge_props(&other);
+        }
         shape.links.clear();
+        shape.soft_links.clear();
         visiting.remove(&id);
         done[id] = Some(shape.clone());
         shape
@@ -282,6 +309,19 @@ impl Shapes {
     }
 }
 
+impl Shape {
+    /// Takes the keys `other` documents (properties and patterns) that this shape lacks.
+    fn merge_props(&mut self, other: &Shape) {
+        for (k, v) in &other.props {
+            if !self.index.contains_key(k) {
+                self.index.insert(k.clone(), *v);
+                self.props.push((k.clone(), *v));
+            }
+        }
+        self.patterns.extend(other.patterns.iter().cloned());
+    }
+}
+
 struct Builder<'a> {
     root: &'a Value,
     nodes: Vec<Shape>,
@@ -335,15 +375,14 @@ impl<'a> Builder<'a> {
                         .map(str::to_string)
                         .collect();
                 }
-                shape.additional = match map.get("additionalProperties") {
-                    Some(Value::Bool(false)) => Additional::Forbidden,
-                    Some(Value::Bool(true)) => Additional::Allowed(None),
-                    Some(v @ Value::Object(_)) => Additional::Allowed(Some(self.node(v))),
-                    _ => Additional::Unspecified,
-                };
+                shape.additional = self.additional(map.get("additionalProperties"));
+                if shape.additional == Additional::Unspecified {
+                    shape.additional = self.additional(map.get("unevaluatedProperties"));
+                }
                 if let Some(items @ (Value::Object(_) | Value::Bool(_))) = map.get("items") {
                     shape.items = Some(self.node(items));
                 }
+                self.node_2020_12(map, &mut shape);
                 shape.types = match map.get("type") {
                     Some(Value::String(t)) => types::of_name(t),
                     Some(Value::Array(ts)) => ts
@@ -358,6 +397,40 @@ impl<'a> Builder<'a> {
         }
         self.nodes[id] = shape;
         id
+    }
+
+    fn additional(&mut self, value: Option<&'a Value>) -> Additional {
+        match value {
+            Some(Value::Bool(false)) => Additional::Forbidden,
+            Some(Value::Bool(true)) => Additional::Allowed(None),
+            Some(v @ Value::Object(_)) => Additional::Allowed(Some(self.node(v))),
+            _ => Additional::Unspecified,
+        }
+    }
+
+    /// The keywords only 2020-12 (OpenAPI 3.1) schemas carry.
+    fn node_2020_12(&mut self, map: &'a serde_json::Map<String, Value>, shape: &mut Shape) {
+        if let Some(Value::Object(patterns)) = map.get("patternProperties") {
+            for (pattern, schema) in patterns {
+                let id = self.node(schema);
+                shape.patterns.push((regex::Regex::new(pattern).ok(), id));
+            }
+        }
+        if let Some(Value::Array(prefix)) = map.get("prefixItems") {
+            shape.prefix_items = prefix.iter().map(|s| self.node(s)).collect();
+        }
+        for key in ["if", "then", "else"] {
+            if let Some(schema) = map.get(key) {
+                let id = self.node(schema);
+                shape.soft_links.push(id);
+            }
+        }
+        if let Some(Value::Object(dependent)) = map.get("dependentSchemas") {
+            for schema in dependent.values() {
+                let id = self.node(schema);
+                shape.soft_links.push(id);
+            }
+        }
     }
 }
 
@@ -400,8 +473,8 @@ impl Shapes {
                     queue.push_back((*v, path, depth + 1));
                 }
             }
-            if let Some(items) = shape.items {
-                queue.push_back((items, format!("{at}/*"), depth + 1));
+            for items in shape.items.iter().chain(&shape.prefix_items) {
+                queue.push_back((*items, format!("{at}/*"), depth + 1));
             }
             if let Additional::Allowed(Some(a)) = shape.additional {
                 queue.push_back((a, format!("{at}/*"), depth + 1));
@@ -446,10 +519,10 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    /// Converts and compiles the schema at `pointer` of `spec`.
+    /// Converts and compiles the schema at `pointer` of `spec`, read in the spec's dialect.
     pub fn new(spec: &Spec, pointer: &str) -> Self {
-        let schema = to_json_schema(&spec.document, pointer, ConvertOptions::default())
-            .unwrap_or(Value::Bool(true));
+        let options = ConvertOptions::new(spec.openapi_version, Direction::Response);
+        let schema = to_json_schema(&spec.document, pointer, options).unwrap_or(Value::Bool(true));
         let validator = compile(&schema);
         let (shapes, root) = Shapes::build(&schema);
         let documented = documented_at(&shapes, root);

@@ -106,7 +106,7 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
     }
     pair_renames(&mut findings, &mut unknowns);
     for u in unknowns {
-        findings.push(judge_unknown(compiled, u, policy));
+        findings.push(judge_unknown(compiled, value, u, policy));
     }
     fold_repeats(findings)
 }
@@ -243,6 +243,12 @@ fn walk<'v>(
                     path.pop();
                     continue;
                 }
+                if let Some(p) = view.iter().find_map(|s| shapes.get(*s).pattern_prop(k)) {
+                    path.push(Seg::MapKey(k));
+                    walk(shapes, p, v, path, out);
+                    path.pop();
+                    continue;
+                }
                 match additional {
                     Additional::Allowed(Some(a)) => {
                         path.push(Seg::MapKey(k));
@@ -274,10 +280,10 @@ fn walk<'v>(
         }
         Value::Array(items) => {
             let view = shapes.view(id, value);
-            let Some(item) = view.iter().find_map(|s| shapes.get(*s).items) else {
-                return;
-            };
             for (i, v) in items.iter().enumerate() {
+                let Some(item) = view.iter().find_map(|s| shapes.get(*s).item(i)) else {
+                    continue;
+                };
                 path.push(Seg::Index(i));
                 walk(shapes, item, v, path, out);
                 path.pop();
@@ -314,7 +320,21 @@ fn pair_renames(findings: &mut [Finding], unknowns: &mut Vec<Unknown>) {
     }
 }
 
-fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
+/// Whether `value` has something at the schema place `pattern` (`/data/*/apps`: `*` is any
+/// array item or map value).
+fn present_at(value: &Value, segments: &[String]) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        return true;
+    };
+    match value {
+        Value::Array(items) if first == "*" => items.iter().any(|v| present_at(v, rest)),
+        Value::Object(map) if first == "*" => map.values().any(|v| present_at(v, rest)),
+        Value::Object(map) => map.get(first).is_some_and(|v| present_at(v, rest)),
+        _ => false,
+    }
+}
+
+fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy) -> Finding {
     let key_pointer = pointer_push(&u.object, &u.key);
     let strict = if policy.strict || u.closed {
         Severity::Error
@@ -346,6 +366,9 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
                     t == 0 || t & u.value_types != 0
                 }
             })
+            // Moved only if the body lacks it where the spec documents it: a key the body
+            // also has there is a new key here, not a moved one.
+            .filter(|(at, _)| !present_at(value, &crate::source::pointer_segments(at)))
             .min_by_key(|(at, _)| at.len())
     });
     if let Some((at, _)) = elsewhere {
@@ -373,7 +396,7 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     }
     let message = if u.closed {
         format!(
-            "unknown property {} (the schema sets additionalProperties: false)",
+            "unknown property {} (the schema allows no other properties)",
             u.key
         )
     } else {
@@ -394,9 +417,10 @@ fn judge_unknown(compiled: &Compiled, u: Unknown, policy: Policy) -> Finding {
     }
 }
 
-/// Shortens a value for a message: JSON text, cut at 60 characters.
+/// Shortens a value for a message: JSON text with credential-named members masked (see
+/// [`crate::secrecy`]), cut at 60 characters.
 pub fn shorten(value: &Value) -> String {
-    let text = value.to_string();
+    let text = crate::secrecy::masked_value(value).to_string();
     if text.chars().count() <= 60 {
         return text;
     }
@@ -478,6 +502,10 @@ fn branch_score(errors: &[ValidationError<'_>], at: &str) -> (bool, usize, usize
 
 fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
     let pointer = error.instance_path().as_str().to_string();
+    let about_a_key = matches!(error.kind(), ValidationErrorKind::Required { .. });
+    if !about_a_key && crate::secrecy::hides_pointer(&pointer) {
+        return out.push(hidden_value(error, pointer));
+    }
     let instance: &Value = error.instance();
     match error.kind() {
         ValidationErrorKind::Type { kind } => {
@@ -547,13 +575,21 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             format!("{} is not a valid {format}", shorten(instance)),
         )),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            if let Some(f) = unmatched_tag(context, &pointer) {
+                out.push(f);
+                return;
+            }
             let best = context
                 .iter()
                 .min_by_key(|errors| branch_score(errors, &pointer));
             match best {
                 Some(errors) if !(instance.is_null() && branch_score(errors, &pointer).0) => {
+                    let first = out.len();
                     for e in errors {
                         from_error(e, out);
+                    }
+                    if has_null_member(context, &pointer) {
+                        or_null(&mut out[first..], &pointer);
                     }
                 }
                 _ if instance.is_null() => out.push(finding(
@@ -564,6 +600,15 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
                 _ => out.push(finding(Kind::Constraint, pointer, error.to_string())),
             }
         }
+        // `items: false` after `prefixItems`, a `false` property: nothing may stand here.
+        ValidationErrorKind::FalseSchema => out.push(finding(
+            Kind::Constraint,
+            pointer,
+            format!(
+                "{} is not allowed here: the schema at this place is false",
+                shorten(instance)
+            ),
+        )),
         ValidationErrorKind::OneOfMultipleValid { .. } => out.push(finding(
             Kind::Constraint,
             pointer,
@@ -580,6 +625,125 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             out.push(finding(Kind::Constraint, pointer, message));
         }
     }
+}
+
+/// Whether a union has a member that is only `{type: "null"}` (3.1's `Optional[X]`): its errors
+/// are one type error at the value itself, expecting null.
+fn has_null_member(branches: &[Vec<ValidationError<'_>>], at: &str) -> bool {
+    branches.iter().any(|errors| match errors.as_slice() {
+        [e] => {
+            e.instance_path().as_str() == at
+                && matches!(e.kind(), ValidationErrorKind::Type { kind: TypeKind::Single(t) } if t.to_string() == "null")
+        }
+        _ => false,
+    })
+}
+
+/// The type mismatch of a null union's other member names null as allowed too: `expected
+/// number or null`, one finding for the one root cause.
+fn or_null(findings: &mut [Finding], at: &str) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.kind == Kind::TypeMismatch && f.pointer == at)
+    {
+        if let Some(rest) = f.message.strip_prefix("expected ") {
+            if let Some((expected, found)) = rest.split_once(", found ") {
+                f.message = format!("expected {expected} or null, found {found}");
+            }
+        }
+    }
+}
+
+/// A union whose every member tags itself with a `const` (or one-value `enum`) at the same key —
+/// Pydantic's discriminated unions, `oneOf` with a `discriminator` — and a value whose tag is none
+/// of them: one root cause, the tag, not one failure per member.
+fn unmatched_tag(branches: &[Vec<ValidationError<'_>>], at: &str) -> Option<Finding> {
+    let mut tag_pointer: Option<String> = None;
+    let mut tags: Vec<Value> = Vec::new();
+    let mut found: Option<Value> = None;
+    for errors in branches {
+        let (pointer, expected, instance) = errors.iter().find_map(|e| {
+            let pointer = e.instance_path().as_str();
+            let key = pointer.strip_prefix(at)?.strip_prefix('/')?;
+            if key.contains('/') {
+                return None;
+            }
+            let expected = match e.kind() {
+                ValidationErrorKind::Constant { expected_value } => (**expected_value).clone(),
+                ValidationErrorKind::Enum { options } => match options.as_array() {
+                    Some(one) if one.len() == 1 => one[0].clone(),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some((
+                pointer.to_string(),
+                expected,
+                e.instance().clone().into_owned(),
+            ))
+        })?;
+        if tag_pointer.get_or_insert_with(|| pointer.clone()) != &pointer {
+            return None;
+        }
+        tags.push(expected);
+        found = Some(instance);
+    }
+    let (pointer, found) = (tag_pointer?, found?);
+    if crate::secrecy::hides_pointer(&pointer) {
+        return None; // a credential-named tag: the per-member findings hide its value
+    }
+    let key = pointer.rsplit('/').next().unwrap_or_default().to_string();
+    let shown: Vec<String> = tags.iter().map(Value::to_string).collect();
+    let mut f = finding(
+        Kind::EnumMismatch,
+        pointer,
+        format!(
+            "{} is not a known {key}: the union's members are tagged {}",
+            shorten(&found),
+            shown.join(", ")
+        ),
+    );
+    f.suggestion = nearest_allowed(&found, &tags).map(|v| format!("did you mean {v}?"));
+    Some(f)
+}
+
+/// A finding about a value under a credential-named key: what is wrong, never the value
+/// (see [`crate::secrecy`]).
+fn hidden_value(error: &ValidationError<'_>, pointer: String) -> Finding {
+    let (kind, what) = match error.kind() {
+        ValidationErrorKind::Type { kind } if error.instance().is_null() => (
+            Kind::NullNotAllowed,
+            format!(
+                "null is not allowed here: expected {}",
+                expected_types(kind)
+            ),
+        ),
+        ValidationErrorKind::Type { kind } => (
+            Kind::TypeMismatch,
+            format!(
+                "expected {}, found {}",
+                expected_types(kind),
+                type_name(error.instance())
+            ),
+        ),
+        ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => (
+            Kind::EnumMismatch,
+            "the value is not one of the allowed values".to_string(),
+        ),
+        ValidationErrorKind::Format { format } => (
+            Kind::FormatMismatch,
+            format!("the value is not a valid {format}"),
+        ),
+        _ => (
+            Kind::Constraint,
+            "the value breaks a constraint of its schema".to_string(),
+        ),
+    };
+    finding(
+        kind,
+        pointer,
+        format!("{what} (the value is not shown: its key names a credential)"),
+    )
 }
 
 /// Drops findings that follow from another: anything at or below a value whose type is wrong,

@@ -25,10 +25,10 @@ mod explain;
 mod matcher;
 mod request;
 
-pub use capture::{CaptureFormat, RawMeta};
+pub use capture::{Body, CaptureFormat, Exchange, Field, RawMeta, Request};
 pub use coverage::Coverage;
 
-use capture::{Exchange, Unit};
+use capture::Unit;
 use compile::Cache;
 use coverage::{Hit, Observer};
 use explain::{Finding, Policy, Target};
@@ -83,7 +83,7 @@ pub struct Stats {
     /// Per operation (`getAccount (kommo)`), and `(unmatched)`.
     pub per_operation: BTreeMap<String, OperationStats>,
     /// Findings per kind.
-    pub per_kind: BTreeMap<String, usize>,
+    pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because their URL is not under `--server`.
     pub outside_server: usize,
 }
@@ -119,6 +119,18 @@ pub enum RunError {
     /// `--server` is not a base URL.
     #[error("{0}")]
     Server(String),
+}
+
+/// One exchange as `validate` read, matched and checked it, for commands that act on the drift
+/// (`specsmith patch` turns it into spec edits).
+#[derive(Debug)]
+pub struct Checked {
+    /// The exchange as read.
+    pub exchange: Exchange,
+    /// The spec and operation (indices) it matched, if any.
+    pub operation: Option<(usize, usize)>,
+    /// What `validate` reports for it.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Matches and checks exchanges against a set of specs.
@@ -261,35 +273,60 @@ impl<'s> Validator<'s> {
         });
         for (key, pointer, error) in self.cache.failures() {
             let spec = &self.specs[key.0];
-            acc.push_diagnostic(
+            acc.push_diagnostic(spec.pin(
                 Diagnostic::error(
                     Kind::InvalidSchema,
                     format!(
                         "the response schema of {} does not compile, so its bodies were not checked: {error}",
                         spec.operations[key.1].id
                     ),
-                )
-                .in_file(spec.source.path())
-                .with_pointer(pointer)
-                .at(spec.source.locate(pointer)),
-            );
+                ),
+                pointer,
+            ));
         }
         for (s, pointer, error) in self.requests.failures() {
             let spec = &self.specs[s];
-            acc.push_diagnostic(
+            acc.push_diagnostic(spec.pin(
                 Diagnostic::error(
                     Kind::InvalidSchema,
                     format!("this request schema does not compile, so its values were not checked: {error}"),
-                )
-                .in_file(spec.source.path())
-                .with_pointer(pointer)
-                .at(spec.source.locate(pointer)),
-            );
+                ),
+                pointer,
+            ));
         }
         if let (Some(tally), Some(observer)) = (acc.coverage.take(), &self.observer) {
             acc.report.coverage = Some(tally.finish(self.specs, &self.cache, observer));
         }
         Ok(acc.report)
+    }
+
+    /// Reads, matches and checks every exchange under `paths` one by one, in input order,
+    /// handing each with its findings to `each`; exchanges outside `--server` and units that
+    /// are not readable exchanges are left out. Returns how many capture files were read.
+    pub fn each_checked(
+        &self,
+        paths: &[PathBuf],
+        each: &mut dyn FnMut(Checked),
+    ) -> Result<usize, RunError> {
+        let files = list_captures(paths)?;
+        for file in &files {
+            capture::read_file(file, &self.options.raw, &mut |item| {
+                let Some(exchange) = item.ok().and_then(|u| capture::parse_unit(&u).ok()) else {
+                    return;
+                };
+                let result = self.check_exchange(&exchange);
+                if result.outside_server {
+                    return;
+                }
+                let operation = self.match_operation(&exchange).ok().map(|m| (m.0, m.1));
+                each(Checked {
+                    exchange,
+                    operation,
+                    diagnostics: result.diagnostics,
+                });
+            });
+        }
+        Ok(files.len())
     }
 
     fn flush(&self, batch: &mut Vec<Item>, acc: &mut Accumulator<'_, '_>) {
@@ -334,7 +371,7 @@ impl<'s> Validator<'s> {
         let mut exref = ExchangeRef {
             entry: ex.entry,
             method: (!ex.method.is_empty()).then(|| ex.method.clone()),
-            url: (!ex.url.is_empty()).then(|| redact_url(&ex.url)),
+            url: (!ex.url.is_empty()).then(|| redact_url(&ex.url).into_owned()),
             operation: None,
             route: None,
             status: Some(ex.status),
@@ -496,9 +533,8 @@ impl<'s> Validator<'s> {
         // documented) is still checked against the documented JSON schema, so the body's own
         // drift is not hidden behind the media type.
         let m = exact.or_else(|| {
-            is_json_media(ct)
-                .then(|| response.content.iter().position(|m| is_json_media(&m.name)))
-                .flatten()
+            let found = crate::spec::media::to_check(&response.content, ct)?;
+            response.content.iter().position(|m| std::ptr::eq(m, found))
         })?;
         Some((r, m))
     }
@@ -605,6 +641,7 @@ type MatchedOperation = (usize, usize, MatchKind, Vec<PathValue>);
 /// baseline entry absorbs every id and ref of one unknown route.
 fn unmatched(ex: &Exchange, mut exref: ExchangeRef, why: NoMatch) -> UnitResult {
     let (_, path) = matcher::split_url(&ex.url);
+    let path = redact_url(&path);
     let method = &ex.method;
     let (message, shape, suggestion) = match why {
         NoMatch::WrongMethod { allowed, shape } => (
@@ -668,48 +705,8 @@ fn documented_statuses(op: &Operation) -> String {
     }
 }
 
-/// Query values whose names suggest a credential are replaced, so tokens passed in URLs never
-/// reach a report.
-pub fn redact_url(url: &str) -> String {
-    let Some((head, query)) = url.split_once('?') else {
-        return url.to_string();
-    };
-    let (query, fragment) = match query.split_once('#') {
-        Some((q, f)) => (q, Some(f)),
-        None => (query, None),
-    };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if looks_like_credential(name) => format!("{name}=REDACTED"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    let mut out = format!("{head}?{}", parts.join("&"));
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
-}
-
-/// Whether a query, header or cookie name suggests its value is a credential (`access_token`,
-/// `api_key`, `x-client-secret`, `session`): such values are never shown.
-pub(crate) fn looks_like_credential(name: &str) -> bool {
-    const SECRET: [&str; 9] = [
-        "token",
-        "secret",
-        "key",
-        "password",
-        "passwd",
-        "auth",
-        "signature",
-        "session",
-        "code",
-    ];
-    let lower = name.to_ascii_lowercase();
-    SECRET.iter().any(|s| lower.contains(s))
-}
+/// URLs as reports show them: see [`crate::secrecy`], the one redaction policy.
+pub use crate::secrecy::redact_url;
 
 struct Accumulator<'s, 'k> {
     report: Report,
@@ -722,12 +719,7 @@ struct Accumulator<'s, 'k> {
 
 impl Accumulator<'_, '_> {
     fn push_diagnostic(&mut self, d: Diagnostic) {
-        *self
-            .report
-            .stats
-            .per_kind
-            .entry(d.kind.as_str().to_string())
-            .or_default() += 1;
+        *self.report.stats.per_kind.entry(d.kind).or_default() += 1;
         (self.sink)(d);
     }
 

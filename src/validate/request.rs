@@ -14,12 +14,14 @@
 //! like `Authorization`, or a name that looks like a credential (`token`, `secret`, ...) is
 //! reported by its name only.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
 use crate::source::{pointer_push, ByteSpan, Location};
 use crate::spec::model::{
-    is_json_media, media_essence, MediaType, Operation, ParamLocation, ParamStyle, SecurityKind,
+    is_json_media, media_essence, Operation, ParamLocation, ParamStyle, SecurityKind,
 };
 use crate::spec::style::{self, Scalar, Shape, Wire};
 use crate::spec::Spec;
@@ -27,6 +29,7 @@ use crate::spec::Spec;
 use super::capture::{Exchange, Field, Request};
 use super::compile::RequestCache;
 use super::explain::{self, Finding, Policy, Target};
+
 use super::matcher::PathValue;
 
 /// Headers every HTTP stack, browser, proxy or tracer adds, which no spec is expected to
@@ -80,13 +83,9 @@ pub const TRANSPORT_HEADERS: &[&str] = &[
     ":",
 ];
 
-/// Headers whose values are credentials whatever the spec says.
-const CREDENTIAL_HEADERS: [&str; 4] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-];
+/// How many undocumented parameters of one kind a request reports one by one before the rest
+/// are folded into one finding.
+const FOLD: usize = 10;
 
 /// Whether `name` is a transport header (see [`TRANSPORT_HEADERS`]).
 pub fn is_transport_header(name: &str) -> bool {
@@ -212,7 +211,23 @@ impl RequestChecks {
         run.cookies();
         run.credentials();
         run.body();
+        refused_as_documented(ex.status, &mut run.out);
         run.out
+    }
+}
+
+/// A request the server refused with a 4xx status is not drift between the API and its spec: the
+/// client sent something the spec does not allow and the server said so (FastAPI's 422s,
+/// a 401 for a missing credential). Its findings stay visible, as information.
+fn refused_as_documented(status: u16, findings: &mut [Diagnostic]) {
+    if !(400..500).contains(&status) {
+        return;
+    }
+    for d in findings.iter_mut().filter(|d| d.severity != Severity::Info) {
+        d.severity = Severity::Info;
+        d.notes.push(format!(
+            "the server refused this request with {status}, so the API behaved as specified"
+        ));
     }
 }
 
@@ -221,9 +236,8 @@ fn looks_secret(
     name: &str,
     plan_names: &[(ParamLocation, String)],
 ) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (location == ParamLocation::Header && CREDENTIAL_HEADERS.contains(&lower.as_str()))
-        || super::looks_like_credential(name)
+    (location == ParamLocation::Header && crate::secrecy::is_credential_header(name))
+        || crate::secrecy::is_credential_name(name)
         || plan_names.iter().any(|(l, n)| {
             *l == location
                 && if location == ParamLocation::Header {
@@ -379,6 +393,45 @@ impl Run<'_> {
         );
     }
 
+    /// The undocumented query keys or headers of one request: the first [`FOLD`] each as a
+    /// finding, the rest folded into one finding with their count, so a request with 10,000
+    /// undocumented parameters gives a report of bounded size.
+    fn undocumented_all(&mut self, location: ParamLocation, fields: &[&Field]) {
+        for f in fields.iter().take(FOLD) {
+            self.undocumented(location, f);
+        }
+        let rest = fields.get(FOLD..).unwrap_or_default();
+        let Some(first) = rest.first() else {
+            return;
+        };
+        let what = match location {
+            ParamLocation::Header => "headers",
+            _ => "query parameters",
+        };
+        let names: Vec<String> = rest
+            .iter()
+            .take(FOLD)
+            .map(|f| shown_name(&f.name))
+            .collect();
+        let more = if rest.len() > FOLD { ", …" } else { "" };
+        self.push(
+            Kind::UndocumentedParameter,
+            Severity::Warning,
+            part(location).to_string(),
+            self.request.locate_field(first),
+            format!(
+                "{} more {what} are not documented for {}: {}{more}",
+                rest.len(),
+                self.op.id,
+                names.join(", ")
+            ),
+            Some(format!(
+                "document them as {} parameters if the API reads them, or stop sending them",
+                location.as_str()
+            )),
+        );
+    }
+
     /// A query key or header the operation does not document, named (cut short), never valued.
     fn undocumented(&mut self, location: ParamLocation, field: &Field) {
         let shown = shown_name(&field.name);
@@ -512,20 +565,21 @@ impl Run<'_> {
             }
         }
         // Undocumented keys: reported once per name, at their first occurrence.
-        let mut seen: Vec<&str> = Vec::new();
-        for f in &request.query {
-            let documented = params.iter().any(|p| owns(p, &f.name))
-                || self
-                    .plan
-                    .credential_names
-                    .iter()
-                    .any(|(l, n)| *l == ParamLocation::Query && *n == f.name);
-            if documented || seen.contains(&f.name.as_str()) {
-                continue;
-            }
-            seen.push(&f.name);
-            self.undocumented(ParamLocation::Query, f);
-        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let undocumented: Vec<&Field> = request
+            .query
+            .iter()
+            .filter(|f| {
+                let documented = params.iter().any(|p| owns(p, &f.name))
+                    || self
+                        .plan
+                        .credential_names
+                        .iter()
+                        .any(|(l, n)| *l == ParamLocation::Query && *n == f.name);
+                !documented && seen.insert(f.name.as_str())
+            })
+            .collect();
+        self.undocumented_all(ParamLocation::Query, &undocumented);
     }
 
     fn headers(&mut self) {
@@ -558,22 +612,22 @@ impl Run<'_> {
                 Err(e) => self.invalid(p, "", location, Invalid::Parse(e)),
             }
         }
-        let mut seen: Vec<String> = Vec::new();
-        for h in headers {
-            let lower = h.name.to_ascii_lowercase();
-            let documented =
-                params
+        let mut seen: HashSet<String> = HashSet::new();
+        let undocumented: Vec<&Field> = headers
+            .iter()
+            .filter(|h| {
+                let documented = params
                     .iter()
                     .any(|p| p.wire.name.eq_ignore_ascii_case(&h.name))
                     || self.plan.credential_names.iter().any(|(l, n)| {
                         *l == ParamLocation::Header && n.eq_ignore_ascii_case(&h.name)
                     });
-            if documented || is_transport_header(&h.name) || seen.contains(&lower) {
-                continue;
-            }
-            seen.push(lower);
-            self.undocumented(ParamLocation::Header, h);
-        }
+                !documented
+                    && !is_transport_header(&h.name)
+                    && seen.insert(h.name.to_ascii_lowercase())
+            })
+            .collect();
+        self.undocumented_all(ParamLocation::Header, &undocumented);
     }
 
     fn cookies(&mut self) {
@@ -583,7 +637,7 @@ impl Run<'_> {
         };
         let pairs: Vec<(String, String)> = cookies
             .iter()
-            .map(|c| (c.name.clone(), c.value.clone()))
+            .map(|c| (c.name.clone(), style::cookie_value(&c.value)))
             .collect();
         let params: Vec<&Param> = params_at(self.plan, ParamLocation::Cookie);
         let cookies_at = request.cookies_at;
@@ -729,7 +783,7 @@ impl Run<'_> {
             .filter(|c| !c.trim().is_empty());
         let media = match content_type {
             None => rb.content.first(),
-            Some(ct) => media_for(&rb.content, ct),
+            Some(ct) => crate::spec::media::to_check(&rb.content, ct),
         };
         let Some(media) = media else {
             let essence = content_type.map(media_essence).unwrap_or_default();
@@ -846,27 +900,6 @@ fn shown_name(name: &str) -> String {
     } else {
         format!("{}…", name.chars().take(63).collect::<String>())
     }
-}
-
-/// The documented media type for a request `Content-Type`: exact essence, then wildcards, then a
-/// JSON type for any JSON type (as for responses).
-fn media_for<'m>(content: &'m [MediaType], content_type: &str) -> Option<&'m MediaType> {
-    let essence = media_essence(content_type);
-    let top = essence.split('/').next().unwrap_or("");
-    content
-        .iter()
-        .find(|m| media_essence(&m.name) == essence)
-        .or_else(|| {
-            content
-                .iter()
-                .find(|m| media_essence(&m.name) == format!("{top}/*"))
-        })
-        .or_else(|| content.iter().find(|m| m.name.trim() == "*/*"))
-        .or_else(|| {
-            is_json_media(&essence)
-                .then(|| content.iter().find(|m| is_json_media(&m.name)))
-                .flatten()
-        })
 }
 
 /// A form body as an object: documented properties coerced to their schema's scalar types

@@ -9,10 +9,16 @@ mod corpus;
 mod coverage;
 /// `specsmith generate`: snapshots, the committed crate in step, overrides, corpus crates compile.
 mod generate;
+/// Hostile captures: odd names, secrets, control characters, floods; every format.
+mod hostile;
 /// `specsmith lint`: the specs lint clean, bad input gets a located message and exit 2.
 mod lint;
+/// Multi-file specs: relative `$ref`s in every position, findings located in their own file.
+mod multifile;
 /// OpenAPI 3.1: loading into the shared model, lint, validation in the 2020-12 dialect.
 mod openapi31;
+/// `specsmith patch`: drift into a format-preserving diff, round trip, never a typo.
+mod patch;
 /// Requests: parameters in every style, bodies, credentials, `--server`, located and secret-free.
 mod requests;
 /// Routing: multi-segment and empty path values, hints and route shapes for unmatched exchanges.

@@ -57,7 +57,10 @@ fn unmatched_exchanges_group_by_route_shape_with_a_hint() {
     let mut groups: Vec<Vec<usize>> = problems.into_values().collect();
     groups.sort();
     // Entries (0-based): branches 6 and 7, ids 8 and 9, user names 10 and 11, POSTs 12 and 13.
-    assert_eq!(groups, vec![vec![6, 7], vec![8, 9], vec![10, 11], vec![12, 13]]);
+    assert_eq!(
+        groups,
+        vec![vec![6, 7], vec![8, 9], vec![10, 11], vec![12, 13]]
+    );
     let branch = &report.diagnostics[0];
     assert!(
         branch
@@ -66,11 +69,17 @@ fn unmatched_exchanges_group_by_route_shape_with_a_hint() {
         "{branch:#?}"
     );
     let help = branch.suggestion.as_deref().unwrap_or("");
-    assert!(help.contains("x-multi-segment: true") && help.contains("%2F"), "{help}");
+    assert!(
+        help.contains("x-multi-segment: true") && help.contains("%2F"),
+        "{help}"
+    );
     let post = report
         .diagnostics
         .iter()
         .find(|d| d.message.contains("POST"))
         .expect("a POST finding");
-    assert!(post.message.contains("documents DELETE, PATCH"), "{post:#?}");
+    assert!(
+        post.message.contains("documents DELETE, PATCH"),
+        "{post:#?}"
+    );
 }

@@ -13,6 +13,7 @@ use specsmith_generated::espocrm::{
     ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
 };
 use specsmith_generated::kommo::{self, AccountWith, GetAccountParams};
+use specsmith_generated::runtime as rt;
 use specsmith_generated::v4marketing::{self, ListUsersParams};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -288,4 +289,54 @@ async fn what_the_generated_clients_send_the_request_checks_accept() {
                 .any(|f| f.starts_with("missing_credentials")),
         "{findings:#?}"
     );
+}
+
+/// Issue 16 (PagerDuty): a declared `Accept` header parameter is not an argument; its one value
+/// is sent as the request's `Accept`, once (replacing reqwest's `*/*`), and a JSON body's
+/// `Content-Type` goes out once. The rendered method makes exactly the runtime calls driven here.
+#[tokio::test]
+async fn a_pinned_accept_and_the_body_media_type_are_sent_once() {
+    const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let fixture = spec::load(&root.join("tests/fixtures/codegen/classes/reserved_headers.yaml"))
+        .expect("fixture loads");
+    let generator = specsmith::codegen::Generator::new(None).expect("templates load");
+    let input = specsmith::codegen::Input {
+        spec: &fixture,
+        source: "reserved_headers.yaml".to_string(),
+    };
+    let (module, _) = generator
+        .module(&input, "reserved_headers")
+        .expect("renders");
+    let method = &module[module.find("pub async fn create_incident").expect("method")..];
+    let method = &method[..method.find("\n    }\n").expect("method end")];
+    assert!(
+        !method.contains("accept:") && !method.contains("content_type"),
+        "{method}"
+    );
+    assert!(method.contains(&format!("{ACCEPT:?}")), "{method}");
+    assert!(
+        method.contains(r#"request.json_body("application/json", body)"#),
+        "{method}"
+    );
+
+    let server = server().await;
+    let core = rt::Core::new(server.uri());
+    let mut request = core.request(reqwest::Method::POST, "/incidents", &[]);
+    request
+        .header("accept", ACCEPT, rt::Style::Simple, false)
+        .expect("header");
+    request
+        .json_body("application/json", &json!({"title": "disk full"}))
+        .expect("body");
+    core.send(request).await.expect("sent");
+    let received = server.received_requests().await.expect("recording on");
+    let headers = &received[0].headers;
+    let accepts: Vec<&str> = headers
+        .get_all("accept")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert_eq!(accepts, [ACCEPT]);
+    assert_eq!(headers.get_all("content-type").iter().count(), 1);
 }

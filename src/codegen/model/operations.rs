@@ -2,11 +2,24 @@
 //! status, and the paging helpers.
 
 use super::*;
-use crate::spec::path_template::Piece;
+use crate::spec::path_template::{PathTemplate, Piece};
 
 impl<'a> Builder<'a> {
+    /// The client's constructors and credential setters, named in one scope of methods.
     pub(super) fn client(&mut self) -> ClientDef {
         let mut fns = Scope::with_reserved(RESERVED_METHODS);
+        let servers = self.servers(&mut fns);
+        let auth = self.auth(&mut fns);
+        let combined = self.combined(&auth, &mut fns);
+        ClientDef {
+            servers,
+            auth,
+            combined,
+        }
+    }
+
+    /// One constructor per absolute server URL, named after its host (`for_api_example_com`).
+    fn servers(&self, fns: &mut Scope) -> Vec<ServerDef> {
         let mut servers = Vec::new();
         for server in &self.spec.servers {
             let absolute = server.url.contains("://") || server.url.starts_with('{');
@@ -52,11 +65,20 @@ impl<'a> Builder<'a> {
                     .collect(),
             });
         }
+        servers
+    }
+
+    /// One setter per security scheme whose credentials the runtime can send.
+    fn auth(&mut self, fns: &mut Scope) -> Vec<AuthDef> {
         let mut auth = Vec::new();
         for scheme in &self.spec.security_schemes {
             let (kind, key) = match &scheme.kind {
-                SecurityKind::Http { scheme: s } if s == "basic" => ("basic", String::new()),
-                SecurityKind::Http { scheme: s } if s == "bearer" => ("bearer", String::new()),
+                SecurityKind::Http { scheme: s } if s == "basic" => {
+                    (AuthKind::Basic, String::new())
+                }
+                SecurityKind::Http { scheme: s } if s == "bearer" => {
+                    (AuthKind::Bearer, String::new())
+                }
                 SecurityKind::Http { scheme: s } => {
                     let pointer = pointer_push("/components/securitySchemes", &scheme.name);
                     self.warn(
@@ -65,12 +87,14 @@ impl<'a> Builder<'a> {
                     );
                     continue;
                 }
-                SecurityKind::OAuth2 | SecurityKind::OpenIdConnect => ("bearer", String::new()),
+                SecurityKind::OAuth2 | SecurityKind::OpenIdConnect => {
+                    (AuthKind::Bearer, String::new())
+                }
                 SecurityKind::ApiKey { name, location } => (
                     match location {
-                        ParamLocation::Header => "header",
-                        ParamLocation::Query => "query",
-                        ParamLocation::Cookie => "cookie",
+                        ParamLocation::Header => AuthKind::Header,
+                        ParamLocation::Query => AuthKind::Query,
+                        ParamLocation::Cookie => AuthKind::Cookie,
                         ParamLocation::Path => continue,
                     },
                     name.clone(),
@@ -87,6 +111,11 @@ impl<'a> Builder<'a> {
                 doc: scheme.description.as_deref().map(naming::doc_text),
             });
         }
+        auth
+    }
+
+    /// One setter per security requirement that needs several credentials together.
+    fn combined(&self, auth: &[AuthDef], fns: &mut Scope) -> Vec<CombinedAuth> {
         let mut combined: Vec<CombinedAuth> = Vec::new();
         let mut requirements: Vec<&Vec<String>> = Vec::new();
         let global = self.spec.document.get("security").and_then(Value::as_array);
@@ -110,7 +139,7 @@ impl<'a> Builder<'a> {
                 .map(|scheme| {
                     let a = auth
                         .iter()
-                        .find(|a| &a.scheme == scheme && a.kind != "basic")?;
+                        .find(|a| &a.scheme == scheme && a.kind != AuthKind::Basic)?;
                     Some(CombinedPart {
                         arg: naming::snake_name(
                             naming::bare(&a.fn_name).trim_start_matches("with_"),
@@ -127,190 +156,23 @@ impl<'a> Builder<'a> {
                 parts,
             });
         }
-        ClientDef {
-            servers,
-            auth,
-            combined,
-        }
+        combined
     }
 
+    /// One operation: its parameters, path, body and responses, each named and typed.
     pub(super) fn operation(&mut self, op: &Operation, methods: &mut Scope) -> OpIr {
         let method_name = methods.claim(&naming::snake_name(&op.id));
         let base = naming::type_name(&op.id);
         let mut arg_scope = Scope::with_reserved(RESERVED_ARGS);
-        let mut field_scope = Scope::with_reserved(RESERVED_FIELDS);
-        let mut path_params = Vec::new();
-        let mut required = Vec::new();
-        let mut optional = Vec::new();
-        for p in &op.parameters {
-            let hint = format!("{base}{}", naming::type_name(&p.name));
-            let (ty, style) = match (&p.schema, &p.content_type) {
-                (Some(s), None) => {
-                    let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
-                    (self.convert(&s.pointer, value, &hint, 0), p.style.as_str())
-                }
-                (Some(s), Some(media)) => {
-                    let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
-                    if !is_json_media(media) {
-                        self.warn(
-                            &p.pointer,
-                            format!("parameter content {media:?} is sent as JSON text"),
-                        );
-                    }
-                    (self.convert(&s.pointer, value, &hint, 0), "json")
-                }
-                (None, _) => (Ty::Value, "json"),
-            };
-            let php_array = p.style == ParamStyle::DeepObject && matches!(ty, Ty::Array(_));
-            let scope = if p.required {
-                &mut arg_scope
-            } else {
-                &mut field_scope
-            };
-            let name = scope.claim(&naming::snake_name(&p.name));
-            let param = ParamIr {
-                name,
-                wire: p.name.clone(),
-                location: p.location.as_str(),
-                style,
-                explode: p.explode,
-                allow_reserved: p.allow_reserved,
-                ty,
-                doc: joined_doc(&[p.description.as_deref()]),
-                php_array,
-            };
-            if p.location == ParamLocation::Path {
-                path_params.push(param);
-            } else if p.required {
-                required.push(param);
-            } else {
-                optional.push(param);
-            }
-        }
-        // Path parameters first, in the order the path names them.
-        let mut path_parts = Vec::new();
-        let mut ordered_path = Vec::new();
-        for piece in op.template.pieces() {
-            let var = match piece {
-                Piece::Literal(text) => {
-                    path_parts.push(PathPart {
-                        literal: Some(text.clone()),
-                        param: None,
-                    });
-                    continue;
-                }
-                Piece::Var(var) => var.name.as_str(),
-            };
-            match path_params.iter().position(|p| p.wire == var) {
-                Some(i) => {
-                    let p = path_params.remove(i);
-                    path_parts.push(PathPart {
-                        literal: None,
-                        param: Some(p.name.clone()),
-                    });
-                    ordered_path.push(p);
-                }
-                None => {
-                    self.warn(
-                        &op.pointer,
-                        format!("path parameter {{{var}}} is not declared; it is sent literally"),
-                    );
-                    path_parts.push(PathPart {
-                        literal: Some(format!("{{{var}}}")),
-                        param: None,
-                    });
-                }
-            }
-        }
-        // Declared path parameters the template does not name are still required arguments.
-        ordered_path.append(&mut path_params);
-        ordered_path.extend(required);
-        let body = op.request_body.as_ref().and_then(|rb| {
-            let json = rb.content.iter().find(|m| is_json_media(&m.name));
-            let form = rb
-                .content
-                .iter()
-                .find(|m| media_essence(&m.name) == "application/x-www-form-urlencoded");
-            let (kind, media) = match (json, form, rb.content.first()) {
-                (Some(m), _, _) => ("json", m),
-                (None, Some(m), _) => ("form", m),
-                (None, None, Some(m)) => ("bytes", m),
-                (None, None, None) => return None,
-            };
-            let ty = if kind == "bytes" {
-                if media_essence(&media.name).starts_with("multipart/") {
-                    self.warn(
-                        &media.pointer,
-                        format!(
-                            "{} bodies are sent as raw bytes the caller encodes",
-                            media.name
-                        ),
-                    );
-                }
-                Ty::Bytes
-            } else {
-                match &media.schema {
-                    Some(s) => {
-                        let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
-                        self.convert(&s.pointer, value, &format!("{base}Body"), 0)
-                    }
-                    None => Ty::Value,
-                }
-            };
-            let content_type = if media.name.contains('*') {
-                "application/octet-stream".to_string()
-            } else {
-                media.name.clone()
-            };
-            let encodings = if kind == "form" {
-                self.form_encodings(&media.pointer)
-            } else {
-                Vec::new()
-            };
-            Some((
-                kind,
-                content_type,
-                ty,
-                rb.required,
-                joined_doc(&[rb.description.as_deref()]),
-                encodings,
-            ))
-        });
-        // Responses.
-        let any_success = op.responses.iter().any(|r| is_success(&r.status));
-        let mut responses = Vec::new();
-        for r in &op.responses {
-            let json = r.content.iter().find(|m| is_json_media(&m.name));
-            let (decode, ty) = match (json, r.content.first()) {
-                (Some(m), _) => (
-                    "json",
-                    match &m.schema {
-                        Some(s) => {
-                            let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
-                            let hint = format!("{base}{}Body", status_name(&r.status));
-                            self.convert(&s.pointer, value, &hint, 0)
-                        }
-                        None => Ty::Value,
-                    },
-                ),
-                (None, Some(_)) => ("bytes", Ty::Bytes),
-                (None, None) => ("empty", Ty::Value),
-            };
-            responses.push(RespIr {
-                status: r.status,
-                decode,
-                ty,
-                doc: joined_doc(&[r.description.as_deref()]),
-                success: is_success(&r.status) || (r.status == StatusKey::Default && !any_success),
-                error: !is_success(&r.status),
-            });
-        }
+        let params = self.params(op, &base, &mut arg_scope);
+        let (path_parts, mut args) = self.path(op, params.path, &mut arg_scope);
+        args.extend(params.required);
+        let body = self.request_body(op, &base);
+        let responses = self.responses(op, &base);
         let mut schemes = Vec::new();
-        for alt in &op.security {
-            for s in alt {
-                if !schemes.contains(s) {
-                    schemes.push(s.clone());
-                }
+        for s in op.security.iter().flatten() {
+            if !schemes.contains(s) {
+                schemes.push(s.clone());
             }
         }
         let paging_name = methods.claim(&format!("{}_all", naming::bare(&method_name)));
@@ -323,8 +185,9 @@ impl<'a> Builder<'a> {
             path_parts,
             doc: joined_doc(&[op.summary.as_deref(), op.description.as_deref()]),
             deprecated: op.deprecated,
-            args: ordered_path,
-            optional,
+            args,
+            optional: params.optional,
+            accept: params.accept,
             body,
             schemes,
             responses,
@@ -332,40 +195,293 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The operation's parameters by role. Header parameters named `Accept`, `Content-Type`
+    /// or `Authorization` are not parameters: OpenAPI says they SHALL be ignored, because the
+    /// body's media type and the security schemes set those headers (PagerDuty declares them on
+    /// 423 operations). A fixed `Accept` (a `default` or a one-value enum) is still sent.
+    fn params(&mut self, op: &Operation, base: &str, args: &mut Scope) -> ParamsIr {
+        let mut fields = Scope::with_reserved(RESERVED_FIELDS);
+        let mut out = ParamsIr::default();
+        for p in &op.parameters {
+            if p.location == ParamLocation::Header && is_ignored_header(&p.name) {
+                if p.name.eq_ignore_ascii_case("accept") {
+                    out.accept = self.fixed_text(p);
+                }
+                continue;
+            }
+            let in_args = p.required || p.location == ParamLocation::Path;
+            let param = self.param(p, base, if in_args { &mut *args } else { &mut fields });
+            if p.location == ParamLocation::Path {
+                out.path.push(param);
+            } else if p.required {
+                out.required.push(param);
+            } else {
+                out.optional.push(param);
+            }
+        }
+        out
+    }
+
+    /// One parameter: its type, how it is written, and a name claimed in `scope`.
+    fn param(&mut self, p: &Parameter, base: &str, scope: &mut Scope) -> ParamIr {
+        let hint = format!("{base}{}", naming::type_name(&p.name));
+        let (ty, style) = match (&p.schema, &p.content_type) {
+            (Some(s), None) => {
+                let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
+                (self.convert(&s.pointer, value, &hint, 0), p.style.into())
+            }
+            (Some(s), Some(media)) => {
+                let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
+                if !is_json_media(media) {
+                    self.warn(
+                        &p.pointer,
+                        format!("parameter content {media:?} is sent as JSON text"),
+                    );
+                }
+                (self.convert(&s.pointer, value, &hint, 0), WireStyle::Json)
+            }
+            (None, _) => (Ty::Value, WireStyle::Json),
+        };
+        ParamIr {
+            name: scope.claim(&naming::snake_name(&p.name)),
+            wire: p.name.clone(),
+            location: p.location,
+            style,
+            explode: p.explode,
+            allow_reserved: p.allow_reserved,
+            php_array: p.style == ParamStyle::DeepObject && matches!(ty, Ty::Array(_)),
+            ty,
+            doc: joined_doc(&[p.description.as_deref()]),
+        }
+    }
+
+    /// The text a parameter's schema fixes: its `default`, or the value of a one-value enum.
+    fn fixed_text(&self, p: &Parameter) -> Option<String> {
+        let s = p.schema.as_ref()?;
+        let schema = self.spec.at(&s.pointer)?;
+        let (schema, _) = deref(&self.spec.document, schema, &s.pointer).ok()?;
+        let one = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .filter(|values| values.len() == 1)
+            .and_then(|values| values.first());
+        schema.get("default").or(one)?.as_str().map(str::to_string)
+    }
+
+    /// The path split into literals and parameters, and the path parameters as arguments in the
+    /// order the path names them. A template variable and a declared parameter that match
+    /// nothing are bound to each other when each is the only one left (OpenAI's
+    /// `{certificate_id}` declared as `cert_id`), with a warning; otherwise each is a located
+    /// error, an undeclared variable becomes a string argument and an unused parameter is left
+    /// out, so the client never requests a literal `{name}` nor takes an argument it ignores.
+    fn path(
+        &mut self,
+        op: &Operation,
+        declared: Vec<ParamIr>,
+        args: &mut Scope,
+    ) -> (Vec<PathPart>, Vec<ParamIr>) {
+        let segments = template_segments(&op.template);
+        let bound = self.bind_path_names(op, &segments, &declared);
+        let mut parts = Vec::new();
+        let mut ordered: Vec<ParamIr> = Vec::new();
+        for segment in segments {
+            let var = match segment {
+                Segment::Literal(text) => {
+                    parts.push(PathPart {
+                        literal: Some(text.to_string()),
+                        param: None,
+                    });
+                    continue;
+                }
+                Segment::Var(var) => var,
+            };
+            // `/a/{id}/{id}`: one argument fills both places.
+            if let Some(seen) = ordered.iter().find(|o| o.wire == var) {
+                parts.push(PathPart {
+                    literal: None,
+                    param: Some(seen.name.clone()),
+                });
+                continue;
+            }
+            let found = match bound {
+                Some((b, i)) if b == var => Some(i),
+                _ => declared.iter().position(|p| p.wire == var),
+            };
+            let param = match found {
+                Some(i) => ParamIr {
+                    wire: var.to_string(),
+                    ..declared[i].clone()
+                },
+                None => undeclared_path_param(var, args),
+            };
+            parts.push(PathPart {
+                literal: None,
+                param: Some(param.name.clone()),
+            });
+            ordered.push(param);
+        }
+        (parts, ordered)
+    }
+
+    /// Matches template variables and declared path parameters that do not match by name:
+    /// one of each are bound (returned as the variable and the parameter's index), with a
+    /// warning; anything else left over is a located error.
+    fn bind_path_names<'p>(
+        &mut self,
+        op: &Operation,
+        segments: &[Segment<'p>],
+        declared: &[ParamIr],
+    ) -> Option<(&'p str, usize)> {
+        let mut unmatched: Vec<&str> = Vec::new();
+        for s in segments {
+            if let Segment::Var(v) = *s {
+                if !declared.iter().any(|p| p.wire == v) && !unmatched.contains(&v) {
+                    unmatched.push(v);
+                }
+            }
+        }
+        let unused: Vec<&ParamIr> = declared
+            .iter()
+            .filter(|p| !segments.contains(&Segment::Var(&p.wire)))
+            .collect();
+        if let ([var], [p]) = (unmatched.as_slice(), unused.as_slice()) {
+            self.warn_kind(
+                &self.param_pointer(op, &p.wire),
+                Kind::UnusedPathParameter,
+                Severity::Warning,
+                format!(
+                    "path parameter {:?} is not in the template {}; it is bound to {{{var}}}, the one undeclared variable",
+                    p.wire, op.path
+                ),
+            );
+            let index = declared.iter().position(|d| d.wire == p.wire)?;
+            return Some((var, index));
+        }
+        for p in unused {
+            self.warn_kind(
+                &self.param_pointer(op, &p.wire),
+                Kind::UnusedPathParameter,
+                Severity::Error,
+                format!(
+                    "path parameter {:?} is not in the template {}; the method does not take it",
+                    p.wire, op.path
+                ),
+            );
+        }
+        for var in unmatched {
+            self.warn_kind(
+                &op.pointer,
+                Kind::UndeclaredPathParameter,
+                Severity::Error,
+                format!("path variable {{{var}}} is not declared; the method takes it as a string"),
+            );
+        }
+        None
+    }
+
+    /// Where parameter `wire` of `op` is declared, for locating a finding.
+    fn param_pointer(&self, op: &Operation, wire: &str) -> String {
+        op.parameters
+            .iter()
+            .find(|p| p.location == ParamLocation::Path && p.name == wire)
+            .map_or_else(|| op.pointer.clone(), |p| p.pointer.clone())
+    }
+
+    /// The body to send: JSON when the spec offers it, else a form, else raw bytes of the first
+    /// media type (see [`crate::spec::media::to_send`]).
+    fn request_body(&mut self, op: &Operation, base: &str) -> Option<BodyIr> {
+        let rb = op.request_body.as_ref()?;
+        let (encoding, media) = media::to_send(&rb.content)?;
+        let kind = match encoding {
+            media::Encoding::Json => BodyKind::Json,
+            media::Encoding::Form => BodyKind::Form,
+            media::Encoding::Raw => BodyKind::Bytes,
+        };
+        let ty = match (kind, &media.schema) {
+            (BodyKind::Bytes, _) => {
+                if media_essence(&media.name).starts_with("multipart/") {
+                    self.warn(
+                        &media.pointer,
+                        format!(
+                            "{} bodies are sent as raw bytes the caller encodes",
+                            media.name
+                        ),
+                    );
+                }
+                Ty::Bytes
+            }
+            (_, Some(s)) => {
+                let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
+                self.convert(&s.pointer, value, &format!("{base}Body"), 0)
+            }
+            (_, None) => Ty::Value,
+        };
+        let content_type = if media.name.contains('*') {
+            "application/octet-stream".to_string()
+        } else {
+            media.name.clone()
+        };
+        let encodings = if kind == BodyKind::Form {
+            self.form_encodings(&media.pointer)
+        } else {
+            Vec::new()
+        };
+        Some(BodyIr {
+            kind,
+            content_type,
+            ty,
+            required: rb.required,
+            doc: joined_doc(&[rb.description.as_deref()]),
+            encodings,
+        })
+    }
+
+    /// Every documented response: how its body is read and which side it falls on. `default`
+    /// is a success only when nothing else is.
+    fn responses(&mut self, op: &Operation, base: &str) -> Vec<RespIr> {
+        let any_success = op.responses.iter().any(|r| is_success(&r.status));
+        let mut out = Vec::new();
+        for r in &op.responses {
+            let (decode, ty) = match media::to_decode(&r.content) {
+                Some((media::Encoding::Json, m)) => (
+                    Decode::Json,
+                    match &m.schema {
+                        Some(s) => {
+                            let value = self.spec.at(&s.pointer).unwrap_or(&NULL);
+                            let hint = format!("{base}{}Body", status_name(&r.status));
+                            self.convert(&s.pointer, value, &hint, 0)
+                        }
+                        None => Ty::Value,
+                    },
+                ),
+                Some(_) => (Decode::Bytes, Ty::Bytes),
+                None => (Decode::Empty, Ty::Value),
+            };
+            out.push(RespIr {
+                status: r.status,
+                decode,
+                ty,
+                doc: joined_doc(&[r.description.as_deref()]),
+                success: is_success(&r.status) || (r.status == StatusKey::Default && !any_success),
+                error: !is_success(&r.status),
+            });
+        }
+        out
+    }
+
     pub(super) fn finish_op(&mut self, op: OpIr) -> OperationDef {
         let params_struct =
             (!op.optional.is_empty()).then(|| self.names.claim(&format!("{}Params", op.base)));
-        let arg = |b: &Self, p: &ParamIr| Param {
-            name: p.name.clone(),
-            wire: p.wire.clone(),
-            location: p.location,
-            style: p.style,
-            explode: p.explode,
-            allow_reserved: p.allow_reserved,
-            ty: b.render(&p.ty, false),
-            arg_ty: match &p.ty {
-                Ty::String => "&str".to_string(),
-                Ty::Array(inner) => format!("&[{}]", b.render(inner, false)),
-                Ty::Int(_) | Ty::Float | Ty::Bool => b.render(&p.ty, false),
-                other => format!("&{}", b.render(other, false)),
-            },
-            is_string: p.ty == Ty::String,
-            doc: p.doc.clone(),
-            php_array: p.php_array,
-        };
-        let args: Vec<Param> = op.args.iter().map(|p| arg(self, p)).collect();
-        let optional: Vec<Param> = op.optional.iter().map(|p| arg(self, p)).collect();
-        let body = op
-            .body
-            .as_ref()
-            .map(|(kind, ct, ty, required, doc, encodings)| BodyDef {
-                kind,
-                content_type: ct.clone(),
-                ty: self.render(ty, false),
-                required: *required,
-                doc: doc.clone(),
-                encodings: encodings.clone(),
-            });
+        let args: Vec<Param> = op.args.iter().map(|p| self.param_def(p)).collect();
+        let optional: Vec<Param> = op.optional.iter().map(|p| self.param_def(p)).collect();
+        let body = op.body.as_ref().map(|b| BodyDef {
+            kind: b.kind,
+            content_type: b.content_type.clone(),
+            ty: self.render(&b.ty, false),
+            required: b.required,
+            doc: b.doc.clone(),
+            encodings: b.encodings.clone(),
+        });
         // Success side.
         let successes: Vec<&RespIr> = op.responses.iter().filter(|r| r.success).collect();
         let mut distinct: Vec<String> = successes.iter().map(|r| self.body_ty(r)).collect();
@@ -389,68 +505,7 @@ impl<'a> Builder<'a> {
         let error_ty = error_enum
             .as_ref()
             .map_or("std::convert::Infallible".to_string(), |e| e.name.clone());
-        // Arms: exact codes, then ranges, then default; each response once per side.
-        let mut arms = Vec::new();
-        let variant_of = |e: &Option<StatusEnum>, r: &RespIr| {
-            e.as_ref().and_then(|e| {
-                e.variants
-                    .iter()
-                    .find(|v| v.status == r.status.as_string())
-                    .map(|v| v.name.clone())
-            })
-        };
-        let mut sorted: Vec<&RespIr> = op.responses.iter().collect();
-        sorted.sort_by_key(|r| match r.status {
-            StatusKey::Code(c) => (0, c),
-            StatusKey::Range(r) => (1, r),
-            StatusKey::Default => (2, 0),
-        });
-        let mut has_default = false;
-        for r in sorted {
-            let (pattern, low, high) = match r.status {
-                StatusKey::Code(c) => ("code", c, c),
-                StatusKey::Range(d) => ("range", d * 100, d * 100 + 99),
-                StatusKey::Default => ("default", 0, 0),
-            };
-            let ty = self.body_ty(r);
-            if r.status == StatusKey::Default && r.success {
-                arms.push(Arm {
-                    pattern: "range",
-                    low: 200,
-                    high: 299,
-                    ok: true,
-                    variant: variant_of(&success_enum, r),
-                    decode: r.decode,
-                    ty: ty.clone(),
-                });
-            }
-            if r.status == StatusKey::Default {
-                has_default = true;
-                arms.push(Arm {
-                    pattern,
-                    low,
-                    high,
-                    ok: false,
-                    variant: variant_of(&error_enum, r),
-                    decode: r.decode,
-                    ty,
-                });
-                continue;
-            }
-            arms.push(Arm {
-                pattern,
-                low,
-                high,
-                ok: r.success,
-                variant: if r.success {
-                    variant_of(&success_enum, r)
-                } else {
-                    variant_of(&error_enum, r)
-                },
-                decode: r.decode,
-                ty,
-            });
-        }
+        let (arms, has_default) = self.arms(&op.responses, &success_enum, &error_enum);
         let paging = self.paging(&op, &optional, &successes, &success_enum);
         OperationDef {
             id: op.id,
@@ -471,11 +526,106 @@ impl<'a> Builder<'a> {
             error_enum,
             arms,
             has_default,
+            accept: op.accept,
             paging,
         }
     }
 
-    /// An enum with one variant per response, named by status (`Ok`, `Unauthorized`).
+    /// A parameter as the templates see it: its owned type and the argument type it is taken
+    /// as (borrowed where that reads better: `&str`, `&[T]`).
+    fn param_def(&self, p: &ParamIr) -> Param {
+        Param {
+            name: p.name.clone(),
+            wire: p.wire.clone(),
+            location: p.location,
+            style: p.style,
+            explode: p.explode,
+            allow_reserved: p.allow_reserved,
+            ty: self.render(&p.ty, false),
+            arg_ty: match &p.ty {
+                Ty::String => "&str".to_string(),
+                Ty::Array(inner) => format!("&[{}]", self.render(inner, false)),
+                Ty::Int(_) | Ty::Float | Ty::Bool => self.render(&p.ty, false),
+                other => format!("&{}", self.render(other, false)),
+            },
+            is_string: p.ty == Ty::String,
+            doc: p.doc.clone(),
+            php_array: p.php_array,
+        }
+    }
+
+    /// The response dispatch: exact codes, then ranges, then `default`, each response once per
+    /// side; and whether a `default` arm catches the rest.
+    fn arms(
+        &self,
+        responses: &[RespIr],
+        success_enum: &Option<StatusEnum>,
+        error_enum: &Option<StatusEnum>,
+    ) -> (Vec<Arm>, bool) {
+        let mut arms = Vec::new();
+        let variant_of = |e: &Option<StatusEnum>, r: &RespIr| {
+            e.as_ref().and_then(|e| {
+                e.variants
+                    .iter()
+                    .find(|v| v.status == r.status.as_string())
+                    .map(|v| v.name.clone())
+            })
+        };
+        let mut sorted: Vec<&RespIr> = responses.iter().collect();
+        sorted.sort_by_key(|r| match r.status {
+            StatusKey::Code(c) => (0, c),
+            StatusKey::Range(r) => (1, r),
+            StatusKey::Default => (2, 0),
+        });
+        let mut has_default = false;
+        for r in sorted {
+            let (pattern, low, high) = match r.status {
+                StatusKey::Code(c) => (ArmPattern::Code, c, c),
+                StatusKey::Range(d) => (ArmPattern::Range, d * 100, d * 100 + 99),
+                StatusKey::Default => (ArmPattern::Default, 0, 0),
+            };
+            let ty = self.body_ty(r);
+            if r.status == StatusKey::Default && r.success {
+                arms.push(Arm {
+                    pattern: ArmPattern::Range,
+                    low: 200,
+                    high: 299,
+                    ok: true,
+                    variant: variant_of(success_enum, r),
+                    decode: r.decode,
+                    ty: ty.clone(),
+                });
+            }
+            if r.status == StatusKey::Default {
+                has_default = true;
+                arms.push(Arm {
+                    pattern,
+                    low,
+                    high,
+                    ok: false,
+                    variant: variant_of(error_enum, r),
+                    decode: r.decode,
+                    ty,
+                });
+                continue;
+            }
+            arms.push(Arm {
+                pattern,
+                low,
+                high,
+                ok: r.success,
+                variant: if r.success {
+                    variant_of(success_enum, r)
+                } else {
+                    variant_of(error_enum, r)
+                },
+                decode: r.decode,
+                ty,
+            });
+        }
+        (arms, has_default)
+    }
+
     /// The non-default `encoding` entries of a form media type at `media_pointer`.
     fn form_encodings(&self, media_pointer: &str) -> Vec<FormEncoding> {
         let pointer = pointer_push(media_pointer, "encoding");
@@ -486,16 +636,16 @@ impl<'a> Builder<'a> {
         for (wire, encoding) in entries {
             // The loader (`openapiv3`) admits exactly these four styles for an encoding.
             let style = match encoding.get("style").and_then(Value::as_str) {
-                Some("spaceDelimited") => "spaceDelimited",
-                Some("pipeDelimited") => "pipeDelimited",
-                Some("deepObject") => "deepObject",
-                _ => "form",
+                Some("spaceDelimited") => WireStyle::SpaceDelimited,
+                Some("pipeDelimited") => WireStyle::PipeDelimited,
+                Some("deepObject") => WireStyle::DeepObject,
+                _ => WireStyle::Form,
             };
             let explode = encoding
                 .get("explode")
                 .and_then(Value::as_bool)
-                .unwrap_or(style == "form");
-            if style != "form" || !explode {
+                .unwrap_or(style == WireStyle::Form);
+            if style != WireStyle::Form || !explode {
                 out.push(FormEncoding {
                     wire: wire.clone(),
                     style,
@@ -506,6 +656,7 @@ impl<'a> Builder<'a> {
         out
     }
 
+    /// An enum with one variant per response, named by status (`Ok`, `Unauthorized`).
     fn status_enum(&mut self, wanted: &str, responses: &[&RespIr]) -> StatusEnum {
         let mut scope = Scope::default();
         StatusEnum {
@@ -514,7 +665,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|r| StatusVariant {
                     name: scope.claim(&status_name(&r.status)),
-                    ty: (r.decode != "empty").then(|| self.body_ty(r)),
+                    ty: (r.decode != Decode::Empty).then(|| self.body_ty(r)),
                     status: r.status.as_string(),
                     doc: r.doc.clone(),
                 })
@@ -525,9 +676,9 @@ impl<'a> Builder<'a> {
     /// The Rust type a response body decodes to.
     fn body_ty(&self, r: &RespIr) -> String {
         match r.decode {
-            "json" => self.render(&r.ty, false),
-            "bytes" => "bytes::Bytes".to_string(),
-            _ => "()".to_string(),
+            Decode::Json => self.render(&r.ty, false),
+            Decode::Bytes => "bytes::Bytes".to_string(),
+            Decode::Empty => "()".to_string(),
         }
     }
 
@@ -541,7 +692,7 @@ impl<'a> Builder<'a> {
         successes: &[&RespIr],
         success_enum: &Option<StatusEnum>,
     ) -> Option<Paging> {
-        if success_enum.is_some() || successes.len() != 1 || successes[0].decode != "json" {
+        if success_enum.is_some() || successes.len() != 1 || successes[0].decode != Decode::Json {
             return None;
         }
         let Ty::Named(id) = successes[0].ty else {
@@ -559,7 +710,9 @@ impl<'a> Builder<'a> {
                 .iter()
                 .zip(optional)
                 .find(|(p, _)| {
-                    p.wire == wire && p.location == "query" && matches!(p.ty, Ty::Int(_))
+                    p.wire == wire
+                        && p.location == ParamLocation::Query
+                        && matches!(p.ty, Ty::Int(_))
                 })
                 .map(|(_, p)| p)
         };
@@ -582,7 +735,7 @@ impl<'a> Builder<'a> {
         const HAS_NEXT: &[&str] = &["hasNextPage", "has_next_page", "hasMore", "has_more"];
         if let Some(param) = int_param("page") {
             let is_flag = |f: &&FieldIr| HAS_NEXT.contains(&f.wire.as_str()) && f.ty == Ty::Bool;
-            let mut paging = base("page", param);
+            let mut paging = base(PagingKind::Page, param);
             if let Some(flag) = fields.iter().find(is_flag) {
                 paging.flag_field = flag.name.clone();
                 paging.flag_optional = field_opt(flag);
@@ -613,7 +766,7 @@ impl<'a> Builder<'a> {
             let total = fields
                 .iter()
                 .find(|f| f.wire == "total" && matches!(f.ty, Ty::Int(_)))?;
-            let mut paging = base("offset", param);
+            let mut paging = base(PagingKind::Offset, param);
             paging.flag_field = total.name.clone();
             paging.flag_optional = field_opt(total);
             return Some(paging);
@@ -626,8 +779,8 @@ impl<'a> Builder<'a> {
 pub(super) struct ParamIr {
     name: String,
     wire: String,
-    location: &'static str,
-    style: &'static str,
+    location: ParamLocation,
+    style: WireStyle,
     explode: bool,
     allow_reserved: bool,
     ty: Ty,
@@ -635,25 +788,36 @@ pub(super) struct ParamIr {
     php_array: bool,
 }
 
+/// An operation's parameters by role, after the ignored headers are taken out.
+#[derive(Debug, Default)]
+struct ParamsIr {
+    path: Vec<ParamIr>,
+    required: Vec<ParamIr>,
+    optional: Vec<ParamIr>,
+    /// The `Accept` value a declared `Accept` header fixes.
+    accept: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct RespIr {
     status: StatusKey,
-    decode: &'static str,
+    decode: Decode,
     ty: Ty,
     doc: Option<String>,
     success: bool,
     error: bool,
 }
 
-/// Kind, media type, type, required, doc and form encodings of a request body.
-pub(super) type BodyIr = (
-    &'static str,
-    String,
-    Ty,
-    bool,
-    Option<String>,
-    Vec<FormEncoding>,
-);
+/// A request body before its type is rendered.
+#[derive(Debug, Clone)]
+pub(super) struct BodyIr {
+    kind: BodyKind,
+    content_type: String,
+    pub(super) ty: Ty,
+    required: bool,
+    doc: Option<String>,
+    encodings: Vec<FormEncoding>,
+}
 
 #[derive(Debug, Clone)]
 pub(super) struct OpIr {
@@ -667,8 +831,51 @@ pub(super) struct OpIr {
     deprecated: bool,
     args: Vec<ParamIr>,
     optional: Vec<ParamIr>,
+    accept: Option<String>,
     pub(super) body: Option<BodyIr>,
     schemes: Vec<String>,
     responses: Vec<RespIr>,
     paging_name: String,
+}
+
+/// Request headers OpenAPI reserves: parameters with these names SHALL be ignored.
+fn is_ignored_header(name: &str) -> bool {
+    ["accept", "content-type", "authorization"]
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h))
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Segment<'a> {
+    Literal(&'a str),
+    Var(&'a str),
+}
+
+/// `/files/{name}.{ext}` as literals and variables, read from the template the spec model
+/// parsed once (an unclosed `{` is literal text there).
+fn template_segments(template: &PathTemplate) -> Vec<Segment<'_>> {
+    template
+        .pieces()
+        .iter()
+        .map(|p| match p {
+            Piece::Literal(text) => Segment::Literal(text),
+            Piece::Var(v) => Segment::Var(&v.name),
+        })
+        .collect()
+}
+
+/// A string argument for a template variable no parameter declares.
+fn undeclared_path_param(var: &str, args: &mut Scope) -> ParamIr {
+    ParamIr {
+        name: args.claim(&naming::snake_name(var)),
+        wire: var.to_string(),
+        location: ParamLocation::Path,
+        style: WireStyle::Simple,
+        explode: false,
+        allow_reserved: false,
+        ty: Ty::String,
+        doc: None,
+        php_array: false,
+    }
 }

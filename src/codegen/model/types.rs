@@ -74,6 +74,12 @@ impl<'a> Builder<'a> {
         if let Some(&id) = self.by_pointer.get(pointer) {
             return Ty::Named(id);
         }
+        if let Some(r) = value.get("$ref").filter(|r| !r.is_string()) {
+            let message =
+                format!("`$ref` is {r}, not a string; the generated type is serde_json::Value");
+            self.warn(&pointer_push(pointer, "$ref"), message);
+            return Ty::Value;
+        }
         if value.get("$ref").is_some() {
             let Some((target, target_value)) = self.resolve(pointer, value) else {
                 return Ty::Value;
@@ -88,6 +94,9 @@ impl<'a> Builder<'a> {
                 .unwrap_or_else(|| hint.to_string());
             return self.convert(&target, target_value, &hint, depth + 1);
         }
+        if self.refused(pointer, value) {
+            return Ty::Value;
+        }
         if depth > MAX_DEPTH || self.visiting.iter().any(|p| p == pointer) {
             self.warn(
                 pointer,
@@ -99,13 +108,24 @@ impl<'a> Builder<'a> {
             // Identical inline enums share one type. An enum refers to nothing, so the same
             // text always means the same type.
             let enum_key = self.enum_kind(value).map(|_| value.to_string());
-            if let Some(&id) = enum_key.as_ref().and_then(|k| self.inline_enums.get(k)) {
-                self.by_pointer.insert(pointer.to_string(), id);
-                return Ty::Named(id);
+            if let Some(key) = &enum_key {
+                if let Some(id) = self.share_enum(key, pointer) {
+                    self.by_pointer.insert(pointer.to_string(), id);
+                    return Ty::Named(id);
+                }
             }
-            let id = self.new_def(hint, doc_of(value));
+            let hint = container_hint(pointer).unwrap_or_else(|| hint.to_string());
+            let id = self.new_def(&hint, doc_of(value));
             if let Some(key) = enum_key {
-                self.inline_enums.insert(key, id);
+                let first = pointer.to_string();
+                self.inline_enums.insert(
+                    key,
+                    InlineEnum {
+                        id,
+                        first,
+                        renamed: false,
+                    },
+                );
             }
             self.by_pointer.insert(pointer.to_string(), id);
             let name = self.defs[id].name.clone();
@@ -119,6 +139,19 @@ impl<'a> Builder<'a> {
         ty
     }
 
+    /// Whether the schema uses a construct no Rust type expresses ([`unsupported`]); if so, a
+    /// warning at that keyword says the type is `serde_json::Value`.
+    fn refused(&mut self, pointer: &str, value: &Value) -> bool {
+        let Some((keyword, what)) = unsupported(value) else {
+            return false;
+        };
+        let message = format!(
+            "{what} cannot be expressed as a Rust type; the generated type is serde_json::Value"
+        );
+        self.warn(&pointer_push(pointer, keyword), message);
+        true
+    }
+
     /// Whether a schema becomes a named type of its own (struct, enum, union).
     pub(super) fn needs_def(&self, value: &Value) -> bool {
         let non_null = |k: &str| {
@@ -129,6 +162,9 @@ impl<'a> Builder<'a> {
                     .count()
             })
         };
+        if is_int_or_string(value) || self.allof_primitive(value).is_some() {
+            return false;
+        }
         if non_null("oneOf") >= 2 || non_null("anyOf") >= 2 {
             return true;
         }
@@ -147,10 +183,8 @@ impl<'a> Builder<'a> {
 
     /// `Some(true)` for a string enum, `Some(false)` for an integer enum.
     pub(super) fn enum_kind(&self, value: &Value) -> Option<bool> {
-        let values: Vec<&Value> = value
-            .get("enum")?
-            .as_array()?
-            .iter()
+        let values: Vec<&Value> = listed_values(value)?
+            .into_iter()
             .filter(|v| !v.is_null())
             .collect();
         if values.is_empty() {
@@ -174,6 +208,13 @@ impl<'a> Builder<'a> {
         name: &str,
         depth: usize,
     ) -> Body {
+        if self.refused(pointer, value) {
+            return Body::Alias {
+                ty: Ty::Value,
+                boxed: false,
+                newtype: false,
+            };
+        }
         if value.get("$ref").is_some() || !self.needs_def(value) {
             self.visiting.push(pointer.to_string());
             let ty = if value.get("$ref").is_some() {
@@ -200,7 +241,7 @@ impl<'a> Builder<'a> {
         match self.enum_kind(value) {
             Some(true) => {
                 let mut values: Vec<String> = Vec::new();
-                for v in value["enum"].as_array().into_iter().flatten() {
+                for v in listed_values(value).into_iter().flatten() {
                     if let Some(s) = v.as_str() {
                         if !values.iter().any(|x| x == s) {
                             values.push(s.to_string());
@@ -211,7 +252,7 @@ impl<'a> Builder<'a> {
             }
             Some(false) => {
                 let mut values: Vec<i64> = Vec::new();
-                for v in value["enum"].as_array().into_iter().flatten() {
+                for v in listed_values(value).into_iter().flatten() {
                     if let Some(i) = v.as_i64() {
                         if !values.contains(&i) {
                             values.push(i);
@@ -237,6 +278,9 @@ impl<'a> Builder<'a> {
         self.object(pointer, value, name, depth)
     }
 
+    /// `oneOf`/`anyOf` with at least two non-null alternatives. Every variant records the
+    /// properties it pins to one value; a `discriminator` makes the union tagged when every
+    /// variant has a tag (see [`Builder::discriminate`]).
     pub(super) fn union(
         &mut self,
         pointer: &str,
@@ -276,64 +320,256 @@ impl<'a> Builder<'a> {
                 (Ty::Map(_) | Ty::Object, _) => "Object".to_string(),
                 _ => format!("Variant{}", i + 1),
             };
+            let pins = self
+                .tag_values(item, 0)
+                .into_iter()
+                .filter_map(|(key, values)| match <[String; 1]>::try_from(values) {
+                    Ok([value]) => Some(Pin { key, value }),
+                    Err(_) => None,
+                })
+                .collect();
             variants.push(VariantIr {
                 name: scope.claim(&wanted),
                 ty,
                 boxed: false,
                 tags: Vec::new(),
+                pins,
             });
             targets.push(target);
         }
-        // Untagged decoding tries variants in order; identical payload types make later ones
-        // unreachable but still compile, so they are kept as the spec lists them.
-        let mut tag = None;
-        if let Some(disc) = value.get("discriminator") {
-            if let Some(prop) = disc.get("propertyName").and_then(Value::as_str) {
-                let mapping: Vec<(String, String)> = disc
-                    .get("mapping")
-                    .and_then(Value::as_object)
-                    .map(|m| {
-                        m.iter()
-                            .filter_map(|(k, v)| {
-                                let v = v.as_str()?;
-                                let p = if v.starts_with('#') {
-                                    ref_pointer(v).ok()?
-                                } else {
-                                    pointer_push("/components/schemas", v)
-                                };
-                                Some((k.clone(), p))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let mut complete = true;
-                for (variant, target) in variants.iter_mut().zip(&targets) {
-                    let Some(target) = target else {
-                        complete = false;
-                        continue;
-                    };
-                    variant.tags = mapping
-                        .iter()
-                        .filter(|(_, p)| p == target)
-                        .map(|(k, _)| k.clone())
-                        .collect();
-                    if variant.tags.is_empty() {
-                        if let Some(last) = pointer_segments(target).last() {
-                            variant.tags.push(last.clone());
-                        }
-                    }
+        let property = value
+            .get("discriminator")
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str);
+        let tag = match property {
+            Some(property) => {
+                self.discriminate(pointer, value, property, items, &mut variants, &targets)
+            }
+            None => None,
+        };
+        Body::Union { variants, tag }
+    }
+
+    /// Gives every variant of a discriminated union its tag values, in this order: the keys the
+    /// `mapping` gives its `$ref`; else the values its schema allows for the property (a
+    /// one-value `enum` or `const`, as OpenAI's `OutputItem` variants pin `type`); else, for a
+    /// `$ref` that pins nothing, its component name (OpenAPI's implicit mapping). A tag value is
+    /// kept by the first variant that claims it. Returns the property when every variant has a
+    /// tag; otherwise the union is decoded untagged, with a warning.
+    fn discriminate(
+        &mut self,
+        pointer: &str,
+        value: &'a Value,
+        property: &str,
+        items: &[(usize, &'a Value)],
+        variants: &mut [VariantIr],
+        targets: &[Option<String>],
+    ) -> Option<String> {
+        let mapping = mapping_of(value);
+        let mut claimed: BTreeSet<String> = BTreeSet::new();
+        let mut renamed = Vec::new();
+        let mut untagged = Vec::new();
+        for ((variant, target), (_, item)) in variants.iter_mut().zip(targets).zip(items) {
+            let mapped: Vec<String> = mapping
+                .iter()
+                .filter(|(_, p)| Some(p) == target.as_ref())
+                .map(|(k, _)| k.clone())
+                .collect();
+            let allowed = self
+                .tag_values(item, 0)
+                .into_iter()
+                .find(|(k, _)| k == property)
+                .map(|(_, v)| v)
+                .unwrap_or_default();
+            let implicit = target
+                .as_ref()
+                .and_then(|t| pointer_segments(t).last().cloned());
+            let tags = match (mapped.is_empty(), allowed.is_empty(), implicit) {
+                (false, _, _) => mapped,
+                (true, false, Some(name)) if !allowed.contains(&name) => {
+                    renamed.push(format!("{} (`{}`)", variant.name, allowed.join("`, `")));
+                    allowed
                 }
-                if complete {
-                    tag = Some(prop.to_string());
-                } else {
-                    self.warn(
-                        pointer,
-                        "discriminator with inline alternatives cannot be mapped; the union is decoded untagged".to_string(),
-                    );
+                (true, false, _) => allowed,
+                (true, true, Some(name)) => vec![name],
+                (true, true, None) => Vec::new(),
+            };
+            variant.tags = tags
+                .into_iter()
+                .filter(|t| claimed.insert(t.clone()))
+                .collect();
+            if variant.tags.is_empty() {
+                untagged.push(variant.name.clone());
+            }
+        }
+        if !renamed.is_empty() {
+            self.warn(
+                pointer,
+                format!("discriminator `{property}` has no mapping for variants whose schemas do not allow their component names as `{property}`; they are selected by the values they allow instead: {}", renamed.join(", ")),
+            );
+        }
+        if untagged.is_empty() {
+            return Some(property.to_string());
+        }
+        self.warn(
+            pointer,
+            format!("discriminator `{property}` leaves {} without a tag of its own (none is given, or an earlier variant takes the same value); the union is decoded untagged, by pinned values and known keys", untagged.join(", ")),
+        );
+        None
+    }
+
+    /// The string values an object schema allows for each of its properties that has a `const`
+    /// or a string `enum`, through `$ref`s and `allOf` members, first declaration first.
+    fn tag_values(&self, schema: &'a Value, depth: usize) -> Vec<(String, Vec<String>)> {
+        let schema = self.peek(schema);
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        if depth > 8 {
+            return out;
+        }
+        for member in schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for (key, values) in self.tag_values(member, depth + 1) {
+                if !out.iter().any(|(k, _)| *k == key) {
+                    out.push((key, values));
                 }
             }
         }
-        Body::Union { variants, tag }
+        let props = schema.get("properties").and_then(Value::as_object);
+        for (key, prop) in props.into_iter().flatten() {
+            let values = self.allowed_strings(prop);
+            if !values.is_empty() && !out.iter().any(|(k, _)| k == key) {
+                out.push((key.clone(), values));
+            }
+        }
+        out
+    }
+
+    /// The strings a property schema allows when it lists them: `const`, or an `enum` of
+    /// strings (`null` aside), through `$ref`s and a one-member `allOf`.
+    fn allowed_strings(&self, schema: &'a Value) -> Vec<String> {
+        let mut schema = self.peek(schema);
+        if let Some([member]) = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            schema = self.peek(member);
+        }
+        if let Some(c) = schema.get("const") {
+            return c.as_str().map(str::to_string).into_iter().collect();
+        }
+        let values: Vec<&Value> = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|v| !v.is_null())
+            .collect();
+        if values.iter().all(|v| v.is_string()) {
+            values
+                .iter()
+                .filter_map(|v| v.as_str())
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Follows `$ref`s without warnings (conversion warns about broken ones where it meets
+    /// them); a broken reference reads as the schema that holds it.
+    fn peek(&self, mut value: &'a Value) -> &'a Value {
+        for _ in 0..32 {
+            let Some(r) = value.get("$ref").and_then(Value::as_str) else {
+                break;
+            };
+            match ref_pointer(r).ok().and_then(|p| self.spec.at(&p)) {
+                Some(next) => value = next,
+                None => break,
+            }
+        }
+        value
+    }
+
+    /// The index of the `allOf` member that stands for the whole when every member that
+    /// constrains the shape is one primitive type (or an enum of it): a `$ref` if there is one,
+    /// else the first. `None` for anything else, objects included.
+    pub(super) fn allof_primitive(&self, value: &'a Value) -> Option<usize> {
+        if value.get("properties").is_some() {
+            return None;
+        }
+        let members: Vec<(usize, &Value)> = value
+            .get("allOf")?
+            .as_array()?
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| substantive(m))
+            .collect();
+        if members.len() < 2 {
+            return None;
+        }
+        let kinds = members
+            .iter()
+            .map(|(_, m)| primitive_type(self.peek(m)))
+            .collect::<Option<Vec<&str>>>()?;
+        if kinds.iter().any(|k| *k != kinds[0]) {
+            return None;
+        }
+        let by_ref = members.iter().find(|(_, m)| m.get("$ref").is_some());
+        by_ref.or(members.first()).map(|(i, _)| *i)
+    }
+
+    /// The module's one `IntOrString` union (Kubernetes `int-or-string`), made on first use.
+    fn int_or_string(&mut self) -> Ty {
+        if let Some(id) = self.int_or_string {
+            return Ty::Named(id);
+        }
+        let doc = "An integer or a string (`int-or-string`), as Kubernetes writes counts and percentages.";
+        let id = self.new_def("IntOrString", Some(doc.to_string()));
+        let variant = |name: &str, ty: Ty| VariantIr {
+            name: name.to_string(),
+            ty,
+            boxed: false,
+            tags: Vec::new(),
+            pins: Vec::new(),
+        };
+        self.defs[id].body = Body::Union {
+            variants: vec![
+                variant("Integer", Ty::Int("i64")),
+                variant("String", Ty::String),
+            ],
+            tag: None,
+        };
+        self.int_or_string = Some(id);
+        Ty::Named(id)
+    }
+
+    /// The type of an inline enum already met with the same text, if any. When it is met a
+    /// second time under the same property name, the type is renamed after that property
+    /// alone (`Order`, not `ListAssistantsOrder` for `ListFilesParams.order`) if that name is
+    /// free, so a shared type does not carry one operation's name.
+    fn share_enum(&mut self, key: &str, pointer: &str) -> Option<usize> {
+        let shared = self.inline_enums.get(key)?;
+        let id = shared.id;
+        if shared.renamed {
+            return Some(id);
+        }
+        let first = property_name(self.spec, &shared.first);
+        let here = property_name(self.spec, pointer);
+        if let (Some(first), Some(here)) = (first, here) {
+            let wanted = naming::type_name(&here);
+            if first == here && !self.names.contains(&wanted) && self.defs[id].name != wanted {
+                self.defs[id].name = self.names.claim(&wanted);
+            }
+        }
+        if let Some(shared) = self.inline_enums.get_mut(key) {
+            shared.renamed = true;
+        }
+        Some(id)
     }
 
     /// Collects the properties of an object schema, merging `allOf` members.
@@ -474,7 +710,7 @@ impl<'a> Builder<'a> {
                 self.convert(&prop_pointer, schema, &hint, depth + 1)
             };
             let nullable = self.nullable(&prop_pointer, schema);
-            let mut doc = doc_of(schema);
+            let mut doc = wrapped_doc(schema);
             // String formats stay `String` everywhere (no date or UUID crate in the client's
             // dependencies); the doc says which format the value carries.
             if ty == Ty::String {
@@ -525,6 +761,15 @@ impl<'a> Builder<'a> {
             );
             return Ty::Value;
         }
+        if is_int_or_string(value) {
+            return self.int_or_string();
+        }
+        // `allOf` of one primitive (a `$ref` plus a description, Plaid's `user_id`) is that
+        // primitive; the `$ref` member is preferred, so a named enum stays named.
+        if let Some(i) = self.allof_primitive(value) {
+            let p = format!("{}/{i}", pointer_push(pointer, "allOf"));
+            return self.convert(&p, &value["allOf"][i], hint, depth + 1);
+        }
         // A single meaningful allOf/oneOf/anyOf member is that member.
         for key in ["allOf", "oneOf", "anyOf"] {
             if let Some(items) = value.get(key).and_then(Value::as_array) {
@@ -542,6 +787,9 @@ impl<'a> Builder<'a> {
                     return Ty::Value;
                 }
             }
+        }
+        if let Some(ty) = const_type(value) {
+            return ty;
         }
         if value.get("enum").is_some()
             && value.get("type").is_none()
@@ -577,7 +825,15 @@ impl<'a> Builder<'a> {
                     let item_hint = format!("{hint}Item");
                     Ty::Array(Box::new(self.convert(&p, items, &item_hint, depth + 1)))
                 }
-                None => Ty::Array(Box::new(Ty::Value)),
+                // `prefixItems` that all say the same (mixed ones are refused by `unsupported`).
+                None => match value.get("prefixItems").and_then(|p| p.get(0)) {
+                    Some(first) => {
+                        let p = pointer_push(&pointer_push(pointer, "prefixItems"), "0");
+                        let item_hint = format!("{hint}Item");
+                        Ty::Array(Box::new(self.convert(&p, first, &item_hint, depth + 1)))
+                    }
+                    None => Ty::Array(Box::new(Ty::Value)),
+                },
             },
             Some("object") | None => {
                 let has_props =
@@ -772,8 +1028,8 @@ impl<'a> Builder<'a> {
     pub(super) fn request_reachable(&self, ops: &[OpIr]) -> BTreeSet<usize> {
         let mut stack: Vec<usize> = Vec::new();
         for op in ops {
-            if let Some((_, _, ty, _, _, _)) = &op.body {
-                collect_named(ty, &mut stack);
+            if let Some(body) = &op.body {
+                collect_named(&body.ty, &mut stack);
             }
         }
         let mut seen = BTreeSet::new();
@@ -809,6 +1065,49 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// An untagged union decodes by the selection rule (pins, then most known keys, then
+    /// order) when pins or two object variants can change the outcome; otherwise serde's first
+    /// match gives the same answer. Keys are listed only where two object variants compete.
+    fn union_shape(&self, variants: &[VariantIr], tag: &Option<String>) -> Shape {
+        let keys: Vec<Vec<String>> = variants
+            .iter()
+            .map(|v| self.documented_keys(&v.ty))
+            .collect();
+        let objects = keys.iter().filter(|k| !k.is_empty()).count();
+        let pinned = variants.iter().any(|v| !v.pins.is_empty());
+        Shape::Union {
+            variants: variants
+                .iter()
+                .zip(keys)
+                .map(|(v, keys)| UnionVariant {
+                    name: v.name.clone(),
+                    ty: self.render(&v.ty, v.boxed),
+                    tags: v.tags.clone(),
+                    pins: v.pins.clone(),
+                    keys: if objects >= 2 { keys } else { Vec::new() },
+                })
+                .collect(),
+            tag: tag.clone(),
+            select: tag.is_none() && (pinned || objects >= 2),
+        }
+    }
+
+    /// The JSON keys of the struct a type names (through aliases); empty for anything else.
+    fn documented_keys(&self, ty: &Ty) -> Vec<String> {
+        let mut ty = ty;
+        for _ in 0..32 {
+            let Ty::Named(id) = ty else { break };
+            match &self.defs[*id].body {
+                Body::Struct { fields, .. } => {
+                    return fields.iter().map(|f| f.wire.clone()).collect()
+                }
+                Body::Alias { ty: inner, .. } => ty = inner,
+                _ => break,
+            }
+        }
+        Vec::new()
+    }
+
     pub(super) fn type_def(&self, id: usize, in_request: bool) -> TypeDef {
         let def = &self.defs[id];
         let shape = match &def.body {
@@ -827,17 +1126,8 @@ impl<'a> Builder<'a> {
                         .iter()
                         .map(|f| {
                             let ty = self.render(&f.ty, f.boxed);
-                            let presence = match (f.required, f.nullable) {
-                                (true, false) => "required",
-                                (true, true) => "nullable",
-                                (false, true) if in_request => "double",
-                                _ => "optional",
-                            };
-                            let ty = match presence {
-                                "required" => ty,
-                                "double" => format!("Option<Option<{ty}>>"),
-                                _ => format!("Option<{ty}>"),
-                            };
+                            let presence = Presence::of(f.required, f.nullable, in_request);
+                            let ty = presence.wrap(ty);
                             Field {
                                 rename: naming::bare(&f.name) != f.wire,
                                 name: f.name.clone(),
@@ -889,17 +1179,7 @@ impl<'a> Builder<'a> {
                         .collect(),
                 }
             }
-            Body::Union { variants, tag } => Shape::Union {
-                variants: variants
-                    .iter()
-                    .map(|v| UnionVariant {
-                        name: v.name.clone(),
-                        ty: self.render(&v.ty, v.boxed),
-                        tags: v.tags.clone(),
-                    })
-                    .collect(),
-                tag: tag.clone(),
-            },
+            Body::Union { variants, tag } => self.union_shape(variants, tag),
             Body::Alias { ty, boxed, newtype } => {
                 let ty = self.render(ty, *boxed);
                 if *newtype {
@@ -967,4 +1247,163 @@ pub(super) fn collect_named(ty: &Ty, out: &mut Vec<usize>) {
         Ty::Array(t) | Ty::Map(t) => collect_named(t, out),
         _ => {}
     }
+}
+
+/// An inline enum's type, where it was first met, and whether its name was settled by a second
+/// use (see [`Builder::share_enum`]).
+pub(super) struct InlineEnum {
+    pub(super) id: usize,
+    pub(super) first: String,
+    pub(super) renamed: bool,
+}
+
+/// `format: int-or-string` or `x-kubernetes-int-or-string: true`.
+fn is_int_or_string(value: &Value) -> bool {
+    value.get("format").and_then(Value::as_str) == Some("int-or-string")
+        || value
+            .get("x-kubernetes-int-or-string")
+            .and_then(Value::as_bool)
+            == Some(true)
+}
+
+/// The JSON type of a schema that is a primitive (a string, integer, number or boolean, or an
+/// enum of strings or integers without a `type`), `None` for anything else.
+fn primitive_type(schema: &Value) -> Option<&str> {
+    let composed = ["allOf", "oneOf", "anyOf", "properties", "items"];
+    if composed.iter().any(|k| schema.get(*k).is_some()) {
+        return None;
+    }
+    match schema_type(schema) {
+        Some(t @ ("string" | "integer" | "number" | "boolean")) => Some(t),
+        Some(_) => None,
+        None => {
+            let values = schema.get("enum")?.as_array()?;
+            let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
+            if !values.is_empty() && values.iter().all(|v| v.is_string()) {
+                Some("string")
+            } else if !values.is_empty() && values.iter().all(|v| v.is_i64()) {
+                Some("integer")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// A field's doc: the schema's own, or that of an `allOf` member that is not a `$ref` (the
+/// common `allOf: [{$ref}, {description}]` wrapper).
+fn wrapped_doc(schema: &Value) -> Option<String> {
+    doc_of(schema).or_else(|| {
+        let members = schema.get("allOf").and_then(Value::as_array)?;
+        members
+            .iter()
+            .filter(|m| m.get("$ref").is_none())
+            .find_map(doc_of)
+    })
+}
+
+/// The name a schema reached through `components/responses/X` or `components/requestBodies/X`
+/// takes: `XBody` (PagerDuty's error body, shared by every `409`, is `ConflictBody`).
+fn container_hint(pointer: &str) -> Option<String> {
+    let segments = pointer_segments(pointer);
+    match segments.as_slice() {
+        [components, kind, name, content, _, schema]
+            if components == "components"
+                && (kind == "responses" || kind == "requestBodies")
+                && content == "content"
+                && schema == "schema" =>
+        {
+            let name = naming::type_name(name);
+            Some(if name.ends_with("Body") {
+                name
+            } else {
+                format!("{name}Body")
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The property or parameter a schema belongs to: `order` for `.../properties/order`,
+/// `.../properties/order/items`, and for the schema of a parameter named `order`.
+fn property_name(spec: &Spec, pointer: &str) -> Option<String> {
+    let mut segments = pointer_segments(pointer);
+    if segments.last().is_some_and(|s| s == "items") {
+        segments.pop();
+    }
+    match segments.as_slice() {
+        [.., properties, name] if properties == "properties" => Some(name.clone()),
+        [.., last] if last == "schema" => {
+            let parent = &pointer[..pointer.rfind("/schema")?];
+            let param = spec.at(parent)?;
+            param.get("in")?;
+            param.get("name")?.as_str().map(str::to_string)
+        }
+        _ => None,
+    }
+}
+
+/// A discriminator's `mapping`: tag value → JSON pointer of the schema it selects.
+fn mapping_of(value: &Value) -> Vec<(String, String)> {
+    let Some(mapping) = value
+        .get("discriminator")
+        .and_then(|d| d.get("mapping"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    mapping
+        .iter()
+        .filter_map(|(k, v)| {
+            let v = v.as_str()?;
+            let p = if v.starts_with('#') {
+                ref_pointer(v).ok()?
+            } else {
+                pointer_push("/components/schemas", v)
+            };
+            Some((k.clone(), p))
+        })
+        .collect()
+}
+
+/// The values a schema lists: its `enum`, or its `const` (3.1) as a one-value enum.
+fn listed_values(value: &Value) -> Option<Vec<&Value>> {
+    if let Some(c) = value.get("const") {
+        return Some(vec![c]);
+    }
+    value.get("enum")?.as_array().map(|a| a.iter().collect())
+}
+
+/// The type of a `const` that is not a string or an integer (those are one-value enums):
+/// `true`/`false` and numbers keep their JSON type, anything else is a `Value`.
+fn const_type(value: &Value) -> Option<Ty> {
+    match value.get("const")? {
+        Value::Bool(_) => Some(Ty::Bool),
+        Value::Number(n) if !n.is_i64() => Some(Ty::Float),
+        Value::String(_) | Value::Number(_) => None,
+        _ => Some(Ty::Value),
+    }
+}
+
+/// JSON Schema 2020-12 constructs (OpenAPI 3.1) no Rust type expresses: the keyword to point
+/// at and what it is. `prefixItems` is refused only when its members differ (a tuple of one
+/// type is a `Vec`).
+fn unsupported(value: &Value) -> Option<(&'static str, &'static str)> {
+    if value.get("if").is_some() {
+        return Some(("if", "`if`/`then`/`else`"));
+    }
+    if value.get("$dynamicRef").is_some() {
+        return Some(("$dynamicRef", "`$dynamicRef`"));
+    }
+    if value.get("dependentSchemas").is_some() {
+        return Some(("dependentSchemas", "`dependentSchemas`"));
+    }
+    let prefix = value.get("prefixItems").and_then(Value::as_array)?;
+    let first = prefix.first()?;
+    let same = |v: &Value| v == first;
+    let uniform = prefix.iter().all(same)
+        && value
+            .get("items")
+            .is_none_or(|i| same(i) || *i == Value::Bool(false));
+    (!uniform).then_some(("prefixItems", "`prefixItems` of different types (a tuple)"))
 }

@@ -563,7 +563,14 @@ fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Opt
 /// request header's value (`Authorization`, `x-client-secret`, a cookie): masked this way no
 /// secret reaches a report while every offset and column stays exact. `None` when nothing was
 /// masked.
+///
+/// A text with a key twice in one object is masked whole (every string, keys too): serde keeps
+/// the last copy, a pointer finds the first, so the copy a snippet would show might be the
+/// secret one.
 pub fn mask_strings(text: &str, pointers: &[String]) -> Option<String> {
+    if has_duplicate_keys(text) {
+        return Some(mask_every_string(text));
+    }
     let mut spans: Vec<ByteSpan> = pointers
         .iter()
         .filter_map(|p| crate::source::json_pointer_span(text, p))
@@ -582,18 +589,141 @@ pub fn mask_strings(text: &str, pointers: &[String]) -> Option<String> {
             continue;
         }
         out.push_str(&text[last..inner_start]);
-        for c in text[inner_start..inner_end].chars() {
-            out.push(match c.len_utf8() {
-                1 => '*',
-                2 => '\u{b7}',
-                3 => '\u{2022}',
-                _ => '\u{1f512}',
-            });
-        }
+        out.extend(text[inner_start..inner_end].chars().map(mask_char));
         last = inner_end;
     }
     out.push_str(&text[last..]);
     Some(out)
+}
+
+/// The placeholder for one masked character: same byte length, one character.
+fn mask_char(c: char) -> char {
+    match c.len_utf8() {
+        1 => '*',
+        2 => '\u{b7}',
+        3 => '\u{2022}',
+        _ => '\u{1f512}',
+    }
+}
+
+/// `text` with the contents of every JSON string masked, positions kept.
+fn mask_every_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut inside, mut escaped) = (false, false);
+    for c in text.chars() {
+        if inside && !escaped && c == '"' {
+            inside = false;
+            out.push(c);
+        } else if inside {
+            escaped = !escaped && c == '\\';
+            out.push(mask_char(c));
+        } else {
+            inside = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether some object in the JSON `text`, which parsed already, has a key twice. Checked while
+/// masking, so the cost is one extra scan of units that have something to mask.
+pub fn has_duplicate_keys(text: &str) -> bool {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::borrow::Cow;
+    use std::collections::HashSet;
+
+    /// Deserialises any value; `Err` as soon as a duplicate key is met.
+    struct Check;
+    impl<'de> DeserializeSeed<'de> for Check {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Check {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if !seen.insert(key) {
+                    return Err(serde::de::Error::custom("duplicate key"));
+                }
+                map.next_value_seed(Check)?;
+            }
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Check)?.is_some() {}
+            Ok(())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+    // Callers pass text that parsed already, so an error here is a duplicate.
+    let mut de = serde_json::Deserializer::from_str(text);
+    Check.deserialize(&mut de).is_err()
+}
+
+/// Pointers of the strings in `value` at or below a credential-named key (see
+/// [`crate::secrecy`]), at most a few thousand: masked in snippets wherever they stand.
+pub fn credential_strings(value: &Value, at: &str, out: &mut Vec<String>) {
+    if out.len() > 4096 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let here = crate::source::pointer_push(at, k);
+                if crate::secrecy::is_credential_name(k) {
+                    all_strings(v, here, out);
+                } else {
+                    credential_strings(v, &here, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                credential_strings(v, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn all_strings(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::String(_) => out.push(at),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                all_strings(v, format!("{at}/{i}"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                all_strings(v, crate::source::pointer_push(&at, k), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A location without its snippet: for lines that could not be parsed, whose secrets cannot be

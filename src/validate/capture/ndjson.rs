@@ -198,6 +198,7 @@ fn secret_pointers(line: &Value) -> Vec<String> {
     if let Some(body) = line.get("request_body") {
         string_leaves(body, "/request_body".to_string(), &mut out);
     }
+    super::credential_strings(line, "", &mut out);
     out
 }
 
@@ -341,9 +342,10 @@ pub fn parse_line(unit: &Unit) -> Parsed {
     let anchor = unit.origin.location(shown);
     let line = unit.origin.line;
     let Some(obj) = value.as_object_mut() else {
+        // Not an exchange: nothing in it is known to be harmless, so none of it is shown.
         return Err(parse_error(
             file,
-            anchor,
+            without_snippet(anchor),
             format!(
                 "line {line} is not an exchange object ({{\"method\", \"url\", \"status\", ...}})"
             ),

@@ -78,11 +78,7 @@ impl Index {
     /// The routes whose template matches `path` segment by segment, ascending.
     pub(super) fn lookup(&self, path: &str) -> Vec<usize> {
         let segments = Segments::of(path, false);
-        let texts: Vec<&str> = segments
-            .ranges
-            .iter()
-            .map(|&(a, b)| &path[a..b])
-            .collect();
+        let texts: Vec<&str> = segments.ranges.iter().map(|&(a, b)| &path[a..b]).collect();
         let mut out = Vec::new();
         self.walk(0, &texts, &mut out);
         out.sort_unstable();

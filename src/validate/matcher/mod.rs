@@ -440,11 +440,16 @@ impl Router {
         };
         for &id in routes {
             let route = &self.routes[id];
-            let found = candidates.for_route(route).into_iter().find_map(|(k, rest)| {
-                let stretched = route.path.stretch(rest, false)?;
-                Some((k, stretched.captures(rest, url)))
-            });
-            let Some((kind, values)) = found else { continue };
+            let found = candidates
+                .for_route(route)
+                .into_iter()
+                .find_map(|(k, rest)| {
+                    let stretched = route.path.stretch(rest, false)?;
+                    Some((k, stretched.captures(rest, url)))
+                });
+            let Some((kind, values)) = found else {
+                continue;
+            };
             if !route.method.eq_ignore_ascii_case(method) {
                 if record_others {
                     others.add(id, route);
@@ -495,17 +500,21 @@ impl Router {
         routes
             .filter(|r| r.method.eq_ignore_ascii_case(method))
             .find_map(|route| {
-                candidates.for_route(route).into_iter().find_map(|(_, rest)| {
-                    let stretched = route.path.stretch(rest, true)?;
-                    let segment = stretched.stretched_segment()?;
-                    let [Token::Var { name, .. }] = route.path.segments[segment].as_slice() else {
-                        return None;
-                    };
-                    Some(Stretch {
-                        route: route.label.clone(),
-                        variable: name.clone(),
+                candidates
+                    .for_route(route)
+                    .into_iter()
+                    .find_map(|(_, rest)| {
+                        let stretched = route.path.stretch(rest, true)?;
+                        let segment = stretched.stretched_segment()?;
+                        let [Token::Var { name, .. }] = route.path.segments[segment].as_slice()
+                        else {
+                            return None;
+                        };
+                        Some(Stretch {
+                            route: route.label.clone(),
+                            variable: name.clone(),
+                        })
                     })
-                })
             })
     }
 
@@ -665,8 +674,15 @@ mod tests {
             }
         }
         paths.extend(
-            ["/", "", "/Account/7/stream", "/Account%2F7", "/%41ccount/1", "//Account///1/"]
-                .map(str::to_string),
+            [
+                "/",
+                "",
+                "/Account/7/stream",
+                "/Account%2F7",
+                "/%41ccount/1",
+                "//Account///1/",
+            ]
+            .map(str::to_string),
         );
         for path in &paths {
             let slow: Vec<usize> = (0..router.routes.len())

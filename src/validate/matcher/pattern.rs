@@ -12,7 +12,10 @@ use super::PathValue;
 pub(super) enum Token {
     Literal(String),
     /// A variable; `values` restricts it when the server variable lists an `enum`.
-    Var { name: String, values: Vec<String> },
+    Var {
+        name: String,
+        values: Vec<String>,
+    },
 }
 
 fn tokens(pieces: &[Piece], values_of: &dyn Fn(&str) -> Vec<String>) -> Vec<Token> {

@@ -1,0 +1,182 @@
+//! Terminal and CI safety: no text from a capture or a spec reaches a report with a raw control
+//! character in it.
+//!
+//! A key holding `"\n::error::injected"` would otherwise start a line of its own that GitHub
+//! Actions reads as a workflow command, and a header value holding ESC or CR would drive the
+//! terminal. Every emitter is wrapped in [`Escaping`], so each finding and problem is escaped
+//! once, before any format sees it: C0 and C1 control characters and DEL are written out the
+//! way rustc writes them in string literals (`\n`, `\r`, `\t`, `\0`, `\u{1b}`). With no line
+//! feed left in capture text, no rendered line can start with it.
+
+use std::borrow::Cow;
+use std::io;
+
+use crate::diagnostic::{Diagnostic, Problem, State};
+use crate::source::Location;
+
+use super::{Emitter, Ending};
+
+/// `text` with its control characters written out; borrowed when it has none.
+pub fn text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+fn escape_in_place(field: &mut String) {
+    if needs(field) {
+        *field = text(field).into_owned();
+    }
+}
+
+fn diagnostic_needs(d: &Diagnostic) -> bool {
+    let ex = d.exchange.as_ref();
+    needs(&d.message)
+        || d.suggestion.as_deref().is_some_and(needs)
+        || d.notes.iter().any(|n| needs(n))
+        || d.pointer.as_deref().is_some_and(needs)
+        || d.key.as_deref().is_some_and(needs)
+        || d.location.as_ref().is_some_and(|l| needs(&l.line_text))
+        || d.file.as_ref().is_some_and(|f| needs(&f.to_string_lossy()))
+        || ex.is_some_and(|e| {
+            [&e.url, &e.method, &e.operation, &e.route]
+                .into_iter()
+                .any(|f| f.as_deref().is_some_and(needs))
+        })
+}
+
+/// The snippet line escaped, its column and length moved to the same characters.
+fn location(l: &mut Location) {
+    if !needs(&l.line_text) {
+        return;
+    }
+    let chars: Vec<char> = l.line_text.chars().collect();
+    let start = l.column.saturating_sub(1).min(chars.len());
+    let end = (start + l.len).min(chars.len());
+    let width = |part: &[char]| text(&part.iter().collect::<String>()).chars().count();
+    l.column = width(&chars[..start]) + 1;
+    l.len = width(&chars[start..end]).max(1);
+    l.line_text = text(&l.line_text).into_owned();
+}
+
+/// `d` with every text field escaped; borrowed when nothing needs it.
+pub fn diagnostic(d: &Diagnostic) -> Cow<'_, Diagnostic> {
+    if !diagnostic_needs(d) {
+        return Cow::Borrowed(d);
+    }
+    let mut d = d.clone();
+    escape_in_place(&mut d.message);
+    d.suggestion.iter_mut().for_each(escape_in_place);
+    d.notes.iter_mut().for_each(escape_in_place);
+    d.pointer.iter_mut().for_each(escape_in_place);
+    d.key.iter_mut().for_each(escape_in_place);
+    if let Some(l) = d.location.as_mut() {
+        location(l);
+    }
+    if let Some(f) = d.file.as_mut() {
+        if needs(&f.to_string_lossy()) {
+            *f = text(&f.to_string_lossy()).into_owned().into();
+        }
+    }
+    if let Some(e) = d.exchange.as_mut() {
+        for f in [&mut e.url, &mut e.method, &mut e.operation, &mut e.route] {
+            f.iter_mut().for_each(escape_in_place);
+        }
+    }
+    Cow::Owned(d)
+}
+
+/// `p` with its texts and its example escaped.
+fn problem(p: &Problem) -> Problem {
+    let mut p = p.clone();
+    escape_in_place(&mut p.message);
+    p.suggestion.iter_mut().for_each(escape_in_place);
+    p.pointer.iter_mut().for_each(escape_in_place);
+    p.key.iter_mut().for_each(escape_in_place);
+    p.operation.iter_mut().for_each(escape_in_place);
+    *p.example = diagnostic(&p.example).into_owned();
+    p
+}
+
+fn problem_needs(p: &Problem) -> bool {
+    needs(&p.message)
+        || p.suggestion.as_deref().is_some_and(needs)
+        || p.pointer.as_deref().is_some_and(needs)
+        || p.key.as_deref().is_some_and(needs)
+        || p.operation.as_deref().is_some_and(needs)
+        || diagnostic_needs(&p.example)
+}
+
+/// Wraps an emitter so everything it is handed is escaped first.
+pub struct Escaping<'w> {
+    inner: Box<dyn Emitter + 'w>,
+}
+
+impl<'w> Escaping<'w> {
+    /// Escapes what reaches `inner`.
+    pub fn new(inner: Box<dyn Emitter + 'w>) -> Self {
+        Escaping { inner }
+    }
+}
+
+impl Emitter for Escaping<'_> {
+    fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()> {
+        self.inner.finding(&diagnostic(d), problem, state)
+    }
+
+    fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
+        if !ending.problems.iter().any(problem_needs) {
+            return self.inner.finish(ending);
+        }
+        let problems: Vec<Problem> = ending.problems.iter().map(problem).collect();
+        self.inner.finish(&Ending {
+            summary: ending.summary,
+            breakdown: ending.breakdown,
+            problems: &problems,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_written_out() {
+        assert_eq!(
+            text("a\nb\r\u{1b}[31m\u{9b}\t"),
+            "a\\nb\\r\\u{1b}[31m\\u{9b}\\t"
+        );
+        assert!(matches!(text("plain ünïcode"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn snippet_columns_follow_the_escapes() {
+        let mut l = Location {
+            line: 1,
+            column: 4,
+            len: 3,
+            line_text: "a\nbkey".to_string(),
+        };
+        location(&mut l);
+        assert_eq!(l.line_text, "a\\nbkey");
+        let underlined: String = l.line_text.chars().skip(l.column - 1).take(l.len).collect();
+        assert_eq!(underlined, "key");
+    }
+}

@@ -1,0 +1,367 @@
+//! The redaction policy: which names mark a credential, and how URLs, values and messages are
+//! shown without one. Every reader and checker asks this module; nothing else keeps a list.
+//!
+//! A name is a credential's when one of its words (split at `_`, `-`, `.`, spaces and camelCase
+//! humps, lower-cased) is a credential word (`token`, `secret`, `password`, `signature`, `sig`,
+//! `session`, `auth`, `cookie`, `credential`, ...), when it ends in one (`accesstoken`,
+//! `apikey`), when `key` follows `api`, `access`, `secret`, `private`, `client` or `signing`, or
+//! when the whole name is `key` or `code` (an OAuth authorization code). Words, not substrings:
+//! `author`, `country_code` and `monkey` are not credentials.
+//!
+//! What is hidden:
+//! - URLs: the userinfo password, and the value of every query, fragment (`#access_token=`) and
+//!   `;param` (`;jsessionid=`) pair whose name, percent-decoded (`%74oken`), is a credential's.
+//! - Values: a value under a credential-named key, or under any ancestor key that is one, is
+//!   never shown; objects shown in a message have credential-named members masked.
+//! - Headers `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie`, whatever the
+//!   spec says, and any header whose name is a credential's.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+/// What a hidden value is shown as.
+pub const MASK: &str = "REDACTED";
+
+/// Words that mark a credential wherever they stand in a name.
+const WORDS: &[&str] = &[
+    "token",
+    "tokens",
+    "secret",
+    "secrets",
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "signature",
+    "sig",
+    "session",
+    "sessionid",
+    "jsessionid",
+    "phpsessid",
+    "sid",
+    "auth",
+    "authorization",
+    "bearer",
+    "cookie",
+    "credential",
+    "credentials",
+    "apikey",
+    "csrf",
+    "xsrf",
+    "otp",
+    "jwt",
+    "privatekey",
+];
+
+/// Endings that mark a credential in a name written as one word (`accesstoken`, `clientsecret`).
+const ENDINGS: &[&str] = &[
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "apikey",
+    "sessionid",
+    "signature",
+];
+
+/// Words after which `key` names a credential (`api_key`, `x-api-key`, `secretKey`).
+const KEY_QUALIFIERS: &[&str] = &[
+    "api", "access", "secret", "private", "client", "signing", "auth", "app", "master",
+];
+
+/// Names that are credentials only on their own (`key=`, OAuth's `code=`).
+const WHOLE: &[&str] = &["key", "code"];
+
+/// Headers that carry credentials whatever the spec says.
+const HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// The lower-case words of a name: `x-api-key` → `x api key`, `accessToken` → `access token`.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            out.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            out.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        word.extend(c.to_lowercase());
+    }
+    out.extend((!word.is_empty()).then_some(word));
+    out
+}
+
+/// Whether a key, parameter, header or cookie name marks its value as a credential.
+pub fn is_credential_name(name: &str) -> bool {
+    let decoded = percent_decode(name);
+    let words = words(&decoded);
+    if let [only] = words.as_slice() {
+        if WHOLE.contains(&only.as_str()) {
+            return true;
+        }
+    }
+    words.iter().enumerate().any(|(i, w)| {
+        WORDS.contains(&w.as_str())
+            || ENDINGS.iter().any(|e| w.len() > e.len() && w.ends_with(e))
+            || (w == "key" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str()))
+    })
+}
+
+/// Whether a header's value is a credential: the credential headers, or a credential name.
+pub fn is_credential_header(name: &str) -> bool {
+    HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)) || is_credential_name(name)
+}
+
+/// Whether a JSON pointer passes through a credential-named key (`/auth/0/value`): a value at
+/// or below it is never shown.
+pub fn hides_pointer(pointer: &str) -> bool {
+    crate::source::pointer_segments(pointer)
+        .iter()
+        .any(|s| is_credential_name(s))
+}
+
+fn percent_decode(text: &str) -> Cow<'_, str> {
+    if text.contains('%') {
+        percent_encoding::percent_decode_str(text).decode_utf8_lossy()
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A copy of `value` with every member under a credential-named key replaced by [`MASK`], for
+/// showing a value in a message. Borrowed when there is nothing to mask.
+pub fn masked_value(value: &Value) -> Cow<'_, Value> {
+    if !has_credential_key(value) {
+        return Cow::Borrowed(value);
+    }
+    Cow::Owned(mask_members(value))
+}
+
+fn has_credential_key(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| is_credential_name(k) || has_credential_key(v)),
+        Value::Array(items) => items.iter().any(has_credential_key),
+        _ => false,
+    }
+}
+
+fn mask_members(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let shown = if is_credential_name(k) {
+                        Value::String(MASK.to_string())
+                    } else {
+                        mask_members(v)
+                    };
+                    (k.clone(), shown)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(mask_members).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A URL as reports show it: userinfo password, and credential values in the query, the
+/// fragment and `;param` path parameters replaced by [`MASK`]. Unchanged (borrowed) when it
+/// holds none.
+pub fn redact_url(url: &str) -> Cow<'_, str> {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let (before_query, query) = match before_fragment.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (before_fragment, None),
+    };
+    let mut out = redact_userinfo(before_query);
+    out = redact_path_params(&out);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(&redact_pairs(q, '&'));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(&redact_pairs(f, '&'));
+    }
+    if out == url {
+        Cow::Borrowed(url)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// `https://admin:pw@host/…` → `https://admin:REDACTED@host/…`.
+fn redact_userinfo(head: &str) -> String {
+    let Some((scheme, rest)) = head.split_once("://") else {
+        return head.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:{MASK}@{host}{path}")
+        }
+        _ => head.to_string(),
+    }
+}
+
+/// `/a;jsessionid=X/b` → `/a;jsessionid=REDACTED/b`.
+fn redact_path_params(head: &str) -> String {
+    if !head.contains(';') {
+        return head.to_string();
+    }
+    head.split('/')
+        .map(|segment| match segment.split_once(';') {
+            Some((name, params)) => format!("{name};{}", redact_pairs(params, ';')),
+            None => segment.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `a=1&access_token=X` → `a=1&access_token=REDACTED`.
+fn redact_pairs(pairs: &str, separator: char) -> String {
+    pairs
+        .split(separator)
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_credential_name(name) => format!("{name}={MASK}"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(&separator.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_recognised() {
+        for name in [
+            "access_token",
+            "accessToken",
+            "AccessToken",
+            "accesstoken",
+            "api_key",
+            "x-api-key",
+            "apiKey",
+            "apikey",
+            "X-Client-Secret",
+            "client_secret",
+            "password",
+            "db.password",
+            "Authorization",
+            "sig",
+            "signature",
+            "X-Amz-Signature",
+            "jsessionid",
+            "JSESSIONID",
+            "session_id",
+            "code",
+            "key",
+            "%74oken",
+            "refresh_token",
+            "csrf_token",
+            "private_key",
+        ] {
+            assert!(is_credential_name(name), "{name} is a credential");
+        }
+    }
+
+    #[test]
+    fn harmless_names_are_not_masked() {
+        for name in [
+            "author",
+            "authors",
+            "country_code",
+            "zip_code",
+            "monkey",
+            "keyboard",
+            "sort_key",
+            "primary_key",
+            "signal",
+            "design",
+            "tokenizer",
+            "codec",
+            "passage",
+            "id",
+            "with",
+            "name",
+        ] {
+            assert!(!is_credential_name(name), "{name} is not a credential");
+        }
+    }
+
+    #[test]
+    fn urls_lose_every_credential() {
+        let cases = [
+            (
+                "https://admin:PASSWD@h.test/x",
+                "https://admin:REDACTED@h.test/x",
+            ),
+            (
+                "https://h.test/x?access_token=S&with=a,b&api_key=K#f",
+                "https://h.test/x?access_token=REDACTED&with=a,b&api_key=REDACTED#f",
+            ),
+            (
+                "https://h.test/cb#access_token=S&state=1",
+                "https://h.test/cb#access_token=REDACTED&state=1",
+            ),
+            (
+                "https://h.test/x?%74oken=S",
+                "https://h.test/x?%74oken=REDACTED",
+            ),
+            (
+                "https://a.blob.test/c?sv=1&sig=S&se=2",
+                "https://a.blob.test/c?sv=1&sig=REDACTED&se=2",
+            ),
+            (
+                "https://h.test/a;jsessionid=S/b?x=1",
+                "https://h.test/a;jsessionid=REDACTED/b?x=1",
+            ),
+            (
+                "https://h.test/x?author=me&country_code=DE",
+                "https://h.test/x?author=me&country_code=DE",
+            ),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+        assert!(matches!(
+            redact_url("https://h.test/x?a=1"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn values_under_credential_keys_are_hidden() {
+        assert!(hides_pointer("/auth/0/value"));
+        assert!(hides_pointer("/config/api_key"));
+        assert!(!hides_pointer("/author/name"));
+        let value = serde_json::json!({"name": "n", "nested": {"api_key": "sk_live_1"}});
+        let shown = masked_value(&value).to_string();
+        assert!(
+            !shown.contains("sk_live") && shown.contains(MASK),
+            "{shown}"
+        );
+        let plain = serde_json::json!({"author": "a"});
+        assert!(matches!(masked_value(&plain), Cow::Borrowed(_)));
+    }
+}

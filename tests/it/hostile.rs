@@ -1,0 +1,185 @@
+//! Hostile captures: odd file names, planted secrets, control characters and floods must give
+//! complete, bounded, secret-free reports in every format. Every input is written by the test
+//! itself (no recordings are copied).
+
+use std::path::Path;
+
+use crate::validate::{root, run_cli, stdout, FORMATS};
+
+/// One Kommo exchange whose body drifts (`customers_mode` is not an allowed value).
+const KOMMO_DRIFT: &str = r#"{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account", "status": 200, "headers": {"content-type": "application/hal+json"}, "body": {"id": 1, "name": "n", "subdomain": "s", "current_user_id": 2, "country": "US", "currency": "USD", "customers_mode": "disbled", "is_unsorted_on": true, "is_loss_reason_enabled": true, "is_helpbot_enabled": false, "is_technical_account": true, "contact_name_display_order": 1}}"#;
+
+fn validate_dir(dir: &Path, format: &str) -> std::process::Output {
+    let path = dir.to_str().expect("temp dirs are UTF-8");
+    let kommo = root().join("spec/kommo.yaml");
+    run_cli(&[
+        "validate",
+        "--spec",
+        kommo.to_str().expect("UTF-8 checkout"),
+        "--format",
+        format,
+        path,
+    ])
+}
+
+#[cfg(unix)]
+#[test]
+fn a_capture_file_name_that_is_not_utf8_gives_a_whole_report_in_every_format() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff.ndjson");
+    std::fs::write(dir.path().join(name), format!("{KOMMO_DRIFT}\n")).expect("write");
+    for format in FORMATS {
+        let out = validate_dir(dir.path(), format);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = stdout(&out);
+        assert!(
+            text.contains("bad\u{fffd}.ndjson") || text.contains("bad%FF.ndjson"),
+            "{format}:\n{text}"
+        );
+        if format == "json" || format == "sarif" {
+            let doc: serde_json::Value =
+                serde_json::from_str(&text).expect("a whole JSON document");
+            assert!(doc.is_object());
+        }
+    }
+}
+
+/// Lines whose secrets sit in every place a report could show: URL userinfo, fragment,
+/// percent-encoded and `sig`/`;jsessionid` parameters, an object value in a message, a
+/// request body, and a body key that tries to start a CI command.
+fn planted_captures(dir: &Path) {
+    let account = |extra: &str| {
+        format!(
+            r#""body": {{"id": 1, "name": {{"api_key": "sk_live_PLANTED1"}}, "subdomain": "s", "current_user_id": 2, "country": "US", "currency": "USD", "customers_mode": "disabled", "is_unsorted_on": true, "is_loss_reason_enabled": true, "is_helpbot_enabled": false, "is_technical_account": true, "contact_name_display_order": 1{extra}}}"#
+        )
+    };
+    let lines = [
+        format!(
+            r#"{{"method": "GET", "url": "https://admin:PLANTED2@devteam.kommo.com/api/v4/account?%74oken=PLANTED4&sig=PLANTED5&signature=PLANTED6&author=visible_author#access_token=PLANTED7", "status": 200, "headers": {{"content-type": "application/hal+json", "x-trace": "a\r\u001b[31mred"}}, "request_headers": {{"Authorization": "Bearer PLANTED8"}}, "request_body": {{"password": "PLANTED9"}}, {}}}"#,
+            account(r#", "x\n::error::injected": 1, "esc\u001b[2Jkey": 2"#)
+        ),
+        // Duplicate keys: the copy a report could show is the second one.
+        format!(
+            r#"{{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account", "status": 200, "headers": {{"content-type": "application/hal+json"}}, "request_headers": {{"Authorization": "Bearer x", "Authorization": "Bearer PLANTED10"}}, {}}}"#,
+            account("")
+        ),
+        r#"{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account;jsessionid=PLANTED3", "status": 200, "body": {}}"#.to_string(),
+        // Not an exchange object: its raw text is never shown.
+        r#"["not an exchange", "PLANTED11"]"#.to_string(),
+        r#"{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account?api_key=PLANTED12", "status": 200, "body": {"#.to_string(),
+    ];
+    std::fs::write(dir.join("planted.ndjson"), lines.join("\n") + "\n").expect("write");
+}
+
+#[test]
+fn planted_secrets_and_control_characters_never_reach_any_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    planted_captures(dir.path());
+    for format in FORMATS {
+        let out = validate_dir(dir.path(), format);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains("PLANTED"), "{format} leaks:\n{all}");
+        // GitHub annotations carry no URL.
+        if format != "github" {
+            assert!(
+                all.contains("visible_author"),
+                "{format} hides a name:\n{all}"
+            );
+        }
+        let raw = all.chars().find(|c| c.is_control() && *c != '\n');
+        assert_eq!(raw, None, "{format} prints a raw control character:\n{all}");
+        for line in all.lines() {
+            assert!(
+                !line.trim_start().starts_with("::error::injected"),
+                "{format} lets capture text start a CI command:\n{all}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moved keys: only when the body lacks the key where the spec documents it.
+
+fn protection_findings(body: &str) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = format!(
+        r#"{{"method": "GET", "url": "https://api.example.test/repos/o/r/branches/main/protection", "status": 200, "headers": {{"content-type": "application/json"}}, "body": {body}}}"#
+    );
+    std::fs::write(dir.path().join("p.ndjson"), line + "\n").expect("write");
+    let spec = root().join("tests/fixtures/moved/protection.yaml");
+    let out = run_cli(&[
+        "validate",
+        "--format",
+        "json",
+        "--spec",
+        spec.to_str().expect("UTF-8 checkout"),
+        dir.path().to_str().expect("UTF-8 temp dir"),
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or("").to_string(),
+                f["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_key_the_body_also_has_where_documented_is_unknown_not_moved() {
+    let both = protection_findings(
+        r#"{"required_pull_request_reviews": {"dismissal_restrictions": {"users": [], "apps": []}}, "restrictions": {"users": [], "apps": []}}"#,
+    );
+    assert_eq!(both.len(), 1, "{both:?}");
+    assert_eq!(both[0].0, "unknown_property", "{both:?}");
+    let moved = protection_findings(
+        r#"{"required_pull_request_reviews": {"dismissal_restrictions": {"users": [], "apps": []}}, "restrictions": {"users": []}}"#,
+    );
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(moved[0].0, "moved_property", "{moved:?}");
+    assert!(moved[0].1.contains("/restrictions/apps"), "{moved:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded output: one exchange with 10,000 undocumented query parameters.
+
+#[test]
+fn ten_thousand_undocumented_parameters_give_a_report_of_bounded_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let query: Vec<String> = (0..10_000).map(|i| format!("p{i}=v{i}")).collect();
+    let line = KOMMO_DRIFT.replace(
+        "/api/v4/account\"",
+        &format!("/api/v4/account?{}\"", query.join("&")),
+    );
+    std::fs::write(dir.path().join("flood.ndjson"), line + "\n").expect("write");
+    for format in FORMATS {
+        let out = validate_dir(dir.path(), format);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let size = out.stdout.len();
+        // The full URL (about 120 kB) appears only in JSON's `url` of each finding.
+        let limit = if format == "json" { 3_000_000 } else { 100_000 };
+        assert!(size < limit, "{format}: {size} bytes");
+        let text = stdout(&out);
+        if format != "github" {
+            assert!(
+                text.contains("characters)") || format == "json",
+                "{format}: URL not cut"
+            );
+        }
+        assert!(
+            text.contains("9990 more query parameters"),
+            "{format}: not folded"
+        );
+    }
+}
