@@ -56,8 +56,7 @@ pub fn kommo_capture(path: &Path, n: usize, drift: Drift) -> u64 {
             }
         }
     };
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
-    for i in 0..n {
+    write_lines(path, n, |i| {
         let mut body = example.clone();
         body["id"] = Value::from(30_000_000 + i as u64);
         match (drift, i % 100) {
@@ -72,7 +71,7 @@ pub fn kommo_capture(path: &Path, n: usize, drift: Drift) -> u64 {
             }
             _ => {}
         }
-        let line = serde_json::json!({
+        serde_json::json!({
             "method": "GET",
             "url": format!("https://team{}.kommo.com/api/v4/account?with=amojo_id,version", i % 50),
             "status": 200,
@@ -84,12 +83,8 @@ pub fn kommo_capture(path: &Path, n: usize, drift: Drift) -> u64 {
                 "User-Agent": "bench/1.0"
             },
             "body": body,
-        });
-        serde_json::to_writer(&mut out, &line).expect("write");
-        out.write_all(b"\n").expect("write");
-    }
-    out.flush().expect("flush");
-    std::fs::metadata(path).expect("metadata").len()
+        })
+    })
 }
 
 /// GitHub's published description in the shared corpus (`SPECSMITH_GITHUB_SPEC` names another
@@ -143,10 +138,9 @@ pub fn github_capture(spec: &Path, path: &Path, n: usize) -> u64 {
             .collect();
         cases.push((template.clone(), params, example));
     }
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
-    for i in 0..n {
+    write_lines(path, n, |i| {
         let (template, params, body) = &cases[i % cases.len()];
-        let line = serde_json::json!({
+        serde_json::json!({
             "method": "GET",
             "url": github_url(template, params, i),
             "status": 200,
@@ -157,8 +151,15 @@ pub fn github_capture(spec: &Path, path: &Path, n: usize) -> u64 {
                 "User-Agent": "bench/1.0"
             },
             "body": body,
-        });
-        serde_json::to_writer(&mut out, &line).expect("write");
+        })
+    })
+}
+
+/// Writes `line(i)` for `i` in `0..n`, one JSON object a line; returns the file's size.
+fn write_lines(path: &Path, n: usize, mut line: impl FnMut(usize) -> Value) -> u64 {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    for i in 0..n {
+        serde_json::to_writer(&mut out, &line(i)).expect("write");
         out.write_all(b"\n").expect("write");
     }
     out.flush().expect("flush");
