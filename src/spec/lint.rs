@@ -16,8 +16,8 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::pointer_push;
 
 use super::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
-use super::model::{OpenApiVersion, ParamLocation, Spec};
-use super::refs::{all_refs, ref_of, ref_pointer, RefError};
+use super::model::{OpenApiVersion, Operation, ParamLocation, Spec};
+use super::refs::{all_refs, deref, ref_of, ref_pointer, RefError};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
@@ -266,24 +266,16 @@ fn check_operation_ids(spec: &Spec, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The `{name}`s of a path template, in order.
-pub fn template_variables(path: &str) -> Vec<&str> {
-    let mut vars = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        vars.push(&rest[open + 1..open + close]);
-        rest = &rest[open + close + 1..];
-    }
-    vars
-}
-
 fn check_path_parameters(spec: &Spec, out: &mut Vec<Diagnostic>) {
     for op in &spec.operations {
-        let vars = template_variables(&op.path);
-        for var in &vars {
+        let vars: Vec<&str> = op.template.variables().map(|v| v.name.as_str()).collect();
+        check_repeated_variables(spec, op, &vars, out);
+        check_repeated_parameters(spec, op, out);
+        let firsts = vars
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| !vars[..*i].contains(v));
+        for (_, var) in firsts {
             let declared = op
                 .parameters
                 .iter()
@@ -320,6 +312,83 @@ fn check_path_parameters(spec: &Spec, out: &mut Vec<Diagnostic>) {
                     p.name, op.path
                 ),
             ));
+        }
+    }
+}
+
+/// `/a/{id}/{id}`: one name cannot stand for two values, so a client cannot fill the template
+/// and a router cannot tell which value the parameter has.
+fn check_repeated_variables(spec: &Spec, op: &Operation, vars: &[&str], out: &mut Vec<Diagnostic>) {
+    for (i, var) in vars.iter().enumerate() {
+        if vars[..i].contains(var) && !vars[i + 1..].contains(var) {
+            out.push(
+                located(
+                    spec,
+                    Kind::DuplicatePathVariable,
+                    &op.pointer,
+                    format!(
+                        "{} {} uses {{{var}}} more than once",
+                        op.method.to_uppercase(),
+                        op.path
+                    ),
+                )
+                .with_suggestion("give each variable of the path its own name and parameter"),
+            );
+        }
+    }
+}
+
+/// A parameter list naming one `name` + `in` twice (OpenAPI forbids it): which of the two
+/// applies is up to each tool. Read from the document, because the model keeps only the last.
+fn check_repeated_parameters(spec: &Spec, op: &Operation, out: &mut Vec<Diagnostic>) {
+    let item = op.pointer.rsplit_once('/').map_or("", |(item, _)| item);
+    for list in [
+        pointer_push(item, "parameters"),
+        pointer_push(&op.pointer, "parameters"),
+    ] {
+        let Some(params) = spec.document.pointer(&list).and_then(Value::as_array) else {
+            continue;
+        };
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for (i, param) in params.iter().enumerate() {
+            let at = format!("{list}/{i}");
+            let Ok((param, _)) = deref(&spec.document, param, &at) else {
+                continue;
+            };
+            let field = |k: &str| {
+                param
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let key = (field("name"), field("in"));
+            if seen.contains(&key) {
+                // A path-level list is shared by every method: report it once, on the first.
+                let prefix = format!("{item}/");
+                let first_of_item = spec
+                    .operations
+                    .iter()
+                    .find(|o| o.pointer.starts_with(&prefix));
+                if list.starts_with(&op.pointer)
+                    || first_of_item.is_some_and(|o| o.pointer == op.pointer)
+                {
+                    out.push(
+                        located(
+                            spec,
+                            Kind::DuplicateParameter,
+                            &at,
+                            format!(
+                                "parameter {:?} in {} is declared twice in this list",
+                                key.0, key.1
+                            ),
+                        )
+                        .with_suggestion("remove one of the two declarations"),
+                    );
+                }
+            } else {
+                seen.push(key);
+            }
         }
     }
 }
@@ -543,17 +612,5 @@ fn relax_required_flags(schema: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(relax_required_flags),
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn template_variables_in_order() {
-        assert_eq!(template_variables("/a/{id}/{link}"), vec!["id", "link"]);
-        assert_eq!(template_variables("/a/{x}.{y}"), vec!["x", "y"]);
-        assert!(template_variables("/plain").is_empty());
     }
 }

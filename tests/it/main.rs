@@ -21,6 +21,8 @@ mod openapi31;
 mod patch;
 /// Requests: parameters in every style, bodies, credentials, `--server`, located and secret-free.
 mod requests;
+/// Routing: multi-segment and empty path values, hints and route shapes for unmatched exchanges.
+mod routes;
 /// Parameter styles: what a client sends for every parameter of the specs reads back the same.
 mod style;
 /// `specsmith validate`: drift located in captures, report formats, secrets, bad input, exit codes.
