@@ -28,7 +28,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "runtime.rs.jinja",
         include_str!("../../templates/runtime.rs.jinja"),
     ),
-    ("hooks.rs.jinja", include_str!("../../templates/hooks.rs.jinja")),
+    (
+        "hooks.rs.jinja",
+        include_str!("../../templates/hooks.rs.jinja"),
+    ),
     (
         "record.rs.jinja",
         include_str!("../../templates/record.rs.jinja"),
