@@ -36,6 +36,13 @@ fn account() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(capture("kommo-account.json"), "application/hal+json")
 }
 
+fn acme() -> AccountInput {
+    AccountInput {
+        name: Some("Acme".into()),
+        assigned_user_id: None,
+    }
+}
+
 fn too_many(retry_after: &str) -> ResponseTemplate {
     ResponseTemplate::new(429).insert_header("retry-after", retry_after)
 }
@@ -66,10 +73,7 @@ async fn retries_are_off_by_default() {
 #[tokio::test]
 async fn a_post_is_never_retried() {
     let server = first_then(too_many("0"), ResponseTemplate::new(200)).await;
-    let input = AccountInput {
-        name: Some("Acme".into()),
-        assigned_user_id: None,
-    };
+    let input = acme();
     let err = espocrm::Client::new(server.uri())
         .with_retry(RetryPolicy::retries(3))
         .create_account(&input)
@@ -82,10 +86,7 @@ async fn a_post_is_never_retried() {
 #[tokio::test]
 async fn a_put_is_retried_on_503_with_backoff_and_the_same_body() {
     let server = first_then(ResponseTemplate::new(503), ResponseTemplate::new(500)).await;
-    let input = AccountInput {
-        name: Some("Acme".into()),
-        assigned_user_id: None,
-    };
+    let input = acme();
     let _ = espocrm::Client::new(server.uri())
         .with_retry(RetryPolicy::retries(1).with_base_delay(Duration::from_millis(5)))
         .update_account("a1", &input)

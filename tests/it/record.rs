@@ -6,8 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use specsmith::spec;
-use specsmith::validate::{Options, Validator};
 use specsmith::Severity;
 use specsmith_generated::espocrm::{
     self, AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
@@ -165,19 +163,7 @@ async fn call_espocrm(espo: &espocrm::Client) {
 /// Validates `file` against the three specs with the server's URL as `--server`: the findings
 /// (`kind: message`) and the operations matched.
 fn validate(server: &str, file: PathBuf) -> (Vec<String>, Vec<String>) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let specs: Vec<spec::Spec> = ["kommo", "v4marketing", "espocrm"]
-        .iter()
-        .map(|s| spec::load(&root.join(format!("spec/{s}.yaml"))).expect("spec loads"))
-        .collect();
-    let options = Options {
-        server: Some(server.to_string()),
-        ..Options::default()
-    };
-    let report = Validator::new(&specs, options)
-        .expect("a base URL")
-        .run(&[file])
-        .expect("readable");
+    let report = crate::wire::validate_bundled(server, file);
     let findings = report
         .diagnostics
         .iter()
