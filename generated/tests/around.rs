@@ -60,6 +60,21 @@ async fn a_get_is_retried_once_after_429_with_retry_after_0() {
 }
 
 #[tokio::test]
+async fn retry_after_in_seconds_is_waited() {
+    let server = first_then(too_many("1"), account()).await;
+    let started = Instant::now();
+    Client::new(server.uri())
+        .with_retry(RetryPolicy::retries(1).with_base_delay(Duration::ZERO))
+        .get_account(GetAccountParams::default())
+        .await
+        .expect("retried");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After: 1 waits a second"
+    );
+}
+
+#[tokio::test]
 async fn retries_are_off_by_default() {
     let server = first_then(too_many("0"), account()).await;
     let err = Client::new(server.uri())
@@ -132,7 +147,8 @@ async fn retry_after_as_an_http_date_is_honoured_and_capped() {
         .get_account(GetAccountParams::default())
         .await
         .expect("retried");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(20) && waited < Duration::from_secs(5));
     assert_eq!(seen(&server).await.len(), 2);
 }
 
