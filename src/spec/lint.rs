@@ -21,8 +21,8 @@ use super::refs::{all_refs, ref_of, ref_pointer, RefError};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
-    let mut out = spec.ref_problems.clone();
-    check_refs(spec, &mut out);
+    let mut out = broken_refs(spec);
+    check_external_refs(spec, &mut out);
     check_cycles(spec, &mut out);
     check_operation_ids(spec, &mut out);
     check_path_parameters(spec, &mut out);
@@ -50,35 +50,53 @@ pub(crate) fn located(spec: &Spec, kind: Kind, pointer: &str, message: String) -
     spec.pin(Diagnostic::error(kind, message), pointer)
 }
 
-fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
+/// Every `$ref` that cannot be followed, as located `unresolved_ref` errors: the relative-file
+/// ones the loader could not bundle ([`Spec::ref_problems`]) and the local `#/...` ones that
+/// point at nothing. The one home of that rule: `lint` reports these, and `generate` refuses a
+/// spec that has any, because the model would otherwise drop the parameter, response, body or
+/// type behind the reference without a word.
+pub fn broken_refs(spec: &Spec) -> Vec<Diagnostic> {
+    let mut out = spec.ref_problems.clone();
     for (pointer, reference) in all_refs(&spec.document) {
-        let at = pointer_push(&pointer, "$ref");
-        match ref_pointer(&reference) {
-            // A relative file still here could not be followed: loading reported why.
-            Err(RefError::External(r)) if !super::refs::is_url(&r) => {}
-            Err(RefError::External(r)) => out.push(
-                located(
-                    spec,
-                    Kind::ExternalRef,
-                    &at,
-                    format!("$ref {r:?} is a URL; specsmith never fetches URLs, it follows local references and relative files"),
-                )
-                .with_suggestion("save the document beside the spec and refer to it by relative path, or bundle the spec into one file (for example with `redocly bundle`)"),
-            ),
-            Ok(target) if spec.document.pointer(&target).is_none() => {
-                let mut d = located(
-                    spec,
-                    Kind::UnresolvedRef,
-                    &at,
-                    format!("$ref {reference:?} points at nothing: no {target} in this document"),
-                );
-                if let Some(hint) = closest_sibling(&spec.document, &target) {
-                    d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
-                }
-                out.push(d);
-            }
-            _ => {}
+        let Ok(target) = ref_pointer(&reference) else {
+            continue;
+        };
+        if spec.document.pointer(&target).is_some() {
+            continue;
         }
+        let mut d = located(
+            spec,
+            Kind::UnresolvedRef,
+            &pointer_push(&pointer, "$ref"),
+            format!("$ref {reference:?} points at nothing: no {target} in this document"),
+        );
+        if let Some(hint) = closest_sibling(&spec.document, &target) {
+            d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// URLs are never fetched: each one is an `external_ref`. A relative file still here could not
+/// be followed, and [`broken_refs`] reports why.
+fn check_external_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    for (pointer, reference) in all_refs(&spec.document) {
+        let Err(RefError::External(r)) = ref_pointer(&reference) else {
+            continue;
+        };
+        if !super::refs::is_url(&r) {
+            continue;
+        }
+        out.push(
+            located(
+                spec,
+                Kind::ExternalRef,
+                &pointer_push(&pointer, "$ref"),
+                format!("$ref {r:?} is a URL; specsmith never fetches URLs, it follows local references and relative files"),
+            )
+            .with_suggestion("save the document beside the spec and refer to it by relative path, or bundle the spec into one file (for example with `redocly bundle`)"),
+        );
     }
 }
 

@@ -348,6 +348,54 @@ fn cli_reports_generate_errors_and_still_writes() {
     );
 }
 
+/// A local `$ref` that points at nothing would drop the parameter, body, response or header
+/// behind it: `generate` refuses the spec with a located error for each (exit 2, no code), as it
+/// does for a relative file it cannot follow.
+#[test]
+fn cli_refuses_a_spec_with_unresolved_local_references() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("crate");
+    let spec = root().join("tests/fixtures/specs/err_local_refs.yaml");
+    let (code, stdout, stderr) = specsmith(
+        &[
+            "generate",
+            "--spec",
+            spec.to_str().expect("utf-8 path"),
+            "--out",
+            out.to_str().expect("utf-8 path"),
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("json report");
+    let found: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["suggestion"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        (12, "did you mean \"#/components/parameters/Limit\"?"),
+        (14, "did you mean \"#/components/requestBodies/NewPet\"?"),
+        (20, ""),
+        (22, "did you mean \"#/components/responses/NotFound\"?"),
+    ];
+    let expected: Vec<(String, u64, String)> = expected
+        .iter()
+        .map(|(l, s)| ("unresolved_ref".to_string(), *l, s.to_string()))
+        .collect();
+    assert_eq!(found, expected, "{report:#}");
+    assert!(!out.exists(), "no code generated");
+}
+
 #[test]
 fn cli_writes_a_standalone_crate_and_check_detects_drift() {
     let dir = tempfile::tempdir().expect("tempdir");
