@@ -251,6 +251,12 @@ pub fn json_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
     }
 }
 
+/// The 1-based line and column, in characters, a `serde_json` error points at in `text`: what a
+/// message shows the user, where `err.column()` would count bytes.
+pub fn json_error_position(text: &str, err: &serde_json::Error) -> (usize, usize) {
+    LineIndex::new(text).line_col(text, json_error_span(text, err).start)
+}
+
 /// Byte offset of the first line of a YAML text that is not blank, a comment, a directive or a
 /// document marker.
 fn yaml_content_start(text: &str) -> usize {
@@ -858,5 +864,7 @@ mod tests {
         assert_eq!(&text[span.start..span.end], "x");
         let file = SourceFile::new("x.json", text.to_string(), SourceFormat::Json);
         assert_eq!(file.location(span).column, 17);
+        assert_eq!(json_error_position(text, &err), (1, 17));
+        assert_eq!(err.column(), 19, "serde counts the em dash's three bytes");
     }
 }
