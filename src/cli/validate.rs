@@ -61,6 +61,11 @@ pub struct ValidateArgs {
     /// spec's paths (the spec's servers are set aside); others are skipped and counted.
     #[arg(long, value_name = "URL")]
     pub server: Option<String>,
+    /// The largest exchange read, in MiB (an NDJSON line, a HAR entry, a raw body file); a larger
+    /// one is reported as a parse_error and skipped. A run holds about twice the largest entry
+    /// in memory, so this bounds its peak.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_entry_mib: u64,
     /// Capture files or folders (walked recursively): HAR (.har), NDJSON (.ndjson, .jsonl) or
     /// raw JSON bodies (.json, described by a sibling NAME.meta.json or by --operation and
     /// --status). Default: the bundled captures/ folder.
@@ -117,6 +122,7 @@ impl Plan {
             coverage: args.coverage,
             skip_requests: false,
             server: args.server.clone(),
+            max_entry: usize::try_from(args.max_entry_mib * 1024 * 1024).ok(),
         };
         Ok(Ok(Plan {
             specs,

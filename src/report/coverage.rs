@@ -25,6 +25,15 @@ pub fn table(coverage: &Coverage) -> Vec<String> {
         "coverage: {exercised} of {} operations exercised",
         ops.len()
     )];
+    lines.extend(aligned(&rows(coverage, exercised)));
+    lines.extend(tails(coverage));
+    lines
+}
+
+/// The table's rows, header first: every exercised operation with a row per documented response
+/// and media type, and the never-exercised ones while they are few.
+fn rows(coverage: &Coverage, exercised: usize) -> Vec<[String; 7]> {
+    let ops = &coverage.operations;
     let mut rows: Vec<[String; 7]> = vec![[
         "operation".into(),
         "method".into(),
@@ -92,13 +101,19 @@ pub fn table(coverage: &Coverage) -> Vec<String> {
             );
         }
     }
+    rows
+}
+
+/// The rows as lines, columns padded: counts right-aligned, names left-aligned.
+fn aligned(rows: &[[String; 7]]) -> Vec<String> {
+    let mut lines = Vec::new();
     let mut widths = [0usize; 7];
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    for row in &rows {
+    for row in rows {
         let mut line = String::from(" ");
         for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
             // Counts are right-aligned, names left-aligned.
@@ -110,6 +125,13 @@ pub fn table(coverage: &Coverage) -> Vec<String> {
         }
         lines.push(line.trim_end().to_string());
     }
+    lines
+}
+
+/// What follows the table: never-exercised operations and unobserved properties, the long
+/// tail as a count.
+fn tails(coverage: &Coverage) -> Vec<String> {
+    let mut lines = Vec::new();
     if !coverage.unexercised.is_empty() {
         let shown: Vec<&str> = coverage
             .unexercised

@@ -60,6 +60,9 @@ pub struct Options {
     /// `--server URL`: only exchanges under this base are checked, matched on the rest of their
     /// path; the others are skipped and counted in [`Stats::outside_server`].
     pub server: Option<String>,
+    /// `--max-entry-mib`: the largest exchange (NDJSON line, HAR entry, raw body) read, in
+    /// bytes; larger ones are reported and skipped. `None`: [`capture::MAX_UNIT_BYTES`].
+    pub max_entry: Option<usize>,
 }
 
 /// Counts for one operation.
@@ -250,12 +253,13 @@ impl<'s> Validator<'s> {
         // batch; the bounded channel keeps at most two batches in memory ahead of the checks.
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
         let raw = &self.options.raw;
+        let max_entry = self.options.max_entry.unwrap_or(capture::MAX_UNIT_BYTES);
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 let mut batch: Vec<Item> = Vec::new();
                 let mut batch_bytes = 0usize;
                 for file in &files {
-                    capture::read_file(file, raw, &mut |item| {
+                    capture::read_file(file, raw, max_entry, &mut |item| {
                         batch_bytes += item.as_ref().map_or(0, |u| u.text.len());
                         batch.push(item);
                         if batch.len() >= BATCH_UNITS || batch_bytes >= BATCH_BYTES {
@@ -309,8 +313,9 @@ impl<'s> Validator<'s> {
         each: &mut dyn FnMut(Checked),
     ) -> Result<usize, RunError> {
         let files = list_captures(paths)?;
+        let max_entry = self.options.max_entry.unwrap_or(capture::MAX_UNIT_BYTES);
         for file in &files {
-            capture::read_file(file, &self.options.raw, &mut |item| {
+            capture::read_file(file, &self.options.raw, max_entry, &mut |item| {
                 let Some(exchange) = item.ok().and_then(|u| capture::parse_unit(&u).ok()) else {
                     return;
                 };

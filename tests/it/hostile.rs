@@ -183,3 +183,38 @@ fn ten_thousand_undocumented_parameters_give_a_report_of_bounded_size() {
         );
     }
 }
+
+#[test]
+fn max_entry_mib_caps_the_entry_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let padding = "x".repeat(2 * 1024 * 1024);
+    let big = KOMMO_DRIFT.replace("\"name\": \"n\"", &format!("\"name\": \"{padding}\""));
+    std::fs::write(
+        dir.path().join("big.ndjson"),
+        format!("{big}\n{KOMMO_DRIFT}\n"),
+    )
+    .expect("write");
+    let path = dir.path().to_str().expect("UTF-8 temp dir");
+    let kommo = root().join("spec/kommo.yaml");
+    let kommo = kommo.to_str().expect("UTF-8 checkout");
+    let run = |cap: &str| {
+        let out = run_cli(&[
+            "validate",
+            "--spec",
+            kommo,
+            "--format",
+            "json",
+            "--max-entry-mib",
+            cap,
+            path,
+        ]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        doc["summary"]["exchanges"].as_u64()
+    };
+    assert_eq!(
+        run("1"),
+        Some(1),
+        "the 2 MiB line is skipped under a 1 MiB cap"
+    );
+    assert_eq!(run("3"), Some(2), "and read under a 3 MiB cap");
+}

@@ -21,13 +21,16 @@ use crate::source::json_pointer_span;
 use super::{
     bom_warning, mask_strings, normalize_method, parse_error, serde_error_location, serde_message,
     without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
-    MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into entries (units), reporting what is not a HAR.
-pub fn read(file: &Arc<PathBuf>, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
+pub fn read(
+    file: &Arc<PathBuf>,
+    max_entry: usize,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
     if let Some(f) = super::open(file, sink) {
-        read_from(file, f, MAX_UNIT_BYTES, sink);
+        read_from(file, f, max_entry, sink);
     }
 }
 
@@ -54,212 +57,321 @@ pub fn read_from(
     max_entry: usize,
     sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
 ) {
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut base = 0usize; // file offset of buf[0]
-    let mut pos = 0usize; // next file offset to scan
-    let mut line = 1usize;
-    let mut column = 1usize; // of `pos`, in characters
-    let mut line_start = 0usize; // file offset of the current line
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut in_string = false;
-    let mut escape = false;
-    let mut key_bytes: Option<Vec<u8>> = None;
-    let mut entry: Option<EntryStart> = None;
-    let mut entries = 0usize;
-    let mut found_entries = false;
-    let mut started = false;
-    let mut finished = false;
+    let mut scanner = Scanner::new(file, max_entry);
     let mut chunk = vec![0u8; 1 << 20];
-    let here = |line: usize, column: usize, prefix: Option<String>| Origin {
-        line,
-        column,
-        prefix,
-    };
     loop {
         let n = match reader.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                sink(Err(parse_error(
-                    file,
-                    here(line, column, Some(String::new())).location(""),
-                    format!("cannot read {}: {e}", file.display()),
-                )));
+                let message = format!("cannot read {}: {e}", file.display());
+                scanner.fail(sink, message);
                 return;
             }
         };
-        buf.extend_from_slice(&chunk[..n]);
-        if base == 0 && pos == 0 && buf.starts_with(b"\xEF\xBB\xBF") {
-            sink(Err(bom_warning(file)));
-            pos = 3;
-            line_start = 3;
+        if scanner.feed(&chunk[..n], sink).is_err() {
+            return;
         }
-        while pos < base + buf.len() {
-            if in_string && !escape {
-                // Fast path through string contents (most of a HAR's bytes, escapes included):
-                // stop only at the closing quote or a line break, counting characters for the
-                // column.
-                let rest = &buf[pos - base..];
-                let mut i = 0;
-                while i < rest.len() {
-                    match rest[i] {
-                        b'"' | b'\n' => break,
-                        b'\\' if i + 1 < rest.len() => i += 2,
-                        b'\\' => break, // the escaped byte is in the next chunk
-                        _ => i += 1,
-                    }
-                }
-                if i > 0 {
-                    let run = &rest[..i.min(rest.len())];
-                    if let Some(k) = key_bytes.as_mut() {
-                        k.extend_from_slice(&run[..run.len().min(64usize.saturating_sub(k.len()))]);
-                    }
-                    column += run.iter().filter(|&&b| b & 0xC0 != 0x80).count();
-                    pos += run.len();
-                    continue;
-                }
-            }
-            let b = buf[pos - base];
-            if finished {
-                if !b.is_ascii_whitespace() {
-                    sink(Err(parse_error(
-                        file,
-                        here(line, column, Some(String::new())).location(""),
-                        "unexpected data after the end of the HAR document",
-                    )));
-                    return;
-                }
-            } else if in_string {
-                if escape {
-                    escape = false;
-                } else if b == b'\\' {
-                    escape = true;
-                } else if b == b'"' {
-                    in_string = false;
-                    if let (Some(k), Some(top)) = (key_bytes.take(), stack.last_mut()) {
-                        top.key = Some(k);
-                    }
-                } else if b == b'\n' {
-                    // JSON strings cannot hold a raw line break (other control characters are
-                    // caught when the entry is parsed).
-                    sink(Err(parse_error(
-                        file,
-                        here(line, column, Some(String::new())).location(""),
-                        "a line break inside a string: binary data or a broken HAR",
-                    )));
-                    return;
-                }
-            } else {
-                match b {
-                    b' ' | b'\t' | b'\n' | b'\r' => {}
-                    _ if !started && b != b'{' => {
-                        let message = if !(0x20..0x80).contains(&b) {
-                            "binary data, not a HAR file (expected `{`)"
-                        } else {
-                            "not a HAR file: expected a JSON object `{`"
-                        };
-                        sink(Err(parse_error(
-                            file,
-                            here(line, column, Some(String::new())).location(""),
-                            message,
-                        )));
-                        return;
-                    }
-                    b'{' | b'[' => {
-                        started = true;
-                        let in_entries = is_entries(&stack);
-                        if in_entries && b == b'{' {
-                            found_entries = true;
-                            // The line's text before the entry, for snippets: known while it
-                            // is still buffered and short (a minified HAR is one huge line).
-                            let prefix =
-                                (line_start >= base && pos - line_start <= 4096).then(|| {
-                                    String::from_utf8_lossy(&buf[line_start - base..pos - base])
-                                        .into_owned()
-                                });
-                            entry = Some(EntryStart {
-                                offset: pos,
-                                origin: here(line, column, prefix),
-                                dropped: false,
-                            });
-                        } else if in_entries {
-                            found_entries = true;
-                        }
-                        stack.push(Frame {
-                            object: b == b'{',
-                            expect_key: b == b'{',
-                            key: None,
-                        });
-                    }
-                    b'}' | b']' => {
-                        if stack.pop().is_none() {
-                            sink(Err(parse_error(
-                                file,
-                                here(line, column, Some(String::new())).location(""),
-                                format!("unbalanced `{}`", b as char),
-                            )));
-                            return;
-                        }
-                        if is_entries(&stack) {
-                            if let Some(start) = entry.take() {
-                                if !start.dropped {
-                                    let bytes = &buf[start.offset - base..=pos - base];
-                                    let unit = match std::str::from_utf8(bytes) {
-                                        Ok(text) => Ok(Unit {
-                                            file: file.clone(),
-                                            entry: Some(entries),
-                                            text: text.to_string(),
-                                            origin: start.origin,
-                                            kind: UnitKind::HarEntry,
-                                        }),
-                                        Err(_) => Err(parse_error(
-                                            file,
-                                            start.origin.location(""),
-                                            format!("entry {entries} is not UTF-8 text"),
-                                        )),
-                                    };
-                                    sink(unit);
-                                }
-                                entries += 1;
-                            }
-                        }
-                        if stack.is_empty() {
-                            finished = true;
-                        }
-                    }
-                    b'"' => {
-                        in_string = true;
-                        let keyed = stack.last().is_some_and(|top| top.object && top.expect_key);
-                        key_bytes = (keyed && stack.len() <= 2).then(Vec::new);
-                    }
-                    b':' => {
-                        if let Some(top) = stack.last_mut() {
-                            top.expect_key = false;
-                        }
-                    }
-                    b',' => {
-                        if let Some(top) = stack.last_mut() {
-                            top.expect_key = top.object;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            if b == b'\n' {
-                line += 1;
-                column = 1;
-                line_start = pos + 1;
-            } else if b & 0xC0 != 0x80 {
-                column += 1;
-            }
-            pos += 1;
+    }
+    scanner.finish(sink);
+}
+
+/// The scan stopped at an error it already reported.
+struct Stopped;
+
+/// The byte-level HAR scanner: where it is in the file, the structure around it, and the entry
+/// being cut out. Each step of the scan is a method.
+struct Scanner<'f> {
+    file: &'f Arc<PathBuf>,
+    max_entry: usize,
+    buf: Vec<u8>,
+    /// File offset of `buf[0]`.
+    base: usize,
+    /// Next file offset to scan.
+    pos: usize,
+    line: usize,
+    /// Column of `pos`, in characters.
+    column: usize,
+    /// File offset of the current line.
+    line_start: usize,
+    stack: Vec<Frame>,
+    in_string: bool,
+    escape: bool,
+    /// The key being read, near the root (where `log.entries` is looked for).
+    key_bytes: Option<Vec<u8>>,
+    entry: Option<EntryStart>,
+    entries: usize,
+    found_entries: bool,
+    started: bool,
+    finished: bool,
+}
+
+impl<'f> Scanner<'f> {
+    fn new(file: &'f Arc<PathBuf>, max_entry: usize) -> Self {
+        Scanner {
+            file,
+            max_entry,
+            buf: Vec::with_capacity(1 << 20),
+            base: 0,
+            pos: 0,
+            line: 1,
+            column: 1,
+            line_start: 0,
+            stack: Vec::new(),
+            in_string: false,
+            escape: false,
+            key_bytes: None,
+            entry: None,
+            entries: 0,
+            found_entries: false,
+            started: false,
+            finished: false,
         }
-        if let Some(start) = entry.as_mut() {
+    }
+
+    /// Where the scan stands, as a location without snippet.
+    fn here(&self) -> crate::source::Location {
+        self.origin(Some(String::new())).location("")
+    }
+
+    fn origin(&self, prefix: Option<String>) -> Origin {
+        Origin {
+            line: self.line,
+            column: self.column,
+            prefix,
+        }
+    }
+
+    /// Reports `message` at the current position; the scan stops.
+    fn fail(
+        &self,
+        sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+        message: impl Into<String>,
+    ) {
+        sink(Err(parse_error(self.file, self.here(), message)));
+    }
+
+    /// Scans one chunk read from the file.
+    fn feed(
+        &mut self,
+        chunk: &[u8],
+        sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+    ) -> Result<(), Stopped> {
+        self.buf.extend_from_slice(chunk);
+        if self.base == 0 && self.pos == 0 && self.buf.starts_with(b"\xEF\xBB\xBF") {
+            sink(Err(bom_warning(self.file)));
+            self.pos = 3;
+            self.line_start = 3;
+        }
+        while self.pos < self.base + self.buf.len() {
+            if self.in_string && !self.escape && self.skip_string_run() {
+                continue;
+            }
+            let b = self.buf[self.pos - self.base];
+            self.byte(b, sink)?;
+            self.advance(b);
+        }
+        self.check_entry_size(sink);
+        self.trim();
+        Ok(())
+    }
+
+    /// Fast path through string contents (most of a HAR's bytes, escapes included): stops only
+    /// at the closing quote or a line break, counting characters for the column. Whether it
+    /// moved.
+    fn skip_string_run(&mut self) -> bool {
+        let rest = &self.buf[self.pos - self.base..];
+        let mut i = 0;
+        while i < rest.len() {
+            match rest[i] {
+                b'"' | b'\n' => break,
+                b'\\' if i + 1 < rest.len() => i += 2,
+                b'\\' => break, // the escaped byte is in the next chunk
+                _ => i += 1,
+            }
+        }
+        if i == 0 {
+            return false;
+        }
+        let run = &rest[..i.min(rest.len())];
+        if let Some(k) = self.key_bytes.as_mut() {
+            k.extend_from_slice(&run[..run.len().min(64usize.saturating_sub(k.len()))]);
+        }
+        self.column += run.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        self.pos += run.len();
+        true
+    }
+
+    /// One byte outside the fast path.
+    fn byte(
+        &mut self,
+        b: u8,
+        sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+    ) -> Result<(), Stopped> {
+        if self.finished {
+            if !b.is_ascii_whitespace() {
+                self.fail(sink, "unexpected data after the end of the HAR document");
+                return Err(Stopped);
+            }
+            return Ok(());
+        }
+        if self.in_string {
+            return self.string_byte(b, sink);
+        }
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' => Ok(()),
+            _ if !self.started && b != b'{' => {
+                self.fail(
+                    sink,
+                    if !(0x20..0x80).contains(&b) {
+                        "binary data, not a HAR file (expected `{`)"
+                    } else {
+                        "not a HAR file: expected a JSON object `{`"
+                    },
+                );
+                Err(Stopped)
+            }
+            b'{' | b'[' => {
+                self.open(b);
+                Ok(())
+            }
+            b'}' | b']' => self.close(b, sink),
+            b'"' => {
+                self.in_string = true;
+                let keyed = self
+                    .stack
+                    .last()
+                    .is_some_and(|top| top.object && top.expect_key);
+                self.key_bytes = (keyed && self.stack.len() <= 2).then(Vec::new);
+                Ok(())
+            }
+            b':' | b',' => {
+                if let Some(top) = self.stack.last_mut() {
+                    top.expect_key = b == b',' && top.object;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A byte inside a string: escapes, the closing quote (ending a key), a raw line break.
+    fn string_byte(
+        &mut self,
+        b: u8,
+        sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+    ) -> Result<(), Stopped> {
+        if self.escape {
+            self.escape = false;
+        } else if b == b'\\' {
+            self.escape = true;
+        } else if b == b'"' {
+            self.in_string = false;
+            if let (Some(k), Some(top)) = (self.key_bytes.take(), self.stack.last_mut()) {
+                top.key = Some(k);
+            }
+        } else if b == b'\n' {
+            // JSON strings cannot hold a raw line break (other control characters are caught
+            // when the entry is parsed).
+            self.fail(
+                sink,
+                "a line break inside a string: binary data or a broken HAR",
+            );
+            return Err(Stopped);
+        }
+        Ok(())
+    }
+
+    /// `{` or `[`: a new frame, and an entry's start inside `log.entries`.
+    fn open(&mut self, b: u8) {
+        self.started = true;
+        let in_entries = is_entries(&self.stack);
+        if in_entries {
+            self.found_entries = true;
+        }
+        if in_entries && b == b'{' {
+            // The line's text before the entry, for snippets: known while it is still buffered
+            // and short (a minified HAR is one huge line).
+            let (start, pos, base) = (self.line_start, self.pos, self.base);
+            let prefix = (start >= base && pos - start <= 4096)
+                .then(|| String::from_utf8_lossy(&self.buf[start - base..pos - base]).into_owned());
+            self.entry = Some(EntryStart {
+                offset: pos,
+                origin: self.origin(prefix),
+                dropped: false,
+            });
+        }
+        self.stack.push(Frame {
+            object: b == b'{',
+            expect_key: b == b'{',
+            key: None,
+        });
+    }
+
+    /// `}` or `]`: the frame ends, and with it an entry inside `log.entries`.
+    fn close(
+        &mut self,
+        b: u8,
+        sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+    ) -> Result<(), Stopped> {
+        if self.stack.pop().is_none() {
+            self.fail(sink, format!("unbalanced `{}`", b as char));
+            return Err(Stopped);
+        }
+        if is_entries(&self.stack) {
+            if let Some(start) = self.entry.take() {
+                if !start.dropped {
+                    sink(self.cut_entry(start));
+                }
+                self.entries += 1;
+            }
+        }
+        if self.stack.is_empty() {
+            self.finished = true;
+        }
+        Ok(())
+    }
+
+    /// The entry from its `{` to the current `}`, as a unit.
+    fn cut_entry(&self, start: EntryStart) -> Result<Unit, Box<Diagnostic>> {
+        let bytes = &self.buf[start.offset - self.base..=self.pos - self.base];
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Unit {
+                file: self.file.clone(),
+                entry: Some(self.entries),
+                text: text.to_string(),
+                origin: start.origin,
+                kind: UnitKind::HarEntry,
+            }),
+            Err(_) => Err(parse_error(
+                self.file,
+                start.origin.location(""),
+                format!("entry {} is not UTF-8 text", self.entries),
+            )),
+        }
+    }
+
+    /// Moves past `b`: line and column.
+    fn advance(&mut self, b: u8) {
+        if b == b'\n' {
+            self.line += 1;
+            self.column = 1;
+            self.line_start = self.pos + 1;
+        } else if b & 0xC0 != 0x80 {
+            self.column += 1;
+        }
+        self.pos += 1;
+    }
+
+    /// An entry that outgrew the limit is reported once and skipped, not kept.
+    fn check_entry_size(&mut self, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
+        let (pos, max_entry, entries) = (self.pos, self.max_entry, self.entries);
+        if let Some(start) = self.entry.as_mut() {
             if !start.dropped && pos - start.offset > max_entry {
                 start.dropped = true;
                 sink(Err(parse_error(
-                    file,
+                    self.file,
                     start.origin.location(""),
                     format!(
                         "entry {entries} is larger than {} MiB; skipped",
@@ -268,33 +380,39 @@ pub fn read_from(
                 )));
             }
         }
-        // Keep only what is still needed: the entry being read, or the current line's start
-        // (for snippets) when it is short.
-        let keep_from = match &entry {
+    }
+
+    /// Keeps only what is still needed: the entry being read, or the current line's start (for
+    /// snippets) when it is short.
+    fn trim(&mut self) {
+        let keep_from = match &self.entry {
             Some(start) if !start.dropped => start.offset,
-            _ if pos - line_start <= 4096 => line_start.max(base),
-            _ => pos,
+            _ if self.pos - self.line_start <= 4096 => self.line_start.max(self.base),
+            _ => self.pos,
         };
-        if keep_from > base {
-            buf.drain(..keep_from - base);
-            base = keep_from;
+        if keep_from > self.base {
+            self.buf.drain(..keep_from - self.base);
+            self.base = keep_from;
         }
     }
-    let end = here(line, column, Some(String::new())).location("");
-    if !started {
-        sink(Err(parse_error(file, end, "empty file: no HAR document")));
-    } else if !finished {
-        let what = match &entry {
-            Some(_) => format!("truncated: the file ends inside entry {entries}"),
-            None => "truncated: the file ends before the HAR document closes".to_string(),
-        };
-        sink(Err(parse_error(file, end, what)));
-    } else if !found_entries {
-        sink(Err(parse_error(
-            file,
-            Origin::file_start().location(""),
-            "not a HAR file: no `log.entries` array",
-        )));
+
+    /// At the end of the file: what is missing, if anything.
+    fn finish(self, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
+        if !self.started {
+            self.fail(sink, "empty file: no HAR document");
+        } else if !self.finished {
+            let what = match &self.entry {
+                Some(_) => format!("truncated: the file ends inside entry {}", self.entries),
+                None => "truncated: the file ends before the HAR document closes".to_string(),
+            };
+            self.fail(sink, what);
+        } else if !self.found_entries {
+            sink(Err(parse_error(
+                self.file,
+                Origin::file_start().location(""),
+                "not a HAR file: no `log.entries` array",
+            )));
+        }
     }
 }
 

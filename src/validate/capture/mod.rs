@@ -568,6 +568,9 @@ fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Opt
 /// the last copy, a pointer finds the first, so the copy a snippet would show might be the
 /// secret one.
 pub fn mask_strings(text: &str, pointers: &[String]) -> Option<String> {
+    if pointers.is_empty() {
+        return None;
+    }
     if has_duplicate_keys(text) {
         return Some(mask_every_string(text));
     }
@@ -786,6 +789,7 @@ pub fn normalize_method(method: &str) -> String {
 pub fn read_file(
     path: &Path,
     raw_defaults: &RawMeta,
+    max_entry: usize,
     sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
 ) {
     let file = Arc::new(path.to_path_buf());
@@ -794,9 +798,9 @@ pub fn read_file(
         known => known,
     };
     match format {
-        Some(CaptureFormat::Har) => har::read(&file, sink),
-        Some(CaptureFormat::Ndjson) => ndjson::read(&file, sink),
-        Some(CaptureFormat::Raw) | None => raw::read(&file, raw_defaults, sink),
+        Some(CaptureFormat::Har) => har::read(&file, max_entry, sink),
+        Some(CaptureFormat::Ndjson) => ndjson::read(&file, max_entry, sink),
+        Some(CaptureFormat::Raw) | None => raw::read(&file, raw_defaults, max_entry, sink),
     }
 }
 

@@ -24,13 +24,16 @@ use crate::source::ByteSpan;
 use super::{
     bom_warning, looks_binary, mask_strings, normalize_method, parse_error, serde_error_location,
     serde_message, without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
-    MAX_UNIT_BYTES,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
-pub fn read(file: &Arc<PathBuf>, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
+pub fn read(
+    file: &Arc<PathBuf>,
+    max_entry: usize,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
     if let Some(f) = super::open(file, sink) {
-        read_from(file, f, MAX_UNIT_BYTES, sink);
+        read_from(file, f, max_entry, sink);
     }
 }
 
@@ -462,10 +465,15 @@ mod tests {
         let file = Arc::new(PathBuf::from("t.ndjson"));
         let cut = |step: usize| {
             let mut out = Vec::new();
-            read_from(&file, Trickle(&input, step), MAX_UNIT_BYTES, &mut |u| {
-                let u = u.expect("line");
-                out.push((u.text, u.origin, u.entry));
-            });
+            read_from(
+                &file,
+                Trickle(&input, step),
+                crate::validate::capture::MAX_UNIT_BYTES,
+                &mut |u| {
+                    let u = u.expect("line");
+                    out.push((u.text, u.origin, u.entry));
+                },
+            );
             out
         };
         let whole = cut(usize::MAX);

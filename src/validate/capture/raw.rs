@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Kind};
 
 use super::{
     bom_warning, looks_binary, normalize_method, parse_error, serde_error_location, serde_message,
-    Body, Exchange, Origin, Parsed, RawMeta, Unit, UnitKind, MAX_UNIT_BYTES,
+    Body, Exchange, Origin, Parsed, RawMeta, Unit, UnitKind,
 };
 
 #[derive(Deserialize)]
@@ -68,16 +68,17 @@ fn read_meta(path: &Path) -> Result<Option<RawMeta>, Box<Diagnostic>> {
 pub fn read(
     file: &Arc<PathBuf>,
     defaults: &RawMeta,
+    max_entry: usize,
     sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
 ) {
     let start = Origin::file_start().location("");
     let fail = |message: String| parse_error(file, start.clone(), message);
     match std::fs::metadata(file.as_path()) {
-        Ok(m) if m.len() > MAX_UNIT_BYTES as u64 => {
+        Ok(m) if m.len() > max_entry as u64 => {
             return sink(Err(fail(format!(
                 "{} MiB is too large for a raw body (limit {} MiB); record large traffic as NDJSON, which is streamed",
                 m.len() / (1024 * 1024),
-                MAX_UNIT_BYTES / (1024 * 1024)
+                max_entry / (1024 * 1024)
             ))));
         }
         Ok(_) => {}
