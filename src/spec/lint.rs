@@ -17,7 +17,7 @@ use crate::source::pointer_push;
 
 use super::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
 use super::model::{OpenApiVersion, ParamLocation, Spec};
-use super::refs::{all_refs, ref_of, ref_pointer, RefError};
+use super::refs::{all_refs, collect_sites, deref, ref_of, ref_pointer, Pos, RefError};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
@@ -50,13 +50,16 @@ pub(crate) fn located(spec: &Spec, kind: Kind, pointer: &str, message: String) -
     spec.pin(Diagnostic::error(kind, message), pointer)
 }
 
-/// Every `$ref` that cannot be followed, as located `unresolved_ref` errors: the relative-file
-/// ones the loader could not bundle ([`Spec::ref_problems`]) and the local `#/...` ones that
-/// point at nothing. The one home of that rule: `lint` reports these, and `generate` refuses a
+/// Every `$ref` that cannot be followed, as located errors: the relative-file ones the loader
+/// could not bundle ([`Spec::ref_problems`]), the local `#/...` ones that point at nothing
+/// (`unresolved_ref`), and chains of references outside schemas that come back to themselves
+/// (`cyclic_ref`). The one home of that rule: `lint` reports these, and `generate` refuses a
 /// spec that has any, because the model would otherwise drop the parameter, response, body or
-/// type behind the reference without a word.
+/// type behind the reference without a word. (A cycle of schemas is a type, not a loss:
+/// [`check_cycles`] judges those.)
 pub fn broken_refs(spec: &Spec) -> Vec<Diagnostic> {
     let mut out = spec.ref_problems.clone();
+    local_cycles(spec, &mut out);
     for (pointer, reference) in all_refs(&spec.document) {
         let Ok(target) = ref_pointer(&reference) else {
             continue;
@@ -76,6 +79,47 @@ pub fn broken_refs(spec: &Spec) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+/// A reference object outside schemas whose chain of `$ref`s never reaches a definition
+/// (`A: {$ref: B}`, `B: {$ref: A}`): one `cyclic_ref` per cycle, at its first member, unless the
+/// loader already reported the same cycle across files.
+fn local_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    let mut sites = Vec::new();
+    collect_sites(&spec.document, Pos::Root, &mut String::new(), &mut sites);
+    for site in sites {
+        if matches!(site.pos, Pos::Schema | Pos::Data | Pos::Mapping) {
+            continue;
+        }
+        let Some(value) = spec.document.pointer(&site.at) else {
+            continue;
+        };
+        let Err(RefError::Cycle(chain)) = deref(&spec.document, value, &site.at) else {
+            continue;
+        };
+        let members: Vec<String> = chain.iter().filter_map(|r| ref_pointer(r).ok()).collect();
+        // Report once, at the cycle's first member; a use of the cycle from outside is not one.
+        if members.iter().min() != Some(&site.at) {
+            continue;
+        }
+        let d = located(
+            spec,
+            Kind::CyclicRef,
+            &site.at,
+            format!(
+                "$ref cycle with no definition: #{} -> {}",
+                site.at,
+                chain[..chain.len().saturating_sub(1)].join(" -> ")
+            ),
+        )
+        .with_suggestion("point one of these references at the definition itself");
+        let known = out
+            .iter()
+            .any(|o| o.kind == Kind::CyclicRef && o.file == d.file && o.location == d.location);
+        if !known {
+            out.push(d);
+        }
+    }
 }
 
 /// URLs are never fetched: each one is an `external_ref`. A relative file still here could not

@@ -348,9 +348,10 @@ fn cli_reports_generate_errors_and_still_writes() {
     );
 }
 
-/// A local `$ref` that points at nothing would drop the parameter, body, response or header
-/// behind it: `generate` refuses the spec with a located error for each (exit 2, no code), as it
-/// does for a relative file it cannot follow.
+/// A local `$ref` that points at nothing, or a chain of them that never reaches a definition,
+/// would drop the parameter, body, response or header behind it: `generate` refuses the spec
+/// with a located error for each (exit 2, no code), as it does for a relative file it cannot
+/// follow.
 #[test]
 fn cli_refuses_a_spec_with_unresolved_local_references() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -370,29 +371,51 @@ fn cli_refuses_a_spec_with_unresolved_local_references() {
     );
     assert_eq!(code, 2, "{stdout}{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("json report");
-    let found: Vec<(String, u64, String)> = report["findings"]
+    let mut found: Vec<(u64, String, String)> = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .map(|f| {
             (
-                f["kind"].as_str().unwrap_or_default().to_string(),
                 f["line"].as_u64().unwrap_or_default(),
+                f["kind"].as_str().unwrap_or_default().to_string(),
                 f["suggestion"].as_str().unwrap_or_default().to_string(),
             )
         })
         .collect();
+    found.sort();
     let expected = [
-        (12, "did you mean \"#/components/parameters/Limit\"?"),
-        (14, "did you mean \"#/components/requestBodies/NewPet\"?"),
-        (20, ""),
-        (22, "did you mean \"#/components/responses/NotFound\"?"),
+        (
+            13,
+            "unresolved_ref",
+            "did you mean \"#/components/parameters/Limit\"?",
+        ),
+        (
+            16,
+            "unresolved_ref",
+            "did you mean \"#/components/requestBodies/NewPet\"?",
+        ),
+        (22, "unresolved_ref", ""),
+        (
+            24,
+            "unresolved_ref",
+            "did you mean \"#/components/responses/NotFound\"?",
+        ),
+        (
+            32,
+            "cyclic_ref",
+            "point one of these references at the definition itself",
+        ),
     ];
-    let expected: Vec<(String, u64, String)> = expected
+    let expected: Vec<(u64, String, String)> = expected
         .iter()
-        .map(|(l, s)| ("unresolved_ref".to_string(), *l, s.to_string()))
+        .map(|(l, k, s)| (*l, k.to_string(), s.to_string()))
         .collect();
     assert_eq!(found, expected, "{report:#}");
+    assert!(
+        stdout.contains("#/components/parameters/Loop -> #/components/parameters/Loop2 -> #/components/parameters/Loop"),
+        "the cycle is named from its first member: {stdout}"
+    );
     assert!(!out.exists(), "no code generated");
 }
 
