@@ -320,23 +320,35 @@ fn specsmith(args: &[&str], cwd: &Path) -> (i32, String, String) {
     )
 }
 
+/// Runs `specsmith generate --spec FIXTURE --out DIR/crate EXTRA…` in a fresh temporary
+/// directory; returns it (kept alive), the crate folder and the run's (exit code, stdout, stderr).
+fn generate_fixture(
+    fixture: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, PathBuf, (i32, String, String)) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("crate");
+    let spec = root().join(fixture);
+    let mut args = vec![
+        "generate",
+        "--spec",
+        spec.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    let run = specsmith(&args, &root());
+    (dir, out, run)
+}
+
 /// A path variable no parameter declares is a located error, counted in the summary; the crate
 /// is written (the variable becomes a string argument) and the run passes, since `lint` is the
 /// command that fails on spec errors.
 #[test]
 fn cli_reports_generate_errors_and_still_writes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("paths");
-    let spec = root().join("tests/fixtures/codegen/classes/path_parameter_names.yaml");
-    let (code, stdout, stderr) = specsmith(
-        &[
-            "generate",
-            "--spec",
-            spec.to_str().expect("utf-8 path"),
-            "--out",
-            out.to_str().expect("utf-8 path"),
-        ],
-        &root(),
+    let (_dir, out, (code, stdout, stderr)) = generate_fixture(
+        "tests/fixtures/codegen/classes/path_parameter_names.yaml",
+        &[],
     );
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("6 error(s), 1 warning(s)"), "{stdout}");
@@ -354,20 +366,9 @@ fn cli_reports_generate_errors_and_still_writes() {
 /// follow.
 #[test]
 fn cli_refuses_a_spec_with_unresolved_local_references() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("crate");
-    let spec = root().join("tests/fixtures/specs/err_local_refs.yaml");
-    let (code, stdout, stderr) = specsmith(
-        &[
-            "generate",
-            "--spec",
-            spec.to_str().expect("utf-8 path"),
-            "--out",
-            out.to_str().expect("utf-8 path"),
-            "--format",
-            "json",
-        ],
-        &root(),
+    let (_dir, out, (code, stdout, stderr)) = generate_fixture(
+        "tests/fixtures/specs/err_local_refs.yaml",
+        &["--format", "json"],
     );
     assert_eq!(code, 2, "{stdout}{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("json report");
