@@ -17,12 +17,12 @@ use crate::source::pointer_push;
 
 use super::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
 use super::model::{OpenApiVersion, Operation, ParamLocation, Spec};
-use super::refs::{all_refs, deref, ref_of, ref_pointer, RefError};
+use super::refs::{all_refs, collect_sites, deref, ref_of, ref_pointer, Pos, RefError};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
-    let mut out = spec.ref_problems.clone();
-    check_refs(spec, &mut out);
+    let mut out = broken_refs(spec);
+    check_external_refs(spec, &mut out);
     check_cycles(spec, &mut out);
     check_operation_ids(spec, &mut out);
     check_path_parameters(spec, &mut out);
@@ -50,35 +50,97 @@ pub(crate) fn located(spec: &Spec, kind: Kind, pointer: &str, message: String) -
     spec.pin(Diagnostic::error(kind, message), pointer)
 }
 
-fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
+/// Every `$ref` that cannot be followed, as located errors: the relative-file ones the loader
+/// could not bundle ([`Spec::ref_problems`]), the local `#/...` ones that point at nothing
+/// (`unresolved_ref`), and chains of references outside schemas that come back to themselves
+/// (`cyclic_ref`). The one home of that rule: `lint` reports these, and `generate` refuses a
+/// spec that has any, because the model would otherwise drop the parameter, response, body or
+/// type behind the reference without a word. (A cycle of schemas is a type, not a loss:
+/// [`check_cycles`] judges those.)
+pub fn broken_refs(spec: &Spec) -> Vec<Diagnostic> {
+    let mut out = spec.ref_problems.clone();
+    local_cycles(spec, &mut out);
     for (pointer, reference) in all_refs(&spec.document) {
-        let at = pointer_push(&pointer, "$ref");
-        match ref_pointer(&reference) {
-            // A relative file still here could not be followed: loading reported why.
-            Err(RefError::External(r)) if !super::refs::is_url(&r) => {}
-            Err(RefError::External(r)) => out.push(
-                located(
-                    spec,
-                    Kind::ExternalRef,
-                    &at,
-                    format!("$ref {r:?} is a URL; specsmith never fetches URLs, it follows local references and relative files"),
-                )
-                .with_suggestion("save the document beside the spec and refer to it by relative path, or bundle the spec into one file (for example with `redocly bundle`)"),
-            ),
-            Ok(target) if spec.document.pointer(&target).is_none() => {
-                let mut d = located(
-                    spec,
-                    Kind::UnresolvedRef,
-                    &at,
-                    format!("$ref {reference:?} points at nothing: no {target} in this document"),
-                );
-                if let Some(hint) = closest_sibling(&spec.document, &target) {
-                    d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
-                }
-                out.push(d);
-            }
-            _ => {}
+        let Ok(target) = ref_pointer(&reference) else {
+            continue;
+        };
+        if spec.document.pointer(&target).is_some() {
+            continue;
         }
+        let mut d = located(
+            spec,
+            Kind::UnresolvedRef,
+            &pointer_push(&pointer, "$ref"),
+            format!("$ref {reference:?} points at nothing: no {target} in this document"),
+        );
+        if let Some(hint) = closest_sibling(&spec.document, &target) {
+            d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A reference object outside schemas whose chain of `$ref`s never reaches a definition
+/// (`A: {$ref: B}`, `B: {$ref: A}`): one `cyclic_ref` per cycle, at its first member, unless the
+/// loader already reported the same cycle across files.
+fn local_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    let mut sites = Vec::new();
+    collect_sites(&spec.document, Pos::Root, &mut String::new(), &mut sites);
+    for site in sites {
+        if matches!(site.pos, Pos::Schema | Pos::Data | Pos::Mapping) {
+            continue;
+        }
+        let Some(value) = spec.document.pointer(&site.at) else {
+            continue;
+        };
+        let Err(RefError::Cycle(chain)) = deref(&spec.document, value, &site.at) else {
+            continue;
+        };
+        let members: Vec<String> = chain.iter().filter_map(|r| ref_pointer(r).ok()).collect();
+        // Report once, at the cycle's first member; a use of the cycle from outside is not one.
+        if members.iter().min() != Some(&site.at) {
+            continue;
+        }
+        let d = located(
+            spec,
+            Kind::CyclicRef,
+            &site.at,
+            format!(
+                "$ref cycle with no definition: #{} -> {}",
+                site.at,
+                chain[..chain.len().saturating_sub(1)].join(" -> ")
+            ),
+        )
+        .with_suggestion("point one of these references at the definition itself");
+        let known = out
+            .iter()
+            .any(|o| o.kind == Kind::CyclicRef && o.file == d.file && o.location == d.location);
+        if !known {
+            out.push(d);
+        }
+    }
+}
+
+/// URLs are never fetched: each one is an `external_ref`. A relative file still here could not
+/// be followed, and [`broken_refs`] reports why.
+fn check_external_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    for (pointer, reference) in all_refs(&spec.document) {
+        let Err(RefError::External(r)) = ref_pointer(&reference) else {
+            continue;
+        };
+        if !super::refs::is_url(&r) {
+            continue;
+        }
+        out.push(
+            located(
+                spec,
+                Kind::ExternalRef,
+                &pointer_push(&pointer, "$ref"),
+                format!("$ref {r:?} is a URL; specsmith never fetches URLs, it follows local references and relative files"),
+            )
+            .with_suggestion("save the document beside the spec and refer to it by relative path, or bundle the spec into one file (for example with `redocly bundle`)"),
+        );
     }
 }
 

@@ -576,10 +576,9 @@ impl<'s> Validator<'s> {
                     )
                     .at(Some(location));
                     if body.origin.is_none() {
+                        let (line, column) = crate::source::json_error_position(&body.text, &e);
                         d.notes.push(format!(
-                            "at line {} column {} of the decoded body",
-                            e.line(),
-                            e.column()
+                            "at line {line} column {column} of the decoded body"
                         ));
                     }
                     return vec![d];
