@@ -6,7 +6,11 @@
 //! response drifts, the worst case for `--format json`, which lists every finding (findings
 //! are written as they are produced, so memory should not grow with them either).
 //!
-//! A second table: one huge exchange (a 255 MB NDJSON line, a 240 MB HAR entry with a base64
+//! Two more rows (issue 13's targets: 40 MB and 64 MB): the 40,000 Kommo responses as Kommo sends
+//! them (one undocumented key in every response), and 21,300 GitHub exchanges against GitHub's
+//! description from `../shared/corpus` (skipped, loudly, without it).
+//!
+//! A last table: one huge exchange (a 255 MB NDJSON line, a 240 MB HAR entry with a base64
 //! body), which should cost about twice its size (issue 12).
 //!
 //! Run: `cargo bench --bench memory`. Prints a table; the README quotes it.
@@ -16,14 +20,15 @@ use std::process::{Command, Stdio};
 
 mod common;
 
-use common::{kommo_capture, Drift};
+use common::{github_capture, github_spec, kommo_capture, Drift};
 
 /// Runs the binary on `capture` with `args` and returns its peak RSS in MB.
 #[cfg(unix)]
-fn peak_mb(capture: &std::path::Path, args: &[&str]) -> f64 {
+fn peak_mb(spec: &std::path::Path, capture: &std::path::Path, args: &[&str]) -> f64 {
     let child = Command::new(env!("CARGO_BIN_EXE_specsmith"))
         .arg("validate")
-        .args(["--spec", "spec/kommo.yaml"])
+        .arg("--spec")
+        .arg(spec)
         .args(args)
         .arg(capture)
         .current_dir(common::root())
@@ -54,6 +59,7 @@ fn main() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     println!("| exchanges | drift | capture | format | peak RSS |");
+    issue_13_rows(dir.path());
     println!("| --- | --- | --- | --- | --- |");
     for n in [10_000usize, 40_000] {
         for (drift, name) in [(Drift::Few, "4 %"), (Drift::Every, "every exchange")] {
@@ -67,7 +73,7 @@ fn main() {
                 &["--format", "sarif"][..],
                 &["--format", "human", "--coverage"][..],
             ] {
-                let mb = peak_mb(&path, args);
+                let mb = peak_mb(std::path::Path::new("spec/kommo.yaml"), &path, args);
                 println!(
                     "| {n} | {name} | {:.0} MB | {} | {mb:.0} MB |",
                     bytes as f64 / 1e6,
@@ -77,6 +83,35 @@ fn main() {
         }
     }
     huge_entries(dir.path());
+}
+
+/// Kommo as sent and GitHub, human format: the loads issue 13 sets memory targets for.
+#[cfg(unix)]
+fn issue_13_rows(dir: &std::path::Path) {
+    let kommo = dir.join("kommo-40k-undocumented.ndjson");
+    let bytes = kommo_capture(&kommo, 40_000, Drift::Undocumented);
+    let mb = peak_mb(
+        std::path::Path::new("spec/kommo.yaml"),
+        &kommo,
+        &["--format", "human"],
+    );
+    println!(
+        "| 40000 | undocumented key in every exchange | {:.0} MB | human | {mb:.0} MB |",
+        bytes as f64 / 1e6
+    );
+    let Some(spec) = github_spec() else {
+        println!(
+            "| SKIPPED | GitHub: ../shared/corpus/official/octokit__openapi is not here | | | |"
+        );
+        return;
+    };
+    let github = dir.join("github.ndjson");
+    let bytes = github_capture(&spec, &github, 21_300);
+    let mb = peak_mb(&spec, &github, &["--format", "human"]);
+    println!(
+        "| 21300 GitHub | examples of GitHub's description | {:.0} MB | human | {mb:.0} MB |",
+        bytes as f64 / 1e6
+    );
 }
 
 /// A Kommo account body `bytes` long: its `users_groups` array carries the bulk, with long
@@ -124,7 +159,11 @@ fn huge_entries(dir: &std::path::Path) {
     drop((f, encoded));
     for (path, what) in [(ndjson, "NDJSON line"), (har, "HAR entry, base64 body")] {
         let size = std::fs::metadata(&path).expect("metadata").len();
-        let mb = peak_mb(&path, &["--format", "json"]);
+        let mb = peak_mb(
+            std::path::Path::new("spec/kommo.yaml"),
+            &path,
+            &["--format", "json"],
+        );
         println!("| {what} | {:.0} MB | {mb:.0} MB |", size as f64 / 1e6);
         std::fs::remove_file(&path).expect("remove");
     }

@@ -5,6 +5,13 @@
 //! account exchanges with their request headers and query, a few percent drifted. The targets:
 //! validation costs at most about twice the parse on one core and uses every core; request
 //! checks and grouping into problems cost at most 15 % over the response-only run.
+//!
+//! Two more loads, each timed against the parse floor in the same run (issue 13): the Kommo
+//! capture as Kommo sends it (the undocumented `mobile_feature_version` in every response: one
+//! known problem on every exchange), and GitHub traffic against GitHub's 3.6 MB description
+//! (`../shared/corpus`; skipped, loudly, without it). Before criterion's groups the bench prints
+//! `ratio` lines: best of three wall times of validating (all threads) over the best of three
+//! single-threaded `serde_json` parses. `SPECSMITH_BENCH_RATIOS=1` prints only those.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -16,9 +23,77 @@ use specsmith::validate::{Options, Validator};
 
 mod common;
 
-use common::{kommo_capture, root, Drift};
+use common::{github_capture, github_spec, kommo_capture, root, Drift};
 
 const RESPONSES: usize = 40_000;
+/// GitHub exchanges: about the size of the traffic issue 13 measured (21,300, 80 MB).
+const GITHUB_EXCHANGES: usize = 21_300;
+
+/// Best of three wall times of `f`, in seconds.
+fn best_of_three(mut f: impl FnMut()) -> f64 {
+    (0..3)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Prints validating `capture` against `spec` (all threads, findings grouped into problems)
+/// over the single-threaded parse floor, measured here and now.
+fn print_ratio(name: &str, spec: &Path, capture: &Path) {
+    let specs = vec![specsmith::spec::load(spec).expect("spec")];
+    let validator = Validator::new(&specs, Options::default()).expect("options");
+    let paths = [capture.to_path_buf()];
+    let mut problems = 0;
+    let floor = best_of_three(|| {
+        parse_only(capture);
+    });
+    let validate = best_of_three(|| {
+        let mut set = ProblemSet::new();
+        validator
+            .run_with(&paths, &mut |d| {
+                set.add(&d);
+            })
+            .expect("runs");
+        problems = set.len();
+    });
+    eprintln!(
+        "ratio {name}: validate {validate:.2} s / parse floor {floor:.2} s = {:.2}x ({problems} problems, {} threads)",
+        validate / floor,
+        rayon::current_num_threads()
+    );
+}
+
+/// The issue 13 loads: Kommo as sent, and GitHub when the corpus is there.
+fn print_ratios(dir: &Path) {
+    let kommo = dir.join("kommo-40k-undocumented.ndjson");
+    let bytes = kommo_capture(&kommo, RESPONSES, Drift::Undocumented);
+    eprintln!(
+        "kommo as sent: {RESPONSES} responses, {:.1} MB",
+        bytes as f64 / 1e6
+    );
+    print_ratio(
+        "kommo-40k-undocumented",
+        &root().join("spec/kommo.yaml"),
+        &kommo,
+    );
+    match github_spec() {
+        Some(spec) => {
+            let github = dir.join("github.ndjson");
+            let bytes = github_capture(&spec, &github, GITHUB_EXCHANGES);
+            eprintln!(
+                "github: {GITHUB_EXCHANGES} exchanges, {:.1} MB",
+                bytes as f64 / 1e6
+            );
+            print_ratio("github-21k", &spec, &github);
+        }
+        None => eprintln!(
+            "SKIPPED the GitHub case: ../shared/corpus/official/octokit__openapi is not here"
+        ),
+    }
+}
 
 fn parse_only(path: &Path) -> usize {
     let reader = BufReader::new(std::fs::File::open(path).expect("open"));
@@ -33,6 +108,13 @@ fn parse_only(path: &Path) -> usize {
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
+    // `cargo test --benches` runs this without `--bench`: no timing then.
+    if std::env::args().any(|a| a == "--bench") {
+        print_ratios(dir.path());
+    }
+    if std::env::var_os("SPECSMITH_BENCH_RATIOS").is_some() {
+        return;
+    }
     let capture = dir.path().join("kommo-40k.ndjson");
     let bytes = kommo_capture(&capture, RESPONSES, Drift::Few);
     eprintln!(

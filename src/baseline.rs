@@ -75,7 +75,12 @@ impl Baseline {
         })?;
         let mut baseline: Baseline = serde_json::from_str(&text).map_err(|e| Error::Baseline {
             path: path.to_path_buf(),
-            reason: format!("{e} (line {}, column {})", e.line(), e.column()),
+            reason: {
+                let (line, column) = crate::source::json_error_position(&text, &e);
+                let message = e.to_string();
+                let message = crate::source::without_serde_position(&message);
+                format!("{message} (line {line}, column {column})")
+            },
         })?;
         if baseline.version != VERSION {
             return Err(Error::Baseline {
@@ -150,6 +155,18 @@ impl Baseline {
 mod tests {
     use super::*;
     use crate::diagnostic::problem::{Occurrence, Problem};
+
+    /// A baseline that does not parse names its place once, with the column in characters.
+    #[test]
+    fn an_unreadable_baseline_names_line_and_character_column_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("baseline.json");
+        std::fs::write(&path, "{\"note\": \"\u{2014}\", x}").expect("write");
+        let err = Baseline::read(&path).expect_err("not JSON");
+        let text = err.to_string();
+        assert!(text.ends_with("(line 1, column 15)"), "{text}");
+        assert!(!text.contains(" at line "), "{text}");
+    }
 
     fn problem(id: &str) -> Problem {
         let at = Occurrence {

@@ -95,6 +95,10 @@ kinds! {
     UndeclaredPathParameter = "undeclared_path_parameter", Error;
     /// An `in: path` parameter whose name is not in the path template.
     UnusedPathParameter = "unused_path_parameter", Error;
+    /// A path template that names one variable twice (`/a/{id}/{id}`).
+    DuplicatePathVariable = "duplicate_path_variable", Error;
+    /// A parameter list that declares one name and location twice.
+    DuplicateParameter = "duplicate_parameter", Error;
     /// An `example`/`examples` value that its own schema rejects.
     InvalidExample = "invalid_example", Error;
     /// A schema the JSON Schema compiler rejects.
@@ -164,6 +168,11 @@ pub struct ExchangeRef {
     pub route: Option<String>,
     /// The response status.
     pub status: Option<u16>,
+    /// For an exchange no operation answers: its method and route shape
+    /// (`GET /repositories/*/issues`, or the template it misses only by a multi-segment value),
+    /// which its problem id groups by. Not shown: the message says it in words.
+    #[serde(skip)]
+    pub shape: Option<String>,
 }
 
 /// One finding.

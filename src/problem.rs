@@ -58,6 +58,8 @@ pub fn problem_id(d: &Diagnostic) -> String {
     // exchanges have no operation: their method and path are the cause.
     let subject = if let Some(route) = exchange.and_then(|e| e.route.as_deref()) {
         route.to_string()
+    } else if let Some(shape) = exchange.and_then(|e| e.shape.as_deref()) {
+        shape.to_string()
     } else if operation.is_empty() {
         exchange
             .and_then(|e| {
@@ -213,6 +215,7 @@ mod tests {
             operation: Some("getAccount".into()),
             route: Some("GET /api/v4/account".into()),
             status: Some(200),
+            shape: None,
         });
         d
     }

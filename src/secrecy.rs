@@ -102,8 +102,51 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// Substrings one of which every credential name holds, lower-cased: each word, ending, key
+/// qualifier rule and whole name above contains one of them.
+const NEEDLES: &[&[u8]] = &[
+    b"token",
+    b"secret",
+    b"passwd",
+    b"pwd",
+    b"passphrase",
+    b"password",
+    b"sig",
+    b"session",
+    b"sid",
+    b"auth",
+    b"bearer",
+    b"cookie",
+    b"credential",
+    b"csrf",
+    b"xsrf",
+    b"otp",
+    b"jwt",
+    b"key",
+    b"code",
+];
+
+/// A cheap necessary condition for [`is_credential_name`]: the capture readers ask about every
+/// key of every body, and nearly all keys hold no needle, so they are answered without splitting
+/// the name into allocated words. Names that are not plain ASCII, or are percent-encoded, take
+/// the full path.
+fn may_be_credential_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if !name.is_ascii() || bytes.contains(&b'%') {
+        return true;
+    }
+    NEEDLES.iter().any(|needle| {
+        bytes
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    })
+}
+
 /// Whether a key, parameter, header or cookie name marks its value as a credential.
 pub fn is_credential_name(name: &str) -> bool {
+    if !may_be_credential_name(name) {
+        return false;
+    }
     let decoded = percent_decode(name);
     let words = words(&decoded);
     if let [only] = words.as_slice() {
@@ -251,6 +294,23 @@ fn redact_pairs(pairs: &str, separator: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_listed_word_passes_the_cheap_check() {
+        // A word added to a list without a needle would never be recognised again.
+        for word in WORDS.iter().chain(ENDINGS).chain(WHOLE) {
+            assert!(may_be_credential_name(word), "{word}");
+            assert!(may_be_credential_name(&word.to_uppercase()), "{word}");
+            assert!(is_credential_name(&format!("x_{word}")) || WHOLE.contains(word));
+        }
+        for qualifier in KEY_QUALIFIERS {
+            assert!(
+                is_credential_name(&format!("{qualifier}Key")),
+                "{qualifier}"
+            );
+        }
+        assert!(!may_be_credential_name("mobile_feature_version"));
+    }
 
     #[test]
     fn credentials_are_recognised() {

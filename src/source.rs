@@ -11,6 +11,9 @@ use std::sync::{Arc, OnceLock};
 
 use std::collections::HashMap;
 
+use yaml_rust2::parser::{Event as YamlEvent, MarkedEventReceiver, Parser as YamlParser};
+use yaml_rust2::scanner::Marker;
+
 /// A byte range into a source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ByteSpan {
@@ -249,6 +252,12 @@ pub fn json_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
         start: offset,
         end: offset + 1,
     }
+}
+
+/// The 1-based line and column, in characters, a `serde_json` error points at in `text`: what a
+/// message shows the user, where `err.column()` would count bytes.
+pub fn json_error_position(text: &str, err: &serde_json::Error) -> (usize, usize) {
+    LineIndex::new(text).line_col(text, json_error_span(text, err).start)
 }
 
 /// Byte offset of the first line of a YAML text that is not blank, a comment, a directive or a
@@ -494,119 +503,140 @@ impl JsonScanner<'_> {
 /// offset [`yaml_pointer_index`] would give for the deepest segment found (the node itself, or
 /// its nearest ancestor; `None` when not even the first segment exists), so both agree.
 fn yaml_pointer_scan(text: &str, lines: &LineIndex, segments: &[String]) -> Option<usize> {
-    use yaml_rust2::parser::{Event, Parser};
-    use yaml_rust2::scanner::Marker;
-
-    /// Parser events; a syntax error ends them, like the end of the text.
-    struct Events<'t>(Parser<std::str::Chars<'t>>);
-
-    impl Events<'_> {
-        fn next(&mut self) -> Option<(Event, Marker)> {
-            self.0.next_token().ok()
-        }
-
-        /// Consumes the rest of the node that `first` opens; false if the events end first.
-        fn skip(&mut self, first: &Event) -> bool {
-            let opens = |e: &Event| matches!(e, Event::MappingStart(..) | Event::SequenceStart(..));
-            let mut depth = usize::from(opens(first));
-            while depth > 0 {
-                match self.next() {
-                    Some((e, _)) if opens(&e) => depth += 1,
-                    Some((Event::MappingEnd | Event::SequenceEnd, _)) => depth -= 1,
-                    Some((Event::StreamEnd, _)) | None => return false,
-                    Some(_) => {}
-                }
-            }
-            true
-        }
-    }
-
-    let mut events = Events(Parser::new_from_str(text));
-    // The root node: the first event that is not stream or document framing.
-    let mut node = loop {
-        match events.next()?.0 {
-            Event::StreamStart | Event::DocumentStart | Event::Nothing => {}
-            Event::StreamEnd | Event::DocumentEnd => return None,
-            event => break event,
-        }
+    let mut events = ScanEvents {
+        parser: YamlParser::new_from_str(text),
+        text,
+        lines,
     };
+    let mut node = events.root()?;
     let mut best: Option<usize> = None;
     for segment in segments {
-        match node {
-            Event::MappingStart(..) => loop {
-                let Some((key, mark)) = events.next() else {
-                    return best;
-                };
-                match key {
-                    Event::Scalar(name, ..) => {
-                        // A block mapping's start is marked after its first key (see the index).
-                        let at = mark_offset(text, lines, mark);
-                        best = best.map(|b| b.min(at));
-                        let Some((value, _)) = events.next() else {
-                            return best;
-                        };
-                        if name == *segment {
-                            best = Some(at);
-                            node = value;
-                            break;
-                        }
-                        if !events.skip(&value) {
-                            return best;
-                        }
-                    }
-                    Event::MappingEnd => return best,
-                    // A complex key (a mapping or sequence used as a key) is never on a path.
-                    complex => {
-                        if !events.skip(&complex) {
-                            return best;
-                        }
-                        match events.next() {
-                            Some((value, _)) if events.skip(&value) => {}
-                            _ => return best,
-                        }
-                    }
-                }
-            },
-            Event::SequenceStart(..) => {
-                let mut position = 0usize;
-                loop {
-                    let Some((item, mark)) = events.next() else {
-                        return best;
-                    };
-                    if matches!(item, Event::SequenceEnd) {
-                        return best;
-                    }
-                    if position.to_string() == *segment {
-                        best = Some(mark_offset(text, lines, mark));
-                        node = item;
-                        break;
-                    }
-                    if !events.skip(&item) {
-                        return best;
-                    }
-                    position += 1;
-                }
-            }
-            _ => return best,
-        }
+        let child = match node {
+            YamlEvent::MappingStart(..) => events.member(segment, &mut best),
+            YamlEvent::SequenceStart(..) => events.item(segment, &mut best),
+            _ => None,
+        };
+        let Some(child) = child else {
+            return best;
+        };
+        node = child;
     }
-    if matches!(node, Event::MappingStart(..)) {
-        if let Some((Event::Scalar(..), mark)) = events.next() {
-            best = best.map(|b| b.min(mark_offset(text, lines, mark)));
+    if matches!(node, YamlEvent::MappingStart(..)) {
+        if let Some((YamlEvent::Scalar(..), mark)) = events.next() {
+            best = best.map(|b| b.min(events.offset(mark)));
         }
     }
     best
+}
+
+/// The parser events [`yaml_pointer_scan`] walks; a syntax error ends them, like the end of
+/// the text.
+struct ScanEvents<'t> {
+    parser: YamlParser<std::str::Chars<'t>>,
+    text: &'t str,
+    lines: &'t LineIndex,
+}
+
+impl ScanEvents<'_> {
+    fn next(&mut self) -> Option<(YamlEvent, Marker)> {
+        self.parser.next_token().ok()
+    }
+
+    fn offset(&self, mark: Marker) -> usize {
+        mark_offset(self.text, self.lines, mark)
+    }
+
+    /// The root node: the first event that is not stream or document framing.
+    fn root(&mut self) -> Option<YamlEvent> {
+        loop {
+            match self.next()?.0 {
+                YamlEvent::StreamStart | YamlEvent::DocumentStart | YamlEvent::Nothing => {}
+                YamlEvent::StreamEnd | YamlEvent::DocumentEnd => return None,
+                event => return Some(event),
+            }
+        }
+    }
+
+    /// Consumes the rest of the node that `first` opens; false if the events end first.
+    fn skip(&mut self, first: &YamlEvent) -> bool {
+        let opens = |e: &YamlEvent| {
+            matches!(
+                e,
+                YamlEvent::MappingStart(..) | YamlEvent::SequenceStart(..)
+            )
+        };
+        let mut depth = usize::from(opens(first));
+        while depth > 0 {
+            match self.next() {
+                Some((e, _)) if opens(&e) => depth += 1,
+                Some((YamlEvent::MappingEnd | YamlEvent::SequenceEnd, _)) => depth -= 1,
+                Some((YamlEvent::StreamEnd, _)) | None => return false,
+                Some(_) => {}
+            }
+        }
+        true
+    }
+
+    /// Inside a mapping (after its start): the value event of member `name`, with `best` moved
+    /// to its key; `None` when the mapping has no such member.
+    fn member(&mut self, name: &str, best: &mut Option<usize>) -> Option<YamlEvent> {
+        loop {
+            let (key, mark) = self.next()?;
+            match key {
+                YamlEvent::Scalar(key, ..) => {
+                    // A block mapping's start is marked after its first key (see the index).
+                    let at = self.offset(mark);
+                    *best = best.map(|b| b.min(at));
+                    let (value, _) = self.next()?;
+                    if key == name {
+                        *best = Some(at);
+                        return Some(value);
+                    }
+                    if !self.skip(&value) {
+                        return None;
+                    }
+                }
+                YamlEvent::MappingEnd => return None,
+                // A complex key (a mapping or sequence used as a key) is never on a path.
+                complex => {
+                    if !self.skip(&complex) {
+                        return None;
+                    }
+                    let (value, _) = self.next()?;
+                    if !self.skip(&value) {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Inside a sequence (after its start): the event of item `segment`, with `best` moved to
+    /// it; `None` when the sequence is shorter.
+    fn item(&mut self, segment: &str, best: &mut Option<usize>) -> Option<YamlEvent> {
+        let mut position = 0usize;
+        loop {
+            let (item, mark) = self.next()?;
+            if matches!(item, YamlEvent::SequenceEnd) {
+                return None;
+            }
+            if position.to_string() == segment {
+                *best = Some(self.offset(mark));
+                return Some(item);
+            }
+            if !self.skip(&item) {
+                return None;
+            }
+            position += 1;
+        }
+    }
 }
 
 /// Byte offset of a YAML parser mark. `Marker::index` counts characters, not bytes (its doc
 /// says bytes; its scanner adds one per character), so on a line after a multi-byte character
 /// it points too early: an em dash on line 1 put a line-5 finding at 4:54. Line and column are
 /// exact, and the line index turns them into bytes.
-pub(crate) fn mark_offset(
-    text: &str,
-    lines: &LineIndex,
-    mark: yaml_rust2::scanner::Marker,
-) -> usize {
+pub(crate) fn mark_offset(text: &str, lines: &LineIndex, mark: Marker) -> usize {
     let Some(start) = lines.line_start(mark.line()) else {
         return text.len();
     };
@@ -618,112 +648,112 @@ pub(crate) fn mark_offset(
 /// Builds pointer → byte offset for every node of a YAML document: mapping members point at
 /// their key, sequence items at the item.
 fn yaml_pointer_index(text: &str, lines: &LineIndex) -> HashMap<String, usize> {
-    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-    use yaml_rust2::scanner::Marker;
-
-    enum Frame {
-        /// Mapping: the pointer of the mapping, the pending key (set after a key scalar).
-        Map {
-            pointer: String,
-            key: Option<String>,
-        },
-        Seq {
-            pointer: String,
-            next: usize,
-        },
-    }
-
-    struct Recv<'t> {
-        text: &'t str,
-        lines: &'t LineIndex,
-        stack: Vec<Frame>,
-        index: HashMap<String, usize>,
-        /// Depth of nested containers used as mapping keys (complex keys): ignored.
-        skip_depth: usize,
-    }
-
-    impl Recv<'_> {
-        fn pos(&self, mark: Marker) -> usize {
-            mark_offset(self.text, self.lines, mark)
-        }
-
-        /// Pointer for a node starting now, or `None` if this node is a mapping key.
-        fn child_pointer(&mut self, mark: Marker) -> Option<String> {
-            match self.stack.last_mut() {
-                None => Some(String::new()),
-                Some(Frame::Seq { pointer, next }) => {
-                    let p = pointer_push(pointer, &next.to_string());
-                    *next += 1;
-                    let at = self.pos(mark);
-                    self.index.insert(p.clone(), at);
-                    Some(p)
-                }
-                Some(Frame::Map { pointer, key }) => key.take().map(|k| pointer_push(pointer, &k)),
-            }
-        }
-    }
-
-    impl MarkedEventReceiver for Recv<'_> {
-        fn on_event(&mut self, ev: Event, mark: Marker) {
-            if self.skip_depth > 0 {
-                match ev {
-                    Event::MappingStart(..) | Event::SequenceStart(..) => self.skip_depth += 1,
-                    Event::MappingEnd | Event::SequenceEnd => self.skip_depth -= 1,
-                    _ => {}
-                }
-                return;
-            }
-            match ev {
-                Event::Scalar(value, ..) => {
-                    let at = self.pos(mark);
-                    if let Some(Frame::Map { pointer, key }) = self.stack.last_mut() {
-                        if key.is_none() {
-                            // A block mapping's start event is marked after its first key; the
-                            // mapping itself is better shown at that key.
-                            if let Some(start) = self.index.get_mut(pointer.as_str()) {
-                                *start = (*start).min(at);
-                            }
-                            let p = pointer_push(pointer, &value);
-                            self.index.insert(p, at);
-                            *key = Some(value);
-                            return;
-                        }
-                    }
-                    self.child_pointer(mark);
-                }
-                Event::Alias(..) => {
-                    self.child_pointer(mark);
-                }
-                Event::MappingStart(..) | Event::SequenceStart(..) => {
-                    let is_map = matches!(ev, Event::MappingStart(..));
-                    match self.child_pointer(mark) {
-                        Some(pointer) => self.stack.push(if is_map {
-                            Frame::Map { pointer, key: None }
-                        } else {
-                            Frame::Seq { pointer, next: 0 }
-                        }),
-                        None => self.skip_depth = 1,
-                    }
-                }
-                Event::MappingEnd | Event::SequenceEnd => {
-                    self.stack.pop();
-                }
-                _ => {}
-            }
-        }
-    }
-
-    let mut recv = Recv {
+    let mut recv = IndexRecv {
         text,
         lines,
         stack: Vec::new(),
         index: HashMap::new(),
         skip_depth: 0,
     };
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = YamlParser::new_from_str(text);
     // A syntax error stops the index where it happened; what was indexed before is still right.
     let _ = parser.load(&mut recv, false);
     recv.index
+}
+
+/// A container [`yaml_pointer_index`] is inside.
+enum IndexFrame {
+    /// Mapping: the pointer of the mapping, the pending key (set after a key scalar).
+    Map {
+        pointer: String,
+        key: Option<String>,
+    },
+    /// Sequence: its pointer and the index of its next item.
+    Seq { pointer: String, next: usize },
+}
+
+/// Receives the parser's events for [`yaml_pointer_index`].
+struct IndexRecv<'t> {
+    text: &'t str,
+    lines: &'t LineIndex,
+    stack: Vec<IndexFrame>,
+    index: HashMap<String, usize>,
+    /// Depth of nested containers used as mapping keys (complex keys): ignored.
+    skip_depth: usize,
+}
+
+impl IndexRecv<'_> {
+    fn pos(&self, mark: Marker) -> usize {
+        mark_offset(self.text, self.lines, mark)
+    }
+
+    /// Pointer for a node starting now, or `None` if this node is a mapping key.
+    fn child_pointer(&mut self, mark: Marker) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(IndexFrame::Seq { pointer, next }) => {
+                let p = pointer_push(pointer, &next.to_string());
+                *next += 1;
+                let at = self.pos(mark);
+                self.index.insert(p.clone(), at);
+                Some(p)
+            }
+            Some(IndexFrame::Map { pointer, key }) => key.take().map(|k| pointer_push(pointer, &k)),
+        }
+    }
+
+    /// A scalar: a mapping's key (indexed at once), or a value.
+    fn scalar(&mut self, value: String, mark: Marker) {
+        let at = self.pos(mark);
+        if let Some(IndexFrame::Map { pointer, key }) = self.stack.last_mut() {
+            if key.is_none() {
+                // A block mapping's start event is marked after its first key; the mapping
+                // itself is better shown at that key.
+                if let Some(start) = self.index.get_mut(pointer.as_str()) {
+                    *start = (*start).min(at);
+                }
+                let p = pointer_push(pointer, &value);
+                self.index.insert(p, at);
+                *key = Some(value);
+                return;
+            }
+        }
+        self.child_pointer(mark);
+    }
+}
+
+impl MarkedEventReceiver for IndexRecv<'_> {
+    fn on_event(&mut self, ev: YamlEvent, mark: Marker) {
+        if self.skip_depth > 0 {
+            match ev {
+                YamlEvent::MappingStart(..) | YamlEvent::SequenceStart(..) => self.skip_depth += 1,
+                YamlEvent::MappingEnd | YamlEvent::SequenceEnd => self.skip_depth -= 1,
+                _ => {}
+            }
+            return;
+        }
+        match ev {
+            YamlEvent::Scalar(value, ..) => self.scalar(value, mark),
+            YamlEvent::Alias(..) => {
+                self.child_pointer(mark);
+            }
+            YamlEvent::MappingStart(..) | YamlEvent::SequenceStart(..) => {
+                let is_map = matches!(ev, YamlEvent::MappingStart(..));
+                match self.child_pointer(mark) {
+                    Some(pointer) => self.stack.push(if is_map {
+                        IndexFrame::Map { pointer, key: None }
+                    } else {
+                        IndexFrame::Seq { pointer, next: 0 }
+                    }),
+                    None => self.skip_depth = 1,
+                }
+            }
+            YamlEvent::MappingEnd | YamlEvent::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A serde (JSON or YAML) error message without its ` at line L column C` tail: every report
@@ -858,5 +888,7 @@ mod tests {
         assert_eq!(&text[span.start..span.end], "x");
         let file = SourceFile::new("x.json", text.to_string(), SourceFormat::Json);
         assert_eq!(file.location(span).column, 17);
+        assert_eq!(json_error_position(text, &err), (1, 17));
+        assert_eq!(err.column(), 19, "serde counts the em dash's three bytes");
     }
 }

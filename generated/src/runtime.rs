@@ -66,13 +66,26 @@ impl fmt::Debug for Credential {
             .finish()
     }
 }
-/// The part of a client that every generated module shares: base URL, credentials and the
-/// `reqwest::Client` (replace it to set timeouts, proxies or default headers).
+/// The part of a client that every generated module shares: base URL, credentials, the
+/// `reqwest::Client` (replace it to set proxies or default headers), and what happens around
+/// each request: timeout, retries, hooks and recording.
 #[derive(Debug, Clone)]
 pub struct Core {
     http: reqwest::Client,
     base_url: String,
     credentials: Vec<Credential>,
+    timeout: Option<std::time::Duration>,
+    retry: RetryPolicy,
+    hooks: Hooks,
+    recorder: Option<Recorder>,
+}
+/// The installed hooks, shared by clones of a client.
+#[derive(Clone, Default)]
+struct Hooks(Vec<std::sync::Arc<dyn Hook>>);
+impl fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} hook(s)", self.0.len())
+    }
 }
 impl Core {
     /// A core for `base_url` (a trailing `/` is ignored) with a default `reqwest::Client`.
@@ -81,6 +94,10 @@ impl Core {
             http: reqwest::Client::new(),
             base_url: base_url.into().trim_end_matches('/').to_string(),
             credentials: Vec::new(),
+            timeout: None,
+            retry: RetryPolicy::none(),
+            hooks: Hooks::default(),
+            recorder: None,
         }
     }
     /// Replaces the `reqwest::Client`.
@@ -94,6 +111,26 @@ impl Core {
     /// The base URL paths are appended to.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+    /// Sets the time one attempt may take, from connecting to the end of the body.
+    pub fn set_timeout(&mut self, timeout: std::time::Duration) {
+        self.timeout = Some(timeout);
+    }
+    /// Sets when calls are retried.
+    pub fn set_retry(&mut self, retry: RetryPolicy) {
+        self.retry = retry;
+    }
+    /// Adds a hook, run after the ones added before it.
+    pub fn add_hook(&mut self, hook: impl Hook + 'static) {
+        self.hooks.0.push(std::sync::Arc::new(hook));
+    }
+    /// Records every exchange from now on.
+    pub fn set_recorder(&mut self, recorder: Recorder) {
+        self.recorder = Some(recorder);
+    }
+    /// The recorder, when one is set.
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_ref()
     }
     /// Sets the credential of one security scheme, replacing an earlier one.
     pub fn set_credential(
@@ -152,8 +189,34 @@ impl Core {
         }
         request
     }
-    /// Sends a request and reads the whole response.
+    /// Sends a request and reads the whole response: hooks, timeout, retries and recording
+    /// happen here, so every generated method gets them.
     pub async fn send(&self, request: Request) -> Result<RawResponse, reqwest::Error> {
+        let mut outgoing = self.build(request)?;
+        if let Some(timeout) = self.timeout {
+            *outgoing.timeout_mut() = Some(timeout);
+        }
+        for hook in &self.hooks.0 {
+            hook.on_request(&mut outgoing);
+        }
+        let retries = self.retry.covers(outgoing.method());
+        let mut attempt = 1u32;
+        loop {
+            let next = if retries { outgoing.try_clone() } else { None };
+            let response = self.attempt(outgoing, attempt).await?;
+            let wait = self.retry.wait(attempt - 1, response.status, &response.headers);
+            match (next, wait) {
+                (Some(next), Some(wait)) => {
+                    tokio::time::sleep(wait).await;
+                    outgoing = next;
+                    attempt += 1;
+                }
+                _ => return Ok(response),
+            }
+        }
+    }
+    /// The `reqwest::Request` for a request built by a generated method.
+    fn build(&self, request: Request) -> Result<reqwest::Request, reqwest::Error> {
         let mut url = request.url;
         if !request.query.is_empty() {
             url.push('?');
@@ -172,15 +235,77 @@ impl Core {
                 .header(reqwest::header::CONTENT_TYPE, content_type)
                 .body(bytes);
         }
-        let response = builder.send().await?;
+        builder.build()
+    }
+    /// One attempt: send, read the body, show the response to the hooks and the recorder.
+    async fn attempt(
+        &self,
+        outgoing: reqwest::Request,
+        attempt: u32,
+    ) -> Result<RawResponse, reqwest::Error> {
+        let method = outgoing.method().clone();
+        let url = outgoing.url().clone();
+        let sent = self
+            .recorder
+            .as_ref()
+            .filter(|r| r.sample())
+            .map(|_| {
+                let body = outgoing
+                    .body()
+                    .and_then(reqwest::Body::as_bytes)
+                    .unwrap_or_default();
+                (outgoing.headers().clone(), body.to_vec())
+            });
+        let response = self.http.execute(outgoing).await?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await?;
+        let view = ResponseView {
+            method: &method,
+            url: &url,
+            attempt,
+            status,
+            headers: &headers,
+            body: &body,
+        };
+        for hook in &self.hooks.0 {
+            hook.on_response(&view);
+        }
+        if let (Some(recorder), Some((request_headers, request_body))) = (
+            &self.recorder,
+            &sent,
+        ) {
+            recorder
+                .record(
+                    &record::Exchange {
+                        method: &method,
+                        url: &url,
+                        request_headers,
+                        request_body,
+                        status,
+                        response_headers: &headers,
+                        response_body: &body,
+                        secrets: &self.secrets(),
+                    },
+                );
+        }
         Ok(RawResponse {
             status,
             headers,
             body,
         })
+    }
+    /// Where this client's credentials go, for masking them in recordings.
+    fn secrets(&self) -> record::Secrets {
+        let mut secrets = record::Secrets::default();
+        for c in &self.credentials {
+            match c.place {
+                Place::Header => secrets.headers.push(c.name.to_ascii_lowercase()),
+                Place::Query => secrets.query.push(encode(&c.name, false)),
+                Place::Cookie => secrets.cookies.push(c.name.clone()),
+            }
+        }
+        secrets
     }
 }
 /// `Authorization: Basic ...` for a user name and password.
@@ -820,3 +945,478 @@ pub mod double_option {
         Option::<T>::deserialize(deserializer).map(Some)
     }
 }
+/// What a client does around each request: user hooks and the retry policy.
+mod hooks {
+    use std::time::{Duration, SystemTime};
+    /// Code run around every request a client sends: add a header, log, count, trace.
+    ///
+    /// `on_request` sees the request once, before the first attempt, and may change it (what it
+    /// changes is what is sent, retried and recorded); `on_response` sees every response,
+    /// retried ones included. Both have empty defaults, so a hook implements what it needs.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use specsmith_generated::runtime::{Hook, ResponseView};
+    ///
+    /// #[derive(Debug, Default)]
+    /// struct Trace(AtomicUsize);
+    ///
+    /// impl Hook for Trace {
+    ///     fn on_request(&self, request: &mut reqwest::Request) {
+    ///         let id = self.0.fetch_add(1, Ordering::Relaxed);
+    ///         if let Ok(value) = reqwest::header::HeaderValue::from_str(&id.to_string()) {
+    ///             request.headers_mut().insert("x-request-id", value);
+    ///         }
+    ///     }
+    ///
+    ///     fn on_response(&self, response: &ResponseView<'_>) {
+    ///         eprintln!("{} {} -> {}", response.method, response.url, response.status);
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Install it with the generated client's `with_hook(Trace::default())`.
+    pub trait Hook: Send + Sync {
+        /// Called once per call, before the first attempt; changes are sent.
+        fn on_request(&self, request: &mut reqwest::Request) {
+            let _ = request;
+        }
+        /// Called for every response received, before the body is decoded.
+        fn on_response(&self, response: &ResponseView<'_>) {
+            let _ = response;
+        }
+    }
+    /// A response as a hook sees it, with the request it answers.
+    #[derive(Debug)]
+    pub struct ResponseView<'a> {
+        /// The request's method.
+        pub method: &'a reqwest::Method,
+        /// The request's URL, credentials included: mask them before logging.
+        pub url: &'a reqwest::Url,
+        /// 1 for the first attempt, 2 for the first retry, ...
+        pub attempt: u32,
+        /// The HTTP status.
+        pub status: reqwest::StatusCode,
+        /// The response headers.
+        pub headers: &'a reqwest::header::HeaderMap,
+        /// The whole body, as received.
+        pub body: &'a [u8],
+    }
+    /// When a call is sent again: idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) on
+    /// 429 Too Many Requests and 503 Service Unavailable, up to a number of retries. The wait is
+    /// the response's `Retry-After` (seconds or an HTTP date), else an exponential backoff from
+    /// the base delay; both are capped by the maximum delay. Off by default
+    /// ([`RetryPolicy::none`]): a retry changes timing the caller may rely on.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct RetryPolicy {
+        retries: u32,
+        base_delay: Duration,
+        max_delay: Duration,
+    }
+    impl Default for RetryPolicy {
+        fn default() -> Self {
+            Self::none()
+        }
+    }
+    impl RetryPolicy {
+        /// Never retry.
+        pub const fn none() -> Self {
+            RetryPolicy {
+                retries: 0,
+                base_delay: Duration::from_millis(500),
+                max_delay: Duration::from_secs(30),
+            }
+        }
+        /// Up to `retries` retries after the first attempt; backoff from 500 ms, at most 30 s.
+        pub const fn retries(retries: u32) -> Self {
+            RetryPolicy {
+                retries,
+                ..Self::none()
+            }
+        }
+        /// The first backoff without `Retry-After`; each next one doubles.
+        pub const fn with_base_delay(mut self, delay: Duration) -> Self {
+            self.base_delay = delay;
+            self
+        }
+        /// The longest wait, whatever `Retry-After` asks.
+        pub const fn with_max_delay(mut self, delay: Duration) -> Self {
+            self.max_delay = delay;
+            self
+        }
+        /// Whether a call with `method` may be retried at all.
+        pub(crate) fn covers(&self, method: &reqwest::Method) -> bool {
+            use reqwest::Method;
+            self.retries > 0
+                && [
+                    Method::GET,
+                    Method::HEAD,
+                    Method::PUT,
+                    Method::DELETE,
+                    Method::OPTIONS,
+                    Method::TRACE,
+                ]
+                    .contains(method)
+        }
+        /// The wait before retry number `retry` (0-based) after `status`, or `None` when the
+        /// response is final.
+        pub(crate) fn wait(
+            &self,
+            retry: u32,
+            status: reqwest::StatusCode,
+            headers: &reqwest::header::HeaderMap,
+        ) -> Option<Duration> {
+            let again = retry < self.retries
+                && (status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                    || status == reqwest::StatusCode::SERVICE_UNAVAILABLE);
+            if !again {
+                return None;
+            }
+            let backoff = self.base_delay.saturating_mul(2u32.saturating_pow(retry));
+            let wait = headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(retry_after)
+                .unwrap_or(backoff);
+            Some(wait.min(self.max_delay))
+        }
+    }
+    /// `Retry-After`: delay-seconds or an HTTP date (a date in the past means now).
+    pub(crate) fn retry_after(value: &str) -> Option<Duration> {
+        let value = value.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        let at = httpdate::parse_http_date(value).ok()?;
+        Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    }
+}
+pub use hooks::{Hook, ResponseView, RetryPolicy};
+/// Recording: every exchange a client makes, appended to an NDJSON file in exactly the format
+/// `specsmith validate` reads (`method`, `url`, `status`, `headers`, `body`, `request_headers`,
+/// `request_body`), so traffic from integration tests or staging can be checked against the spec
+/// in CI.
+mod record {
+    use std::fs::{File, OpenOptions};
+    use std::io::{self, BufWriter, Write};
+    use std::path::Path;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+    use std::sync::Arc;
+    use serde_json::{Map, Value};
+    /// What a masked value is replaced by.
+    const MASK: &str = "REDACTED";
+    /// How much is recorded: body size cap, sampling and the writer's queue.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct RecordOptions {
+        max_body_bytes: usize,
+        sample_every: u64,
+        queue: usize,
+    }
+    impl Default for RecordOptions {
+        /// Bodies up to 1 MiB, every exchange, 1024 lines queued.
+        fn default() -> Self {
+            RecordOptions {
+                max_body_bytes: 1 << 20,
+                sample_every: 1,
+                queue: 1024,
+            }
+        }
+    }
+    impl RecordOptions {
+        /// An exchange whose request or response body is larger than `bytes` is not recorded
+        /// (counted in [`RecorderStats::too_large`]): a cut body would be reported as drift.
+        pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+            self.max_body_bytes = bytes;
+            self
+        }
+        /// Records one exchange in `n` (the 1st, the `n+1`-th, ...); 0 and 1 record all.
+        pub fn sample_every(mut self, n: u64) -> Self {
+            self.sample_every = n.max(1);
+            self
+        }
+        /// Lines waiting for the writer thread before new ones are dropped (at least 1).
+        pub fn queue(mut self, lines: usize) -> Self {
+            self.queue = lines.max(1);
+            self
+        }
+    }
+    /// Counts of what a recorder did, for tests and for telling the user what was left out.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct RecorderStats {
+        /// Exchanges handed to the writer.
+        pub queued: u64,
+        /// Exchanges left out by sampling.
+        pub sampled_out: u64,
+        /// Exchanges left out because a body was over the size cap.
+        pub too_large: u64,
+        /// Exchanges dropped because the writer's queue was full (slow disk).
+        pub dropped: u64,
+        /// Lines the writer could not write.
+        pub write_errors: u64,
+    }
+    #[derive(Debug, Default)]
+    struct Counters {
+        seen: AtomicU64,
+        queued: AtomicU64,
+        sampled_out: AtomicU64,
+        too_large: AtomicU64,
+        dropped: AtomicU64,
+        write_errors: AtomicU64,
+    }
+    enum Message {
+        Line(String),
+        Flush(SyncSender<()>),
+    }
+    /// Appends exchanges to an NDJSON file. Cheap to clone; clones share the file.
+    ///
+    /// Why a bounded channel to a writer thread rather than a mutex around the file: a request
+    /// must never wait on disk. Queuing a line never blocks (`try_send`); when the queue is full
+    /// because the disk is slower than the traffic, the line is dropped and counted in
+    /// [`RecorderStats::dropped`]. The writer flushes after each line it takes while the queue
+    /// is empty, so a crash loses at most what was queued. Lines are whole: one `write_all` each,
+    /// from one thread.
+    #[derive(Clone)]
+    pub struct Recorder {
+        sender: SyncSender<Message>,
+        options: RecordOptions,
+        counters: Arc<Counters>,
+    }
+    impl std::fmt::Debug for Recorder {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Recorder")
+                .field("options", &self.options)
+                .field("stats", &self.stats())
+                .finish()
+        }
+    }
+    impl Recorder {
+        /// A recorder appending to `path` (created if missing), with default options.
+        pub fn new(path: impl AsRef<Path>) -> io::Result<Self> {
+            Self::with_options(path, RecordOptions::default())
+        }
+        /// A recorder appending to `path` (created if missing).
+        pub fn with_options(
+            path: impl AsRef<Path>,
+            options: RecordOptions,
+        ) -> io::Result<Self> {
+            let file = OpenOptions::new().create(true).append(true).open(path)?;
+            let (sender, receiver) = mpsc::sync_channel(options.queue);
+            let counters = Arc::new(Counters::default());
+            let thread_counters = counters.clone();
+            std::thread::Builder::new()
+                .name("specsmith-recorder".into())
+                .spawn(move || write_lines(file, &receiver, &thread_counters))?;
+            Ok(Recorder {
+                sender,
+                options,
+                counters,
+            })
+        }
+        /// Waits until every line queued so far is written and flushed (at the end of a test,
+        /// before reading the file). This one call blocks; recording itself never does.
+        pub fn flush(&self) -> io::Result<()> {
+            let (ack, done) = mpsc::sync_channel(1);
+            let gone = || io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the recorder's writer stopped",
+            );
+            self.sender.send(Message::Flush(ack)).map_err(|_| gone())?;
+            done.recv().map_err(|_| gone())
+        }
+        /// What was recorded and left out so far.
+        pub fn stats(&self) -> RecorderStats {
+            let c = &self.counters;
+            RecorderStats {
+                queued: c.queued.load(Ordering::Relaxed),
+                sampled_out: c.sampled_out.load(Ordering::Relaxed),
+                too_large: c.too_large.load(Ordering::Relaxed),
+                dropped: c.dropped.load(Ordering::Relaxed),
+                write_errors: c.write_errors.load(Ordering::Relaxed),
+            }
+        }
+        /// Whether the next exchange is sampled in; counts it either way.
+        pub(crate) fn sample(&self) -> bool {
+            let n = self.counters.seen.fetch_add(1, Ordering::Relaxed);
+            let keep = n.checked_rem(self.options.sample_every) == Some(0);
+            if !keep {
+                self.counters.sampled_out.fetch_add(1, Ordering::Relaxed);
+            }
+            keep
+        }
+        /// Queues one exchange, unless a body is over the cap or the queue is full.
+        pub(crate) fn record(&self, exchange: &Exchange<'_>) {
+            let cap = self.options.max_body_bytes;
+            if exchange.request_body.len() > cap || exchange.response_body.len() > cap {
+                self.counters.too_large.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            let line = exchange.to_line().to_string();
+            match self.sender.try_send(Message::Line(line)) {
+                Ok(()) => &self.counters.queued,
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                    &self.counters.dropped
+                }
+            }
+                .fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    /// The writer thread: runs until every [`Recorder`] clone is dropped.
+    fn write_lines(file: File, receiver: &Receiver<Message>, counters: &Counters) {
+        let mut out = BufWriter::new(file);
+        let mut pending = false;
+        loop {
+            let message = match receiver.try_recv() {
+                Ok(m) => m,
+                Err(_) => {
+                    if pending && out.flush().is_err() {
+                        counters.write_errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    match receiver.recv() {
+                        Ok(m) => m,
+                        Err(_) => return,
+                    }
+                }
+            };
+            match message {
+                Message::Line(mut line) => {
+                    line.push('\n');
+                    if out.write_all(line.as_bytes()).is_err() {
+                        counters.write_errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    pending = true;
+                }
+                Message::Flush(ack) => {
+                    if out.flush().is_err() {
+                        counters.write_errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    pending = false;
+                    let _ = ack.send(());
+                }
+            }
+        }
+    }
+    /// One exchange as sent and received, before masking.
+    pub(crate) struct Exchange<'a> {
+        pub method: &'a reqwest::Method,
+        pub url: &'a reqwest::Url,
+        pub request_headers: &'a reqwest::header::HeaderMap,
+        pub request_body: &'a [u8],
+        pub status: reqwest::StatusCode,
+        pub response_headers: &'a reqwest::header::HeaderMap,
+        pub response_body: &'a [u8],
+        /// Where the client put credentials: masked at write time.
+        pub secrets: &'a Secrets,
+    }
+    /// The names under which a client sends credentials (lower-case header and cookie names,
+    /// encoded query keys). Values under these names are masked; `Authorization`,
+    /// `Proxy-Authorization` and `Set-Cookie` always are.
+    #[derive(Debug, Clone, Default)]
+    pub(crate) struct Secrets {
+        pub headers: Vec<String>,
+        pub query: Vec<String>,
+        pub cookies: Vec<String>,
+    }
+    impl Exchange<'_> {
+        /// The NDJSON line, credentials masked.
+        fn to_line(&self) -> Value {
+            let mut line = Map::new();
+            line.insert("method".into(), Value::from(self.method.as_str()));
+            line.insert("url".into(), Value::from(self.masked_url()));
+            line.insert("status".into(), Value::from(self.status.as_u16()));
+            line.insert("headers".into(), self.headers(self.response_headers));
+            line.insert(
+                "body".into(),
+                body_value(self.response_headers, self.response_body),
+            );
+            line.insert("request_headers".into(), self.headers(self.request_headers));
+            line.insert(
+                "request_body".into(),
+                body_value(self.request_headers, self.request_body),
+            );
+            Value::Object(line)
+        }
+        fn masked_url(&self) -> String {
+            let mut url = self.url.clone();
+            if let Some(query) = self.url.query() {
+                let masked = mask_pairs(query, '&', &self.secrets.query);
+                url.set_query(Some(&masked));
+            }
+            url.to_string()
+        }
+        /// `{name: value}`, a repeated header as an array of its values.
+        fn headers(&self, headers: &reqwest::header::HeaderMap) -> Value {
+            let mut out = Map::new();
+            for name in headers.keys() {
+                let values: Vec<Value> = headers
+                    .get_all(name)
+                    .iter()
+                    .map(|v| Value::from(
+                        self
+                            .mask_header(
+                                name.as_str(),
+                                &String::from_utf8_lossy(v.as_bytes()),
+                            ),
+                    ))
+                    .collect();
+                let value = match <[Value; 1]>::try_from(values) {
+                    Ok([one]) => one,
+                    Err(many) => Value::Array(many),
+                };
+                out.insert(name.as_str().to_string(), value);
+            }
+            Value::Object(out)
+        }
+        fn mask_header(&self, name: &str, value: &str) -> String {
+            match name {
+                "authorization" | "proxy-authorization" => {
+                    match value.split_once(' ') {
+                        Some((scheme, _)) => format!("{scheme} {MASK}"),
+                        None => MASK.to_string(),
+                    }
+                }
+                "cookie" => mask_pairs(value, ';', &self.secrets.cookies),
+                "set-cookie" => {
+                    match value.split_once('=') {
+                        Some((cookie, _)) => format!("{cookie}={MASK}"),
+                        None => MASK.to_string(),
+                    }
+                }
+                _ if self.secrets.headers.iter().any(|h| h == name) => MASK.to_string(),
+                _ => value.to_string(),
+            }
+        }
+    }
+    /// `name=value` pairs separated by `sep`, the value of every name in `secret` masked.
+    fn mask_pairs(text: &str, sep: char, secret: &[String]) -> String {
+        let masked: Vec<String> = text
+            .split(sep)
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if secret.iter().any(|s| s == name.trim()) => {
+                    format!("{name}={MASK}")
+                }
+                _ => pair.to_string(),
+            })
+            .collect();
+        masked.join(&sep.to_string())
+    }
+    /// A body as the validator reads it: `null` when empty, the JSON value when the media type
+    /// is JSON and it parses, else the text (lossy for bytes that are not UTF-8).
+    fn body_value(headers: &reqwest::header::HeaderMap, body: &[u8]) -> Value {
+        if body.is_empty() {
+            return Value::Null;
+        }
+        let json = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+        if json {
+            if let Ok(value) = serde_json::from_slice(body) {
+                return value;
+            }
+        }
+        Value::from(String::from_utf8_lossy(body).into_owned())
+    }
+}
+pub use record::{RecordOptions, Recorder, RecorderStats};

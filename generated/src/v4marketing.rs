@@ -91,7 +91,33 @@ pub struct Error {
 ///
 /// Build it from a base URL with [`Client::new`] or from one of the spec's servers, add credentials with the
 /// `with_*` methods, and replace the `reqwest::Client` with [`Client::with_http_client`] to set
-/// timeouts, proxies or default headers.
+/// proxies or default headers.
+///
+/// Around each request: [`Client::with_timeout`] bounds one attempt, [`Client::with_retry`]
+/// retries idempotent calls on 429 and 503 (off by default), [`Client::with_hook`] runs your
+/// code on every request and response, and [`Client::with_recorder`] appends every exchange to
+/// an NDJSON file that `specsmith validate` checks against the spec:
+///
+/// ```ignore
+/// use std::time::Duration;
+/// use crate::runtime::{Hook, RetryPolicy};
+///
+/// struct UserAgent;
+///
+/// impl Hook for UserAgent {
+///     fn on_request(&self, request: &mut reqwest::Request) {
+///         request
+///             .headers_mut()
+///             .insert("user-agent", reqwest::header::HeaderValue::from_static("my-app/1.0"));
+///     }
+/// }
+///
+/// let client = Client::new("https://api.example.com")
+///     .with_timeout(Duration::from_secs(10))
+///     .with_retry(RetryPolicy::retries(3))
+///     .with_hook(UserAgent)
+///     .with_recorder("traffic.ndjson")?; // then: specsmith validate traffic.ndjson
+/// ```
 #[derive(Debug, Clone)]
 pub struct Client {
     core: crate::runtime::Core,
@@ -115,6 +141,39 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.core.base_url()
+    }
+    /// Bounds each attempt, from connecting to the end of the response body; a late response
+    /// is an [`Error::Transport`](crate::runtime::Error::Transport) whose `is_timeout()` holds.
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.core.set_timeout(timeout);
+        self
+    }
+    /// Retries idempotent calls on 429 and 503, honouring `Retry-After` (off by default).
+    pub fn with_retry(mut self, retry: crate::runtime::RetryPolicy) -> Self {
+        self.core.set_retry(retry);
+        self
+    }
+    /// Adds a [`Hook`](crate::runtime::Hook) run on every request and response.
+    pub fn with_hook(mut self, hook: impl crate::runtime::Hook + 'static) -> Self {
+        self.core.add_hook(hook);
+        self
+    }
+    /// Appends every exchange to the NDJSON file at `path` (created if missing), credentials
+    /// masked, in the format `specsmith validate` reads.
+    pub fn with_recorder(
+        self,
+        path: impl AsRef<std::path::Path>,
+    ) -> std::io::Result<Self> {
+        Ok(self.with_recording(crate::runtime::Recorder::new(path)?))
+    }
+    /// Records through `recorder`: options (size cap, sampling) or one file shared by clients.
+    pub fn with_recording(mut self, recorder: crate::runtime::Recorder) -> Self {
+        self.core.set_recorder(recorder);
+        self
+    }
+    /// The recorder, when one is set (to [`flush`](crate::runtime::Recorder::flush) it).
+    pub fn recorder(&self) -> Option<&crate::runtime::Recorder> {
+        self.core.recorder()
     }
     /// API key client ID; sent together with `x-client-secret`.
     ///

@@ -59,9 +59,9 @@ pub fn run(args: GenerateArgs) -> Result<Outcome, Error> {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for path in &paths {
         match crate::spec::load(path) {
-            // A `$ref` that could not be followed would drop a parameter, response or type.
+            // A `$ref` that cannot be followed would drop a parameter, response, body or type.
             Ok(spec) => {
-                diagnostics.extend(spec.ref_problems.iter().cloned());
+                diagnostics.extend(crate::spec::lint::broken_refs(&spec));
                 specs.push(spec);
             }
             Err(d) => diagnostics.push(*d),

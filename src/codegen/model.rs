@@ -646,11 +646,17 @@ const RESERVED_TYPES: &[&str] = &[
     "Client", "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err", "Self",
 ];
 
-/// Client methods the operations must not take.
+/// Client methods the operations must not take (`templates/client.rs.jinja` defines them).
 const RESERVED_METHODS: &[&str] = &[
     "new",
     "with_http_client",
     "base_url",
+    "with_timeout",
+    "with_retry",
+    "with_hook",
+    "with_recorder",
+    "with_recording",
+    "recorder",
     "core",
     "clone",
     "fmt",

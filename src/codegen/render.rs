@@ -29,6 +29,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/runtime.rs.jinja"),
     ),
     (
+        "hooks.rs.jinja",
+        include_str!("../../templates/hooks.rs.jinja"),
+    ),
+    (
+        "record.rs.jinja",
+        include_str!("../../templates/record.rs.jinja"),
+    ),
+    (
         "module.rs.jinja",
         include_str!("../../templates/module.rs.jinja"),
     ),

@@ -16,13 +16,13 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::pointer_push;
 
 use super::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
-use super::model::{OpenApiVersion, ParamLocation, Spec};
-use super::refs::{all_refs, ref_of, ref_pointer, RefError};
+use super::model::{OpenApiVersion, Operation, ParamLocation, Spec};
+use super::refs::{all_refs, collect_sites, deref, ref_of, ref_pointer, Pos, RefError};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
-    let mut out = spec.ref_problems.clone();
-    check_refs(spec, &mut out);
+    let mut out = broken_refs(spec);
+    check_external_refs(spec, &mut out);
     check_cycles(spec, &mut out);
     check_operation_ids(spec, &mut out);
     check_path_parameters(spec, &mut out);
@@ -50,35 +50,97 @@ pub(crate) fn located(spec: &Spec, kind: Kind, pointer: &str, message: String) -
     spec.pin(Diagnostic::error(kind, message), pointer)
 }
 
-fn check_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
+/// Every `$ref` that cannot be followed, as located errors: the relative-file ones the loader
+/// could not bundle ([`Spec::ref_problems`]), the local `#/...` ones that point at nothing
+/// (`unresolved_ref`), and chains of references outside schemas that come back to themselves
+/// (`cyclic_ref`). The one home of that rule: `lint` reports these, and `generate` refuses a
+/// spec that has any, because the model would otherwise drop the parameter, response, body or
+/// type behind the reference without a word. (A cycle of schemas is a type, not a loss:
+/// [`check_cycles`] judges those.)
+pub fn broken_refs(spec: &Spec) -> Vec<Diagnostic> {
+    let mut out = spec.ref_problems.clone();
+    local_cycles(spec, &mut out);
     for (pointer, reference) in all_refs(&spec.document) {
-        let at = pointer_push(&pointer, "$ref");
-        match ref_pointer(&reference) {
-            // A relative file still here could not be followed: loading reported why.
-            Err(RefError::External(r)) if !super::refs::is_url(&r) => {}
-            Err(RefError::External(r)) => out.push(
-                located(
-                    spec,
-                    Kind::ExternalRef,
-                    &at,
-                    format!("$ref {r:?} is a URL; specsmith never fetches URLs, it follows local references and relative files"),
-                )
-                .with_suggestion("save the document beside the spec and refer to it by relative path, or bundle the spec into one file (for example with `redocly bundle`)"),
-            ),
-            Ok(target) if spec.document.pointer(&target).is_none() => {
-                let mut d = located(
-                    spec,
-                    Kind::UnresolvedRef,
-                    &at,
-                    format!("$ref {reference:?} points at nothing: no {target} in this document"),
-                );
-                if let Some(hint) = closest_sibling(&spec.document, &target) {
-                    d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
-                }
-                out.push(d);
-            }
-            _ => {}
+        let Ok(target) = ref_pointer(&reference) else {
+            continue;
+        };
+        if spec.document.pointer(&target).is_some() {
+            continue;
         }
+        let mut d = located(
+            spec,
+            Kind::UnresolvedRef,
+            &pointer_push(&pointer, "$ref"),
+            format!("$ref {reference:?} points at nothing: no {target} in this document"),
+        );
+        if let Some(hint) = closest_sibling(&spec.document, &target) {
+            d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A reference object outside schemas whose chain of `$ref`s never reaches a definition
+/// (`A: {$ref: B}`, `B: {$ref: A}`): one `cyclic_ref` per cycle, at its first member, unless the
+/// loader already reported the same cycle across files.
+fn local_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    let mut sites = Vec::new();
+    collect_sites(&spec.document, Pos::Root, &mut String::new(), &mut sites);
+    for site in sites {
+        if matches!(site.pos, Pos::Schema | Pos::Data | Pos::Mapping) {
+            continue;
+        }
+        let Some(value) = spec.document.pointer(&site.at) else {
+            continue;
+        };
+        let Err(RefError::Cycle(chain)) = deref(&spec.document, value, &site.at) else {
+            continue;
+        };
+        let members: Vec<String> = chain.iter().filter_map(|r| ref_pointer(r).ok()).collect();
+        // Report once, at the cycle's first member; a use of the cycle from outside is not one.
+        if members.iter().min() != Some(&site.at) {
+            continue;
+        }
+        let d = located(
+            spec,
+            Kind::CyclicRef,
+            &site.at,
+            format!(
+                "$ref cycle with no definition: #{} -> {}",
+                site.at,
+                chain[..chain.len().saturating_sub(1)].join(" -> ")
+            ),
+        )
+        .with_suggestion("point one of these references at the definition itself");
+        let known = out
+            .iter()
+            .any(|o| o.kind == Kind::CyclicRef && o.file == d.file && o.location == d.location);
+        if !known {
+            out.push(d);
+        }
+    }
+}
+
+/// URLs are never fetched: each one is an `external_ref`. A relative file still here could not
+/// be followed, and [`broken_refs`] reports why.
+fn check_external_refs(spec: &Spec, out: &mut Vec<Diagnostic>) {
+    for (pointer, reference) in all_refs(&spec.document) {
+        let Err(RefError::External(r)) = ref_pointer(&reference) else {
+            continue;
+        };
+        if !super::refs::is_url(&r) {
+            continue;
+        }
+        out.push(
+            located(
+                spec,
+                Kind::ExternalRef,
+                &pointer_push(&pointer, "$ref"),
+                format!("$ref {r:?} is a URL; specsmith never fetches URLs, it follows local references and relative files"),
+            )
+            .with_suggestion("save the document beside the spec and refer to it by relative path, or bundle the spec into one file (for example with `redocly bundle`)"),
+        );
     }
 }
 
@@ -266,24 +328,16 @@ fn check_operation_ids(spec: &Spec, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The `{name}`s of a path template, in order.
-pub fn template_variables(path: &str) -> Vec<&str> {
-    let mut vars = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        vars.push(&rest[open + 1..open + close]);
-        rest = &rest[open + close + 1..];
-    }
-    vars
-}
-
 fn check_path_parameters(spec: &Spec, out: &mut Vec<Diagnostic>) {
     for op in &spec.operations {
-        let vars = template_variables(&op.path);
-        for var in &vars {
+        let vars: Vec<&str> = op.template.variables().map(|v| v.name.as_str()).collect();
+        check_repeated_variables(spec, op, &vars, out);
+        check_repeated_parameters(spec, op, out);
+        let firsts = vars
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| !vars[..*i].contains(v));
+        for (_, var) in firsts {
             let declared = op
                 .parameters
                 .iter()
@@ -320,6 +374,83 @@ fn check_path_parameters(spec: &Spec, out: &mut Vec<Diagnostic>) {
                     p.name, op.path
                 ),
             ));
+        }
+    }
+}
+
+/// `/a/{id}/{id}`: one name cannot stand for two values, so a client cannot fill the template
+/// and a router cannot tell which value the parameter has.
+fn check_repeated_variables(spec: &Spec, op: &Operation, vars: &[&str], out: &mut Vec<Diagnostic>) {
+    for (i, var) in vars.iter().enumerate() {
+        if vars[..i].contains(var) && !vars[i + 1..].contains(var) {
+            out.push(
+                located(
+                    spec,
+                    Kind::DuplicatePathVariable,
+                    &op.pointer,
+                    format!(
+                        "{} {} uses {{{var}}} more than once",
+                        op.method.to_uppercase(),
+                        op.path
+                    ),
+                )
+                .with_suggestion("give each variable of the path its own name and parameter"),
+            );
+        }
+    }
+}
+
+/// A parameter list naming one `name` + `in` twice (OpenAPI forbids it): which of the two
+/// applies is up to each tool. Read from the document, because the model keeps only the last.
+fn check_repeated_parameters(spec: &Spec, op: &Operation, out: &mut Vec<Diagnostic>) {
+    let item = op.pointer.rsplit_once('/').map_or("", |(item, _)| item);
+    for list in [
+        pointer_push(item, "parameters"),
+        pointer_push(&op.pointer, "parameters"),
+    ] {
+        let Some(params) = spec.document.pointer(&list).and_then(Value::as_array) else {
+            continue;
+        };
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for (i, param) in params.iter().enumerate() {
+            let at = format!("{list}/{i}");
+            let Ok((param, _)) = deref(&spec.document, param, &at) else {
+                continue;
+            };
+            let field = |k: &str| {
+                param
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let key = (field("name"), field("in"));
+            if seen.contains(&key) {
+                // A path-level list is shared by every method: report it once, on the first.
+                let prefix = format!("{item}/");
+                let first_of_item = spec
+                    .operations
+                    .iter()
+                    .find(|o| o.pointer.starts_with(&prefix));
+                if list.starts_with(&op.pointer)
+                    || first_of_item.is_some_and(|o| o.pointer == op.pointer)
+                {
+                    out.push(
+                        located(
+                            spec,
+                            Kind::DuplicateParameter,
+                            &at,
+                            format!(
+                                "parameter {:?} in {} is declared twice in this list",
+                                key.0, key.1
+                            ),
+                        )
+                        .with_suggestion("remove one of the two declarations"),
+                    );
+                }
+            } else {
+                seen.push(key);
+            }
         }
     }
 }
@@ -543,17 +674,5 @@ fn relax_required_flags(schema: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(relax_required_flags),
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn template_variables_in_order() {
-        assert_eq!(template_variables("/a/{id}/{link}"), vec!["id", "link"]);
-        assert_eq!(template_variables("/a/{x}.{y}"), vec!["x", "y"]);
-        assert!(template_variables("/plain").is_empty());
     }
 }

@@ -29,6 +29,9 @@ pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let source = SourceFile::new(path, text, format);
     let mut document = parse_value(&source)?;
     let version = check_version(&source, &document)?;
+    if version == OpenApiVersion::V3_1 {
+        super::refs::resolve_schema_ids(&mut document);
+    }
     let bundled = super::bundle::bundle(&source, &mut document, &read_part);
     check_shape(&source, &document, version).map_err(|d| relocate(&bundled.parts, d))?;
     let mut spec = model::build(source, document, version);

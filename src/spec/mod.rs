@@ -10,6 +10,7 @@ pub mod lint;
 mod load;
 pub mod media;
 pub mod model;
+pub mod path_template;
 pub mod refs;
 mod shape31;
 pub mod style;

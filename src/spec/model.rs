@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::source::{pointer_push, SourceFile};
 
+use super::path_template::PathTemplate;
 use super::refs::deref;
 
 /// A loaded, resolved spec.
@@ -122,6 +123,10 @@ pub struct Operation {
     pub method: String,
     /// The path template (`/api/v4/account`).
     pub path: String,
+    /// `path` parsed, its variables marked from their parameters: what lint, the router and
+    /// the generator read.
+    #[serde(skip)]
+    pub template: PathTemplate,
     /// Pointer to the operation object.
     pub pointer: String,
     /// `summary`.
@@ -530,6 +535,14 @@ fn operation_of(
         Some(s) => servers_of(Some(s)),
         None => inherited.servers.clone(),
     };
+    let parameters = parameters_of(
+        document,
+        item.get("parameters"),
+        &pointer_push(item_pointer, "parameters"),
+        op.get("parameters"),
+        &pointer_push(&pointer, "parameters"),
+    );
+    let template = PathTemplate::parse(path).with_parameters(&parameters, document);
     Operation {
         id: explicit
             .clone()
@@ -537,6 +550,7 @@ fn operation_of(
         explicit_id: explicit.is_some(),
         method: method.to_string(),
         path: path.to_string(),
+        template,
         summary: string_at(op, "summary"),
         description: string_at(op, "description"),
         tags: op
@@ -553,13 +567,7 @@ fn operation_of(
             .get("deprecated")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        parameters: parameters_of(
-            document,
-            item.get("parameters"),
-            &pointer_push(item_pointer, "parameters"),
-            op.get("parameters"),
-            &pointer_push(&pointer, "parameters"),
-        ),
+        parameters,
         request_body: op
             .get("requestBody")
             .and_then(|b| request_body_of(document, b, &pointer_push(&pointer, "requestBody"))),

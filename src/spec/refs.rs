@@ -5,6 +5,8 @@
 //! loaded; what stays external here is a URL (never fetched, reported by lint) or a file that
 //! could not be read (reported by the loader).
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 /// Why a `$ref` could not be followed.
@@ -291,6 +293,79 @@ pub(crate) fn is_url(reference: &str) -> bool {
     })
 }
 
+/// Rewrites the `$ref`s of a 3.1 document that name a schema by its `$id` or `$anchor`
+/// (`/components/schemas/petdetails#pet_details_id`, as the official Petstore 3.1 does) into
+/// local pointers, before bundling would read them as file paths. JSON Schema 2020-12 resolves
+/// them within the document; specsmith resolves every reference against the document, so an
+/// identifier becomes the pointer of the schema that declares it. Only exact identifiers are
+/// matched (no base-URI arithmetic); anything else is left for the bundler to judge.
+pub(super) fn resolve_schema_ids(document: &mut Value) {
+    let mut names = HashMap::new();
+    collect_ids(document, "", None, &mut names);
+    if !names.is_empty() {
+        rewrite_id_refs(document, &names);
+    }
+}
+
+/// `$id` → pointer, `$id#anchor` → pointer (and `#anchor` for anchors outside any `$id`).
+fn collect_ids(value: &Value, at: &str, base: Option<&str>, out: &mut HashMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            let id = map.get("$id").and_then(Value::as_str);
+            if let Some(id) = id {
+                out.entry(id.to_string()).or_insert_with(|| at.to_string());
+            }
+            let base = id.or(base);
+            if let Some(anchor) = map.get("$anchor").and_then(Value::as_str) {
+                let key = format!("{}#{anchor}", base.unwrap_or(""));
+                out.entry(key).or_insert_with(|| at.to_string());
+            }
+            for (k, v) in map {
+                collect_ids(v, &crate::source::pointer_push(at, k), base, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_ids(v, &format!("{at}/{i}"), base, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn rewrite_id_refs(value: &mut Value, names: &HashMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                if let Some(pointer) = id_target(reference, names) {
+                    *reference = format!("#{pointer}");
+                }
+            }
+            for v in map.values_mut() {
+                rewrite_id_refs(v, names);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_id_refs(v, names)),
+        _ => {}
+    }
+}
+
+/// The pointer an identifier reference names: the whole identifier, or an identifier followed
+/// by a JSON pointer fragment (`/x/schemas/a#/properties/b`).
+fn id_target(reference: &str, names: &HashMap<String, String>) -> Option<String> {
+    if reference.starts_with("#/") || reference == "#" {
+        return None;
+    }
+    if let Some(pointer) = names.get(reference) {
+        return Some(pointer.clone());
+    }
+    let (id, fragment) = reference.split_once('#')?;
+    let base = names.get(id)?;
+    fragment
+        .starts_with('/')
+        .then(|| format!("{base}{fragment}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,5 +440,28 @@ mod tests {
         assert!(!is_url("a.yaml#/X"));
         assert!(!is_url("../schemas/a.json#/X"));
         assert!(!is_url("C:/specs/a.yaml"));
+    }
+
+    #[test]
+    fn schema_ids_and_anchors_become_local_pointers() {
+        let mut doc = json!({"components": {"schemas": {
+            "Pet": {"properties": {
+                "a": {"$ref": "/components/schemas/petdetails#pet_details_id"},
+                "b": {"$ref": "/components/schemas/petdetails"},
+                "c": {"$ref": "/components/schemas/petdetails#/properties/id"},
+                "d": {"$ref": "./other.yaml#/X"}
+            }},
+            "PetDetails": {
+                "$id": "/components/schemas/petdetails",
+                "properties": {"id": {"$anchor": "pet_details_id", "type": "integer"}}
+            }
+        }}});
+        resolve_schema_ids(&mut doc);
+        let props = &doc["components"]["schemas"]["Pet"]["properties"];
+        let home = "#/components/schemas/PetDetails";
+        assert_eq!(props["a"]["$ref"], format!("{home}/properties/id"));
+        assert_eq!(props["b"]["$ref"], home);
+        assert_eq!(props["c"]["$ref"], format!("{home}/properties/id"));
+        assert_eq!(props["d"]["$ref"], "./other.yaml#/X", "a file stays a file");
     }
 }

@@ -575,30 +575,7 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             format!("{} is not a valid {format}", shorten(instance)),
         )),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            if let Some(f) = unmatched_tag(context, &pointer) {
-                out.push(f);
-                return;
-            }
-            let best = context
-                .iter()
-                .min_by_key(|errors| branch_score(errors, &pointer));
-            match best {
-                Some(errors) if !(instance.is_null() && branch_score(errors, &pointer).0) => {
-                    let first = out.len();
-                    for e in errors {
-                        from_error(e, out);
-                    }
-                    if has_null_member(context, &pointer) {
-                        or_null(&mut out[first..], &pointer);
-                    }
-                }
-                _ if instance.is_null() => out.push(finding(
-                    Kind::NullNotAllowed,
-                    pointer,
-                    "null is not allowed here".to_string(),
-                )),
-                _ => out.push(finding(Kind::Constraint, pointer, error.to_string())),
-            }
+            from_union(error, context, pointer, out)
         }
         // `items: false` after `prefixItems`, a `false` property: nothing may stand here.
         ValidationErrorKind::FalseSchema => out.push(finding(
@@ -624,6 +601,41 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             }
             out.push(finding(Kind::Constraint, pointer, message));
         }
+    }
+}
+
+/// A `oneOf`/`anyOf` no member accepts: the tag when members tag themselves, else the findings
+/// of the member that fits best (with "or null" when the union is X-or-null).
+fn from_union(
+    error: &ValidationError<'_>,
+    context: &[Vec<ValidationError<'_>>],
+    pointer: String,
+    out: &mut Vec<Finding>,
+) {
+    let instance: &Value = error.instance();
+    if let Some(f) = unmatched_tag(context, &pointer) {
+        out.push(f);
+        return;
+    }
+    let best = context
+        .iter()
+        .min_by_key(|errors| branch_score(errors, &pointer));
+    match best {
+        Some(errors) if !(instance.is_null() && branch_score(errors, &pointer).0) => {
+            let first = out.len();
+            for e in errors {
+                from_error(e, out);
+            }
+            if has_null_member(context, &pointer) {
+                or_null(&mut out[first..], &pointer);
+            }
+        }
+        _ if instance.is_null() => out.push(finding(
+            Kind::NullNotAllowed,
+            pointer,
+            "null is not allowed here".to_string(),
+        )),
+        _ => out.push(finding(Kind::Constraint, pointer, error.to_string())),
     }
 }
 

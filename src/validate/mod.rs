@@ -381,6 +381,7 @@ impl<'s> Validator<'s> {
             operation: None,
             route: None,
             status: Some(ex.status),
+            shape: None,
         };
         let (s, o, kind, path_values) = match self.match_operation(ex) {
             Ok(m) => m,
@@ -390,26 +391,7 @@ impl<'s> Validator<'s> {
                     ..UnitResult::default()
                 }
             }
-            Err(why) => {
-                let (_, path) = matcher::split_url(&ex.url);
-                let path = redact_url(&path);
-                let message = match why {
-                    NoMatch::WrongMethod { allowed } => format!(
-                        "no operation for {} {path}: the spec documents {} for this path",
-                        ex.method,
-                        allowed.join(", ")
-                    ),
-                    NoMatch::UnknownPath | NoMatch::OutsideServer => {
-                        format!("no operation matches {} {path}", ex.method)
-                    }
-                };
-                return UnitResult {
-                    diagnostics: vec![at_exchange(ex, &exref, Kind::UnmatchedOperation, message)],
-                    operation: Some("(unmatched)".to_string()),
-                    case: Some((file.to_path_buf(), exref)),
-                    ..UnitResult::default()
-                };
-            }
+            Err(why) => return unmatched(ex, exref, why),
         };
         let spec = &self.specs[s];
         let op = &spec.operations[o];
@@ -470,7 +452,10 @@ impl<'s> Validator<'s> {
                 return self
                     .operation_by_id(id)
                     .map(|(s, o)| (s, o, MatchKind::Full, Vec::new()))
-                    .map_err(|_| NoMatch::UnknownPath)
+                    .map_err(|_| NoMatch::UnknownPath {
+                        shape: String::new(),
+                        stretch: None,
+                    })
             }
             (None, Some(base)) => self.router.find_under(base, &ex.method, &ex.url),
             (None, None) => self.router.find(&ex.method, &ex.url),
@@ -592,10 +577,9 @@ impl<'s> Validator<'s> {
                     )
                     .at(Some(location));
                     if body.origin.is_none() {
+                        let (line, column) = crate::source::json_error_position(&body.text, &e);
                         d.notes.push(format!(
-                            "at line {} column {} of the decoded body",
-                            e.line(),
-                            e.column()
+                            "at line {line} column {column} of the decoded body"
                         ));
                     }
                     return vec![d];
@@ -658,6 +642,57 @@ impl<'s> Validator<'s> {
 type MatchedOperation = (usize, usize, MatchKind, Vec<PathValue>);
 
 /// An error about the exchange as a whole, located at its start in the capture.
+/// The finding for an exchange no operation answers. It groups by the route's shape, so one
+/// baseline entry absorbs every id and ref of one unknown route.
+fn unmatched(ex: &Exchange, mut exref: ExchangeRef, why: NoMatch) -> UnitResult {
+    let (_, path) = matcher::split_url(&ex.url);
+    let path = redact_url(&path);
+    let method = &ex.method;
+    let (message, shape, suggestion) = match why {
+        NoMatch::WrongMethod { allowed, shape } => (
+            format!(
+                "no operation for {method} {path}: the spec documents {} for this path",
+                allowed.join(", ")
+            ),
+            shape,
+            None,
+        ),
+        NoMatch::UnknownPath {
+            shape,
+            stretch: Some(s),
+        } => (
+            format!(
+                "no operation matches {method} {path}; it would match {} if {{{}}} could span several segments",
+                s.route, s.variable
+            ),
+            shape,
+            Some(format!(
+                "if the value may contain `/`, mark the `{}` parameter `x-multi-segment: true` in the spec; otherwise the client should percent-encode `/` as `%2F`",
+                s.variable
+            )),
+        ),
+        NoMatch::UnknownPath { shape, .. } => {
+            (format!("no operation matches {method} {path}"), shape, None)
+        }
+        NoMatch::OutsideServer => (
+            format!("no operation matches {method} {path}"),
+            String::new(),
+            None,
+        ),
+    };
+    exref.shape = (!shape.is_empty()).then_some(shape);
+    let mut d = at_exchange(ex, &exref, Kind::UnmatchedOperation, message);
+    if let Some(s) = suggestion {
+        d = d.with_suggestion(s);
+    }
+    UnitResult {
+        diagnostics: vec![d],
+        operation: Some("(unmatched)".to_string()),
+        case: Some((ex.file.to_path_buf(), exref)),
+        ..UnitResult::default()
+    }
+}
+
 fn at_exchange(ex: &Exchange, exref: &ExchangeRef, kind: Kind, message: String) -> Diagnostic {
     let mut d = Diagnostic::error(kind, message)
         .in_file(ex.file.as_path())

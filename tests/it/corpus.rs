@@ -218,6 +218,9 @@ fn check_all(work: &Path, rows: &mut [Row]) {
         ])
         .current_dir(work)
         .env("CARGO_TARGET_DIR", &target)
+        // Incremental caches of generated crates are never reused and took 3.6 GB for the
+        // openapi31 run alone.
+        .env("CARGO_INCREMENTAL", "0")
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -274,6 +277,7 @@ fn run_decoders(work: &Path, rows: &mut [Row]) {
             .arg(&row.package)
             .current_dir(work)
             .env("CARGO_TARGET_DIR", check_target())
+            .env("CARGO_INCREMENTAL", "0")
             .output()
             .expect("cargo runs");
         row.decode = Some(output.status.success());
@@ -448,8 +452,14 @@ fn corpus_full() {
     );
 }
 
+/// Parser test inputs in the 3.1 corpus that are broken on purpose: `basicOAS31.yaml` refers to
+/// `./ex.json`, which its repository does not hold beside it, and `petstore-3.1_more.yaml` to
+/// six schemas it never defines. `generate` refuses them with located `unresolved_ref` errors.
+const BROKEN_OPENAPI31: [&str; 2] = ["basicOAS31.yaml", "petstore-3.1_more.yaml"];
+
 /// The OpenAPI 3.1 specs alone (`../shared/corpus/openapi31/`, 27 specs, OpenAI's among
-/// them): every one loads, generates, and compiles clippy-clean.
+/// them): every one loads, and every one but the deliberately broken parser inputs generates
+/// and compiles clippy-clean.
 #[test]
 #[ignore = "compiles 27 crates, OpenAI's large; run by hand, see the module docs"]
 fn corpus_openapi31() {
@@ -460,6 +470,14 @@ fn corpus_openapi31() {
     assert!(specs.len() >= 27, "openapi31 has {} specs", specs.len());
     let rows = run(&specs, "corpus-openapi31");
     for r in &rows {
+        if BROKEN_OPENAPI31.iter().any(|b| r.spec.ends_with(b)) {
+            assert!(
+                !r.generated,
+                "{} is broken on purpose and must be refused",
+                r.spec
+            );
+            continue;
+        }
         assert!(r.generated, "{}: {}", r.spec, r.reason);
         assert_eq!(r.checked, Some(true), "{}: {}", r.spec, r.reason);
         assert_eq!(r.clippy_warnings, 0, "{} is not clippy-clean", r.spec);

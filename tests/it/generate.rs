@@ -320,23 +320,35 @@ fn specsmith(args: &[&str], cwd: &Path) -> (i32, String, String) {
     )
 }
 
+/// Runs `specsmith generate --spec FIXTURE --out DIR/crate EXTRA…` in a fresh temporary
+/// directory; returns it (kept alive), the crate folder and the run's (exit code, stdout, stderr).
+fn generate_fixture(
+    fixture: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, PathBuf, (i32, String, String)) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("crate");
+    let spec = root().join(fixture);
+    let mut args = vec![
+        "generate",
+        "--spec",
+        spec.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    let run = specsmith(&args, &root());
+    (dir, out, run)
+}
+
 /// A path variable no parameter declares is a located error, counted in the summary; the crate
 /// is written (the variable becomes a string argument) and the run passes, since `lint` is the
 /// command that fails on spec errors.
 #[test]
 fn cli_reports_generate_errors_and_still_writes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("paths");
-    let spec = root().join("tests/fixtures/codegen/classes/path_parameter_names.yaml");
-    let (code, stdout, stderr) = specsmith(
-        &[
-            "generate",
-            "--spec",
-            spec.to_str().expect("utf-8 path"),
-            "--out",
-            out.to_str().expect("utf-8 path"),
-        ],
-        &root(),
+    let (_dir, out, (code, stdout, stderr)) = generate_fixture(
+        "tests/fixtures/codegen/classes/path_parameter_names.yaml",
+        &[],
     );
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("6 error(s), 1 warning(s)"), "{stdout}");
@@ -346,6 +358,66 @@ fn cli_reports_generate_errors_and_still_writes() {
         !module.contains("\"/teams/{team}\"") && module.contains("path.push_str(\"/teams/\")"),
         "no literal template variable is requested"
     );
+}
+
+/// A local `$ref` that points at nothing, or a chain of them that never reaches a definition,
+/// would drop the parameter, body, response or header behind it: `generate` refuses the spec
+/// with a located error for each (exit 2, no code), as it does for a relative file it cannot
+/// follow.
+#[test]
+fn cli_refuses_a_spec_with_unresolved_local_references() {
+    let (_dir, out, (code, stdout, stderr)) = generate_fixture(
+        "tests/fixtures/specs/err_local_refs.yaml",
+        &["--format", "json"],
+    );
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("json report");
+    let mut found: Vec<(u64, String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap_or_default(),
+                f["kind"].as_str().unwrap_or_default().to_string(),
+                f["suggestion"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        (
+            13,
+            "unresolved_ref",
+            "did you mean \"#/components/parameters/Limit\"?",
+        ),
+        (
+            16,
+            "unresolved_ref",
+            "did you mean \"#/components/requestBodies/NewPet\"?",
+        ),
+        (22, "unresolved_ref", ""),
+        (
+            24,
+            "unresolved_ref",
+            "did you mean \"#/components/responses/NotFound\"?",
+        ),
+        (
+            32,
+            "cyclic_ref",
+            "point one of these references at the definition itself",
+        ),
+    ];
+    let expected: Vec<(u64, String, String)> = expected
+        .iter()
+        .map(|(l, k, s)| (*l, k.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(found, expected, "{report:#}");
+    assert!(
+        stdout.contains("#/components/parameters/Loop -> #/components/parameters/Loop2 -> #/components/parameters/Loop"),
+        "the cycle is named from its first member: {stdout}"
+    );
+    assert!(!out.exists(), "no code generated");
 }
 
 #[test]

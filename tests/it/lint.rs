@@ -237,6 +237,28 @@ fn every_check_fires_once_with_file_line_and_column() {
         .contains("#/components/schemas/Acount"));
 }
 
+/// Held-out defects of issue 15: a variable named twice and a parameter declared twice.
+#[test]
+fn repeated_path_variables_and_parameters_are_errors() {
+    let path = fixture("findings_paths.yaml");
+    let (code, report) = lint_json(&["--spec", path.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "{report:#}");
+    let got: Vec<(String, u64, u64)> = findings(&report)
+        .into_iter()
+        .map(|(k, _, l, c)| (k, l, c))
+        .collect();
+    let expected = [
+        ("duplicate_path_variable", 7, 5),
+        ("duplicate_parameter", 19, 9),
+        ("duplicate_parameter", 28, 11),
+    ];
+    let expected: Vec<(String, u64, u64)> = expected
+        .iter()
+        .map(|(k, l, c)| (k.to_string(), *l, *c))
+        .collect();
+    assert_eq!(got, expected, "{report:#}");
+}
+
 #[test]
 fn human_report_shows_the_line_and_the_fix() {
     let path = fixture("findings_refs.yaml");

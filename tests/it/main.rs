@@ -19,8 +19,12 @@ mod multifile;
 mod openapi31;
 /// `specsmith patch`: drift into a format-preserving diff, round trip, never a typo.
 mod patch;
+/// Recording: generated clients record their own traffic; it validates clean, credentials masked.
+mod record;
 /// Requests: parameters in every style, bodies, credentials, `--server`, located and secret-free.
 mod requests;
+/// Routing: multi-segment and empty path values, hints and route shapes for unmatched exchanges.
+mod routes;
 /// Parameter styles: what a client sends for every parameter of the specs reads back the same.
 mod style;
 /// `specsmith validate`: drift located in captures, report formats, secrets, bad input, exit codes.

@@ -409,6 +409,34 @@ fn minified_one_line_har_is_located_by_column_without_a_giant_snippet() {
     );
 }
 
+/// A base64 body cannot be located in the capture file, so its JSON error gets a note with the
+/// place in the decoded text; columns count characters there as everywhere else (serde counts
+/// bytes: the em dash would push the column from 18 to 20).
+#[test]
+fn a_decoded_body_error_note_counts_columns_in_characters() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = "{\"id\": \"\u{2014}\", \"b\": x}";
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": [{
+        "request": {"method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "headers": []},
+        "response": {"status": 200, "headers": [], "content": {
+            "mimeType": "application/json", "encoding": "base64",
+            "text": base64::engine::general_purpose::STANDARD.encode(body)}}
+    }]}});
+    let path = dir.path().join("decoded.har");
+    std::fs::write(&path, har.to_string()).expect("write");
+    let report = validate(&[path]);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.kind == Kind::ParseError)
+        .unwrap_or_else(|| panic!("{}", digest(&report.diagnostics)));
+    assert_eq!(
+        d.notes,
+        ["at line 1 column 18 of the decoded body".to_string()]
+    );
+}
+
 #[test]
 fn an_undocumented_json_media_type_still_gets_its_body_checked() {
     let dir = tempfile::tempdir().expect("tempdir");

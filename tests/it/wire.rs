@@ -150,25 +150,30 @@ async fn recorded(server: &MockServer) -> String {
         .join("\n")
 }
 
-/// Runs the validator's request checks over what `server` received, with the server's URL as
-/// `--server`, and returns the request findings and the operations matched.
-fn check_requests(server: &MockServer, lines: &str) -> (Vec<String>, Vec<String>) {
+/// Validates `file` against the three bundled specs with `server` as `--server`.
+pub(crate) fn validate_bundled(server: &str, file: PathBuf) -> specsmith::validate::Report {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let specs: Vec<spec::Spec> = ["kommo", "v4marketing", "espocrm"]
         .iter()
         .map(|s| spec::load(&root.join(format!("spec/{s}.yaml"))).expect("spec loads"))
         .collect();
+    let options = Options {
+        server: Some(server.to_string()),
+        ..Options::default()
+    };
+    Validator::new(&specs, options)
+        .expect("a base URL")
+        .run(&[file])
+        .expect("readable")
+}
+
+/// Runs the validator's request checks over what `server` received, with the server's URL as
+/// `--server`, and returns the request findings and the operations matched.
+fn check_requests(server: &MockServer, lines: &str) -> (Vec<String>, Vec<String>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("sent.ndjson");
     std::fs::write(&file, lines).expect("write");
-    let options = Options {
-        server: Some(server.uri()),
-        ..Options::default()
-    };
-    let report = Validator::new(&specs, options)
-        .expect("a base URL")
-        .run(&[file])
-        .expect("readable");
+    let report = validate_bundled(&server.uri(), file);
     let findings = report
         .diagnostics
         .iter()

@@ -2,6 +2,7 @@
 //! status, and the paging helpers.
 
 use super::*;
+use crate::spec::path_template::{PathTemplate, Piece};
 
 impl<'a> Builder<'a> {
     /// The client's constructors and credential setters, named in one scope of methods.
@@ -279,7 +280,7 @@ impl<'a> Builder<'a> {
         declared: Vec<ParamIr>,
         args: &mut Scope,
     ) -> (Vec<PathPart>, Vec<ParamIr>) {
-        let segments = template_segments(&op.path);
+        let segments = template_segments(&op.template);
         let bound = self.bind_path_names(op, &segments, &declared);
         let mut parts = Vec::new();
         let mut ordered: Vec<ParamIr> = Vec::new();
@@ -851,24 +852,17 @@ enum Segment<'a> {
     Var(&'a str),
 }
 
-/// `/files/{name}.{ext}` as literals and variables; an unclosed `{` is literal text.
-fn template_segments(path: &str) -> Vec<Segment<'_>> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        if start > 0 {
-            out.push(Segment::Literal(&rest[..start]));
-        }
-        out.push(Segment::Var(&rest[start + 1..start + len]));
-        rest = &rest[start + len + 1..];
-    }
-    if !rest.is_empty() {
-        out.push(Segment::Literal(rest));
-    }
-    out
+/// `/files/{name}.{ext}` as literals and variables, read from the template the spec model
+/// parsed once (an unclosed `{` is literal text there).
+fn template_segments(template: &PathTemplate) -> Vec<Segment<'_>> {
+    template
+        .pieces()
+        .iter()
+        .map(|p| match p {
+            Piece::Literal(text) => Segment::Literal(text),
+            Piece::Var(v) => Segment::Var(&v.name),
+        })
+        .collect()
 }
 
 /// A string argument for a template variable no parameter declares.

@@ -1,0 +1,755 @@
+//! Which operation an exchange answers: method, server URL template (with its variables), then
+//! path template, across every spec of the run.
+//!
+//! Literal path segments win over templated ones (`/Account/{id}/stream` beats
+//! `/Account/{id}/{link}` for `/Account/7/stream`). Captures often come from hosts the spec does
+//! not list (staging, a local proxy, `.amocrm.ru`); those match on the path alone and the caller
+//! says so in an info note. With `--server URL` ([`Base`]) the spec's servers are set aside:
+//! only URLs under that base match, on the rest of their path.
+//!
+//! A match also returns the raw text of each path template variable (`{id}` → `6650ab`; several
+//! variables in one segment, `/{a}.{b}`, split at their literals), for the request checks to read
+//! as the parameter's style says.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::spec::model::Server;
+use crate::spec::Spec;
+
+mod index;
+mod pattern;
+
+use index::Index;
+use pattern::{prefix_ends, PathPattern, ServerPattern, Token};
+
+/// `--server URL`: where the traffic was captured (`http://localhost:9000/api`). An exchange is
+/// under it when scheme, host (case-insensitive) and port are the same and its path starts with
+/// the base's path at a segment boundary; the rest of the path is matched against the spec's
+/// paths, whatever the spec's servers say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base {
+    /// `scheme://host[:port]`, lower case, default ports left out.
+    origin: String,
+    /// The path prefix, without a trailing slash (empty for the root).
+    path: String,
+}
+
+impl Base {
+    /// Reads `--server URL`; an error says why the URL cannot serve as a base.
+    pub fn parse(url: &str) -> Result<Base, String> {
+        let parsed = url::Url::parse(url.trim())
+            .map_err(|e| format!("--server {url}: not an absolute URL ({e})"))?;
+        if !parsed.has_host() {
+            return Err(format!("--server {url}: the URL has no host"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(format!(
+                "--server {url}: give a base URL without query or fragment"
+            ));
+        }
+        let (origin, path) = split_url(parsed.as_str());
+        Ok(Base {
+            origin: origin.to_ascii_lowercase(),
+            path: path.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The path of `url` below this base, or `None` when the URL is not under it.
+    pub fn rest_of(&self, url: &str) -> Option<String> {
+        let (origin, path) = split_url(url);
+        if !origin.eq_ignore_ascii_case(&self.origin) {
+            return None;
+        }
+        let rest = path.strip_prefix(self.path.as_str())?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| rest.to_string())
+    }
+}
+
+/// A route: one operation of one spec.
+#[derive(Debug, Clone)]
+struct Route {
+    spec: usize,
+    operation: usize,
+    method: String,
+    /// Its servers, as indices into [`Router::servers`], in the operation's order.
+    servers: Vec<usize>,
+    path: PathPattern,
+    /// `GET /repos/{owner}/{repo}`: names the route in messages and groups the exchanges near it.
+    label: String,
+}
+
+/// How an exchange matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKind {
+    /// Server template and path template.
+    Full,
+    /// Path template only: the host is not one of the spec's servers.
+    PathOnly,
+}
+
+/// The operation an exchange answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    /// Index of the spec in the run.
+    pub spec: usize,
+    /// Index of the operation in `Spec::operations`.
+    pub operation: usize,
+    /// How it matched.
+    pub kind: MatchKind,
+    /// The text of each path template variable.
+    pub path_values: Vec<PathValue>,
+}
+
+/// One path template variable's text in a matched URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathValue {
+    /// The variable's name in the template.
+    pub name: String,
+    /// Its text, percent-decoded.
+    pub text: String,
+    /// Where it stands in the recorded URL (bytes), to locate findings on it; `None` when the
+    /// URL's path cannot be lined up with the template (dot segments a client normalised).
+    pub span: Option<(usize, usize)>,
+}
+
+/// A URL that matches a template only if one of its variables takes several segments
+/// (`/git/refs/heads/main` against `/git/refs/{ref}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stretch {
+    /// The operation's method and template (`PATCH /repos/{owner}/{repo}/git/refs/{ref}`).
+    pub route: String,
+    /// The variable that would have to span segments.
+    pub variable: String,
+}
+
+/// Why nothing matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoMatch {
+    /// The path is documented, for other methods.
+    WrongMethod {
+        /// The methods the path documents, upper case.
+        allowed: Vec<String>,
+        /// The method and the template the path matched (`PUT /users/{id}`).
+        shape: String,
+    },
+    /// No path template matches.
+    UnknownPath {
+        /// The method and the path with each segment no template names as a literal written
+        /// `*` (`GET /repositories/*/issues`): exchanges of one shape are one problem.
+        shape: String,
+        /// A template the path would match if a variable could span segments.
+        stretch: Option<Stretch>,
+    },
+    /// `--server` is given and the URL is not under it: the exchange is skipped.
+    OutsideServer,
+}
+
+/// Every operation of the run's specs, ready to match URLs against.
+#[derive(Debug, Clone)]
+pub struct Router {
+    routes: Vec<Route>,
+    /// Each distinct server template once, compiled.
+    servers: Vec<ServerPattern>,
+    index: Index,
+    /// Routes with a variable that may span segments or be empty, which the index cannot find.
+    flexible: Vec<usize>,
+    /// Those with a variable that may span segments: the only ones to try for a path without
+    /// empty segments (most string parameters may be empty, few span segments).
+    multi_segment: Vec<usize>,
+    /// Every segment a template or server path spells out, to tell names from values when an
+    /// unmatched path is reduced to its shape.
+    literals: HashSet<String>,
+}
+
+/// A recorded URL split for matching: `scheme://authority` (empty for a relative URL) and the
+/// path, without query or fragment.
+pub fn split_url(url: &str) -> (String, String) {
+    match url::Url::parse(url) {
+        Ok(u) if u.has_host() => {
+            let mut base = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
+            if let Some(port) = u.port() {
+                base.push_str(&format!(":{port}"));
+            }
+            (base, u.path().to_string())
+        }
+        _ => {
+            let path = url.split(['?', '#']).next().unwrap_or("");
+            let path = if path.starts_with('/') {
+                path.to_string()
+            } else {
+                format!("/{path}")
+            };
+            (String::new(), path)
+        }
+    }
+}
+
+/// The paths one exchange can match on, worked out once per exchange from each distinct server.
+struct Candidates<'u> {
+    /// Per server: the path after its template, for each way the template matches the URL's
+    /// beginning (full matches).
+    after_server: Vec<Vec<&'u str>>,
+    /// The URL's whole path (a path-only match).
+    path: &'u str,
+    /// Per server: the path without the server's own base path (a path-only match).
+    below_base: Vec<Option<&'u str>>,
+    /// Under `--server`: the one path to match, a full match.
+    under: Option<&'u str>,
+}
+
+impl<'u> Candidates<'u> {
+    /// The paths `route` tries, in order: the first its template matches decides.
+    fn for_route(&self, route: &Route) -> Vec<(MatchKind, &'u str)> {
+        if let Some(rest) = self.under {
+            return vec![(MatchKind::Full, rest)];
+        }
+        let mut out: Vec<(MatchKind, &'u str)> = route
+            .servers
+            .iter()
+            .flat_map(|&s| self.after_server[s].iter().map(|r| (MatchKind::Full, *r)))
+            .collect();
+        out.push((MatchKind::PathOnly, self.path));
+        out.extend(
+            route
+                .servers
+                .iter()
+                .filter_map(|&s| self.below_base[s].map(|r| (MatchKind::PathOnly, r))),
+        );
+        out
+    }
+
+    /// Every distinct path any route may try.
+    fn all(&self) -> Vec<&'u str> {
+        let mut out: Vec<&'u str> = match self.under {
+            Some(rest) => vec![rest],
+            None => self
+                .after_server
+                .iter()
+                .flatten()
+                .copied()
+                .chain([self.path])
+                .chain(self.below_base.iter().flatten().copied())
+                .collect(),
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+impl Router {
+    /// Builds the routes of `specs`, in spec then document order, and their index.
+    pub fn new(specs: &[Spec]) -> Self {
+        let mut router = Router {
+            routes: Vec::new(),
+            servers: Vec::new(),
+            index: Index::default(),
+            flexible: Vec::new(),
+            multi_segment: Vec::new(),
+            literals: HashSet::new(),
+        };
+        let mut server_ids: HashMap<ServerPattern, usize> = HashMap::new();
+        let root = [Server {
+            url: "/".to_string(),
+            description: None,
+            variables: Vec::new(),
+        }];
+        for (s, spec) in specs.iter().enumerate() {
+            for (o, op) in spec.operations.iter().enumerate() {
+                let servers = if op.servers.is_empty() {
+                    &root[..]
+                } else {
+                    &op.servers[..]
+                };
+                let servers = servers
+                    .iter()
+                    .map(|server| router.server_id(&mut server_ids, server))
+                    .collect();
+                let path = PathPattern::new(&op.template);
+                let id = router.routes.len();
+                router.index.insert(id, &path.segments);
+                if path.is_flexible() {
+                    router.flexible.push(id);
+                }
+                if path.is_multi_segment() {
+                    router.multi_segment.push(id);
+                }
+                for segment in &path.segments {
+                    if let [Token::Literal(text)] = segment.as_slice() {
+                        router.literals.insert(text.clone());
+                    }
+                }
+                router.routes.push(Route {
+                    spec: s,
+                    operation: o,
+                    method: op.method.to_ascii_uppercase(),
+                    servers,
+                    path,
+                    label: format!("{} {}", op.method.to_ascii_uppercase(), op.path),
+                });
+            }
+        }
+        router
+    }
+
+    fn server_id(&mut self, ids: &mut HashMap<ServerPattern, usize>, server: &Server) -> usize {
+        let pattern = ServerPattern::new(server);
+        if let Some(&id) = ids.get(&pattern) {
+            return id;
+        }
+        for segment in pattern.base_path.iter().flat_map(|b| b.split('/')) {
+            self.literals.insert(segment.to_string());
+        }
+        let id = self.servers.len();
+        self.servers.push(pattern.clone());
+        ids.insert(pattern, id);
+        id
+    }
+
+    /// The operation `method url` answers; literal segments win, then spec order.
+    pub fn find(&self, method: &str, url: &str) -> Result<Matched, NoMatch> {
+        let (base, path) = split_url(url);
+        let full_url = format!("{base}{path}");
+        let after_server = self
+            .servers
+            .iter()
+            .map(|server| {
+                let text = if server.relative || base.is_empty() {
+                    if !server.relative {
+                        return Vec::new();
+                    }
+                    path.as_str()
+                } else {
+                    full_url.as_str()
+                };
+                let mut ends = Vec::new();
+                prefix_ends(&server.tokens, text, &['?', '#'], true, &mut ends);
+                ends.into_iter()
+                    .map(|end| &text[end..])
+                    .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+                    .collect()
+            })
+            .collect();
+        let below_base = self
+            .servers
+            .iter()
+            .map(|s| {
+                s.base_path
+                    .as_deref()
+                    .and_then(|b| path.strip_prefix(b))
+                    .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .collect();
+        let candidates = Candidates {
+            after_server,
+            path: &path,
+            below_base,
+            under: None,
+        };
+        self.resolve(method, url, &candidates)
+    }
+
+    /// Like [`Router::find`], under `--server`: a URL outside `base` is [`NoMatch::OutsideServer`];
+    /// otherwise the rest of its path is matched against every route's path template alone.
+    pub fn find_under(&self, base: &Base, method: &str, url: &str) -> Result<Matched, NoMatch> {
+        let rest = base.rest_of(url).ok_or(NoMatch::OutsideServer)?;
+        let candidates = Candidates {
+            after_server: Vec::new(),
+            path: &rest,
+            below_base: Vec::new(),
+            under: Some(&rest),
+        };
+        self.resolve(method, url, &candidates)
+    }
+
+    /// Picks the route for `method` among those the index finds for the candidate paths: a
+    /// full match beats a path-only one, then literal segments win, then spec order. Without
+    /// one, tries the routes whose variables may span segments or be empty.
+    fn resolve(
+        &self,
+        method: &str,
+        url: &str,
+        candidates: &Candidates<'_>,
+    ) -> Result<Matched, NoMatch> {
+        let lookups: Vec<(&str, Vec<usize>)> = candidates
+            .all()
+            .into_iter()
+            .map(|p| (p, self.index.lookup(p)))
+            .collect();
+        let has = |rest: &str, id: usize| {
+            lookups
+                .iter()
+                .any(|(p, ids)| *p == rest && ids.binary_search(&id).is_ok())
+        };
+        let mut ids: Vec<usize> = lookups.iter().flat_map(|(_, ids)| ids.clone()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut best: Option<(usize, MatchKind, &str)> = None;
+        let mut others = Others::default();
+        for id in ids {
+            let route = &self.routes[id];
+            let found = candidates
+                .for_route(route)
+                .into_iter()
+                .find(|(_, rest)| has(rest, id));
+            let Some((kind, rest)) = found else { continue };
+            if !route.method.eq_ignore_ascii_case(method) {
+                others.add(id, route);
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((b, bk, _)) => {
+                    (kind == MatchKind::Full && bk == MatchKind::PathOnly)
+                        || (kind == bk && route.path.rank < self.routes[b].path.rank)
+                }
+            };
+            if better {
+                best = Some((id, kind, rest));
+            }
+        }
+        if let Some((id, kind, rest)) = best {
+            let values = self.routes[id].path.captures(rest, url);
+            return Ok(self.matched(id, kind, values));
+        }
+        if let Some(found) = self.stretched(method, url, candidates, &mut others) {
+            return Ok(found);
+        }
+        Err(self.no_match(method, candidates, others))
+    }
+
+    /// The routes with `x-multi-segment` or empty-permitting variables, tried one by one (they
+    /// are few): a full match beats a path-only one, then spec order.
+    fn stretched(
+        &self,
+        method: &str,
+        url: &str,
+        candidates: &Candidates<'_>,
+        others: &mut Others,
+    ) -> Option<Matched> {
+        let record_others = others.allowed.is_empty();
+        let mut best: Option<(usize, MatchKind, Vec<PathValue>)> = None;
+        let empty_segment = candidates
+            .all()
+            .iter()
+            .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
+        let routes = if empty_segment {
+            &self.flexible
+        } else {
+            &self.multi_segment
+        };
+        for &id in routes {
+            let route = &self.routes[id];
+            let found = candidates
+                .for_route(route)
+                .into_iter()
+                .find_map(|(k, rest)| {
+                    let stretched = route.path.stretch(rest, false)?;
+                    Some((k, stretched.captures(rest, url)))
+                });
+            let Some((kind, values)) = found else {
+                continue;
+            };
+            if !route.method.eq_ignore_ascii_case(method) {
+                if record_others {
+                    others.add(id, route);
+                }
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some((_, bk, _)) => kind == MatchKind::Full && *bk == MatchKind::PathOnly,
+            };
+            if better {
+                best = Some((id, kind, values));
+            }
+        }
+        best.map(|(id, kind, values)| self.matched(id, kind, values))
+    }
+
+    fn matched(&self, id: usize, kind: MatchKind, path_values: Vec<PathValue>) -> Matched {
+        let route = &self.routes[id];
+        Matched {
+            spec: route.spec,
+            operation: route.operation,
+            kind,
+            path_values,
+        }
+    }
+
+    fn no_match(&self, method: &str, candidates: &Candidates<'_>, others: Others) -> NoMatch {
+        if let Some(first) = others.first {
+            let template = self.routes[first].label.split_once(' ').map_or("", |l| l.1);
+            return NoMatch::WrongMethod {
+                allowed: others.allowed,
+                shape: format!("{method} {template}"),
+            };
+        }
+        let stretch = self.stretch_hint(method, candidates);
+        let shape = match &stretch {
+            Some(s) => s.route.clone(),
+            None => self.shape(method, candidates.under.unwrap_or(candidates.path)),
+        };
+        NoMatch::UnknownPath { shape, stretch }
+    }
+
+    /// The first route of `method` that one of the candidate paths would match if one lone
+    /// variable took several segments. Only for unmatched exchanges, so a scan is affordable.
+    fn stretch_hint(&self, method: &str, candidates: &Candidates<'_>) -> Option<Stretch> {
+        let routes = self.routes.iter();
+        routes
+            .filter(|r| r.method.eq_ignore_ascii_case(method))
+            .find_map(|route| {
+                candidates
+                    .for_route(route)
+                    .into_iter()
+                    .find_map(|(_, rest)| {
+                        let stretched = route.path.stretch(rest, true)?;
+                        let segment = stretched.stretched_segment()?;
+                        let [Token::Var { name, .. }] = route.path.segments[segment].as_slice()
+                        else {
+                            return None;
+                        };
+                        Some(Stretch {
+                            route: route.label.clone(),
+                            variable: name.clone(),
+                        })
+                    })
+            })
+    }
+
+    /// `GET /repositories/*/issues`: each segment no template spells out becomes `*`.
+    fn shape(&self, method: &str, path: &str) -> String {
+        let segments: Vec<&str> = path
+            .split('/')
+            .map(|s| {
+                if s.is_empty() || self.literals.contains(s) {
+                    s
+                } else {
+                    "*"
+                }
+            })
+            .collect();
+        format!("{method} {}", segments.join("/"))
+    }
+}
+
+/// The methods other routes document for a path that matched them.
+#[derive(Default)]
+struct Others {
+    allowed: Vec<String>,
+    /// The first such route, to name the path's template.
+    first: Option<usize>,
+}
+
+impl Others {
+    fn add(&mut self, id: usize, route: &Route) {
+        self.first.get_or_insert(id);
+        if !self.allowed.contains(&route.method) {
+            self.allowed.push(route.method.clone());
+        }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::model::ServerVariable;
+    use crate::spec::path_template::PathTemplate;
+
+    fn pattern(template: &str) -> PathPattern {
+        PathPattern::new(&PathTemplate::parse(template))
+    }
+
+    fn server(url: &str) -> ServerPattern {
+        ServerPattern::new(&Server {
+            url: url.to_string(),
+            description: None,
+            variables: vec![ServerVariable {
+                name: "subdomain".to_string(),
+                default: "x".to_string(),
+                values: Vec::new(),
+                description: None,
+            }],
+        })
+    }
+
+    #[test]
+    fn server_templates_match_prefixes() {
+        let s = server("https://{subdomain}.kommo.com");
+        let mut ends = Vec::new();
+        prefix_ends(
+            &s.tokens,
+            "https://devteam.kommo.com/api",
+            &['?'],
+            true,
+            &mut ends,
+        );
+        assert_eq!(ends, vec!["https://devteam.kommo.com".len()]);
+        let espo = server("{site}/api/v1");
+        assert_eq!(espo.base_path.as_deref(), Some("/api/v1"));
+        let mut ends = Vec::new();
+        prefix_ends(
+            &espo.tokens,
+            "https://h/crm/api/v1/Account",
+            &['?'],
+            true,
+            &mut ends,
+        );
+        assert_eq!(ends, vec!["https://h/crm/api/v1".len()]);
+    }
+
+    #[test]
+    fn literal_segments_rank_first() {
+        let lit = pattern("/Account/{id}/stream");
+        let var = pattern("/Account/{id}/{link}");
+        assert!(lit.rank < var.rank);
+        assert!(lit.matches("/Account/7/stream") && var.matches("/Account/7/stream"));
+        assert!(!lit.matches("/Account/7/calls"));
+        assert!(!lit.matches("/Account//stream"));
+    }
+
+    #[test]
+    fn variables_are_captured_even_several_in_one_segment() {
+        let p = pattern("/files/{name}.{ext}/v{n}");
+        assert!(p.matches("/files/report.2024.pdf/v3"));
+        let url = "https://h/base/files/report%2C1.pdf/v3?x=1";
+        let got: Vec<(String, String, Option<&str>)> = p
+            .captures("/files/report%2C1.pdf/v3", url)
+            .into_iter()
+            .map(|v| (v.name, v.text, v.span.map(|(a, b)| &url[a..b])))
+            .collect();
+        let owned = |n: &str, t: &str, s: &'static str| (n.to_string(), t.to_string(), Some(s));
+        assert_eq!(
+            got,
+            vec![
+                owned("name", "report,1", "report%2C1"),
+                owned("ext", "pdf", "pdf"),
+                owned("n", "3", "3"),
+            ]
+        );
+        // The first variable takes the longest text that lets the rest match.
+        let texts: Vec<String> = p
+            .captures("/files/report.2024.pdf/v3", "/files/report.2024.pdf/v3")
+            .into_iter()
+            .map(|v| v.text)
+            .collect();
+        assert_eq!(texts[..2], ["report.2024", "pdf"]);
+    }
+
+    fn router_of(files: &[&str]) -> Router {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let specs: Vec<Spec> = files
+            .iter()
+            .map(|f| crate::spec::load(&root.join(f)).expect("spec loads"))
+            .collect();
+        Router::new(&specs)
+    }
+
+    /// The index finds exactly the routes a one-by-one match over every route finds.
+    #[test]
+    fn the_index_agrees_with_matching_route_by_route() {
+        let router = router_of(&[
+            "spec/kommo.yaml",
+            "spec/espocrm.yaml",
+            "spec/v4marketing.yaml",
+            "tests/fixtures/specs/styles.yaml",
+            "tests/fixtures/routes/github-excerpt.yaml",
+        ]);
+        let mut paths: Vec<String> = Vec::new();
+        for route in &router.routes {
+            let filled: Vec<String> = route
+                .path
+                .segments
+                .iter()
+                .map(|s| match s.as_slice() {
+                    [Token::Literal(l)] => l.clone(),
+                    _ => "a.b".to_string(),
+                })
+                .collect();
+            paths.push(format!("/{}", filled.join("/")));
+            paths.push(format!("/{}/", filled.join("/")));
+            paths.push(format!("/{}/x", filled.join("/")));
+            if let Some((_, head)) = filled.split_last() {
+                paths.push(format!("/{}", head.join("/")));
+            }
+        }
+        paths.extend(
+            [
+                "/",
+                "",
+                "/Account/7/stream",
+                "/Account%2F7",
+                "/%41ccount/1",
+                "//Account///1/",
+            ]
+            .map(str::to_string),
+        );
+        for path in &paths {
+            let slow: Vec<usize> = (0..router.routes.len())
+                .filter(|&i| router.routes[i].path.matches(path))
+                .collect();
+            assert_eq!(router.index.lookup(path), slow, "{path}");
+        }
+    }
+
+    #[test]
+    fn multi_segment_and_empty_values_are_captured_with_their_spans() {
+        let router = router_of(&["tests/fixtures/routes/github-excerpt.yaml"]);
+        let values = |method: &str, url: &str| -> Vec<(String, String, Option<String>)> {
+            let found = router.find(method, url).expect("matches");
+            found
+                .path_values
+                .into_iter()
+                .map(|v| (v.name, v.text, v.span.map(|(a, b)| url[a..b].to_string())))
+                .collect()
+        };
+        let url = "https://api.github.com/repos/o/r/git/refs/heads/a%2Fb/c?x=1";
+        let got = values("PATCH", url);
+        assert_eq!(got[2].0, "ref");
+        assert_eq!(got[2].1, "heads/a/b/c");
+        assert_eq!(got[2].2.as_deref(), Some("heads/a%2Fb/c"));
+        let got = values("GET", "https://api.github.com/repos/o/r/contents/");
+        assert_eq!(
+            (got[2].1.as_str(), got[2].2.as_deref()),
+            ("", Some("")),
+            "{got:?}"
+        );
+        // A ref must not be empty: its schema has `minLength: 1`.
+        assert!(matches!(
+            router.find("PATCH", "https://api.github.com/repos/o/r/git/refs/"),
+            Err(NoMatch::UnknownPath { .. })
+        ));
+    }
+
+    #[test]
+    fn a_base_takes_scheme_host_port_and_path_prefix() {
+        let base = Base::parse("http://LocalHost:9000/api/").expect("a base");
+        assert_eq!(
+            base.rest_of("http://localhost:9000/api/Account/1?x=1")
+                .as_deref(),
+            Some("/Account/1")
+        );
+        assert_eq!(
+            base.rest_of("http://localhost:9000/api").as_deref(),
+            Some("")
+        );
+        assert_eq!(base.rest_of("http://localhost:9000/apis/Account"), None);
+        assert_eq!(base.rest_of("http://localhost:9001/api/Account"), None);
+        assert_eq!(base.rest_of("https://localhost:9000/api/Account"), None);
+        assert_eq!(base.rest_of("/api/Account"), None);
+        assert!(Base::parse("localhost:9000").is_err() || Base::parse("/api").is_err());
+        assert!(Base::parse("/api").is_err());
+    }
+
+    #[test]
+    fn urls_split_into_base_and_path() {
+        assert_eq!(
+            split_url("https://a.kommo.com:8443/api/v4/account?with=x"),
+            (
+                "https://a.kommo.com:8443".to_string(),
+                "/api/v4/account".to_string()
+            )
+        );
+        assert_eq!(split_url("/x?y"), (String::new(), "/x".to_string()));
+    }
+}

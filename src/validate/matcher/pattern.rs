@@ -1,0 +1,475 @@
+//! Server and path templates compiled for matching, and the captures of a matched path.
+
+use std::borrow::Cow;
+
+use crate::spec::model::Server;
+use crate::spec::path_template::{pieces, PathTemplate, Piece};
+
+use super::PathValue;
+
+/// One piece of a URL or path template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum Token {
+    Literal(String),
+    /// A variable; `values` restricts it when the server variable lists an `enum`.
+    Var {
+        name: String,
+        values: Vec<String>,
+    },
+}
+
+fn tokens(pieces: &[Piece], values_of: &dyn Fn(&str) -> Vec<String>) -> Vec<Token> {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Literal(text) => Token::Literal(text.clone()),
+            Piece::Var(v) => Token::Var {
+                name: v.name.clone(),
+                values: values_of(&v.name),
+            },
+        })
+        .collect()
+}
+
+/// Every end offset at which `tokens` match a prefix of `text` (variables take one or more
+/// characters, never `stop`; literals compare ASCII case-insensitively when `fold`).
+pub(super) fn prefix_ends(
+    tokens: &[Token],
+    text: &str,
+    stop: &[char],
+    fold: bool,
+    out: &mut Vec<usize>,
+) {
+    fn go(
+        tokens: &[Token],
+        text: &str,
+        at: usize,
+        stop: &[char],
+        fold: bool,
+        out: &mut Vec<usize>,
+    ) {
+        let Some((first, rest)) = tokens.split_first() else {
+            out.push(at);
+            return;
+        };
+        let here = &text[at..];
+        match first {
+            Token::Literal(lit) => {
+                let ok = here.len() >= lit.len()
+                    && here.is_char_boundary(lit.len())
+                    && if fold {
+                        here[..lit.len()].eq_ignore_ascii_case(lit)
+                    } else {
+                        &here[..lit.len()] == lit
+                    };
+                if ok {
+                    go(rest, text, at + lit.len(), stop, fold, out);
+                }
+            }
+            Token::Var { values, .. } if !values.is_empty() => {
+                for v in values {
+                    if here.len() >= v.len()
+                        && here.is_char_boundary(v.len())
+                        && here[..v.len()].eq_ignore_ascii_case(v)
+                    {
+                        go(rest, text, at + v.len(), stop, fold, out);
+                    }
+                }
+            }
+            Token::Var { .. } => {
+                for (i, c) in here.char_indices() {
+                    if stop.contains(&c) {
+                        break;
+                    }
+                    let end = i + c.len_utf8();
+                    go(rest, text, at + end, stop, fold, out);
+                }
+            }
+        }
+    }
+    go(tokens, text, 0, stop, fold, out);
+}
+
+fn full_match(tokens: &[Token], text: &str, stop: &[char]) -> bool {
+    let mut ends = Vec::new();
+    prefix_ends(tokens, text, stop, false, &mut ends);
+    ends.contains(&text.len())
+}
+
+/// Whether one URL segment (non-empty, as recorded) matches one template segment, as recorded
+/// or percent-decoded.
+pub(super) fn segment_matches(tokens: &[Token], segment: &str) -> bool {
+    match tokens {
+        // A lone variable takes any segment (one without `/`, as recorded).
+        [Token::Var { values, .. }] if values.is_empty() && !segment.contains('/') => {
+            !segment.is_empty()
+        }
+        [Token::Literal(lit)] => lit == segment || *lit == decode(segment),
+        _ => full_match(tokens, segment, &['/']) || full_match(tokens, &decode(segment), &['/']),
+    }
+}
+
+pub(super) fn decode(text: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy()
+}
+
+/// A compiled server URL template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct ServerPattern {
+    pub(super) tokens: Vec<Token>,
+    /// Relative servers (`/api/v1`) match the URL's path only.
+    pub(super) relative: bool,
+    /// The literal path the server adds (`/api/v1` of `{site}/api/v1`), stripped when matching
+    /// on the path alone.
+    pub(super) base_path: Option<String>,
+}
+
+impl ServerPattern {
+    pub(super) fn new(server: &Server) -> Self {
+        let url = server.url.trim_end_matches('/');
+        let values_of = |name: &str| {
+            server
+                .variables
+                .iter()
+                .find(|v| v.name == name)
+                .map(|v| v.values.clone())
+                .unwrap_or_default()
+        };
+        let tokens = tokens(&pieces(url), &values_of);
+        let relative = url.is_empty() || url.starts_with('/');
+        let base_path = match tokens.last() {
+            Some(Token::Literal(lit)) => {
+                let after_scheme = lit.find("://").map_or(0, |i| i + 3);
+                lit[after_scheme..]
+                    .find('/')
+                    .map(|i| lit[after_scheme + i..].to_string())
+                    .filter(|p| p.len() > 1)
+            }
+            _ => None,
+        };
+        ServerPattern {
+            tokens,
+            relative,
+            base_path,
+        }
+    }
+}
+
+/// What a template segment that is one variable alone allows beyond one non-empty segment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Flex {
+    /// The segment is a lone `{name}`.
+    lone: bool,
+    /// `x-multi-segment: true`.
+    multi: bool,
+    /// Its string schema accepts `""`.
+    empty: bool,
+}
+
+/// A compiled path template.
+#[derive(Debug, Clone)]
+pub(super) struct PathPattern {
+    pub(super) segments: Vec<Vec<Token>>,
+    /// Per segment: 0 literal, 1 mixed, 2 variable. Lower sorts first, so literals win.
+    pub(super) rank: Vec<u8>,
+    flex: Vec<Flex>,
+}
+
+/// A path split into its segments, as byte ranges of the path.
+pub(super) struct Segments<'p> {
+    pub(super) path: &'p str,
+    pub(super) ranges: Vec<(usize, usize)>,
+}
+
+impl<'p> Segments<'p> {
+    /// The segments of `path` after its leading `/`; empty ones are kept when `keep_empty`.
+    pub(super) fn of(path: &'p str, keep_empty: bool) -> Self {
+        let mut ranges = Vec::new();
+        let start = usize::from(path.starts_with('/'));
+        if start < path.len() || (keep_empty && start == 0 && !path.is_empty()) {
+            let mut at = start;
+            for seg in path[start..].split('/') {
+                if keep_empty || !seg.is_empty() {
+                    ranges.push((at, at + seg.len()));
+                }
+                at += seg.len() + 1;
+            }
+        }
+        Segments { path, ranges }
+    }
+
+    fn text(&self, i: usize) -> &'p str {
+        let (a, b) = self.ranges[i];
+        &self.path[a..b]
+    }
+}
+
+impl PathPattern {
+    pub(super) fn new(template: &PathTemplate) -> Self {
+        let segments: Vec<Vec<Token>> = template
+            .segments()
+            .iter()
+            .map(|s| tokens(s, &|_| Vec::new()))
+            .collect();
+        let rank = segments
+            .iter()
+            .map(|s| match s.as_slice() {
+                [Token::Literal(_)] | [] => 0,
+                [Token::Var { .. }] => 2,
+                _ => 1,
+            })
+            .collect();
+        let flex = template
+            .segments()
+            .iter()
+            .map(|s| match s.as_slice() {
+                [Piece::Var(v)] => Flex {
+                    lone: true,
+                    multi: v.multi_segment,
+                    empty: v.allows_empty,
+                },
+                _ => Flex::default(),
+            })
+            .collect();
+        PathPattern {
+            segments,
+            rank,
+            flex,
+        }
+    }
+
+    /// Whether `path` matches segment by segment (the route index answers this for routing; this
+    /// is the reference it is tested against).
+    #[cfg(test)]
+    pub(super) fn matches(&self, path: &str) -> bool {
+        let segments = Segments::of(path, false);
+        segments.ranges.len() == self.segments.len()
+            && self
+                .segments
+                .iter()
+                .enumerate()
+                .all(|(i, tokens)| segment_matches(tokens, segments.text(i)))
+    }
+
+    /// Whether a variable may span segments or be empty, so [`PathPattern::stretch`] can match
+    /// where the segment-by-segment index cannot.
+    pub(super) fn is_flexible(&self) -> bool {
+        self.flex.iter().any(|f| f.multi || f.empty)
+    }
+
+    /// Whether a variable may span segments (only such routes can match a path without empty
+    /// segments that the index missed).
+    pub(super) fn is_multi_segment(&self) -> bool {
+        self.flex.iter().any(|f| f.multi)
+    }
+
+    /// Matches `path` letting `x-multi-segment` variables take several segments and
+    /// empty-permitting ones an empty segment; with `one_more`, one other lone variable may take
+    /// several segments too (to say which template a URL misses only by that). Returns, per
+    /// template segment, the range of path segments it took.
+    pub(super) fn stretch(&self, path: &str, one_more: bool) -> Option<Stretched<'_>> {
+        let keep_empty = !one_more && self.flex.iter().any(|f| f.empty);
+        for keep in [false, true].into_iter().filter(|k| !k || keep_empty) {
+            let segments = Segments::of(path, keep);
+            let mut taken = Vec::new();
+            if self.assign(&segments, 0, usize::from(one_more), &mut taken) {
+                return Some(Stretched {
+                    pattern: self,
+                    taken,
+                    segments: segments.ranges,
+                });
+            }
+        }
+        None
+    }
+
+    fn assign(
+        &self,
+        segments: &Segments<'_>,
+        at: usize,
+        free: usize,
+        taken: &mut Vec<(usize, usize)>,
+    ) -> bool {
+        let i = taken.len();
+        let Some(tokens) = self.segments.get(i) else {
+            return at == segments.ranges.len();
+        };
+        let flex = self.flex[i];
+        let n = segments.ranges.len();
+        let mut tries: Vec<(usize, usize)> = Vec::new();
+        if flex.lone && (flex.multi || free > 0) {
+            let left = if flex.multi { free } else { free - 1 };
+            tries.extend((at + 2..=n).rev().map(|end| (end, left)));
+        }
+        if at < n {
+            let text = segments.text(at);
+            let one = if text.is_empty() {
+                flex.lone && flex.empty
+            } else {
+                segment_matches(tokens, text)
+            };
+            if one {
+                tries.push((at + 1, free));
+            }
+        }
+        for (end, free) in tries {
+            taken.push((at, end));
+            if self.assign(segments, end, free, taken) {
+                return true;
+            }
+            taken.pop();
+        }
+        false
+    }
+
+    /// The text of each variable of `path` (which this pattern matches and which ends the
+    /// recorded `url`), percent-decoded, in template order, with its place in `url`. In one
+    /// segment an earlier variable takes the longest text that lets the rest match
+    /// (`{name}.{ext}` reads `report.2024.pdf` as `report.2024` and `pdf`), as a greedy pattern
+    /// would.
+    pub(super) fn captures(&self, path: &str, url: &str) -> Vec<PathValue> {
+        let in_url = url_segments(url);
+        let segments = Segments::of(path, false);
+        // The matched path is the end of the URL's path (a server prefix may come first).
+        let skip = in_url.len().checked_sub(segments.ranges.len());
+        let mut out = Vec::new();
+        for (j, tokens) in self.segments.iter().enumerate().take(segments.ranges.len()) {
+            let seg = segments.text(j);
+            let raw = skip.and_then(|k| in_url.get(k + j)).copied();
+            let mut found = Vec::new();
+            if let Some((a, b)) = raw.filter(|(a, b)| capture(tokens, &url[*a..*b], 0, &mut found))
+            {
+                let text = &url[a..b];
+                out.extend(found.into_iter().map(|(name, s, e)| PathValue {
+                    name,
+                    text: decode(&text[s..e]).into_owned(),
+                    span: Some((a + s, a + e)),
+                }));
+                continue;
+            }
+            out.extend(segment_values(tokens, seg, raw));
+        }
+        out
+    }
+}
+
+/// The variables of one template segment read from one URL segment, as recorded or decoded.
+fn segment_values(tokens: &[Token], seg: &str, span: Option<(usize, usize)>) -> Vec<PathValue> {
+    let mut found = Vec::new();
+    let decoded = decode(seg);
+    let (text, decoded_already) = if capture(tokens, seg, 0, &mut found) {
+        (seg, false)
+    } else if capture(tokens, &decoded, 0, &mut found) {
+        (decoded.as_ref(), true)
+    } else {
+        return Vec::new();
+    };
+    found
+        .into_iter()
+        .map(|(name, s, e)| PathValue {
+            name,
+            text: if decoded_already {
+                text[s..e].to_string()
+            } else {
+                decode(&text[s..e]).into_owned()
+            },
+            span,
+        })
+        .collect()
+}
+
+/// A path matched by [`PathPattern::stretch`].
+pub(super) struct Stretched<'a> {
+    pattern: &'a PathPattern,
+    /// Per template segment, the range of path segments it took.
+    taken: Vec<(usize, usize)>,
+    segments: Vec<(usize, usize)>,
+}
+
+impl Stretched<'_> {
+    /// The first template segment that took more than one path segment.
+    pub(super) fn stretched_segment(&self) -> Option<usize> {
+        self.taken.iter().position(|(a, b)| b - a > 1)
+    }
+
+    /// The variables' text; spans when `path` is, as recorded, the end of `url`'s path.
+    pub(super) fn captures(&self, path: &str, url: &str) -> Vec<PathValue> {
+        let (start, end) = url_path_range(url);
+        let offset = url[start..end].ends_with(path).then(|| end - path.len());
+        let mut out = Vec::new();
+        for (tokens, &(a, b)) in self.pattern.segments.iter().zip(&self.taken) {
+            let from = self.segments[a].0;
+            let to = self.segments[b - 1].1;
+            let text = &path[from..to];
+            let span = offset.map(|o| (o + from, o + to));
+            match tokens.as_slice() {
+                [Token::Var { name, .. }] => out.push(PathValue {
+                    name: name.clone(),
+                    text: decode(text).into_owned(),
+                    span,
+                }),
+                _ => out.extend(segment_values(tokens, text, span)),
+            }
+        }
+        out
+    }
+}
+
+/// The byte range of the path of a URL as recorded (absolute or relative), query and fragment
+/// excluded.
+fn url_path_range(url: &str) -> (usize, usize) {
+    let start = match url.find("://") {
+        Some(i) => match url[i + 3..].find('/') {
+            Some(j) => i + 3 + j,
+            None => url.len(),
+        },
+        None => 0,
+    };
+    let end = url[start..]
+        .find(['?', '#'])
+        .map_or(url.len(), |j| start + j);
+    (start, end)
+}
+
+/// The byte ranges of the non-empty path segments of a URL as recorded (absolute or relative).
+fn url_segments(url: &str) -> Vec<(usize, usize)> {
+    let (start, end) = url_path_range(url);
+    let mut out = Vec::new();
+    let mut at = start;
+    for seg in url[start..end].split('/') {
+        if !seg.is_empty() {
+            out.push((at, at + seg.len()));
+        }
+        at += seg.len() + 1;
+    }
+    out
+}
+
+/// Matches `tokens` against all of `text[at..]`, recording each variable's name and byte range
+/// in `text`; `false` (and `out` unchanged) when they do not match.
+fn capture(tokens: &[Token], text: &str, at: usize, out: &mut Vec<(String, usize, usize)>) -> bool {
+    let Some((first, rest)) = tokens.split_first() else {
+        return at == text.len();
+    };
+    let here = &text[at..];
+    match first {
+        Token::Literal(lit) => {
+            here.starts_with(lit.as_str()) && capture(rest, text, at + lit.len(), out)
+        }
+        Token::Var { name, .. } => {
+            let ends: Vec<usize> = here
+                .char_indices()
+                .map(|(i, c)| at + i + c.len_utf8())
+                .collect();
+            for end in ends.into_iter().rev() {
+                let mark = out.len();
+                out.push((name.clone(), at, end));
+                if capture(rest, text, end, out) {
+                    return true;
+                }
+                out.truncate(mark);
+            }
+            false
+        }
+    }
+}
