@@ -146,7 +146,7 @@ fn huge_entries(dir: &std::path::Path) {
     let ndjson = dir.join("huge.ndjson");
     let mut f = std::fs::File::create(&ndjson).expect("create");
     let body = huge_body(255_000_000 - exchange.len() - 2);
-    write!(f, "{exchange}{body}}}\n").expect("write");
+    writeln!(f, "{exchange}{body}}}").expect("write");
     drop((f, body));
     let har = dir.join("huge.har");
     let mut f = std::fs::File::create(&har).expect("create");
