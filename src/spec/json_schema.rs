@@ -91,8 +91,8 @@ pub fn convert(schema: &Value, options: ConvertOptions) -> Value {
     }
 }
 
-/// Keywords of 2020-12 whose value is one schema.
-const SUBSCHEMA_KEYS: [&str; 11] = [
+/// Keywords of 2020-12 whose value is one schema: the one list the converter and lint walk.
+pub(crate) const SUBSCHEMA_KEYS: [&str; 11] = [
     "items",
     "additionalProperties",
     "unevaluatedProperties",
@@ -106,9 +106,9 @@ const SUBSCHEMA_KEYS: [&str; 11] = [
     "contentSchema",
 ];
 /// Keywords whose value is an array of schemas.
-const SUBSCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
+pub(crate) const SUBSCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Keywords whose value maps names to schemas.
-const SUBSCHEMA_MAPS: [&str; 4] = [
+pub(crate) const SUBSCHEMA_MAPS: [&str; 4] = [
     "properties",
     "patternProperties",
     "$defs",

@@ -15,7 +15,10 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::pointer_push;
 
-use super::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
+use super::json_schema::{
+    compile, to_json_schema, ConvertOptions, Direction, SUBSCHEMA_KEYS, SUBSCHEMA_LISTS,
+    SUBSCHEMA_MAPS,
+};
 use super::model::{OpenApiVersion, Operation, ParamLocation, Spec};
 use super::refs::{all_refs, collect_sites, deref, ref_of, ref_pointer, Pos, RefError};
 
@@ -455,27 +458,6 @@ fn check_repeated_parameters(spec: &Spec, op: &Operation, out: &mut Vec<Diagnost
     }
 }
 
-/// Keys whose value is a schema object, or an array / map of them (the 2020-12 ones appear only
-/// in 3.1 documents).
-const SCHEMA_CHILDREN: [&str; 9] = [
-    "items",
-    "additionalProperties",
-    "not",
-    "unevaluatedProperties",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-];
-const SCHEMA_LISTS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
-const SCHEMA_MAPS: [&str; 4] = [
-    "properties",
-    "patternProperties",
-    "$defs",
-    "dependentSchemas",
-];
-
 fn check_examples(spec: &Spec, out: &mut Vec<Diagnostic>) {
     let doc = &spec.document;
     let mut checker = ExampleChecker {
@@ -576,19 +558,19 @@ impl ExampleChecker<'_> {
                 );
             }
         }
-        for key in SCHEMA_MAPS {
+        for key in SUBSCHEMA_MAPS {
             if let Some(children) = schema.get(key).and_then(Value::as_object) {
                 for name in children.keys() {
                     self.walk_schema(&pointer_push(&pointer_push(pointer, key), name), seen);
                 }
             }
         }
-        for key in SCHEMA_CHILDREN {
+        for key in SUBSCHEMA_KEYS {
             if schema.get(key).is_some_and(Value::is_object) {
                 self.walk_schema(&pointer_push(pointer, key), seen);
             }
         }
-        for key in SCHEMA_LISTS {
+        for key in SUBSCHEMA_LISTS {
             if let Some(items) = schema.get(key).and_then(Value::as_array) {
                 for i in 0..items.len() {
                     self.walk_schema(&format!("{pointer}/{key}/{i}"), seen);
