@@ -398,14 +398,6 @@ fn repo_fixtures() -> Vec<PathBuf> {
         .collect()
 }
 
-/// Says, where `cargo test` shows it, that the part needing `../shared/corpus` did not run.
-fn skipped(what: &str) {
-    eprintln!(
-        "\n*** SKIPPED: {what}: {} is not present; only the in-repository fixtures ran ***\n",
-        corpus_dir().display()
-    );
-}
-
 /// The bundled specs after `specsmith patch --apply` on the bundled captures: the last step of
 /// patch's round trip (patch, lint, validate, generate, compile) is this crate compiling
 /// clippy-clean beside the fixtures.
@@ -443,7 +435,10 @@ fn sample_generates_and_compiles() {
     if corpus_dir().is_dir() {
         specs.extend(SAMPLE.iter().map(|s| corpus_dir().join(s)));
     } else {
-        skipped("the corpus sample");
+        crate::skipped(&format!(
+            "the corpus sample: {} is not present",
+            corpus_dir().display()
+        ));
     }
     let rows = run(&specs, "corpus-sample");
     for r in &rows {
@@ -518,7 +513,10 @@ fn corpus_openapi31() {
 fn crate_names_are_unique_and_valid() {
     let specs = corpus_specs();
     if specs.is_empty() {
-        skipped("crate names of corpus specs");
+        crate::skipped(&format!(
+            "crate names of corpus specs: {} is not present",
+            corpus_dir().display()
+        ));
         return;
     }
     let mut names: Vec<String> = specs.iter().map(|s| crate_name(s)).collect();

@@ -311,7 +311,7 @@ fn truncated_and_garbage_specs_never_panic() {
 fn corpus_specs_load_or_are_refused_clearly() {
     let corpus = root().join("../shared/corpus");
     if !corpus.is_dir() {
-        eprintln!("skipped: {} not present", corpus.display());
+        crate::skipped(&format!("corpus load: {} not present", corpus.display()));
         return;
     }
     let mut files = Vec::new();

@@ -31,3 +31,14 @@ mod style;
 mod validate;
 /// Generated clients against the parameter model: what a client sends reads back as sent.
 mod wire;
+
+/// Says, in the test output whatever libtest captures, that a part needing `../shared` did not
+/// run: `eprintln!` would be swallowed for a passing test, so this writes to the stderr handle
+/// itself, which capture does not reach.
+pub fn skipped(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED: {what}; only the in-repository fixtures ran ***\n"
+    );
+}

@@ -205,10 +205,7 @@ fn public_3_1_specs_load_lint_and_compile() {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
     let dir = corpus.join("openapi31");
     let Ok(index) = std::fs::read_to_string(dir.join("INDEX.tsv")) else {
-        eprintln!(
-            "SKIPPED public_3_1_specs_load_lint_and_compile: {} is missing",
-            dir.display()
-        );
+        crate::skipped(&format!("3.1 corpus: {} is missing", dir.display()));
         return;
     };
     let mut loaded = 0;

@@ -357,9 +357,7 @@ fn the_live_amocrm_capture_documents_mobile_feature_version() {
         .find(|p| p.is_file());
     match shared {
         Some(path) => captures.push(path),
-        None => eprintln!(
-            "SKIPPED the shared live capture: ../shared/real-captures is absent; the fixture copy still runs"
-        ),
+        None => crate::skipped("the shared live capture: ../shared/real-captures is absent"),
     }
     let p = propose(
         &[root().join("spec/kommo.yaml")],
@@ -401,7 +399,7 @@ fn example(document: &serde_json::Value, path: &str) -> serde_json::Value {
 fn github_spec_with_new_fields_on_shared_components_gets_a_small_local_diff() {
     let Some(github) = shared_corpus_file("official/octokit__openapi/cache/api.github.com.json")
     else {
-        eprintln!("SKIPPED: ../shared/corpus (GitHub's spec) is absent");
+        crate::skipped("patch on GitHub's spec: ../shared/corpus is absent");
         return;
     };
     let copy = tempfile::tempdir().expect("temp dir");
