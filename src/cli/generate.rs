@@ -57,11 +57,16 @@ pub fn run(args: GenerateArgs) -> Result<Outcome, Error> {
     };
     let mut specs = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut worked_around: Vec<Diagnostic> = Vec::new();
     for path in &paths {
         match crate::spec::load(path) {
-            // A `$ref` that cannot be followed would drop a parameter, response, body or type.
+            // A `$ref` that cannot be followed would drop a parameter, response, body or header:
+            // refused. In a schema position the type is `serde_json::Value`, and the error is
+            // reported with the code.
             Ok(spec) => {
-                diagnostics.extend(crate::spec::lint::broken_refs(&spec));
+                let broken = crate::spec::lint::broken_refs_by_place(&spec);
+                diagnostics.extend(broken.blocking);
+                worked_around.extend(broken.in_schemas);
                 specs.push(spec);
             }
             Err(d) => diagnostics.push(*d),
@@ -81,7 +86,8 @@ pub fn run(args: GenerateArgs) -> Result<Outcome, Error> {
         .collect();
     let result = Generator::new(args.templates.as_deref())
         .and_then(|g| g.crate_files(&inputs, &package, standalone));
-    let output = result?;
+    let mut output = result?;
+    output.diagnostics.splice(0..0, worked_around);
     if args.check {
         let drift = codegen::check::check(&dir, &output.files);
         if drift.is_empty() {

@@ -108,6 +108,8 @@ impl Parts {
 pub(super) struct Bundled {
     pub parts: Parts,
     pub problems: Vec<Diagnostic>,
+    /// Those of `problems`' kind whose `$ref` stands where a schema goes.
+    pub schema_problems: Vec<Diagnostic>,
 }
 
 /// Reads one referenced file into its text and value (the loader's reader, so YAML and JSON
@@ -122,6 +124,7 @@ pub(super) fn bundle(root: &SourceFile, document: &mut Value, read: ReadPart<'_>
         files: HashMap::new(),
         homes: HashMap::new(),
         problems: Vec::new(),
+        schema_problems: Vec::new(),
         read,
     };
     if !has_file_ref(document, Pos::Root) {
@@ -166,6 +169,7 @@ struct Bundler<'r> {
     /// (file, pointer) → the bundled pointer of its one home.
     homes: HashMap<(PathBuf, String), String>,
     problems: Vec<Diagnostic>,
+    schema_problems: Vec<Diagnostic>,
     read: ReadPart<'r>,
 }
 
@@ -326,8 +330,12 @@ impl Bundler<'_> {
             return None;
         }
         let d = Diagnostic::error(Kind::UnresolvedRef, message);
-        self.problems
-            .push(self.parts.pin(d, &pointer_push(&site.at, "$ref")));
+        let d = self.parts.pin(d, &pointer_push(&site.at, "$ref"));
+        if site.pos == Pos::Schema {
+            self.schema_problems.push(d);
+        } else {
+            self.problems.push(d);
+        }
         None
     }
 
@@ -394,6 +402,7 @@ impl Bundler<'_> {
         Bundled {
             parts: self.parts,
             problems: self.problems,
+            schema_problems: self.schema_problems,
         }
     }
 }

@@ -56,13 +56,40 @@ pub(crate) fn located(spec: &Spec, kind: Kind, pointer: &str, message: String) -
 /// Every `$ref` that cannot be followed, as located errors: the relative-file ones the loader
 /// could not bundle ([`Spec::ref_problems`]), the local `#/...` ones that point at nothing
 /// (`unresolved_ref`), and chains of references outside schemas that come back to themselves
-/// (`cyclic_ref`). The one home of that rule: `lint` reports these, and `generate` refuses a
-/// spec that has any, because the model would otherwise drop the parameter, response, body or
-/// type behind the reference without a word. (A cycle of schemas is a type, not a loss:
-/// [`check_cycles`] judges those.)
+/// (`cyclic_ref`). The one home of that rule: `lint` reports all of them.
 pub fn broken_refs(spec: &Spec) -> Vec<Diagnostic> {
-    let mut out = spec.ref_problems.clone();
-    local_cycles(spec, &mut out);
+    let BrokenRefs {
+        mut blocking,
+        in_schemas,
+    } = broken_refs_by_place(spec);
+    blocking.extend(in_schemas);
+    blocking
+}
+
+/// [`broken_refs`], split by what `generate` can do about them. Behind a parameter, response,
+/// body, header or path item the model would lose something without a word, so `generate`
+/// refuses the spec; where a schema goes, the type becomes `serde_json::Value` and the error is
+/// reported beside the generated code. (A cycle of schemas is a type, not a loss:
+/// [`check_cycles`] judges those.)
+pub struct BrokenRefs {
+    /// References whose loss would drop a parameter, response, body, header or path item.
+    pub blocking: Vec<Diagnostic>,
+    /// References in schema positions.
+    pub in_schemas: Vec<Diagnostic>,
+}
+
+/// See [`BrokenRefs`].
+pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
+    let mut blocking = spec.ref_problems.clone();
+    let mut in_schemas = spec.schema_ref_problems.clone();
+    local_cycles(spec, &mut blocking);
+    let mut sites = Vec::new();
+    collect_sites(&spec.document, Pos::Root, &mut String::new(), &mut sites);
+    let schema_sites: std::collections::HashSet<String> = sites
+        .into_iter()
+        .filter(|s| s.pos == Pos::Schema)
+        .map(|s| s.at)
+        .collect();
     for (pointer, reference) in all_refs(&spec.document) {
         let Ok(target) = ref_pointer(&reference) else {
             continue;
@@ -79,9 +106,16 @@ pub fn broken_refs(spec: &Spec) -> Vec<Diagnostic> {
         if let Some(hint) = closest_sibling(&spec.document, &target) {
             d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
         }
-        out.push(d);
+        if schema_sites.contains(&pointer) {
+            in_schemas.push(d);
+        } else {
+            blocking.push(d);
+        }
     }
-    out
+    BrokenRefs {
+        blocking,
+        in_schemas,
+    }
 }
 
 /// A reference object outside schemas whose chain of `$ref`s never reaches a definition

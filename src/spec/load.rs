@@ -37,6 +37,7 @@ pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let mut spec = model::build(source, document, version);
     spec.parts = bundled.parts;
     spec.ref_problems = bundled.problems;
+    spec.schema_ref_problems = bundled.schema_problems;
     Ok(spec)
 }
 

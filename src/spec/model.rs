@@ -29,6 +29,9 @@ pub struct Spec {
     /// Relative-file `$ref`s that could not be followed (missing file, pointer to nothing, a
     /// cycle of path items): located errors that lint reports and that stop `generate`.
     pub ref_problems: Vec<crate::diagnostic::Diagnostic>,
+    /// The relative-file `$ref`s in schema positions the loader could not bundle: a type
+    /// `generate` can stand in for with `serde_json::Value`, so they do not stop it.
+    pub schema_ref_problems: Vec<crate::diagnostic::Diagnostic>,
     /// The whole document as JSON (YAML keys stringified, merge keys applied).
     pub document: Value,
     /// Which OpenAPI line the document follows: decides how its schemas are read.
@@ -480,6 +483,7 @@ pub(crate) fn build(source: SourceFile, document: Value, openapi_version: OpenAp
         description: string_at(&info, "description"),
         parts: super::Parts::single(source.clone()),
         ref_problems: Vec::new(),
+        schema_ref_problems: Vec::new(),
         openapi_version,
         json_schema_dialect: string_at(&document, "jsonSchemaDialect"),
         security_schemes: security_schemes_of(&document),

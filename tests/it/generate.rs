@@ -341,6 +341,36 @@ fn generate_fixture(
     (dir, out, run)
 }
 
+/// A dangling `$ref` where a schema goes loses no parameter or response: `generate` reports it
+/// as a located error with its suggestion, types the field `serde_json::Value`, and writes the
+/// crate (a spec with such a typo still gets a client).
+#[test]
+fn a_dangling_schema_reference_is_a_located_error_and_a_value() {
+    let (_dir, out, (code, stdout, stderr)) = generate_fixture(
+        "tests/fixtures/specs/findings_schema_refs.yaml",
+        &["--format", "json"],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("json report");
+    let errors: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(errors[0]["kind"], "unresolved_ref");
+    assert_eq!(errors[0]["line"], 25, "{report:#}");
+    assert_eq!(
+        errors[0]["suggestion"],
+        "did you mean \"#/components/schemas/Owner\"?"
+    );
+    let code = std::fs::read_to_string(out.join("src/findings_schema_refs.rs"))
+        .or_else(|_| std::fs::read_to_string(out.join("src/lib.rs")))
+        .expect("module written");
+    assert!(code.contains("serde_json::Value"), "{code}");
+}
+
 /// A path variable no parameter declares is a located error, counted in the summary; the crate
 /// is written (the variable becomes a string argument) and the run passes, since `lint` is the
 /// command that fails on spec errors.
