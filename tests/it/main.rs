@@ -42,3 +42,22 @@ pub fn skipped(what: &str) {
         "\n*** SKIPPED: {what}; only the in-repository fixtures ran ***\n"
     );
 }
+
+/// Runs the binary from the project folder with `--format json`; returns the exit code and the
+/// parsed report (a report that is not JSON fails the test, showing both streams).
+pub fn specsmith_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(args)
+        .args(["--format", "json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("specsmith runs");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().expect("exit code"), report)
+}

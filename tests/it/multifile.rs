@@ -15,22 +15,7 @@ fn root() -> PathBuf {
 const API: &str = "tests/fixtures/multifile/api.yaml";
 const BROKEN: &str = "tests/fixtures/multifile/broken.yaml";
 
-fn run(args: &[&str]) -> (i32, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_specsmith"))
-        .args(args)
-        .args(["--format", "json"])
-        .current_dir(root())
-        .output()
-        .expect("specsmith runs");
-    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output.status.code().expect("exit code"), report)
-}
+use crate::specsmith_json as run;
 
 /// Runs `generate --out` for `spec` into a fresh `crate/` folder of a temporary directory.
 fn generate(spec: &str) -> (tempfile::TempDir, i32, Value) {

@@ -60,22 +60,7 @@ fn fastapi(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs the binary with `--format json`; returns the exit code and the report.
-fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specsmith"))
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("specsmith runs");
-    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output.status.code().expect("exit code"), report)
-}
+use crate::specsmith_json as run_json;
 
 fn path_str(p: &std::path::Path) -> &str {
     p.to_str().expect("utf-8 path")
