@@ -157,17 +157,7 @@ pub fn convert_2020_12(schema: &Value, direction: Direction) -> Value {
         };
         out.insert(key.clone(), converted);
     }
-    let hidden: Vec<String> = map
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|props| {
-            props
-                .iter()
-                .filter(|(_, p)| is_hidden(p, direction))
-                .map(|(k, _)| k.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let hidden = properties_where(map, |p| is_hidden(p, direction));
     drop_required(&mut out, &hidden);
     Value::Object(out)
 }
@@ -205,8 +195,27 @@ pub fn null_union_member(schema: &Value, pointer: &str) -> Option<String> {
     None
 }
 
+/// The names of an object schema's `properties` whose schema `pick` selects (those a direction
+/// hides, say): lint and both converters relax `required` through it.
+pub(crate) fn properties_where(
+    schema: &Map<String, Value>,
+    pick: impl Fn(&Value) -> bool,
+) -> Vec<String> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|props| {
+            props
+                .iter()
+                .filter(|(_, p)| pick(p))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Removes `hidden` keys from `required` (and `required` itself when it ends empty).
-fn drop_required(out: &mut Map<String, Value>, hidden: &[String]) {
+pub(crate) fn drop_required(out: &mut Map<String, Value>, hidden: &[String]) {
     if hidden.is_empty() {
         return;
     }

@@ -672,20 +672,10 @@ impl ExampleChecker<'_> {
 fn relax_required_flags(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
-            let hidden: Vec<String> = map
-                .get("properties")
-                .and_then(Value::as_object)
-                .map(|props| {
-                    props
-                        .iter()
-                        .filter(|(_, p)| p.get("writeOnly").and_then(Value::as_bool) == Some(true))
-                        .map(|(k, _)| k.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let Some(Value::Array(required)) = map.get_mut("required") {
-                required.retain(|r| !hidden.iter().any(|h| Some(h.as_str()) == r.as_str()));
-            }
+            let hidden = super::json_schema::properties_where(map, |p| {
+                p.get("writeOnly").and_then(Value::as_bool) == Some(true)
+            });
+            super::json_schema::drop_required(map, &hidden);
             map.values_mut().for_each(relax_required_flags);
         }
         Value::Array(items) => items.iter_mut().for_each(relax_required_flags),
