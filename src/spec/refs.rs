@@ -301,32 +301,50 @@ pub(crate) fn is_url(reference: &str) -> bool {
 /// matched (no base-URI arithmetic); anything else is left for the bundler to judge.
 pub(super) fn resolve_schema_ids(document: &mut Value) {
     let mut names = HashMap::new();
-    collect_ids(document, "", None, &mut names);
+    collect_ids(document, &mut String::new(), None, &mut names);
     if !names.is_empty() {
         rewrite_id_refs(document, &names);
     }
 }
 
 /// `$id` → pointer, `$id#anchor` → pointer (and `#anchor` for anchors outside any `$id`).
-fn collect_ids(value: &Value, at: &str, base: Option<&str>, out: &mut HashMap<String, String>) {
+/// One walk with one growing pointer: it runs on every 3.1 document, most of which have no
+/// identifiers at all.
+fn collect_ids(
+    value: &Value,
+    at: &mut String,
+    base: Option<&str>,
+    out: &mut HashMap<String, String>,
+) {
+    let len = at.len();
     match value {
         Value::Object(map) => {
             let id = map.get("$id").and_then(Value::as_str);
             if let Some(id) = id {
-                out.entry(id.to_string()).or_insert_with(|| at.to_string());
+                out.entry(id.to_string()).or_insert_with(|| at.clone());
             }
             let base = id.or(base);
             if let Some(anchor) = map.get("$anchor").and_then(Value::as_str) {
                 let key = format!("{}#{anchor}", base.unwrap_or(""));
-                out.entry(key).or_insert_with(|| at.to_string());
+                out.entry(key).or_insert_with(|| at.clone());
             }
             for (k, v) in map {
-                collect_ids(v, &crate::source::pointer_push(at, k), base, out);
+                if v.is_object() || v.is_array() {
+                    at.push('/');
+                    at.push_str(&crate::source::escape_pointer_segment(k));
+                    collect_ids(v, at, base, out);
+                    at.truncate(len);
+                }
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                collect_ids(v, &format!("{at}/{i}"), base, out);
+                if v.is_object() || v.is_array() {
+                    use std::fmt::Write;
+                    let _ = write!(at, "/{i}");
+                    collect_ids(v, at, base, out);
+                    at.truncate(len);
+                }
             }
         }
         _ => {}
