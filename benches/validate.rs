@@ -11,7 +11,10 @@
 //! known problem on every exchange), and GitHub traffic against GitHub's 3.6 MB description
 //! (`../shared/corpus`; skipped, loudly, without it). Before criterion's groups the bench prints
 //! `ratio` lines: best of three wall times of validating (all threads) over the best of three
-//! single-threaded `serde_json` parses. `SPECSMITH_BENCH_RATIOS=1` prints only those.
+//! single-threaded `serde_json` parses, and the same for process CPU time (both threads' work
+//! against the floor's one thread: the figure that holds when other builds share the machine).
+//! `SPECSMITH_BENCH_RATIOS=1` prints only those; `SPECSMITH_BENCH_DIR=DIR` writes the inputs
+//! there and keeps them (to profile the release binary on them).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -23,21 +26,44 @@ use specsmith::validate::{Options, Validator};
 
 mod common;
 
+/// The allocator the `specsmith` binary runs with, so the ratios hold for it (the parse floor
+/// uses it too).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use common::{github_capture, github_spec, kommo_capture, root, Drift};
 
 const RESPONSES: usize = 40_000;
 /// GitHub exchanges: about the size of the traffic issue 13 measured (21,300, 80 MB).
 const GITHUB_EXCHANGES: usize = 21_300;
 
-/// Best of three wall times of `f`, in seconds.
-fn best_of_three(mut f: impl FnMut()) -> f64 {
+/// CPU time of this process so far (every thread, user and system), in seconds.
+#[cfg(unix)]
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// Elsewhere CPU time is not measured: the CPU ratio reads 0/0.
+#[cfg(not(unix))]
+fn cpu_seconds() -> f64 {
+    0.0
+}
+
+/// Best of three wall times and best of three CPU times of `f`, in seconds.
+fn best_of_three(mut f: impl FnMut()) -> (f64, f64) {
     (0..3)
         .map(|_| {
-            let start = std::time::Instant::now();
+            let (start, cpu) = (std::time::Instant::now(), cpu_seconds());
             f();
-            start.elapsed().as_secs_f64()
+            (start.elapsed().as_secs_f64(), cpu_seconds() - cpu)
         })
-        .fold(f64::INFINITY, f64::min)
+        .fold((f64::INFINITY, f64::INFINITY), |(w, c), (w2, c2)| {
+            (w.min(w2), c.min(c2))
+        })
 }
 
 /// Prints validating `capture` against `spec` (all threads, findings grouped into problems)
@@ -60,8 +86,13 @@ fn print_ratio(name: &str, spec: &Path, capture: &Path) {
         problems = set.len();
     });
     eprintln!(
-        "ratio {name}: validate {validate:.2} s / parse floor {floor:.2} s = {:.2}x ({problems} problems, {} threads)",
-        validate / floor,
+        "ratio {name}: validate {:.2} s / parse floor {:.2} s = {:.2}x wall; CPU {:.2} s / {:.2} s = {:.2}x ({problems} problems, {} threads)",
+        validate.0,
+        floor.0,
+        validate.0 / floor.0,
+        validate.1,
+        floor.1,
+        validate.1 / floor.1,
         rayon::current_num_threads()
     );
 }
@@ -108,9 +139,10 @@ fn parse_only(path: &Path) -> usize {
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
+    let kept = std::env::var_os("SPECSMITH_BENCH_DIR").map(std::path::PathBuf::from);
     // `cargo test --benches` runs this without `--bench`: no timing then.
     if std::env::args().any(|a| a == "--bench") {
-        print_ratios(dir.path());
+        print_ratios(kept.as_deref().unwrap_or(dir.path()));
     }
     if std::env::var_os("SPECSMITH_BENCH_RATIOS").is_some() {
         return;

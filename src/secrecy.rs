@@ -135,12 +135,47 @@ fn may_be_credential_name(name: &str) -> bool {
     if !name.is_ascii() || bytes.contains(&b'%') {
         return true;
     }
-    NEEDLES.iter().any(|needle| {
+    // One pass over the name: at each pair of letters, only the needles that start with that
+    // pair are tried (most pairs start none).
+    let lower = |at: usize| {
         bytes
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+            .get(at)
+            .map(u8::to_ascii_lowercase)
+            .filter(u8::is_ascii_lowercase)
+            .map(|b| usize::from(b - b'a'))
+    };
+    (0..bytes.len()).any(|at| {
+        let (Some(first), Some(second)) = (lower(at), lower(at + 1)) else {
+            return false;
+        };
+        let mut set = NEEDLES_BY_PAIR[first * 26 + second];
+        while set != 0 {
+            let needle = NEEDLES[set.trailing_zeros() as usize];
+            set &= set - 1;
+            if bytes[at..]
+                .get(..needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+            {
+                return true;
+            }
+        }
+        false
     })
 }
+
+/// For each pair of lower-case letters, the [`NEEDLES`] that start with it (bit `i`:
+/// `NEEDLES[i]`).
+const NEEDLES_BY_PAIR: [u32; 26 * 26] = {
+    let mut table = [0u32; 26 * 26];
+    let mut i = 0;
+    while i < NEEDLES.len() {
+        // Every needle is two or more lower-case ASCII letters (a test checks it).
+        let pair = (NEEDLES[i][0] - b'a') as usize * 26 + (NEEDLES[i][1] - b'a') as usize;
+        table[pair] |= 1 << i;
+        i += 1;
+    }
+    table
+};
 
 /// Whether a key, parameter, header or cookie name marks its value as a credential.
 pub fn is_credential_name(name: &str) -> bool {
@@ -294,6 +329,46 @@ fn redact_pairs(pairs: &str, separator: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_needle_pre_check_finds_each_needle_anywhere() {
+        assert!(NEEDLES.len() <= 32);
+        assert!(NEEDLES
+            .iter()
+            .all(|n| n.len() >= 2 && n.iter().all(u8::is_ascii_lowercase)));
+        // The plain definition: some needle occurs, case-insensitively, somewhere in the name.
+        let plain = |name: &str| {
+            NEEDLES.iter().any(|n| {
+                name.as_bytes()
+                    .windows(n.len())
+                    .any(|w| w.eq_ignore_ascii_case(n))
+            })
+        };
+        for name in [
+            "id",
+            "author",
+            "x-Api-KEY",
+            "subdomain",
+            "mobile_feature_version",
+            "SID",
+            "s",
+            "tokenize",
+            "xtoke",
+            "passPhrase",
+            "jw",
+            "JWT_",
+            "otp",
+            "Ot",
+            "credentia",
+            "current_user_id",
+            "_embedded",
+            "users_groups",
+            "bearer",
+            "cod",
+        ] {
+            assert_eq!(may_be_credential_name(name), plain(name), "{name}");
+        }
+    }
 
     #[test]
     fn every_listed_word_passes_the_cheap_check() {

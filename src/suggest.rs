@@ -37,7 +37,6 @@ fn distance(a: &str, b: &str) -> Option<usize> {
     if fold(a) == fold(b) {
         return Some(0);
     }
-    let distance = strsim::damerau_levenshtein(&a.to_lowercase(), &b.to_lowercase());
     let (len_a, len_b) = (a.chars().count(), b.chars().count());
     let allowed = match len_a.max(len_b) {
         0..=3 => 0,
@@ -45,6 +44,13 @@ fn distance(a: &str, b: &str) -> Option<usize> {
         6..=10 => 2,
         _ => 3,
     };
+    let (lower_a, lower_b) = (a.to_lowercase(), b.to_lowercase());
+    // The distance is at least the difference in length: most candidates are ruled out without
+    // the quadratic comparison (validate asks about every undocumented key of every body).
+    if lower_a.chars().count().abs_diff(lower_b.chars().count()) > allowed {
+        return None;
+    }
+    let distance = strsim::damerau_levenshtein(&lower_a, &lower_b);
     (distance <= allowed && distance < len_a.min(len_b)).then_some(distance)
 }
 

@@ -50,6 +50,26 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding about no particular required key.
+    pub fn new(
+        kind: Kind,
+        severity: Severity,
+        pointer: String,
+        target: Target,
+        message: String,
+    ) -> Self {
+        Finding {
+            kind,
+            severity,
+            pointer,
+            target,
+            message,
+            suggestion: None,
+            notes: Vec::new(),
+            missing_key: None,
+        }
+    }
+
     /// The key the finding is about when its pointer names the object that holds (or lacks)
     /// it: an unknown, moved or missing key. Two unknown keys in one object are two problems.
     pub fn key(&self) -> Option<String> {
@@ -471,16 +491,13 @@ fn nearest_allowed(value: &Value, options: &[Value]) -> Option<Value> {
 }
 
 fn finding(kind: Kind, pointer: String, message: String) -> Finding {
-    Finding {
-        notes: Vec::new(),
-        missing_key: None,
+    Finding::new(
         kind,
-        severity: Severity::Error,
-        target: Target::Value(pointer.clone()),
-        pointer,
+        Severity::Error,
+        pointer.clone(),
+        Target::Value(pointer),
         message,
-        suggestion: None,
-    }
+    )
 }
 
 /// Scores a `oneOf`/`anyOf` branch's errors: lower fits better. A branch whose type does not
@@ -500,6 +517,61 @@ fn branch_score(errors: &[ValidationError<'_>], at: &str) -> (bool, usize, usize
     (root_type, missing, errors.len())
 }
 
+/// A value of the wrong type: `null_not_allowed` when it is null, else `type_mismatch`.
+fn wrong_type(kind: &TypeKind, instance: &Value, pointer: String) -> Finding {
+    let expected = expected_types(kind);
+    if instance.is_null() {
+        finding(
+            Kind::NullNotAllowed,
+            pointer,
+            format!("null is not allowed here: expected {expected}"),
+        )
+    } else {
+        finding(
+            Kind::TypeMismatch,
+            pointer,
+            format!(
+                "expected {expected}, found {} {}",
+                type_name(instance),
+                shorten(instance)
+            ),
+        )
+    }
+}
+
+/// A required key the object at `pointer` lacks; the key is kept for pairing with a look-alike.
+fn missing(property: &Value, pointer: String) -> Finding {
+    let name = property
+        .as_str()
+        .map_or_else(|| property.to_string(), str::to_string);
+    let mut f = finding(
+        Kind::MissingRequired,
+        pointer.clone(),
+        format!("missing required property {name}"),
+    );
+    f.target = Target::Key(pointer);
+    f.missing_key = Some(name);
+    f
+}
+
+/// A value outside its `enum`, with the nearest allowed value as the suggestion.
+fn not_allowed(options: &Value, instance: &Value, pointer: String) -> Finding {
+    let list = options.as_array().cloned().unwrap_or_default();
+    let shown: Vec<String> = list.iter().take(12).map(Value::to_string).collect();
+    let more = if list.len() > 12 { ", …" } else { "" };
+    let mut f = finding(
+        Kind::EnumMismatch,
+        pointer,
+        format!(
+            "{} is not one of the allowed values: {}{more}",
+            shorten(instance),
+            shown.join(", ")
+        ),
+    );
+    f.suggestion = nearest_allowed(instance, &list).map(|v| format!("did you mean {v}?"));
+    f
+}
+
 fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
     let pointer = error.instance_path().as_str().to_string();
     let about_a_key = matches!(error.kind(), ValidationErrorKind::Required { .. });
@@ -508,55 +580,9 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
     }
     let instance: &Value = error.instance();
     match error.kind() {
-        ValidationErrorKind::Type { kind } => {
-            let expected = expected_types(kind);
-            if instance.is_null() {
-                out.push(finding(
-                    Kind::NullNotAllowed,
-                    pointer,
-                    format!("null is not allowed here: expected {expected}"),
-                ));
-            } else {
-                out.push(finding(
-                    Kind::TypeMismatch,
-                    pointer,
-                    format!(
-                        "expected {expected}, found {} {}",
-                        type_name(instance),
-                        shorten(instance)
-                    ),
-                ));
-            }
-        }
-        ValidationErrorKind::Required { property } => {
-            let name = property
-                .as_str()
-                .map_or_else(|| property.to_string(), str::to_string);
-            let mut f = finding(
-                Kind::MissingRequired,
-                pointer.clone(),
-                format!("missing required property {name}"),
-            );
-            f.target = Target::Key(pointer);
-            f.missing_key = Some(name);
-            out.push(f);
-        }
-        ValidationErrorKind::Enum { options } => {
-            let list = options.as_array().cloned().unwrap_or_default();
-            let shown: Vec<String> = list.iter().take(12).map(Value::to_string).collect();
-            let more = if list.len() > 12 { ", …" } else { "" };
-            let mut f = finding(
-                Kind::EnumMismatch,
-                pointer,
-                format!(
-                    "{} is not one of the allowed values: {}{more}",
-                    shorten(instance),
-                    shown.join(", ")
-                ),
-            );
-            f.suggestion = nearest_allowed(instance, &list).map(|v| format!("did you mean {v}?"));
-            out.push(f);
-        }
+        ValidationErrorKind::Type { kind } => out.push(wrong_type(kind, instance, pointer)),
+        ValidationErrorKind::Required { property } => out.push(missing(property, pointer)),
+        ValidationErrorKind::Enum { options } => out.push(not_allowed(options, instance, pointer)),
         ValidationErrorKind::Constant { expected_value } => {
             let mut f = finding(
                 Kind::EnumMismatch,

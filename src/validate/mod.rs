@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
 use crate::source::Location;
 use crate::spec::model::{is_json_media, media_essence, Operation};
 use crate::spec::Spec;
 
+mod body_check;
 mod capture;
 mod compile;
 pub mod coverage;
@@ -31,7 +31,7 @@ pub use coverage::Coverage;
 use capture::Unit;
 use compile::Cache;
 use coverage::{Hit, Observer};
-use explain::{Finding, Policy, Target};
+use explain::Policy;
 use matcher::{Base, MatchKind, NoMatch, PathValue, Router};
 use request::RequestChecks;
 
@@ -554,88 +554,80 @@ impl<'s> Validator<'s> {
         slot: compile::SlotKey,
         exref: &ExchangeRef,
     ) -> Vec<Diagnostic> {
-        let parsed_here;
-        let value: &Value = match &body.parsed {
-            Some(v) => v,
-            None => match serde_json::from_str::<Value>(&body.text) {
-                Ok(v) => {
-                    parsed_here = v;
-                    &parsed_here
-                }
-                Err(e) => {
-                    let location = body
-                        .locate(capture::serde_error_span(&body.text, &e))
-                        .unwrap_or_else(|| ex.anchor.clone());
-                    let mut d = at_exchange(
-                        ex,
-                        exref,
-                        Kind::ParseError,
-                        format!(
-                            "the response body is not valid JSON: {}",
-                            capture::serde_message(&e)
-                        ),
-                    )
-                    .at(Some(location));
-                    if body.origin.is_none() {
-                        let (line, column) = crate::source::json_error_position(&body.text, &e);
-                        d.notes.push(format!(
-                            "at line {line} column {column} of the decoded body"
-                        ));
-                    }
-                    return vec![d];
-                }
-            },
+        let value = match body_check::json_value(body) {
+            Ok(v) => v,
+            Err(e) => return vec![unparsable(ex, body, exref, &e)],
         };
         let Some(compiled) = self.cache.get(self.specs, slot) else {
             return Vec::new();
         };
         if let Some(observer) = &self.observer {
-            observer.observe(&self.cache, slot, compiled, value);
+            observer.observe(&self.cache, slot, compiled, &value);
         }
         let policy = Policy {
             strict: self.options.strict,
         };
-        let mut located: Vec<(Option<usize>, Diagnostic)> = explain::check(compiled, value, policy)
-            .into_iter()
-            .map(|f| self.to_diagnostic(f, ex, body, exref))
-            .collect();
-        located.sort_by_key(|(offset, _)| *offset);
-        located.into_iter().map(|(_, d)| d).collect()
+        let findings = explain::check(compiled, &value, policy);
+        body_check::locate(body, findings, |f| {
+            body_check::span_of_target(body, &f.target)
+        })
+        .into_iter()
+        .map(|located| to_diagnostic(located, ex, body, exref))
+        .collect()
     }
+}
 
-    /// Locates a finding in the capture file: the key or value in the body when the body stands
-    /// verbatim in the file, else the exchange.
-    fn to_diagnostic(
-        &self,
-        f: Finding,
-        ex: &Exchange,
-        body: &capture::Body,
-        exref: &ExchangeRef,
-    ) -> (Option<usize>, Diagnostic) {
-        let (pointer, want_key) = match &f.target {
-            Target::Key(p) => (p.as_str(), true),
-            Target::Value(p) => (p.as_str(), false),
-        };
-        let key = f.key();
-        let span = body.span_of(pointer, want_key);
-        let location = span
-            .and_then(|span| body.locate(span))
-            .unwrap_or_else(|| ex.anchor.clone());
-        let mut d = Diagnostic::new(f.kind, f.severity, f.message)
-            .in_file(ex.file.as_path())
-            .with_pointer(f.pointer)
-            .at(Some(location));
-        d.key = key;
-        d.suggestion = f.suggestion;
-        d.notes = f.notes;
-        d.exchange = Some(exref.clone());
-        if body.origin.is_none() {
-            d.notes.push(
-                "the body is stored base64-encoded in the capture, so the exchange is shown instead of the key".to_string(),
-            );
-        }
-        (span.map(|s| s.start), d)
+/// The `parse_error` of a response body that is not JSON, located where it goes wrong.
+fn unparsable(
+    ex: &Exchange,
+    body: &capture::Body,
+    exref: &ExchangeRef,
+    e: &serde_json::Error,
+) -> Diagnostic {
+    let location = body_check::parse_error_location(body, e).unwrap_or_else(|| ex.anchor.clone());
+    let mut d = at_exchange(
+        ex,
+        exref,
+        Kind::ParseError,
+        format!(
+            "the response body is not valid JSON: {}",
+            capture::serde_message(e)
+        ),
+    )
+    .at(Some(location));
+    if body.origin.is_none() {
+        let (line, column) = crate::source::json_error_position(&body.text, e);
+        d.notes.push(format!(
+            "at line {line} column {column} of the decoded body"
+        ));
     }
+    d
+}
+
+/// A response body finding as reported: at its key or value in the body when the body stands
+/// verbatim in the file, else at the exchange.
+fn to_diagnostic(
+    located: body_check::Located,
+    ex: &Exchange,
+    body: &capture::Body,
+    exref: &ExchangeRef,
+) -> Diagnostic {
+    let f = located.finding;
+    let key = f.key();
+    let mut d = Diagnostic::new(f.kind, f.severity, f.message)
+        .in_file(ex.file.as_path())
+        .with_pointer(f.pointer)
+        .at(Some(located.location.unwrap_or_else(|| ex.anchor.clone())));
+    d.key = key;
+    d.suggestion = f.suggestion;
+    d.notes = f.notes;
+    d.exchange = Some(exref.clone());
+    if body.origin.is_none() {
+        d.notes.push(
+            "the body is stored base64-encoded in the capture, so the exchange is shown instead of the key".to_string(),
+        );
+    }
+    d
 }
 
 /// Spec, operation, how it matched, and the path variables' text.

@@ -109,24 +109,7 @@ impl Origin {
 
     /// The file location of `span` inside `text`, when `self` is the origin of `text`.
     pub fn locate(&self, text: &str, span: ByteSpan) -> Location {
-        let start = floor_char_boundary(text, span.start);
-        let here = self.advance(text, start);
-        let rest = &text[start..];
-        let line_rest = rest.split('\n').next().unwrap_or("");
-        let end = floor_char_boundary(text, span.end.max(start));
-        let len = text[start..end]
-            .split('\n')
-            .next()
-            .unwrap_or("")
-            .chars()
-            .count()
-            .max(1);
-        Location {
-            line: here.line,
-            column: here.column,
-            len,
-            line_text: snippet_line(here.prefix.as_deref(), line_rest),
-        }
+        Locator::new(self, text).locate(span)
     }
 
     /// The location of this origin itself, underlining one character.
@@ -136,6 +119,90 @@ impl Origin {
             column: self.column,
             len: 1,
             line_text: snippet_line(self.prefix.as_deref(), first_line),
+        }
+    }
+}
+
+/// Locates spans of one text, which starts at `origin`, in a forward pass: line and column are
+/// carried from one span to the next rather than counted again from the start of the text, so a
+/// body with many findings (sorted by place) is scanned once. A span before the last one is
+/// located from the start again: slower, never wrong.
+pub struct Locator<'t> {
+    origin: &'t Origin,
+    text: &'t str,
+    /// The offset reached, on a character boundary.
+    at: usize,
+    /// Line and column at `at`.
+    line: usize,
+    column: usize,
+    /// Where the line holding `at` starts in `text`; `None` while on the origin's line.
+    line_start: Option<usize>,
+}
+
+impl<'t> Locator<'t> {
+    /// A locator at the start of `text`.
+    pub fn new(origin: &'t Origin, text: &'t str) -> Self {
+        Locator {
+            origin,
+            text,
+            at: 0,
+            line: origin.line,
+            column: origin.column,
+            line_start: None,
+        }
+    }
+
+    /// Moves to `offset` (a character boundary at or after the current one).
+    fn advance_to(&mut self, offset: usize) {
+        if offset < self.at {
+            *self = Locator::new(self.origin, self.text);
+        }
+        let seg = &self.text[self.at..offset];
+        match seg.rfind('\n') {
+            Some(nl) => {
+                self.line += seg.bytes().filter(|b| *b == b'\n').count();
+                let start = self.at + nl + 1;
+                self.line_start = Some(start);
+                self.column = self.text[start..offset].chars().count() + 1;
+            }
+            None => self.column += seg.chars().count(),
+        }
+        self.at = offset;
+    }
+
+    /// The file location of `span` of the text, with its whole line for a snippet when it is
+    /// short enough to keep (see [`MAX_SNIPPET_LINE`]).
+    pub fn locate(&mut self, span: ByteSpan) -> Location {
+        let text = self.text;
+        let start = floor_char_boundary(text, span.start);
+        self.advance_to(start);
+        let rest = text[start..].split('\n').next().unwrap_or("");
+        let rest = rest.trim_end_matches('\r');
+        let end = floor_char_boundary(text, span.end.max(start));
+        let len = text[start..end]
+            .split('\n')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .count()
+            .max(1);
+        let line_text = match (self.line_start, self.origin.prefix.as_deref()) {
+            (Some(from), _) if start - from + rest.len() <= MAX_SNIPPET_LINE => {
+                text[from..start + rest.len()].to_string()
+            }
+            (None, Some(p)) if p.len() + start + rest.len() <= MAX_SNIPPET_LINE => {
+                let mut line = String::with_capacity(p.len() + start + rest.len());
+                line.push_str(p);
+                line.push_str(&text[..start + rest.len()]);
+                line
+            }
+            _ => String::new(),
+        };
+        Location {
+            line: self.line,
+            column: self.column,
+            len,
+            line_text,
         }
     }
 }
@@ -267,29 +334,87 @@ impl Body {
 
     /// The file location of `span` of `text`, if the body's place in the file is known.
     pub fn locate(&self, span: ByteSpan) -> Option<Location> {
+        self.locator().map(|mut l| l.locate(span))
+    }
+
+    /// A [`BodyLocator`] for spans of `text`, if the body's place in the file is known.
+    pub fn locator(&self) -> Option<BodyLocator<'_>> {
         let origin = self.origin.as_ref()?;
         Some(match self.escaped.as_ref().map(Slice::as_str) {
-            None => origin.locate(&self.text, span),
+            None => BodyLocator {
+                lines: Locator::new(origin, &self.text),
+                raw: None,
+            },
             Some(raw) => {
-                let start = raw_offset(raw, span.start);
-                let end = raw_offset(raw, span.end).max(start + 1);
                 let shown = self
                     .snippet
                     .as_ref()
                     .map(Slice::as_str)
                     .filter(|s| s.len() == raw.len())
                     .unwrap_or(raw);
-                origin.locate(shown, ByteSpan { start, end })
+                BodyLocator {
+                    lines: Locator::new(origin, shown),
+                    raw: Some((raw, RawCursor::default())),
+                }
             }
         })
+    }
+}
+
+/// Locates spans of a body's `text` in the capture file, in a forward pass (see [`Locator`]):
+/// through the escapes of the JSON string the body was stored as, when it was.
+pub struct BodyLocator<'b> {
+    lines: Locator<'b>,
+    raw: Option<(&'b str, RawCursor)>,
+}
+
+impl BodyLocator<'_> {
+    /// The file location of `span` of the body's text.
+    pub fn locate(&mut self, span: ByteSpan) -> Location {
+        let span = match &mut self.raw {
+            None => span,
+            Some((raw, cursor)) => {
+                let start = cursor.seek(raw, span.start);
+                let mut ahead = *cursor;
+                let end = ahead.seek(raw, span.end).max(start + 1);
+                ByteSpan { start, end }
+            }
+        };
+        self.lines.locate(span)
+    }
+}
+
+/// A place in the raw contents of a JSON string and the decoded offset it stands for, carried
+/// forward so mapping sorted offsets reads the raw text once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RawCursor {
+    raw: usize,
+    decoded: usize,
+}
+
+impl RawCursor {
+    /// Moves to the raw offset of `decoded` bytes of decoded text (from the start again when
+    /// that lies behind) and returns it.
+    fn seek(&mut self, raw: &str, decoded: usize) -> usize {
+        if decoded < self.decoded {
+            *self = RawCursor::default();
+        }
+        let (i, d) = raw_step(raw, self.raw, self.decoded, decoded);
+        *self = RawCursor { raw: i, decoded: d };
+        i
     }
 }
 
 /// The offset in the raw contents of a JSON string that corresponds to `decoded` bytes of its
 /// decoded text: each escape is several raw bytes for one decoded character.
 pub fn raw_offset(raw: &str, decoded: usize) -> usize {
+    raw_step(raw, 0, 0, decoded).0
+}
+
+/// From raw offset `i` standing for decoded offset `d`, reads on to decoded offset `decoded`;
+/// returns the raw and decoded offsets reached.
+fn raw_step(raw: &str, mut i: usize, mut d: usize, decoded: usize) -> (usize, usize) {
     let bytes = raw.as_bytes();
-    let (mut i, mut d) = (0usize, 0usize);
     while i < bytes.len() && d < decoded {
         if bytes[i] == b'\\' {
             match bytes.get(i + 1) {
@@ -330,7 +455,7 @@ pub fn raw_offset(raw: &str, decoded: usize) -> usize {
             d += width;
         }
     }
-    i.min(bytes.len())
+    (i.min(bytes.len()), d)
 }
 
 /// A byte range of a shared text: the raw contents of a JSON string inside a unit's text,
@@ -621,14 +746,22 @@ pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
     if pointers.is_empty() {
         return false;
     }
-    if has_duplicate_keys(text) {
+    let duplicates = has_duplicate_keys(text);
+    mask_strings_knowing(text, pointers, duplicates)
+}
+
+/// [`mask_strings`] for a text whose parse said already whether a key stands twice in one object
+/// (see [`parse_json`]), so it is not read once more to find out.
+pub fn mask_strings_knowing(text: &mut String, pointers: &[String], duplicates: bool) -> bool {
+    if pointers.is_empty() {
+        return false;
+    }
+    if duplicates {
         *text = mask_every_string(text);
         return true;
     }
-    let mut spans: Vec<ByteSpan> = pointers
-        .iter()
-        .filter_map(|p| crate::source::json_pointer_span(text, p))
-        .map(|found| found.value)
+    let mut spans: Vec<ByteSpan> = value_spans(text, pointers)
+        .into_iter()
         .filter(|v| v.end >= v.start + 2 && text.as_bytes().get(v.start) == Some(&b'"'))
         .filter(|v| text.is_char_boundary(v.end - 1))
         .collect();
@@ -658,6 +791,35 @@ pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
     *text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     true
+}
+
+/// The spans of the values at `pointers` in `text` (those found). Siblings (every header of
+/// one object) are looked up inside their parent's span, found once, rather than each from the
+/// start of the text.
+fn value_spans(text: &str, pointers: &[String]) -> Vec<ByteSpan> {
+    let mut parent: Option<(&str, Option<ByteSpan>)> = None;
+    let mut out = Vec::with_capacity(pointers.len());
+    for pointer in pointers {
+        let Some((up, last)) = pointer.rsplit_once('/') else {
+            continue;
+        };
+        let within = match parent {
+            Some((p, span)) if p == up => span,
+            _ => {
+                let span = crate::source::json_pointer_span(text, up).map(|f| f.value);
+                parent = Some((up, span));
+                span
+            }
+        };
+        let Some(within) = within else { continue };
+        let found =
+            crate::source::json_pointer_span(&text[within.start..within.end], &format!("/{last}"));
+        out.extend(found.map(|f| ByteSpan {
+            start: within.start + f.value.start,
+            end: within.start + f.value.end,
+        }));
+    }
+    out
 }
 
 /// The UTF-8 length of the character starting with byte `b`.
@@ -762,30 +924,131 @@ pub fn has_duplicate_keys(text: &str) -> bool {
     Check.deserialize(&mut de).is_err()
 }
 
+/// Parses a unit's JSON text into a [`Value`], noting whether some object has a key twice
+/// (serde keeps the last copy; masking must then cover every string, see [`mask_strings`]).
+/// One pass: the same tree `serde_json::from_str` builds, without a second read for the check.
+pub fn parse_json(text: &str) -> Result<(Value, bool), serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let duplicates = std::cell::Cell::new(false);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Tree(&duplicates).deserialize(&mut de)?;
+    de.end()?;
+    Ok((value, duplicates.get()))
+}
+
+/// Builds a [`Value`] as serde_json's own visitor does, raising the flag on a repeated key.
+#[derive(Clone, Copy)]
+struct Tree<'f>(&'f std::cell::Cell<bool>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Tree<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Tree<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self)?;
+            if members.insert(key, value).is_some() {
+                self.0.set(true);
+            }
+        }
+        Ok(Value::Object(members))
+    }
+}
+
 /// Pointers of the strings in `value` at or below a credential-named key (see
-/// [`crate::secrecy`]), at most a few thousand: masked in snippets wherever they stand.
+/// [`crate::secrecy`]), at most a few thousand: masked in snippets wherever they stand. The walk
+/// asks about every key of every exchange, so it builds a pointer only where it finds one.
 pub fn credential_strings(value: &Value, at: &str, out: &mut Vec<String>) {
+    credential_walk(value, at, &mut Vec::new(), out);
+}
+
+/// A step from `at` to the value being walked: a member's key or an item's index.
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+fn credential_walk<'v>(
+    value: &'v Value,
+    at: &str,
+    path: &mut Vec<Step<'v>>,
+    out: &mut Vec<String>,
+) {
     if out.len() > 4096 {
         return;
     }
+    let nested = |v: &Value| matches!(v, Value::Object(_) | Value::Array(_));
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                let here = crate::source::pointer_push(at, k);
                 if crate::secrecy::is_credential_name(k) {
-                    all_strings(v, here, out);
-                } else {
-                    credential_strings(v, &here, out);
+                    path.push(Step::Key(k));
+                    all_strings(v, pointer_of_steps(at, path), out);
+                    path.pop();
+                } else if nested(v) {
+                    path.push(Step::Key(k));
+                    credential_walk(v, at, path, out);
+                    path.pop();
                 }
             }
         }
         Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                credential_strings(v, &format!("{at}/{i}"), out);
+            for (i, v) in items.iter().enumerate().filter(|(_, v)| nested(v)) {
+                path.push(Step::Index(i));
+                credential_walk(v, at, path, out);
+                path.pop();
             }
         }
         _ => {}
     }
+}
+
+fn pointer_of_steps(at: &str, path: &[Step<'_>]) -> String {
+    let mut out = at.to_string();
+    for step in path {
+        match step {
+            Step::Key(k) => out = crate::source::pointer_push(&out, k),
+            Step::Index(i) => out = format!("{out}/{i}"),
+        }
+    }
+    out
 }
 
 fn all_strings(value: &Value, at: String, out: &mut Vec<String>) {
@@ -931,6 +1194,52 @@ mod tests {
         let loc = o.locate(text, ByteSpan { start: 1, end: 5 });
         assert_eq!((loc.line, loc.column, loc.len), (3, 6, 3));
         assert_eq!(loc.line_text, "    {\"é\": 1,");
+    }
+
+    #[test]
+    fn one_parse_gives_serde_json_tree_and_duplicate_keys() {
+        for (text, twice) in [
+            (
+                r#"{"a": [1, -2, 3.5, 1e300, "x\u00e9", null, true], "b": {"c": {}}}"#,
+                false,
+            ),
+            (r#"{"a": 1, "b": {"c": 1, "c": 2}, "d": 3}"#, true),
+            (r#"[{"k": 1}, {"k": 2}]"#, false),
+            (r#"{"k": 1, "k": 2}"#, true),
+        ] {
+            let (value, duplicates) = parse_json(text).expect("JSON");
+            let plain: Value = serde_json::from_str(text).expect("JSON");
+            assert_eq!(value, plain, "{text}");
+            assert_eq!(duplicates, twice, "{text}");
+            assert_eq!(has_duplicate_keys(text), twice, "{text}");
+        }
+        assert!(parse_json("{\"a\": 1} x").is_err());
+        assert!(parse_json("{\"a\": }").is_err());
+    }
+
+    #[test]
+    fn sibling_spans_are_the_spans_of_each_pointer() {
+        let text = r#"{"h": {"a": "1", "b~c": [1, "2"], "d/e": "3"}, "u": "x", "h2": {"a": 0}}"#;
+        let pointers: Vec<String> = [
+            "/h/a",
+            "/h/b~0c/1",
+            "/h/b~0c",
+            "/h/d~1e",
+            "/u",
+            "/h2/a",
+            "/h/zz",
+            "/no/a",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        let one_by_one: Vec<ByteSpan> = pointers
+            .iter()
+            .filter_map(|p| crate::source::json_pointer_span(text, p))
+            .map(|f| f.value)
+            .collect();
+        assert_eq!(value_spans(text, &pointers), one_by_one);
+        assert_eq!(one_by_one.len(), 6);
     }
 
     #[test]

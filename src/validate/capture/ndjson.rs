@@ -22,8 +22,9 @@ use crate::diagnostic::Diagnostic;
 use crate::source::ByteSpan;
 
 use super::{
-    bom_warning, looks_binary, mask_strings, normalize_method, parse_error, serde_error_location,
-    serde_message, without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
+    bom_warning, looks_binary, mask_strings_knowing, normalize_method, parse_error,
+    serde_error_location, serde_message, without_snippet, Body, Exchange, Field, Origin, Parsed,
+    Request, Unit, UnitKind,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
@@ -324,7 +325,7 @@ fn request_of(
 pub fn parse_line(mut unit: Unit) -> Parsed {
     let file = unit.file.as_path();
     let mut text = std::mem::take(&mut unit.text);
-    let mut value: Value = serde_json::from_str(&text).map_err(|e| {
+    let (mut value, duplicates) = super::parse_json(&text).map_err(|e| {
         parse_error(
             file,
             without_snippet(serde_error_location(&unit.origin, &text, &e)),
@@ -339,7 +340,7 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
         Some(Value::String(s)) if !s.is_empty() => super::string_raw(&text, "/request_body"),
         _ => None,
     };
-    mask_strings(&mut text, &secret_pointers(&value));
+    mask_strings_knowing(&mut text, &secret_pointers(&value), duplicates);
     // From here on, snippets come from the masked line: same positions, no secrets.
     let shown = Arc::new(text);
     let anchor = unit.origin.location(&shown);

@@ -3,6 +3,10 @@
 // One check in three files: the parent's types and imports are this step's too.
 use super::*;
 
+use std::borrow::Cow;
+
+use super::super::body_check;
+
 impl Run<'_> {
     /// A `request_body_mismatch` about the body as a whole, located where the body stands.
     fn body_error(&mut self, message: String, suggestion: String) {
@@ -57,51 +61,49 @@ impl Run<'_> {
             return;
         };
         let essence = media_essence(content_type.unwrap_or(&media.name));
+        let form = essence == "application/x-www-form-urlencoded";
         let value = if is_json_media(&essence) {
-            match &body.parsed {
-                Some(v) => v.clone(),
-                None => match serde_json::from_str::<Value>(&body.text) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        let location = body
-                            .locate(super::super::capture::serde_error_span(&body.text, &e))
-                            .unwrap_or_else(|| request.locate(body_at));
-                        self.push(
-                            Kind::RequestBodyMismatch,
-                            Severity::Error,
-                            "/body".to_string(),
-                            location,
-                            format!(
-                                "the request body is not valid JSON: {}",
-                                super::super::capture::serde_message(&e)
-                            ),
-                            None,
-                        );
-                        return;
-                    }
-                },
+            match body_check::json_value(body) {
+                Ok(v) => v,
+                Err(e) => {
+                    let location = body_check::parse_error_location(body, &e)
+                        .unwrap_or_else(|| request.locate(body_at));
+                    let message = format!(
+                        "the request body is not valid JSON: {}",
+                        super::super::capture::serde_message(&e)
+                    );
+                    let kind = Kind::RequestBodyMismatch;
+                    self.push(
+                        kind,
+                        Severity::Error,
+                        "/body".into(),
+                        location,
+                        message,
+                        None,
+                    );
+                    return;
+                }
             }
-        } else if essence == "application/x-www-form-urlencoded" {
+        } else if form {
             let document = &self.specs[self.s].document;
-            form_value(&body.text, &Shape::of_schema(document, &schema.pointer))
+            Cow::Owned(form_value(
+                &body.text,
+                &Shape::of_schema(document, &schema.pointer),
+            ))
         } else {
             return; // multipart, binary: not checked
         };
-        let form = essence == "application/x-www-form-urlencoded";
-        let mut located: Vec<(usize, Diagnostic)> = Vec::new();
-        for f in self.explain(&schema.pointer, &value) {
-            let (at, want_key) = match &f.target {
-                Target::Key(p) => (p.as_str(), true),
-                Target::Value(p) => (p.as_str(), false),
-            };
-            let span = if form {
-                form_span(&body.text, at)
-            } else {
-                body.span_of(at, want_key)
-            };
-            let location = span
-                .and_then(|sp| body.locate(sp))
-                .unwrap_or_else(|| request.locate(body_at));
+        let findings = self.explain(&schema.pointer, &value);
+        let located = body_check::locate(body, findings, |f| match (form, &f.target) {
+            (true, Target::Key(p) | Target::Value(p)) => form_span(&body.text, p),
+            (false, target) => body_check::span_of_target(body, target),
+        });
+        for body_check::Located {
+            finding: f,
+            location,
+        } in located
+        {
+            let location = location.unwrap_or_else(|| request.locate(body_at));
             let mut d = Diagnostic::new(
                 Kind::RequestBodyMismatch,
                 f.severity,
@@ -113,10 +115,8 @@ impl Run<'_> {
             d.suggestion = f.suggestion;
             d.notes = f.notes;
             d.exchange = Some(self.exref.clone());
-            located.push((span.map_or(0, |s| s.start), d));
+            self.out.push(d);
         }
-        located.sort_by_key(|(at, _)| *at);
-        self.out.extend(located.into_iter().map(|(_, d)| d));
     }
 }
 
