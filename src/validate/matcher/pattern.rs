@@ -268,6 +268,9 @@ impl PathPattern {
     /// several segments too (to say which template a URL misses only by that). Returns, per
     /// template segment, the range of path segments it took.
     pub(super) fn stretch(&self, path: &str, one_more: bool) -> Option<Stretched<'_>> {
+        if !self.first_segment_admits(path) {
+            return None;
+        }
         let keep_empty = !one_more && self.flex.iter().any(|f| f.empty);
         for keep in [false, true].into_iter().filter(|k| !k || keep_empty) {
             let segments = Segments::of(path, keep);
@@ -281,6 +284,24 @@ impl PathPattern {
             }
         }
         None
+    }
+
+    /// A cheap necessary condition for [`PathPattern::stretch`], which the router asks of every
+    /// multi-segment route for an exchange the index did not place: a first template segment
+    /// that is not a lone variable takes exactly the path's first non-empty segment (an empty
+    /// one only a lone variable may take), so it must match it.
+    fn first_segment_admits(&self, path: &str) -> bool {
+        let (Some(tokens), Some(flex)) = (self.segments.first(), self.flex.first()) else {
+            return true;
+        };
+        if flex.lone {
+            return true;
+        }
+        let start = usize::from(path.starts_with('/'));
+        path[start..]
+            .split('/')
+            .find(|s| !s.is_empty())
+            .is_some_and(|first| segment_matches(tokens, first))
     }
 
     fn assign(
