@@ -6,6 +6,7 @@ use super::*;
 use std::borrow::Cow;
 
 use super::super::body_check;
+use super::super::capture::Body;
 
 impl Run<'_> {
     /// A `request_body_mismatch` about the body as a whole, located where the body stands.
@@ -26,7 +27,6 @@ impl Run<'_> {
             return;
         };
         let request = self.request;
-        let body_at = request.body_at;
         let documented: Vec<&str> = rb.content.iter().map(|m| m.name.as_str()).collect();
         let Some(body) = request.body.as_ref().filter(|b| !b.text.trim().is_empty()) else {
             if rb.required && request.body_known {
@@ -61,13 +61,21 @@ impl Run<'_> {
             return;
         };
         let essence = media_essence(content_type.unwrap_or(&media.name));
+        self.check_value(body, &essence, &schema.pointer);
+    }
+
+    /// Checks a body of media type `essence` against the schema at `schema`: JSON and forms
+    /// through the shared body check, findings re-pointed under `/body`; other media are not
+    /// checked.
+    fn check_value(&mut self, body: &Body, essence: &str, schema: &str) {
+        let request = self.request;
         let form = essence == "application/x-www-form-urlencoded";
-        let value = if is_json_media(&essence) {
+        let value = if is_json_media(essence) {
             match body_check::json_value(body) {
                 Ok(v) => v,
                 Err(e) => {
                     let location = body_check::parse_error_location(body, &e)
-                        .unwrap_or_else(|| request.locate(body_at));
+                        .unwrap_or_else(|| request.locate(request.body_at));
                     let message = format!(
                         "the request body is not valid JSON: {}",
                         super::super::capture::serde_message(&e)
@@ -86,14 +94,11 @@ impl Run<'_> {
             }
         } else if form {
             let document = &self.specs[self.s].document;
-            Cow::Owned(form_value(
-                &body.text,
-                &Shape::of_schema(document, &schema.pointer),
-            ))
+            Cow::Owned(form_value(&body.text, &Shape::of_schema(document, schema)))
         } else {
             return; // multipart, binary: not checked
         };
-        let findings = self.explain(&schema.pointer, &value);
+        let findings = self.explain(schema, &value);
         let located = body_check::locate(body, findings, |f| match (form, &f.target) {
             (true, Target::Key(p) | Target::Value(p)) => form_span(&body.text, p),
             (false, target) => body_check::span_of_target(body, target),
@@ -103,7 +108,7 @@ impl Run<'_> {
             location,
         } in located
         {
-            let location = location.unwrap_or_else(|| request.locate(body_at));
+            let location = location.unwrap_or_else(|| request.locate(request.body_at));
             let mut d = Diagnostic::new(
                 Kind::RequestBodyMismatch,
                 f.severity,
