@@ -690,6 +690,30 @@ mod tests {
                 .collect();
             assert_eq!(router.index.lookup(path), slow, "{path}");
         }
+        stretch_pre_check_is_sound(&router, &paths);
+    }
+
+    /// The pre-check `stretch` starts with only rules out paths `stretch` would refuse anyway:
+    /// every route, every path above, both modes, against `stretch` without it.
+    fn stretch_pre_check_is_sound(router: &Router, paths: &[String]) {
+        let extra = [
+            "/repos/o/r/git/refs/heads/a/b",
+            "/repos/o/r/contents/",
+            "/repos//r/x",
+            "/repos/o/r/x/git/refs/heads/main",
+            "/repos/o/r/x/contents/a",
+            "/repos/o//r/contents/a/b",
+            "/users/a/b",
+        ];
+        for path in paths.iter().map(String::as_str).chain(extra) {
+            for route in &router.routes {
+                for one_more in [false, true] {
+                    let with = route.path.stretch(path, one_more).is_some();
+                    let without = route.path.stretch_unchecked(path, one_more).is_some();
+                    assert_eq!(with, without, "{} on {path}", route.label);
+                }
+            }
+        }
     }
 
     #[test]

@@ -268,9 +268,14 @@ impl PathPattern {
     /// several segments too (to say which template a URL misses only by that). Returns, per
     /// template segment, the range of path segments it took.
     pub(super) fn stretch(&self, path: &str, one_more: bool) -> Option<Stretched<'_>> {
-        if !self.first_segment_admits(path) {
+        if !self.fixed_prefix_admits(path, one_more) {
             return None;
         }
+        self.stretch_unchecked(path, one_more)
+    }
+
+    /// [`PathPattern::stretch`] without its pre-check (tests compare the two).
+    pub(super) fn stretch_unchecked(&self, path: &str, one_more: bool) -> Option<Stretched<'_>> {
         let keep_empty = !one_more && self.flex.iter().any(|f| f.empty);
         for keep in [false, true].into_iter().filter(|k| !k || keep_empty) {
             let segments = Segments::of(path, keep);
@@ -287,21 +292,29 @@ impl PathPattern {
     }
 
     /// A cheap necessary condition for [`PathPattern::stretch`], which the router asks of every
-    /// multi-segment route for an exchange the index did not place: a first template segment
-    /// that is not a lone variable takes exactly the path's first non-empty segment (an empty
-    /// one only a lone variable may take), so it must match it.
-    fn first_segment_admits(&self, path: &str) -> bool {
-        let (Some(tokens), Some(flex)) = (self.segments.first(), self.flex.first()) else {
-            return true;
-        };
-        if flex.lone {
+    /// multi-segment route for an exchange the index did not place: up to the first segment
+    /// that may take several path segments, each template segment takes exactly one, so the
+    /// fixed ones must match theirs. A path with an empty segment is left to `stretch`: an empty
+    /// segment may be taken by a variable or skipped, so positions are not fixed.
+    fn fixed_prefix_admits(&self, path: &str, one_more: bool) -> bool {
+        let start = usize::from(path.starts_with('/'));
+        let rest = &path[start..];
+        if rest.is_empty() || rest.split('/').any(str::is_empty) {
             return true;
         }
-        let start = usize::from(path.starts_with('/'));
-        path[start..]
-            .split('/')
-            .find(|s| !s.is_empty())
-            .is_some_and(|first| segment_matches(tokens, first))
+        let mut pieces = rest.split('/');
+        for (tokens, flex) in self.segments.iter().zip(&self.flex) {
+            if flex.lone && (flex.multi || one_more) {
+                return true;
+            }
+            let Some(piece) = pieces.next() else {
+                return false;
+            };
+            if !flex.lone && !segment_matches(tokens, piece) {
+                return false;
+            }
+        }
+        true
     }
 
     fn assign(
