@@ -1012,3 +1012,90 @@ fn several_specs_are_matched_together_and_only_those_given() {
         .collect();
     assert_eq!(kinds, ["unmatched_operation"], "kommo is not loaded");
 }
+
+/// `text` as the contents of a JSON string the way some recorders write it: every non-ASCII
+/// character as `\u` escapes (surrogate pairs past the BMP) and `/` as `\/`.
+fn escaped_everywhere(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_body_stored_as_a_json_string_gives_the_findings_of_the_same_value_at_its_escaped_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    let body = std::fs::read_to_string(root().join("captures/docs/espocrm-get-account.json"))
+        .expect("example");
+    let mut body: Value = serde_json::from_str(&body).expect("json");
+    body["name"] = Value::from("Café 😀 / Ünïcode");
+    body["teamsIds"] = Value::from("t1");
+    body["assignedUserID"] = body["assignedUserId"].take();
+    let body = body.to_string();
+    let head = r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "status": 200, "headers": {"Content-Type": "application/json"}, "body": "#;
+    let as_value = format!("{head}{body}}}");
+    let as_string = format!("{head}\"{}\"}}", escaped_everywhere(&body));
+    std::fs::write(&capture, format!("{as_value}\n{as_string}\n")).expect("write");
+    let report = validate(&[capture]);
+    let (first, second): (Vec<&Diagnostic>, Vec<&Diagnostic>) = report
+        .diagnostics
+        .iter()
+        .partition(|d| d.location.as_ref().is_some_and(|l| l.line == 1));
+    assert!(first.len() >= 2, "{}", digest(&report.diagnostics));
+    assert_eq!(first.len(), second.len(), "{}", digest(&report.diagnostics));
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(
+            (a.kind, &a.pointer, &a.message),
+            (b.kind, &b.pointer, &b.message)
+        );
+        // Each points at the same text, escaped in the second line.
+        let at = |line: &str, d: &Diagnostic| -> String {
+            let column = d.location.as_ref().expect("located").column;
+            let rest: String = line.chars().skip(column - 1).take(12).collect();
+            rest.replace('\\', "")
+        };
+        let (a_text, b_text) = (at(&as_value, a), at(&as_string, b));
+        assert_eq!(a_text[..6], b_text[..6], "{}", digest(&report.diagnostics));
+    }
+}
+
+#[test]
+fn a_string_body_with_a_lone_surrogate_is_located_in_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    let line = r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "status": 200, "body": "{\"name\": \"\ud83d\"}"}"#;
+    std::fs::write(&capture, format!("{line}\n")).expect("write");
+    let report = validate(&[capture]);
+    assert_eq!(
+        report.diagnostics.len(),
+        1,
+        "{}",
+        digest(&report.diagnostics)
+    );
+    let d = &report.diagnostics[0];
+    assert_eq!(d.kind, Kind::ParseError);
+    assert!(
+        d.message.starts_with("line 1 is not valid JSON: "),
+        "{}",
+        d.message
+    );
+    let column = d.location.as_ref().expect("located").column;
+    let surrogate = line.find("\\ud83d").expect("escape");
+    assert!(
+        (surrogate..surrogate + 8).contains(&(column - 1)),
+        "column {column}, escape at {surrogate}"
+    );
+}

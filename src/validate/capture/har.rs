@@ -871,7 +871,7 @@ mod tests {
         let file = Arc::new(PathBuf::from("t.har"));
         let cut = |step: usize| {
             let mut out = Vec::new();
-            read_from(&file, Trickle(&input, step), 1 << 20, &mut |u| {
+            read_from(&file, Trickle::new(&input, step), 1 << 20, &mut |u| {
                 let u = u.expect("entry");
                 out.push((u.text, u.origin));
             });
@@ -890,7 +890,7 @@ mod tests {
         let input = format!("{{\"log\": {{\"entries\": [{{\"a\": \"{big}\"}}, {{\"b\": 1}}]}}}}");
         let file = Arc::new(PathBuf::from("t.har"));
         let mut got = Vec::new();
-        read_from(&file, Trickle(input.as_bytes(), 512), 1024, &mut |u| {
+        read_from(&file, Trickle::new(input.as_bytes(), 512), 1024, &mut |u| {
             got.push(u)
         });
         assert_eq!(got.len(), 2);

@@ -333,6 +333,67 @@ pub fn raw_offset(raw: &str, decoded: usize) -> usize {
     i.min(bytes.len())
 }
 
+/// The decoded contents of the JSON string literal `raw` (quotes included, syntax checked
+/// already), written once into a buffer of the literal's size: serde_json would unescape a long
+/// string into a scratch buffer grown by doubling and then copy it. `None` for an escape that
+/// names no character (a lone surrogate): serde_json's own error then says which.
+pub fn unescape(raw: &str) -> Option<String> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let bytes = inner.as_bytes();
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(k) = bytes[i..].iter().position(|b| *b == b'\\') else {
+            out.extend_from_slice(&bytes[i..]);
+            break;
+        };
+        out.extend_from_slice(&bytes[i..i + k]);
+        i += k;
+        let simple = match bytes.get(i + 1)? {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let (c, used) = unicode_escape(inner, i)?;
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                i += used;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(simple);
+        i += 2;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The character of the `\uXXXX` escape (or surrogate pair of them) at `at` of `raw`, and how
+/// many bytes of `raw` it takes.
+fn unicode_escape(raw: &str, at: usize) -> Option<(char, usize)> {
+    let unit = |at: usize| {
+        raw.get(at..at + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    let hi = unit(at + 2)?;
+    if !(0xD800..0xDC00).contains(&hi) {
+        return Some((char::from_u32(hi)?, 6));
+    }
+    if raw.get(at + 6..at + 8) != Some("\\u") {
+        return None;
+    }
+    let lo = unit(at + 8).filter(|lo| (0xDC00..0xE000).contains(lo))?;
+    Some((
+        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?,
+        12,
+    ))
+}
+
 /// A byte range of a shared text: the raw contents of a JSON string inside a unit's text,
 /// kept without copying them (a huge body stored as a string would otherwise be held twice).
 #[derive(Debug, Clone)]
@@ -769,22 +830,25 @@ pub fn credential_strings(value: &Value, at: &str, out: &mut Vec<String>) {
         return;
     }
     match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let here = crate::source::pointer_push(at, k);
-                if crate::secrecy::is_credential_name(k) {
-                    all_strings(v, here, out);
-                } else {
-                    credential_strings(v, &here, out);
-                }
-            }
-        }
+        Value::Object(map) => credential_members(map, at, out),
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
                 credential_strings(v, &format!("{at}/{i}"), out);
             }
         }
         _ => {}
+    }
+}
+
+/// [`credential_strings`] of the members of an object.
+pub fn credential_members(map: &serde_json::Map<String, Value>, at: &str, out: &mut Vec<String>) {
+    for (k, v) in map {
+        let here = crate::source::pointer_push(at, k);
+        if crate::secrecy::is_credential_name(k) {
+            all_strings(v, here, out);
+        } else {
+            credential_strings(v, &here, out);
+        }
     }
 }
 
@@ -969,6 +1033,31 @@ mod tests {
     }
 
     #[test]
+    fn unescaping_reads_strings_as_serde_json_does() {
+        for raw in [
+            r#""""#,
+            r#""plain""#,
+            r#""a\"b\\c\/d\b\f\n\r\t""#,
+            r#""\u00e9t\u00C9 \u2022 \ud83d\ude00 \u0000 end""#,
+            r#""é • 😀 as they are""#,
+            r#""{\"k\": \"\\u0041\"}""#,
+        ] {
+            let ours = unescape(raw).expect("decodes");
+            assert_eq!(
+                ours,
+                serde_json::from_str::<String>(raw).expect("serde"),
+                "{raw}"
+            );
+            assert!(ours.capacity() <= raw.len(), "{raw}");
+        }
+        // Lone surrogates name no character: serde_json's error is used instead.
+        for raw in [r#""\ud83d""#, r#""\ud83d\u0041""#, r#""\ude00""#] {
+            assert_eq!(unescape(raw), None, "{raw}");
+            assert!(serde_json::from_str::<String>(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
     fn formats_by_extension() {
         assert_eq!(
             CaptureFormat::of(Path::new("a.HAR")),
@@ -990,17 +1079,57 @@ mod tests {
 /// Test helpers shared by the readers' tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use std::io::Read;
+    use std::io::{Read, Seek, SeekFrom};
 
-    /// Hands out a few bytes per read, so every chunk boundary falls somewhere new.
-    pub(crate) struct Trickle<'a>(pub &'a [u8], pub usize);
+    /// Hands out a few bytes per read, so every chunk boundary falls somewhere new; seeks like
+    /// a file.
+    pub(crate) struct Trickle<'a> {
+        data: &'a [u8],
+        at: usize,
+        step: usize,
+    }
+
+    impl<'a> Trickle<'a> {
+        pub(crate) fn new(data: &'a [u8], step: usize) -> Self {
+            Trickle { data, at: 0, step }
+        }
+    }
 
     impl Read for Trickle<'_> {
         fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.1.min(out.len()).min(self.0.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
+            let rest = &self.data[self.at.min(self.data.len())..];
+            let n = self.step.min(out.len()).min(rest.len());
+            out[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
             Ok(n)
+        }
+    }
+
+    impl Seek for Trickle<'_> {
+        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+            let at = match to {
+                SeekFrom::Start(n) => Some(n),
+                SeekFrom::Current(d) => (self.at as u64).checked_add_signed(d),
+                SeekFrom::End(d) => (self.data.len() as u64).checked_add_signed(d),
+            };
+            let at = at.ok_or_else(|| std::io::Error::other("seek before the start"))?;
+            self.at = usize::try_from(at).map_err(std::io::Error::other)?;
+            Ok(at)
+        }
+    }
+
+    /// Reads like a pipe: it cannot seek.
+    pub(crate) struct Pipe<R>(pub R);
+
+    impl<R: Read> Read for Pipe<R> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            self.0.read(out)
+        }
+    }
+
+    impl<R> Seek for Pipe<R> {
+        fn seek(&mut self, _: SeekFrom) -> std::io::Result<u64> {
+            Err(std::io::Error::other("illegal seek"))
         }
     }
 }
