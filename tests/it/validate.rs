@@ -1099,3 +1099,57 @@ fn a_string_body_with_a_lone_surrogate_is_located_in_its_line() {
         "column {column}, escape at {surrogate}"
     );
 }
+
+#[test]
+fn a_base64_har_body_gives_the_findings_of_the_same_text_body() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = std::fs::read_to_string(root().join("captures/docs/espocrm-get-account.json"))
+        .expect("example");
+    let mut body: Value = serde_json::from_str(&body).expect("json");
+    body["name"] = Value::from("Café 😀");
+    body["teamsIds"] = Value::from("t1");
+    let body = body.to_string();
+    // Wrapped at 76 characters, `/` escaped: as some recorders write it.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&body);
+    let wrapped: Vec<String> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).replace('/', "\\/"))
+        .collect();
+    let entry = |text: &str, encoding: &str| {
+        format!(
+            r#"{{"request": {{"method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "headers": [{{"name": "Host", "value": "espo.example.com"}}]}}, "response": {{"status": 200, "headers": [], "content": {{"mimeType": "application/json", {encoding}"text": "{text}"}}}}}}"#
+        )
+    };
+    let plain = entry(&escaped_everywhere(&body), "");
+    let base64 = entry(&wrapped.join("\\r\\n"), r#""encoding": "base64", "#);
+    let bad_type = entry("", "").replace(r#""text": """#, r#""text": 5"#);
+    let capture = dir.path().join("t.har");
+    std::fs::write(
+        &capture,
+        format!("{{\"log\": {{\"entries\": [\n{plain},\n{base64},\n{bad_type}\n]}}}}"),
+    )
+    .expect("write");
+    let report = validate(&[capture]);
+    let of_entry = |n: usize| -> Vec<(Kind, Option<String>, String)> {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.exchange.as_ref().and_then(|e| e.entry) == Some(n))
+            .map(|d| (d.kind, d.pointer.clone(), d.message.clone()))
+            .collect()
+    };
+    assert!(!of_entry(0).is_empty(), "{}", digest(&report.diagnostics));
+    assert_eq!(of_entry(0), of_entry(1), "{}", digest(&report.diagnostics));
+    assert_eq!(
+        of_entry(2),
+        [(
+            Kind::ParseError,
+            None,
+            "entry 2 is not a HAR entry: invalid type: integer `5`, expected a string".to_string()
+        )],
+        "{}",
+        digest(&report.diagnostics)
+    );
+}

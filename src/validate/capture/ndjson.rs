@@ -577,14 +577,16 @@ fn members_of(
         // Read again as any JSON, for the error a reader of JSON expects.
         Err(_) => match serde_json::from_str::<Value>(text) {
             Err(e) => return Err(not_json(e, 0, text)),
-            Ok(_) => return Err(parse_error(
-                &unit.file,
-                without_snippet(unit.origin.location(text)),
-                format!(
+            Ok(_) => {
+                return Err(parse_error(
+                    &unit.file,
+                    without_snippet(unit.origin.location(text)),
+                    format!(
                     "line {} is not an exchange object ({{\"method\", \"url\", \"status\", ...}})",
                     unit.origin.line
                 ),
-            )),
+                ))
+            }
         },
     };
     let body = match members.bodies {
