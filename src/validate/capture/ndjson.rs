@@ -347,6 +347,44 @@ fn string_leaves(value: &Value, at: String, out: &mut Vec<String>) {
     }
 }
 
+/// The recorded request headers, each pointing at its value: one field per item of a value
+/// given as an array (a repeated header).
+fn request_headers(h: &serde_json::Map<String, Value>) -> Vec<Field> {
+    let mut out = Vec::new();
+    for (name, value) in h {
+        let at = crate::source::pointer_push("/request_headers", name);
+        match value {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(v) = item.as_str() {
+                        out.push(Field {
+                            name: name.clone(),
+                            value: v.to_string(),
+                            at: format!("{at}/{i}"),
+                            within: None,
+                        });
+                    }
+                }
+            }
+            Value::String(v) => out.push(Field {
+                name: name.clone(),
+                value: v.clone(),
+                at,
+                within: None,
+            }),
+            // Numbers and booleans as their text; null and objects are not header values.
+            Value::Number(_) | Value::Bool(_) => out.push(Field {
+                name: name.clone(),
+                value: value.to_string(),
+                at,
+                within: None,
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The request recorded on a line (see the module docs).
 fn request_of(
     obj: &mut serde_json::Map<String, Value>,
@@ -358,41 +396,7 @@ fn request_of(
     let headers = obj
         .get("request_headers")
         .and_then(Value::as_object)
-        .map(|h| {
-            let mut out = Vec::new();
-            for (name, value) in h {
-                let at = crate::source::pointer_push("/request_headers", name);
-                match value {
-                    Value::Array(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            if let Some(v) = item.as_str() {
-                                out.push(Field {
-                                    name: name.clone(),
-                                    value: v.to_string(),
-                                    at: format!("{at}/{i}"),
-                                    within: None,
-                                });
-                            }
-                        }
-                    }
-                    Value::String(v) => out.push(Field {
-                        name: name.clone(),
-                        value: v.clone(),
-                        at,
-                        within: None,
-                    }),
-                    // Numbers and booleans as their text; null and objects are not header values.
-                    Value::Number(_) | Value::Bool(_) => out.push(Field {
-                        name: name.clone(),
-                        value: value.to_string(),
-                        at,
-                        within: None,
-                    }),
-                    _ => {}
-                }
-            }
-            out
-        });
+        .map(request_headers);
     let cookies = headers.as_ref().map(|h| {
         h.iter()
             .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
