@@ -766,61 +766,67 @@ fn mask_every_string(text: &str) -> String {
 }
 
 /// Whether some object in the JSON `text`, which parsed already, has a key twice. Checked while
-/// masking, so the cost is one extra scan of units that have something to mask.
+/// masking, so the cost is one extra scan of units that have something to mask. A scan of the
+/// bytes rather than a serde pass: only keys are decoded, so a huge string value (a body stored
+/// as a JSON string) is skipped, not unescaped into a scratch buffer as big as itself.
 pub fn has_duplicate_keys(text: &str) -> bool {
-    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
     use std::borrow::Cow;
     use std::collections::HashSet;
-
-    /// Deserialises any value; `Err` as soon as a duplicate key is met.
-    struct Check;
-    impl<'de> DeserializeSeed<'de> for Check {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Check {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("JSON")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
-            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                if !seen.insert(key) {
-                    return Err(serde::de::Error::custom("duplicate key"));
-                }
-                map.next_value_seed(Check)?;
+    let bytes = text.as_bytes();
+    // The keys seen in each open object; `None` for an open array.
+    let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                open.push(Some(HashSet::new()));
+                expect_key = true;
             }
-            Ok(())
+            b'[' => {
+                open.push(None);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => expect_key = matches!(open.last(), Some(Some(_))),
+            b'"' => {
+                let end = string_end(bytes, i);
+                if expect_key {
+                    let raw = &text[i..end];
+                    let key = match unescape(raw) {
+                        Some(k) if raw.contains('\\') => Cow::Owned(k),
+                        _ => Cow::Borrowed(&raw[1..raw.len().saturating_sub(1).max(1)]),
+                    };
+                    if let Some(Some(keys)) = open.last_mut() {
+                        if !keys.insert(key) {
+                            return true;
+                        }
+                    }
+                    expect_key = false;
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element_seed(Check)?.is_some() {}
-            Ok(())
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> Result<(), E> {
-            Ok(())
+        i += 1;
+    }
+    false
+}
+
+/// The offset just past the JSON string whose opening quote is at `start`.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            _ => i += 1,
         }
     }
-    // Callers pass text that parsed already, so an error here is a duplicate.
-    let mut de = serde_json::Deserializer::from_str(text);
-    Check.deserialize(&mut de).is_err()
+    bytes.len()
 }
 
 /// Pointers of the strings in `value` at or below a credential-named key (see
@@ -1054,6 +1060,22 @@ mod tests {
         for raw in [r#""\ud83d""#, r#""\ud83d\u0041""#, r#""\ude00""#] {
             assert_eq!(unescape(raw), None, "{raw}");
             assert!(serde_json::from_str::<String>(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_at_any_depth_and_through_escapes() {
+        for (text, twice) in [
+            (r#"{"a": 1, "b": 2}"#, false),
+            (r#"{"a": 1, "a": 2}"#, true),
+            (r#"{"a": 1, "\u0061": 2}"#, true),
+            (r#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}"#, false),
+            (r#"{"a": [1, {"k": "\"k\": 1, \"k\": 2", "j": 1}], "b": {"x": 1, "x": 2}}"#, true),
+            (r#"{"s": "{\"a\": 1, \"a\": 2}", "t": ["a", "a"]}"#, false),
+            (r#"[{"a": 1}, {"a": 1}, {"": 1, "": 2}]"#, true),
+            (r#""a""#, false),
+        ] {
+            assert_eq!(has_duplicate_keys(text), twice, "{text}");
         }
     }
 
