@@ -7,7 +7,7 @@
 //! the file's size, and positions inside `content.text` map back to the file.
 
 use std::borrow::Cow;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -49,16 +49,57 @@ struct EntryStart {
     origin: Origin,
     /// Set when the entry outgrew the limit: it is skipped, not kept.
     dropped: bool,
+    /// Set when the entry outgrew [`GATHER`] in a file that can seek: its bytes are no longer
+    /// kept as they are scanned, and the whole entry is read again at once when it ends.
+    spilled: bool,
+}
+
+/// Entries up to this long are gathered from the reads as they come. A longer one is read
+/// again from the file when its end is found, into a buffer of its exact size: a buffer grown
+/// by doubling costs up to twice the entry while it is copied, and the allocator keeps what it
+/// frees for a while, so a huge entry would peak far above its size before it is even parsed.
+const GATHER: usize = 4 << 20;
+
+/// Reads a byte range of the file again, then goes back to where it was.
+trait Reread {
+    fn reread(&mut self, offset: usize, len: usize) -> std::io::Result<Vec<u8>>;
+}
+
+impl<R: Read + Seek> Reread for R {
+    fn reread(&mut self, offset: usize, len: usize) -> std::io::Result<Vec<u8>> {
+        let back = self.stream_position()?;
+        self.seek(SeekFrom::Start(offset as u64))?;
+        let mut out = vec![0u8; len];
+        self.read_exact(&mut out)?;
+        self.seek(SeekFrom::Start(back))?;
+        Ok(out)
+    }
 }
 
 /// [`read`] over any reader, with an entry size limit (tests use a small one).
 pub fn read_from(
     file: &Arc<PathBuf>,
-    mut reader: impl Read,
+    reader: impl Read + Seek,
     max_entry: usize,
     sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
 ) {
-    let mut scanner = Scanner::new(file, max_entry);
+    read_entries(file, reader, max_entry, GATHER, sink);
+}
+
+/// [`read_from`], gathering entries up to `gather` bytes (tests use a small size).
+fn read_entries(
+    file: &Arc<PathBuf>,
+    mut reader: impl Read + Seek,
+    max_entry: usize,
+    gather: usize,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
+    // A pipe cannot seek: its long entries are gathered as they come.
+    let gather = match reader.stream_position() {
+        Ok(_) => gather,
+        Err(_) => usize::MAX,
+    };
+    let mut scanner = Scanner::new(file, max_entry, gather);
     let mut chunk = vec![0u8; 1 << 20];
     loop {
         let n = match reader.read(&mut chunk) {
@@ -71,7 +112,7 @@ pub fn read_from(
                 return;
             }
         };
-        if scanner.feed(&chunk[..n], sink).is_err() {
+        if scanner.feed(&chunk[..n], sink, &mut reader).is_err() {
             return;
         }
     }
@@ -86,6 +127,8 @@ struct Stopped;
 struct Scanner<'f> {
     file: &'f Arc<PathBuf>,
     max_entry: usize,
+    /// Entries longer than this are spilled (see [`EntryStart::spilled`]).
+    gather: usize,
     buf: Vec<u8>,
     /// File offset of `buf[0]`.
     base: usize,
@@ -109,10 +152,11 @@ struct Scanner<'f> {
 }
 
 impl<'f> Scanner<'f> {
-    fn new(file: &'f Arc<PathBuf>, max_entry: usize) -> Self {
+    fn new(file: &'f Arc<PathBuf>, max_entry: usize, gather: usize) -> Self {
         Scanner {
             file,
             max_entry,
+            gather,
             buf: Vec::with_capacity(1 << 20),
             base: 0,
             pos: 0,
@@ -158,6 +202,7 @@ impl<'f> Scanner<'f> {
         &mut self,
         chunk: &[u8],
         sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+        file: &mut dyn Reread,
     ) -> Result<(), Stopped> {
         self.buf.extend_from_slice(chunk);
         if self.base == 0 && self.pos == 0 && self.buf.starts_with(b"\xEF\xBB\xBF") {
@@ -170,7 +215,7 @@ impl<'f> Scanner<'f> {
                 continue;
             }
             let b = self.buf[self.pos - self.base];
-            self.byte(b, sink)?;
+            self.byte(b, sink, file)?;
             self.advance(b);
         }
         self.check_entry_size(sink);
@@ -209,6 +254,7 @@ impl<'f> Scanner<'f> {
         &mut self,
         b: u8,
         sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+        file: &mut dyn Reread,
     ) -> Result<(), Stopped> {
         if self.finished {
             if !b.is_ascii_whitespace() {
@@ -237,7 +283,7 @@ impl<'f> Scanner<'f> {
                 self.open(b);
                 Ok(())
             }
-            b'}' | b']' => self.close(b, sink),
+            b'}' | b']' => self.close(b, sink, file),
             b'"' => {
                 self.in_string = true;
                 let keyed = self
@@ -301,6 +347,7 @@ impl<'f> Scanner<'f> {
                 offset: pos,
                 origin: self.origin(prefix),
                 dropped: false,
+                spilled: false,
             });
         }
         self.stack.push(Frame {
@@ -315,6 +362,7 @@ impl<'f> Scanner<'f> {
         &mut self,
         b: u8,
         sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+        file: &mut dyn Reread,
     ) -> Result<(), Stopped> {
         if self.stack.pop().is_none() {
             self.fail(sink, format!("unbalanced `{}`", b as char));
@@ -323,7 +371,7 @@ impl<'f> Scanner<'f> {
         if is_entries(&self.stack) {
             if let Some(start) = self.entry.take() {
                 if !start.dropped {
-                    sink(self.cut_entry(start));
+                    sink(self.cut_entry(start, file));
                 }
                 self.entries += 1;
             }
@@ -334,12 +382,26 @@ impl<'f> Scanner<'f> {
         Ok(())
     }
 
-    /// The entry from its `{` to the current `}`, as a unit. An entry that fills the buffer from
-    /// its start (any entry longer than a read) is handed over with the buffer rather than
-    /// copied: a huge entry is not held twice, and its capacity is not kept for the next one.
-    fn cut_entry(&mut self, start: EntryStart) -> Result<Unit, Box<Diagnostic>> {
-        let (from, last) = (start.offset - self.base, self.pos - self.base);
-        let bytes = if from == 0 {
+    /// The entry from its `{` to the current `}`, as a unit. A spilled entry is read again from
+    /// the file. An entry that fills the buffer from its start (any entry longer than a read) is
+    /// handed over with the buffer rather than copied: a huge entry is not held twice, and its
+    /// capacity is not kept for the next one.
+    fn cut_entry(
+        &mut self,
+        start: EntryStart,
+        file: &mut dyn Reread,
+    ) -> Result<Unit, Box<Diagnostic>> {
+        let bytes = if start.spilled {
+            file.reread(start.offset, self.pos + 1 - start.offset)
+                .map_err(|e| {
+                    parse_error(
+                        self.file,
+                        start.origin.location(""),
+                        format!("cannot read {}: {e}", self.file.display()),
+                    )
+                })?
+        } else if start.offset == self.base {
+            let last = self.pos - self.base;
             // The new buffer starts at the closing byte, still to be moved past.
             let closing = self.buf[last];
             let rest = self.buf.split_off(last);
@@ -348,7 +410,7 @@ impl<'f> Scanner<'f> {
             self.base = self.pos;
             taken
         } else {
-            self.buf[from..=last].to_vec()
+            self.buf[start.offset - self.base..=self.pos - self.base].to_vec()
         };
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Unit {
@@ -378,10 +440,12 @@ impl<'f> Scanner<'f> {
         self.pos += 1;
     }
 
-    /// An entry that outgrew the limit is reported once and skipped, not kept.
+    /// An entry that outgrew the limit is reported once and skipped, not kept; one that
+    /// outgrew [`GATHER`] is spilled.
     fn check_entry_size(&mut self, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
         let (pos, max_entry, entries) = (self.pos, self.max_entry, self.entries);
         if let Some(start) = self.entry.as_mut() {
+            start.spilled |= pos - start.offset > self.gather;
             if !start.dropped && pos - start.offset > max_entry {
                 start.dropped = true;
                 sink(Err(parse_error(
@@ -400,7 +464,7 @@ impl<'f> Scanner<'f> {
     /// snippets) when it is short.
     fn trim(&mut self) {
         let keep_from = match &self.entry {
-            Some(start) if !start.dropped => start.offset,
+            Some(start) if !start.dropped && !start.spilled => start.offset,
             _ if self.pos - self.line_start <= 4096 => self.line_start.max(self.base),
             _ => self.pos,
         };
@@ -895,12 +959,14 @@ fn locate_text(origin: &Origin, text: &str) -> Option<crate::source::Location> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::capture::testing::Trickle;
+    use crate::validate::capture::testing::{Pipe, Trickle};
 
     fn units(input: &[u8]) -> Vec<Result<Unit, Box<Diagnostic>>> {
         let file = Arc::new(PathBuf::from("t.har"));
         let mut out = Vec::new();
-        read_from(&file, input, 1 << 20, &mut |u| out.push(u));
+        read_from(&file, std::io::Cursor::new(input), 1 << 20, &mut |u| {
+            out.push(u)
+        });
         out
     }
 
@@ -965,6 +1031,54 @@ mod tests {
         assert_eq!(whole.len(), 11);
         for step in [1, 2, 3, 7, 64] {
             assert_eq!(cut(step), whole, "reading {step} bytes at a time");
+        }
+    }
+
+    #[test]
+    fn long_entries_read_again_at_their_size_are_the_same_entries() {
+        let input = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/samples/mixed.har"),
+        )
+        .expect("sample");
+        let file = Arc::new(PathBuf::from("t.har"));
+        let cut = |reader: &mut dyn FnMut(&mut dyn FnMut(Result<Unit, Box<Diagnostic>>))| {
+            let mut out = Vec::new();
+            reader(&mut |u| {
+                let u = u.expect("entry");
+                out.push((u.text, u.origin, u.entry));
+            });
+            out
+        };
+        let gathered = cut(&mut |sink| {
+            read_entries(
+                &file,
+                std::io::Cursor::new(&input),
+                1 << 20,
+                usize::MAX,
+                sink,
+            )
+        });
+        assert_eq!(gathered.len(), 11);
+        for step in [1, 7, 4096] {
+            for gather in [0, 100, 2000] {
+                let sought = cut(&mut |sink| {
+                    read_entries(&file, Trickle::new(&input, step), 1 << 20, gather, sink)
+                });
+                assert_eq!(sought, gathered, "{step} bytes a read, gathering {gather}");
+                let piped = cut(&mut |sink| {
+                    read_entries(
+                        &file,
+                        Pipe(Trickle::new(&input, step)),
+                        1 << 20,
+                        gather,
+                        sink,
+                    )
+                });
+                assert_eq!(
+                    piped, gathered,
+                    "a pipe, {step} bytes a read, gathering {gather}"
+                );
+            }
         }
     }
 
