@@ -1041,7 +1041,8 @@ mod tests {
         )
         .expect("sample");
         let file = Arc::new(PathBuf::from("t.har"));
-        let cut = |reader: &mut dyn FnMut(&mut dyn FnMut(Result<Unit, Box<Diagnostic>>))| {
+        type Sink<'a> = &'a mut dyn FnMut(Result<Unit, Box<Diagnostic>>);
+        let cut = |reader: &mut dyn FnMut(Sink<'_>)| {
             let mut out = Vec::new();
             reader(&mut |u| {
                 let u = u.expect("entry");
