@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::baseline::{Baseline, State};
+use crate::baseline::{self, Baseline};
+use crate::diagnostic::problem::Treatment;
 use crate::diagnostic::{Diagnostic, Severity, Tally};
 use crate::error::Error;
 use crate::problem::{Problem, ProblemSet};
@@ -135,19 +136,22 @@ impl Plan {
         }))
     }
 
-    /// Where the problem with `id` stands against `--baseline`.
-    fn state_of(&self, id: &str) -> Option<State> {
-        self.baseline.as_ref().map(|b| b.state_of(id))
+    /// How reports and the exit code treat the problem with `id`: where it stands against
+    /// `--baseline`, and what follows from that.
+    fn treatment(&self, id: &str, severity: Severity) -> Treatment {
+        let state = self.baseline.as_ref().map(|b| b.state_of(id));
+        baseline::treatment(state, severity)
     }
 
     /// 1 when an error problem is new (all are, without a baseline), or a warning one with
     /// `--deny-warnings`; 0 otherwise, and always 0 when the run records a baseline.
     fn exit_code(&self, problems: &[Problem]) -> Outcome {
-        let is_new = |p: &&Problem| p.baseline != Some(State::Known);
         let fails = |p: &Problem| {
-            p.severity == Severity::Error || (self.deny_warnings && p.severity == Severity::Warning)
+            p.treatment.fails
+                && (p.severity == Severity::Error
+                    || (self.deny_warnings && p.severity == Severity::Warning))
         };
-        if self.write_baseline.is_none() && problems.iter().filter(is_new).any(fails) {
+        if self.write_baseline.is_none() && problems.iter().any(fails) {
             Outcome::Findings
         } else {
             Outcome::Clean
@@ -203,7 +207,9 @@ fn execute(plan: &Plan) -> Result<Finished, Error> {
         tally.add(d.severity);
         let id = problems.add(&d);
         if write_error.is_none() {
-            write_error = emitter.finding(&d, &id, plan.state_of(&id)).err();
+            write_error = emitter
+                .finding(&d, &id, plan.treatment(&id, d.severity))
+                .err();
         }
     };
     let report = validator.run_with(&plan.captures, &mut |d| {
@@ -220,7 +226,7 @@ fn execute(plan: &Plan) -> Result<Finished, Error> {
         }
         problems.extend(fixed.finish());
         for p in &mut problems {
-            p.baseline = plan.state_of(&p.id);
+            p.treatment = plan.treatment(&p.id, p.severity);
         }
     }
     let (summary, breakdown) = summarize(report, tally, &problems, plan.specs.len());

@@ -14,7 +14,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use crate::diagnostic::{Diagnostic, ExchangeRef, Severity};
 
 use super::{Breakdown, Emitter, Ending, Summary};
-use crate::diagnostic::State;
+use crate::diagnostic::problem::Treatment;
 
 /// Which case a finding belongs to: file, entry, and whether it is about an exchange.
 type CaseKey = (Option<PathBuf>, Option<usize>, bool);
@@ -86,13 +86,11 @@ impl<'w> Junit<'w> {
 }
 
 impl Emitter for Junit<'_> {
-    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: Option<State>) -> io::Result<()> {
-        // A known problem does not fail its test case, but stays visible in its output.
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, treatment: Treatment) -> io::Result<()> {
+        // Every finding stays visible in its case, at the severity the case counts it at.
         let mut d = d.clone();
-        if state == Some(State::Known) && d.severity == Severity::Error {
-            d.severity = Severity::Warning;
-            d.notes.push("accepted in the baseline".to_string());
-        }
+        d.severity = treatment.ci_severity;
+        d.notes.extend(treatment.note.map(str::to_string));
         self.diagnostics.push(d);
         Ok(())
     }
