@@ -229,7 +229,7 @@ fn execute(plan: &Plan) -> Result<Finished, Error> {
             p.treatment = plan.treatment(&p.id, p.severity);
         }
     }
-    let (summary, breakdown) = summarize(report, tally, &problems, plan.specs.len());
+    let (summary, breakdown) = summarize(report, tally, &problems, &plan.specs);
     let finished = emitter.finish(&Ending {
         summary: &summary,
         breakdown: &breakdown,
@@ -248,19 +248,20 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The summary of a validate run: totals, per operation, per kind.
-pub fn summarize(
+/// The summary of a validate run: totals, per operation (named here, for the report), per kind.
+fn summarize(
     report: Report,
     tally: Tally,
     problems: &[Problem],
-    specs: usize,
+    specs: &[Spec],
 ) -> (Summary, Breakdown) {
     let stats = &report.stats;
+    let per_operation = stats.per_operation_named(specs);
     let mut lines = vec![format!(
         "checked {} in {} against {}: {}, {}, {} ({})",
         plural(stats.exchanges, "exchange", "exchanges"),
         plural(stats.files, "capture file", "capture files"),
-        plural(specs, "spec", "specs"),
+        plural(specs.len(), "spec", "specs"),
         plural(tally.errors, "error", "errors"),
         plural(tally.warnings, "warning", "warnings"),
         plural(tally.infos, "note", "notes"),
@@ -272,7 +273,7 @@ pub fn summarize(
             plural(stats.outside_server, "exchange", "exchanges")
         ));
     }
-    for (op, s) in &stats.per_operation {
+    for (op, s) in &per_operation {
         lines.push(format!(
             "  {op}: {}, {}, {}",
             plural(s.exchanges, "exchange", "exchanges"),
@@ -296,12 +297,11 @@ pub fn summarize(
     };
     let breakdown = Breakdown {
         exchanges: Some(stats.exchanges),
-        per_operation: stats
-            .per_operation
-            .iter()
+        per_operation: per_operation
+            .into_iter()
             .map(|(k, s)| {
                 (
-                    k.clone(),
+                    k,
                     OperationCounts {
                         exchanges: s.exchanges,
                         errors: s.errors,

@@ -65,6 +65,35 @@ pub struct Options {
     pub max_entry: Option<usize>,
 }
 
+/// Which operation an exchange is counted under. It is indices, not a name: counting stays a
+/// map lookup with no text built per exchange, and reports name it with [`OperationKey::label`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OperationKey {
+    /// `specs[spec].operations[operation]`.
+    Operation {
+        /// Index of the spec in the run's specs.
+        spec: usize,
+        /// Index of the operation in that spec.
+        operation: usize,
+    },
+    /// Exchanges no operation answers.
+    Unmatched,
+}
+
+impl OperationKey {
+    /// How reports name it: `getAccount (kommo)` (the spec's stem tells apart operations of
+    /// different specs that share an id), or `(unmatched)`.
+    pub fn label(self, specs: &[Spec]) -> String {
+        match self {
+            OperationKey::Operation { spec, operation } => {
+                let spec = &specs[spec];
+                format!("{} ({})", spec.operations[operation].id, spec.stem())
+            }
+            OperationKey::Unmatched => "(unmatched)".to_string(),
+        }
+    }
+}
+
 /// Counts for one operation.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct OperationStats {
@@ -77,18 +106,29 @@ pub struct OperationStats {
 }
 
 /// What a run checked.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Capture files read.
     pub files: usize,
     /// Exchanges read (parse errors excluded).
     pub exchanges: usize,
-    /// Per operation (`getAccount (kommo)`), and `(unmatched)`.
-    pub per_operation: BTreeMap<String, OperationStats>,
+    /// Per operation, and for unmatched exchanges.
+    pub per_operation: BTreeMap<OperationKey, OperationStats>,
     /// Findings per kind.
     pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because their URL is not under `--server`.
     pub outside_server: usize,
+}
+
+impl Stats {
+    /// The per-operation counts under the names reports show, in name order; `specs` are the
+    /// specs the run checked against.
+    pub fn per_operation_named(&self, specs: &[Spec]) -> BTreeMap<String, &OperationStats> {
+        self.per_operation
+            .iter()
+            .map(|(key, stats)| (key.label(specs), stats))
+            .collect()
+    }
 }
 
 /// The result of a run.
@@ -151,8 +191,8 @@ pub struct Validator<'s> {
 #[derive(Default)]
 struct UnitResult {
     diagnostics: Vec<Diagnostic>,
-    /// `Some(label)` for an exchange that was read (`(unmatched)` when no operation matched).
-    operation: Option<String>,
+    /// What an exchange that was read is counted under.
+    operation: Option<OperationKey>,
     /// Host and spec of a path-only match, for the once-per-host note.
     path_only: Option<(String, usize)>,
     anchor: Option<(PathBuf, Location, ExchangeRef)>,
@@ -399,7 +439,10 @@ impl<'s> Validator<'s> {
         exref.route = Some(format!("{} {}", op.method.to_ascii_uppercase(), op.path));
         let mut result = UnitResult {
             diagnostics: Vec::new(),
-            operation: Some(format!("{} ({})", op.id, spec.stem())),
+            operation: Some(OperationKey::Operation {
+                spec: s,
+                operation: o,
+            }),
             path_only: (kind == MatchKind::PathOnly).then(|| (matcher::split_url(&ex.url).0, s)),
             anchor: Some((file.to_path_buf(), ex.anchor.clone(), exref.clone())),
             case: Some((file.to_path_buf(), exref.clone())),
@@ -687,7 +730,7 @@ fn unmatched(ex: &Exchange, mut exref: ExchangeRef, why: NoMatch) -> UnitResult 
     }
     UnitResult {
         diagnostics: vec![d],
-        operation: Some("(unmatched)".to_string()),
+        operation: Some(OperationKey::Unmatched),
         case: Some((ex.file.to_path_buf(), exref)),
         ..UnitResult::default()
     }
@@ -740,14 +783,9 @@ impl Accumulator<'_, '_> {
                 self.report.exchanges.push(case.clone());
             }
         }
-        if let Some(label) = &r.operation {
+        if let Some(key) = r.operation {
             self.report.stats.exchanges += 1;
-            let stats = self
-                .report
-                .stats
-                .per_operation
-                .entry(label.clone())
-                .or_default();
+            let stats = self.report.stats.per_operation.entry(key).or_default();
             stats.exchanges += 1;
             for d in &r.diagnostics {
                 match d.severity {
