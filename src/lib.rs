@@ -23,6 +23,7 @@ pub mod diagnostic;
 mod error;
 mod hash;
 pub mod patch;
+mod pointer;
 pub mod problem;
 pub mod report;
 mod secrecy;

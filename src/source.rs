@@ -286,31 +286,9 @@ fn key_len_at(line: &str, column: usize) -> usize {
     rest[..stop].chars().count().max(1)
 }
 
-/// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`).
-pub fn escape_pointer_segment(segment: &str) -> String {
-    if segment.contains(['~', '/']) {
-        segment.replace('~', "~0").replace('/', "~1")
-    } else {
-        segment.to_string()
-    }
-}
-
-/// Splits a JSON pointer into unescaped segments; `""` is the root.
-pub fn pointer_segments(pointer: &str) -> Vec<String> {
-    if pointer.is_empty() {
-        return Vec::new();
-    }
-    pointer
-        .trim_start_matches('/')
-        .split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect()
-}
-
-/// Joins a pointer and one more segment.
-pub fn pointer_push(pointer: &str, segment: &str) -> String {
-    format!("{pointer}/{}", escape_pointer_segment(segment))
-}
+/// Pointer syntax has its home in [`crate::pointer`]; these are here too because spans and
+/// pointers meet in this module, and every reader and checker already looks for them here.
+pub use crate::pointer::{escape_pointer_segment, pointer_push, pointer_segments};
 
 /// Where the member or element at a JSON pointer stands in JSON text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
