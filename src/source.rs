@@ -288,7 +288,7 @@ fn key_len_at(line: &str, column: usize) -> usize {
 
 /// Pointer syntax has its home in [`crate::pointer`]; these are here too because spans and
 /// pointers meet in this module, and every reader and checker already looks for them here.
-pub use crate::pointer::{escape_pointer_segment, pointer_push, pointer_segments};
+pub use crate::pointer::{pointer_push, pointer_segments};
 
 /// Where the member or element at a JSON pointer stands in JSON text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

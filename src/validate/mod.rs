@@ -20,7 +20,7 @@ use crate::spec::Spec;
 
 mod capture;
 mod compile;
-pub mod coverage;
+mod coverage;
 mod explain;
 mod matcher;
 mod request;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use specsmith::problem::problem_id;
+use specsmith::problem_id;
 use specsmith::validate::{Options, Report, Validator};
 use specsmith::Kind;
 
@@ -19,7 +19,7 @@ fn fixture(name: &str) -> PathBuf {
 fn run() -> (Report, BTreeMap<String, usize>) {
     let spec = specsmith::spec::load(&fixture("github-excerpt.yaml")).expect("spec loads");
     assert!(
-        specsmith::spec::lint::lint(&spec).is_empty(),
+        specsmith::spec::lint(&spec).is_empty(),
         "the excerpt lints clean"
     );
     let specs = [spec];
