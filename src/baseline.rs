@@ -157,7 +157,9 @@ impl Baseline {
                     format!(
                         "fixed since baseline: {} {}{} no longer occurs (was {}×)",
                         e.kind,
-                        e.operation.as_deref().unwrap_or("(unmatched)"),
+                        e.operation
+                            .as_deref()
+                            .unwrap_or(crate::diagnostic::UNMATCHED),
                         e.pointer
                             .as_deref()
                             .map(|p| format!(" at {p}"))

@@ -151,6 +151,10 @@ kinds! {
     FixedSinceBaseline = "fixed_since_baseline", Info;
 }
 
+/// How reports name the operation of exchanges no operation answers (summaries, baseline
+/// notes), so the two cannot drift apart.
+pub const UNMATCHED: &str = "(unmatched)";
+
 /// What an exchange-level finding is about: which recorded request/response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ExchangeRef {

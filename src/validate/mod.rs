@@ -89,7 +89,7 @@ impl OperationKey {
                 let spec = &specs[spec];
                 format!("{} ({})", spec.operations[operation].id, spec.stem())
             }
-            OperationKey::Unmatched => "(unmatched)".to_string(),
+            OperationKey::Unmatched => crate::diagnostic::UNMATCHED.to_string(),
         }
     }
 }
@@ -122,12 +122,17 @@ pub struct Stats {
 
 impl Stats {
     /// The per-operation counts under the names reports show, in name order; `specs` are the
-    /// specs the run checked against.
-    pub fn per_operation_named(&self, specs: &[Spec]) -> BTreeMap<String, &OperationStats> {
-        self.per_operation
-            .iter()
-            .map(|(key, stats)| (key.label(specs), stats))
-            .collect()
+    /// specs the run checked against. Operations that share a name (a spec that repeats an
+    /// operationId, which lint reports) share its counts.
+    pub fn per_operation_named(&self, specs: &[Spec]) -> BTreeMap<String, OperationStats> {
+        let mut named: BTreeMap<String, OperationStats> = BTreeMap::new();
+        for (key, stats) in &self.per_operation {
+            let sum = named.entry(key.label(specs)).or_default();
+            sum.exchanges += stats.exchanges;
+            sum.errors += stats.errors;
+            sum.warnings += stats.warnings;
+        }
+        named
     }
 }
 
@@ -882,6 +887,34 @@ fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts are keyed by indices and named at the end; two operations that share an id in
+    /// one spec (lint reports it) share one line rather than one hiding the other.
+    #[test]
+    fn per_operation_counts_are_named_late_and_merge_on_a_shared_name() {
+        let text = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+            "/a": {"get": {"operationId": "twice", "responses": {"200": {"description": "ok"}}}},
+            "/b": {"get": {"operationId": "twice", "responses": {"200": {"description": "ok"}}}}
+        }}"#;
+        let spec = crate::spec::load_str(Path::new("dup.json"), text.to_string()).expect("loads");
+        let specs = [spec];
+        let mut stats = Stats::default();
+        for (operation, exchanges) in [(0, 2), (1, 3)] {
+            let key = OperationKey::Operation { spec: 0, operation };
+            stats.per_operation.entry(key).or_default().exchanges = exchanges;
+        }
+        stats
+            .per_operation
+            .entry(OperationKey::Unmatched)
+            .or_default()
+            .exchanges = 1;
+        let named = stats.per_operation_named(&specs);
+        let names: Vec<(&str, usize)> = named
+            .iter()
+            .map(|(name, s)| (name.as_str(), s.exchanges))
+            .collect();
+        assert_eq!(names, [("(unmatched)", 1), ("twice (dup)", 5)]);
+    }
 
     #[test]
     fn secrets_in_query_strings_are_redacted() {
