@@ -278,6 +278,36 @@ pub(crate) fn lossy_path<S: serde::Serializer>(
     }
 }
 
+/// Counts for one operation: what `validate` counts per exchange and every report's summary
+/// shows, one plain type for both.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct OperationCounts {
+    /// Exchanges matched to it.
+    pub exchanges: usize,
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+}
+
+impl OperationCounts {
+    /// Counts one more finding (infos are not counted).
+    pub fn add_finding(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => {}
+        }
+    }
+
+    /// Adds `other`'s counts.
+    pub fn merge(&mut self, other: &OperationCounts) {
+        self.exchanges += other.exchanges;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+    }
+}
+
 /// Counts by severity, which decide a run's exit code.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {

@@ -13,9 +13,7 @@ use crate::diagnostic::problem::Treatment;
 use crate::diagnostic::{Diagnostic, Severity, Tally};
 use crate::error::Error;
 use crate::problem::{Problem, ProblemSet};
-use crate::report::{
-    self, Breakdown, Case, Emitter, Ending, Format, Layout, OperationCounts, Summary,
-};
+use crate::report::{self, Breakdown, Case, Emitter, Ending, Format, Layout, Summary};
 use crate::spec::Spec;
 use crate::validate::{Options, RawMeta, Report, Validator};
 
@@ -297,19 +295,7 @@ fn summarize(
     };
     let breakdown = Breakdown {
         exchanges: Some(stats.exchanges),
-        per_operation: per_operation
-            .into_iter()
-            .map(|(k, s)| {
-                (
-                    k,
-                    OperationCounts {
-                        exchanges: s.exchanges,
-                        errors: s.errors,
-                        warnings: s.warnings,
-                    },
-                )
-            })
-            .collect(),
+        per_operation,
         per_kind: stats.per_kind.clone(),
         outside_server: stats.outside_server,
         cases: report

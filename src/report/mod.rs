@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::diagnostic::coverage::Coverage;
 use crate::diagnostic::problem::Treatment;
 use crate::diagnostic::Problem;
-use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Tally};
+use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, OperationCounts, Tally};
 
 mod coverage;
 mod escape;
@@ -97,17 +97,6 @@ pub struct Breakdown {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
-}
-
-/// Counts for one operation in a validate summary.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct OperationCounts {
-    /// Exchanges matched to it.
-    pub exchanges: usize,
-    /// Error findings.
-    pub errors: usize,
-    /// Warning findings.
-    pub warnings: usize,
 }
 
 /// One checked exchange, named for reports that list every exchange.

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::diagnostic::OperationCounts;
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
 use crate::source::Location;
 use crate::spec::model::{is_json_media, media_essence, Operation};
@@ -94,17 +94,6 @@ impl OperationKey {
     }
 }
 
-/// Counts for one operation.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct OperationStats {
-    /// Exchanges matched to it.
-    pub exchanges: usize,
-    /// Error findings.
-    pub errors: usize,
-    /// Warning findings.
-    pub warnings: usize,
-}
-
 /// What a run checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -113,7 +102,7 @@ pub struct Stats {
     /// Exchanges read (parse errors excluded).
     pub exchanges: usize,
     /// Per operation, and for unmatched exchanges.
-    pub per_operation: BTreeMap<OperationKey, OperationStats>,
+    pub per_operation: BTreeMap<OperationKey, OperationCounts>,
     /// Findings per kind.
     pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because their URL is not under `--server`.
@@ -124,13 +113,10 @@ impl Stats {
     /// The per-operation counts under the names reports show, in name order; `specs` are the
     /// specs the run checked against. Operations that share a name (a spec that repeats an
     /// operationId, which lint reports) share its counts.
-    pub fn per_operation_named(&self, specs: &[Spec]) -> BTreeMap<String, OperationStats> {
-        let mut named: BTreeMap<String, OperationStats> = BTreeMap::new();
-        for (key, stats) in &self.per_operation {
-            let sum = named.entry(key.label(specs)).or_default();
-            sum.exchanges += stats.exchanges;
-            sum.errors += stats.errors;
-            sum.warnings += stats.warnings;
+    pub fn per_operation_named(&self, specs: &[Spec]) -> BTreeMap<String, OperationCounts> {
+        let mut named: BTreeMap<String, OperationCounts> = BTreeMap::new();
+        for (key, counts) in &self.per_operation {
+            named.entry(key.label(specs)).or_default().merge(counts);
         }
         named
     }
@@ -793,11 +779,7 @@ impl Accumulator<'_, '_> {
             let stats = self.report.stats.per_operation.entry(key).or_default();
             stats.exchanges += 1;
             for d in &r.diagnostics {
-                match d.severity {
-                    Severity::Error => stats.errors += 1,
-                    Severity::Warning => stats.warnings += 1,
-                    Severity::Info => {}
-                }
+                stats.add_finding(d.severity);
             }
         }
         if let (Some((host, s)), Some((file, location, exref))) = (&r.path_only, &r.anchor) {
