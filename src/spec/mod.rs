@@ -21,8 +21,8 @@ pub use bundle::{Parts, Place};
 /// The JSON Schema view of OpenAPI schemas, for benches and tests that compile one directly.
 pub use json_schema::{compile, to_json_schema, ConvertOptions, Direction};
 pub use lint::lint;
-pub use load::{load, load_str};
 pub(crate) use load::spec_files_in;
+pub use load::{load, load_str};
 pub use model::{OpenApiVersion, ParamLocation, ParamStyle, Spec};
 /// Follows `$ref`s from a node to what it names, as every stage reads the document.
 pub use refs::deref;

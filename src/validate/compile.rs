@@ -530,8 +530,18 @@ impl Compiled {
     }
 }
 
-/// A slot address: spec, operation, response and media type indices.
-pub type SlotKey = (usize, usize, usize, usize);
+/// Where a response schema stands in the run's specs: one compiled slot per key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SlotKey {
+    /// Index of the spec.
+    pub spec: usize,
+    /// Index of the operation in the spec.
+    pub operation: usize,
+    /// Index of the response in the operation.
+    pub response: usize,
+    /// Index of the media type in the response.
+    pub media: usize,
+}
 
 /// One schema of a spec, compiled on first use by whichever thread needs it first.
 struct Slot {
@@ -581,7 +591,12 @@ impl Cache {
                 for (r, response) in op.responses.iter().enumerate() {
                     for (m, media) in response.content.iter().enumerate() {
                         if let Some(schema) = &media.schema {
-                            let key = (s, o, r, m);
+                            let key = SlotKey {
+                                spec: s,
+                                operation: o,
+                                response: r,
+                                media: m,
+                            };
                             index.insert(key, slots.len());
                             slots.push((key, Slot::new(s, &schema.pointer)));
                         }
