@@ -530,18 +530,8 @@ impl Compiled {
     }
 }
 
-/// Where a response schema stands in the run's specs: one compiled slot per key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SlotKey {
-    /// Index of the spec.
-    pub spec: usize,
-    /// Index of the operation in the spec.
-    pub operation: usize,
-    /// Index of the response in the operation.
-    pub response: usize,
-    /// Index of the media type in the response.
-    pub media: usize,
-}
+/// A slot address: spec, operation, response and media type indices.
+pub type SlotKey = (usize, usize, usize, usize);
 
 /// One schema of a spec, compiled on first use by whichever thread needs it first.
 struct Slot {
@@ -591,12 +581,7 @@ impl Cache {
                 for (r, response) in op.responses.iter().enumerate() {
                     for (m, media) in response.content.iter().enumerate() {
                         if let Some(schema) = &media.schema {
-                            let key = SlotKey {
-                                spec: s,
-                                operation: o,
-                                response: r,
-                                media: m,
-                            };
+                            let key = (s, o, r, m);
                             index.insert(key, slots.len());
                             slots.push((key, Slot::new(s, &schema.pointer)));
                         }

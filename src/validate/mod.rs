@@ -307,13 +307,13 @@ impl<'s> Validator<'s> {
             }
         });
         for (key, pointer, error) in self.cache.failures() {
-            let spec = &self.specs[key.spec];
+            let spec = &self.specs[key.0];
             acc.push_diagnostic(spec.pin(
                 Diagnostic::error(
                     Kind::InvalidSchema,
                     format!(
                         "the response schema of {} does not compile, so its bodies were not checked: {error}",
-                        spec.operations[key.operation].id
+                        spec.operations[key.1].id
                     ),
                 ),
                 pointer,
@@ -472,13 +472,7 @@ impl<'s> Validator<'s> {
             .as_ref()
             .filter(|b| !b.text.trim().is_empty() && is_json_media(content_type));
         if let Some(body) = body {
-            let slot = compile::SlotKey {
-                spec: s,
-                operation: o,
-                response: r,
-                media: m,
-            };
-            let found = self.check_body(ex, body, slot, &exref);
+            let found = self.check_body(ex, body, (s, o, r, m), &exref);
             result.diagnostics.extend(found);
         }
         result
