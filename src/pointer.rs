@@ -215,6 +215,121 @@ pub fn string_pointers(value: &Value, at: &mut Pointer, limit: usize, out: &mut 
     });
 }
 
+/// The JSON pointer of each node of a document read as a stream of events (a YAML parser's):
+/// one home for "which node is this" shared by the span index and the patch planner.
+///
+/// Mapping keys are not nodes: a scalar key names the member that follows it. A collection
+/// used as a key (YAML allows it) and everything inside it have no pointer.
+#[derive(Debug, Default)]
+pub struct EventPath {
+    stack: Vec<Frame>,
+}
+
+/// A collection [`EventPath`] is inside.
+#[derive(Debug)]
+enum Frame {
+    /// A mapping: its pointer, and the key read for the member that comes next.
+    Map {
+        pointer: String,
+        key: Option<String>,
+    },
+    /// A sequence: its pointer, and the index of its next item.
+    Seq { pointer: String, next: usize },
+    /// A collection used as a mapping key.
+    Hidden,
+}
+
+/// What an event stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// A mapping's key: the pointer of the member it names, whose first `parent` bytes are the
+    /// mapping's own pointer.
+    Key {
+        /// The member's pointer.
+        member: String,
+        /// The length of the mapping's pointer within it.
+        parent: usize,
+    },
+    /// A node: a sequence item, a member's value, or the document itself.
+    Node {
+        /// The node's pointer.
+        pointer: String,
+        /// Whether it is a sequence item (a member was already named at its key).
+        item: bool,
+    },
+    /// Inside a collection used as a key.
+    Hidden,
+}
+
+impl EventPath {
+    /// A scalar: a mapping's key, or a node.
+    pub fn scalar(&mut self, value: &str) -> Place {
+        if let Some(Frame::Map { pointer, key }) = self.stack.last_mut() {
+            if key.is_none() {
+                *key = Some(value.to_string());
+                return Place::Key {
+                    member: pointer_push(pointer, value),
+                    parent: pointer.len(),
+                };
+            }
+        }
+        self.node()
+    }
+
+    /// A node that holds nothing the path follows (a scalar value, an alias).
+    pub fn node(&mut self) -> Place {
+        match self.stack.last_mut() {
+            None => Place::Node {
+                pointer: String::new(),
+                item: false,
+            },
+            Some(Frame::Seq { pointer, next }) => {
+                let mut item = Pointer::new(pointer);
+                let _ = item.push_index(*next);
+                *next += 1;
+                Place::Node {
+                    pointer: item.into_string(),
+                    item: true,
+                }
+            }
+            Some(Frame::Map { pointer, key }) => match key.take() {
+                Some(key) => Place::Node {
+                    pointer: pointer_push(pointer, &key),
+                    item: false,
+                },
+                None => Place::Hidden,
+            },
+            Some(Frame::Hidden) => Place::Hidden,
+        }
+    }
+
+    /// A mapping (`map`) or sequence starts: its place; events up to its [`EventPath::close`]
+    /// are inside it.
+    pub fn open(&mut self, map: bool) -> Place {
+        let place = self.node();
+        self.stack.push(match &place {
+            Place::Node { pointer, .. } if map => Frame::Map {
+                pointer: pointer.clone(),
+                key: None,
+            },
+            Place::Node { pointer, .. } => Frame::Seq {
+                pointer: pointer.clone(),
+                next: 0,
+            },
+            _ => Frame::Hidden,
+        });
+        place
+    }
+
+    /// The innermost collection ends: its pointer (`None` for one used as a key).
+    pub fn close(&mut self) -> Option<String> {
+        match self.stack.pop()? {
+            Frame::Map { pointer, .. } | Frame::Seq { pointer, .. } => Some(pointer),
+            Frame::Hidden => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +409,37 @@ mod tests {
         );
         let expected = [("", 0), ("/a", 1), ("/a/b", 2), ("/c", 1)];
         assert_eq!(depths, expected.map(|(p, d)| (p.to_string(), d)));
+    }
+
+    /// `{a: [x, {b: y}], {k: v}: z}` as a parser's events: keys name members, items are
+    /// numbered, and a collection used as a key hides what is inside it.
+    #[test]
+    fn event_paths_name_members_items_and_hide_complex_keys() {
+        let mut path = EventPath::default();
+        let node = |pointer: &str, item: bool| Place::Node {
+            pointer: pointer.to_string(),
+            item,
+        };
+        assert_eq!(path.open(true), node("", false));
+        assert_eq!(
+            path.scalar("a/b"),
+            Place::Key {
+                member: "/a~1b".to_string(),
+                parent: 0
+            }
+        );
+        assert_eq!(path.open(false), node("/a~1b", false));
+        assert_eq!(path.scalar("x"), node("/a~1b/0", true));
+        assert_eq!(path.open(true), node("/a~1b/1", true));
+        assert!(matches!(path.scalar("b"), Place::Key { parent: 7, .. }));
+        assert_eq!(path.node(), node("/a~1b/1/b", false));
+        assert_eq!(path.close().as_deref(), Some("/a~1b/1"));
+        assert_eq!(path.close().as_deref(), Some("/a~1b"));
+        assert_eq!(path.open(true), Place::Hidden);
+        assert_eq!(path.scalar("k"), Place::Hidden);
+        assert_eq!(path.scalar("v"), Place::Hidden);
+        assert_eq!(path.close(), None);
+        assert_eq!(path.close().as_deref(), Some(""));
     }
 
     #[test]
