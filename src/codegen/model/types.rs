@@ -745,7 +745,8 @@ impl<'a> Builder<'a> {
         Body::Struct { fields, additional }
     }
 
-    /// A type that needs no definition of its own.
+    /// A type that needs no definition of its own: what Rust cannot express, then wrappers of
+    /// one member, then the JSON type.
     pub(super) fn plain(
         &mut self,
         pointer: &str,
@@ -764,52 +765,14 @@ impl<'a> Builder<'a> {
         if is_int_or_string(value) {
             return self.int_or_string();
         }
-        // `allOf` of one primitive (a `$ref` plus a description, Plaid's `user_id`) is that
-        // primitive; the `$ref` member is preferred, so a named enum stays named.
-        if let Some(i) = self.allof_primitive(value) {
-            let p = format!("{}/{i}", pointer_push(pointer, "allOf"));
-            return self.convert(&p, &value["allOf"][i], hint, depth + 1);
-        }
-        // A single meaningful allOf/oneOf/anyOf member is that member.
-        for key in ["allOf", "oneOf", "anyOf"] {
-            if let Some(items) = value.get(key).and_then(Value::as_array) {
-                let items: Vec<(usize, &Value)> = items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| i.get("type").and_then(Value::as_str) != Some("null"))
-                    .filter(|(_, i)| key != "allOf" || substantive(i))
-                    .collect();
-                if let [(i, item)] = items.as_slice() {
-                    let p = format!("{}/{i}", pointer_push(pointer, key));
-                    return self.convert(&p, item, hint, depth + 1);
-                }
-                if items.is_empty() && !value.get(key).is_some_and(|v| v == &Value::Array(vec![])) {
-                    return Ty::Value;
-                }
-            }
+        if let Some(ty) = self.one_member(pointer, value, hint, depth) {
+            return ty;
         }
         if let Some(ty) = const_type(value) {
             return ty;
         }
-        if value.get("enum").is_some()
-            && value.get("type").is_none()
-            && self.enum_kind(value).is_none()
-        {
-            self.warn(
-                pointer,
-                "an enum of mixed value types cannot be a Rust enum; the generated type is serde_json::Value".to_string(),
-            );
-            return Ty::Value;
-        }
-        if let Some(Value::Array(types)) = value.get("type") {
-            let non_null = types.iter().filter(|t| *t != "null").count();
-            if non_null > 1 {
-                self.warn(
-                    pointer,
-                    "a schema with several types cannot be expressed as one Rust type; the generated type is serde_json::Value".to_string(),
-                );
-                return Ty::Value;
-            }
+        if let Some(ty) = self.mixed_types(pointer, value) {
+            return ty;
         }
         match schema_type(value) {
             Some("string") => Ty::String,
@@ -819,39 +782,8 @@ impl<'a> Builder<'a> {
             },
             Some("number") => Ty::Float,
             Some("boolean") => Ty::Bool,
-            Some("array") => match value.get("items") {
-                Some(items) => {
-                    let p = pointer_push(pointer, "items");
-                    let item_hint = format!("{hint}Item");
-                    Ty::Array(Box::new(self.convert(&p, items, &item_hint, depth + 1)))
-                }
-                // `prefixItems` that all say the same (mixed ones are refused by `unsupported`).
-                None => match value.get("prefixItems").and_then(|p| p.get(0)) {
-                    Some(first) => {
-                        let p = pointer_push(&pointer_push(pointer, "prefixItems"), "0");
-                        let item_hint = format!("{hint}Item");
-                        Ty::Array(Box::new(self.convert(&p, first, &item_hint, depth + 1)))
-                    }
-                    None => Ty::Array(Box::new(Ty::Value)),
-                },
-            },
-            Some("object") | None => {
-                let has_props =
-                    matches!(value.get("properties"), Some(Value::Object(p)) if !p.is_empty());
-                match value.get("additionalProperties") {
-                    Some(ap @ Value::Object(m)) if !m.is_empty() && !has_props => {
-                        let p = pointer_push(pointer, "additionalProperties");
-                        Ty::Map(Box::new(self.convert(
-                            &p,
-                            ap,
-                            &format!("{hint}Value"),
-                            depth + 1,
-                        )))
-                    }
-                    _ if schema_type(value) == Some("object") || has_props => Ty::Object,
-                    _ => Ty::Value,
-                }
-            }
+            Some("array") => self.array(pointer, value, hint, depth),
+            Some("object") | None => self.map_or_object(pointer, value, hint, depth),
             Some("null") => Ty::Value,
             Some(other) => {
                 self.warn(
@@ -862,6 +794,101 @@ impl<'a> Builder<'a> {
                 );
                 Ty::Value
             }
+        }
+    }
+
+    /// A composition that stands for one member: `allOf` of one primitive (a `$ref` plus a
+    /// description, Plaid's `user_id`; the `$ref` member is preferred, so a named enum stays
+    /// named), or a single meaningful `allOf`/`oneOf`/`anyOf` member. `Value` for a composition
+    /// whose members all drop out (only `null`s, or only descriptions).
+    fn one_member(
+        &mut self,
+        pointer: &str,
+        value: &'a Value,
+        hint: &str,
+        depth: usize,
+    ) -> Option<Ty> {
+        if let Some(i) = self.allof_primitive(value) {
+            let p = format!("{}/{i}", pointer_push(pointer, "allOf"));
+            return Some(self.convert(&p, &value["allOf"][i], hint, depth + 1));
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            let Some(all) = value.get(key).and_then(Value::as_array) else {
+                continue;
+            };
+            let items: Vec<(usize, &Value)> = all
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.get("type").and_then(Value::as_str) != Some("null"))
+                .filter(|(_, i)| key != "allOf" || substantive(i))
+                .collect();
+            if let [(i, item)] = items.as_slice() {
+                let p = format!("{}/{i}", pointer_push(pointer, key));
+                return Some(self.convert(&p, item, hint, depth + 1));
+            }
+            if items.is_empty() && !all.is_empty() {
+                return Some(Ty::Value);
+            }
+        }
+        None
+    }
+
+    /// `Value`, with a warning, for an enum of mixed value types or a schema with several
+    /// non-null types: no one Rust type holds them.
+    fn mixed_types(&mut self, pointer: &str, value: &Value) -> Option<Ty> {
+        if value.get("enum").is_some()
+            && value.get("type").is_none()
+            && self.enum_kind(value).is_none()
+        {
+            self.warn(
+                pointer,
+                "an enum of mixed value types cannot be a Rust enum; the generated type is serde_json::Value".to_string(),
+            );
+            return Some(Ty::Value);
+        }
+        if let Some(Value::Array(types)) = value.get("type") {
+            let non_null = types.iter().filter(|t| *t != "null").count();
+            if non_null > 1 {
+                self.warn(
+                    pointer,
+                    "a schema with several types cannot be expressed as one Rust type; the generated type is serde_json::Value".to_string(),
+                );
+                return Some(Ty::Value);
+            }
+        }
+        None
+    }
+
+    /// `Vec` of the `items` type, or of the one type uniform `prefixItems` share (mixed ones are
+    /// refused by [`unsupported`]).
+    fn array(&mut self, pointer: &str, value: &'a Value, hint: &str, depth: usize) -> Ty {
+        let item_hint = format!("{hint}Item");
+        let (p, items) = match (
+            value.get("items"),
+            value.get("prefixItems").and_then(|p| p.get(0)),
+        ) {
+            (Some(items), _) => (pointer_push(pointer, "items"), items),
+            (None, Some(first)) => (
+                pointer_push(&pointer_push(pointer, "prefixItems"), "0"),
+                first,
+            ),
+            (None, None) => return Ty::Array(Box::new(Ty::Value)),
+        };
+        Ty::Array(Box::new(self.convert(&p, items, &item_hint, depth + 1)))
+    }
+
+    /// An object schema without a struct of its own: a map of its `additionalProperties` type,
+    /// a free-form object, or (no type at all) any value.
+    fn map_or_object(&mut self, pointer: &str, value: &'a Value, hint: &str, depth: usize) -> Ty {
+        let has_props = matches!(value.get("properties"), Some(Value::Object(p)) if !p.is_empty());
+        match value.get("additionalProperties") {
+            Some(ap @ Value::Object(m)) if !m.is_empty() && !has_props => {
+                let p = pointer_push(pointer, "additionalProperties");
+                let ty = self.convert(&p, ap, &format!("{hint}Value"), depth + 1);
+                Ty::Map(Box::new(ty))
+            }
+            _ if schema_type(value) == Some("object") || has_props => Ty::Object,
+            _ => Ty::Value,
         }
     }
 
