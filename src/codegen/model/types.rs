@@ -290,7 +290,7 @@ impl<'a> Builder<'a> {
         name: &str,
         depth: usize,
     ) -> Body {
-        let mut scope = Scope::with_reserved(&["Unknown"]);
+        let mut scope = Scope::with_reserved(UNION_RESERVED);
         let mut variants = Vec::new();
         let mut targets = Vec::new();
         let base = pointer_push(pointer, key);
@@ -329,13 +329,17 @@ impl<'a> Builder<'a> {
                 })
                 .collect();
             variants.push(VariantIr {
-                name: scope.claim(&wanted),
+                name: wanted,
                 ty,
                 boxed: false,
                 tags: Vec::new(),
                 pins,
             });
             targets.push(target);
+        }
+        let wanted: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
+        for (variant, short) in variants.iter_mut().zip(short_variant_names(name, &wanted)) {
+            variant.name = scope.claim(&short);
         }
         let property = value
             .get("discriminator")
@@ -1095,23 +1099,28 @@ impl<'a> Builder<'a> {
     /// An untagged union decodes by the selection rule (pins, then most known keys, then
     /// order) when pins or two object variants can change the outcome; otherwise serde's first
     /// match gives the same answer. Keys are listed only where two object variants compete.
-    fn union_shape(&self, variants: &[VariantIr], tag: &Option<String>) -> Shape {
+    fn union_shape(&self, id: usize, variants: &[VariantIr], tag: &Option<String>) -> Shape {
         let keys: Vec<Vec<String>> = variants
             .iter()
             .map(|v| self.documented_keys(&v.ty))
             .collect();
         let objects = keys.iter().filter(|k| !k.is_empty()).count();
         let pinned = variants.iter().any(|v| !v.pins.is_empty());
+        let froms = self.union_froms(id, variants, tag.is_some());
         Shape::Union {
+            from_str: self.from_str_variant(variants, &froms),
             variants: variants
                 .iter()
                 .zip(keys)
-                .map(|(v, keys)| UnionVariant {
+                .zip(froms)
+                .map(|((v, keys), from)| UnionVariant {
                     name: v.name.clone(),
                     ty: self.render(&v.ty, v.boxed),
                     tags: v.tags.clone(),
                     pins: v.pins.clone(),
                     keys: if objects >= 2 { keys } else { Vec::new() },
+                    from,
+                    boxed: v.boxed,
                 })
                 .collect(),
             tag: tag.clone(),
@@ -1142,54 +1151,11 @@ impl<'a> Builder<'a> {
                 ty: "serde_json::Value".to_string(),
             },
             Body::Struct { fields, additional } => {
-                let mut scope = Scope::default();
-                for f in fields {
-                    scope.claim(&f.name);
-                }
-                let default = fields.iter().all(|f| !f.required);
-                Shape::Struct {
-                    default,
-                    fields: fields
-                        .iter()
-                        .map(|f| {
-                            let ty = self.render(&f.ty, f.boxed);
-                            let presence = Presence::of(f.required, f.nullable, in_request);
-                            let ty = presence.wrap(ty);
-                            Field {
-                                rename: naming::bare(&f.name) != f.wire,
-                                name: f.name.clone(),
-                                wire: f.wire.clone(),
-                                ty,
-                                presence,
-                                doc: f.doc.clone(),
-                            }
-                        })
-                        .collect(),
-                    additional: additional.as_ref().map(|t| {
-                        format!(
-                            "std::collections::BTreeMap<String, {}>",
-                            self.render(t, false)
-                        )
-                    }),
-                    additional_name: scope.claim("additional_properties"),
-                }
+                self.struct_shape(fields, additional.as_ref(), in_request)
             }
-            Body::StringEnum(values) => {
-                let mut scope = Scope::with_reserved(&["Unknown"]);
-                Shape::StringEnum {
-                    variants: values
-                        .iter()
-                        .map(|v| EnumVariant {
-                            name: scope.claim(&if v.is_empty() {
-                                "Empty".to_string()
-                            } else {
-                                naming::type_name(v)
-                            }),
-                            value: v.clone(),
-                        })
-                        .collect(),
-                }
-            }
+            Body::StringEnum(values) => Shape::StringEnum {
+                variants: string_enum_variants(values),
+            },
             Body::IntEnum(values) => {
                 let mut scope = Scope::default();
                 Shape::IntEnum {
@@ -1206,7 +1172,7 @@ impl<'a> Builder<'a> {
                         .collect(),
                 }
             }
-            Body::Union { variants, tag } => self.union_shape(variants, tag),
+            Body::Union { variants, tag } => self.union_shape(id, variants, tag),
             Body::Alias { ty, boxed, newtype } => {
                 let ty = self.render(ty, *boxed);
                 if *newtype {
@@ -1274,6 +1240,23 @@ pub(super) fn collect_named(ty: &Ty, out: &mut Vec<usize>) {
         Ty::Array(t) | Ty::Map(t) => collect_named(t, out),
         _ => {}
     }
+}
+
+/// A string enum's variants: one per value, in the spec's order, `Unknown` kept for values the
+/// spec does not list. `new` names a fixed field's value with the same function.
+pub(super) fn string_enum_variants(values: &[String]) -> Vec<EnumVariant> {
+    let mut scope = Scope::with_reserved(&["Unknown"]);
+    values
+        .iter()
+        .map(|v| EnumVariant {
+            name: scope.claim(&if v.is_empty() {
+                "Empty".to_string()
+            } else {
+                naming::type_name(v)
+            }),
+            value: v.clone(),
+        })
+        .collect()
 }
 
 /// An inline enum's type, where it was first met, and whether its name was settled by a second
