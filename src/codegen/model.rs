@@ -161,8 +161,12 @@ pub enum Construct {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "init", rename_all = "snake_case")]
 pub enum Init {
-    /// A required field: an argument of `new`, named as the field.
+    /// A required field: an argument of `new`.
     Argument {
+        /// The argument's name: the field's, except where clippy's
+        /// `just_underscores_and_digits` objects (GitHub's `+1` field is `_1`; its argument
+        /// `value_1`).
+        param: String,
         /// What the argument takes.
         arg: Arg,
     },

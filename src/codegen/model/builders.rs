@@ -26,6 +26,7 @@ impl Builder<'_> {
         }
         // Methods live apart from fields; `new` is claimed first so no setter can take it.
         let mut methods = Scope::with_reserved(&["new"]);
+        let mut params = Scope::default();
         let fields: Vec<Field> = fields
             .iter()
             .map(|f| {
@@ -37,7 +38,7 @@ impl Builder<'_> {
                     ty: presence.wrap(self.render(&f.ty, f.boxed)),
                     presence,
                     doc: f.doc.clone(),
-                    init: self.init(f, presence, &mut methods),
+                    init: self.init(f, presence, &mut methods, &mut params),
                 }
             })
             .collect();
@@ -68,16 +69,32 @@ impl Builder<'_> {
 
     /// How a field is filled: a required one by `new` (fixed when the schema allows one value),
     /// an optional one by a `with_*` setter (and `clear_*` when `null` means "clear it").
-    fn init(&self, f: &FieldIr, presence: Presence, methods: &mut Scope) -> Init {
+    fn init(
+        &self,
+        f: &FieldIr,
+        presence: Presence,
+        methods: &mut Scope,
+        params: &mut Scope,
+    ) -> Init {
+        let mut param = || {
+            let digits = naming::bare(&f.name).trim_start_matches('_');
+            if digits.chars().all(|c| c.is_ascii_digit() || c == '_') {
+                params.claim(&format!("value_{digits}"))
+            } else {
+                params.claim(&f.name)
+            }
+        };
         match presence {
             Presence::Required => match self.fixed_value(&f.ty) {
                 Some((enum_name, variant)) => Init::Fixed { enum_name, variant },
                 None => Init::Argument {
+                    param: param(),
                     arg: self.arg(&f.ty, f.boxed),
                 },
             },
             // `null` is a value the caller chooses here, so `new` takes the `Option`.
             Presence::Nullable => Init::Argument {
+                param: param(),
                 arg: Arg {
                     ty: presence.wrap(self.render(&f.ty, f.boxed)),
                     into: false,
