@@ -148,13 +148,11 @@ async fn call_espocrm(espo: &espocrm::Client) {
     espo.list_account_links("6650ab", &AccountLink::Contacts, links)
         .await
         .expect("links");
-    let one = LinkPayload::LinkById(LinkById { id: "c1".into() });
+    let one = LinkPayload::ById(LinkById::new("c1"));
     espo.link_account("6650ab", &AccountLink::Contacts, &one)
         .await
         .expect("link");
-    let many = LinkPayload::LinkByIds(LinkByIds {
-        ids: vec!["c1".into(), "c2".into()],
-    });
+    let many = LinkPayload::from(LinkByIds::new(vec!["c1".into(), "c2".into()]));
     espo.unlink_account("6650ab", &AccountLink::Opportunities, &many)
         .await
         .expect("unlink");

@@ -262,10 +262,8 @@ async fn what_the_generated_clients_send_the_request_checks_accept() {
                 .r#where(filter),
         )
         .await;
-    let one = LinkPayload::LinkById(LinkById { id: "c1".into() });
-    let many = LinkPayload::LinkByIds(LinkByIds {
-        ids: vec!["c1".into(), "c2".into()],
-    });
+    let one = LinkPayload::ById(LinkById::new("c1"));
+    let many = LinkPayload::from(LinkByIds::new(vec!["c1".into(), "c2".into()]));
     let _ = espo
         .link_account("6650ab", &AccountLink::Contacts, &one)
         .await;
