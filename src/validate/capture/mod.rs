@@ -18,6 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::pointer::{string_pointers, walk, Pointer, Step, Walk};
 use crate::source::{ByteSpan, Location};
 
 pub mod har;
@@ -829,49 +830,37 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
+/// How many pointers of possible secrets one exchange keeps: a body with more strings than this
+/// is masked up to here, and its snippets past it are not shown whole anyway.
+pub(crate) const MAX_SECRET_POINTERS: usize = 4096;
+
 /// Pointers of the strings in `value` at or below a credential-named key (see
-/// [`crate::secrecy`]), at most a few thousand: masked in snippets wherever they stand.
+/// [`crate::secrecy`]), at most [`MAX_SECRET_POINTERS`]: masked in snippets wherever they stand.
 pub fn credential_strings(value: &Value, at: &str, out: &mut Vec<String>) {
-    if out.len() > 4096 {
-        return;
-    }
-    match value {
-        Value::Object(map) => credential_members(map, at, out),
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                credential_strings(v, &format!("{at}/{i}"), out);
-            }
+    walk(value, &mut Pointer::new(at), &mut |step, node, at| {
+        if out.len() >= MAX_SECRET_POINTERS {
+            return Walk::Stop;
         }
-        _ => {}
-    }
+        match step {
+            Step::Key(key) if crate::secrecy::is_credential_name(key) => {
+                string_pointers(node, &mut at.clone(), MAX_SECRET_POINTERS, out);
+                Walk::Skip
+            }
+            _ => Walk::Descend,
+        }
+    });
 }
 
-/// [`credential_strings`] of the members of an object.
+/// [`credential_strings`] of the members of an object that is not held as a `Value` (an NDJSON
+/// line is kept as its map, so a huge body is never wrapped or cloned to be walked).
 pub fn credential_members(map: &serde_json::Map<String, Value>, at: &str, out: &mut Vec<String>) {
-    for (k, v) in map {
-        let here = crate::source::pointer_push(at, k);
-        if crate::secrecy::is_credential_name(k) {
-            all_strings(v, here, out);
+    for (key, value) in map {
+        let here = crate::pointer::pointer_push(at, key);
+        if crate::secrecy::is_credential_name(key) {
+            string_pointers(value, &mut Pointer::new(&here), MAX_SECRET_POINTERS, out);
         } else {
-            credential_strings(v, &here, out);
+            credential_strings(value, &here, out);
         }
-    }
-}
-
-fn all_strings(value: &Value, at: String, out: &mut Vec<String>) {
-    match value {
-        Value::String(_) => out.push(at),
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                all_strings(v, format!("{at}/{i}"), out);
-            }
-        }
-        Value::Object(map) => {
-            for (k, v) in map {
-                all_strings(v, crate::source::pointer_push(&at, k), out);
-            }
-        }
-        _ => {}
     }
 }
 

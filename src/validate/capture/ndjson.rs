@@ -319,32 +319,11 @@ fn secret_pointers(line: &serde_json::Map<String, Value>) -> Vec<String> {
         }
     }
     if let Some(body) = line.get("request_body") {
-        string_leaves(body, "/request_body".to_string(), &mut out);
+        let mut at = crate::pointer::Pointer::new("/request_body");
+        crate::pointer::string_pointers(body, &mut at, super::MAX_SECRET_POINTERS, &mut out);
     }
     super::credential_members(line, "", &mut out);
     out
-}
-
-/// Pointers of every string in `value`, at most a few thousand (a body's secrets are masked in
-/// snippets like post data in HARs).
-fn string_leaves(value: &Value, at: String, out: &mut Vec<String>) {
-    if out.len() > 4096 {
-        return;
-    }
-    match value {
-        Value::String(_) => out.push(at),
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                string_leaves(v, format!("{at}/{i}"), out);
-            }
-        }
-        Value::Object(map) => {
-            for (k, v) in map {
-                string_leaves(v, crate::source::pointer_push(&at, k), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The recorded request headers, each pointing at its value: one field per item of a value
