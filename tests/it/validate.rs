@@ -1119,6 +1119,16 @@ fn a_string_body_with_a_lone_surrogate_is_located_in_its_line() {
     );
 }
 
+/// The kind, pointer and message of each finding about entry `n`, in order.
+fn findings_of_entry(report: &Report, n: usize) -> Vec<(Kind, Option<String>, String)> {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.exchange.as_ref().and_then(|e| e.entry) == Some(n))
+        .map(|d| (d.kind, d.pointer.clone(), d.message.clone()))
+        .collect()
+}
+
 #[test]
 fn a_base64_har_body_gives_the_findings_of_the_same_text_body() {
     use base64::Engine;
@@ -1151,14 +1161,7 @@ fn a_base64_har_body_gives_the_findings_of_the_same_text_body() {
     )
     .expect("write");
     let report = validate(&[capture]);
-    let of_entry = |n: usize| -> Vec<(Kind, Option<String>, String)> {
-        report
-            .diagnostics
-            .iter()
-            .filter(|d| d.exchange.as_ref().and_then(|e| e.entry) == Some(n))
-            .map(|d| (d.kind, d.pointer.clone(), d.message.clone()))
-            .collect()
-    };
+    let of_entry = |n: usize| findings_of_entry(&report, n);
     assert!(!of_entry(0).is_empty(), "{}", digest(&report.diagnostics));
     assert_eq!(of_entry(0), of_entry(1), "{}", digest(&report.diagnostics));
     assert_eq!(
@@ -1228,14 +1231,7 @@ fn exchanges_longer_than_the_gathering_buffer_are_read_whole_and_located() {
     )
     .expect("write");
     let report = validate(&[har]);
-    let of_entry = |n: usize| -> Vec<(Kind, Option<String>, String)> {
-        report
-            .diagnostics
-            .iter()
-            .filter(|d| d.exchange.as_ref().and_then(|e| e.entry) == Some(n))
-            .map(|d| (d.kind, d.pointer.clone(), d.message.clone()))
-            .collect()
-    };
+    let of_entry = |n: usize| findings_of_entry(&report, n);
     assert!(!of_entry(0).is_empty(), "{}", digest(&report.diagnostics));
     assert_eq!(of_entry(0), of_entry(1), "{}", digest(&report.diagnostics));
     assert_eq!(of_entry(0), of_entry(2), "{}", digest(&report.diagnostics));
