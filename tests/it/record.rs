@@ -161,14 +161,13 @@ async fn call_espocrm(espo: &espocrm::Client) {
 /// Validates `file` against the three specs with the server's URL as `--server`: the findings
 /// (`kind: message`) and the operations matched.
 fn validate(server: &str, file: PathBuf) -> (Vec<String>, Vec<String>) {
-    let report = crate::wire::validate_bundled(server, file);
+    let (report, ops) = crate::wire::validate_bundled(server, file);
     let findings = report
         .diagnostics
         .iter()
         .filter(|d| d.severity >= Severity::Warning)
         .map(|d| format!("{}: {} {:?}", d.kind.as_str(), d.message, d.pointer))
         .collect();
-    let ops = report.stats.per_operation.keys().cloned().collect();
     (findings, ops)
 }
 
