@@ -429,31 +429,31 @@ impl Client {
             _ => response.unexpected(),
         }
     }
-    /// Calls [`Client::list_accounts`] page after page and collects the items of every page.
+    /// The items of every page of [`Client::list_accounts`], as a stream that requests the pages as it is read; [`collect_all`](crate::runtime::Paged::collect_all) gathers them in a `Vec`.
     ///
     /// Starts at `params.offset` (0 when unset), advances it by the number of items received, and stops at `total` or at an empty page.
-    pub async fn list_accounts_all(
-        &self,
+    pub fn list_accounts_stream<'a>(
+        &'a self,
         params: ListAccountsParams,
-    ) -> Result<Vec<Account>, crate::runtime::Error<std::convert::Infallible>> {
-        let mut params = params;
-        let mut items = Vec::new();
-        let mut offset = params.offset.unwrap_or(0);
-        loop {
-            params.offset = Some(offset);
-            let page = self.list_accounts(params.clone()).await?.into_body();
-            let batch = page.list;
-            if batch.is_empty() {
-                break;
-            }
-            offset += batch.len() as i64;
-            items.extend(batch);
-            let total = page.total;
-            if i128::from(offset) >= i128::from(total) {
-                break;
-            }
-        }
-        Ok(items)
+    ) -> crate::runtime::Paged<'a, Account, std::convert::Infallible> {
+        crate::runtime::Paged::new(
+            params.offset.unwrap_or(0),
+            move |cursor| {
+                let mut params = params.clone();
+                params.offset = Some(cursor);
+                async move {
+                    let page = self.list_accounts(params).await?.into_body();
+                    let items = page.list;
+                    let next = cursor + items.len() as i64;
+                    let total = page.total;
+                    let next = (i128::from(next) < i128::from(total)).then_some(next);
+                    Ok(crate::runtime::Page {
+                        items,
+                        next,
+                    })
+                }
+            },
+        )
     }
     /// Create an account
     ///
@@ -673,36 +673,36 @@ impl Client {
             _ => response.unexpected(),
         }
     }
-    /// Calls [`Client::list_account_links`] page after page and collects the items of every page.
+    /// The items of every page of [`Client::list_account_links`], as a stream that requests the pages as it is read; [`collect_all`](crate::runtime::Paged::collect_all) gathers them in a `Vec`.
     ///
     /// Starts at `params.offset` (0 when unset), advances it by the number of items received, and stops at `total` or at an empty page.
-    pub async fn list_account_links_all(
-        &self,
-        id: &str,
-        link: &AccountLink,
+    pub fn list_account_links_stream<'a>(
+        &'a self,
+        id: &'a str,
+        link: &'a AccountLink,
         params: ListAccountLinksParams,
-    ) -> Result<Vec<RelatedRecord>, crate::runtime::Error<std::convert::Infallible>> {
-        let mut params = params;
-        let mut items = Vec::new();
-        let mut offset = params.offset.unwrap_or(0);
-        loop {
-            params.offset = Some(offset);
-            let page = self
-                .list_account_links(id, link, params.clone())
-                .await?
-                .into_body();
-            let batch = page.list;
-            if batch.is_empty() {
-                break;
-            }
-            offset += batch.len() as i64;
-            items.extend(batch);
-            let total = page.total;
-            if i128::from(offset) >= i128::from(total) {
-                break;
-            }
-        }
-        Ok(items)
+    ) -> crate::runtime::Paged<'a, RelatedRecord, std::convert::Infallible> {
+        crate::runtime::Paged::new(
+            params.offset.unwrap_or(0),
+            move |cursor| {
+                let mut params = params.clone();
+                params.offset = Some(cursor);
+                async move {
+                    let page = self
+                        .list_account_links(id, link, params)
+                        .await?
+                        .into_body();
+                    let items = page.list;
+                    let next = cursor + items.len() as i64;
+                    let total = page.total;
+                    let next = (i128::from(next) < i128::from(total)).then_some(next);
+                    Ok(crate::runtime::Page {
+                        items,
+                        next,
+                    })
+                }
+            },
+        )
     }
     /// Relate records to an account
     ///

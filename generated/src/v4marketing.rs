@@ -276,31 +276,38 @@ impl Client {
             _ => response.unexpected(),
         }
     }
-    /// Calls [`Client::list_users`] page after page and collects the items of every page.
+    /// The items of every page of [`Client::list_users`], as a stream that requests the pages as it is read; [`collect_all`](crate::runtime::Paged::collect_all) gathers them in a `Vec`.
     ///
     /// Starts at `params.page` (the server's default when unset) and stops when `has_next_page` is false or a page is empty.
-    pub async fn list_users_all(
-        &self,
-        workspace_id: &str,
+    pub fn list_users_stream<'a>(
+        &'a self,
+        workspace_id: &'a str,
         params: ListUsersParams,
-    ) -> Result<Vec<User>, crate::runtime::Error<ListUsersError>> {
-        let mut params = params;
-        let mut items = Vec::new();
-        loop {
-            let page = self.list_users(workspace_id, params.clone()).await?.into_body();
-            let batch = page.data;
-            if batch.is_empty() {
-                break;
-            }
-            items.extend(batch);
-            let meta = page.meta;
-            if !meta.has_next_page.unwrap_or(false) {
-                break;
-            }
-            let current = meta.page.or(params.page).unwrap_or(1);
-            params.page = Some(current + 1);
-        }
-        Ok(items)
+    ) -> crate::runtime::Paged<'a, User, ListUsersError> {
+        crate::runtime::Paged::new(
+            params.page,
+            move |cursor| {
+                let mut params = params.clone();
+                params.page = cursor;
+                async move {
+                    let page = self.list_users(workspace_id, params).await?.into_body();
+                    let items = page.data;
+                    let meta = &page.meta;
+                    if !meta.has_next_page.unwrap_or(false) {
+                        return Ok(crate::runtime::Page {
+                            items,
+                            next: None,
+                        });
+                    }
+                    let current = meta.page.or(cursor).unwrap_or(1);
+                    let next = Some(Some(current + 1));
+                    Ok(crate::runtime::Page {
+                        items,
+                        next,
+                    })
+                }
+            },
+        )
     }
 }
 /// Optional parameters of [`Client::list_users`]; `Default` leaves them all out.

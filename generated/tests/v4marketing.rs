@@ -90,7 +90,7 @@ async fn an_error_status_with_an_undecodable_body_keeps_the_bytes() {
 }
 
 #[tokio::test]
-async fn list_users_all_walks_every_page() {
+async fn list_users_stream_walks_every_page() {
     let page = |n: i64, has_next: bool, ids: &[&str]| {
         let data: Vec<_> = ids
             .iter()
@@ -107,7 +107,8 @@ async fn list_users_all_walks_every_page() {
     ])
     .await;
     let users = client(server.uri())
-        .list_users_all("w", ListUsersParams::default().limit(2))
+        .list_users_stream("w", ListUsersParams::default().limit(2))
+        .collect_all()
         .await
         .expect("walks");
     let ids: Vec<_> = users.iter().filter_map(|u| u.user_id.as_deref()).collect();
