@@ -1619,9 +1619,7 @@ mod paging {
     /// One `; name=value` (or `; name="quoted"`, or a bare `; name`), and what follows it.
     fn parameter(text: &str) -> (&str, String, &str) {
         let text = text.trim_start();
-        let name_end = text
-            .find(|c: char| c == '=' || c == ';' || c == ',')
-            .unwrap_or(text.len());
+        let name_end = text.find(['=', ';', ',']).unwrap_or(text.len());
         let name = text[..name_end].trim();
         let Some(after) = text[name_end..].strip_prefix('=') else {
             return (name, String::new(), &text[name_end..]);

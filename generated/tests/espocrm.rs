@@ -298,7 +298,11 @@ async fn an_error_mid_way_comes_after_the_items_before_it_and_ends_the_stream() 
     let err = stream.next().await.expect("the error").expect_err("500");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     assert!(stream.next().await.is_none(), "an error ends the stream");
-    assert_eq!(seen(&server).await.len(), 2, "the failing page is not retried");
+    assert_eq!(
+        seen(&server).await.len(),
+        2,
+        "the failing page is not retried"
+    );
 }
 
 #[tokio::test]
@@ -328,7 +332,11 @@ async fn an_empty_page_ends_the_stream_even_below_the_total() {
             "application/json",
             br#"{"total":9,"list":[{"id":"a"}]}"#.to_vec(),
         ),
-        (200, "application/json", br#"{"total":9,"list":[]}"#.to_vec()),
+        (
+            200,
+            "application/json",
+            br#"{"total":9,"list":[]}"#.to_vec(),
+        ),
     ])
     .await;
     let accounts = client(server.uri())
@@ -350,7 +358,10 @@ async fn a_stream_requests_pages_only_as_it_is_read() {
     .await;
     let client = client(server.uri());
     let stream = client.list_accounts_stream(ListAccountsParams::default());
-    assert!(seen(&server).await.is_empty(), "nothing is sent before reading");
+    assert!(
+        seen(&server).await.is_empty(),
+        "nothing is sent before reading"
+    );
     let taken: Vec<_> = stream.take(2).collect().await;
     assert_eq!(taken.len(), 2);
     assert_eq!(seen(&server).await.len(), 1, "two items come from one page");

@@ -77,6 +77,47 @@ fn the_committed_crate_is_up_to_date() {
     );
 }
 
+/// The paging fixture's module, which the generated crate's `tests/paging.rs` runs on the wire
+/// against the bundled runtime; `SPECSMITH_BLESS=1` rewrites it.
+#[test]
+fn paging_fixture_module_is_up_to_date() {
+    let source = "tests/fixtures/paging/paging.yaml";
+    let output = generate(&[source]);
+    assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
+    let module = output
+        .files
+        .iter()
+        .find(|f| {
+            f.path.starts_with("src/")
+                && !["src/lib.rs", "src/runtime.rs"]
+                    .iter()
+                    .any(|p| f.path == Path::new(p))
+        })
+        .expect("one module");
+    let committed = root().join("tests/fixtures/paging/paging.rs");
+    if std::env::var_os("SPECSMITH_BLESS").is_some() {
+        std::fs::write(&committed, &module.contents).expect("write the fixture module");
+    }
+    let on_disk = std::fs::read_to_string(&committed).unwrap_or_default();
+    assert!(
+        on_disk == module.contents,
+        "{} is stale: run `SPECSMITH_BLESS=1 cargo test --test it paging_fixture_module_is_up_to_date`",
+        committed.display()
+    );
+    for stream in [
+        "list_events_stream",
+        "list_files_stream",
+        "list_channels_stream",
+        "list_customers_stream",
+        "list_org_repos_stream",
+    ] {
+        assert!(
+            module.contents.contains(&format!("pub fn {stream}<'a>")),
+            "{stream}"
+        );
+    }
+}
+
 #[test]
 fn output_is_byte_for_byte_deterministic() {
     let a = generate(&SPECS);

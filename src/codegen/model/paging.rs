@@ -85,16 +85,22 @@ impl Builder<'_> {
                 .map(|(_, p)| p)
         };
         let base = self.paging_base(op, &items);
-        if let Some(found) = param(&["page"], true).and_then(|p| self.page(base.clone(), p, &items)) {
+        if let Some(found) = param(&["page"], true).and_then(|p| self.page(base.clone(), p, &items))
+        {
             return Some(found);
         }
-        if let Some(found) = param(&["offset"], true).and_then(|p| offset(base.clone(), p, &items)) {
+        if let Some(found) = param(&["offset"], true).and_then(|p| offset(base.clone(), p, &items))
+        {
             return Some(found);
         }
-        if let Some(found) = param(CURSOR_PARAMS, false).and_then(|p| self.cursor(base.clone(), p, &items)) {
+        if let Some(found) =
+            param(CURSOR_PARAMS, false).and_then(|p| self.cursor(base.clone(), p, &items))
+        {
             return Some(found);
         }
-        if let Some(found) = param(AFTER_PARAMS, false).and_then(|p| self.after(base.clone(), p, &items)) {
+        if let Some(found) =
+            param(AFTER_PARAMS, false).and_then(|p| self.after(base.clone(), p, &items))
+        {
             return Some(found);
         }
         let decode_fn = op.decode_name.clone().filter(|_| successes[0].link)?;
