@@ -5,10 +5,11 @@ mod common;
 
 use common::{capture, only, seen, serve, serve_sequence};
 use futures_util::StreamExt;
-use specsmith_generated::espocrm::{
-    AccountInput, AccountLink, Client, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
+use specsmith_generated::espocrm::types::{
+    AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
     ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
 };
+use specsmith_generated::espocrm::Client;
 use specsmith_generated::runtime::Error;
 
 fn client(uri: String) -> Client {

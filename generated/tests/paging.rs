@@ -1,5 +1,5 @@
 //! Every paging shape on the wire: the module generated from `tests/fixtures/paging/paging.yaml`
-//! (committed beside it, kept in step by `tests/it/generate.rs`), compiled here against the
+//! (`paging_shapes.rs` and its `types.rs`, committed beside it, kept in step by `tests/it/generate.rs`), compiled here against the
 //! bundled runtime, walks a local server's pages: several pages, an empty page, an error
 //! mid-way, a cursor that ends empty, and `Link` headers that are relative, absolute or on
 //! another origin.
@@ -13,15 +13,21 @@ pub mod runtime {
     pub use specsmith_generated::runtime::*;
 }
 
-#[rustfmt::skip]
-#[path = "../../tests/fixtures/paging/paging.rs"]
+/// The committed fixture module, laid out as in a generated crate's `src/`.
+#[path = "../../tests/fixtures/paging"]
 #[allow(dead_code)]
-mod paging;
+mod fixture {
+    #[rustfmt::skip]
+    pub mod paging_shapes;
+}
 
-use paging::{
-    Client, ListChannelsParams, ListCustomersParams, ListEventsParams, ListFilesParams,
+use fixture::paging_shapes as paging;
+
+use paging::types::{
+    ListChannelsParams, ListCustomersError, ListCustomersParams, ListEventsParams, ListFilesParams,
     ListOrgReposParams,
 };
+use paging::Client;
 
 fn json(body: serde_json::Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(body)
@@ -194,7 +200,7 @@ async fn a_documented_error_mid_way_is_yielded_once_after_the_items() {
     let Err(runtime::Error::Status(response)) = &results[1] else {
         panic!("expected the documented error, got {:?}", results[1]);
     };
-    let paging::ListCustomersError::Default(problem) = &response.body;
+    let ListCustomersError::Default(problem) = &response.body;
     assert_eq!(problem.message.as_deref(), Some("slow down"));
 }
 

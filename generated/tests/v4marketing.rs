@@ -5,7 +5,8 @@ mod common;
 
 use common::{capture, only, seen, serve, serve_sequence};
 use specsmith_generated::runtime::Error;
-use specsmith_generated::v4marketing::{Client, ListUsersError, ListUsersParams};
+use specsmith_generated::v4_marketing::types::{ListUsersError, ListUsersParams};
+use specsmith_generated::v4_marketing::Client;
 
 fn client(uri: String) -> Client {
     Client::new(uri).with_client_id_and_client_secret("id-1", "secret-2")

@@ -72,6 +72,15 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
+/// One spec's module as two files: `src/<name>.rs` (the client) and `src/<name>/types.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleCode {
+    /// The client and its operations.
+    pub client: String,
+    /// The schemas' types and the operations' parameter structs and status enums.
+    pub types: String,
+}
+
 /// What a generation produced.
 #[derive(Debug, Clone, Default)]
 pub struct Output {
@@ -87,6 +96,53 @@ pub struct Input<'a> {
     pub spec: &'a Spec,
     /// How the header names it (`spec/kommo.yaml`).
     pub source: String,
+    /// The module name the user chose (`--name`); `None` derives it from `info.title`.
+    pub name: Option<String>,
+}
+
+impl Input<'_> {
+    /// The module name before collisions are resolved: the chosen name, else the API's name
+    /// in its title (`full` keeps the subtitle too, to tell apart specs of one API).
+    fn wanted_module(&self, full: bool) -> String {
+        let stem = self.spec.stem();
+        match &self.name {
+            Some(name) => {
+                naming::api_module_name(&[naming::package_name(name).replace('-', "_")], &stem)
+            }
+            None => naming::api_module_name(&naming::title_words(&self.spec.title, full), &stem),
+        }
+    }
+
+    /// The Cargo package name of a crate generated for this spec alone: the chosen name, else
+    /// the API's name in its title (`kommo`), else the file stem.
+    pub fn package(&self) -> String {
+        match &self.name {
+            Some(name) => naming::package_name(name),
+            None => naming::package_name(&self.wanted_module(false)),
+        }
+    }
+}
+
+/// One module name per input, unique in the crate: from `--name` or the title (see
+/// [`naming::title_words`]); inputs whose short names collide use their full titles
+/// (`Kommo API v4 - Account` and `Kommo API v4 - Leads` give `kommo_account` and
+/// `kommo_leads`), and whatever still collides is numbered.
+fn module_names(inputs: &[Input<'_>]) -> Vec<String> {
+    let short: Vec<String> = inputs.iter().map(|i| i.wanted_module(false)).collect();
+    let mut scope = naming::Scope::with_reserved(MODULE_RESERVED);
+    inputs
+        .iter()
+        .zip(&short)
+        .map(|(input, name)| {
+            let shared = short.iter().filter(|other| *other == name).count() > 1;
+            let wanted = if shared {
+                input.wanted_module(true)
+            } else {
+                name.clone()
+            };
+            scope.claim(&wanted)
+        })
+        .collect()
 }
 
 /// The generator: one template environment, reused for every spec of a run.
@@ -117,28 +173,32 @@ impl Generator {
         })
     }
 
-    /// The Rust module for one spec, formatted, and the warnings it raised.
+    /// The Rust module for one spec, formatted (the client file and its `types` file), and
+    /// the warnings it raised.
     pub fn module(
         &self,
         input: &Input<'_>,
         name: &str,
-    ) -> Result<(String, Vec<Diagnostic>), Error> {
+    ) -> Result<(ModuleCode, Vec<Diagnostic>), Error> {
         let (module, warnings) = model::build(input.spec, name, &input.source);
-        let text = render::render(
-            &self.env,
-            "module.rs.jinja",
-            minijinja::context! {
-                module => Value::from(Serde(&module)),
-                source => &input.source,
-                split => render::SPLIT,
-            },
-        )?;
-        let code = render::format_pieces(&text, &format!("src/{name}.rs"), &input.source)?;
+        let context = minijinja::context! {
+            module => Value::from(Serde(&module)),
+            source => &input.source,
+            split => render::SPLIT,
+        };
+        let render_file = |template: &str, file: String| -> Result<String, Error> {
+            let text = render::render(&self.env, template, context.clone())?;
+            render::format_pieces(&text, &file, &input.source)
+        };
+        let code = ModuleCode {
+            client: render_file("module.rs.jinja", format!("src/{name}.rs"))?,
+            types: render_file("types.rs.jinja", format!("src/{name}/types.rs"))?,
+        };
         Ok((code, warnings))
     }
 
     /// The files of a crate holding one module per input: `Cargo.toml`, `src/lib.rs`,
-    /// `src/runtime.rs` and `src/<stem>.rs`. A `standalone` crate is its own workspace and
+    /// `src/runtime.rs`, and `src/<name>.rs` with `src/<name>/types.rs` per module. A `standalone` crate is its own workspace and
     /// re-exports its one client at the root.
     pub fn crate_files(
         &self,
@@ -146,12 +206,8 @@ impl Generator {
         package: &str,
         standalone: bool,
     ) -> Result<Output, Error> {
-        let mut scope = naming::Scope::with_reserved(MODULE_RESERVED);
-        let names: Vec<String> = inputs
-            .iter()
-            .map(|i| scope.claim(&naming::module_name(&i.spec.stem())))
-            .collect();
-        let modules: Vec<Result<(String, Vec<Diagnostic>), Error>> = inputs
+        let names = module_names(inputs);
+        let modules: Vec<Result<(ModuleCode, Vec<Diagnostic>), Error>> = inputs
             .par_iter()
             .zip(names.par_iter())
             .map(|(input, name)| self.module(input, name))
@@ -196,7 +252,11 @@ impl Generator {
             let (code, warnings) = result?;
             out.files.push(GeneratedFile {
                 path: PathBuf::from(format!("src/{name}.rs")),
-                contents: code,
+                contents: code.client,
+            });
+            out.files.push(GeneratedFile {
+                path: PathBuf::from(format!("src/{name}/types.rs")),
+                contents: code.types,
             });
             out.diagnostics.extend(warnings);
         }

@@ -25,68 +25,10 @@
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks
 )]
-/// A page of Kommo users.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UserList {
-    pub data: Vec<User>,
-    pub meta: Meta,
-}
-/// A Kommo user, with role, group and access information (the 15 fields of the page's example).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-pub struct User {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lang: Option<String>,
-    /// The user's access rights (free-form; the example prints `{}`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rights: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_admin: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_free: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workspace_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_id: Option<String>,
-    /// Format: `date-time` (kept as a string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inserted_at: Option<String>,
-}
-/// Paging information.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-pub struct Meta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "hasNextPage")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub has_next_page: Option<bool>,
-    #[serde(rename = "hasPreviousPage")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub has_previous_page: Option<bool>,
-}
-/// An error body. Not documented by the page; only its status codes are.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-pub struct Error {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
+#[rustfmt::skip]
+pub mod types;
+#[allow(unused_imports)]
+use types::*;
 /// A client for V4 Marketing API - Kommo users.
 ///
 /// Build it from a base URL with [`Client::new`] or from one of the spec's servers, add credentials with the
@@ -309,67 +251,4 @@ impl Client {
             },
         )
     }
-}
-/// Optional parameters of [`Client::list_users`]; `Default` leaves them all out.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListUsersParams {
-    /// Integration filter (optional).
-    ///
-    /// Sent as query parameter `integrationId`.
-    pub integration_id: Option<String>,
-    /// Organization filter (optional).
-    ///
-    /// Sent as query parameter `organizationId`.
-    pub organization_id: Option<String>,
-    /// User filter (optional).
-    ///
-    /// Sent as query parameter `userId`.
-    pub user_id: Option<String>,
-    /// Page number (integer paging parameter).
-    ///
-    /// Sent as query parameter `page`.
-    pub page: Option<i64>,
-    /// Page size (integer paging parameter).
-    ///
-    /// Sent as query parameter `limit`.
-    pub limit: Option<i64>,
-}
-impl ListUsersParams {
-    /// Sets `integration_id`.
-    pub fn integration_id(mut self, value: impl Into<String>) -> Self {
-        self.integration_id = Some(value.into());
-        self
-    }
-    /// Sets `organization_id`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `user_id`.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-}
-/// Responses of [`Client::list_users`] by status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListUsersError {
-    /// Bad request. The page lists the status code only; the error body is not documented.
-    ///
-    /// Status `400`.
-    BadRequest(Error),
-    /// Server error. The page lists the status code only; the error body is not documented.
-    ///
-    /// Status `500`.
-    InternalServerError(Error),
 }
