@@ -87,17 +87,7 @@ fn paging_fixture_module_is_up_to_date() {
     let output = generate(&[source]);
     assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
     let folder = root().join("tests/fixtures/paging");
-    let module: Vec<_> = output
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with("src/"))
-        .filter(|f| {
-            !["src/lib.rs", "src/runtime.rs"]
-                .iter()
-                .any(|p| f.path == Path::new(p))
-        })
-        .collect();
-    assert_eq!(module.len(), 2, "the client and its types");
+    let module = module_files(&output);
     for file in &module {
         let committed = folder.join(file.path.strip_prefix("src").expect("under src"));
         if std::env::var_os("SPECSMITH_BLESS").is_some() {
@@ -121,6 +111,19 @@ fn paging_fixture_module_is_up_to_date() {
     ] {
         assert!(client.contains(&format!("pub fn {stream}<'a>")), "{stream}");
     }
+}
+
+/// Shapes that only look like paging get no stream: a wrong guess walks pages that do not exist
+/// or repeats one forever.
+#[test]
+fn paging_near_misses_get_no_stream() {
+    let output = generate(&["tests/fixtures/paging/near_misses.yaml"]);
+    let module = module_text(&output);
+    assert!(
+        module.contains("pub async fn after_without_ids("),
+        "the methods are generated"
+    );
+    assert!(!module.contains("_stream"), "no stream for a near miss");
 }
 
 #[test]
@@ -151,7 +154,16 @@ fn every_file_names_its_source_and_says_not_to_edit() {
 /// The one module of a single-spec output, named from the spec's title: its client file, then
 /// its `types.rs`.
 fn module_text(output: &Output) -> String {
-    let files: Vec<&str> = output
+    let files: Vec<&str> = module_files(output)
+        .iter()
+        .map(|f| f.contents.as_str())
+        .collect();
+    files.concat()
+}
+
+/// The files of the one module of a single-spec output: its client, then its `types.rs`.
+fn module_files(output: &Output) -> Vec<&codegen::GeneratedFile> {
+    let files: Vec<_> = output
         .files
         .iter()
         .filter(|f| f.path.starts_with("src/"))
@@ -160,10 +172,9 @@ fn module_text(output: &Output) -> String {
                 .iter()
                 .any(|p| f.path == Path::new(p))
         })
-        .map(|f| f.contents.as_str())
         .collect();
     assert_eq!(files.len(), 2, "one module: client and types");
-    files.concat()
+    files
 }
 
 /// The same, read back from a crate `specsmith generate --out` wrote.

@@ -201,10 +201,8 @@ impl Builder<'_> {
 
     /// `page`: a page number and a has-next flag, with the current page number beside a nested
     /// flag when documented.
-    fn page(&self, mut paging: Paging, param: &Param, items: &Items<'_>) -> Option<Paging> {
-        paging.kind = PagingKind::Page;
-        paging.param_field = param.name.clone();
-        paging.param_ty = param.ty.clone();
+    fn page(&self, paging: Paging, param: &Param, items: &Items<'_>) -> Option<Paging> {
+        let mut paging = asking(paging, PagingKind::Page, param);
         let is_flag = |f: &FieldIr| HAS_NEXT.contains(&f.wire.as_str()) && f.ty == Ty::Bool;
         let (flag, beside) = self.top_or_nested(&mut paging, items.fields, &is_flag)?;
         paging.flag_field = flag.name.clone();
@@ -222,10 +220,8 @@ impl Builder<'_> {
     }
 
     /// `cursor`: a next-cursor string fed back as the cursor parameter.
-    fn cursor(&self, mut paging: Paging, param: &Param, items: &Items<'_>) -> Option<Paging> {
-        paging.kind = PagingKind::Cursor;
-        paging.param_field = param.name.clone();
-        paging.param_ty = param.ty.clone();
+    fn cursor(&self, paging: Paging, param: &Param, items: &Items<'_>) -> Option<Paging> {
+        let mut paging = asking(paging, PagingKind::Cursor, param);
         let is_next = |f: &FieldIr| NEXT_CURSOR.contains(&f.wire.as_str()) && f.ty == Ty::String;
         let (next, _) = self.top_or_nested(&mut paging, items.fields, &is_next)?;
         paging.flag_field = next.name.clone();
@@ -234,7 +230,7 @@ impl Builder<'_> {
     }
 
     /// `after`: a has-more flag, and items with a string `id`.
-    fn after(&self, mut paging: Paging, param: &Param, items: &Items<'_>) -> Option<Paging> {
+    fn after(&self, paging: Paging, param: &Param, items: &Items<'_>) -> Option<Paging> {
         let flag = items
             .fields
             .iter()
@@ -246,9 +242,7 @@ impl Builder<'_> {
             .struct_fields(*item)?
             .iter()
             .find(|f| f.wire == "id" && f.ty == Ty::String)?;
-        paging.kind = PagingKind::After;
-        paging.param_field = param.name.clone();
-        paging.param_ty = param.ty.clone();
+        let mut paging = asking(paging, PagingKind::After, param);
         paging.flag_field = flag.name.clone();
         paging.flag_optional = optional(flag);
         paging.id_field = Some(id.name.clone());
@@ -257,15 +251,23 @@ impl Builder<'_> {
     }
 }
 
+/// `paging` of shape `kind`, asking for the next page through the params field of `param`.
+fn asking(paging: Paging, kind: PagingKind, param: &Param) -> Paging {
+    Paging {
+        kind,
+        param_field: param.name.clone(),
+        param_ty: param.ty.clone(),
+        ..paging
+    }
+}
+
 /// `offset`: an offset advanced by the items received, up to a total.
-fn offset(mut paging: Paging, param: &Param, items: &Items<'_>) -> Option<Paging> {
+fn offset(paging: Paging, param: &Param, items: &Items<'_>) -> Option<Paging> {
     let total = items
         .fields
         .iter()
         .find(|f| f.wire == "total" && matches!(f.ty, Ty::Int(_)))?;
-    paging.kind = PagingKind::Offset;
-    paging.param_field = param.name.clone();
-    paging.param_ty = param.ty.clone();
+    let mut paging = asking(paging, PagingKind::Offset, param);
     paging.flag_field = total.name.clone();
     paging.flag_optional = optional(total);
     Some(paging)
