@@ -358,3 +358,12 @@ fn a_followed_url_keeps_its_query_and_gets_credentials_once() {
     let request = core.request_url(reqwest::Method::GET, &url, &["key"]);
     assert_eq!(request.query_string(), "page=2&api_key=s");
 }
+
+/// A stream can move to another task (it is `Send`) and be read without pinning (`Unpin`).
+#[test]
+fn streams_are_send_and_unpin() {
+    fn send_and_unpin<T: Send + Unpin>(_: &T) {}
+    let client = Client::new("http://localhost");
+    send_and_unpin(&client.list_org_repos_stream("acme", ListOrgReposParams::default()));
+    send_and_unpin(&client.list_customers_stream(ListCustomersParams::default()));
+}

@@ -46,9 +46,10 @@ pub enum Error {
     },
 }
 
-/// Module names a spec's file name must not take: the crate's own files, and the crates and
-/// roots that generated code names by path (`pub mod std;` would make `std::` ambiguous in the
-/// crate root, and `pub use std::Client` would not compile).
+/// Module names a spec's title must not give: the crate's own files, and the crates and roots
+/// that generated code names by path (`pub mod std;` would make `std::` ambiguous in the crate
+/// root, and `pub use std::{types, Client}` would not compile). Every dependency of
+/// `templates/Cargo.toml.jinja` is here.
 const MODULE_RESERVED: &[&str] = &[
     "runtime",
     "lib",
@@ -58,9 +59,14 @@ const MODULE_RESERVED: &[&str] = &[
     "alloc",
     "serde",
     "serde_json",
+    "serde_path_to_error",
     "reqwest",
     "bytes",
     "percent_encoding",
+    "httpdate",
+    "tokio",
+    "futures_core",
+    "futures_util",
 ];
 
 /// One generated file, by path relative to the crate folder.
@@ -289,4 +295,31 @@ pub fn write_files(dir: &Path, files: &[GeneratedFile]) -> Result<(), Error> {
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MODULE_RESERVED;
+
+    /// A module named like a dependency makes `pub use <dep>::{types, Client}` ambiguous at the
+    /// crate root, so a dependency added to the generated crate must be reserved too.
+    #[test]
+    fn every_dependency_of_a_generated_crate_is_a_reserved_module_name() {
+        let manifest = include_str!("../../templates/Cargo.toml.jinja");
+        let dependencies = manifest
+            .split("[dependencies]")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .expect("a [dependencies] table");
+        let mut seen = 0;
+        for line in dependencies.lines() {
+            let Some((name, _)) = line.split_once('=') else {
+                continue;
+            };
+            let name = name.trim().replace('-', "_");
+            assert!(MODULE_RESERVED.contains(&name.as_str()), "{name}");
+            seen += 1;
+        }
+        assert!(seen >= 8, "the dependencies were read ({seen})");
+    }
 }
