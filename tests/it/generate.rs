@@ -177,20 +177,6 @@ fn module_files(output: &Output) -> Vec<&codegen::GeneratedFile> {
     files
 }
 
-/// The same, read back from a crate `specsmith generate --out` wrote.
-fn written_module(out: &Path) -> String {
-    let lib = std::fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs written");
-    let name = lib
-        .lines()
-        .find_map(|l| l.strip_prefix("pub mod ").filter(|m| *m != "runtime;"))
-        .and_then(|m| m.strip_suffix(';'))
-        .expect("a module");
-    let read = |path: PathBuf| {
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    };
-    read(out.join(format!("src/{name}.rs"))) + &read(out.join(format!("src/{name}/types.rs")))
-}
-
 /// One line per warning, `severity line:column kind: message`, for snapshots.
 fn warning_lines(output: &Output) -> String {
     let lines: Vec<String> = output
@@ -452,7 +438,7 @@ fn a_dangling_schema_reference_is_a_located_error_and_a_value() {
         errors[0]["suggestion"],
         "did you mean \"#/components/schemas/Owner\"?"
     );
-    let code = written_module(&out);
+    let code = crate::generated_code(&out);
     assert!(code.contains("serde_json::Value"), "{code}");
 }
 
@@ -468,7 +454,7 @@ fn cli_reports_generate_errors_and_still_writes() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("6 error(s), 1 warning(s)"), "{stdout}");
     assert!(stdout.contains("undeclared_path_parameter"), "{stdout}");
-    let module = written_module(&out);
+    let module = crate::generated_code(&out);
     assert!(
         !module.contains("\"/teams/{team}\"") && module.contains("path.push_str(\"/teams/\")"),
         "no literal template variable is requested"
