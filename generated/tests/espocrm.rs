@@ -27,10 +27,10 @@ async fn list_accounts_sends_the_documented_query() {
     let list = client(server.uri())
         .list_accounts(
             ListAccountsParams::default()
-                .select(vec!["name".to_string()])
-                .max_size(2)
-                .order_by("name")
-                .order(Order::Asc),
+                .with_select(vec!["name".to_string()])
+                .with_max_size(2)
+                .with_order_by("name")
+                .with_order(Order::Asc),
         )
         .await
         .expect("decodes")
@@ -76,8 +76,8 @@ async fn where_goes_php_style_and_select_comma_separated() {
     client(server.uri())
         .list_accounts(
             ListAccountsParams::default()
-                .select(vec!["name".into(), "assignedUserId".into()])
-                .r#where(filter),
+                .with_select(vec!["name".into(), "assignedUserId".into()])
+                .with_where(filter),
         )
         .await
         .expect("decodes");
@@ -177,7 +177,9 @@ async fn stream_sends_max_size_and_limit() {
     let stream = client(server.uri())
         .get_account_stream(
             "someId",
-            GetAccountStreamParams::default().max_size(5).limit(10),
+            GetAccountStreamParams::default()
+                .with_max_size(5)
+                .with_limit(10),
         )
         .await
         .expect("decodes")
@@ -201,7 +203,7 @@ async fn related_records_link_and_unlink() {
         .list_account_links(
             "someId",
             &AccountLink::Contacts,
-            ListAccountLinksParams::default().max_size(1),
+            ListAccountLinksParams::default().with_max_size(1),
         )
         .await
         .expect("decodes")
@@ -264,7 +266,7 @@ async fn list_accounts_stream_pages_by_offset_until_total() {
     ])
     .await;
     let accounts = client(server.uri())
-        .list_accounts_stream(ListAccountsParams::default().max_size(2))
+        .list_accounts_stream(ListAccountsParams::default().with_max_size(2))
         .collect_all()
         .await
         .expect("walks");

@@ -25,7 +25,7 @@ async fn get_account_sends_with_comma_separated_and_bearer_token() {
     let server = serve(200, "application/hal+json", capture("kommo-account.json")).await;
     let client = Client::new(server.uri()).with_bearer_auth("tok-123");
     let response = client
-        .get_account(GetAccountParams::default().with(ALL_WITH.to_vec()))
+        .get_account(GetAccountParams::default().with_with(ALL_WITH.to_vec()))
         .await
         .expect("decodes");
 

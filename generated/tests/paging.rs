@@ -63,7 +63,7 @@ async fn page_numbers_advance_until_the_flag_is_false() {
     }
     let client = Client::new(server.uri());
     let names: Vec<String> = client
-        .list_events_stream(ListEventsParams::default().per_page(2))
+        .list_events_stream(ListEventsParams::default().with_per_page(2))
         .collect_all()
         .await
         .expect("walks")
@@ -159,7 +159,7 @@ async fn the_last_id_is_sent_as_starting_after_while_has_more() {
         .await;
     let client = Client::new(server.uri());
     let ids: Vec<String> = client
-        .list_customers_stream(ListCustomersParams::default().limit(2))
+        .list_customers_stream(ListCustomersParams::default().with_limit(2))
         .collect_all()
         .await
         .expect("walks")
@@ -262,7 +262,7 @@ async fn link_next_is_followed_on_the_same_origin_only_with_credentials() {
         .await;
     let client = Client::new(&uri).with_token("secret");
     let names: Vec<String> = client
-        .list_org_repos_stream("acme", ListOrgReposParams::default().per_page(2))
+        .list_org_repos_stream("acme", ListOrgReposParams::default().with_per_page(2))
         .collect_all()
         .await
         .expect("walks")

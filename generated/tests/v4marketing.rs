@@ -19,9 +19,9 @@ async fn list_users_sends_both_keys_and_the_query_in_spec_order() {
         .list_users(
             "workspace_123",
             ListUsersParams::default()
-                .user_id("u 1&2")
-                .page(2)
-                .limit(50),
+                .with_user_id("u 1&2")
+                .with_page(2)
+                .with_limit(50),
         )
         .await
         .expect("decodes");
@@ -108,7 +108,7 @@ async fn list_users_stream_walks_every_page() {
     ])
     .await;
     let users = client(server.uri())
-        .list_users_stream("w", ListUsersParams::default().limit(2))
+        .list_users_stream("w", ListUsersParams::default().with_limit(2))
         .collect_all()
         .await
         .expect("walks");

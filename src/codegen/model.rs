@@ -404,6 +404,8 @@ pub struct Param {
     pub doc: Option<String>,
     /// Whether a deepObject array must go PHP-style (`where[0][type]=...`).
     pub php_array: bool,
+    /// The params struct's setter (`with_*`); empty for a method argument.
+    pub setter: String,
 }
 
 /// A request body.

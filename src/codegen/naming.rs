@@ -197,6 +197,13 @@ pub fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
 }
 
+/// The chainable setter of an optional field or parameter: `with_` and the field's bare name,
+/// leading underscores dropped (`_2fa` would give `with__2fa`, which is not snake case).
+/// Callers claim it in the method scope of their type, so a clash is numbered.
+pub fn setter(field: &str) -> String {
+    format!("with_{}", bare(field).trim_start_matches('_'))
+}
+
 /// One namespace: names handed out so far. Reserved names are never handed out.
 #[derive(Debug, Default, Clone)]
 pub struct Scope {

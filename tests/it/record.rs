@@ -109,15 +109,18 @@ async fn call_every_operation(base: &str, recorder: &Recorder) {
         .with_recording(recorder.clone());
     let every_with = vec![AccountWith::AmojoId, AccountWith::Version];
     kommo
-        .get_account(GetAccountParams::default().with(every_with))
+        .get_account(GetAccountParams::default().with_with(every_with))
         .await
         .expect("kommo");
     let v4 = v4marketing::Client::new(base)
         .with_client_id_and_client_secret(SECRETS[1], SECRETS[2])
         .with_recording(recorder.clone());
-    v4.list_users("ws-1", ListUsersParams::default().page(1).limit(10))
-        .await
-        .expect("v4marketing");
+    v4.list_users(
+        "ws-1",
+        ListUsersParams::default().with_page(1).with_limit(10),
+    )
+    .await
+    .expect("v4marketing");
     let espo = espocrm::Client::new(base)
         .with_api_key_auth(SECRETS[3])
         .with_recording(recorder.clone());
@@ -135,9 +138,9 @@ async fn call_espocrm(espo: &espocrm::Client) {
         value: Some("Acme".into()),
     }];
     let list = ListAccountsParams::default()
-        .max_size(2)
-        .order(Order::Desc)
-        .r#where(filter.clone());
+        .with_max_size(2)
+        .with_order(Order::Desc)
+        .with_where(filter.clone());
     espo.list_accounts(list).await.expect("list");
     let input = AccountInput {
         name: Some("Acme, Inc.".into()),
@@ -146,11 +149,13 @@ async fn call_espocrm(espo: &espocrm::Client) {
     espo.create_account(&input).await.expect("create");
     espo.get_account("6650ab").await.expect("get");
     espo.update_account("6650ab", &input).await.expect("update");
-    let stream = GetAccountStreamParams::default().max_size(5);
+    let stream = GetAccountStreamParams::default().with_max_size(5);
     espo.get_account_stream("6650ab", stream)
         .await
         .expect("stream");
-    let links = ListAccountLinksParams::default().offset(0).r#where(filter);
+    let links = ListAccountLinksParams::default()
+        .with_offset(0)
+        .with_where(filter);
     espo.list_account_links("6650ab", &AccountLink::Contacts, links)
         .await
         .expect("links");
@@ -323,7 +328,7 @@ async fn readme_example(
         .create_account(&AccountInput::default().with_name("Acme").with_assigned_user_id("u1"))
         .await?
         .into_body();                                      // Account, by status
-    let mut accounts = client.list_accounts_stream(ListAccountsParams::default().max_size(50));
+    let mut accounts = client.list_accounts_stream(ListAccountsParams::default().with_max_size(50));
     while let Some(account) = accounts.next().await {      // pages fetched as the stream is read
         println!("{:?}", account?.name);
     }

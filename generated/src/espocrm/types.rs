@@ -397,32 +397,32 @@ pub struct ListAccountsParams {
 }
 impl ListAccountsParams {
     /// Sets `max_size`.
-    pub fn max_size(mut self, value: i64) -> Self {
+    pub fn with_max_size(mut self, value: i64) -> Self {
         self.max_size = Some(value);
         self
     }
     /// Sets `offset`.
-    pub fn offset(mut self, value: i64) -> Self {
+    pub fn with_offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
     /// Sets `order_by`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+    pub fn with_order_by(mut self, value: impl Into<String>) -> Self {
         self.order_by = Some(value.into());
         self
     }
     /// Sets `order`.
-    pub fn order(mut self, value: Order) -> Self {
+    pub fn with_order(mut self, value: Order) -> Self {
         self.order = Some(value);
         self
     }
     /// Sets `select`.
-    pub fn select(mut self, value: Vec<String>) -> Self {
+    pub fn with_select(mut self, value: Vec<String>) -> Self {
         self.select = Some(value);
         self
     }
     /// Sets `where`.
-    pub fn r#where(mut self, value: Vec<WhereItem>) -> Self {
+    pub fn with_where(mut self, value: Vec<WhereItem>) -> Self {
         self.r#where = Some(value);
         self
     }
@@ -442,12 +442,12 @@ pub struct GetAccountStreamParams {
 }
 impl GetAccountStreamParams {
     /// Sets `max_size`.
-    pub fn max_size(mut self, value: i64) -> Self {
+    pub fn with_max_size(mut self, value: i64) -> Self {
         self.max_size = Some(value);
         self
     }
     /// Sets `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
+    pub fn with_limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
@@ -483,32 +483,32 @@ pub struct ListAccountLinksParams {
 }
 impl ListAccountLinksParams {
     /// Sets `max_size`.
-    pub fn max_size(mut self, value: i64) -> Self {
+    pub fn with_max_size(mut self, value: i64) -> Self {
         self.max_size = Some(value);
         self
     }
     /// Sets `offset`.
-    pub fn offset(mut self, value: i64) -> Self {
+    pub fn with_offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
     /// Sets `order_by`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+    pub fn with_order_by(mut self, value: impl Into<String>) -> Self {
         self.order_by = Some(value.into());
         self
     }
     /// Sets `order`.
-    pub fn order(mut self, value: Order) -> Self {
+    pub fn with_order(mut self, value: Order) -> Self {
         self.order = Some(value);
         self
     }
     /// Sets `select`.
-    pub fn select(mut self, value: Vec<String>) -> Self {
+    pub fn with_select(mut self, value: Vec<String>) -> Self {
         self.select = Some(value);
         self
     }
     /// Sets `where`.
-    pub fn r#where(mut self, value: Vec<WhereItem>) -> Self {
+    pub fn with_where(mut self, value: Vec<WhereItem>) -> Self {
         self.r#where = Some(value);
         self
     }

@@ -664,7 +664,7 @@ pub struct GetAccountParams {
 }
 impl GetAccountParams {
     /// Sets `with`.
-    pub fn with(mut self, value: Vec<AccountWith>) -> Self {
+    pub fn with_with(mut self, value: Vec<AccountWith>) -> Self {
         self.with = Some(value);
         self
     }

@@ -205,27 +205,27 @@ pub struct ListUsersParams {
 }
 impl ListUsersParams {
     /// Sets `integration_id`.
-    pub fn integration_id(mut self, value: impl Into<String>) -> Self {
+    pub fn with_integration_id(mut self, value: impl Into<String>) -> Self {
         self.integration_id = Some(value.into());
         self
     }
     /// Sets `organization_id`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
         self.organization_id = Some(value.into());
         self
     }
     /// Sets `user_id`.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
+    pub fn with_page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
     /// Sets `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
+    pub fn with_limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }

@@ -479,7 +479,16 @@ impl<'a> Builder<'a> {
         let params_struct =
             (!op.optional.is_empty()).then(|| self.names.claim(&format!("{}Params", op.base)));
         let args: Vec<Param> = op.args.iter().map(|p| self.param_def(p)).collect();
-        let optional: Vec<Param> = op.optional.iter().map(|p| self.param_def(p)).collect();
+        // Params structs are built like every other struct: `Default` then `with_*` setters.
+        let mut setters = naming::Scope::default();
+        let optional: Vec<Param> = op
+            .optional
+            .iter()
+            .map(|p| Param {
+                setter: setters.claim(&naming::setter(&p.name)),
+                ..self.param_def(p)
+            })
+            .collect();
         let body = op.body.as_ref().map(|b| BodyDef {
             kind: b.kind,
             content_type: b.content_type.clone(),
@@ -557,6 +566,7 @@ impl<'a> Builder<'a> {
             is_string: p.ty == Ty::String,
             doc: p.doc.clone(),
             php_array: p.php_array,
+            setter: String::new(),
         }
     }
 
