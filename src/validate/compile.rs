@@ -535,8 +535,18 @@ impl Compiled {
     }
 }
 
-/// A slot address: spec, operation, response and media type indices.
-pub type SlotKey = (usize, usize, usize, usize);
+/// A slot address: where one response media type stands among the run's specs, by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SlotKey {
+    /// The spec, in the run's order.
+    pub spec: usize,
+    /// The operation, in [`Spec::operations`].
+    pub operation: usize,
+    /// The response, in the operation's `responses`.
+    pub response: usize,
+    /// The media type, in the response's `content`.
+    pub media: usize,
+}
 
 /// One schema of a spec, compiled on first use by whichever thread needs it first.
 struct Slot {
@@ -586,7 +596,12 @@ impl Cache {
                 for (r, response) in op.responses.iter().enumerate() {
                     for (m, media) in response.content.iter().enumerate() {
                         if let Some(schema) = &media.schema {
-                            let key = (s, o, r, m);
+                            let key = SlotKey {
+                                spec: s,
+                                operation: o,
+                                response: r,
+                                media: m,
+                            };
                             index.insert(key, slots.len());
                             slots.push((key, Slot::new(s, &schema.pointer)));
                         }
