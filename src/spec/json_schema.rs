@@ -75,13 +75,13 @@ pub fn to_json_schema(document: &Value, pointer: &str, options: ConvertOptions) 
         insert_at(&mut root, &target, converted);
     }
     if let Value::Object(map) = &mut root {
-        map.insert(
-            "$schema".to_string(),
-            Value::String("https://json-schema.org/draft/2020-12/schema".to_string()),
-        );
+        map.insert("$schema".to_string(), Value::String(DIALECT.to_string()));
     }
     Some(root)
 }
+
+/// The dialect every converted schema declares.
+pub(crate) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// Converts one schema object (not following `$ref`s) from the spec's dialect.
 pub fn convert(schema: &Value, options: ConvertOptions) -> Value {
@@ -403,12 +403,15 @@ fn pattern_compiles(pattern: &str) -> bool {
 /// asserted (`date-time`, `uuid`, `email`, ...), unknown formats (`int64`, `byte`) ignored, and no
 /// retrieval of anything outside the document.
 pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+    compile_options().build(schema).map_err(|e| e.to_string())
+}
+
+/// The options [`compile`] builds with, for callers that add a keyword of their own.
+pub(crate) fn compile_options<'i>() -> jsonschema::ValidationOptions<'i> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
-        .build(schema)
-        .map_err(|e| e.to_string())
 }
 
 fn collect_ref_pointers(value: &Value, out: &mut Vec<String>) {
@@ -430,7 +433,7 @@ fn collect_ref_pointers(value: &Value, out: &mut Vec<String>) {
 
 /// Puts `value` at `pointer` inside `root`, creating objects on the way. A pointer that runs
 /// through an existing non-object (or would replace the root) is skipped.
-fn insert_at(root: &mut Value, pointer: &str, value: Value) {
+pub(crate) fn insert_at(root: &mut Value, pointer: &str, value: Value) {
     let segments = crate::source::pointer_segments(pointer);
     let Some((last, parents)) = segments.split_last() else {
         return;

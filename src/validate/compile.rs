@@ -19,6 +19,8 @@ use crate::spec::json_schema::{compile, to_json_schema, ConvertOptions, Directio
 use crate::spec::refs::ref_pointer;
 use crate::spec::Spec;
 
+use super::targets::{Shared, Targets};
+
 pub use crate::hash::Fnv;
 
 type KeyIndex = HashMap<String, ShapeId, std::hash::BuildHasherDefault<Fnv>>;
@@ -506,32 +508,118 @@ impl std::ops::Deref for View {
     }
 }
 
-/// What one response media type compiles to.
-pub struct Compiled {
+/// What one schema compiles to.
+pub struct Compiled<'s> {
     /// The validator, or why the schema would not compile.
-    pub validator: Result<jsonschema::Validator, String>,
+    pub validator: Result<Checker<'s>, String>,
     /// The flattened shapes for the unknown-key walk.
     pub shapes: Shapes,
     /// The root shape.
     pub root: ShapeId,
-    /// Where each key is documented in this response (see [`documented_at`]).
-    pub documented: HashMap<String, Vec<(String, ShapeId)>>,
+    /// Where each key is documented (see [`documented_at`]): read only to judge an unknown key,
+    /// so built the first time one turns up.
+    documented: OnceLock<HashMap<String, Vec<(String, ShapeId)>>>,
 }
 
-impl Compiled {
-    /// Converts and compiles the schema at `pointer` of `spec`, read in the spec's dialect.
-    pub fn new(spec: &Spec, pointer: &str) -> Self {
+impl<'s> Compiled<'s> {
+    /// Converts and compiles the schema at `pointer` of `spec`, read in the spec's dialect, its
+    /// `$ref` targets shared through `targets`.
+    pub fn new(spec: &'s Spec, pointer: &str, targets: &Targets) -> Self {
         let options = ConvertOptions::new(spec.openapi_version, Direction::Response);
-        let schema = to_json_schema(&spec.document, pointer, options).unwrap_or(Value::Bool(true));
-        let validator = compile(&schema);
+        let schema = inlined(&spec.document, pointer, options);
+        let source = Source {
+            document: &spec.document,
+            pointer: pointer.to_string(),
+            options,
+        };
+        let validator = match targets.validator(&spec.document, pointer) {
+            Some(shared) => Ok(Checker {
+                shared: Some(shared),
+                source,
+                inlined: OnceLock::new(),
+            }),
+            None => compile(&schema).map(|v| Checker {
+                shared: None,
+                source,
+                inlined: OnceLock::from(Ok(v)),
+            }),
+        };
         let (shapes, root) = Shapes::build(&schema);
-        let documented = documented_at(&shapes, root);
         Compiled {
             validator,
             shapes,
             root,
-            documented,
+            documented: OnceLock::new(),
         }
+    }
+
+    /// Where each key is documented in this schema (see [`documented_at`]).
+    pub fn documented(&self) -> &HashMap<String, Vec<(String, ShapeId)>> {
+        self.documented
+            .get_or_init(|| documented_at(&self.shapes, self.root))
+    }
+
+    /// Why the schema did not compile, if it did not.
+    fn failure(&self) -> Option<&str> {
+        match &self.validator {
+            Err(e) => Some(e),
+            Ok(checker) => checker.inlined.get()?.as_ref().err().map(String::as_str),
+        }
+    }
+}
+
+/// The schema at `pointer` converted with every target it reaches attached (the inlined form);
+/// `true` when nothing stands there.
+fn inlined(document: &Value, pointer: &str, options: ConvertOptions) -> Value {
+    to_json_schema(document, pointer, options).unwrap_or(Value::Bool(true))
+}
+
+/// Where a schema stands, to compile its inlined form when it is first needed.
+struct Source<'s> {
+    document: &'s Value,
+    pointer: String,
+    options: ConvertOptions,
+}
+
+/// A schema's `jsonschema` validators: the shared form (see [`super::targets`]) says whether
+/// a value is valid; the inlined form, compiled the first time a value is not, says why.
+pub struct Checker<'s> {
+    shared: Option<Shared>,
+    source: Source<'s>,
+    inlined: OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+impl Checker<'_> {
+    /// Whether `value` is valid.
+    pub fn is_valid(&self, value: &Value) -> bool {
+        match &self.shared {
+            Some(shared) => shared.is_valid(value),
+            None => self.inlined().is_none_or(|v| v.is_valid(value)),
+        }
+    }
+
+    /// Every error of `value`, each at its place in the body.
+    pub fn iter_errors<'i>(
+        &'i self,
+        value: &'i Value,
+    ) -> impl Iterator<Item = jsonschema::ValidationError<'i>> + 'i {
+        self.inlined()
+            .into_iter()
+            .flat_map(move |v| v.iter_errors(value))
+    }
+
+    fn inlined(&self) -> Option<&jsonschema::Validator> {
+        self.inlined
+            .get_or_init(|| {
+                let Source {
+                    document,
+                    pointer,
+                    options,
+                } = &self.source;
+                compile(&inlined(document, pointer, *options))
+            })
+            .as_ref()
+            .ok()
     }
 }
 
@@ -549,13 +637,13 @@ pub struct SlotKey {
 }
 
 /// One schema of a spec, compiled on first use by whichever thread needs it first.
-struct Slot {
+struct Slot<'s> {
     spec: usize,
     pointer: String,
-    cell: OnceLock<Compiled>,
+    cell: OnceLock<Compiled<'s>>,
 }
 
-impl Slot {
+impl<'s> Slot<'s> {
     fn new(spec: usize, pointer: &str) -> Self {
         Slot {
             spec,
@@ -564,29 +652,39 @@ impl Slot {
         }
     }
 
-    fn compiled(&self, specs: &[Spec]) -> &Compiled {
+    fn compiled(&self, specs: &'s [Spec], targets: &[Targets]) -> &Compiled<'s> {
         self.cell
-            .get_or_init(|| Compiled::new(&specs[self.spec], &self.pointer))
+            .get_or_init(|| Compiled::new(&specs[self.spec], &self.pointer, &targets[self.spec]))
     }
 
     /// Why the schema did not compile, if it was used and failed.
     fn failure(&self) -> Option<&str> {
-        self.cell
-            .get()?
-            .validator
-            .as_ref()
-            .err()
-            .map(String::as_str)
+        self.cell.get()?.failure()
     }
 }
 
-/// Every response media type of the run's specs, each compiled on first use.
-pub struct Cache {
-    index: HashMap<SlotKey, usize>,
-    slots: Vec<(SlotKey, Slot)>,
+/// Per spec, the shared `$ref` targets of its schemas (responses and requests are compiled
+/// alike, as responses).
+fn targets_of(specs: &[Spec]) -> Vec<Targets> {
+    specs
+        .iter()
+        .map(|spec| {
+            Targets::new(ConvertOptions::new(
+                spec.openapi_version,
+                Direction::Response,
+            ))
+        })
+        .collect()
 }
 
-impl Cache {
+/// Every response media type of the run's specs, each compiled on first use.
+pub struct Cache<'s> {
+    index: HashMap<SlotKey, usize>,
+    slots: Vec<(SlotKey, Slot<'s>)>,
+    targets: Vec<Targets>,
+}
+
+impl<'s> Cache<'s> {
     /// A slot for every media type with a schema.
     pub fn new(specs: &[Spec]) -> Self {
         let mut index = HashMap::new();
@@ -609,14 +707,18 @@ impl Cache {
                 }
             }
         }
-        Cache { index, slots }
+        Cache {
+            index,
+            slots,
+            targets: targets_of(specs),
+        }
     }
 
     /// The compiled schema of a slot, compiling it on first use; `None` when the media type has
     /// no schema.
-    pub fn get(&self, specs: &[Spec], key: SlotKey) -> Option<&Compiled> {
+    pub fn get(&self, specs: &'s [Spec], key: SlotKey) -> Option<&Compiled<'s>> {
         let &i = self.index.get(&key)?;
-        Some(self.slots[i].1.compiled(specs))
+        Some(self.slots[i].1.compiled(specs, &self.targets))
     }
 
     /// The position of a slot, for tables kept beside the cache; `None` without a schema.
@@ -635,7 +737,7 @@ impl Cache {
     }
 
     /// The slots compiled so far (used by at least one exchange), with their position.
-    pub fn used(&self) -> impl Iterator<Item = (usize, SlotKey, &Compiled)> {
+    pub fn used(&self) -> impl Iterator<Item = (usize, SlotKey, &Compiled<'s>)> {
         self.slots
             .iter()
             .enumerate()
@@ -643,7 +745,7 @@ impl Cache {
     }
 
     /// The slots that were used and whose schema did not compile, with the error.
-    pub fn failures(&self) -> impl Iterator<Item = (SlotKey, &str, &str)> {
+    pub fn failures(&self) -> impl Iterator<Item = (SlotKey, &str, &str)> + use<'_, 's> {
         self.slots
             .iter()
             .filter_map(|(key, slot)| Some((*key, slot.pointer.as_str(), slot.failure()?)))
@@ -654,18 +756,20 @@ impl Cache {
 /// run's specs, keyed by (spec, schema pointer), each compiled on first use and shared by every
 /// thread like the response slots. Parameters shared through `$ref` (EspoCRM's `maxSize` in
 /// three operations) have one pointer, so one compilation.
-pub struct RequestCache {
+pub struct RequestCache<'s> {
     /// Per spec: schema pointer → slot.
     index: Vec<HashMap<String, usize>>,
-    slots: Vec<Slot>,
+    slots: Vec<Slot<'s>>,
+    targets: Vec<Targets>,
 }
 
-impl RequestCache {
+impl<'s> RequestCache<'s> {
     /// A slot for every parameter and request body schema.
     pub fn new(specs: &[Spec]) -> Self {
         let mut cache = RequestCache {
             index: vec![HashMap::new(); specs.len()],
             slots: Vec::new(),
+            targets: targets_of(specs),
         };
         for (s, spec) in specs.iter().enumerate() {
             for op in &spec.operations {
@@ -687,13 +791,13 @@ impl RequestCache {
 
     /// The compiled schema at `pointer` of spec `s`, compiling it on first use; `None` for a
     /// pointer that is not a parameter or request body schema.
-    pub fn get(&self, specs: &[Spec], s: usize, pointer: &str) -> Option<&Compiled> {
+    pub fn get(&self, specs: &'s [Spec], s: usize, pointer: &str) -> Option<&Compiled<'s>> {
         let &i = self.index.get(s)?.get(pointer)?;
-        Some(self.slots[i].compiled(specs))
+        Some(self.slots[i].compiled(specs, &self.targets))
     }
 
     /// The slots that were used and whose schema did not compile: spec, pointer, error.
-    pub fn failures(&self) -> impl Iterator<Item = (usize, &str, &str)> {
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &str, &str)> + use<'_, 's> {
         self.slots
             .iter()
             .filter_map(|slot| Some((slot.spec, slot.pointer.as_str(), slot.failure()?)))

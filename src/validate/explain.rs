@@ -357,7 +357,7 @@ fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy)
         };
     }
     let here = pointer_push(&u.pattern, &u.key);
-    let elsewhere = compiled.documented.get(&u.key).and_then(|places| {
+    let elsewhere = compiled.documented().get(&u.key).and_then(|places| {
         places
             .iter()
             .filter(|(at, shape)| {

@@ -24,6 +24,7 @@ pub mod coverage;
 mod explain;
 mod matcher;
 mod request;
+mod targets;
 
 pub use capture::{Body, CaptureFormat, Exchange, Field, RawMeta, Request};
 pub use coverage::Coverage;
@@ -140,9 +141,9 @@ pub struct Checked {
 pub struct Validator<'s> {
     specs: &'s [Spec],
     router: Router,
-    cache: Cache,
+    cache: Cache<'s>,
     observer: Option<Observer>,
-    requests: RequestChecks,
+    requests: RequestChecks<'s>,
     base: Option<Base>,
     options: Options,
 }
