@@ -11,7 +11,7 @@
 //! are computed here once rather than per body.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
@@ -29,7 +29,7 @@ type KeyIndex = HashMap<String, ShapeId, std::hash::BuildHasherDefault<Fnv>>;
 pub type ShapeId = usize;
 
 /// Whether keys beyond `properties` are allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Additional {
     /// Not said: extra keys are valid JSON Schema but undocumented (reported as drift).
     Unspecified,
@@ -92,11 +92,12 @@ pub mod types {
 /// One schema node, flattened through `$ref` and `allOf`.
 #[derive(Debug, Clone)]
 pub struct Shape {
-    /// Documented properties, in document order.
-    pub props: Vec<(String, ShapeId)>,
-    index: KeyIndex,
+    /// Documented properties, in document order. Shared (with `index`) by the shapes that
+    /// only merge one other's through `$ref` or `allOf`: a component's keys are held once.
+    pub props: Arc<Vec<(String, ShapeId)>>,
+    index: Arc<KeyIndex>,
     /// `required`.
-    pub required: Vec<String>,
+    pub required: Arc<Vec<String>>,
     /// `additionalProperties`, or else `unevaluatedProperties` (2020-12).
     pub additional: Additional,
     /// `patternProperties` (2020-12; 3.0 has none): keys matching one are documented. A pattern
@@ -119,9 +120,9 @@ pub struct Shape {
 impl Shape {
     fn empty() -> Self {
         Shape {
-            props: Vec::new(),
-            index: KeyIndex::default(),
-            required: Vec::new(),
+            props: Arc::default(),
+            index: Arc::default(),
+            required: Arc::default(),
             additional: Additional::Unspecified,
             patterns: Vec::new(),
             items: None,
@@ -176,8 +177,36 @@ impl Shapes {
         let mut shapes = Shapes {
             nodes: builder.nodes,
         };
+        let id = shapes.share_leaves(id);
         shapes.flatten();
         (shapes, id)
+    }
+
+    /// Keeps one shape for each kind of leaf (a `{type: string}` property, say: no properties,
+    /// items, branches or references), where the schema has one per property: nothing tells
+    /// two equal leaves apart (coverage marks properties, which leaves have none). Runs before
+    /// [`Shapes::flatten`], which shares what it merges. Returns the new id of `root`.
+    fn share_leaves(&mut self, root: ShapeId) -> ShapeId {
+        let mut canonical: HashMap<(u8, Additional), ShapeId> = HashMap::new();
+        let mut new_id = Vec::with_capacity(self.nodes.len());
+        let mut kept = Vec::with_capacity(self.nodes.len());
+        for (id, shape) in std::mem::take(&mut self.nodes).into_iter().enumerate() {
+            if let Some(key) = shape.leaf_key() {
+                if let Some(&same) = canonical.get(&key) {
+                    new_id.push(same);
+                    continue;
+                }
+                canonical.insert(key, kept.len());
+            }
+            debug_assert_eq!(new_id.len(), id);
+            new_id.push(kept.len());
+            kept.push(shape);
+        }
+        for shape in &mut kept {
+            shape.renumber(&new_id);
+        }
+        self.nodes = kept;
+        new_id[root]
     }
 
     /// The shape with `id`.
@@ -225,9 +254,12 @@ impl Shapes {
         for link in shape.links.clone() {
             let other = self.flatten_one(link, done, visiting);
             shape.merge_props(&other);
-            for r in &other.required {
+            if shape.required.is_empty() {
+                shape.required = Arc::clone(&other.required);
+            }
+            for r in other.required.iter() {
                 if !shape.required.contains(r) {
-                    shape.required.push(r.clone());
+                    Arc::make_mut(&mut shape.required).push(r.clone());
                 }
             }
             shape.additional = match (shape.additional, other.additional) {
@@ -312,12 +344,50 @@ impl Shapes {
 }
 
 impl Shape {
+    /// What tells this shape from another when it is a leaf; `None` for any other shape.
+    fn leaf_key(&self) -> Option<(u8, Additional)> {
+        let leaf = self.props.is_empty()
+            && self.required.is_empty()
+            && self.patterns.is_empty()
+            && self.items.is_none()
+            && self.prefix_items.is_empty()
+            && self.alternatives.is_empty()
+            && self.links.is_empty()
+            && self.soft_links.is_empty()
+            && !matches!(self.additional, Additional::Allowed(Some(_)));
+        leaf.then_some((self.types, self.additional))
+    }
+
+    /// Rewrites every shape id this shape holds through `new_id`.
+    fn renumber(&mut self, new_id: &[ShapeId]) {
+        let ids = Arc::make_mut(&mut self.props)
+            .iter_mut()
+            .map(|(_, id)| id)
+            .chain(Arc::make_mut(&mut self.index).values_mut())
+            .chain(self.patterns.iter_mut().map(|(_, id)| id))
+            .chain(self.items.iter_mut())
+            .chain(self.prefix_items.iter_mut())
+            .chain(self.alternatives.iter_mut())
+            .chain(self.links.iter_mut())
+            .chain(self.soft_links.iter_mut());
+        for id in ids {
+            *id = new_id[*id];
+        }
+        if let Additional::Allowed(Some(id)) = &mut self.additional {
+            *id = new_id[*id];
+        }
+    }
+
     /// Takes the keys `other` documents (properties and patterns) that this shape lacks.
     fn merge_props(&mut self, other: &Shape) {
-        for (k, v) in &other.props {
+        if self.props.is_empty() {
+            self.props = Arc::clone(&other.props);
+            self.index = Arc::clone(&other.index);
+        }
+        for (k, v) in other.props.iter() {
             if !self.index.contains_key(k) {
-                self.index.insert(k.clone(), *v);
-                self.props.push((k.clone(), *v));
+                Arc::make_mut(&mut self.index).insert(k.clone(), *v);
+                Arc::make_mut(&mut self.props).push((k.clone(), *v));
             }
         }
         self.patterns.extend(other.patterns.iter().cloned());
@@ -366,16 +436,17 @@ impl<'a> Builder<'a> {
                 if let Some(Value::Object(props)) = map.get("properties") {
                     for (k, v) in props {
                         let p = self.node(v);
-                        shape.index.insert(k.clone(), p);
-                        shape.props.push((k.clone(), p));
+                        Arc::make_mut(&mut shape.index).insert(k.clone(), p);
+                        Arc::make_mut(&mut shape.props).push((k.clone(), p));
                     }
                 }
                 if let Some(Value::Array(req)) = map.get("required") {
-                    shape.required = req
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect();
+                    shape.required = Arc::new(
+                        req.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect(),
+                    );
                 }
                 shape.additional = self.additional(map.get("additionalProperties"));
                 if shape.additional == Additional::Unspecified {
@@ -821,7 +892,7 @@ mod tests {
         let (shapes, root) = Shapes::build(&schema);
         let top = shapes.get(root);
         assert!(top.prop("a").is_some() && top.prop("b").is_some());
-        assert_eq!(top.required, vec!["b".to_string()]);
+        assert_eq!(*top.required, vec!["b".to_string()]);
         let inner = shapes.get(top.prop("self").expect("self"));
         assert!(
             inner.prop("b").is_some(),

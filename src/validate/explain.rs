@@ -260,7 +260,7 @@ fn walk<'v>(
                     _ => {
                         let mut absent = Vec::new();
                         for s in view.iter() {
-                            for (name, _) in &shapes.get(*s).props {
+                            for (name, _) in shapes.get(*s).props.iter() {
                                 if !map.contains_key(name) && !absent.contains(name) {
                                     absent.push(name.clone());
                                 }
