@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use specsmith::codegen::{Generator, Input};
-use specsmith::spec::model::OpenApiVersion;
+use specsmith::spec::OpenApiVersion;
 
 fn generate(generator: &Generator, paths: &[PathBuf]) -> usize {
     let specs: Vec<_> = paths
@@ -98,7 +98,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function("stage: model of api.github.com.json", |b| {
             b.iter(|| {
                 black_box(
-                    specsmith::codegen::model::build(&spec, "github", "github")
+                    specsmith::codegen::build(&spec, "github", "github")
                         .0
                         .types
                         .len(),

@@ -10,8 +10,9 @@
 //! them (one undocumented key in every response), and 21,300 GitHub exchanges against GitHub's
 //! description from `../shared/corpus` (skipped, loudly, without it).
 //!
-//! A last table: one huge exchange (a 255 MB NDJSON line, a 240 MB HAR entry with a base64
-//! body), which should cost about twice its size (issue 12).
+//! A last table: one huge exchange (a 255 MB NDJSON line whose body is long strings, tiny
+//! objects or a JSON string; a 240 MB HAR entry with a base64 body), which should cost about
+//! twice its size (issue 12).
 //!
 //! Run: `cargo bench --bench memory`. Prints a table; the README quotes it.
 
@@ -114,15 +115,16 @@ fn issue_13_rows(dir: &std::path::Path) {
     );
 }
 
-/// A Kommo account body `bytes` long: its `users_groups` array carries the bulk, with long
-/// names so that the parsed tree is about as big as the text.
+/// A Kommo account body `bytes` long: its `users_groups` array carries the bulk, each group
+/// with a name `name` characters long. Long names make the parsed tree about as big as the
+/// text; short ones (200) make it about three times bigger (a map and three strings per group).
 #[cfg(unix)]
-fn huge_body(bytes: usize) -> String {
+fn huge_body(bytes: usize, name: usize) -> String {
     let mut out = String::with_capacity(bytes + 4096);
     out.push_str(
         r#"{"id":30000000,"name":"Huge","subdomain":"huge","_embedded":{"users_groups":["#,
     );
-    let name = "x".repeat(4000);
+    let name = "x".repeat(name);
     let mut i = 0;
     while out.len() < bytes {
         if i > 0 {
@@ -135,36 +137,50 @@ fn huge_body(bytes: usize) -> String {
     out
 }
 
-/// Peak RSS on one 255 MB NDJSON line and one 240 MB HAR entry with a base64 body.
+/// Peak RSS on one huge exchange of each shape: a 255 MB NDJSON line (a body of long strings,
+/// of tiny objects, or stored as a JSON string) and a 240 MB HAR entry with a base64 body.
 #[cfg(unix)]
 fn huge_entries(dir: &std::path::Path) {
     use base64::Engine;
     println!();
-    println!("| one huge exchange | size | peak RSS |");
-    println!("| --- | --- | --- |");
+    println!("| one huge exchange | size | peak RSS | peak / size |");
+    println!("| --- | --- | --- | --- |");
     let exchange = r#"{"method":"GET","url":"https://team1.kommo.com/api/v4/account","status":200,"headers":{"content-type":"application/hal+json"},"request_headers":{"Authorization":"Bearer bench-token"},"body":"#;
-    let ndjson = dir.join("huge.ndjson");
-    let mut f = std::fs::File::create(&ndjson).expect("create");
-    let body = huge_body(255_000_000 - exchange.len() - 2);
-    writeln!(f, "{exchange}{body}}}").expect("write");
-    drop((f, body));
+    let line = |name: &str, body: String| {
+        let path = dir.join(name);
+        let mut f = std::fs::File::create(&path).expect("create");
+        writeln!(f, "{exchange}{body}}}").expect("write");
+        path
+    };
+    let size = 255_000_000 - exchange.len() - 2;
+    let long = line("long.ndjson", huge_body(size, 4000));
+    let tiny = line("tiny.ndjson", huge_body(size, 200));
+    let string = line(
+        "string.ndjson",
+        serde_json::to_string(&huge_body(size - 4096, 4000)).expect("string"),
+    );
     let har = dir.join("huge.har");
     let mut f = std::fs::File::create(&har).expect("create");
-    let encoded = base64::engine::general_purpose::STANDARD.encode(huge_body(180_000_000));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(huge_body(180_000_000, 4000));
     write!(
         f,
         r#"{{"log":{{"version":"1.2","entries":[{{"request":{{"method":"GET","url":"https://team1.kommo.com/api/v4/account","headers":[{{"name":"Authorization","value":"Bearer x"}}]}},"response":{{"status":200,"headers":[],"content":{{"mimeType":"application/hal+json","encoding":"base64","text":"{encoded}"}}}}}}]}}}}"#
     )
     .expect("write");
     drop((f, encoded));
-    for (path, what) in [(ndjson, "NDJSON line"), (har, "HAR entry, base64 body")] {
-        let size = std::fs::metadata(&path).expect("metadata").len();
+    for (path, what) in [
+        (long, "NDJSON line, body of long strings"),
+        (tiny, "NDJSON line, body of tiny objects"),
+        (string, "NDJSON line, body stored as a JSON string"),
+        (har, "HAR entry, base64 body"),
+    ] {
+        let size = std::fs::metadata(&path).expect("metadata").len() as f64 / 1e6;
         let mb = peak_mb(
             std::path::Path::new("spec/kommo.yaml"),
             &path,
             &["--format", "json"],
         );
-        println!("| {what} | {:.0} MB | {mb:.0} MB |", size as f64 / 1e6);
+        println!("| {what} | {size:.0} MB | {mb:.0} MB | {:.2} |", mb / size);
         std::fs::remove_file(&path).expect("remove");
     }
 }

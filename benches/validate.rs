@@ -18,8 +18,8 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::Value;
-use specsmith::problem::ProblemSet;
 use specsmith::validate::{Options, Validator};
+use specsmith::ProblemSet;
 
 mod common;
 

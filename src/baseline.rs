@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::problem::Problem;
 pub use crate::diagnostic::problem::State;
+use crate::diagnostic::problem::{Problem, Treatment};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::error::Error;
 
@@ -40,6 +40,28 @@ pub struct Baseline {
     pub version: u32,
     /// Accepted problems, sorted by id.
     pub problems: Vec<Entry>,
+}
+
+/// The one baseline policy every report applies: a problem the baseline accepts (`known`) is
+/// hidden where only what needs attention is shown, fails neither the run nor a CI test case
+/// (an accepted error counts as a warning there, noted as accepted), and is still listed by
+/// machine-readable formats. `state` is `None` without `--baseline`.
+pub fn treatment(state: Option<State>, severity: Severity) -> Treatment {
+    let plain = Treatment {
+        state,
+        ..Treatment::plain(severity)
+    };
+    if state != Some(State::Known) {
+        return plain;
+    }
+    let ci_severity = severity.min(Severity::Warning);
+    Treatment {
+        shown: false,
+        fails: false,
+        ci_severity,
+        note: (ci_severity != severity).then_some("accepted in the baseline"),
+        ..plain
+    }
 }
 
 impl Baseline {
@@ -135,7 +157,9 @@ impl Baseline {
                     format!(
                         "fixed since baseline: {} {}{} no longer occurs (was {}×)",
                         e.kind,
-                        e.operation.as_deref().unwrap_or("(unmatched)"),
+                        e.operation
+                            .as_deref()
+                            .unwrap_or(crate::diagnostic::UNMATCHED),
                         e.pointer
                             .as_deref()
                             .map(|p| format!(" at {p}"))
@@ -154,7 +178,7 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::problem::{Occurrence, Problem};
+    use crate::diagnostic::problem::{Occurrence, Problem, Treatment};
 
     /// A baseline that does not parse names its place once, with the column in characters.
     #[test]
@@ -189,7 +213,7 @@ mod tests {
             first: at.clone(),
             last: at.clone(),
             samples: vec![at],
-            baseline: None,
+            treatment: Treatment::plain(Severity::Warning),
             example: Box::new(Diagnostic::warning(Kind::UnknownProperty, "m")),
         }
     }
@@ -225,6 +249,29 @@ mod tests {
             assert_eq!(read.state_of(id), State::Known, "{id} stays known");
         }
         assert_eq!(read.state_of("f6"), State::New);
+    }
+
+    /// Accepted problems fail nothing and are hidden from people, but machine formats keep
+    /// them; new problems and runs without a baseline are untouched.
+    #[test]
+    fn the_treatment_of_known_problems_is_decided_here() {
+        let known = treatment(Some(State::Known), Severity::Error);
+        assert!(!known.shown && !known.fails);
+        assert_eq!(known.ci_severity, Severity::Warning);
+        assert_eq!(known.note, Some("accepted in the baseline"));
+        let known_warning = treatment(Some(State::Known), Severity::Warning);
+        assert_eq!(
+            (known_warning.ci_severity, known_warning.note),
+            (Severity::Warning, None)
+        );
+        for state in [None, Some(State::New)] {
+            let t = treatment(state, Severity::Error);
+            assert!(t.shown && t.fails, "{state:?}");
+            assert_eq!(
+                (t.state, t.ci_severity, t.note),
+                (state, Severity::Error, None)
+            );
+        }
     }
 
     #[test]

@@ -151,6 +151,10 @@ kinds! {
     FixedSinceBaseline = "fixed_since_baseline", Info;
 }
 
+/// How reports name the operation of exchanges no operation answers (summaries, baseline
+/// notes), so the two cannot drift apart.
+pub const UNMATCHED: &str = "(unmatched)";
+
 /// What an exchange-level finding is about: which recorded request/response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ExchangeRef {
@@ -271,6 +275,36 @@ pub(crate) fn lossy_path<S: serde::Serializer>(
     match path {
         Some(p) => serializer.serialize_some(&p.to_string_lossy()),
         None => serializer.serialize_none(),
+    }
+}
+
+/// Counts for one operation: what `validate` counts per exchange and every report's summary
+/// shows, one plain type for both.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct OperationCounts {
+    /// Exchanges matched to it.
+    pub exchanges: usize,
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+}
+
+impl OperationCounts {
+    /// Counts one more finding (infos are not counted).
+    pub fn add_finding(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => {}
+        }
+    }
+
+    /// Adds `other`'s counts.
+    pub fn merge(&mut self, other: &OperationCounts) {
+        self.exchanges += other.exchanges;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
     }
 }
 

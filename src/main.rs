@@ -8,6 +8,6 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let code = specsmith::cli::main();
+    let code = specsmith::run();
     ExitCode::from(code as u8)
 }

@@ -6,6 +6,7 @@
 //! of exactly those parts, independent of file names and line numbers, so two runs over different
 //! captures agree on it; baselines and SARIF `partialFingerprints` are keyed on it.
 
+use crate::diagnostic::problem::Treatment;
 pub use crate::diagnostic::problem::{Occurrence, Problem};
 use crate::diagnostic::Diagnostic;
 use std::collections::BTreeMap;
@@ -148,7 +149,7 @@ impl ProblemSet {
                             first: occurrence.clone(),
                             last: occurrence.clone(),
                             samples: vec![occurrence],
-                            baseline: None,
+                            treatment: Treatment::plain(d.severity),
                             example: Box::new(d.clone()),
                         },
                     ),

@@ -12,6 +12,8 @@ use std::sync::{Arc, OnceLock};
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event as YamlEvent, MarkedEventReceiver, Parser as YamlParser};
+
+use crate::pointer::{EventPath, Place};
 use yaml_rust2::scanner::Marker;
 
 /// A byte range into a source text.
@@ -286,31 +288,9 @@ fn key_len_at(line: &str, column: usize) -> usize {
     rest[..stop].chars().count().max(1)
 }
 
-/// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`).
-pub fn escape_pointer_segment(segment: &str) -> String {
-    if segment.contains(['~', '/']) {
-        segment.replace('~', "~0").replace('/', "~1")
-    } else {
-        segment.to_string()
-    }
-}
-
-/// Splits a JSON pointer into unescaped segments; `""` is the root.
-pub fn pointer_segments(pointer: &str) -> Vec<String> {
-    if pointer.is_empty() {
-        return Vec::new();
-    }
-    pointer
-        .trim_start_matches('/')
-        .split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect()
-}
-
-/// Joins a pointer and one more segment.
-pub fn pointer_push(pointer: &str, segment: &str) -> String {
-    format!("{pointer}/{}", escape_pointer_segment(segment))
-}
+/// Pointer syntax has its home in [`crate::pointer`]; these are here too because spans and
+/// pointers meet in this module, and every reader and checker already looks for them here.
+pub use crate::pointer::{pointer_push, pointer_segments};
 
 /// Where the member or element at a JSON pointer stands in JSON text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -651,9 +631,8 @@ fn yaml_pointer_index(text: &str, lines: &LineIndex) -> HashMap<String, usize> {
     let mut recv = IndexRecv {
         text,
         lines,
-        stack: Vec::new(),
+        path: EventPath::default(),
         index: HashMap::new(),
-        skip_depth: 0,
     };
     let mut parser = YamlParser::new_from_str(text);
     // A syntax error stops the index where it happened; what was indexed before is still right.
@@ -661,98 +640,55 @@ fn yaml_pointer_index(text: &str, lines: &LineIndex) -> HashMap<String, usize> {
     recv.index
 }
 
-/// A container [`yaml_pointer_index`] is inside.
-enum IndexFrame {
-    /// Mapping: the pointer of the mapping, the pending key (set after a key scalar).
-    Map {
-        pointer: String,
-        key: Option<String>,
-    },
-    /// Sequence: its pointer and the index of its next item.
-    Seq { pointer: String, next: usize },
-}
-
 /// Receives the parser's events for [`yaml_pointer_index`].
 struct IndexRecv<'t> {
     text: &'t str,
     lines: &'t LineIndex,
-    stack: Vec<IndexFrame>,
+    path: EventPath,
     index: HashMap<String, usize>,
-    /// Depth of nested containers used as mapping keys (complex keys): ignored.
-    skip_depth: usize,
 }
 
 impl IndexRecv<'_> {
-    fn pos(&self, mark: Marker) -> usize {
-        mark_offset(self.text, self.lines, mark)
-    }
-
-    /// Pointer for a node starting now, or `None` if this node is a mapping key.
-    fn child_pointer(&mut self, mark: Marker) -> Option<String> {
-        match self.stack.last_mut() {
-            None => Some(String::new()),
-            Some(IndexFrame::Seq { pointer, next }) => {
-                let p = pointer_push(pointer, &next.to_string());
-                *next += 1;
-                let at = self.pos(mark);
-                self.index.insert(p.clone(), at);
-                Some(p)
-            }
-            Some(IndexFrame::Map { pointer, key }) => key.take().map(|k| pointer_push(pointer, &k)),
-        }
-    }
-
-    /// A scalar: a mapping's key (indexed at once), or a value.
-    fn scalar(&mut self, value: String, mark: Marker) {
-        let at = self.pos(mark);
-        if let Some(IndexFrame::Map { pointer, key }) = self.stack.last_mut() {
-            if key.is_none() {
+    /// Indexes what an event at `mark` stands for: a key names its member there, an item is
+    /// placed there (a member's value was placed at its key).
+    fn place(&mut self, place: Place, mark: Marker) {
+        let at = || mark_offset(self.text, self.lines, mark);
+        match place {
+            Place::Key { member, parent } => {
+                let at = at();
                 // A block mapping's start event is marked after its first key; the mapping
                 // itself is better shown at that key.
-                if let Some(start) = self.index.get_mut(pointer.as_str()) {
+                if let Some(start) = self.index.get_mut(&member[..parent]) {
                     *start = (*start).min(at);
                 }
-                let p = pointer_push(pointer, &value);
-                self.index.insert(p, at);
-                *key = Some(value);
-                return;
+                self.index.insert(member, at);
             }
+            Place::Node {
+                pointer,
+                item: true,
+            } => {
+                let at = at();
+                self.index.insert(pointer, at);
+            }
+            Place::Node { .. } | Place::Hidden => {}
         }
-        self.child_pointer(mark);
     }
 }
 
 impl MarkedEventReceiver for IndexRecv<'_> {
     fn on_event(&mut self, ev: YamlEvent, mark: Marker) {
-        if self.skip_depth > 0 {
-            match ev {
-                YamlEvent::MappingStart(..) | YamlEvent::SequenceStart(..) => self.skip_depth += 1,
-                YamlEvent::MappingEnd | YamlEvent::SequenceEnd => self.skip_depth -= 1,
-                _ => {}
-            }
-            return;
-        }
-        match ev {
-            YamlEvent::Scalar(value, ..) => self.scalar(value, mark),
-            YamlEvent::Alias(..) => {
-                self.child_pointer(mark);
-            }
-            YamlEvent::MappingStart(..) | YamlEvent::SequenceStart(..) => {
-                let is_map = matches!(ev, YamlEvent::MappingStart(..));
-                match self.child_pointer(mark) {
-                    Some(pointer) => self.stack.push(if is_map {
-                        IndexFrame::Map { pointer, key: None }
-                    } else {
-                        IndexFrame::Seq { pointer, next: 0 }
-                    }),
-                    None => self.skip_depth = 1,
-                }
-            }
+        let place = match ev {
+            YamlEvent::Scalar(ref value, ..) => self.path.scalar(value),
+            YamlEvent::Alias(..) => self.path.node(),
+            YamlEvent::MappingStart(..) => self.path.open(true),
+            YamlEvent::SequenceStart(..) => self.path.open(false),
             YamlEvent::MappingEnd | YamlEvent::SequenceEnd => {
-                self.stack.pop();
+                self.path.close();
+                return;
             }
-            _ => {}
-        }
+            _ => return,
+        };
+        self.place(place, mark);
     }
 }
 

@@ -174,6 +174,23 @@ pub struct WhereItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
+impl WhereItem {
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `attribute`.
+    pub fn with_attribute(mut self, value: impl Into<String>) -> Self {
+        self.attribute = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: serde_json::Value) -> Self {
+        self.value = Some(value);
+        self
+    }
+}
 /// Attributes of an Account record.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
@@ -200,6 +217,59 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub teams_names: Option<std::collections::BTreeMap<String, String>>,
 }
+impl Account {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            created_by_id: None,
+            created_by_name: None,
+            assigned_user_id: None,
+            assigned_user_name: None,
+            teams_ids: None,
+            teams_names: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `created_by_id`.
+    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
+        self.created_by_id = Some(value.into());
+        self
+    }
+    /// Sets `created_by_name`.
+    pub fn with_created_by_name(mut self, value: impl Into<String>) -> Self {
+        self.created_by_name = Some(value.into());
+        self
+    }
+    /// Sets `assigned_user_id`.
+    pub fn with_assigned_user_id(mut self, value: impl Into<String>) -> Self {
+        self.assigned_user_id = Some(value.into());
+        self
+    }
+    /// Sets `assigned_user_name`.
+    pub fn with_assigned_user_name(mut self, value: impl Into<String>) -> Self {
+        self.assigned_user_name = Some(value.into());
+        self
+    }
+    /// Sets `teams_ids`.
+    pub fn with_teams_ids(mut self, value: Vec<String>) -> Self {
+        self.teams_ids = Some(value);
+        self
+    }
+    /// Sets `teams_names`.
+    pub fn with_teams_names(
+        mut self,
+        value: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.teams_names = Some(value);
+        self
+    }
+}
 /// Record attributes (payload of create and update).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct AccountInput {
@@ -209,11 +279,29 @@ pub struct AccountInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 }
+impl AccountInput {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `assigned_user_id`.
+    pub fn with_assigned_user_id(mut self, value: impl Into<String>) -> Self {
+        self.assigned_user_id = Some(value.into());
+        self
+    }
+}
 /// A list of accounts and the total number of records.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AccountList {
     pub total: i64,
     pub list: Vec<Account>,
+}
+impl AccountList {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(total: i64, list: Vec<Account>) -> Self {
+        Self { total, list }
+    }
 }
 /// A stream record (shape not documented).
 pub type StreamRecord = serde_json::Map<String, serde_json::Value>;
@@ -223,6 +311,12 @@ pub struct StreamList {
     pub total: i64,
     pub list: Vec<StreamRecord>,
 }
+impl StreamList {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(total: i64, list: Vec<StreamRecord>) -> Self {
+        Self { total, list }
+    }
+}
 /// A related record of the entity type of the link.
 pub type RelatedRecord = serde_json::Map<String, serde_json::Value>;
 /// Related records and the total number of records.
@@ -231,13 +325,19 @@ pub struct RelatedRecordList {
     pub total: i64,
     pub list: Vec<RelatedRecord>,
 }
+impl RelatedRecordList {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(total: i64, list: Vec<RelatedRecord>) -> Self {
+        Self { total, list }
+    }
+}
 /// Payload of linking and unlinking: 1. JSON with `id` string attribute;
 /// 2. JSON with `ids` array attribute.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum LinkPayload {
-    LinkById(LinkById),
-    LinkByIds(LinkByIds),
+    ById(LinkById),
+    ByIds(LinkByIds),
 }
 impl<'de> serde::Deserialize<'de> for LinkPayload {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -247,11 +347,11 @@ impl<'de> serde::Deserialize<'de> for LinkPayload {
         let mut best = None;
         if let Ok(decoded) = <LinkById as serde::Deserialize>::deserialize(&value) {
             let score = crate::runtime::known_keys(&value, &["id"]);
-            crate::runtime::keep_best(&mut best, score, Self::LinkById(decoded));
+            crate::runtime::keep_best(&mut best, score, Self::ById(decoded));
         }
         if let Ok(decoded) = <LinkByIds as serde::Deserialize>::deserialize(&value) {
             let score = crate::runtime::known_keys(&value, &["ids"]);
-            crate::runtime::keep_best(&mut best, score, Self::LinkByIds(decoded));
+            crate::runtime::keep_best(&mut best, score, Self::ByIds(decoded));
         }
         best.map(|(_, chosen)| chosen)
             .ok_or_else(|| {
@@ -259,15 +359,37 @@ impl<'de> serde::Deserialize<'de> for LinkPayload {
             })
     }
 }
+impl From<LinkById> for LinkPayload {
+    fn from(value: LinkById) -> Self {
+        Self::ById(value)
+    }
+}
+impl From<LinkByIds> for LinkPayload {
+    fn from(value: LinkByIds) -> Self {
+        Self::ByIds(value)
+    }
+}
 /// A single record to link or unlink.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LinkById {
     pub id: String,
 }
+impl LinkById {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
 /// Several records to link or unlink.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LinkByIds {
     pub ids: Vec<String>,
+}
+impl LinkByIds {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(ids: Vec<String>) -> Self {
+        Self { ids }
+    }
 }
 /// A client for EspoCRM API - Account.
 ///

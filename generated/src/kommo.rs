@@ -246,6 +246,96 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<AccountEmbedded>,
 }
+impl Account {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(
+        id: i64,
+        name: impl Into<String>,
+        subdomain: impl Into<String>,
+        current_user_id: i64,
+        country: impl Into<String>,
+        customers_mode: CustomersMode,
+        is_unsorted_on: bool,
+        is_loss_reason_enabled: bool,
+        is_helpbot_enabled: bool,
+        is_technical_account: bool,
+        contact_name_display_order: ContactNameDisplayOrder,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            subdomain: subdomain.into(),
+            created_at: None,
+            created_by: None,
+            updated_at: None,
+            updated_by: None,
+            current_user_id,
+            country: country.into(),
+            currency: None,
+            currency_symbol: None,
+            customers_mode,
+            is_unsorted_on,
+            is_loss_reason_enabled,
+            is_helpbot_enabled,
+            is_technical_account,
+            contact_name_display_order,
+            amojo_id: None,
+            version: None,
+            links: None,
+            embedded: None,
+        }
+    }
+    /// Sets `created_at`.
+    pub fn with_created_at(mut self, value: i64) -> Self {
+        self.created_at = Some(value);
+        self
+    }
+    /// Sets `created_by`.
+    pub fn with_created_by(mut self, value: i64) -> Self {
+        self.created_by = Some(value);
+        self
+    }
+    /// Sets `updated_at`.
+    pub fn with_updated_at(mut self, value: i64) -> Self {
+        self.updated_at = Some(value);
+        self
+    }
+    /// Sets `updated_by`.
+    pub fn with_updated_by(mut self, value: i64) -> Self {
+        self.updated_by = Some(value);
+        self
+    }
+    /// Sets `currency`.
+    pub fn with_currency(mut self, value: impl Into<String>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `currency_symbol`.
+    pub fn with_currency_symbol(mut self, value: impl Into<String>) -> Self {
+        self.currency_symbol = Some(value.into());
+        self
+    }
+    /// Sets `amojo_id`.
+    pub fn with_amojo_id(mut self, value: impl Into<String>) -> Self {
+        self.amojo_id = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: i64) -> Self {
+        self.version = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: Links) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `embedded`.
+    pub fn with_embedded(mut self, value: AccountEmbedded) -> Self {
+        self.embedded = Some(value);
+        self
+    }
+}
 /// The `_embedded` block of the account: each field is present only when the
 /// matching `with` value is requested.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -263,6 +353,33 @@ pub struct AccountEmbedded {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_names: Option<EntityNames>,
 }
+impl AccountEmbedded {
+    /// Sets `amojo_rights`.
+    pub fn with_amojo_rights(mut self, value: AmojoRights) -> Self {
+        self.amojo_rights = Some(value);
+        self
+    }
+    /// Sets `users_groups`.
+    pub fn with_users_groups(mut self, value: Vec<UsersGroup>) -> Self {
+        self.users_groups = Some(value);
+        self
+    }
+    /// Sets `task_types`.
+    pub fn with_task_types(mut self, value: Vec<TaskType>) -> Self {
+        self.task_types = Some(value);
+        self
+    }
+    /// Sets `datetime_settings`.
+    pub fn with_datetime_settings(mut self, value: DatetimeSettings) -> Self {
+        self.datetime_settings = Some(value);
+        self
+    }
+    /// Sets `entity_names`.
+    pub fn with_entity_names(mut self, value: EntityNames) -> Self {
+        self.entity_names = Some(value);
+        self
+    }
+}
 /// GET parameter “with” is required (`amojo_rights`). Chats settings object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct AmojoRights {
@@ -273,6 +390,18 @@ pub struct AmojoRights {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_create_groups: Option<bool>,
 }
+impl AmojoRights {
+    /// Sets `can_direct`.
+    pub fn with_can_direct(mut self, value: bool) -> Self {
+        self.can_direct = Some(value);
+        self
+    }
+    /// Sets `can_create_groups`.
+    pub fn with_can_create_groups(mut self, value: bool) -> Self {
+        self.can_create_groups = Some(value);
+        self
+    }
+}
 /// A group of account users.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct UsersGroup {
@@ -282,6 +411,18 @@ pub struct UsersGroup {
     /// User group name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl UsersGroup {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// A task type on the account.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -302,6 +443,33 @@ pub struct TaskType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+impl TaskType {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `color`.
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `icon_id`.
+    pub fn with_icon_id(mut self, value: i64) -> Self {
+        self.icon_id = Some(value);
+        self
+    }
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+}
 /// GET parameter “with” is required (`datetime_settings`). Date and time settings and format in the account.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct DatetimeSettings {
@@ -320,6 +488,43 @@ pub struct DatetimeSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone_offset: Option<String>,
 }
+impl DatetimeSettings {
+    /// Sets `date_pattern`.
+    pub fn with_date_pattern(mut self, value: impl Into<String>) -> Self {
+        self.date_pattern = Some(value.into());
+        self
+    }
+    /// Sets `short_date_pattern`.
+    pub fn with_short_date_pattern(mut self, value: impl Into<String>) -> Self {
+        self.short_date_pattern = Some(value.into());
+        self
+    }
+    /// Sets `short_time_pattern`.
+    pub fn with_short_time_pattern(mut self, value: impl Into<String>) -> Self {
+        self.short_time_pattern = Some(value.into());
+        self
+    }
+    /// Sets `date_format`.
+    pub fn with_date_format(mut self, value: impl Into<String>) -> Self {
+        self.date_format = Some(value.into());
+        self
+    }
+    /// Sets `time_format`.
+    pub fn with_time_format(mut self, value: impl Into<String>) -> Self {
+        self.time_format = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn with_timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    /// Sets `timezone_offset`.
+    pub fn with_timezone_offset(mut self, value: impl Into<String>) -> Self {
+        self.timezone_offset = Some(value.into());
+        self
+    }
+}
 /// GET parameter “with” is required (`entity_names`). Entities names settings:
 /// an object keyed by entity type (e.g. `leads`, `invoices`), each an object keyed
 /// by language code (e.g. `en`, `es`, `pt`, `ru`).
@@ -337,6 +542,23 @@ pub struct EntityNameTranslation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plural_form: Option<EntityNameForms>,
 }
+impl EntityNameTranslation {
+    /// Sets `gender`.
+    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+    /// Sets `singular_form`.
+    pub fn with_singular_form(mut self, value: EntityNameForms) -> Self {
+        self.singular_form = Some(value);
+        self
+    }
+    /// Sets `plural_form`.
+    pub fn with_plural_form(mut self, value: EntityNameForms) -> Self {
+        self.plural_form = Some(value);
+        self
+    }
+}
 /// The grammatical forms of a name; only `default` is always present.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EntityNameForms {
@@ -352,6 +574,44 @@ pub struct EntityNameForms {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prepositional: Option<String>,
 }
+impl EntityNameForms {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(default: impl Into<String>) -> Self {
+        Self {
+            default: default.into(),
+            genitive: None,
+            dative: None,
+            accusative: None,
+            instrumental: None,
+            prepositional: None,
+        }
+    }
+    /// Sets `genitive`.
+    pub fn with_genitive(mut self, value: impl Into<String>) -> Self {
+        self.genitive = Some(value.into());
+        self
+    }
+    /// Sets `dative`.
+    pub fn with_dative(mut self, value: impl Into<String>) -> Self {
+        self.dative = Some(value.into());
+        self
+    }
+    /// Sets `accusative`.
+    pub fn with_accusative(mut self, value: impl Into<String>) -> Self {
+        self.accusative = Some(value.into());
+        self
+    }
+    /// Sets `instrumental`.
+    pub fn with_instrumental(mut self, value: impl Into<String>) -> Self {
+        self.instrumental = Some(value.into());
+        self
+    }
+    /// Sets `prepositional`.
+    pub fn with_prepositional(mut self, value: impl Into<String>) -> Self {
+        self.prepositional = Some(value.into());
+        self
+    }
+}
 /// HAL links of the resource (`_links`; in every example, in neither table).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct Links {
@@ -359,11 +619,24 @@ pub struct Links {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<Link>,
 }
+impl Links {
+    /// Sets `self_`.
+    pub fn with_self_(mut self, value: Link) -> Self {
+        self.self_ = Some(value);
+        self
+    }
+}
 /// A HAL link.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     /// The link target.
     pub href: String,
+}
+impl Link {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(href: impl Into<String>) -> Self {
+        Self { href: href.into() }
+    }
 }
 /// An RFC 7807 problem document (`application/problem+json`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -380,6 +653,28 @@ pub struct Problem {
     /// A human-readable explanation specific to this occurrence of the problem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+impl Problem {
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: i64) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets `detail`.
+    pub fn with_detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
 }
 /// A client for Kommo API v4 - Account.
 ///

@@ -31,6 +31,12 @@ pub struct UserList {
     pub data: Vec<User>,
     pub meta: Meta,
 }
+impl UserList {
+    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
+    pub fn new(data: Vec<User>, meta: Meta) -> Self {
+        Self { data, meta }
+    }
+}
 /// A Kommo user, with role, group and access information (the 15 fields of the page's example).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct User {
@@ -67,6 +73,86 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inserted_at: Option<String>,
 }
+impl User {
+    /// Sets `user_id`.
+    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+    /// Sets `user_name`.
+    pub fn with_user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+    /// Sets `user_email`.
+    pub fn with_user_email(mut self, value: impl Into<String>) -> Self {
+        self.user_email = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn with_lang(mut self, value: impl Into<String>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Sets `rights`.
+    pub fn with_rights(
+        mut self,
+        value: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.rights = Some(value);
+        self
+    }
+    /// Sets `is_admin`.
+    pub fn with_is_admin(mut self, value: bool) -> Self {
+        self.is_admin = Some(value);
+        self
+    }
+    /// Sets `is_free`.
+    pub fn with_is_free(mut self, value: bool) -> Self {
+        self.is_free = Some(value);
+        self
+    }
+    /// Sets `is_active`.
+    pub fn with_is_active(mut self, value: bool) -> Self {
+        self.is_active = Some(value);
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Sets `role_id`.
+    pub fn with_role_id(mut self, value: impl Into<String>) -> Self {
+        self.role_id = Some(value.into());
+        self
+    }
+    /// Sets `integration_id`.
+    pub fn with_integration_id(mut self, value: impl Into<String>) -> Self {
+        self.integration_id = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn with_workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+    /// Sets `organization_id`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `document_id`.
+    pub fn with_document_id(mut self, value: impl Into<String>) -> Self {
+        self.document_id = Some(value.into());
+        self
+    }
+    /// Sets `inserted_at`.
+    pub fn with_inserted_at(mut self, value: impl Into<String>) -> Self {
+        self.inserted_at = Some(value.into());
+        self
+    }
+}
 /// Paging information.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct Meta {
@@ -81,11 +167,40 @@ pub struct Meta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_previous_page: Option<bool>,
 }
+impl Meta {
+    /// Sets `page`.
+    pub fn with_page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Sets `has_next_page`.
+    pub fn with_has_next_page(mut self, value: bool) -> Self {
+        self.has_next_page = Some(value);
+        self
+    }
+    /// Sets `has_previous_page`.
+    pub fn with_has_previous_page(mut self, value: bool) -> Self {
+        self.has_previous_page = Some(value);
+        self
+    }
+}
 /// An error body. Not documented by the page; only its status codes are.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct Error {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+impl Error {
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
 }
 /// A client for V4 Marketing API - Kommo users.
 ///

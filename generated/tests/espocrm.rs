@@ -217,7 +217,7 @@ async fn related_records_link_and_unlink() {
         .link_account(
             "someId",
             &AccountLink::Unknown("customLink".into()),
-            &LinkPayload::LinkById(LinkById { id: "c1".into() }),
+            &LinkPayload::ById(LinkById::new("c1")),
         )
         .await
         .expect("decodes");
@@ -230,9 +230,7 @@ async fn related_records_link_and_unlink() {
     assert_eq!(seen.body, br#"{"id":"c1"}"#);
 
     let server = serve(200, "application/json", b"true".to_vec()).await;
-    let payload = LinkPayload::LinkByIds(LinkByIds {
-        ids: vec!["a".into(), "b".into()],
-    });
+    let payload = LinkPayload::from(LinkByIds::new(vec!["a".into(), "b".into()]));
     client(server.uri())
         .unlink_account("someId", &AccountLink::Opportunities, &payload)
         .await

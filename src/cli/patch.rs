@@ -154,61 +154,7 @@ fn finish(args: &PatchArgs, p: &Patch) -> Result<(), Error> {
         .and_then(|()| out.flush())
         .map_err(Error::Report)?;
     if args.format == PatchFormat::Diff {
-        eprint!("{}", summary(p, args.apply, &cwd));
+        eprint!("{}", patch::summary(p, args.apply, &cwd));
     }
     Ok(())
-}
-
-/// The human summary: edits per file, exchanges read, and each finding left to a person.
-pub fn summary(p: &Patch, applied: bool, cwd: &std::path::Path) -> String {
-    let files: Vec<String> = p
-        .files
-        .iter()
-        .map(|f| patch::relative_to(&f.path, cwd).display().to_string())
-        .collect();
-    let mut out = format!(
-        "patch: {} {} in {} from {} {} ({} {})\n",
-        p.edits.len(),
-        if p.edits.len() == 1 { "edit" } else { "edits" },
-        if files.is_empty() {
-            "no file".to_string()
-        } else {
-            files.join(", ")
-        },
-        p.exchanges,
-        if p.exchanges == 1 {
-            "exchange"
-        } else {
-            "exchanges"
-        },
-        if applied { "applied" } else { "proposed" },
-        if applied { "in place" } else { "as a diff" },
-    );
-    for e in &p.edits {
-        out.push_str(&format!(
-            "  {} {}: {} ({})\n",
-            patch::relative_to(&e.file, cwd).display(),
-            e.pointer,
-            e.what,
-            e.why
-        ));
-    }
-    for n in &p.not_patched {
-        let at = match (&n.pointer, &n.key) {
-            (Some(p), Some(k)) => crate::source::pointer_push(p, k),
-            (Some(p), None) => p.clone(),
-            _ => String::new(),
-        };
-        out.push_str(&format!(
-            "not patched: {} {at}{} [{}]: {}\n",
-            n.kind.as_str(),
-            n.operation
-                .as_deref()
-                .map(|o| format!(" in {o}"))
-                .unwrap_or_default(),
-            n.problem,
-            n.reason
-        ));
-    }
-    out
 }

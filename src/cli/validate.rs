@@ -8,13 +8,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::baseline::{Baseline, State};
+use crate::baseline::{self, Baseline};
+use crate::diagnostic::problem::Treatment;
 use crate::diagnostic::{Diagnostic, Severity, Tally};
 use crate::error::Error;
 use crate::problem::{Problem, ProblemSet};
-use crate::report::{
-    self, Breakdown, Case, Emitter, Ending, Format, Layout, OperationCounts, Summary,
-};
+use crate::report::{self, Breakdown, Case, Emitter, Ending, Format, Layout, Summary};
 use crate::spec::Spec;
 use crate::validate::{Options, RawMeta, Report, Validator};
 
@@ -135,19 +134,22 @@ impl Plan {
         }))
     }
 
-    /// Where the problem with `id` stands against `--baseline`.
-    fn state_of(&self, id: &str) -> Option<State> {
-        self.baseline.as_ref().map(|b| b.state_of(id))
+    /// How reports and the exit code treat the problem with `id`: where it stands against
+    /// `--baseline`, and what follows from that.
+    fn treatment(&self, id: &str, severity: Severity) -> Treatment {
+        let state = self.baseline.as_ref().map(|b| b.state_of(id));
+        baseline::treatment(state, severity)
     }
 
     /// 1 when an error problem is new (all are, without a baseline), or a warning one with
     /// `--deny-warnings`; 0 otherwise, and always 0 when the run records a baseline.
     fn exit_code(&self, problems: &[Problem]) -> Outcome {
-        let is_new = |p: &&Problem| p.baseline != Some(State::Known);
         let fails = |p: &Problem| {
-            p.severity == Severity::Error || (self.deny_warnings && p.severity == Severity::Warning)
+            p.treatment.fails
+                && (p.severity == Severity::Error
+                    || (self.deny_warnings && p.severity == Severity::Warning))
         };
-        if self.write_baseline.is_none() && problems.iter().filter(is_new).any(fails) {
+        if self.write_baseline.is_none() && problems.iter().any(fails) {
             Outcome::Findings
         } else {
             Outcome::Clean
@@ -203,7 +205,9 @@ fn execute(plan: &Plan) -> Result<Finished, Error> {
         tally.add(d.severity);
         let id = problems.add(&d);
         if write_error.is_none() {
-            write_error = emitter.finding(&d, &id, plan.state_of(&id)).err();
+            write_error = emitter
+                .finding(&d, &id, plan.treatment(&id, d.severity))
+                .err();
         }
     };
     let report = validator.run_with(&plan.captures, &mut |d| {
@@ -220,10 +224,10 @@ fn execute(plan: &Plan) -> Result<Finished, Error> {
         }
         problems.extend(fixed.finish());
         for p in &mut problems {
-            p.baseline = plan.state_of(&p.id);
+            p.treatment = plan.treatment(&p.id, p.severity);
         }
     }
-    let (summary, breakdown) = summarize(report, tally, &problems, plan.specs.len());
+    let (summary, breakdown) = summarize(report, tally, &problems, &plan.specs);
     let finished = emitter.finish(&Ending {
         summary: &summary,
         breakdown: &breakdown,
@@ -242,19 +246,20 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The summary of a validate run: totals, per operation, per kind.
-pub fn summarize(
+/// The summary of a validate run: totals, per operation (named here, for the report), per kind.
+fn summarize(
     report: Report,
     tally: Tally,
     problems: &[Problem],
-    specs: usize,
+    specs: &[Spec],
 ) -> (Summary, Breakdown) {
     let stats = &report.stats;
+    let per_operation = stats.per_operation_named(specs);
     let mut lines = vec![format!(
         "checked {} in {} against {}: {}, {}, {} ({})",
         plural(stats.exchanges, "exchange", "exchanges"),
         plural(stats.files, "capture file", "capture files"),
-        plural(specs, "spec", "specs"),
+        plural(specs.len(), "spec", "specs"),
         plural(tally.errors, "error", "errors"),
         plural(tally.warnings, "warning", "warnings"),
         plural(tally.infos, "note", "notes"),
@@ -266,7 +271,7 @@ pub fn summarize(
             plural(stats.outside_server, "exchange", "exchanges")
         ));
     }
-    for (op, s) in &stats.per_operation {
+    for (op, s) in &per_operation {
         lines.push(format!(
             "  {op}: {}, {}, {}",
             plural(s.exchanges, "exchange", "exchanges"),
@@ -290,20 +295,7 @@ pub fn summarize(
     };
     let breakdown = Breakdown {
         exchanges: Some(stats.exchanges),
-        per_operation: stats
-            .per_operation
-            .iter()
-            .map(|(k, s)| {
-                (
-                    k.clone(),
-                    OperationCounts {
-                        exchanges: s.exchanges,
-                        errors: s.errors,
-                        warnings: s.warnings,
-                    },
-                )
-            })
-            .collect(),
+        per_operation,
         per_kind: stats.per_kind.clone(),
         outside_server: stats.outside_server,
         cases: report

@@ -1,7 +1,7 @@
 //! `specsmith generate`: specs → codegen model → minijinja templates → formatted Rust.
 //!
-//! [`model`] decides *what* to emit (types, operations, all names final, through [`naming`]);
-//! the templates in `templates/` decide *how it reads*; [`render`] runs them and formats the
+//! `model` decides *what* to emit (types, operations, all names final, through `naming`);
+//! the templates in `templates/` decide *how it reads*; `render` runs them and formats the
 //! result; [`check`] compares a fresh rendering with what is on disk. Output is byte-for-byte
 //! deterministic: document order and sorted maps only, no timestamps.
 
@@ -16,9 +16,12 @@ use crate::diagnostic::Diagnostic;
 use crate::spec::Spec;
 
 pub mod check;
-pub mod model;
-pub mod naming;
-pub mod render;
+pub(crate) mod model;
+pub(crate) mod naming;
+pub(crate) mod render;
+
+/// The codegen model of one spec, for the bench that times that stage alone.
+pub use model::build;
 
 /// Why generation failed (as opposed to warnings, which are diagnostics).
 #[derive(Debug, thiserror::Error)]

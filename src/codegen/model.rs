@@ -30,11 +30,13 @@ use crate::spec::Spec;
 
 use super::naming::{self, Scope};
 
+mod builders;
 mod operations;
 mod types;
 
+use builders::{short_variant_names, UNION_RESERVED};
 use operations::OpIr;
-use types::InlineEnum;
+use types::{string_enum_variants, InlineEnum};
 
 /// One generated module: the template context of `module.rs.jinja`.
 #[derive(Debug, Clone, Serialize)]
@@ -82,8 +84,8 @@ pub enum Shape {
         additional: Option<String>,
         /// Field name of that map.
         additional_name: String,
-        /// Whether every field may be left out, so `Default` can be derived.
-        default: bool,
+        /// How a value is made from scratch: `Default`, or `new` with the required fields.
+        construct: Construct,
     },
     /// A string enum with an `Unknown(String)` fallback.
     StringEnum {
@@ -105,6 +107,9 @@ pub enum Shape {
         /// Untagged only: whether pinned values or several object variants decide the choice,
         /// so decoding goes through the selection rule rather than serde's first match.
         select: bool,
+        /// The variant a `&str` converts into (`From<&str>`): the `String` one, when its
+        /// `From<String>` is emitted, so a text-or-parts field takes a literal.
+        from_str: Option<String>,
     },
     /// `type Name = ...;`
     Alias {
@@ -133,6 +138,68 @@ pub struct Field {
     pub presence: Presence,
     /// Doc text.
     pub doc: Option<String>,
+    /// How `new` and the setters fill the field.
+    #[serde(flatten)]
+    pub init: Init,
+}
+
+/// How a struct comes into being: the rule is "a missing required field is a compile error",
+/// so only a struct without required fields derives `Default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Construct {
+    /// No required field: `Default` is derived, and the setters start from it.
+    Default,
+    /// `new` takes every required field the schema does not fix.
+    New,
+    /// Every required field is fixed (a one-value enum): `new()` takes nothing, and `Default`
+    /// is implemented by it, as clippy's `new_without_default` asks.
+    Fixed,
+}
+
+/// How one struct field is filled by the builder methods.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "init", rename_all = "snake_case")]
+pub enum Init {
+    /// A required field: an argument of `new`.
+    Argument {
+        /// The argument's name: the field's, except where clippy's
+        /// `just_underscores_and_digits` objects (GitHub's `+1` field is `_1`; its argument
+        /// `value_1`).
+        param: String,
+        /// What the argument takes.
+        arg: Arg,
+    },
+    /// A required field whose schema allows one value (OpenAI's `role: enum [user]`): `new`
+    /// sets it to `EnumName::Variant`.
+    Fixed {
+        /// The one-value string enum.
+        enum_name: String,
+        /// Its one variant.
+        variant: String,
+    },
+    /// An optional field: `new` and `Default` leave it out; a chainable setter sets it.
+    Setter {
+        /// `with_<field>`.
+        setter: String,
+        /// What the setter takes (the value inside the `Option`s).
+        arg: Arg,
+        /// `clear_<field>`, which sends `null`: only for a three-state field
+        /// ([`Presence::Double`]).
+        clear: Option<String>,
+    },
+}
+
+/// The type a constructor argument or setter takes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Arg {
+    /// The type stored.
+    pub ty: String,
+    /// Whether the method takes `impl Into<ty>`: where a caller has something else at hand
+    /// (`&str` for `String`, `T` for `Box<T>`, a variant for a union with `From` impls) and
+    /// inference cannot go wrong. Numbers, vectors and plain structs take `ty` itself, so
+    /// literals and `Default::default()` keep inferring.
+    pub into: bool,
 }
 
 /// One string enum value.
@@ -168,6 +235,11 @@ pub struct UnionVariant {
     /// Untagged unions: the JSON keys the variant documents; of the variants that decode, the
     /// one that knows most of an object's keys is chosen, so no field is dropped.
     pub keys: Vec<String>,
+    /// The payload type `From` converts from (unboxed), when no other variant's payload is the
+    /// same Rust type and it is not the union itself.
+    pub from: Option<String>,
+    /// Whether the payload is boxed, so `From` boxes it.
+    pub boxed: bool,
 }
 
 /// A property an untagged union's variant pins to one string value.

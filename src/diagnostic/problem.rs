@@ -21,6 +21,41 @@ pub enum State {
     Known,
 }
 
+/// What a run decided about a finding or problem before any report sees it. Formats apply it
+/// and decide nothing: the baseline policy that fills it lives in `baseline::treatment`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Treatment {
+    /// `new` or `known` against `--baseline`; `None` without one.
+    #[serde(rename = "baseline", skip_serializing_if = "Option::is_none")]
+    pub state: Option<State>,
+    /// Whether the formats that show only what needs attention (human text, GitHub
+    /// annotations) show it; machine-readable formats list everything.
+    #[serde(skip)]
+    pub shown: bool,
+    /// Whether it can fail the run at its severity (exit status 1).
+    #[serde(skip)]
+    pub fails: bool,
+    /// The severity a CI test case (JUnit) counts it at.
+    #[serde(skip)]
+    pub ci_severity: Severity,
+    /// Why `ci_severity` is milder than its own, for formats that note it.
+    #[serde(skip)]
+    pub note: Option<&'static str>,
+}
+
+impl Treatment {
+    /// A finding of `severity` with no baseline to judge it: shown, and failing at its severity.
+    pub fn plain(severity: Severity) -> Self {
+        Treatment {
+            state: None,
+            shown: true,
+            fails: true,
+            ci_severity: severity,
+            note: None,
+        }
+    }
+}
+
 /// Where one occurrence of a problem stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Occurrence {
@@ -65,9 +100,10 @@ pub struct Problem {
     pub last: Occurrence,
     /// Up to [`SAMPLES`] locations, the first among them.
     pub samples: Vec<Occurrence>,
-    /// `new` or `known` against `--baseline` (`None` without one).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<State>,
+    /// Where it stands against `--baseline` and how reports treat it; its state serialises as
+    /// `baseline` (`new` or `known`, absent without one).
+    #[serde(flatten)]
+    pub treatment: Treatment,
     /// The first occurrence in full, so a report can show its snippet and context.
     #[serde(skip)]
     pub example: Box<Diagnostic>,

@@ -24,11 +24,11 @@ use crate::spec::Spec;
 use crate::validate::{RunError, Validator};
 
 mod collect;
-pub mod infer;
+mod infer;
 mod json;
-pub mod observe;
+mod observe;
 mod plan;
-pub mod yaml;
+mod yaml;
 
 /// How patch decides.
 #[derive(Debug, Clone, Copy)]
@@ -385,6 +385,61 @@ pub fn unified_diff(files: &[FileChange], cwd: &Path) -> String {
                 .header(&format!("a/{shown}"), &format!("b/{shown}"))
                 .to_string(),
         );
+    }
+    out
+}
+
+/// The human summary: edits per file, exchanges read, and each finding left to a person. It
+/// lives beside [`unified_diff`]: the CLI prints the two, and tests compare them.
+pub fn summary(p: &Patch, applied: bool, cwd: &Path) -> String {
+    let files: Vec<String> = p
+        .files
+        .iter()
+        .map(|f| relative_to(&f.path, cwd).display().to_string())
+        .collect();
+    let mut out = format!(
+        "patch: {} {} in {} from {} {} ({} {})\n",
+        p.edits.len(),
+        if p.edits.len() == 1 { "edit" } else { "edits" },
+        if files.is_empty() {
+            "no file".to_string()
+        } else {
+            files.join(", ")
+        },
+        p.exchanges,
+        if p.exchanges == 1 {
+            "exchange"
+        } else {
+            "exchanges"
+        },
+        if applied { "applied" } else { "proposed" },
+        if applied { "in place" } else { "as a diff" },
+    );
+    for e in &p.edits {
+        out.push_str(&format!(
+            "  {} {}: {} ({})\n",
+            relative_to(&e.file, cwd).display(),
+            e.pointer,
+            e.what,
+            e.why
+        ));
+    }
+    for n in &p.not_patched {
+        let at = match (&n.pointer, &n.key) {
+            (Some(p), Some(k)) => crate::source::pointer_push(p, k),
+            (Some(p), None) => p.clone(),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "not patched: {} {at}{} [{}]: {}\n",
+            n.kind.as_str(),
+            n.operation
+                .as_deref()
+                .map(|o| format!(" in {o}"))
+                .unwrap_or_default(),
+            n.problem,
+            n.reason
+        ));
     }
     out
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use yaml_rust2::parser::{Event, Parser};
 
-use crate::source::pointer_push;
+use crate::pointer::{EventPath, Place};
 
 /// The kind of a collection node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,19 +42,6 @@ pub struct Index {
     aliases: Vec<String>,
 }
 
-enum Frame {
-    Map {
-        pointer: String,
-        key: Option<String>,
-    },
-    Seq {
-        pointer: String,
-        next: usize,
-    },
-    /// A collection used as a mapping key: never on a path.
-    Skip,
-}
-
 impl Index {
     /// Indexes `text`; a syntax error stops the index where it happened.
     pub fn new(text: &str) -> Self {
@@ -69,33 +56,26 @@ impl Index {
             }
         }
         let mut index = Index::default();
-        let mut stack: Vec<Frame> = Vec::new();
+        let mut path = EventPath::default();
         for (i, (event, at)) in events.iter().enumerate() {
             let at = *at;
             match event {
                 Event::Scalar(value, ..) => {
-                    if let Some(Frame::Map { key, .. }) = stack.last_mut() {
-                        if key.is_none() {
-                            *key = Some(value.clone());
-                            continue;
-                        }
-                    }
-                    child_pointer(&mut stack);
+                    path.scalar(value);
                 }
                 Event::Alias(..) => {
-                    if let Some(p) = child_pointer(&mut stack) {
-                        index.aliases.push(p);
+                    if let Place::Node { pointer, .. } = path.node() {
+                        index.aliases.push(pointer);
                     }
                 }
                 Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
-                    let Some(pointer) = child_pointer(&mut stack) else {
-                        stack.push(Frame::Skip);
-                        continue;
-                    };
                     let shape = if matches!(event, Event::MappingStart(..)) {
                         Shape::Map
                     } else {
                         Shape::Seq
+                    };
+                    let Place::Node { pointer, .. } = path.open(shape == Shape::Map) else {
+                        continue;
                     };
                     // A block mapping's start is marked after its first key, so an item that is a
                     // mapping is placed by that key.
@@ -109,7 +89,7 @@ impl Index {
                         .map(|(_, next)| *next);
                     let open = text.as_bytes().get(at).copied();
                     index.nodes.insert(
-                        pointer.clone(),
+                        pointer,
                         Node {
                             shape,
                             flow: matches!(open, Some(b'{' | b'[')),
@@ -118,15 +98,9 @@ impl Index {
                             first_child,
                         },
                     );
-                    stack.push(match shape {
-                        Shape::Map => Frame::Map { pointer, key: None },
-                        Shape::Seq => Frame::Seq { pointer, next: 0 },
-                    });
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
-                    if let Some(Frame::Map { pointer, .. } | Frame::Seq { pointer, .. }) =
-                        stack.pop()
-                    {
+                    if let Some(pointer) = path.close() {
                         if let Some(node) = index.nodes.get_mut(&pointer) {
                             node.end = at;
                         }
@@ -136,20 +110,6 @@ impl Index {
             }
         }
         index
-    }
-}
-
-/// The pointer of a node starting now (`None` for a node used as a mapping key, or inside one).
-fn child_pointer(stack: &mut [Frame]) -> Option<String> {
-    match stack.last_mut() {
-        None => Some(String::new()),
-        Some(Frame::Seq { pointer, next }) => {
-            let p = pointer_push(pointer, &next.to_string());
-            *next += 1;
-            Some(p)
-        }
-        Some(Frame::Map { pointer, key }) => key.take().map(|k| pointer_push(pointer, &k)),
-        Some(Frame::Skip) => None,
     }
 }
 

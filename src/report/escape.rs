@@ -11,7 +11,8 @@
 use std::borrow::Cow;
 use std::io;
 
-use crate::diagnostic::{Diagnostic, Problem, State};
+use crate::diagnostic::problem::Treatment;
+use crate::diagnostic::{Diagnostic, Problem};
 use crate::source::Location;
 
 use super::{Emitter, Ending};
@@ -136,8 +137,8 @@ impl<'w> Escaping<'w> {
 }
 
 impl Emitter for Escaping<'_> {
-    fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()> {
-        self.inner.finding(&diagnostic(d), problem, state)
+    fn finding(&mut self, d: &Diagnostic, problem: &str, treatment: Treatment) -> io::Result<()> {
+        self.inner.finding(&diagnostic(d), problem, treatment)
     }
 
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use crate::diagnostic::{Diagnostic, Severity};
 
 use super::{Emitter, Ending};
-use crate::diagnostic::State;
+use crate::diagnostic::problem::Treatment;
 
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
@@ -32,9 +32,8 @@ impl<'w> Github<'w> {
 }
 
 impl Emitter for Github<'_> {
-    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: Option<State>) -> io::Result<()> {
-        // Annotations are for what a change introduced: accepted problems stay quiet.
-        if state == Some(State::Known) {
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, treatment: Treatment) -> io::Result<()> {
+        if !treatment.shown {
             return Ok(());
         }
         let command = match d.severity {

@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Occurrence, Problem};
 
 use super::{Emitter, Ending, Layout};
-use crate::diagnostic::State;
+use crate::diagnostic::problem::Treatment;
 
 /// Byte range in `line` of `len` characters starting at 1-based character `column`.
 fn char_span(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {
@@ -148,8 +148,8 @@ impl<'w> Human<'w> {
 }
 
 impl Emitter for Human<'_> {
-    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: Option<State>) -> io::Result<()> {
-        if self.layout == Layout::Findings && state != Some(State::Known) {
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, treatment: Treatment) -> io::Result<()> {
+        if self.layout == Layout::Findings && treatment.shown {
             writeln!(self.out, "{}\n", render_one(d, &self.renderer))?;
         }
         Ok(())
@@ -157,19 +157,19 @@ impl Emitter for Human<'_> {
 
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
         if self.layout == Layout::Problems {
-            let mut known = 0;
-            for p in ending.problems {
-                if p.baseline == Some(State::Known) {
-                    known += 1;
-                    continue;
-                }
+            for p in ending.problems.iter().filter(|p| p.treatment.shown) {
                 writeln!(self.out, "{}\n", render_problem(p, &self.renderer))?;
             }
-            if known > 0 {
+            let hidden = ending
+                .problems
+                .iter()
+                .filter(|p| !p.treatment.shown)
+                .count();
+            if hidden > 0 {
                 writeln!(
                     self.out,
-                    "{known} known problem{} accepted in the baseline not shown\n",
-                    if known == 1 { "" } else { "s" }
+                    "{hidden} known problem{} accepted in the baseline not shown\n",
+                    if hidden == 1 { "" } else { "s" }
                 )?;
             }
         }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::diagnostic::Diagnostic;
 
 use super::{Breakdown, Emitter, Ending, Summary};
-use crate::diagnostic::State;
+use crate::diagnostic::problem::Treatment;
 
 /// The wire shape of one finding: flat, with `null` for what is unknown, so `jq` filters stay simple.
 #[derive(Serialize)]
@@ -28,13 +28,13 @@ pub(crate) struct JsonFinding<'a> {
     column: Option<usize>,
     /// The id of the problem (root cause) this finding belongs to; see `problems`.
     problem: String,
-    /// `new` or `known` against `--baseline`; absent without one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<State>,
+    /// `baseline`: `new` or `known`; absent without `--baseline`.
+    #[serde(flatten)]
+    treatment: Treatment,
 }
 
 impl<'a> JsonFinding<'a> {
-    pub(crate) fn from(d: &'a Diagnostic, problem: &str, state: Option<State>) -> Self {
+    pub(crate) fn from(d: &'a Diagnostic, problem: &str, treatment: Treatment) -> Self {
         let ex = d.exchange.as_ref();
         JsonFinding {
             file: d.file.as_ref().map(|f| f.display().to_string()),
@@ -52,7 +52,7 @@ impl<'a> JsonFinding<'a> {
             line: d.location.as_ref().map(|l| l.line),
             column: d.location.as_ref().map(|l| l.column),
             problem: problem.to_string(),
-            baseline: state,
+            treatment,
         }
     }
 }
@@ -83,7 +83,7 @@ impl<'w> Json<'w> {
 }
 
 impl Emitter for Json<'_> {
-    fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()> {
+    fn finding(&mut self, d: &Diagnostic, problem: &str, treatment: Treatment) -> io::Result<()> {
         let lead = if self.findings == 0 {
             "{\n  \"findings\": [\n    "
         } else {
@@ -91,7 +91,7 @@ impl Emitter for Json<'_> {
         };
         self.out.write_all(lead.as_bytes())?;
         self.findings += 1;
-        serde_json::to_writer(&mut *self.out, &JsonFinding::from(d, problem, state))?;
+        serde_json::to_writer(&mut *self.out, &JsonFinding::from(d, problem, treatment))?;
         Ok(())
     }
 

@@ -14,10 +14,18 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use crate::diagnostic::{Diagnostic, ExchangeRef, Severity};
 
 use super::{Breakdown, Emitter, Ending, Summary};
-use crate::diagnostic::State;
+use crate::diagnostic::problem::Treatment;
 
-/// Which case a finding belongs to: file, entry, and whether it is about an exchange.
-type CaseKey = (Option<PathBuf>, Option<usize>, bool);
+/// Which test case a finding belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CaseKey {
+    /// The input file.
+    file: Option<PathBuf>,
+    /// The exchange's entry in it.
+    entry: Option<usize>,
+    /// Whether the finding is about an exchange (not the file as a whole).
+    exchange: bool,
+}
 
 fn case_name(file: Option<&PathBuf>, ex: Option<&ExchangeRef>) -> String {
     match ex {
@@ -86,13 +94,11 @@ impl<'w> Junit<'w> {
 }
 
 impl Emitter for Junit<'_> {
-    fn finding(&mut self, d: &Diagnostic, _problem: &str, state: Option<State>) -> io::Result<()> {
-        // A known problem does not fail its test case, but stays visible in its output.
+    fn finding(&mut self, d: &Diagnostic, _problem: &str, treatment: Treatment) -> io::Result<()> {
+        // Every finding stays visible in its case, at the severity the case counts it at.
         let mut d = d.clone();
-        if state == Some(State::Known) && d.severity == Severity::Error {
-            d.severity = Severity::Warning;
-            d.notes.push("accepted in the baseline".to_string());
-        }
+        d.severity = treatment.ci_severity;
+        d.notes.extend(treatment.note.map(str::to_string));
         self.diagnostics.push(d);
         Ok(())
     }
@@ -113,6 +119,78 @@ impl Emitter for Junit<'_> {
     }
 }
 
+/// One test case being gathered: its name, its class (the operation) and its findings.
+struct CaseEntry<'d> {
+    name: String,
+    operation: Option<String>,
+    found: Vec<&'d Diagnostic>,
+}
+
+/// The cases in input order: every checked exchange, then any finding's own case.
+fn gather<'d>(
+    diagnostics: &'d [Diagnostic],
+    breakdown: &Breakdown,
+) -> IndexMap<CaseKey, CaseEntry<'d>> {
+    let mut cases: IndexMap<CaseKey, CaseEntry<'d>> = IndexMap::new();
+    for case in &breakdown.cases {
+        let key = CaseKey {
+            file: Some(case.file.clone()),
+            entry: case.exchange.entry,
+            exchange: true,
+        };
+        cases.entry(key).or_insert_with(|| CaseEntry {
+            name: case_name(Some(&case.file), Some(&case.exchange)),
+            operation: case.exchange.operation.clone(),
+            found: Vec::new(),
+        });
+    }
+    for d in diagnostics {
+        let ex = d.exchange.as_ref();
+        let key = CaseKey {
+            file: d.file.clone(),
+            entry: ex.and_then(|e| e.entry),
+            exchange: ex.is_some(),
+        };
+        cases
+            .entry(key)
+            .or_insert_with(|| CaseEntry {
+                name: case_name(d.file.as_ref(), ex),
+                operation: ex.and_then(|e| e.operation.clone()),
+                found: Vec::new(),
+            })
+            .found
+            .push(d);
+    }
+    cases
+}
+
+/// One test case: its errors fail it, its other findings go to its output.
+fn test_case(entry: CaseEntry<'_>, command: &str) -> TestCase {
+    let (errors, others): (Vec<&Diagnostic>, Vec<&Diagnostic>) = entry
+        .found
+        .iter()
+        .partition(|d| d.severity == Severity::Error);
+    let status = match errors.first() {
+        None => TestCaseStatus::success(),
+        Some(first) => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let lines: Vec<String> = errors.iter().map(|d| line_of(d)).collect();
+            status
+                .set_message(format!("{}: {}", first.kind.as_str(), first.message))
+                .set_type(first.kind.as_str())
+                .set_description(lines.join("\n"));
+            status
+        }
+    };
+    let mut case = TestCase::new(entry.name, status);
+    case.set_classname(entry.operation.unwrap_or_else(|| command.to_string()));
+    if !others.is_empty() {
+        let lines: Vec<String> = others.iter().map(|d| line_of(d)).collect();
+        case.set_system_out(lines.join("\n"));
+    }
+    case
+}
+
 fn render(
     diagnostics: &[Diagnostic],
     summary: &Summary,
@@ -120,73 +198,16 @@ fn render(
     coverage: Option<Vec<String>>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    // Cases in input order: every checked exchange, then any finding's own case.
-    let mut cases: IndexMap<CaseKey, (String, Option<String>, Vec<&Diagnostic>)> = IndexMap::new();
-    for case in &breakdown.cases {
-        let key = (Some(case.file.clone()), case.exchange.entry, true);
-        cases.entry(key).or_insert_with(|| {
-            (
-                case_name(Some(&case.file), Some(&case.exchange)),
-                case.exchange.operation.clone(),
-                Vec::new(),
-            )
-        });
-    }
-    for d in diagnostics {
-        let ex = d.exchange.as_ref();
-        let key = (d.file.clone(), ex.and_then(|e| e.entry), ex.is_some());
-        cases
-            .entry(key)
-            .or_insert_with(|| {
-                (
-                    case_name(d.file.as_ref(), ex),
-                    ex.and_then(|e| e.operation.clone()),
-                    Vec::new(),
-                )
-            })
-            .2
-            .push(d);
-    }
     let mut suites: IndexMap<String, TestSuite> = IndexMap::new();
-    for ((file, _, _), (name, operation, found)) in cases {
-        let suite_name = file
+    for (key, entry) in gather(diagnostics, breakdown) {
+        let suite_name = key
+            .file
             .as_ref()
             .map_or_else(|| summary.command.to_string(), |f| f.display().to_string());
-        let errors: Vec<&&Diagnostic> = found
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .collect();
-        let status = match errors.first() {
-            None => TestCaseStatus::success(),
-            Some(first) => {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status
-                    .set_message(format!("{}: {}", first.kind.as_str(), first.message))
-                    .set_type(first.kind.as_str())
-                    .set_description(
-                        errors
-                            .iter()
-                            .map(|d| line_of(d))
-                            .collect::<Vec<_>>()
-                            .join("\n"),
-                    );
-                status
-            }
-        };
-        let mut case = TestCase::new(name, status);
-        case.set_classname(operation.unwrap_or_else(|| summary.command.to_string()));
-        let others: Vec<String> = found
-            .iter()
-            .filter(|d| d.severity != Severity::Error)
-            .map(|d| line_of(d))
-            .collect();
-        if !others.is_empty() {
-            case.set_system_out(others.join("\n"));
-        }
         suites
             .entry(suite_name.clone())
             .or_insert_with(|| TestSuite::new(suite_name))
-            .add_test_case(case);
+            .add_test_case(test_case(entry, summary.command));
     }
     let mut report = Report::new(format!("specsmith {}", summary.command));
     report.add_test_suites(suites.into_values());

@@ -13,9 +13,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::diagnostic::coverage::Coverage;
+use crate::diagnostic::problem::Treatment;
 use crate::diagnostic::Problem;
-use crate::diagnostic::State;
-use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Tally};
+use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, OperationCounts, Tally};
 
 mod coverage;
 mod escape;
@@ -99,17 +99,6 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// Counts for one operation in a validate summary.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct OperationCounts {
-    /// Exchanges matched to it.
-    pub exchanges: usize,
-    /// Error findings.
-    pub errors: usize,
-    /// Warning findings.
-    pub warnings: usize,
-}
-
 /// One checked exchange, named for reports that list every exchange.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Case {
@@ -141,9 +130,9 @@ pub struct Ending<'a> {
 
 /// A report being written: findings arrive in order, then the ending.
 pub trait Emitter {
-    /// One finding, the id of its problem (a fingerprint of its root cause) and where the
-    /// problem stands against `--baseline` (`None` without one).
-    fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()>;
+    /// One finding, the id of its problem (a fingerprint of its root cause) and how the run
+    /// treats it (its baseline state, whether it is shown, what it counts as in CI).
+    fn finding(&mut self, d: &Diagnostic, problem: &str, treatment: Treatment) -> io::Result<()>;
     /// Writes what comes after the findings.
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()>;
 }
@@ -167,6 +156,7 @@ pub fn emitter<'w>(
 
 /// Writes finished `diagnostics` in `format`, one block per finding. `ids[i]` is the problem id
 /// of `diagnostics[i]` and `problems` their grouping: the caller groups, the report renders.
+/// Nothing here is judged against a baseline, so each finding is treated plainly.
 pub fn render(
     format: Format,
     diagnostics: &[Diagnostic],
@@ -177,7 +167,7 @@ pub fn render(
 ) -> io::Result<()> {
     let mut emitter = emitter(format, Layout::Findings, out);
     for (d, id) in diagnostics.iter().zip(ids) {
-        emitter.finding(d, id, None)?;
+        emitter.finding(d, id, Treatment::plain(d.severity))?;
     }
     emitter.finish(&Ending {
         summary,

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 
 use super::{Emitter, Ending};
+use crate::diagnostic::problem::Treatment;
 use crate::diagnostic::State;
 
 #[derive(Serialize)]
@@ -159,7 +160,7 @@ fn rules() -> Vec<Rule> {
         .collect()
 }
 
-fn result<'a>(d: &'a Diagnostic, problem: &str, state: Option<State>) -> SarifResult<'a> {
+fn result<'a>(d: &'a Diagnostic, problem: &str, treatment: Treatment) -> SarifResult<'a> {
     let rule_index = Kind::ALL.iter().position(|k| *k == d.kind).unwrap_or(0);
     let mut text = d.message.clone();
     if let Some(s) = &d.suggestion {
@@ -193,7 +194,7 @@ fn result<'a>(d: &'a Diagnostic, problem: &str, state: Option<State>) -> SarifRe
         partial_fingerprints: PartialFingerprints {
             problem: problem.to_string(),
         },
-        baseline_state: match state {
+        baseline_state: match treatment.state {
             None => None,
             Some(State::New) => Some("new"),
             Some(State::Known) => Some("unchanged"),
@@ -247,7 +248,7 @@ impl<'w> Sarif<'w> {
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 impl Emitter for Sarif<'_> {
-    fn finding(&mut self, d: &Diagnostic, problem: &str, state: Option<State>) -> io::Result<()> {
+    fn finding(&mut self, d: &Diagnostic, problem: &str, treatment: Treatment) -> io::Result<()> {
         if self.results == 0 {
             self.head()?;
             self.out.write_all(b"\n    ")?;
@@ -255,7 +256,7 @@ impl Emitter for Sarif<'_> {
             self.out.write_all(b",\n    ")?;
         }
         self.results += 1;
-        serde_json::to_writer(&mut *self.out, &result(d, problem, state))?;
+        serde_json::to_writer(&mut *self.out, &result(d, problem, treatment))?;
         Ok(())
     }
 

@@ -141,7 +141,7 @@ pub(super) fn bundle(root: &SourceFile, document: &mut Value, read: ReadPart<'_>
             continue;
         };
         let mut sites = Vec::new();
-        collect_sites(subtree, job.pos, &mut job.at.clone(), &mut sites);
+        collect_sites(subtree, job.pos, &job.at, &mut sites);
         for site in sites {
             if let Some(next) = bundler.follow(document, &job, site) {
                 queue.push(next);

@@ -13,6 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Kind};
+use crate::pointer::{walk, Pointer, Step, Walk};
 use crate::source::pointer_push;
 
 use super::json_schema::{
@@ -84,7 +85,7 @@ pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
     let mut in_schemas = spec.schema_ref_problems.clone();
     local_cycles(spec, &mut blocking);
     let mut sites = Vec::new();
-    collect_sites(&spec.document, Pos::Root, &mut String::new(), &mut sites);
+    collect_sites(&spec.document, Pos::Root, "", &mut sites);
     let schema_sites: std::collections::HashSet<String> = sites
         .into_iter()
         .filter(|s| s.pos == Pos::Schema)
@@ -123,7 +124,7 @@ pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
 /// loader already reported the same cycle across files.
 fn local_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
     let mut sites = Vec::new();
-    collect_sites(&spec.document, Pos::Root, &mut String::new(), &mut sites);
+    collect_sites(&spec.document, Pos::Root, "", &mut sites);
     for site in sites {
         if matches!(site.pos, Pos::Schema | Pos::Data | Pos::Mapping) {
             continue;
@@ -509,9 +510,7 @@ fn check_examples(spec: &Spec, out: &mut Vec<Diagnostic>) {
         }
     }
     // Parameters, headers and media types: any object with a `schema` member.
-    let mut holders = Vec::new();
-    find_schema_holders(doc, &mut String::new(), &mut holders);
-    for holder in holders {
+    for holder in schema_holders(doc) {
         let schema_pointer = pointer_push(&holder, "schema");
         checker.walk_schema(&schema_pointer, &mut seen);
         let Some(object) = doc.pointer(&holder) else {
@@ -540,22 +539,29 @@ fn check_examples(spec: &Spec, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn find_schema_holders(value: &Value, pointer: &mut String, out: &mut Vec<String>) {
-    let Value::Object(map) = value else { return };
-    if map.get("schema").is_some_and(Value::is_object) && !pointer.ends_with("/properties") {
-        out.push(pointer.clone());
-    }
-    for (key, child) in map {
+/// The pointers of the objects in `doc` with a `schema` member (parameters, headers, media
+/// types), in document order.
+fn schema_holders(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(doc, &mut Pointer::default(), &mut |step, node, at| {
         // Data and schemas are not walked for holders: they are checked or walked elsewhere.
-        if matches!(key.as_str(), "example" | "examples" | "schema" | "schemas") {
-            continue;
+        let data_or_schema = matches!(
+            step,
+            Step::Key("example" | "examples" | "schema" | "schemas")
+        );
+        let Value::Object(map) = node else {
+            return Walk::Skip;
+        };
+        if data_or_schema {
+            return Walk::Skip;
         }
-        let len = pointer.len();
-        pointer.push('/');
-        pointer.push_str(&crate::source::escape_pointer_segment(key));
-        find_schema_holders(child, pointer, out);
-        pointer.truncate(len);
-    }
+        if map.get("schema").is_some_and(Value::is_object) && !at.as_str().ends_with("/properties")
+        {
+            out.push(at.as_str().to_string());
+        }
+        Walk::Descend
+    });
+    out
 }
 
 struct ExampleChecker<'a> {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Kind};
+use crate::pointer::{Pointer, Walk};
 use crate::source::{SourceFile, SourceFormat};
 
 use super::model::{self, OpenApiVersion, Spec};
@@ -452,42 +453,36 @@ fn refine_pointer(document: &Value, pointer: String, message: &str) -> String {
     else {
         return pointer;
     };
-    fn find(value: &Value, token: &str, at: &str) -> Option<String> {
-        match value {
-            Value::String(s) if s == token => Some(at.to_string()),
-            Value::Object(map) => map
-                .iter()
-                .find_map(|(k, v)| find(v, token, &crate::source::pointer_push(at, k))),
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, v)| find(v, token, &format!("{at}/{i}"))),
-            _ => None,
+    let Some(below) = document.pointer(&pointer) else {
+        return pointer;
+    };
+    let mut found = None;
+    crate::pointer::walk(below, &mut Pointer::new(&pointer), &mut |_, node, at| {
+        if node.as_str() == Some(token) {
+            found = Some(at.as_str().to_string());
+            return Walk::Stop;
         }
-    }
-    document
-        .pointer(&pointer)
-        .and_then(|v| find(v, token, &pointer))
-        .unwrap_or(pointer)
+        Walk::Descend
+    });
+    found.unwrap_or(pointer)
 }
 
 /// `serde_path_to_error` paths (`paths./a.get.responses`) as JSON pointers.
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
-    let mut pointer = String::new();
+    let mut pointer = Pointer::default();
     for segment in path.iter() {
         match segment {
             Segment::Seq { index } => {
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
+                pointer.push_index(*index);
             }
             Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer = crate::source::pointer_push(&pointer, key);
+                pointer.push_key(key);
             }
             Segment::Unknown => {}
         }
     }
-    pointer
+    pointer.into_string()
 }
 
 /// Lists the spec files in a directory (`*.yaml`, `*.yml`, `*.json`), sorted, for the default

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::pointer::{walk_with, Flow, Pointer, Step};
 use serde_json::Value;
 
 /// Why a `$ref` could not be followed.
@@ -39,14 +40,6 @@ pub fn ref_pointer(reference: &str) -> Result<String, RefError> {
     Ok(percent_encoding::percent_decode_str(fragment)
         .decode_utf8_lossy()
         .into_owned())
-}
-
-/// The value a `$ref` string points at.
-pub fn resolve_ref<'a>(document: &'a Value, reference: &str) -> Result<&'a Value, RefError> {
-    let pointer = ref_pointer(reference)?;
-    document
-        .pointer(&pointer)
-        .ok_or_else(|| RefError::Missing(reference.to_string()))
 }
 
 /// The `$ref` string of `value`, if it is a reference object.
@@ -82,7 +75,7 @@ pub fn deref<'a>(
 /// holding it, and the reference.
 pub fn all_refs(document: &Value) -> Vec<(String, String)> {
     let mut sites = Vec::new();
-    collect_sites(document, Pos::Root, &mut String::new(), &mut sites);
+    collect_sites(document, Pos::Root, "", &mut sites);
     sites
         .into_iter()
         .filter(|s| !matches!(s.pos, Pos::Data | Pos::Mapping))
@@ -104,43 +97,39 @@ pub(crate) struct Site {
 /// Every reference object below `value` (which stands at `at`, in position `pos`). In example
 /// and default data a `$ref` is a plain key, except one naming another file: bundlers
 /// (`redocly bundle`, `swagger-cli`) follow those, and DigitalOcean keeps its examples so.
-pub(crate) fn collect_sites(value: &Value, pos: Pos, at: &mut String, out: &mut Vec<Site>) {
-    match value {
-        Value::Object(map) => {
-            let reference =
-                ref_of(value).filter(|r| pos != Pos::Data || !(r.starts_with('#') || is_url(r)));
-            if let Some(reference) = reference {
-                out.push(Site {
-                    at: at.clone(),
-                    reference: reference.to_string(),
-                    pos,
-                });
-                return;
+pub(crate) fn collect_sites(value: &Value, pos: Pos, at: &str, out: &mut Vec<Site>) {
+    walk_with(
+        value,
+        &mut Pointer::new(at),
+        pos,
+        &mut |step, node, at, parent| {
+            let pos = match step {
+                Step::Start => *parent,
+                Step::Key(key) => parent.child(key),
+                Step::Index(_) => parent.child(""),
+            };
+            let reference = match node {
+                Value::Object(_) => ref_of(node)
+                    .filter(|r| pos != Pos::Data || !(r.starts_with('#') || is_url(r)))
+                    .map(str::to_string),
+                Value::String(name) if pos == Pos::Mapping && is_file_mapping(name) => {
+                    Some(name.clone())
+                }
+                _ => None,
+            };
+            match reference {
+                Some(reference) => {
+                    out.push(Site {
+                        at: at.as_str().to_string(),
+                        reference,
+                        pos,
+                    });
+                    Flow::Skip
+                }
+                None => Flow::Descend(pos),
             }
-            for (key, child) in map {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&crate::source::escape_pointer_segment(key));
-                collect_sites(child, pos.child(key), at, out);
-                at.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&i.to_string());
-                collect_sites(child, pos.child(""), at, out);
-                at.truncate(len);
-            }
-        }
-        Value::String(name) if pos == Pos::Mapping && is_file_mapping(name) => out.push(Site {
-            at: at.clone(),
-            reference: name.clone(),
-            pos,
-        }),
-        _ => {}
-    }
+        },
+    );
 }
 
 /// Whether a `discriminator.mapping` value names a file (`./Dog.yaml`, `pets.yaml#/Dog`) rather
@@ -301,7 +290,7 @@ pub(crate) fn is_url(reference: &str) -> bool {
 /// matched (no base-URI arithmetic); anything else is left for the bundler to judge.
 pub(super) fn resolve_schema_ids(document: &mut Value) {
     let mut names = HashMap::new();
-    collect_ids(document, &mut String::new(), None, &mut names);
+    collect_ids(document, &mut names);
     if !names.is_empty() {
         rewrite_id_refs(document, &names);
     }
@@ -310,45 +299,32 @@ pub(super) fn resolve_schema_ids(document: &mut Value) {
 /// `$id` → pointer, `$id#anchor` → pointer (and `#anchor` for anchors outside any `$id`).
 /// One walk with one growing pointer: it runs on every 3.1 document, most of which have no
 /// identifiers at all.
-fn collect_ids(
-    value: &Value,
-    at: &mut String,
-    base: Option<&str>,
-    out: &mut HashMap<String, String>,
-) {
-    let len = at.len();
-    match value {
-        Value::Object(map) => {
+fn collect_ids(document: &Value, out: &mut HashMap<String, String>) {
+    walk_with(
+        document,
+        &mut Pointer::default(),
+        None,
+        &mut |_, node, at, base| {
+            let Value::Object(map) = node else {
+                return if node.is_array() {
+                    Flow::Descend(*base)
+                } else {
+                    Flow::Skip
+                };
+            };
             let id = map.get("$id").and_then(Value::as_str);
             if let Some(id) = id {
-                out.entry(id.to_string()).or_insert_with(|| at.clone());
+                out.entry(id.to_string())
+                    .or_insert_with(|| at.as_str().to_string());
             }
-            let base = id.or(base);
+            let base = id.or(*base);
             if let Some(anchor) = map.get("$anchor").and_then(Value::as_str) {
                 let key = format!("{}#{anchor}", base.unwrap_or(""));
-                out.entry(key).or_insert_with(|| at.clone());
+                out.entry(key).or_insert_with(|| at.as_str().to_string());
             }
-            for (k, v) in map {
-                if v.is_object() || v.is_array() {
-                    at.push('/');
-                    at.push_str(&crate::source::escape_pointer_segment(k));
-                    collect_ids(v, at, base, out);
-                    at.truncate(len);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                if v.is_object() || v.is_array() {
-                    use std::fmt::Write;
-                    let _ = write!(at, "/{i}");
-                    collect_ids(v, at, base, out);
-                    at.truncate(len);
-                }
-            }
-        }
-        _ => {}
-    }
+            Flow::Descend(base)
+        },
+    );
 }
 
 fn rewrite_id_refs(value: &mut Value, names: &HashMap<String, String>) {
@@ -439,13 +415,18 @@ mod tests {
         assert_eq!(p, "/components/schemas/B");
         let c = &doc["components"]["schemas"]["C"];
         assert!(matches!(deref(&doc, c, "/x"), Err(RefError::Cycle(_))));
-        assert!(resolve_ref(&doc, "#/components/schemas/Sp%20ace").is_ok());
+        let follow =
+            |reference: &str| deref(&doc, &json!({"$ref": reference}), "").map(|(v, _)| v.clone());
+        assert_eq!(
+            follow("#/components/schemas/Sp%20ace").ok(),
+            Some(json!({"type": "integer"}))
+        );
         assert!(matches!(
-            resolve_ref(&doc, "other.yaml#/x"),
+            follow("other.yaml#/x"),
             Err(RefError::External(_))
         ));
         assert!(matches!(
-            resolve_ref(&doc, "#/components/schemas/Nope"),
+            follow("#/components/schemas/Nope"),
             Err(RefError::Missing(_))
         ));
     }

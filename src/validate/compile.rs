@@ -219,11 +219,6 @@ impl Shapes {
         self.nodes.len()
     }
 
-    /// Whether there are none (never, for a built schema).
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-
     fn flatten(&mut self) {
         let mut done: Vec<Option<Shape>> = vec![None; self.nodes.len()];
         for id in 0..self.nodes.len() {
@@ -800,11 +795,6 @@ impl<'s> Cache<'s> {
     /// How many slots there are.
     pub fn len(&self) -> usize {
         self.slots.len()
-    }
-
-    /// Whether the specs have no response schema at all.
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
     }
 
     /// The slots compiled so far (used by at least one exchange), with their position.

@@ -14,6 +14,7 @@ use jsonschema::ValidationError;
 use serde_json::Value;
 
 use crate::diagnostic::{Kind, Severity};
+use crate::pointer::Pointer;
 use crate::source::pointer_push;
 
 use super::compile::{types, Additional, Compiled, ShapeId, Shapes};
@@ -175,25 +176,25 @@ enum Seg<'v> {
 }
 
 fn pointer_of(path: &[Seg<'_>]) -> String {
-    let mut out = String::new();
+    let mut out = Pointer::default();
     for seg in path {
         match seg {
-            Seg::Key(k) | Seg::MapKey(k) => out = pointer_push(&out, k),
-            Seg::Index(i) => out = format!("{out}/{i}"),
-        }
+            Seg::Key(k) | Seg::MapKey(k) => out.push_key(k),
+            Seg::Index(i) => out.push_index(*i),
+        };
     }
-    out
+    out.into_string()
 }
 
 fn pattern_of(path: &[Seg<'_>]) -> String {
-    let mut out = String::new();
+    let mut out = Pointer::default();
     for seg in path {
         match seg {
-            Seg::Key(k) => out = pointer_push(&out, k),
-            Seg::MapKey(_) | Seg::Index(_) => out.push_str("/*"),
-        }
+            Seg::Key(k) => out.push_key(k),
+            Seg::MapKey(_) | Seg::Index(_) => out.push_raw("*"),
+        };
     }
-    out
+    out.into_string()
 }
 
 fn type_bits(value: &Value) -> u8 {

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::diagnostic::OperationCounts;
 use crate::diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
 use crate::source::Location;
 use crate::spec::model::{is_json_media, media_essence, Operation};
@@ -20,7 +20,7 @@ use crate::spec::Spec;
 
 mod capture;
 mod compile;
-pub mod coverage;
+mod coverage;
 mod explain;
 mod matcher;
 mod request;
@@ -66,30 +66,61 @@ pub struct Options {
     pub max_entry: Option<usize>,
 }
 
-/// Counts for one operation.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct OperationStats {
-    /// Exchanges matched to it.
-    pub exchanges: usize,
-    /// Error findings.
-    pub errors: usize,
-    /// Warning findings.
-    pub warnings: usize,
+/// Which operation an exchange is counted under. It is indices, not a name: counting stays a
+/// map lookup with no text built per exchange, and reports name it with [`OperationKey::label`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OperationKey {
+    /// `specs[spec].operations[operation]`.
+    Operation {
+        /// Index of the spec in the run's specs.
+        spec: usize,
+        /// Index of the operation in that spec.
+        operation: usize,
+    },
+    /// Exchanges no operation answers.
+    Unmatched,
+}
+
+impl OperationKey {
+    /// How reports name it: `getAccount (kommo)` (the spec's stem tells apart operations of
+    /// different specs that share an id), or `(unmatched)`.
+    pub fn label(self, specs: &[Spec]) -> String {
+        match self {
+            OperationKey::Operation { spec, operation } => {
+                let spec = &specs[spec];
+                format!("{} ({})", spec.operations[operation].id, spec.stem())
+            }
+            OperationKey::Unmatched => crate::diagnostic::UNMATCHED.to_string(),
+        }
+    }
 }
 
 /// What a run checked.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Capture files read.
     pub files: usize,
     /// Exchanges read (parse errors excluded).
     pub exchanges: usize,
-    /// Per operation (`getAccount (kommo)`), and `(unmatched)`.
-    pub per_operation: BTreeMap<String, OperationStats>,
+    /// Per operation, and for unmatched exchanges.
+    pub per_operation: BTreeMap<OperationKey, OperationCounts>,
     /// Findings per kind.
     pub per_kind: BTreeMap<Kind, usize>,
     /// Exchanges skipped because their URL is not under `--server`.
     pub outside_server: usize,
+}
+
+impl Stats {
+    /// The per-operation counts under the names reports show, in name order; `specs` are the
+    /// specs the run checked against. Operations that share a name (a spec that repeats an
+    /// operationId, which lint reports) share its counts.
+    pub fn per_operation_named(&self, specs: &[Spec]) -> BTreeMap<String, OperationCounts> {
+        let mut named: BTreeMap<String, OperationCounts> = BTreeMap::new();
+        for (key, counts) in &self.per_operation {
+            named.entry(key.label(specs)).or_default().merge(counts);
+        }
+        named
+    }
 }
 
 /// The result of a run.
@@ -152,8 +183,8 @@ pub struct Validator<'s> {
 #[derive(Default)]
 struct UnitResult {
     diagnostics: Vec<Diagnostic>,
-    /// `Some(label)` for an exchange that was read (`(unmatched)` when no operation matched).
-    operation: Option<String>,
+    /// What an exchange that was read is counted under.
+    operation: Option<OperationKey>,
     /// Host and spec of a path-only match, for the once-per-host note.
     path_only: Option<(String, usize)>,
     anchor: Option<(PathBuf, Location, ExchangeRef)>,
@@ -400,7 +431,10 @@ impl<'s> Validator<'s> {
         exref.route = Some(format!("{} {}", op.method.to_ascii_uppercase(), op.path));
         let mut result = UnitResult {
             diagnostics: Vec::new(),
-            operation: Some(format!("{} ({})", op.id, spec.stem())),
+            operation: Some(OperationKey::Operation {
+                spec: s,
+                operation: o,
+            }),
             path_only: (kind == MatchKind::PathOnly).then(|| (matcher::split_url(&ex.url).0, s)),
             anchor: Some((file.to_path_buf(), ex.anchor.clone(), exref.clone())),
             case: Some((file.to_path_buf(), exref.clone())),
@@ -694,7 +728,7 @@ fn unmatched(ex: &Exchange, mut exref: ExchangeRef, why: NoMatch) -> UnitResult 
     }
     UnitResult {
         diagnostics: vec![d],
-        operation: Some("(unmatched)".to_string()),
+        operation: Some(OperationKey::Unmatched),
         case: Some((ex.file.to_path_buf(), exref)),
         ..UnitResult::default()
     }
@@ -747,21 +781,12 @@ impl Accumulator<'_, '_> {
                 self.report.exchanges.push(case.clone());
             }
         }
-        if let Some(label) = &r.operation {
+        if let Some(key) = r.operation {
             self.report.stats.exchanges += 1;
-            let stats = self
-                .report
-                .stats
-                .per_operation
-                .entry(label.clone())
-                .or_default();
+            let stats = self.report.stats.per_operation.entry(key).or_default();
             stats.exchanges += 1;
             for d in &r.diagnostics {
-                match d.severity {
-                    Severity::Error => stats.errors += 1,
-                    Severity::Warning => stats.warnings += 1,
-                    Severity::Info => {}
-                }
+                stats.add_finding(d.severity);
             }
         }
         if let (Some((host, s)), Some((file, location, exref))) = (&r.path_only, &r.anchor) {
@@ -851,6 +876,34 @@ fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts are keyed by indices and named at the end; two operations that share an id in
+    /// one spec (lint reports it) share one line rather than one hiding the other.
+    #[test]
+    fn per_operation_counts_are_named_late_and_merge_on_a_shared_name() {
+        let text = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+            "/a": {"get": {"operationId": "twice", "responses": {"200": {"description": "ok"}}}},
+            "/b": {"get": {"operationId": "twice", "responses": {"200": {"description": "ok"}}}}
+        }}"#;
+        let spec = crate::spec::load_str(Path::new("dup.json"), text.to_string()).expect("loads");
+        let specs = [spec];
+        let mut stats = Stats::default();
+        for (operation, exchanges) in [(0, 2), (1, 3)] {
+            let key = OperationKey::Operation { spec: 0, operation };
+            stats.per_operation.entry(key).or_default().exchanges = exchanges;
+        }
+        stats
+            .per_operation
+            .entry(OperationKey::Unmatched)
+            .or_default()
+            .exchanges = 1;
+        let named = stats.per_operation_named(&specs);
+        let names: Vec<(&str, usize)> = named
+            .iter()
+            .map(|(name, s)| (name.as_str(), s.exchanges))
+            .collect();
+        assert_eq!(names, [("(unmatched)", 1), ("twice (dup)", 5)]);
+    }
 
     #[test]
     fn secrets_in_query_strings_are_redacted() {

@@ -152,6 +152,55 @@ fn baseline_round_trip() {
     assert_eq!(code, 2);
 }
 
+/// Runs `specsmith validate --format FORMAT` with `args`; returns the exit code and stdout.
+fn validate_as(format: &str, args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(["validate", "--format", format])
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("specsmith runs");
+    let code = output.status.code().expect("exit code");
+    (code, String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// With every problem accepted, no CI format fails or annotates anything, yet JUnit still
+/// shows the accepted error in its case's output.
+#[test]
+fn accepted_problems_fail_no_ci_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let captures = dir.path().join("captures");
+    std::fs::create_dir(&captures).expect("mkdir");
+    amocrm_capture(&captures, "amocrm");
+    let baseline = dir.path().join("baseline.json");
+    let (code, _) = validate(&["--write-baseline", s(&baseline), s(&captures)]);
+    assert_eq!(code, 0);
+    let args = ["--baseline", s(&baseline), s(&captures)];
+
+    let (code, github) = validate_as("github", &args);
+    assert_eq!(code, 0);
+    assert!(
+        !github.contains("::error") && !github.contains("::warning"),
+        "{github}"
+    );
+    let (_, without) = validate_as("github", &[s(&captures)]);
+    assert!(
+        without.contains("::error"),
+        "annotated without a baseline: {without}"
+    );
+
+    let (code, junit) = validate_as("junit", &args);
+    assert_eq!(code, 0);
+    assert!(!junit.contains("<failure"), "{junit}");
+    let demoted = "warning[unknown_property]: unknown property date_formant";
+    assert!(junit.contains(demoted), "{junit}");
+    let (_, without) = validate_as("junit", &[s(&captures)]);
+    assert!(
+        without.contains("<failure"),
+        "fails without a baseline: {without}"
+    );
+}
+
 /// A HAR of `n` Kommo account exchanges whose bodies are the amoCRM document example (with
 /// its `date_formant` rename), pretty-printed so each entry stands on its own lines; written
 /// for this test to reflect a load test against one drifting endpoint.

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use specsmith::spec::{self, json_schema};
+use specsmith::spec;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -121,20 +121,20 @@ fn prepare(path: &Path, crates: &Path) -> Row {
         }
         Ok(s) => {
             row.operations = s.operations.len();
-            row.lint_findings = spec::lint::lint(&s).len();
+            row.lint_findings = spec::lint(&s).len();
             for op in &s.operations {
                 for media in op.responses.iter().flat_map(|r| &r.content) {
                     let Some(schema) = &media.schema else {
                         continue;
                     };
                     row.schemas += 1;
-                    let converted = json_schema::to_json_schema(
+                    let converted = spec::to_json_schema(
                         &s.document,
                         &schema.pointer,
-                        json_schema::ConvertOptions::default(),
+                        spec::ConvertOptions::default(),
                     );
                     if converted
-                        .map(|c| json_schema::compile(&c).is_err())
+                        .map(|c| spec::compile(&c).is_err())
                         .unwrap_or(true)
                     {
                         row.schema_failures += 1;

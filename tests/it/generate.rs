@@ -200,9 +200,7 @@ fn hostile_names_and_shapes() {
     assert!(module.contains("pub foo_bar_2: Option<String>,"));
     assert!(module.contains("pub _2fa: Option<bool>,"));
     assert!(
-        module.contains(
-            "pub enum Either {\n    Animal(Animal),\n    EitherVariant1(EitherVariant1),"
-        ),
+        module.contains("pub enum Either {\n    Animal(Animal),\n    Variant1(EitherVariant1),"),
         "untagged variants: the most constrained first"
     );
 }

@@ -301,7 +301,7 @@ fn truncated_and_garbage_specs_never_panic() {
     }
     for (name, text) in inputs {
         if let Ok(spec) = spec::load_str(Path::new(&name), text) {
-            let _ = spec::lint::lint(&spec);
+            let _ = spec::lint(&spec);
         }
     }
 }

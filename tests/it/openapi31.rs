@@ -184,7 +184,7 @@ fn lint_on_3_1_finds_each_planted_problem() {
 /// or `SPECSMITH_CORPUS` (as in the benches); the test skips loudly without it.
 #[test]
 fn public_3_1_specs_load_lint_and_compile() {
-    use specsmith::spec::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
+    use specsmith::spec::{compile, to_json_schema, ConvertOptions, Direction};
     let corpus = std::env::var_os("SPECSMITH_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
@@ -206,7 +206,7 @@ fn public_3_1_specs_load_lint_and_compile() {
         };
         loaded += 1;
         assert_eq!(spec.openapi_version, OpenApiVersion::V3_1, "{rel}");
-        let _ = spec::lint::lint(&spec);
+        let _ = spec::lint(&spec);
         let options = ConvertOptions::new(spec.openapi_version, Direction::Response);
         let schemas = spec
             .operations

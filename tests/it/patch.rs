@@ -40,7 +40,7 @@ fn render(p: &Patch, base: &Path) -> String {
     format!(
         "{}\n----- stderr -----\n{}",
         patch::unified_diff(&p.files, base),
-        specsmith::cli::patch::summary(p, false, base)
+        patch::summary(p, false, base)
     )
 }
 
@@ -275,7 +275,7 @@ fn problems(specs: &[PathBuf], captures: &[PathBuf]) -> Vec<(String, Kind)> {
     let specs = load(specs);
     let validator = Validator::new(&specs, validate::Options::default()).expect("options");
     let report = validator.run(captures).expect("captures readable");
-    let mut out: Vec<(String, Kind)> = specsmith::problem::group(&report.diagnostics)
+    let mut out: Vec<(String, Kind)> = specsmith::group(&report.diagnostics)
         .into_iter()
         .map(|p| (p.id, p.kind))
         .collect();
@@ -379,10 +379,10 @@ fn shared_corpus_file(path: &str) -> Option<PathBuf> {
 
 /// The first example of `path`'s GET 200 JSON response, `$ref`s followed.
 fn example(document: &serde_json::Value, path: &str) -> serde_json::Value {
-    use specsmith::spec::refs::deref;
+    use specsmith::spec::deref;
     let pointer = format!(
         "/paths/{}/get/responses/200",
-        specsmith::source::escape_pointer_segment(path)
+        specsmith::escape_pointer_segment(path)
     );
     let response = document.pointer(&pointer).expect("documented");
     let (response, _) = deref(document, response, &pointer).expect("resolves");

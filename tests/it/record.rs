@@ -148,13 +148,11 @@ async fn call_espocrm(espo: &espocrm::Client) {
     espo.list_account_links("6650ab", &AccountLink::Contacts, links)
         .await
         .expect("links");
-    let one = LinkPayload::LinkById(LinkById { id: "c1".into() });
+    let one = LinkPayload::ById(LinkById::new("c1"));
     espo.link_account("6650ab", &AccountLink::Contacts, &one)
         .await
         .expect("link");
-    let many = LinkPayload::LinkByIds(LinkByIds {
-        ids: vec!["c1".into(), "c2".into()],
-    });
+    let many = LinkPayload::from(LinkByIds::new(vec!["c1".into(), "c2".into()]));
     espo.unlink_account("6650ab", &AccountLink::Opportunities, &many)
         .await
         .expect("unlink");
@@ -163,14 +161,13 @@ async fn call_espocrm(espo: &espocrm::Client) {
 /// Validates `file` against the three specs with the server's URL as `--server`: the findings
 /// (`kind: message`) and the operations matched.
 fn validate(server: &str, file: PathBuf) -> (Vec<String>, Vec<String>) {
-    let report = crate::wire::validate_bundled(server, file);
+    let (report, ops) = crate::wire::validate_bundled(server, file);
     let findings = report
         .diagnostics
         .iter()
         .filter(|d| d.severity >= Severity::Warning)
         .map(|d| format!("{}: {} {:?}", d.kind.as_str(), d.message, d.pointer))
         .collect();
-    let ops = report.stats.per_operation.keys().cloned().collect();
     (findings, ops)
 }
 

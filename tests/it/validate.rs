@@ -1,6 +1,7 @@
 //! `specsmith validate`: drift found where the documents and the samples say it is, located in
 //! the capture file, in every report format, without leaking secrets or panicking on bad input.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -23,6 +24,26 @@ pub(crate) fn validate_with(paths: &[PathBuf], options: Options) -> Report {
     let specs = specs();
     let validator = Validator::new(&specs, options).expect("options are valid");
     validator.run(paths).expect("captures are readable")
+}
+
+/// Runs [`validate`], also returning the exchanges per operation under the names reports show
+/// (`getAccount (kommo)`, `(unmatched)`).
+pub(crate) fn validate_counted(paths: &[PathBuf]) -> (Report, BTreeMap<String, usize>) {
+    let specs = specs();
+    let validator = Validator::new(&specs, Options::default()).expect("options are valid");
+    let report = validator.run(paths).expect("captures are readable");
+    let ops = exchanges_per_operation(&report, &specs);
+    (report, ops)
+}
+
+/// Exchanges per operation of `report`, a run against `specs`, named as reports name them.
+pub(crate) fn exchanges_per_operation(report: &Report, specs: &[Spec]) -> BTreeMap<String, usize> {
+    report
+        .stats
+        .per_operation_named(specs)
+        .into_iter()
+        .map(|(name, stats)| (name, stats.exchanges))
+        .collect()
 }
 
 pub(crate) fn validate(paths: &[PathBuf]) -> Report {
@@ -140,12 +161,11 @@ fn live_amocrm_capture_has_no_errors() {
 
 #[test]
 fn bundled_samples_give_the_documented_findings() {
-    let report = validate(&[root().join("captures/samples")]);
+    let (report, ops) = validate_counted(&[root().join("captures/samples")]);
     insta::assert_snapshot!(digest(&report.diagnostics));
-    let ops = &report.stats.per_operation;
-    assert_eq!(ops["getAccount (kommo)"].exchanges, 10);
-    assert_eq!(ops["(unmatched)"].exchanges, 2);
-    assert_eq!(ops["createAccount (espocrm)"].exchanges, 1);
+    assert_eq!(ops["getAccount (kommo)"], 10);
+    assert_eq!(ops["(unmatched)"], 2);
+    assert_eq!(ops["createAccount (espocrm)"], 1);
     assert_eq!(report.stats.exchanges, 24);
     // Each request kind once, in both formats.
     for kind in [
@@ -259,13 +279,13 @@ fn literal_path_segments_win_over_templated_ones() {
         ),
     )
     .expect("write");
-    let report = validate(&[file]);
+    let (report, ops) = validate_counted(&[file]);
     assert!(
         report.diagnostics.is_empty(),
         "{}",
         digest(&report.diagnostics)
     );
-    let ops: Vec<&String> = report.stats.per_operation.keys().collect();
+    let ops: Vec<&String> = ops.keys().collect();
     assert_eq!(
         ops,
         ["getAccountStream (espocrm)", "listAccountLinks (espocrm)"]
@@ -546,12 +566,11 @@ fn large_ndjson_streams_every_line_in_order() {
 
 #[test]
 fn malformed_captures_give_located_parse_errors_and_the_run_goes_on() {
-    let report = validate(&[root().join("tests/fixtures/captures")]);
+    let (report, ops) = validate_counted(&[root().join("tests/fixtures/captures")]);
     insta::assert_snapshot!(digest(&report.diagnostics));
     // The clean lines around the bad ones, and the BOM file's line, were still checked.
-    let ops = &report.stats.per_operation;
-    assert_eq!(ops["getAccount (espocrm)"].exchanges, 2);
-    assert_eq!(ops["getAccount (kommo)"].exchanges, 2);
+    assert_eq!(ops["getAccount (espocrm)"], 2);
+    assert_eq!(ops["getAccount (kommo)"], 2);
 }
 
 #[test]
@@ -1011,4 +1030,145 @@ fn several_specs_are_matched_together_and_only_those_given() {
         .filter_map(|f| f["kind"].as_str())
         .collect();
     assert_eq!(kinds, ["unmatched_operation"], "kommo is not loaded");
+}
+
+/// `text` as the contents of a JSON string the way some recorders write it: every non-ASCII
+/// character as `\u` escapes (surrogate pairs past the BMP) and `/` as `\/`.
+fn escaped_everywhere(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_body_stored_as_a_json_string_gives_the_findings_of_the_same_value_at_its_escaped_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    let body = std::fs::read_to_string(root().join("captures/docs/espocrm-get-account.json"))
+        .expect("example");
+    let mut body: Value = serde_json::from_str(&body).expect("json");
+    body["name"] = Value::from("Café 😀 / Ünïcode");
+    body["teamsIds"] = Value::from("t1");
+    body["assignedUserID"] = body["assignedUserId"].take();
+    let body = body.to_string();
+    let head = r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "status": 200, "headers": {"Content-Type": "application/json"}, "body": "#;
+    let as_value = format!("{head}{body}}}");
+    let as_string = format!("{head}\"{}\"}}", escaped_everywhere(&body));
+    std::fs::write(&capture, format!("{as_value}\n{as_string}\n")).expect("write");
+    let report = validate(&[capture]);
+    let (first, second): (Vec<&Diagnostic>, Vec<&Diagnostic>) = report
+        .diagnostics
+        .iter()
+        .partition(|d| d.location.as_ref().is_some_and(|l| l.line == 1));
+    assert!(first.len() >= 2, "{}", digest(&report.diagnostics));
+    assert_eq!(first.len(), second.len(), "{}", digest(&report.diagnostics));
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(
+            (a.kind, &a.pointer, &a.message),
+            (b.kind, &b.pointer, &b.message)
+        );
+        // Each points at the same text, escaped in the second line.
+        let at = |line: &str, d: &Diagnostic| -> String {
+            let column = d.location.as_ref().expect("located").column;
+            let rest: String = line.chars().skip(column - 1).take(12).collect();
+            rest.replace('\\', "")
+        };
+        let (a_text, b_text) = (at(&as_value, a), at(&as_string, b));
+        assert_eq!(a_text[..6], b_text[..6], "{}", digest(&report.diagnostics));
+    }
+}
+
+#[test]
+fn a_string_body_with_a_lone_surrogate_is_located_in_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("t.ndjson");
+    let line = r#"{"method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "status": 200, "body": "{\"name\": \"\ud83d\"}"}"#;
+    std::fs::write(&capture, format!("{line}\n")).expect("write");
+    let report = validate(&[capture]);
+    assert_eq!(
+        report.diagnostics.len(),
+        1,
+        "{}",
+        digest(&report.diagnostics)
+    );
+    let d = &report.diagnostics[0];
+    assert_eq!(d.kind, Kind::ParseError);
+    assert!(
+        d.message.starts_with("line 1 is not valid JSON: "),
+        "{}",
+        d.message
+    );
+    let column = d.location.as_ref().expect("located").column;
+    let surrogate = line.find("\\ud83d").expect("escape");
+    assert!(
+        (surrogate..surrogate + 8).contains(&(column - 1)),
+        "column {column}, escape at {surrogate}"
+    );
+}
+
+#[test]
+fn a_base64_har_body_gives_the_findings_of_the_same_text_body() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = std::fs::read_to_string(root().join("captures/docs/espocrm-get-account.json"))
+        .expect("example");
+    let mut body: Value = serde_json::from_str(&body).expect("json");
+    body["name"] = Value::from("Café 😀");
+    body["teamsIds"] = Value::from("t1");
+    let body = body.to_string();
+    // Wrapped at 76 characters, `/` escaped: as some recorders write it.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&body);
+    let wrapped: Vec<String> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).replace('/', "\\/"))
+        .collect();
+    let entry = |text: &str, encoding: &str| {
+        format!(
+            r#"{{"request": {{"method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "headers": [{{"name": "Host", "value": "espo.example.com"}}]}}, "response": {{"status": 200, "headers": [], "content": {{"mimeType": "application/json", {encoding}"text": "{text}"}}}}}}"#
+        )
+    };
+    let plain = entry(&escaped_everywhere(&body), "");
+    let base64 = entry(&wrapped.join("\\r\\n"), r#""encoding": "base64", "#);
+    let bad_type = entry("", "").replace(r#""text": """#, r#""text": 5"#);
+    let capture = dir.path().join("t.har");
+    std::fs::write(
+        &capture,
+        format!("{{\"log\": {{\"entries\": [\n{plain},\n{base64},\n{bad_type}\n]}}}}"),
+    )
+    .expect("write");
+    let report = validate(&[capture]);
+    let of_entry = |n: usize| -> Vec<(Kind, Option<String>, String)> {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.exchange.as_ref().and_then(|e| e.entry) == Some(n))
+            .map(|d| (d.kind, d.pointer.clone(), d.message.clone()))
+            .collect()
+    };
+    assert!(!of_entry(0).is_empty(), "{}", digest(&report.diagnostics));
+    assert_eq!(of_entry(0), of_entry(1), "{}", digest(&report.diagnostics));
+    assert_eq!(
+        of_entry(2),
+        [(
+            Kind::ParseError,
+            None,
+            "entry 2 is not a HAR entry: invalid type: integer `5`, expected a string".to_string()
+        )],
+        "{}",
+        digest(&report.diagnostics)
+    );
 }

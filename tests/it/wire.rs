@@ -150,21 +150,23 @@ async fn recorded(server: &MockServer) -> String {
         .join("\n")
 }
 
-/// Validates `file` against the three bundled specs with `server` as `--server`.
-pub(crate) fn validate_bundled(server: &str, file: PathBuf) -> specsmith::validate::Report {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let specs: Vec<spec::Spec> = ["kommo", "v4marketing", "espocrm"]
-        .iter()
-        .map(|s| spec::load(&root.join(format!("spec/{s}.yaml"))).expect("spec loads"))
-        .collect();
+/// Validates `file` against the three bundled specs with `server` as `--server`; also returns
+/// the operations matched, named as reports name them.
+pub(crate) fn validate_bundled(
+    server: &str,
+    file: PathBuf,
+) -> (specsmith::validate::Report, Vec<String>) {
+    let specs = crate::validate::specs();
     let options = Options {
         server: Some(server.to_string()),
         ..Options::default()
     };
-    Validator::new(&specs, options)
+    let report = Validator::new(&specs, options)
         .expect("a base URL")
         .run(&[file])
-        .expect("readable")
+        .expect("readable");
+    let ops = crate::validate::exchanges_per_operation(&report, &specs);
+    (report, ops.into_keys().collect())
 }
 
 /// Runs the validator's request checks over what `server` received, with the server's URL as
@@ -173,7 +175,7 @@ fn check_requests(server: &MockServer, lines: &str) -> (Vec<String>, Vec<String>
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("sent.ndjson");
     std::fs::write(&file, lines).expect("write");
-    let report = validate_bundled(&server.uri(), file);
+    let (report, ops) = validate_bundled(&server.uri(), file);
     let findings = report
         .diagnostics
         .iter()
@@ -182,7 +184,6 @@ fn check_requests(server: &MockServer, lines: &str) -> (Vec<String>, Vec<String>
         })
         .map(|d| format!("{}: {} {:?}", d.kind.as_str(), d.message, d.pointer))
         .collect();
-    let ops = report.stats.per_operation.keys().cloned().collect();
     (findings, ops)
 }
 
@@ -261,10 +262,8 @@ async fn what_the_generated_clients_send_the_request_checks_accept() {
                 .r#where(filter),
         )
         .await;
-    let one = LinkPayload::LinkById(LinkById { id: "c1".into() });
-    let many = LinkPayload::LinkByIds(LinkByIds {
-        ids: vec!["c1".into(), "c2".into()],
-    });
+    let one = LinkPayload::ById(LinkById::new("c1"));
+    let many = LinkPayload::from(LinkByIds::new(vec!["c1".into(), "c2".into()]));
     let _ = espo
         .link_account("6650ab", &AccountLink::Contacts, &one)
         .await;

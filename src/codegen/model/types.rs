@@ -290,7 +290,7 @@ impl<'a> Builder<'a> {
         name: &str,
         depth: usize,
     ) -> Body {
-        let mut scope = Scope::with_reserved(&["Unknown"]);
+        let mut scope = Scope::with_reserved(UNION_RESERVED);
         let mut variants = Vec::new();
         let mut targets = Vec::new();
         let base = pointer_push(pointer, key);
@@ -329,13 +329,17 @@ impl<'a> Builder<'a> {
                 })
                 .collect();
             variants.push(VariantIr {
-                name: scope.claim(&wanted),
+                name: wanted,
                 ty,
                 boxed: false,
                 tags: Vec::new(),
                 pins,
             });
             targets.push(target);
+        }
+        let wanted: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
+        for (variant, short) in variants.iter_mut().zip(short_variant_names(name, &wanted)) {
+            variant.name = scope.claim(&short);
         }
         let property = value
             .get("discriminator")
@@ -745,7 +749,8 @@ impl<'a> Builder<'a> {
         Body::Struct { fields, additional }
     }
 
-    /// A type that needs no definition of its own.
+    /// A type that needs no definition of its own: what Rust cannot express, then wrappers of
+    /// one member, then the JSON type.
     pub(super) fn plain(
         &mut self,
         pointer: &str,
@@ -764,52 +769,14 @@ impl<'a> Builder<'a> {
         if is_int_or_string(value) {
             return self.int_or_string();
         }
-        // `allOf` of one primitive (a `$ref` plus a description, Plaid's `user_id`) is that
-        // primitive; the `$ref` member is preferred, so a named enum stays named.
-        if let Some(i) = self.allof_primitive(value) {
-            let p = format!("{}/{i}", pointer_push(pointer, "allOf"));
-            return self.convert(&p, &value["allOf"][i], hint, depth + 1);
-        }
-        // A single meaningful allOf/oneOf/anyOf member is that member.
-        for key in ["allOf", "oneOf", "anyOf"] {
-            if let Some(items) = value.get(key).and_then(Value::as_array) {
-                let items: Vec<(usize, &Value)> = items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| i.get("type").and_then(Value::as_str) != Some("null"))
-                    .filter(|(_, i)| key != "allOf" || substantive(i))
-                    .collect();
-                if let [(i, item)] = items.as_slice() {
-                    let p = format!("{}/{i}", pointer_push(pointer, key));
-                    return self.convert(&p, item, hint, depth + 1);
-                }
-                if items.is_empty() && !value.get(key).is_some_and(|v| v == &Value::Array(vec![])) {
-                    return Ty::Value;
-                }
-            }
+        if let Some(ty) = self.one_member(pointer, value, hint, depth) {
+            return ty;
         }
         if let Some(ty) = const_type(value) {
             return ty;
         }
-        if value.get("enum").is_some()
-            && value.get("type").is_none()
-            && self.enum_kind(value).is_none()
-        {
-            self.warn(
-                pointer,
-                "an enum of mixed value types cannot be a Rust enum; the generated type is serde_json::Value".to_string(),
-            );
-            return Ty::Value;
-        }
-        if let Some(Value::Array(types)) = value.get("type") {
-            let non_null = types.iter().filter(|t| *t != "null").count();
-            if non_null > 1 {
-                self.warn(
-                    pointer,
-                    "a schema with several types cannot be expressed as one Rust type; the generated type is serde_json::Value".to_string(),
-                );
-                return Ty::Value;
-            }
+        if let Some(ty) = self.mixed_types(pointer, value) {
+            return ty;
         }
         match schema_type(value) {
             Some("string") => Ty::String,
@@ -819,39 +786,8 @@ impl<'a> Builder<'a> {
             },
             Some("number") => Ty::Float,
             Some("boolean") => Ty::Bool,
-            Some("array") => match value.get("items") {
-                Some(items) => {
-                    let p = pointer_push(pointer, "items");
-                    let item_hint = format!("{hint}Item");
-                    Ty::Array(Box::new(self.convert(&p, items, &item_hint, depth + 1)))
-                }
-                // `prefixItems` that all say the same (mixed ones are refused by `unsupported`).
-                None => match value.get("prefixItems").and_then(|p| p.get(0)) {
-                    Some(first) => {
-                        let p = pointer_push(&pointer_push(pointer, "prefixItems"), "0");
-                        let item_hint = format!("{hint}Item");
-                        Ty::Array(Box::new(self.convert(&p, first, &item_hint, depth + 1)))
-                    }
-                    None => Ty::Array(Box::new(Ty::Value)),
-                },
-            },
-            Some("object") | None => {
-                let has_props =
-                    matches!(value.get("properties"), Some(Value::Object(p)) if !p.is_empty());
-                match value.get("additionalProperties") {
-                    Some(ap @ Value::Object(m)) if !m.is_empty() && !has_props => {
-                        let p = pointer_push(pointer, "additionalProperties");
-                        Ty::Map(Box::new(self.convert(
-                            &p,
-                            ap,
-                            &format!("{hint}Value"),
-                            depth + 1,
-                        )))
-                    }
-                    _ if schema_type(value) == Some("object") || has_props => Ty::Object,
-                    _ => Ty::Value,
-                }
-            }
+            Some("array") => self.array(pointer, value, hint, depth),
+            Some("object") | None => self.map_or_object(pointer, value, hint, depth),
             Some("null") => Ty::Value,
             Some(other) => {
                 self.warn(
@@ -862,6 +798,101 @@ impl<'a> Builder<'a> {
                 );
                 Ty::Value
             }
+        }
+    }
+
+    /// A composition that stands for one member: `allOf` of one primitive (a `$ref` plus a
+    /// description, Plaid's `user_id`; the `$ref` member is preferred, so a named enum stays
+    /// named), or a single meaningful `allOf`/`oneOf`/`anyOf` member. `Value` for a composition
+    /// whose members all drop out (only `null`s, or only descriptions).
+    fn one_member(
+        &mut self,
+        pointer: &str,
+        value: &'a Value,
+        hint: &str,
+        depth: usize,
+    ) -> Option<Ty> {
+        if let Some(i) = self.allof_primitive(value) {
+            let p = format!("{}/{i}", pointer_push(pointer, "allOf"));
+            return Some(self.convert(&p, &value["allOf"][i], hint, depth + 1));
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            let Some(all) = value.get(key).and_then(Value::as_array) else {
+                continue;
+            };
+            let items: Vec<(usize, &Value)> = all
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.get("type").and_then(Value::as_str) != Some("null"))
+                .filter(|(_, i)| key != "allOf" || substantive(i))
+                .collect();
+            if let [(i, item)] = items.as_slice() {
+                let p = format!("{}/{i}", pointer_push(pointer, key));
+                return Some(self.convert(&p, item, hint, depth + 1));
+            }
+            if items.is_empty() && !all.is_empty() {
+                return Some(Ty::Value);
+            }
+        }
+        None
+    }
+
+    /// `Value`, with a warning, for an enum of mixed value types or a schema with several
+    /// non-null types: no one Rust type holds them.
+    fn mixed_types(&mut self, pointer: &str, value: &Value) -> Option<Ty> {
+        if value.get("enum").is_some()
+            && value.get("type").is_none()
+            && self.enum_kind(value).is_none()
+        {
+            self.warn(
+                pointer,
+                "an enum of mixed value types cannot be a Rust enum; the generated type is serde_json::Value".to_string(),
+            );
+            return Some(Ty::Value);
+        }
+        if let Some(Value::Array(types)) = value.get("type") {
+            let non_null = types.iter().filter(|t| *t != "null").count();
+            if non_null > 1 {
+                self.warn(
+                    pointer,
+                    "a schema with several types cannot be expressed as one Rust type; the generated type is serde_json::Value".to_string(),
+                );
+                return Some(Ty::Value);
+            }
+        }
+        None
+    }
+
+    /// `Vec` of the `items` type, or of the one type uniform `prefixItems` share (mixed ones are
+    /// refused by [`unsupported`]).
+    fn array(&mut self, pointer: &str, value: &'a Value, hint: &str, depth: usize) -> Ty {
+        let item_hint = format!("{hint}Item");
+        let (p, items) = match (
+            value.get("items"),
+            value.get("prefixItems").and_then(|p| p.get(0)),
+        ) {
+            (Some(items), _) => (pointer_push(pointer, "items"), items),
+            (None, Some(first)) => (
+                pointer_push(&pointer_push(pointer, "prefixItems"), "0"),
+                first,
+            ),
+            (None, None) => return Ty::Array(Box::new(Ty::Value)),
+        };
+        Ty::Array(Box::new(self.convert(&p, items, &item_hint, depth + 1)))
+    }
+
+    /// An object schema without a struct of its own: a map of its `additionalProperties` type,
+    /// a free-form object, or (no type at all) any value.
+    fn map_or_object(&mut self, pointer: &str, value: &'a Value, hint: &str, depth: usize) -> Ty {
+        let has_props = matches!(value.get("properties"), Some(Value::Object(p)) if !p.is_empty());
+        match value.get("additionalProperties") {
+            Some(ap @ Value::Object(m)) if !m.is_empty() && !has_props => {
+                let p = pointer_push(pointer, "additionalProperties");
+                let ty = self.convert(&p, ap, &format!("{hint}Value"), depth + 1);
+                Ty::Map(Box::new(ty))
+            }
+            _ if schema_type(value) == Some("object") || has_props => Ty::Object,
+            _ => Ty::Value,
         }
     }
 
@@ -1068,23 +1099,28 @@ impl<'a> Builder<'a> {
     /// An untagged union decodes by the selection rule (pins, then most known keys, then
     /// order) when pins or two object variants can change the outcome; otherwise serde's first
     /// match gives the same answer. Keys are listed only where two object variants compete.
-    fn union_shape(&self, variants: &[VariantIr], tag: &Option<String>) -> Shape {
+    fn union_shape(&self, id: usize, variants: &[VariantIr], tag: &Option<String>) -> Shape {
         let keys: Vec<Vec<String>> = variants
             .iter()
             .map(|v| self.documented_keys(&v.ty))
             .collect();
         let objects = keys.iter().filter(|k| !k.is_empty()).count();
         let pinned = variants.iter().any(|v| !v.pins.is_empty());
+        let froms = self.union_froms(id, variants, tag.is_some());
         Shape::Union {
+            from_str: self.from_str_variant(variants, &froms),
             variants: variants
                 .iter()
                 .zip(keys)
-                .map(|(v, keys)| UnionVariant {
+                .zip(froms)
+                .map(|((v, keys), from)| UnionVariant {
                     name: v.name.clone(),
                     ty: self.render(&v.ty, v.boxed),
                     tags: v.tags.clone(),
                     pins: v.pins.clone(),
                     keys: if objects >= 2 { keys } else { Vec::new() },
+                    from,
+                    boxed: v.boxed,
                 })
                 .collect(),
             tag: tag.clone(),
@@ -1115,54 +1151,11 @@ impl<'a> Builder<'a> {
                 ty: "serde_json::Value".to_string(),
             },
             Body::Struct { fields, additional } => {
-                let mut scope = Scope::default();
-                for f in fields {
-                    scope.claim(&f.name);
-                }
-                let default = fields.iter().all(|f| !f.required);
-                Shape::Struct {
-                    default,
-                    fields: fields
-                        .iter()
-                        .map(|f| {
-                            let ty = self.render(&f.ty, f.boxed);
-                            let presence = Presence::of(f.required, f.nullable, in_request);
-                            let ty = presence.wrap(ty);
-                            Field {
-                                rename: naming::bare(&f.name) != f.wire,
-                                name: f.name.clone(),
-                                wire: f.wire.clone(),
-                                ty,
-                                presence,
-                                doc: f.doc.clone(),
-                            }
-                        })
-                        .collect(),
-                    additional: additional.as_ref().map(|t| {
-                        format!(
-                            "std::collections::BTreeMap<String, {}>",
-                            self.render(t, false)
-                        )
-                    }),
-                    additional_name: scope.claim("additional_properties"),
-                }
+                self.struct_shape(fields, additional.as_ref(), in_request)
             }
-            Body::StringEnum(values) => {
-                let mut scope = Scope::with_reserved(&["Unknown"]);
-                Shape::StringEnum {
-                    variants: values
-                        .iter()
-                        .map(|v| EnumVariant {
-                            name: scope.claim(&if v.is_empty() {
-                                "Empty".to_string()
-                            } else {
-                                naming::type_name(v)
-                            }),
-                            value: v.clone(),
-                        })
-                        .collect(),
-                }
-            }
+            Body::StringEnum(values) => Shape::StringEnum {
+                variants: string_enum_variants(values),
+            },
             Body::IntEnum(values) => {
                 let mut scope = Scope::default();
                 Shape::IntEnum {
@@ -1179,7 +1172,7 @@ impl<'a> Builder<'a> {
                         .collect(),
                 }
             }
-            Body::Union { variants, tag } => self.union_shape(variants, tag),
+            Body::Union { variants, tag } => self.union_shape(id, variants, tag),
             Body::Alias { ty, boxed, newtype } => {
                 let ty = self.render(ty, *boxed);
                 if *newtype {
@@ -1247,6 +1240,23 @@ pub(super) fn collect_named(ty: &Ty, out: &mut Vec<usize>) {
         Ty::Array(t) | Ty::Map(t) => collect_named(t, out),
         _ => {}
     }
+}
+
+/// A string enum's variants: one per value, in the spec's order, `Unknown` kept for values the
+/// spec does not list. `new` names a fixed field's value with the same function.
+pub(super) fn string_enum_variants(values: &[String]) -> Vec<EnumVariant> {
+    let mut scope = Scope::with_reserved(&["Unknown"]);
+    values
+        .iter()
+        .map(|v| EnumVariant {
+            name: scope.claim(&if v.is_empty() {
+                "Empty".to_string()
+            } else {
+                naming::type_name(v)
+            }),
+            value: v.clone(),
+        })
+        .collect()
 }
 
 /// An inline enum's type, where it was first met, and whether its name was settled by a second

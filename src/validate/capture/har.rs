@@ -6,7 +6,8 @@
 //! parsed one by one, in parallel. Memory holds one buffer and the entries of one batch, whatever
 //! the file's size, and positions inside `content.text` map back to the file.
 
-use std::io::Read;
+use std::borrow::Cow;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -19,8 +20,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::json_pointer_span;
 
 use super::{
-    bom_warning, mask_strings, normalize_method, parse_error, serde_error_location, serde_message,
-    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Slice, Unit, UnitKind,
+    bom_warning, mask_strings, normalize_method, parse_error, serde_message, without_snippet, Body,
+    Exchange, Field, Origin, Parsed, Request, Slice, Unit, UnitKind,
 };
 
 /// Cuts the file into entries (units), reporting what is not a HAR.
@@ -48,16 +49,57 @@ struct EntryStart {
     origin: Origin,
     /// Set when the entry outgrew the limit: it is skipped, not kept.
     dropped: bool,
+    /// Set when the entry outgrew [`GATHER`] in a file that can seek: its bytes are no longer
+    /// kept as they are scanned, and the whole entry is read again at once when it ends.
+    spilled: bool,
+}
+
+/// Entries up to this long are gathered from the reads as they come. A longer one is read
+/// again from the file when its end is found, into a buffer of its exact size: a buffer grown
+/// by doubling costs up to twice the entry while it is copied, and the allocator keeps what it
+/// frees for a while, so a huge entry would peak far above its size before it is even parsed.
+const GATHER: usize = 4 << 20;
+
+/// Reads a byte range of the file again, then goes back to where it was.
+trait Reread {
+    fn reread(&mut self, offset: usize, len: usize) -> std::io::Result<Vec<u8>>;
+}
+
+impl<R: Read + Seek> Reread for R {
+    fn reread(&mut self, offset: usize, len: usize) -> std::io::Result<Vec<u8>> {
+        let back = self.stream_position()?;
+        self.seek(SeekFrom::Start(offset as u64))?;
+        let mut out = vec![0u8; len];
+        self.read_exact(&mut out)?;
+        self.seek(SeekFrom::Start(back))?;
+        Ok(out)
+    }
 }
 
 /// [`read`] over any reader, with an entry size limit (tests use a small one).
 pub fn read_from(
     file: &Arc<PathBuf>,
-    mut reader: impl Read,
+    reader: impl Read + Seek,
     max_entry: usize,
     sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
 ) {
-    let mut scanner = Scanner::new(file, max_entry);
+    read_entries(file, reader, max_entry, GATHER, sink);
+}
+
+/// [`read_from`], gathering entries up to `gather` bytes (tests use a small size).
+fn read_entries(
+    file: &Arc<PathBuf>,
+    mut reader: impl Read + Seek,
+    max_entry: usize,
+    gather: usize,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
+    // A pipe cannot seek: its long entries are gathered as they come.
+    let gather = match reader.stream_position() {
+        Ok(_) => gather,
+        Err(_) => usize::MAX,
+    };
+    let mut scanner = Scanner::new(file, max_entry, gather);
     let mut chunk = vec![0u8; 1 << 20];
     loop {
         let n = match reader.read(&mut chunk) {
@@ -70,7 +112,7 @@ pub fn read_from(
                 return;
             }
         };
-        if scanner.feed(&chunk[..n], sink).is_err() {
+        if scanner.feed(&chunk[..n], sink, &mut reader).is_err() {
             return;
         }
     }
@@ -85,6 +127,8 @@ struct Stopped;
 struct Scanner<'f> {
     file: &'f Arc<PathBuf>,
     max_entry: usize,
+    /// Entries longer than this are spilled (see [`EntryStart::spilled`]).
+    gather: usize,
     buf: Vec<u8>,
     /// File offset of `buf[0]`.
     base: usize,
@@ -108,10 +152,11 @@ struct Scanner<'f> {
 }
 
 impl<'f> Scanner<'f> {
-    fn new(file: &'f Arc<PathBuf>, max_entry: usize) -> Self {
+    fn new(file: &'f Arc<PathBuf>, max_entry: usize, gather: usize) -> Self {
         Scanner {
             file,
             max_entry,
+            gather,
             buf: Vec::with_capacity(1 << 20),
             base: 0,
             pos: 0,
@@ -157,6 +202,7 @@ impl<'f> Scanner<'f> {
         &mut self,
         chunk: &[u8],
         sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+        file: &mut dyn Reread,
     ) -> Result<(), Stopped> {
         self.buf.extend_from_slice(chunk);
         if self.base == 0 && self.pos == 0 && self.buf.starts_with(b"\xEF\xBB\xBF") {
@@ -169,7 +215,7 @@ impl<'f> Scanner<'f> {
                 continue;
             }
             let b = self.buf[self.pos - self.base];
-            self.byte(b, sink)?;
+            self.byte(b, sink, file)?;
             self.advance(b);
         }
         self.check_entry_size(sink);
@@ -208,6 +254,7 @@ impl<'f> Scanner<'f> {
         &mut self,
         b: u8,
         sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+        file: &mut dyn Reread,
     ) -> Result<(), Stopped> {
         if self.finished {
             if !b.is_ascii_whitespace() {
@@ -236,7 +283,7 @@ impl<'f> Scanner<'f> {
                 self.open(b);
                 Ok(())
             }
-            b'}' | b']' => self.close(b, sink),
+            b'}' | b']' => self.close(b, sink, file),
             b'"' => {
                 self.in_string = true;
                 let keyed = self
@@ -300,6 +347,7 @@ impl<'f> Scanner<'f> {
                 offset: pos,
                 origin: self.origin(prefix),
                 dropped: false,
+                spilled: false,
             });
         }
         self.stack.push(Frame {
@@ -314,6 +362,7 @@ impl<'f> Scanner<'f> {
         &mut self,
         b: u8,
         sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+        file: &mut dyn Reread,
     ) -> Result<(), Stopped> {
         if self.stack.pop().is_none() {
             self.fail(sink, format!("unbalanced `{}`", b as char));
@@ -322,7 +371,7 @@ impl<'f> Scanner<'f> {
         if is_entries(&self.stack) {
             if let Some(start) = self.entry.take() {
                 if !start.dropped {
-                    sink(self.cut_entry(start));
+                    sink(self.cut_entry(start, file));
                 }
                 self.entries += 1;
             }
@@ -333,12 +382,26 @@ impl<'f> Scanner<'f> {
         Ok(())
     }
 
-    /// The entry from its `{` to the current `}`, as a unit. An entry that fills the buffer from
-    /// its start (any entry longer than a read) is handed over with the buffer rather than
-    /// copied: a huge entry is not held twice, and its capacity is not kept for the next one.
-    fn cut_entry(&mut self, start: EntryStart) -> Result<Unit, Box<Diagnostic>> {
-        let (from, last) = (start.offset - self.base, self.pos - self.base);
-        let bytes = if from == 0 {
+    /// The entry from its `{` to the current `}`, as a unit. A spilled entry is read again from
+    /// the file. An entry that fills the buffer from its start (any entry longer than a read) is
+    /// handed over with the buffer rather than copied: a huge entry is not held twice, and its
+    /// capacity is not kept for the next one.
+    fn cut_entry(
+        &mut self,
+        start: EntryStart,
+        file: &mut dyn Reread,
+    ) -> Result<Unit, Box<Diagnostic>> {
+        let bytes = if start.spilled {
+            file.reread(start.offset, self.pos + 1 - start.offset)
+                .map_err(|e| {
+                    parse_error(
+                        self.file,
+                        start.origin.location(""),
+                        format!("cannot read {}: {e}", self.file.display()),
+                    )
+                })?
+        } else if start.offset == self.base {
+            let last = self.pos - self.base;
             // The new buffer starts at the closing byte, still to be moved past.
             let closing = self.buf[last];
             let rest = self.buf.split_off(last);
@@ -347,7 +410,7 @@ impl<'f> Scanner<'f> {
             self.base = self.pos;
             taken
         } else {
-            self.buf[from..=last].to_vec()
+            self.buf[start.offset - self.base..=self.pos - self.base].to_vec()
         };
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Unit {
@@ -377,10 +440,12 @@ impl<'f> Scanner<'f> {
         self.pos += 1;
     }
 
-    /// An entry that outgrew the limit is reported once and skipped, not kept.
+    /// An entry that outgrew the limit is reported once and skipped, not kept; one that
+    /// outgrew [`GATHER`] is spilled.
     fn check_entry_size(&mut self, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) {
         let (pos, max_entry, entries) = (self.pos, self.max_entry, self.entries);
         if let Some(start) = self.entry.as_mut() {
+            start.spilled |= pos - start.offset > self.gather;
             if !start.dropped && pos - start.offset > max_entry {
                 start.dropped = true;
                 sink(Err(parse_error(
@@ -399,7 +464,7 @@ impl<'f> Scanner<'f> {
     /// snippets) when it is short.
     fn trim(&mut self) {
         let keep_from = match &self.entry {
-            Some(start) if !start.dropped => start.offset,
+            Some(start) if !start.dropped && !start.spilled => start.offset,
             _ if self.pos - self.line_start <= 4096 => self.line_start.max(self.base),
             _ => self.pos,
         };
@@ -498,25 +563,47 @@ struct HarHeader {
 struct HarContent {
     #[serde(default, rename = "mimeType")]
     mime_type: Option<String>,
+    /// Skipped while the entry is parsed (its syntax is checked): the body is decoded later
+    /// from its own slice of the entry, once.
     #[serde(default)]
-    text: Option<String>,
+    text: Option<IgnoredAny>,
     #[serde(default)]
     encoding: Option<String>,
 }
 
 /// Parses one entry into an exchange. The entry's text is masked in place and shared with the
-/// body's escapes, so a huge entry is held once beside its decoded body.
+/// body's escapes, so a huge entry is held once beside its decoded body. The body is skipped
+/// while the entry is parsed and then decoded once from its own slice of the text, straight
+/// into a buffer of its size; a base64 body keeps nothing of the text, which is freed before
+/// the body is checked.
 pub fn parse_entry(mut unit: Unit) -> Parsed {
     let file = unit.file.as_path();
     let mut text = std::mem::take(&mut unit.text);
     let index = unit.entry.unwrap_or(0);
-    let entry: HarEntry = serde_json::from_str(&text).map_err(|e| {
+    let not_entry = |e: serde_json::Error, text: &str, at: usize| {
+        let span = super::serde_error_span(&text[at..], &e);
+        let span = crate::source::ByteSpan {
+            start: span.start + at,
+            end: span.end + at,
+        };
         parse_error(
             file,
-            without_snippet(serde_error_location(&unit.origin, &text, &e)),
+            without_snippet(unit.origin.locate(text, span)),
             format!("entry {index} is not a HAR entry: {}", serde_message(&e)),
         )
-    })?;
+    };
+    let entry: HarEntry = serde_json::from_str(&text).map_err(|e| not_entry(e, &text, 0))?;
+    let content = entry.response.content.as_ref();
+    let base64 = content
+        .and_then(|c| c.encoding.as_deref())
+        .is_some_and(|e| e.eq_ignore_ascii_case("base64"));
+    let recorded = match content.and_then(|c| c.text.as_ref()) {
+        None => Ok(None),
+        Some(_) => match recorded_body(&text, base64) {
+            Err((BodyError::Json(e), at)) => return Err(not_entry(e, &text, at)),
+            other => other.map_err(|(e, _)| e),
+        },
+    };
     // The request object as recorded (small, whatever the response's size): its body's escapes.
     let real_request = json_pointer_span(&text, "/request")
         .and_then(|found| text.get(found.value.start..found.value.end))
@@ -525,56 +612,21 @@ pub fn parse_entry(mut unit: Unit) -> Parsed {
     // From here on, snippets come from the masked text: same positions, no secrets.
     let shown = Arc::new(text);
     let anchor = unit.origin.location(shown.split('\n').next().unwrap_or(""));
-    let status = u16::try_from(entry.response.status)
-        .ok()
-        .filter(|s| (100..600).contains(s))
-        .ok_or_else(|| {
-            // Browsers record aborted and blocked requests with status 0: nothing to check,
-            // but worth knowing, so a warning rather than an error.
-            let mut d = parse_error(
-                file,
-                anchor.clone(),
-                format!(
-                    "entry {index} has no response (status {}): the request failed or was blocked; skipped",
-                    entry.response.status
-                ),
-            );
-            d.severity = crate::diagnostic::Severity::Warning;
-            d
-        })?;
-    let header_type = entry
-        .response
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("content-type"))
-        .map(|h| h.value.clone());
-    let content = entry.response.content;
-    let content_type = content
-        .as_ref()
-        .and_then(|c| c.mime_type.clone())
-        .filter(|m| !m.trim().is_empty())
-        .or(header_type);
-    let body = match content.and_then(|c| c.text.map(|t| (t, c.encoding))) {
-        None => None,
-        Some((t, _)) if t.is_empty() => None,
-        Some((t, Some(enc))) if enc.eq_ignore_ascii_case("base64") => {
-            let bytes = decode_base64_in_place(t).map_err(|e| {
-                parse_error(
-                    file,
-                    locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.clone()),
-                    format!("entry {index}: content.text is not valid base64: {e}"),
-                )
-            })?;
-            let decoded = String::from_utf8(bytes).map_err(|_| {
-                parse_error(
-                    file,
-                    locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.clone()),
-                    format!("entry {index}: the base64 body is not UTF-8 text"),
-                )
-            })?;
-            Some(Body::unlocated(decoded))
-        }
-        Some((t, _)) => {
+    let status = status_of(&entry, index).map_err(|message| {
+        // Browsers record aborted and blocked requests with status 0: nothing to check, but
+        // worth knowing, so a warning rather than an error.
+        let mut d = parse_error(file, anchor.clone(), message);
+        d.severity = crate::diagnostic::Severity::Warning;
+        d
+    })?;
+    let body_error = |message: String| {
+        let at = locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.clone());
+        parse_error(file, at, format!("entry {index}: {message}"))
+    };
+    let body = match recorded {
+        Ok(None) => None,
+        Ok(Some(Recorded::Decoded(t))) => Some(Body::unlocated(t)),
+        Ok(Some(Recorded::Text(t))) => {
             let (origin, escaped) = string_origin(&unit.origin, &shown, "/response/content/text");
             Some(Body {
                 text: Arc::new(t),
@@ -585,15 +637,19 @@ pub fn parse_entry(mut unit: Unit) -> Parsed {
                 snippet: None,
             })
         }
+        Err(BodyError::Base64(e)) => {
+            return Err(body_error(format!("content.text is not valid base64: {e}")))
+        }
+        Err(_) => return Err(body_error("the base64 body is not UTF-8 text".to_string())),
     };
     let request = request_of(&entry.request, &unit.origin, real_request, &shown);
     Ok(Exchange {
         file: unit.file.clone(),
         entry: unit.entry,
         method: normalize_method(&entry.request.method),
+        content_type: content_type_of(entry.response),
         url: entry.request.url,
         status,
-        content_type,
         body,
         anchor,
         operation: None,
@@ -601,44 +657,127 @@ pub fn parse_entry(mut unit: Unit) -> Parsed {
     })
 }
 
-/// Decodes base64 `text` (whitespace allowed: some recorders wrap lines) in its own buffer.
-/// Decoded bytes are fewer than the text they come from, so each chunk is written behind the
-/// point being read and a huge body is never held twice.
-fn decode_base64_in_place(text: String) -> Result<Vec<u8>, base64::DecodeError> {
-    use base64::DecodeError;
+/// The response status, or why the entry has none to check.
+fn status_of(entry: &HarEntry, index: usize) -> Result<u16, String> {
+    u16::try_from(entry.response.status)
+        .ok()
+        .filter(|s| (100..600).contains(s))
+        .ok_or_else(|| {
+            format!(
+                "entry {index} has no response (status {}): the request failed or was blocked; skipped",
+                entry.response.status
+            )
+        })
+}
+
+/// The response media type: `content.mimeType`, else the `Content-Type` header.
+fn content_type_of(response: HarResponse) -> Option<String> {
+    let header_type = response
+        .headers
+        .into_iter()
+        .find(|h| h.name.eq_ignore_ascii_case("content-type"))
+        .map(|h| h.value);
+    response
+        .content
+        .and_then(|c| c.mime_type)
+        .filter(|m| !m.trim().is_empty())
+        .or(header_type)
+}
+
+/// A response body read from `content.text`.
+enum Recorded {
+    /// Decoded from base64: its place in the file is lost.
+    Decoded(String),
+    /// Decoded from the JSON string, whose escapes map its offsets back to the file.
+    Text(String),
+}
+
+/// Why `content.text` gave no body.
+enum BodyError {
+    /// Not a JSON string, or one with an escape that names no character.
+    Json(serde_json::Error),
+    Base64(base64::DecodeError),
+    NotUtf8,
+}
+
+/// The response body of an entry whose `content.text` is present and not null, decoded from
+/// the entry's `text` as recorded; `None` when it is empty. An error comes with the offset in
+/// `text` of the slice it was found in.
+fn recorded_body(text: &str, base64: bool) -> Result<Option<Recorded>, (BodyError, usize)> {
+    let span = json_pointer_span(text, "/response/content/text")
+        .map(|found| found.value)
+        .unwrap_or(crate::source::ByteSpan { start: 0, end: 0 });
+    let literal = &text[span.start..span.end];
+    // Not a string, or an escape that names no character: serde_json's error for a string.
+    let json_error = || {
+        let e = serde_json::from_str::<String>(literal)
+            .err()
+            .unwrap_or_else(|| serde::de::Error::custom("content.text is not a string"));
+        (BodyError::Json(e), span.start)
+    };
+    if !literal.starts_with('"') {
+        return Err(json_error());
+    }
+    if literal == "\"\"" {
+        return Ok(None);
+    }
+    let inner = &literal[1..literal.len() - 1];
+    // Base64 has nothing to escape, so it is read in place unless a writer escaped `/` anyway.
+    let decoded = if inner.contains('\\') {
+        Cow::Owned(super::unescape(literal).ok_or_else(json_error)?)
+    } else {
+        Cow::Borrowed(inner)
+    };
+    if !base64 {
+        return Ok(Some(Recorded::Text(decoded.into_owned())));
+    }
+    let bytes = decode_base64(&decoded).map_err(|e| (BodyError::Base64(e), span.start))?;
+    String::from_utf8(bytes)
+        .map(|t| Some(Recorded::Decoded(t)))
+        .map_err(|_| (BodyError::NotUtf8, span.start))
+}
+
+/// Decodes base64 `text` (whitespace allowed: some recorders wrap lines) into one buffer of
+/// the decoded size, a chunk at a time; errors name offsets in the text without its whitespace,
+/// as decoding that at once would.
+fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::{DecodeError, DecodeSliceError};
     /// Bytes decoded at a time: a multiple of 4, so only the last chunk may hold padding.
     const CHUNK: usize = 64 * 1024;
-    let mut buf = text.into_bytes();
-    buf.retain(|b| !b.is_ascii_whitespace());
+    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
     let mut chunk = Vec::with_capacity(CHUNK);
-    let (mut read, mut written) = (0usize, 0usize);
-    while read < buf.len() {
-        let end = (read + CHUNK).min(buf.len());
+    let mut bytes = text.bytes().filter(|b| !b.is_ascii_whitespace());
+    let mut read = 0usize;
+    loop {
         chunk.clear();
-        chunk.extend_from_slice(&buf[read..end]);
-        // Errors name offsets in the whole text, as decoding it at once would.
+        chunk.extend(bytes.by_ref().take(CHUNK));
+        if chunk.is_empty() {
+            break;
+        }
+        let at = out.len();
+        out.resize(at + chunk.len() / 4 * 3 + 3, 0);
         let n = base64::engine::general_purpose::STANDARD
-            .decode_slice(&chunk, &mut buf[written..])
+            .decode_slice(&chunk, &mut out[at..])
             .map_err(|e| match e {
-                base64::DecodeSliceError::DecodeError(DecodeError::InvalidByte(at, b)) => {
+                DecodeSliceError::DecodeError(DecodeError::InvalidByte(at, b)) => {
                     DecodeError::InvalidByte(at + read, b)
                 }
-                base64::DecodeSliceError::DecodeError(DecodeError::InvalidLastSymbol(at, b)) => {
+                DecodeSliceError::DecodeError(DecodeError::InvalidLastSymbol(at, b)) => {
                     DecodeError::InvalidLastSymbol(at + read, b)
                 }
-                base64::DecodeSliceError::DecodeError(DecodeError::InvalidLength(n)) => {
+                DecodeSliceError::DecodeError(DecodeError::InvalidLength(n)) => {
                     DecodeError::InvalidLength(n + read)
                 }
-                base64::DecodeSliceError::DecodeError(e) => e,
-                // The output is the rest of the buffer, always longer than what it decodes to.
-                base64::DecodeSliceError::OutputSliceTooSmall => DecodeError::InvalidLength(end),
+                DecodeSliceError::DecodeError(e) => e,
+                // Each chunk has room for what it can decode to.
+                DecodeSliceError::OutputSliceTooSmall => {
+                    DecodeError::InvalidLength(read + chunk.len())
+                }
             })?;
-        written += n;
-        read = end;
+        out.truncate(at + n);
+        read += chunk.len();
     }
-    buf.truncate(written);
-    buf.shrink_to_fit();
-    Ok(buf)
+    Ok(out)
 }
 
 /// The request of an entry. Its text is the masked `request` object only (small, whatever the
@@ -661,22 +800,68 @@ fn request_of(
         ),
         None => (Arc::new(String::new()), String::new(), origin.clone()),
     };
-    let fields = |list: &[Value], what: &str| -> Vec<Field> {
-        list.iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                let (name, value) = pair(v)?;
-                Some(Field {
-                    name: name.to_string(),
-                    value: value.to_string(),
-                    at: format!("/{what}/{i}/value"),
-                    within: None,
-                })
+    let headers = fields(&har.headers, "headers");
+    let headers = (!headers.is_empty()).then_some(headers);
+    let cookies = headers.as_ref().map(|h| {
+        let listed = fields(&har.cookies, "cookies");
+        if listed.is_empty() {
+            h.iter()
+                .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
+                .flat_map(super::cookie_fields)
+                .collect()
+        } else {
+            listed
+        }
+    });
+    let mut content_type = headers.as_ref().and_then(|h| {
+        h.iter()
+            .find(|f| f.name.eq_ignore_ascii_case("content-type"))
+            .map(|f| f.value.clone())
+    });
+    let body = har.post_data.as_ref().and_then(|post| {
+        if let Some(m) = post.mime_type.as_deref().filter(|m| !m.trim().is_empty()) {
+            content_type = Some(m.to_string());
+        }
+        post_body(post, &origin, &real, &text)
+    });
+    // A body was sent but not recorded (`bodySize` > 0 without `postData`): not judged.
+    let body_known = body.is_some() || har.body_size.is_none_or(|n| n <= 0);
+    Request {
+        query: query_of(har),
+        headers,
+        cookies,
+        body,
+        body_known,
+        content_type,
+        text,
+        origin,
+        url_at: "/url",
+        headers_at: "/headers",
+        cookies_at: "/cookies",
+        body_at: "/postData",
+    }
+}
+
+/// The name/value pairs of a HAR list (`headers`, `cookies`, `queryString`), each pointing at
+/// its value in the request object.
+fn fields(list: &[Value], what: &str) -> Vec<Field> {
+    list.iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let (name, value) = pair(v)?;
+            Some(Field {
+                name: name.to_string(),
+                value: value.to_string(),
+                at: format!("/{what}/{i}/value"),
+                within: None,
             })
-            .collect()
-    };
-    // The URL is what was sent; `queryString` (often empty, sometimes encoded differently by
-    // each browser) only tells where each pair's value stands in the file.
+        })
+        .collect()
+}
+
+/// The query pairs of the URL, which is what was sent; `queryString` (often empty, sometimes
+/// encoded differently by each browser) only tells where each pair's value stands in the file.
+fn query_of(har: &HarRequest) -> Vec<Field> {
     let listed = fields(&har.query_string, "queryString");
     let mut query = super::query_fields(&har.url, "/url");
     let mut used = vec![false; listed.len()];
@@ -692,62 +877,29 @@ fn request_of(
             q.within = None;
         }
     }
-    let headers = fields(&har.headers, "headers");
-    let headers = (!headers.is_empty()).then_some(headers);
-    let cookies = headers.as_ref().map(|h| {
-        let listed = fields(&har.cookies, "cookies");
-        if listed.is_empty() {
-            h.iter()
-                .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
-                .flat_map(super::cookie_fields)
-                .collect()
-        } else {
-            listed
-        }
-    });
-    let header_type = headers.as_ref().and_then(|h| {
-        h.iter()
-            .find(|f| f.name.eq_ignore_ascii_case("content-type"))
-            .map(|f| f.value.clone())
-    });
-    let mut content_type = header_type;
-    let body = har.post_data.as_ref().and_then(|post| {
-        if let Some(m) = post.mime_type.as_deref().filter(|m| !m.trim().is_empty()) {
-            content_type = Some(m.to_string());
-        }
-        match &post.text {
-            Some(t) => Some(super::masked_string_body(
-                &origin,
-                super::string_raw(&real, "/postData/text"),
-                &text,
-                t.clone(),
-            )),
-            // Form posts may be recorded as `params` only: rebuilt as sent.
-            None if !post.params.is_empty() => {
-                let mut form = url::form_urlencoded::Serializer::new(String::new());
-                for (name, value) in post.params.iter().filter_map(pair) {
-                    form.append_pair(name, value);
-                }
-                Some(Body::unlocated(form.finish()))
+    query
+}
+
+/// The request body of `postData`: its `text`, located through the escapes of the request
+/// object as recorded (`real`) and shown from its masked form (`text`), or its `params`
+/// rebuilt as the form that was sent.
+fn post_body(post: &HarPostData, origin: &Origin, real: &str, text: &Arc<String>) -> Option<Body> {
+    match &post.text {
+        Some(t) => Some(super::masked_string_body(
+            origin,
+            super::string_raw(real, "/postData/text"),
+            text,
+            t.clone(),
+        )),
+        // Form posts may be recorded as `params` only: rebuilt as sent.
+        None if !post.params.is_empty() => {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in post.params.iter().filter_map(pair) {
+                form.append_pair(name, value);
             }
-            None => None,
+            Some(Body::unlocated(form.finish()))
         }
-    });
-    // A body was sent but not recorded (`bodySize` > 0 without `postData`): not judged.
-    let body_known = body.is_some() || har.body_size.is_none_or(|n| n <= 0);
-    Request {
-        query,
-        headers,
-        cookies,
-        body,
-        body_known,
-        content_type,
-        text,
-        origin,
-        url_at: "/url",
-        headers_at: "/headers",
-        cookies_at: "/cookies",
-        body_at: "/postData",
+        None => None,
     }
 }
 
@@ -807,17 +959,19 @@ fn locate_text(origin: &Origin, text: &str) -> Option<crate::source::Location> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::capture::testing::Trickle;
+    use crate::validate::capture::testing::{Pipe, Trickle};
 
     fn units(input: &[u8]) -> Vec<Result<Unit, Box<Diagnostic>>> {
         let file = Arc::new(PathBuf::from("t.har"));
         let mut out = Vec::new();
-        read_from(&file, input, 1 << 20, &mut |u| out.push(u));
+        read_from(&file, std::io::Cursor::new(input), 1 << 20, &mut |u| {
+            out.push(u)
+        });
         out
     }
 
     #[test]
-    fn base64_decodes_in_place_as_at_once() {
+    fn base64_decodes_in_chunks_as_at_once() {
         use base64::Engine;
         let engine = base64::engine::general_purpose::STANDARD;
         // Around the chunk size, with padding and wrapped lines.
@@ -827,22 +981,18 @@ mod tests {
             if len > 100 {
                 text.insert_str(76, "\r\n");
             }
-            assert_eq!(
-                decode_base64_in_place(text).expect("decodes"),
-                data,
-                "{len}"
-            );
+            assert_eq!(decode_base64(&text).expect("decodes"), data, "{len}");
         }
         // A bad byte in a later chunk is named at its offset in the whole text.
         let mut bad = engine.encode(vec![0u8; 100_000]);
         bad.replace_range(70_001..70_002, "!");
         assert_eq!(
-            decode_base64_in_place(bad.clone()).expect_err("bad byte"),
+            decode_base64(&bad).expect_err("bad byte"),
             engine.decode(&bad).expect_err("bad byte")
         );
         let short = format!("{}A", engine.encode(vec![1u8; 99_999]));
         assert_eq!(
-            decode_base64_in_place(short.clone()).expect_err("bad length"),
+            decode_base64(&short).expect_err("bad length"),
             engine.decode(&short).expect_err("bad length")
         );
     }
@@ -871,7 +1021,7 @@ mod tests {
         let file = Arc::new(PathBuf::from("t.har"));
         let cut = |step: usize| {
             let mut out = Vec::new();
-            read_from(&file, Trickle(&input, step), 1 << 20, &mut |u| {
+            read_from(&file, Trickle::new(&input, step), 1 << 20, &mut |u| {
                 let u = u.expect("entry");
                 out.push((u.text, u.origin));
             });
@@ -885,12 +1035,61 @@ mod tests {
     }
 
     #[test]
+    fn long_entries_read_again_at_their_size_are_the_same_entries() {
+        let input = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/samples/mixed.har"),
+        )
+        .expect("sample");
+        let file = Arc::new(PathBuf::from("t.har"));
+        type Sink<'a> = &'a mut dyn FnMut(Result<Unit, Box<Diagnostic>>);
+        let cut = |reader: &mut dyn FnMut(Sink<'_>)| {
+            let mut out = Vec::new();
+            reader(&mut |u| {
+                let u = u.expect("entry");
+                out.push((u.text, u.origin, u.entry));
+            });
+            out
+        };
+        let gathered = cut(&mut |sink| {
+            read_entries(
+                &file,
+                std::io::Cursor::new(&input),
+                1 << 20,
+                usize::MAX,
+                sink,
+            )
+        });
+        assert_eq!(gathered.len(), 11);
+        for step in [1, 7, 4096] {
+            for gather in [0, 100, 2000] {
+                let sought = cut(&mut |sink| {
+                    read_entries(&file, Trickle::new(&input, step), 1 << 20, gather, sink)
+                });
+                assert_eq!(sought, gathered, "{step} bytes a read, gathering {gather}");
+                let piped = cut(&mut |sink| {
+                    read_entries(
+                        &file,
+                        Pipe(Trickle::new(&input, step)),
+                        1 << 20,
+                        gather,
+                        sink,
+                    )
+                });
+                assert_eq!(
+                    piped, gathered,
+                    "a pipe, {step} bytes a read, gathering {gather}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn an_oversized_entry_is_skipped_and_the_next_one_read() {
         let big = "x".repeat(3000);
         let input = format!("{{\"log\": {{\"entries\": [{{\"a\": \"{big}\"}}, {{\"b\": 1}}]}}}}");
         let file = Arc::new(PathBuf::from("t.har"));
         let mut got = Vec::new();
-        read_from(&file, Trickle(input.as_bytes(), 512), 1024, &mut |u| {
+        read_from(&file, Trickle::new(input.as_bytes(), 512), 1024, &mut |u| {
             got.push(u)
         });
         assert_eq!(got.len(), 2);

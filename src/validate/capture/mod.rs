@@ -18,6 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::pointer::{string_pointers, walk, Pointer, Step, Walk};
 use crate::source::{ByteSpan, Location};
 
 pub mod har;
@@ -331,6 +332,67 @@ pub fn raw_offset(raw: &str, decoded: usize) -> usize {
         }
     }
     i.min(bytes.len())
+}
+
+/// The decoded contents of the JSON string literal `raw` (quotes included, syntax checked
+/// already), written once into a buffer of the literal's size: serde_json would unescape a long
+/// string into a scratch buffer grown by doubling and then copy it. `None` for an escape that
+/// names no character (a lone surrogate): serde_json's own error then says which.
+pub fn unescape(raw: &str) -> Option<String> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let bytes = inner.as_bytes();
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(k) = bytes[i..].iter().position(|b| *b == b'\\') else {
+            out.extend_from_slice(&bytes[i..]);
+            break;
+        };
+        out.extend_from_slice(&bytes[i..i + k]);
+        i += k;
+        let simple = match bytes.get(i + 1)? {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let (c, used) = unicode_escape(inner, i)?;
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                i += used;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(simple);
+        i += 2;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The character of the `\uXXXX` escape (or surrogate pair of them) at `at` of `raw`, and how
+/// many bytes of `raw` it takes.
+fn unicode_escape(raw: &str, at: usize) -> Option<(char, usize)> {
+    let unit = |at: usize| {
+        raw.get(at..at + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    let hi = unit(at + 2)?;
+    if !(0xD800..0xDC00).contains(&hi) {
+        return Some((char::from_u32(hi)?, 6));
+    }
+    if raw.get(at + 6..at + 8) != Some("\\u") {
+        return None;
+    }
+    let lo = unit(at + 8).filter(|lo| (0xDC00..0xE000).contains(lo))?;
+    Some((
+        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?,
+        12,
+    ))
 }
 
 /// A byte range of a shared text: the raw contents of a JSON string inside a unit's text,
@@ -705,103 +767,100 @@ fn mask_every_string(text: &str) -> String {
 }
 
 /// Whether some object in the JSON `text`, which parsed already, has a key twice. Checked while
-/// masking, so the cost is one extra scan of units that have something to mask.
+/// masking, so the cost is one extra scan of units that have something to mask. A scan of the
+/// bytes rather than a serde pass: only keys are decoded, so a huge string value (a body stored
+/// as a JSON string) is skipped, not unescaped into a scratch buffer as big as itself.
 pub fn has_duplicate_keys(text: &str) -> bool {
-    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
     use std::borrow::Cow;
     use std::collections::HashSet;
-
-    /// Deserialises any value; `Err` as soon as a duplicate key is met.
-    struct Check;
-    impl<'de> DeserializeSeed<'de> for Check {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Check {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("JSON")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
-            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                if !seen.insert(key) {
-                    return Err(serde::de::Error::custom("duplicate key"));
-                }
-                map.next_value_seed(Check)?;
+    let bytes = text.as_bytes();
+    // The keys seen in each open object; `None` for an open array.
+    let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                open.push(Some(HashSet::new()));
+                expect_key = true;
             }
-            Ok(())
+            b'[' => {
+                open.push(None);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => expect_key = matches!(open.last(), Some(Some(_))),
+            b'"' => {
+                let end = string_end(bytes, i);
+                if expect_key {
+                    let raw = &text[i..end];
+                    let key = match unescape(raw) {
+                        Some(k) if raw.contains('\\') => Cow::Owned(k),
+                        _ => Cow::Borrowed(&raw[1..raw.len().saturating_sub(1).max(1)]),
+                    };
+                    if let Some(Some(keys)) = open.last_mut() {
+                        if !keys.insert(key) {
+                            return true;
+                        }
+                    }
+                    expect_key = false;
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element_seed(Check)?.is_some() {}
-            Ok(())
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> Result<(), E> {
-            Ok(())
+        i += 1;
+    }
+    false
+}
+
+/// The offset just past the JSON string whose opening quote is at `start`.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            _ => i += 1,
         }
     }
-    // Callers pass text that parsed already, so an error here is a duplicate.
-    let mut de = serde_json::Deserializer::from_str(text);
-    Check.deserialize(&mut de).is_err()
+    bytes.len()
 }
+
+/// How many pointers of possible secrets one exchange keeps: a body with more strings than this
+/// is masked up to here, and its snippets past it are not shown whole anyway.
+pub(crate) const MAX_SECRET_POINTERS: usize = 4096;
 
 /// Pointers of the strings in `value` at or below a credential-named key (see
-/// [`crate::secrecy`]), at most a few thousand: masked in snippets wherever they stand.
+/// [`crate::secrecy`]), at most [`MAX_SECRET_POINTERS`]: masked in snippets wherever they stand.
 pub fn credential_strings(value: &Value, at: &str, out: &mut Vec<String>) {
-    if out.len() > 4096 {
-        return;
-    }
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let here = crate::source::pointer_push(at, k);
-                if crate::secrecy::is_credential_name(k) {
-                    all_strings(v, here, out);
-                } else {
-                    credential_strings(v, &here, out);
-                }
-            }
+    walk(value, &mut Pointer::new(at), &mut |step, node, at| {
+        if out.len() >= MAX_SECRET_POINTERS {
+            return Walk::Stop;
         }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                credential_strings(v, &format!("{at}/{i}"), out);
+        match step {
+            Step::Key(key) if crate::secrecy::is_credential_name(key) => {
+                string_pointers(node, &mut at.clone(), MAX_SECRET_POINTERS, out);
+                Walk::Skip
             }
+            _ => Walk::Descend,
         }
-        _ => {}
-    }
+    });
 }
 
-fn all_strings(value: &Value, at: String, out: &mut Vec<String>) {
-    match value {
-        Value::String(_) => out.push(at),
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                all_strings(v, format!("{at}/{i}"), out);
-            }
+/// [`credential_strings`] of the members of an object that is not held as a `Value` (an NDJSON
+/// line is kept as its map, so a huge body is never wrapped or cloned to be walked).
+pub fn credential_members(map: &serde_json::Map<String, Value>, at: &str, out: &mut Vec<String>) {
+    for (key, value) in map {
+        let here = crate::pointer::pointer_push(at, key);
+        if crate::secrecy::is_credential_name(key) {
+            string_pointers(value, &mut Pointer::new(&here), MAX_SECRET_POINTERS, out);
+        } else {
+            credential_strings(value, &here, out);
         }
-        Value::Object(map) => {
-            for (k, v) in map {
-                all_strings(v, crate::source::pointer_push(&at, k), out);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -969,6 +1028,50 @@ mod tests {
     }
 
     #[test]
+    fn unescaping_reads_strings_as_serde_json_does() {
+        for raw in [
+            r#""""#,
+            r#""plain""#,
+            r#""a\"b\\c\/d\b\f\n\r\t""#,
+            r#""\u00e9t\u00C9 \u2022 \ud83d\ude00 \u0000 end""#,
+            r#""é • 😀 as they are""#,
+            r#""{\"k\": \"\\u0041\"}""#,
+        ] {
+            let ours = unescape(raw).expect("decodes");
+            assert_eq!(
+                ours,
+                serde_json::from_str::<String>(raw).expect("serde"),
+                "{raw}"
+            );
+            assert!(ours.capacity() <= raw.len(), "{raw}");
+        }
+        // Lone surrogates name no character: serde_json's error is used instead.
+        for raw in [r#""\ud83d""#, r#""\ud83d\u0041""#, r#""\ude00""#] {
+            assert_eq!(unescape(raw), None, "{raw}");
+            assert!(serde_json::from_str::<String>(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_at_any_depth_and_through_escapes() {
+        for (text, twice) in [
+            (r#"{"a": 1, "b": 2}"#, false),
+            (r#"{"a": 1, "a": 2}"#, true),
+            (r#"{"a": 1, "\u0061": 2}"#, true),
+            (r#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}"#, false),
+            (
+                r#"{"a": [1, {"k": "\"k\": 1, \"k\": 2", "j": 1}], "b": {"x": 1, "x": 2}}"#,
+                true,
+            ),
+            (r#"{"s": "{\"a\": 1, \"a\": 2}", "t": ["a", "a"]}"#, false),
+            (r#"[{"a": 1}, {"a": 1}, {"": 1, "": 2}]"#, true),
+            (r#""a""#, false),
+        ] {
+            assert_eq!(has_duplicate_keys(text), twice, "{text}");
+        }
+    }
+
+    #[test]
     fn formats_by_extension() {
         assert_eq!(
             CaptureFormat::of(Path::new("a.HAR")),
@@ -990,17 +1093,57 @@ mod tests {
 /// Test helpers shared by the readers' tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use std::io::Read;
+    use std::io::{Read, Seek, SeekFrom};
 
-    /// Hands out a few bytes per read, so every chunk boundary falls somewhere new.
-    pub(crate) struct Trickle<'a>(pub &'a [u8], pub usize);
+    /// Hands out a few bytes per read, so every chunk boundary falls somewhere new; seeks like
+    /// a file.
+    pub(crate) struct Trickle<'a> {
+        data: &'a [u8],
+        at: usize,
+        step: usize,
+    }
+
+    impl<'a> Trickle<'a> {
+        pub(crate) fn new(data: &'a [u8], step: usize) -> Self {
+            Trickle { data, at: 0, step }
+        }
+    }
 
     impl Read for Trickle<'_> {
         fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.1.min(out.len()).min(self.0.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
+            let rest = &self.data[self.at.min(self.data.len())..];
+            let n = self.step.min(out.len()).min(rest.len());
+            out[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
             Ok(n)
+        }
+    }
+
+    impl Seek for Trickle<'_> {
+        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+            let at = match to {
+                SeekFrom::Start(n) => Some(n),
+                SeekFrom::Current(d) => (self.at as u64).checked_add_signed(d),
+                SeekFrom::End(d) => (self.data.len() as u64).checked_add_signed(d),
+            };
+            let at = at.ok_or_else(|| std::io::Error::other("seek before the start"))?;
+            self.at = usize::try_from(at).map_err(std::io::Error::other)?;
+            Ok(at)
+        }
+    }
+
+    /// Reads like a pipe: it cannot seek.
+    pub(crate) struct Pipe<R>(pub R);
+
+    impl<R: Read> Read for Pipe<R> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            self.0.read(out)
+        }
+    }
+
+    impl<R> Seek for Pipe<R> {
+        fn seek(&mut self, _: SeekFrom) -> std::io::Result<u64> {
+            Err(std::io::Error::other("illegal seek"))
         }
     }
 }

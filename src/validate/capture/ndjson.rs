@@ -12,7 +12,7 @@
 //! The file is read line by line with a bounded buffer, so memory stays flat however long the
 //! file is; lines are parsed later, in parallel.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -22,8 +22,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::ByteSpan;
 
 use super::{
-    bom_warning, looks_binary, mask_strings, normalize_method, parse_error, serde_error_location,
-    serde_message, without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
+    bom_warning, looks_binary, mask_strings, normalize_method, parse_error, serde_message,
+    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
@@ -40,125 +40,53 @@ pub fn read(
 /// [`read`] over any reader, with a line size limit (tests use a small one).
 pub fn read_from(
     file: &Arc<PathBuf>,
-    reader: impl Read,
+    reader: impl Read + Seek,
     max_line: usize,
     sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
 ) {
-    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    read_lines(file, Lines::new(reader, max_line, GATHER), sink);
+}
+
+/// Lines up to this long are gathered from the reader's buffer as they come. A longer one is
+/// measured first and then read once into a buffer of its exact size: a buffer grown by
+/// doubling costs up to twice the line while it is copied, and the allocator keeps what it
+/// frees for a while, so a huge line would peak far above its size before it is even parsed.
+const GATHER: usize = 4 << 20;
+
+/// The file cut into lines, with the state that outlives one line.
+fn read_lines<R: Read + Seek>(
+    file: &Arc<PathBuf>,
+    mut lines: Lines<R>,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) {
     let mut line_no = 0usize;
     let mut entry = 0usize;
     let mut line: Vec<u8> = Vec::new();
     let mut any = false;
     loop {
-        line.clear();
         line_no += 1;
-        let mut too_long = false;
-        let mut ended = false;
-        // read_until with a cap: past `max_line` the rest of the line is skipped unbuffered.
-        loop {
-            let available = match reader.fill_buf() {
-                Ok(b) => b,
-                Err(e) => {
-                    sink(Err(parse_error(
-                        file,
-                        Origin::file_start().location(""),
-                        format!("cannot read {}: {e}", file.display()),
-                    )));
-                    return;
-                }
-            };
-            if available.is_empty() {
-                ended = true;
-                break;
-            }
-            let (chunk, done) = match available.iter().position(|b| *b == b'\n') {
-                Some(i) => (&available[..=i], true),
-                None => (available, false),
-            };
-            let used = chunk.len();
-            if !too_long {
-                if line.len() + used > max_line {
-                    too_long = true;
-                    line.clear();
-                } else {
-                    line.extend_from_slice(chunk);
-                }
-            }
-            reader.consume(used);
-            if done {
-                break;
-            }
-        }
-        if ended && line.is_empty() && !too_long {
-            break;
-        }
-        any = true;
-        if line_no == 1 {
-            if line.starts_with(b"\xEF\xBB\xBF") {
-                sink(Err(bom_warning(file)));
-                line.drain(..3);
-            }
-            if looks_binary(&line) {
+        let cut = match lines.next(&mut line) {
+            Ok(cut) => cut,
+            Err(e) => {
                 sink(Err(parse_error(
                     file,
                     Origin::file_start().location(""),
-                    "binary data, not NDJSON (a NUL byte in the first line)",
+                    format!("cannot read {}: {e}", file.display()),
                 )));
                 return;
             }
-        }
-        let origin = Origin {
-            line: line_no,
-            column: 1,
-            prefix: Some(String::new()),
         };
-        if too_long {
-            sink(Err(parse_error(
-                file,
-                origin.location(""),
-                format!(
-                    "line {line_no} is longer than {} MiB; skipped",
-                    max_line / (1024 * 1024)
-                ),
-            )));
+        if cut.ended && line.is_empty() && !cut.too_long {
+            break;
+        }
+        any = true;
+        if line_no == 1 && !first_line(file, &mut line, sink) {
+            return;
+        }
+        if emit(file, line_no, entry, cut, &mut line, sink) {
             entry += 1;
-            continue;
         }
-        while matches!(line.last(), Some(b'\n' | b'\r')) {
-            line.pop();
-        }
-        if line.iter().all(u8::is_ascii_whitespace) {
-            if ended {
-                break;
-            }
-            continue;
-        }
-        match String::from_utf8(std::mem::take(&mut line)) {
-            Ok(text) => sink(Ok(Unit {
-                file: file.clone(),
-                entry: Some(entry),
-                text,
-                origin,
-                kind: UnitKind::NdjsonLine,
-            })),
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-                sink(Err(parse_error(
-                    file,
-                    origin.locate(
-                        &prefix,
-                        ByteSpan {
-                            start: valid,
-                            end: valid,
-                        },
-                    ),
-                    format!("line {line_no} is not UTF-8 text (binary data?)"),
-                )));
-            }
-        }
-        entry += 1;
-        if ended {
+        if cut.ended {
             break;
         }
     }
@@ -171,9 +99,201 @@ pub fn read_from(
     }
 }
 
+/// Drops a byte order mark (with a warning); `false` when the file is binary, not NDJSON.
+fn first_line(
+    file: &Arc<PathBuf>,
+    line: &mut Vec<u8>,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) -> bool {
+    if line.starts_with(b"\xEF\xBB\xBF") {
+        sink(Err(bom_warning(file)));
+        line.drain(..3);
+    }
+    if looks_binary(line) {
+        sink(Err(parse_error(
+            file,
+            Origin::file_start().location(""),
+            "binary data, not NDJSON (a NUL byte in the first line)",
+        )));
+        return false;
+    }
+    true
+}
+
+/// Hands one line to `sink` as a unit (its buffer moves into the unit), or reports why it is
+/// not one. Whether it counted as an exchange: blank lines do not.
+fn emit(
+    file: &Arc<PathBuf>,
+    line_no: usize,
+    entry: usize,
+    cut: Cut,
+    line: &mut Vec<u8>,
+    sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>),
+) -> bool {
+    let origin = Origin {
+        line: line_no,
+        column: 1,
+        prefix: Some(String::new()),
+    };
+    if cut.too_long {
+        sink(Err(parse_error(
+            file,
+            origin.location(""),
+            format!(
+                "line {line_no} is longer than {} MiB; skipped",
+                cut.max_line / (1024 * 1024)
+            ),
+        )));
+        return true;
+    }
+    while matches!(line.last(), Some(b'\n' | b'\r')) {
+        line.pop();
+    }
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return false;
+    }
+    match String::from_utf8(std::mem::take(line)) {
+        Ok(text) => sink(Ok(Unit {
+            file: file.clone(),
+            entry: Some(entry),
+            text,
+            origin,
+            kind: UnitKind::NdjsonLine,
+        })),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            sink(Err(parse_error(
+                file,
+                origin.locate(
+                    &prefix,
+                    ByteSpan {
+                        start: valid,
+                        end: valid,
+                    },
+                ),
+                format!("line {line_no} is not UTF-8 text (binary data?)"),
+            )));
+        }
+    }
+    true
+}
+
+/// How a line read by [`Lines::next`] ended.
+#[derive(Clone, Copy)]
+struct Cut {
+    /// Longer than `max_line`: skipped, not kept.
+    too_long: bool,
+    /// The input ended (with no line break after this line).
+    ended: bool,
+    max_line: usize,
+}
+
+/// Reads lines with a capped size, each into a buffer no bigger than it needs.
+struct Lines<R> {
+    reader: BufReader<R>,
+    max_line: usize,
+    gather: usize,
+    /// Whether the input can seek back (a file can; a pipe cannot: its long lines are gathered
+    /// as they come).
+    seekable: bool,
+}
+
+impl<R: Read + Seek> Lines<R> {
+    fn new(reader: R, max_line: usize, gather: usize) -> Self {
+        let mut reader = BufReader::with_capacity(1 << 20, reader);
+        let seekable = reader.stream_position().is_ok();
+        Lines {
+            reader,
+            max_line,
+            gather,
+            seekable,
+        }
+    }
+
+    /// The next line into `line` (cleared first), its line break included; past `max_line` the
+    /// rest of the line is skipped unbuffered.
+    fn next(&mut self, line: &mut Vec<u8>) -> std::io::Result<Cut> {
+        line.clear();
+        let max_line = self.max_line;
+        let cut = |too_long, ended| Cut {
+            too_long,
+            ended,
+            max_line,
+        };
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                return Ok(cut(false, true));
+            }
+            let (used, done) = match available.iter().position(|b| *b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (available.len(), false),
+            };
+            if line.len() + used > self.max_line {
+                line.clear();
+                let (_, ended) = self.skip_line()?;
+                return Ok(cut(true, ended));
+            }
+            if self.seekable && line.len() + used > self.gather {
+                return self.read_long(line);
+            }
+            line.extend_from_slice(&available[..used]);
+            self.reader.consume(used);
+            if done {
+                return Ok(cut(false, false));
+            }
+        }
+    }
+
+    /// The rest of a long line, measured and then read into `line` grown to its exact size.
+    fn read_long(&mut self, line: &mut Vec<u8>) -> std::io::Result<Cut> {
+        let resume = self.reader.stream_position()?;
+        let (rest, ended) = self.skip_line()?;
+        let too_long = line.len() + rest > self.max_line;
+        if too_long {
+            line.clear();
+        } else {
+            self.reader.seek(SeekFrom::Start(resume))?;
+            let at = line.len();
+            line.reserve_exact(rest);
+            line.resize(at + rest, 0);
+            self.reader.read_exact(&mut line[at..])?;
+        }
+        Ok(Cut {
+            too_long,
+            ended,
+            max_line: self.max_line,
+        })
+    }
+
+    /// Consumes the rest of the line without keeping it: its length (line break included), and
+    /// whether the input ended first.
+    fn skip_line(&mut self) -> std::io::Result<(usize, bool)> {
+        let mut skipped = 0;
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                return Ok((skipped, true));
+            }
+            match available.iter().position(|b| *b == b'\n') {
+                Some(i) => {
+                    self.reader.consume(i + 1);
+                    return Ok((skipped + i + 1, false));
+                }
+                None => {
+                    let n = available.len();
+                    self.reader.consume(n);
+                    skipped += n;
+                }
+            }
+        }
+    }
+}
+
 /// The pointers of a line's values that may carry credentials: every header value but
 /// `Content-Type`, every request header value, and the URL when its query holds a credential.
-fn secret_pointers(line: &Value) -> Vec<String> {
+fn secret_pointers(line: &serde_json::Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
     for (field, keep_content_type) in [("headers", true), ("request_headers", false)] {
         if let Some(headers) = line.get(field).and_then(Value::as_object) {
@@ -199,32 +319,49 @@ fn secret_pointers(line: &Value) -> Vec<String> {
         }
     }
     if let Some(body) = line.get("request_body") {
-        string_leaves(body, "/request_body".to_string(), &mut out);
+        let mut at = crate::pointer::Pointer::new("/request_body");
+        crate::pointer::string_pointers(body, &mut at, super::MAX_SECRET_POINTERS, &mut out);
     }
-    super::credential_strings(line, "", &mut out);
+    super::credential_members(line, "", &mut out);
     out
 }
 
-/// Pointers of every string in `value`, at most a few thousand (a body's secrets are masked in
-/// snippets like post data in HARs).
-fn string_leaves(value: &Value, at: String, out: &mut Vec<String>) {
-    if out.len() > 4096 {
-        return;
-    }
-    match value {
-        Value::String(_) => out.push(at),
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                string_leaves(v, format!("{at}/{i}"), out);
+/// The recorded request headers, each pointing at its value: one field per item of a value
+/// given as an array (a repeated header).
+fn request_headers(h: &serde_json::Map<String, Value>) -> Vec<Field> {
+    let mut out = Vec::new();
+    for (name, value) in h {
+        let at = crate::source::pointer_push("/request_headers", name);
+        match value {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(v) = item.as_str() {
+                        out.push(Field {
+                            name: name.clone(),
+                            value: v.to_string(),
+                            at: format!("{at}/{i}"),
+                            within: None,
+                        });
+                    }
+                }
             }
+            Value::String(v) => out.push(Field {
+                name: name.clone(),
+                value: v.clone(),
+                at,
+                within: None,
+            }),
+            // Numbers and booleans as their text; null and objects are not header values.
+            Value::Number(_) | Value::Bool(_) => out.push(Field {
+                name: name.clone(),
+                value: value.to_string(),
+                at,
+                within: None,
+            }),
+            _ => {}
         }
-        Value::Object(map) => {
-            for (k, v) in map {
-                string_leaves(v, crate::source::pointer_push(&at, k), out);
-            }
-        }
-        _ => {}
     }
+    out
 }
 
 /// The request recorded on a line (see the module docs).
@@ -238,41 +375,7 @@ fn request_of(
     let headers = obj
         .get("request_headers")
         .and_then(Value::as_object)
-        .map(|h| {
-            let mut out = Vec::new();
-            for (name, value) in h {
-                let at = crate::source::pointer_push("/request_headers", name);
-                match value {
-                    Value::Array(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            if let Some(v) = item.as_str() {
-                                out.push(Field {
-                                    name: name.clone(),
-                                    value: v.to_string(),
-                                    at: format!("{at}/{i}"),
-                                    within: None,
-                                });
-                            }
-                        }
-                    }
-                    Value::String(v) => out.push(Field {
-                        name: name.clone(),
-                        value: v.clone(),
-                        at,
-                        within: None,
-                    }),
-                    // Numbers and booleans as their text; null and objects are not header values.
-                    Value::Number(_) | Value::Bool(_) => out.push(Field {
-                        name: name.clone(),
-                        value: value.to_string(),
-                        at,
-                        within: None,
-                    }),
-                    _ => {}
-                }
-            }
-            out
-        });
+        .map(request_headers);
     let cookies = headers.as_ref().map(|h| {
         h.iter()
             .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
@@ -321,39 +424,24 @@ fn request_of(
 
 /// Parses one line into an exchange. The line's text is masked in place and then shared by the
 /// request and a body stored as a JSON value, so a huge line is held once beside its `Value`.
+/// The body is skipped while the line is parsed and then read once from its own slice of the
+/// line: a body stored as a JSON string is unescaped straight into one buffer of its size.
 pub fn parse_line(mut unit: Unit) -> Parsed {
     let file = unit.file.as_path();
     let mut text = std::mem::take(&mut unit.text);
-    let mut value: Value = serde_json::from_str(&text).map_err(|e| {
-        parse_error(
-            file,
-            without_snippet(serde_error_location(&unit.origin, &text, &e)),
-            format!(
-                "line {} is not valid JSON: {}",
-                unit.origin.line,
-                serde_message(&e)
-            ),
-        )
-    })?;
-    let body_raw = match value.get("request_body") {
+    let (mut obj, body) = members_of(&unit, &text)?;
+    let mut secrets = secret_pointers(&obj);
+    if let LineBody::Value(v) = &body {
+        super::credential_strings(v, "/body", &mut secrets);
+    }
+    let body_raw = match obj.get("request_body") {
         Some(Value::String(s)) if !s.is_empty() => super::string_raw(&text, "/request_body"),
         _ => None,
     };
-    mask_strings(&mut text, &secret_pointers(&value));
+    mask_strings(&mut text, &secrets);
     // From here on, snippets come from the masked line: same positions, no secrets.
     let shown = Arc::new(text);
-    let anchor = unit.origin.location(&shown);
     let line = unit.origin.line;
-    let Some(obj) = value.as_object_mut() else {
-        // Not an exchange: nothing in it is known to be harmless, so none of it is shown.
-        return Err(parse_error(
-            file,
-            without_snippet(anchor),
-            format!(
-                "line {line} is not an exchange object ({{\"method\", \"url\", \"status\", ...}})"
-            ),
-        ));
-    };
     let missing = |what: &str| {
         parse_error(
             file,
@@ -361,62 +449,27 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
             format!("line {line} has no {what}"),
         )
     };
-    let method = obj
-        .get("method")
-        .and_then(Value::as_str)
-        .map(normalize_method)
-        .ok_or_else(|| missing("\"method\" string"))?;
-    let url = obj
-        .get("url")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| missing("\"url\" string"))?;
-    let status = match obj.get("status") {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .and_then(|s| u16::try_from(s).ok())
-    .filter(|s| (100..600).contains(s))
-    .ok_or_else(|| missing("\"status\" between 100 and 599"))?;
-    let headers: Vec<(String, Option<String>)> = obj
+    let (method, url, status) = (
+        obj.get("method")
+            .and_then(Value::as_str)
+            .map(normalize_method)
+            .ok_or_else(|| missing("\"method\" string"))?,
+        obj.get("url")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| missing("\"url\" string"))?,
+        status_of(&obj).ok_or_else(|| missing("\"status\" between 100 and 599"))?,
+    );
+    let content_type = obj
         .get("headers")
         .and_then(Value::as_object)
-        .map(|h| {
+        .and_then(|h| {
             h.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
-                .collect()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
         })
-        .unwrap_or_default();
-    let content_type = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        .and_then(|(_, v)| v.clone());
-    let body = match obj.remove("body") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => {
-            // A body stored as a JSON string: positions map back through its escapes.
-            let (origin, escaped) = super::har::string_origin(&unit.origin, &shown, "/body");
-            Some(Body {
-                text: Arc::new(s),
-                parsed: None,
-                origin,
-                escaped,
-                within: "",
-                snippet: None,
-            })
-        }
-        Some(v) => Some(Body {
-            // The whole line: the body is located inside it through `within`.
-            text: shown.clone(),
-            parsed: Some(v),
-            origin: Some(unit.origin.clone()),
-            escaped: None,
-            within: "/body",
-            snippet: None,
-        }),
-    };
-    let request = request_of(obj, &url, &unit.origin, &shown, body_raw);
+        .and_then(|(_, v)| v.as_str().map(str::to_string));
+    let body = body.into_body(&unit.origin, &shown);
+    let request = request_of(&mut obj, &url, &unit.origin, &shown, body_raw);
     Ok(Exchange {
         file: unit.file.clone(),
         entry: unit.entry,
@@ -425,21 +478,210 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
         status,
         content_type,
         body,
-        anchor,
+        anchor: unit.origin.location(&shown),
         operation: None,
         request: Some(request),
     })
 }
 
+/// The recorded status, if it is one (a number, or a string holding one, from 100 to 599).
+fn status_of(obj: &serde_json::Map<String, Value>) -> Option<u16> {
+    match obj.get("status") {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .and_then(|s| u16::try_from(s).ok())
+    .filter(|s| (100..600).contains(s))
+}
+
+/// A line's response body, read from the line in the form it needs.
+enum LineBody {
+    None,
+    /// A JSON value: parsed, and located inside the line through `/body`.
+    Value(Value),
+    /// A JSON string: its decoded text, located through the string's escapes.
+    Text(String),
+}
+
+impl LineBody {
+    fn into_body(self, origin: &Origin, shown: &Arc<String>) -> Option<Body> {
+        match self {
+            LineBody::None => None,
+            LineBody::Text(s) => {
+                // A body stored as a JSON string: positions map back through its escapes.
+                let (origin, escaped) = super::har::string_origin(origin, shown, "/body");
+                Some(Body {
+                    text: Arc::new(s),
+                    parsed: None,
+                    origin,
+                    escaped,
+                    within: "",
+                    snippet: None,
+                })
+            }
+            LineBody::Value(v) => Some(Body {
+                // The whole line: the body is located inside it through `within`.
+                text: shown.clone(),
+                parsed: Some(v),
+                origin: Some(origin.clone()),
+                escaped: None,
+                within: "/body",
+                snippet: None,
+            }),
+        }
+    }
+}
+
+/// Every member of a line but `body` as a JSON object, and the body apart; a line that is not
+/// an exchange object is an error that shows none of its text.
+fn members_of(
+    unit: &Unit,
+    text: &str,
+) -> Result<(serde_json::Map<String, Value>, LineBody), Box<Diagnostic>> {
+    let not_json = |e: serde_json::Error, at: usize, slice: &str| {
+        let span = super::serde_error_span(slice, &e);
+        let span = ByteSpan {
+            start: span.start + at,
+            end: span.end + at,
+        };
+        parse_error(
+            &unit.file,
+            without_snippet(unit.origin.locate(text, span)),
+            format!(
+                "line {} is not valid JSON: {}",
+                unit.origin.line,
+                serde_message(&e)
+            ),
+        )
+    };
+    let members = match serde_json::from_str::<Members>(text) {
+        Ok(members) => members,
+        // Read again as any JSON, for the error a reader of JSON expects.
+        Err(_) => match serde_json::from_str::<Value>(text) {
+            Err(e) => return Err(not_json(e, 0, text)),
+            Ok(_) => {
+                return Err(parse_error(
+                    &unit.file,
+                    without_snippet(unit.origin.location(text)),
+                    format!(
+                    "line {} is not an exchange object ({{\"method\", \"url\", \"status\", ...}})",
+                    unit.origin.line
+                ),
+                ))
+            }
+        },
+    };
+    let body = match members.bodies {
+        0 => LineBody::None,
+        // Twice: the last one counts, as it would in a `Value`; read the line as one.
+        1 => match crate::source::json_pointer_span(text, "/body").map(|f| f.value) {
+            Some(span) => body_at(text, span).map_err(|(e, at, slice)| not_json(e, at, slice))?,
+            None => LineBody::None,
+        },
+        _ => match serde_json::from_str::<Value>(text) {
+            Ok(mut line) => line
+                .get_mut("body")
+                .map_or(LineBody::None, |b| LineBody::from_value(std::mem::take(b))),
+            Err(e) => return Err(not_json(e, 0, text)),
+        },
+    };
+    Ok((members.map, body))
+}
+
+impl LineBody {
+    fn from_value(value: Value) -> Self {
+        match value {
+            Value::Null => LineBody::None,
+            Value::String(s) => LineBody::Text(s),
+            v => LineBody::Value(v),
+        }
+    }
+}
+
+/// The body whose text is `span` of the line; an error names its offset in the line and the
+/// slice it was found in.
+fn body_at(text: &str, span: ByteSpan) -> Result<LineBody, (serde_json::Error, usize, &str)> {
+    let slice = &text[span.start..span.end];
+    if slice.starts_with('"') {
+        return match super::unescape(slice) {
+            Some(s) => Ok(LineBody::Text(s)),
+            // An escape that names no character: serde_json says which, and where.
+            None => match serde_json::from_str::<String>(slice) {
+                Ok(s) => Ok(LineBody::Text(s)),
+                Err(e) => Err((e, span.start, slice)),
+            },
+        };
+    }
+    serde_json::from_str::<Value>(slice)
+        .map(LineBody::from_value)
+        .map_err(|e| (e, span.start, slice))
+}
+
+/// The members of a line, `body` skipped (its syntax checked, nothing built).
+struct Members {
+    map: serde_json::Map<String, Value>,
+    /// How many `body` members the line has.
+    bodies: usize,
+}
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an exchange object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Members {
+                    map: serde_json::Map::new(),
+                    bodies: 0,
+                };
+                while let Some(key) = access.next_key::<String>()? {
+                    if key == "body" {
+                        access.next_value::<serde::de::IgnoredAny>()?;
+                        members.bodies += 1;
+                    } else {
+                        let value = access.next_value::<Value>()?;
+                        members.map.insert(key, value);
+                    }
+                }
+                Ok(members)
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::capture::testing::Trickle;
+    use crate::validate::capture::testing::{Pipe, Trickle};
 
     fn units(input: &[u8], max: usize) -> Vec<Result<Unit, Box<Diagnostic>>> {
         let file = Arc::new(PathBuf::from("t.ndjson"));
         let mut out = Vec::new();
-        read_from(&file, input, max, &mut |u| out.push(u));
+        read_from(&file, std::io::Cursor::new(input), max, &mut |u| {
+            out.push(u)
+        });
+        out
+    }
+
+    /// What a reader cut `input` into, as comparable text: each line's text and place, or the
+    /// message and line of its error.
+    fn cut_with(lines: Lines<impl Read + Seek>) -> Vec<(String, usize, Option<usize>)> {
+        let file = Arc::new(PathBuf::from("t.ndjson"));
+        let mut out = Vec::new();
+        read_lines(&file, lines, &mut |u| {
+            out.push(match u {
+                Ok(u) => (u.text, u.origin.line, u.entry),
+                Err(e) => (e.message, e.location.map_or(0, |l| l.line), None),
+            })
+        });
         out
     }
 
@@ -457,6 +699,41 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_read_again_at_their_size_are_the_same_lines() {
+        let input = b"\xEF\xBB\xBF{\"a\":1}\n\n{\"b\":\"long line, kept\"}\r\n{\"c\":\"too long to keep at all\"}\n{\"d\":4}";
+        let gathered = cut_with(Lines::new(std::io::Cursor::new(input), 30, usize::MAX));
+        assert_eq!(gathered.len(), 5, "{gathered:?}");
+        assert_eq!(gathered[2].0, "{\"b\":\"long line, kept\"}");
+        assert!(
+            gathered[3].0.contains("line 4 is longer than"),
+            "{gathered:?}"
+        );
+        for step in [1, 3, 7, 64] {
+            for gather in [0, 5, 12] {
+                let sought = cut_with(Lines::new(Trickle::new(input, step), 30, gather));
+                assert_eq!(sought, gathered, "{step} bytes a read, gathering {gather}");
+                let piped = cut_with(Lines::new(Pipe(Trickle::new(input, step)), 30, gather));
+                assert_eq!(
+                    piped, gathered,
+                    "a pipe, {step} bytes a read, gathering {gather}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_line_gets_a_buffer_of_its_own_size() {
+        let long = format!("{{\"k\":\"{}\"}}", "x".repeat(100_000));
+        let input = format!("{{}}\n{long}\n{{}}");
+        let mut lines = Lines::new(std::io::Cursor::new(input.as_bytes()), 1 << 20, 4096);
+        let mut line = Vec::new();
+        lines.next(&mut line).expect("first");
+        lines.next(&mut line).expect("second");
+        assert_eq!(line, format!("{long}\n").as_bytes());
+        assert!(line.capacity() < long.len() + 4096, "{}", line.capacity());
+    }
+
+    #[test]
     fn short_reads_do_not_change_the_lines() {
         let input = std::fs::read(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/samples/mixed.ndjson"),
@@ -467,7 +744,7 @@ mod tests {
             let mut out = Vec::new();
             read_from(
                 &file,
-                Trickle(&input, step),
+                Trickle::new(&input, step),
                 crate::validate::capture::MAX_UNIT_BYTES,
                 &mut |u| {
                     let u = u.expect("line");
