@@ -893,6 +893,32 @@ mod tests {
         assert_eq!(places, vec!["/b", "/self/b"], "a cycle is followed once");
     }
 
+    /// Through the shared form a value is judged whole; its errors still stand at their place
+    /// in the body (the inlined form, compiled on the first invalid value, gives them).
+    #[test]
+    fn shared_form_judges_and_inlined_form_explains() {
+        let text = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": {
+                "User": {"type": "object", "required": ["login"], "properties": {"login": {"type": "string"}}},
+                "Repos": {"type": "array", "items": {"type": "object", "properties": {
+                    "owner": {"$ref": "#/components/schemas/User"}}}}}}}"##;
+        let spec =
+            crate::spec::load_str(std::path::Path::new("t.json"), text.to_string()).expect("spec");
+        let targets = Targets::new(ConvertOptions::default());
+        let compiled = Compiled::new(&spec, "/components/schemas/Repos", &targets);
+        let checker = compiled.validator.as_ref().expect("compiles");
+        assert!(checker.shared.is_some(), "User is shared");
+        assert!(checker.inlined.get().is_none(), "nothing inlined yet");
+        assert!(checker.is_valid(&json!([{"owner": {"login": "a"}}])));
+        let bad = json!([{"owner": {"login": "a"}}, {"owner": {}}]);
+        assert!(!checker.is_valid(&bad));
+        let at: Vec<String> = checker
+            .iter_errors(&bad)
+            .map(|e| e.instance_path().as_str().to_string())
+            .collect();
+        assert_eq!(at, vec!["/1/owner".to_string()]);
+    }
+
     #[test]
     fn best_branch_prefers_documented_keys_and_types() {
         let schema = json!({"anyOf": [
