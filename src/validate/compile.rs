@@ -2,7 +2,8 @@
 //!
 //! Every documented response media type gets a slot up front (a spec has a few dozen); a slot is
 //! filled on first use with `OnceLock`, so compilation happens once, lazily, and the result is
-//! shared by every thread without locks on the hot path.
+//! shared by every thread without locks on the hot path. The components a slot's schema reaches
+//! are compiled once per spec and shared between slots (see [`super::targets`]).
 //!
 //! Besides the `jsonschema` validator, a slot holds [`Shapes`]: the schema's objects flattened
 //! (properties merged through `$ref` and `allOf`, `required`, `additionalProperties`,
