@@ -4,9 +4,10 @@
 mod common;
 
 use common::{capture, only, serve};
-use specsmith_generated::kommo::{
-    AccountWith, Client, ContactNameDisplayOrder, CustomersMode, GetAccountError, GetAccountParams,
+use specsmith_generated::kommo::types::{
+    AccountWith, ContactNameDisplayOrder, CustomersMode, GetAccountError, GetAccountParams,
 };
+use specsmith_generated::kommo::Client;
 use specsmith_generated::runtime::Error;
 
 const ALL_WITH: [AccountWith; 7] = [

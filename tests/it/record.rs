@@ -8,12 +8,18 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use specsmith::Severity;
 use specsmith_generated::espocrm::{
-    self, AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
-    ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
+    self,
+    types::{
+        AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
+        ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
+    },
 };
-use specsmith_generated::kommo::{self, AccountWith, GetAccountParams};
+use specsmith_generated::kommo::{
+    self,
+    types::{AccountWith, GetAccountParams},
+};
 use specsmith_generated::runtime::{RecordOptions, Recorder};
-use specsmith_generated::v4marketing::{self, ListUsersParams};
+use specsmith_generated::v4_marketing::{self as v4marketing, types::ListUsersParams};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

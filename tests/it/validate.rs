@@ -1119,6 +1119,16 @@ fn a_string_body_with_a_lone_surrogate_is_located_in_its_line() {
     );
 }
 
+/// The kind, pointer and message of each finding about entry `n`, in order.
+fn findings_of_entry(report: &Report, n: usize) -> Vec<(Kind, Option<String>, String)> {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.exchange.as_ref().and_then(|e| e.entry) == Some(n))
+        .map(|d| (d.kind, d.pointer.clone(), d.message.clone()))
+        .collect()
+}
+
 #[test]
 fn a_base64_har_body_gives_the_findings_of_the_same_text_body() {
     use base64::Engine;
@@ -1151,14 +1161,7 @@ fn a_base64_har_body_gives_the_findings_of_the_same_text_body() {
     )
     .expect("write");
     let report = validate(&[capture]);
-    let of_entry = |n: usize| -> Vec<(Kind, Option<String>, String)> {
-        report
-            .diagnostics
-            .iter()
-            .filter(|d| d.exchange.as_ref().and_then(|e| e.entry) == Some(n))
-            .map(|d| (d.kind, d.pointer.clone(), d.message.clone()))
-            .collect()
-    };
+    let of_entry = |n: usize| findings_of_entry(&report, n);
     assert!(!of_entry(0).is_empty(), "{}", digest(&report.diagnostics));
     assert_eq!(of_entry(0), of_entry(1), "{}", digest(&report.diagnostics));
     assert_eq!(
@@ -1171,4 +1174,65 @@ fn a_base64_har_body_gives_the_findings_of_the_same_text_body() {
         "{}",
         digest(&report.diagnostics)
     );
+}
+
+#[test]
+fn exchanges_longer_than_the_gathering_buffer_are_read_whole_and_located() {
+    // Past 4 MiB the readers find the end of a line or entry, then read it again from the file.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = std::fs::read_to_string(root().join("captures/docs/espocrm-get-account.json"))
+        .expect("example");
+    let mut body: Value = serde_json::from_str(&body).expect("json");
+    body["description"] = Value::from("x".repeat(5 << 20));
+    body["teamsIds"] = Value::from("t1");
+    let line = serde_json::json!({
+        "method": "GET", "url": "https://espo.example.com/api/v1/Account/x", "status": 200,
+        "headers": {"Content-Type": "application/json"}, "body": body
+    })
+    .to_string();
+    let small = line.replace(&"x".repeat(5 << 20), "short");
+    let ndjson = dir.path().join("t.ndjson");
+    std::fs::write(&ndjson, format!("{small}\n{line}\n{small}\n")).expect("write");
+    let report = validate(std::slice::from_ref(&ndjson));
+    let at: Vec<(usize, Kind, String)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let l = d.location.as_ref().expect("located");
+            let text = if l.line == 2 { &line } else { &small };
+            (
+                l.line,
+                d.kind,
+                text.chars().skip(l.column - 1).take(10).collect(),
+            )
+        })
+        .collect();
+    let kinds = |n: usize| {
+        at.iter()
+            .filter(move |a| a.0 == n)
+            .map(|a| (a.1, a.2.clone()))
+    };
+    assert!(kinds(1).count() > 0, "{}", digest(&report.diagnostics));
+    assert!(kinds(1).eq(kinds(2)), "{}", digest(&report.diagnostics));
+    assert!(kinds(1).eq(kinds(3)), "{}", digest(&report.diagnostics));
+    // The same exchanges as HAR entries, the long one in the middle.
+    let entry = |line: &str| {
+        let v: Value = serde_json::from_str(line).expect("line");
+        serde_json::json!({
+            "request": {"method": "GET", "url": v["url"], "headers": [{"name": "Host", "value": "espo.example.com"}]},
+            "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": v["body"].to_string()}}
+        })
+    };
+    let har = dir.path().join("t.har");
+    let entries = [entry(&small), entry(&line), entry(&small)];
+    std::fs::write(
+        &har,
+        serde_json::json!({"log": {"entries": entries}}).to_string(),
+    )
+    .expect("write");
+    let report = validate(&[har]);
+    let of_entry = |n: usize| findings_of_entry(&report, n);
+    assert!(!of_entry(0).is_empty(), "{}", digest(&report.diagnostics));
+    assert_eq!(of_entry(0), of_entry(1), "{}", digest(&report.diagnostics));
+    assert_eq!(of_entry(0), of_entry(2), "{}", digest(&report.diagnostics));
 }

@@ -9,12 +9,18 @@ use specsmith::spec::{self, style};
 use specsmith::validate::{Options, Validator};
 use specsmith::Kind;
 use specsmith_generated::espocrm::{
-    self, AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
-    ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
+    self,
+    types::{
+        AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
+        ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
+    },
 };
-use specsmith_generated::kommo::{self, AccountWith, GetAccountParams};
+use specsmith_generated::kommo::{
+    self,
+    types::{AccountWith, GetAccountParams},
+};
 use specsmith_generated::runtime as rt;
-use specsmith_generated::v4marketing::{self, ListUsersParams};
+use specsmith_generated::v4_marketing::{self as v4marketing, types::ListUsersParams};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -308,10 +314,12 @@ async fn a_pinned_accept_and_the_body_media_type_are_sent_once() {
     let input = specsmith::codegen::Input {
         spec: &fixture,
         source: "reserved_headers.yaml".to_string(),
+        name: None,
     };
     let (module, _) = generator
         .module(&input, "reserved_headers")
         .expect("renders");
+    let module = module.client;
     let method = &module[module.find("pub async fn create_incident").expect("method")..];
     let method = &method[..method.find("\n    }\n").expect("method end")];
     assert!(

@@ -224,7 +224,7 @@ impl Builder<'_> {
     }
 
     /// The variant that takes a `&str`: the one whose payload is `String`, when it converts.
-    pub(super) fn from_str_variant(
+    pub(super) fn str_variant(
         &self,
         variants: &[VariantIr],
         froms: &[Option<String>],

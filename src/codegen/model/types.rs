@@ -1108,7 +1108,7 @@ impl<'a> Builder<'a> {
         let pinned = variants.iter().any(|v| !v.pins.is_empty());
         let froms = self.union_froms(id, variants, tag.is_some());
         Shape::Union {
-            from_str: self.from_str_variant(variants, &froms),
+            from_str: self.str_variant(variants, &froms),
             variants: variants
                 .iter()
                 .zip(keys)

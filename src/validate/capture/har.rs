@@ -581,14 +581,9 @@ pub fn parse_entry(mut unit: Unit) -> Parsed {
     let mut text = std::mem::take(&mut unit.text);
     let index = unit.entry.unwrap_or(0);
     let not_entry = |e: serde_json::Error, text: &str, at: usize| {
-        let span = super::serde_error_span(&text[at..], &e);
-        let span = crate::source::ByteSpan {
-            start: span.start + at,
-            end: span.end + at,
-        };
         parse_error(
             file,
-            without_snippet(unit.origin.locate(text, span)),
+            without_snippet(super::serde_error_location(&unit.origin, text, at, &e)),
             format!("entry {index} is not a HAR entry: {}", serde_message(&e)),
         )
     };

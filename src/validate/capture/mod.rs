@@ -885,9 +885,20 @@ pub fn serde_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
     crate::source::json_error_span(text, err)
 }
 
-/// The location of a serde_json error inside `text`, which starts at `origin`.
-pub fn serde_error_location(origin: &Origin, text: &str, err: &serde_json::Error) -> Location {
-    origin.locate(text, serde_error_span(text, err))
+/// The location of a serde_json error found while parsing `text[at..]` (a body read from its
+/// own slice of a unit's text), when `text` starts at `origin`.
+pub fn serde_error_location(
+    origin: &Origin,
+    text: &str,
+    at: usize,
+    err: &serde_json::Error,
+) -> Location {
+    let span = serde_error_span(&text[at..], err);
+    let span = ByteSpan {
+        start: span.start + at,
+        end: span.end + at,
+    };
+    origin.locate(text, span)
 }
 
 /// serde_json's message without its ` at line L column C` tail (the location is given apart).

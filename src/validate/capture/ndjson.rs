@@ -539,15 +539,10 @@ fn members_of(
     unit: &Unit,
     text: &str,
 ) -> Result<(serde_json::Map<String, Value>, LineBody), Box<Diagnostic>> {
-    let not_json = |e: serde_json::Error, at: usize, slice: &str| {
-        let span = super::serde_error_span(slice, &e);
-        let span = ByteSpan {
-            start: span.start + at,
-            end: span.end + at,
-        };
+    let not_json = |e: serde_json::Error, at: usize| {
         parse_error(
             &unit.file,
-            without_snippet(unit.origin.locate(text, span)),
+            without_snippet(super::serde_error_location(&unit.origin, text, at, &e)),
             format!(
                 "line {} is not valid JSON: {}",
                 unit.origin.line,
@@ -559,7 +554,7 @@ fn members_of(
         Ok(members) => members,
         // Read again as any JSON, for the error a reader of JSON expects.
         Err(_) => match serde_json::from_str::<Value>(text) {
-            Err(e) => return Err(not_json(e, 0, text)),
+            Err(e) => return Err(not_json(e, 0)),
             Ok(_) => {
                 return Err(parse_error(
                     &unit.file,
@@ -576,14 +571,14 @@ fn members_of(
         0 => LineBody::None,
         // Twice: the last one counts, as it would in a `Value`; read the line as one.
         1 => match crate::source::json_pointer_span(text, "/body").map(|f| f.value) {
-            Some(span) => body_at(text, span).map_err(|(e, at, slice)| not_json(e, at, slice))?,
+            Some(span) => body_at(text, span).map_err(|(e, at)| not_json(e, at))?,
             None => LineBody::None,
         },
         _ => match serde_json::from_str::<Value>(text) {
             Ok(mut line) => line
                 .get_mut("body")
                 .map_or(LineBody::None, |b| LineBody::from_value(std::mem::take(b))),
-            Err(e) => return Err(not_json(e, 0, text)),
+            Err(e) => return Err(not_json(e, 0)),
         },
     };
     Ok((members.map, body))
@@ -599,9 +594,8 @@ impl LineBody {
     }
 }
 
-/// The body whose text is `span` of the line; an error names its offset in the line and the
-/// slice it was found in.
-fn body_at(text: &str, span: ByteSpan) -> Result<LineBody, (serde_json::Error, usize, &str)> {
+/// The body whose text is `span` of the line; an error comes with the offset of that slice.
+fn body_at(text: &str, span: ByteSpan) -> Result<LineBody, (serde_json::Error, usize)> {
     let slice = &text[span.start..span.end];
     if slice.starts_with('"') {
         return match super::unescape(slice) {
@@ -609,13 +603,13 @@ fn body_at(text: &str, span: ByteSpan) -> Result<LineBody, (serde_json::Error, u
             // An escape that names no character: serde_json says which, and where.
             None => match serde_json::from_str::<String>(slice) {
                 Ok(s) => Ok(LineBody::Text(s)),
-                Err(e) => Err((e, span.start, slice)),
+                Err(e) => Err((e, span.start)),
             },
         };
     }
     serde_json::from_str::<Value>(slice)
         .map(LineBody::from_value)
-        .map_err(|e| (e, span.start, slice))
+        .map_err(|e| (e, span.start))
 }
 
 /// The members of a line, `body` skipped (its syntax checked, nothing built).

@@ -51,7 +51,7 @@ fn read_meta(path: &Path) -> Result<Option<RawMeta>, Box<Diagnostic>> {
     let meta: MetaFile = serde_json::from_str(trimmed).map_err(|e| {
         parse_error(
             path,
-            serde_error_location(&Origin::file_start(), trimmed, &e),
+            serde_error_location(&Origin::file_start(), trimmed, 0, &e),
             format!("not a capture description: {}", serde_message(&e)),
         )
     })?;
