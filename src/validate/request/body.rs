@@ -3,7 +3,7 @@
 // One check in three files: the parent's types and imports are this step's too.
 use super::*;
 
-impl Run<'_> {
+impl Run<'_, '_> {
     /// A `request_body_mismatch` about the body as a whole, located where the body stands.
     fn body_error(&mut self, message: String, suggestion: String) {
         let location = self.request.locate(self.request.body_at);
