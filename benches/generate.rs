@@ -26,6 +26,7 @@ fn generate(generator: &Generator, paths: &[PathBuf]) -> usize {
         .map(|spec| Input {
             spec,
             source: spec.source.path().display().to_string(),
+            name: None,
         })
         .collect();
     let output = generator

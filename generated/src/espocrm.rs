@@ -27,370 +27,10 @@
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks
 )]
-/// The links of Account available out-of-the-box.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AccountLink {
-    /// `calls`
-    Calls,
-    /// `cases`
-    Cases,
-    /// `contacts`
-    Contacts,
-    /// `documents`
-    Documents,
-    /// `emails`
-    Emails,
-    /// `emailsPrimary`
-    EmailsPrimary,
-    /// `meetings`
-    Meetings,
-    /// `meetingsPrimary`
-    MeetingsPrimary,
-    /// `opportunities`
-    Opportunities,
-    /// `targetLists`
-    TargetLists,
-    /// `tasks`
-    Tasks,
-    /// `tasksPrimary`
-    TasksPrimary,
-    /// A value this client does not know yet: a new server value never breaks decoding.
-    Unknown(String),
-}
-impl AccountLink {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Calls => "calls",
-            Self::Cases => "cases",
-            Self::Contacts => "contacts",
-            Self::Documents => "documents",
-            Self::Emails => "emails",
-            Self::EmailsPrimary => "emailsPrimary",
-            Self::Meetings => "meetings",
-            Self::MeetingsPrimary => "meetingsPrimary",
-            Self::Opportunities => "opportunities",
-            Self::TargetLists => "targetLists",
-            Self::Tasks => "tasks",
-            Self::TasksPrimary => "tasksPrimary",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for AccountLink {
-    fn from(value: &str) -> Self {
-        match value {
-            "calls" => Self::Calls,
-            "cases" => Self::Cases,
-            "contacts" => Self::Contacts,
-            "documents" => Self::Documents,
-            "emails" => Self::Emails,
-            "emailsPrimary" => Self::EmailsPrimary,
-            "meetings" => Self::Meetings,
-            "meetingsPrimary" => Self::MeetingsPrimary,
-            "opportunities" => Self::Opportunities,
-            "targetLists" => Self::TargetLists,
-            "tasks" => Self::Tasks,
-            "tasksPrimary" => Self::TasksPrimary,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl std::fmt::Display for AccountLink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for AccountLink {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-/// Order direction.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Order {
-    /// `asc`
-    Asc,
-    /// `desc`
-    Desc,
-    /// A value this client does not know yet: a new server value never breaks decoding.
-    Unknown(String),
-}
-impl Order {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for Order {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl std::fmt::Display for Order {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for Order {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for Order {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-/// A filter item.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-pub struct WhereItem {
-    /// Filter type, e.g. `equals`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// Attribute to filter on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribute: Option<String>,
-    /// Value to compare with (any JSON type).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<serde_json::Value>,
-}
-impl WhereItem {
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `attribute`.
-    pub fn with_attribute(mut self, value: impl Into<String>) -> Self {
-        self.attribute = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: serde_json::Value) -> Self {
-        self.value = Some(value);
-        self
-    }
-}
-/// Attributes of an Account record.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Account {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "createdById")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by_id: Option<String>,
-    #[serde(rename = "createdByName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by_name: Option<String>,
-    #[serde(rename = "assignedUserId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_user_id: Option<String>,
-    #[serde(rename = "assignedUserName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_user_name: Option<String>,
-    #[serde(rename = "teamsIds")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub teams_ids: Option<Vec<String>>,
-    /// Team names keyed by team ID.
-    #[serde(rename = "teamsNames")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub teams_names: Option<std::collections::BTreeMap<String, String>>,
-}
-impl Account {
-    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: None,
-            created_by_id: None,
-            created_by_name: None,
-            assigned_user_id: None,
-            assigned_user_name: None,
-            teams_ids: None,
-            teams_names: None,
-        }
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `created_by_id`.
-    pub fn with_created_by_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_id = Some(value.into());
-        self
-    }
-    /// Sets `created_by_name`.
-    pub fn with_created_by_name(mut self, value: impl Into<String>) -> Self {
-        self.created_by_name = Some(value.into());
-        self
-    }
-    /// Sets `assigned_user_id`.
-    pub fn with_assigned_user_id(mut self, value: impl Into<String>) -> Self {
-        self.assigned_user_id = Some(value.into());
-        self
-    }
-    /// Sets `assigned_user_name`.
-    pub fn with_assigned_user_name(mut self, value: impl Into<String>) -> Self {
-        self.assigned_user_name = Some(value.into());
-        self
-    }
-    /// Sets `teams_ids`.
-    pub fn with_teams_ids(mut self, value: Vec<String>) -> Self {
-        self.teams_ids = Some(value);
-        self
-    }
-    /// Sets `teams_names`.
-    pub fn with_teams_names(
-        mut self,
-        value: std::collections::BTreeMap<String, String>,
-    ) -> Self {
-        self.teams_names = Some(value);
-        self
-    }
-}
-/// Record attributes (payload of create and update).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-pub struct AccountInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "assignedUserId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_user_id: Option<String>,
-}
-impl AccountInput {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `assigned_user_id`.
-    pub fn with_assigned_user_id(mut self, value: impl Into<String>) -> Self {
-        self.assigned_user_id = Some(value.into());
-        self
-    }
-}
-/// A list of accounts and the total number of records.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AccountList {
-    pub total: i64,
-    pub list: Vec<Account>,
-}
-impl AccountList {
-    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
-    pub fn new(total: i64, list: Vec<Account>) -> Self {
-        Self { total, list }
-    }
-}
-/// A stream record (shape not documented).
-pub type StreamRecord = serde_json::Map<String, serde_json::Value>;
-/// Stream records and the total number of records.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StreamList {
-    pub total: i64,
-    pub list: Vec<StreamRecord>,
-}
-impl StreamList {
-    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
-    pub fn new(total: i64, list: Vec<StreamRecord>) -> Self {
-        Self { total, list }
-    }
-}
-/// A related record of the entity type of the link.
-pub type RelatedRecord = serde_json::Map<String, serde_json::Value>;
-/// Related records and the total number of records.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RelatedRecordList {
-    pub total: i64,
-    pub list: Vec<RelatedRecord>,
-}
-impl RelatedRecordList {
-    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
-    pub fn new(total: i64, list: Vec<RelatedRecord>) -> Self {
-        Self { total, list }
-    }
-}
-/// Payload of linking and unlinking: 1. JSON with `id` string attribute;
-/// 2. JSON with `ids` array attribute.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-pub enum LinkPayload {
-    ById(LinkById),
-    ByIds(LinkByIds),
-}
-impl<'de> serde::Deserialize<'de> for LinkPayload {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let mut best = None;
-        if let Ok(decoded) = <LinkById as serde::Deserialize>::deserialize(&value) {
-            let score = crate::runtime::known_keys(&value, &["id"]);
-            crate::runtime::keep_best(&mut best, score, Self::ById(decoded));
-        }
-        if let Ok(decoded) = <LinkByIds as serde::Deserialize>::deserialize(&value) {
-            let score = crate::runtime::known_keys(&value, &["ids"]);
-            crate::runtime::keep_best(&mut best, score, Self::ByIds(decoded));
-        }
-        best.map(|(_, chosen)| chosen)
-            .ok_or_else(|| {
-                serde::de::Error::custom("the value matches no variant of `LinkPayload`")
-            })
-    }
-}
-impl From<LinkById> for LinkPayload {
-    fn from(value: LinkById) -> Self {
-        Self::ById(value)
-    }
-}
-impl From<LinkByIds> for LinkPayload {
-    fn from(value: LinkByIds) -> Self {
-        Self::ByIds(value)
-    }
-}
-/// A single record to link or unlink.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LinkById {
-    pub id: String,
-}
-impl LinkById {
-    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
-    }
-}
-/// Several records to link or unlink.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LinkByIds {
-    pub ids: Vec<String>,
-}
-impl LinkByIds {
-    /// A value with every required field; optional ones are left out (set them with the `with_*` methods).
-    pub fn new(ids: Vec<String>) -> Self {
-        Self { ids }
-    }
-}
+#[rustfmt::skip]
+pub mod types;
+#[allow(unused_imports)]
+use types::*;
 /// A client for EspoCRM API - Account.
 ///
 /// Build it from a base URL with [`Client::new`] or from one of the spec's servers, add credentials with the
@@ -551,31 +191,31 @@ impl Client {
             _ => response.unexpected(),
         }
     }
-    /// Calls [`Client::list_accounts`] page after page and collects the items of every page.
+    /// The items of every page of [`Client::list_accounts`], as a stream that requests the pages as it is read; [`collect_all`](crate::runtime::Paged::collect_all) gathers them in a `Vec`.
     ///
     /// Starts at `params.offset` (0 when unset), advances it by the number of items received, and stops at `total` or at an empty page.
-    pub async fn list_accounts_all(
-        &self,
+    pub fn list_accounts_stream<'a>(
+        &'a self,
         params: ListAccountsParams,
-    ) -> Result<Vec<Account>, crate::runtime::Error<std::convert::Infallible>> {
-        let mut params = params;
-        let mut items = Vec::new();
-        let mut offset = params.offset.unwrap_or(0);
-        loop {
-            params.offset = Some(offset);
-            let page = self.list_accounts(params.clone()).await?.into_body();
-            let batch = page.list;
-            if batch.is_empty() {
-                break;
-            }
-            offset += batch.len() as i64;
-            items.extend(batch);
-            let total = page.total;
-            if i128::from(offset) >= i128::from(total) {
-                break;
-            }
-        }
-        Ok(items)
+    ) -> crate::runtime::Paged<'a, Account, std::convert::Infallible> {
+        crate::runtime::Paged::new(
+            params.offset.unwrap_or(0),
+            move |cursor| {
+                let mut params = params.clone();
+                params.offset = Some(cursor);
+                async move {
+                    let page = self.list_accounts(params).await?.into_body();
+                    let items = page.list;
+                    let next = cursor + items.len() as i64;
+                    let total = page.total;
+                    let next = (i128::from(next) < i128::from(total)).then_some(next);
+                    Ok(crate::runtime::Page {
+                        items,
+                        next,
+                    })
+                }
+            },
+        )
     }
     /// Create an account
     ///
@@ -795,36 +435,36 @@ impl Client {
             _ => response.unexpected(),
         }
     }
-    /// Calls [`Client::list_account_links`] page after page and collects the items of every page.
+    /// The items of every page of [`Client::list_account_links`], as a stream that requests the pages as it is read; [`collect_all`](crate::runtime::Paged::collect_all) gathers them in a `Vec`.
     ///
     /// Starts at `params.offset` (0 when unset), advances it by the number of items received, and stops at `total` or at an empty page.
-    pub async fn list_account_links_all(
-        &self,
-        id: &str,
-        link: &AccountLink,
+    pub fn list_account_links_stream<'a>(
+        &'a self,
+        id: &'a str,
+        link: &'a AccountLink,
         params: ListAccountLinksParams,
-    ) -> Result<Vec<RelatedRecord>, crate::runtime::Error<std::convert::Infallible>> {
-        let mut params = params;
-        let mut items = Vec::new();
-        let mut offset = params.offset.unwrap_or(0);
-        loop {
-            params.offset = Some(offset);
-            let page = self
-                .list_account_links(id, link, params.clone())
-                .await?
-                .into_body();
-            let batch = page.list;
-            if batch.is_empty() {
-                break;
-            }
-            offset += batch.len() as i64;
-            items.extend(batch);
-            let total = page.total;
-            if i128::from(offset) >= i128::from(total) {
-                break;
-            }
-        }
-        Ok(items)
+    ) -> crate::runtime::Paged<'a, RelatedRecord, std::convert::Infallible> {
+        crate::runtime::Paged::new(
+            params.offset.unwrap_or(0),
+            move |cursor| {
+                let mut params = params.clone();
+                params.offset = Some(cursor);
+                async move {
+                    let page = self
+                        .list_account_links(id, link, params)
+                        .await?
+                        .into_body();
+                    let items = page.list;
+                    let next = cursor + items.len() as i64;
+                    let total = page.total;
+                    let next = (i128::from(next) < i128::from(total)).then_some(next);
+                    Ok(crate::runtime::Page {
+                        items,
+                        next,
+                    })
+                }
+            },
+        )
     }
     /// Relate records to an account
     ///
@@ -916,152 +556,5 @@ impl Client {
             200 => response.json(),
             _ => response.unexpected(),
         }
-    }
-}
-/// Optional parameters of [`Client::list_accounts`]; `Default` leaves them all out.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListAccountsParams {
-    /// Maximum number of records to return.
-    ///
-    /// Sent as query parameter `maxSize`.
-    pub max_size: Option<i64>,
-    /// Number of records to skip.
-    ///
-    /// Sent as query parameter `offset`.
-    pub offset: Option<i64>,
-    /// Attribute to order by.
-    ///
-    /// Sent as query parameter `orderBy`.
-    pub order_by: Option<String>,
-    /// Order direction.
-    ///
-    /// Sent as query parameter `order`.
-    pub order: Option<Order>,
-    /// Attributes to return, comma-separated (`select=name,assignedUserId`).
-    ///
-    /// Sent as query parameter `select`.
-    pub select: Option<Vec<String>>,
-    /// Filter items `{type, attribute, value}`, sent PHP-style:
-    /// `where[0][type]=equals&where[0][attribute]=name&where[0][value]=Acme`.
-    ///
-    /// Sent as query parameter `where`, PHP-style (`where[0][key]=value`).
-    pub r#where: Option<Vec<WhereItem>>,
-}
-impl ListAccountsParams {
-    /// Sets `max_size`.
-    pub fn max_size(mut self, value: i64) -> Self {
-        self.max_size = Some(value);
-        self
-    }
-    /// Sets `offset`.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// Sets `order_by`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn order(mut self, value: Order) -> Self {
-        self.order = Some(value);
-        self
-    }
-    /// Sets `select`.
-    pub fn select(mut self, value: Vec<String>) -> Self {
-        self.select = Some(value);
-        self
-    }
-    /// Sets `where`.
-    pub fn r#where(mut self, value: Vec<WhereItem>) -> Self {
-        self.r#where = Some(value);
-        self
-    }
-}
-/// Optional parameters of [`Client::get_account_stream`]; `Default` leaves them all out.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetAccountStreamParams {
-    /// Maximum number of records to return.
-    ///
-    /// Sent as query parameter `maxSize`.
-    pub max_size: Option<i64>,
-    /// Documented as a GET parameter of this endpoint ("GET parameters: maxSize,
-    /// limit."); its meaning is not explained. The list endpoints use `offset`.
-    ///
-    /// Sent as query parameter `limit`.
-    pub limit: Option<i64>,
-}
-impl GetAccountStreamParams {
-    /// Sets `max_size`.
-    pub fn max_size(mut self, value: i64) -> Self {
-        self.max_size = Some(value);
-        self
-    }
-    /// Sets `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-}
-/// Optional parameters of [`Client::list_account_links`]; `Default` leaves them all out.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListAccountLinksParams {
-    /// Maximum number of records to return.
-    ///
-    /// Sent as query parameter `maxSize`.
-    pub max_size: Option<i64>,
-    /// Number of records to skip.
-    ///
-    /// Sent as query parameter `offset`.
-    pub offset: Option<i64>,
-    /// Attribute to order by.
-    ///
-    /// Sent as query parameter `orderBy`.
-    pub order_by: Option<String>,
-    /// Order direction.
-    ///
-    /// Sent as query parameter `order`.
-    pub order: Option<Order>,
-    /// Attributes to return, comma-separated (`select=name,assignedUserId`).
-    ///
-    /// Sent as query parameter `select`.
-    pub select: Option<Vec<String>>,
-    /// Filter items `{type, attribute, value}`, sent PHP-style:
-    /// `where[0][type]=equals&where[0][attribute]=name&where[0][value]=Acme`.
-    ///
-    /// Sent as query parameter `where`, PHP-style (`where[0][key]=value`).
-    pub r#where: Option<Vec<WhereItem>>,
-}
-impl ListAccountLinksParams {
-    /// Sets `max_size`.
-    pub fn max_size(mut self, value: i64) -> Self {
-        self.max_size = Some(value);
-        self
-    }
-    /// Sets `offset`.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// Sets `order_by`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn order(mut self, value: Order) -> Self {
-        self.order = Some(value);
-        self
-    }
-    /// Sets `select`.
-    pub fn select(mut self, value: Vec<String>) -> Self {
-        self.select = Some(value);
-        self
-    }
-    /// Sets `where`.
-    pub fn r#where(mut self, value: Vec<WhereItem>) -> Self {
-        self.r#where = Some(value);
-        self
     }
 }

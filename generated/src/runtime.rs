@@ -189,6 +189,34 @@ impl Core {
         }
         request
     }
+    /// Starts a request to an absolute `url` the server handed out (a `Link: rel="next"`
+    /// target already checked to be on this client's origin), carrying the credentials of
+    /// `schemes`; a query credential the URL already carries is not added twice.
+    pub fn request_url(
+        &self,
+        method: reqwest::Method,
+        url: &reqwest::Url,
+        schemes: &[&str],
+    ) -> Request {
+        let mut request = self.request(method, "", schemes);
+        let mut bare = url.clone();
+        bare.set_query(None);
+        bare.set_fragment(None);
+        request.url = bare.to_string();
+        let mut query = url.query().unwrap_or("").to_string();
+        for pair in std::mem::take(&mut request.query)
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            let name = pair.split('=').next().unwrap_or(pair);
+            let present = query.split('&').any(|p| p.split('=').next() == Some(name));
+            if !present {
+                push_pair(&mut query, name, pair.get(name.len() + 1..).unwrap_or(""));
+            }
+        }
+        request.query = query;
+        request
+    }
     /// Sends a request and reads the whole response: hooks, timeout, retries and recording
     /// happen here, so every generated method gets them.
     pub async fn send(&self, request: Request) -> Result<RawResponse, reqwest::Error> {
@@ -259,6 +287,7 @@ impl Core {
         let response = self.http.execute(outgoing).await?;
         let status = response.status();
         let headers = response.headers().clone();
+        let received_from = response.url().clone();
         let body = response.bytes().await?;
         let view = ResponseView {
             method: &method,
@@ -290,6 +319,7 @@ impl Core {
                 );
         }
         Ok(RawResponse {
+            url: received_from,
             status,
             headers,
             body,
@@ -680,6 +710,9 @@ impl Request {
 /// A decoded response: the status and headers stay reachable beside the body.
 #[derive(Debug, Clone)]
 pub struct Response<T> {
+    /// The URL the response came from (after redirects): what a relative `Link` resolves
+    /// against.
+    pub url: reqwest::Url,
     /// The HTTP status.
     pub status: reqwest::StatusCode,
     /// The response headers.
@@ -695,6 +728,7 @@ impl<T> Response<T> {
     /// Transforms the body, keeping status and headers.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
+            url: self.url,
             status: self.status,
             headers: self.headers,
             body: f(self.body),
@@ -711,6 +745,8 @@ impl<T> std::ops::Deref for Response<T> {
 /// not decode.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
+    /// The URL the response came from (after redirects).
+    pub url: reqwest::Url,
     /// The HTTP status.
     pub status: reqwest::StatusCode,
     /// The response headers.
@@ -736,6 +772,7 @@ impl RawResponse {
         match decode_json(&self.body) {
             Ok(body) => {
                 Ok(Response {
+                    url: self.url,
                     status: self.status,
                     headers: self.headers,
                     body,
@@ -753,6 +790,7 @@ impl RawResponse {
     /// A status documented without a body: whatever came is ignored.
     pub fn empty<E>(self) -> Result<Response<()>, Error<E>> {
         Ok(Response {
+            url: self.url,
             status: self.status,
             headers: self.headers,
             body: (),
@@ -761,6 +799,7 @@ impl RawResponse {
     /// A non-JSON body, as bytes.
     pub fn bytes<E>(self) -> Result<Response<bytes::Bytes>, Error<E>> {
         Ok(Response {
+            url: self.url,
             status: self.status,
             headers: self.headers,
             body: self.body,
@@ -1420,3 +1459,205 @@ mod record {
     }
 }
 pub use record::{RecordOptions, Recorder, RecorderStats};
+/// Paging: a stream of items walked a page at a time, and the `Link: rel="next"` reader.
+mod paging {
+    use std::collections::VecDeque;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use futures_core::Stream;
+    use super::Error;
+    /// One page as the walker sees it: its items, and the cursor of the next page (`None` when
+    /// this page is the last). The generated `_stream` methods build it from each response.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Page<T, C> {
+        /// The items of this page, in order.
+        pub items: Vec<T>,
+        /// How to ask for the next page: a page number, an offset, a cursor or a URL.
+        pub next: Option<C>,
+    }
+    /// The items of every page, as a `futures::Stream`; pages are requested as the stream is
+    /// read, one at a time.
+    ///
+    /// The stream ends after the last page (no next cursor), at the first empty page, or when
+    /// the server hands back the cursor it was just given (which would repeat the page
+    /// forever). An error (transport, status, decoding) is yielded once and ends the stream,
+    /// so the items before it are not lost and a reader never loops on a failing page.
+    ///
+    /// Read it with `futures::StreamExt::next`, or take every item with
+    /// [`collect_all`](Paged::collect_all).
+    #[must_use = "a stream does nothing until it is read"]
+    pub struct Paged<'a, T, E> {
+        inner: Pin<Box<dyn Stream<Item = Result<T, Error<E>>> + Send + 'a>>,
+    }
+    impl<T, E> std::fmt::Debug for Paged<'_, T, E> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Paged")
+        }
+    }
+    /// The walker's state between two items.
+    struct Walk<T, C, F> {
+        next: Option<C>,
+        buffer: VecDeque<T>,
+        fetch: F,
+    }
+    impl<'a, T: Send + 'a, E: Send + 'a> Paged<'a, T, E> {
+        /// Walks pages from the cursor `first`: `fetch` requests the page a cursor names.
+        pub fn new<C, F, Fut>(first: C, fetch: F) -> Self
+        where
+            C: Clone + PartialEq + Send + 'a,
+            F: FnMut(C) -> Fut + Send + 'a,
+            Fut: Future<Output = Result<Page<T, C>, Error<E>>> + Send + 'a,
+        {
+            let walk = Walk {
+                next: Some(first),
+                buffer: VecDeque::new(),
+                fetch,
+            };
+            let stream = futures_util::stream::try_unfold(
+                walk,
+                |mut walk| async move {
+                    loop {
+                        if let Some(item) = walk.buffer.pop_front() {
+                            return Ok(Some((item, walk)));
+                        }
+                        let Some(cursor) = walk.next.take() else {
+                            return Ok(None);
+                        };
+                        let page = (walk.fetch)(cursor.clone()).await?;
+                        if page.items.is_empty() {
+                            return Ok(None);
+                        }
+                        walk.next = page.next.filter(|next| *next != cursor);
+                        walk.buffer.extend(page.items);
+                    }
+                },
+            );
+            Paged { inner: Box::pin(stream) }
+        }
+        /// Every item of every page, or the first error.
+        pub async fn collect_all(self) -> Result<Vec<T>, Error<E>> {
+            futures_util::TryStreamExt::try_collect(self).await
+        }
+    }
+    impl<T, E> Stream for Paged<'_, T, E> {
+        type Item = Result<T, Error<E>>;
+        fn poll_next(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Option<Self::Item>> {
+            self.inner.as_mut().poll_next(cx)
+        }
+    }
+    /// The `rel="next"` target of the `Link` headers (RFC 8288), resolved against `context`
+    /// (the URL the response came from), and only when it is on the same origin as `base_url`:
+    /// a link elsewhere is not followed, so credentials are never sent to another host.
+    pub fn next_link(
+        headers: &reqwest::header::HeaderMap,
+        context: &reqwest::Url,
+        base_url: &str,
+    ) -> Option<reqwest::Url> {
+        let origin = reqwest::Url::parse(base_url).ok()?.origin();
+        headers
+            .get_all(reqwest::header::LINK)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(links)
+            .filter(|link| link.rels.iter().any(|rel| rel.eq_ignore_ascii_case("next")))
+            .filter_map(|link| context.join(&link.target).ok())
+            .find(|url| url.origin() == origin)
+    }
+    /// One link-value of a `Link` header: its target and its relation types.
+    #[derive(Debug, Default)]
+    struct Link {
+        target: String,
+        rels: Vec<String>,
+    }
+    /// The link-values of one `Link` field value: `<uri>; param=value; param="quoted", <uri>`.
+    /// Commas and semicolons inside `<...>` and inside quoted strings do not split; a
+    /// malformed link-value is skipped, not the whole header.
+    fn links(value: &str) -> Vec<Link> {
+        let mut out = Vec::new();
+        let mut rest = value;
+        loop {
+            rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
+            let Some(after) = rest.strip_prefix('<') else {
+                match skip_to_comma(rest) {
+                    Some(next) => {
+                        rest = next;
+                        continue;
+                    }
+                    None => return out,
+                }
+            };
+            let Some(end) = after.find('>') else {
+                return out;
+            };
+            let mut link = Link {
+                target: after[..end].trim().to_string(),
+                rels: Vec::new(),
+            };
+            rest = &after[end + 1..];
+            loop {
+                rest = rest.trim_start();
+                let Some(param) = rest.strip_prefix(';') else { break };
+                let (name, value, next) = parameter(param);
+                if name.eq_ignore_ascii_case("rel") && link.rels.is_empty() {
+                    link.rels = value
+                        .split_ascii_whitespace()
+                        .map(str::to_string)
+                        .collect();
+                }
+                rest = next;
+            }
+            out.push(link);
+            if rest.trim().is_empty() {
+                return out;
+            }
+        }
+    }
+    /// One `; name=value` (or `; name="quoted"`, or a bare `; name`), and what follows it.
+    fn parameter(text: &str) -> (&str, String, &str) {
+        let text = text.trim_start();
+        let name_end = text.find(['=', ';', ',']).unwrap_or(text.len());
+        let name = text[..name_end].trim();
+        let Some(after) = text[name_end..].strip_prefix('=') else {
+            return (name, String::new(), &text[name_end..]);
+        };
+        let after = after.trim_start();
+        if let Some(quoted) = after.strip_prefix('"') {
+            let mut value = String::new();
+            let mut chars = quoted.char_indices();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, escaped)) = chars.next() {
+                            value.push(escaped);
+                        }
+                    }
+                    '"' => return (name, value, &quoted[i + 1..]),
+                    _ => value.push(c),
+                }
+            }
+            return (name, value, "");
+        }
+        let end = after.find([';', ',']).unwrap_or(after.len());
+        (name, after[..end].trim().to_string(), &after[end..])
+    }
+    /// What follows the next comma that is not inside a quoted string.
+    fn skip_to_comma(text: &str) -> Option<&str> {
+        let mut quoted = false;
+        let mut escaped = false;
+        for (i, c) in text.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if quoted => escaped = true,
+                '"' => quoted = !quoted,
+                ',' if !quoted => return Some(&text[i + 1..]),
+                _ => {}
+            }
+        }
+        None
+    }
+}
+pub use paging::{next_link, Page, Paged};

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{capture, seen};
-use specsmith_generated::espocrm::{self, AccountInput};
-use specsmith_generated::kommo::{Client, GetAccountParams};
+use specsmith_generated::espocrm::{self, types::AccountInput};
+use specsmith_generated::kommo::{types::GetAccountParams, Client};
 use specsmith_generated::runtime::{Error, Hook, ResponseView, RetryPolicy};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};

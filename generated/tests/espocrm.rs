@@ -4,10 +4,12 @@
 mod common;
 
 use common::{capture, only, seen, serve, serve_sequence};
-use specsmith_generated::espocrm::{
-    AccountInput, AccountLink, Client, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
+use futures_util::StreamExt;
+use specsmith_generated::espocrm::types::{
+    AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
     ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
 };
+use specsmith_generated::espocrm::Client;
 use specsmith_generated::runtime::Error;
 
 fn client(uri: String) -> Client {
@@ -25,10 +27,10 @@ async fn list_accounts_sends_the_documented_query() {
     let list = client(server.uri())
         .list_accounts(
             ListAccountsParams::default()
-                .select(vec!["name".to_string()])
-                .max_size(2)
-                .order_by("name")
-                .order(Order::Asc),
+                .with_select(vec!["name".to_string()])
+                .with_max_size(2)
+                .with_order_by("name")
+                .with_order(Order::Asc),
         )
         .await
         .expect("decodes")
@@ -74,8 +76,8 @@ async fn where_goes_php_style_and_select_comma_separated() {
     client(server.uri())
         .list_accounts(
             ListAccountsParams::default()
-                .select(vec!["name".into(), "assignedUserId".into()])
-                .r#where(filter),
+                .with_select(vec!["name".into(), "assignedUserId".into()])
+                .with_where(filter),
         )
         .await
         .expect("decodes");
@@ -175,7 +177,9 @@ async fn stream_sends_max_size_and_limit() {
     let stream = client(server.uri())
         .get_account_stream(
             "someId",
-            GetAccountStreamParams::default().max_size(5).limit(10),
+            GetAccountStreamParams::default()
+                .with_max_size(5)
+                .with_limit(10),
         )
         .await
         .expect("decodes")
@@ -199,7 +203,7 @@ async fn related_records_link_and_unlink() {
         .list_account_links(
             "someId",
             &AccountLink::Contacts,
-            ListAccountLinksParams::default().max_size(1),
+            ListAccountLinksParams::default().with_max_size(1),
         )
         .await
         .expect("decodes")
@@ -247,7 +251,7 @@ async fn related_records_link_and_unlink() {
 }
 
 #[tokio::test]
-async fn list_accounts_all_pages_by_offset_until_total() {
+async fn list_accounts_stream_pages_by_offset_until_total() {
     let server = serve_sequence(vec![
         (
             200,
@@ -262,7 +266,8 @@ async fn list_accounts_all_pages_by_offset_until_total() {
     ])
     .await;
     let accounts = client(server.uri())
-        .list_accounts_all(ListAccountsParams::default().max_size(2))
+        .list_accounts_stream(ListAccountsParams::default().with_max_size(2))
+        .collect_all()
         .await
         .expect("walks");
     let ids: Vec<_> = accounts.iter().map(|a| a.id.as_str()).collect();
@@ -273,6 +278,94 @@ async fn list_accounts_all_pages_by_offset_until_total() {
         .map(|s| s.query.unwrap_or_default())
         .collect();
     assert_eq!(queries, ["maxSize=2&offset=0", "maxSize=2&offset=2"]);
+}
+
+#[tokio::test]
+async fn an_error_mid_way_comes_after_the_items_before_it_and_ends_the_stream() {
+    let server = serve_sequence(vec![
+        (
+            200,
+            "application/json",
+            br#"{"total":5,"list":[{"id":"a"},{"id":"b"}]}"#.to_vec(),
+        ),
+        (500, "text/plain", b"down".to_vec()),
+    ])
+    .await;
+    let client = client(server.uri());
+    let mut stream = client.list_accounts_stream(ListAccountsParams::default());
+    let first = stream.next().await.expect("an item").expect("ok");
+    let second = stream.next().await.expect("an item").expect("ok");
+    assert_eq!((first.id.as_str(), second.id.as_str()), ("a", "b"));
+    let err = stream.next().await.expect("the error").expect_err("500");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert!(stream.next().await.is_none(), "an error ends the stream");
+    assert_eq!(
+        seen(&server).await.len(),
+        2,
+        "the failing page is not retried"
+    );
+}
+
+#[tokio::test]
+async fn collect_all_returns_the_first_error() {
+    let server = serve_sequence(vec![
+        (
+            200,
+            "application/json",
+            br#"{"total":5,"list":[{"id":"a"}]}"#.to_vec(),
+        ),
+        (500, "text/plain", b"down".to_vec()),
+    ])
+    .await;
+    let err = client(server.uri())
+        .list_accounts_stream(ListAccountsParams::default())
+        .collect_all()
+        .await
+        .expect_err("500 on page two");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+}
+
+#[tokio::test]
+async fn an_empty_page_ends_the_stream_even_below_the_total() {
+    let server = serve_sequence(vec![
+        (
+            200,
+            "application/json",
+            br#"{"total":9,"list":[{"id":"a"}]}"#.to_vec(),
+        ),
+        (
+            200,
+            "application/json",
+            br#"{"total":9,"list":[]}"#.to_vec(),
+        ),
+    ])
+    .await;
+    let accounts = client(server.uri())
+        .list_accounts_stream(ListAccountsParams::default())
+        .collect_all()
+        .await
+        .expect("walks");
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(seen(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_stream_requests_pages_only_as_it_is_read() {
+    let server = serve_sequence(vec![(
+        200,
+        "application/json",
+        br#"{"total":9,"list":[{"id":"a"},{"id":"b"}]}"#.to_vec(),
+    )])
+    .await;
+    let client = client(server.uri());
+    let stream = client.list_accounts_stream(ListAccountsParams::default());
+    assert!(
+        seen(&server).await.is_empty(),
+        "nothing is sent before reading"
+    );
+    let taken: Vec<_> = stream.take(2).collect().await;
+    assert_eq!(taken.len(), 2);
+    assert_eq!(seen(&server).await.len(), 1, "two items come from one page");
 }
 
 #[tokio::test]

@@ -4,9 +4,10 @@
 mod common;
 
 use common::{capture, only, serve};
-use specsmith_generated::kommo::{
-    AccountWith, Client, ContactNameDisplayOrder, CustomersMode, GetAccountError, GetAccountParams,
+use specsmith_generated::kommo::types::{
+    AccountWith, ContactNameDisplayOrder, CustomersMode, GetAccountError, GetAccountParams,
 };
+use specsmith_generated::kommo::Client;
 use specsmith_generated::runtime::Error;
 
 const ALL_WITH: [AccountWith; 7] = [
@@ -24,7 +25,7 @@ async fn get_account_sends_with_comma_separated_and_bearer_token() {
     let server = serve(200, "application/hal+json", capture("kommo-account.json")).await;
     let client = Client::new(server.uri()).with_bearer_auth("tok-123");
     let response = client
-        .get_account(GetAccountParams::default().with(ALL_WITH.to_vec()))
+        .get_account(GetAccountParams::default().with_with(ALL_WITH.to_vec()))
         .await
         .expect("decodes");
 

@@ -5,7 +5,8 @@ mod common;
 
 use common::{capture, only, seen, serve, serve_sequence};
 use specsmith_generated::runtime::Error;
-use specsmith_generated::v4marketing::{Client, ListUsersError, ListUsersParams};
+use specsmith_generated::v4_marketing::types::{ListUsersError, ListUsersParams};
+use specsmith_generated::v4_marketing::Client;
 
 fn client(uri: String) -> Client {
     Client::new(uri).with_client_id_and_client_secret("id-1", "secret-2")
@@ -18,9 +19,9 @@ async fn list_users_sends_both_keys_and_the_query_in_spec_order() {
         .list_users(
             "workspace_123",
             ListUsersParams::default()
-                .user_id("u 1&2")
-                .page(2)
-                .limit(50),
+                .with_user_id("u 1&2")
+                .with_page(2)
+                .with_limit(50),
         )
         .await
         .expect("decodes");
@@ -90,7 +91,7 @@ async fn an_error_status_with_an_undecodable_body_keeps_the_bytes() {
 }
 
 #[tokio::test]
-async fn list_users_all_walks_every_page() {
+async fn list_users_stream_walks_every_page() {
     let page = |n: i64, has_next: bool, ids: &[&str]| {
         let data: Vec<_> = ids
             .iter()
@@ -107,7 +108,8 @@ async fn list_users_all_walks_every_page() {
     ])
     .await;
     let users = client(server.uri())
-        .list_users_all("w", ListUsersParams::default().limit(2))
+        .list_users_stream("w", ListUsersParams::default().with_limit(2))
+        .collect_all()
         .await
         .expect("walks");
     let ids: Vec<_> = users.iter().filter_map(|u| u.user_id.as_deref()).collect();

@@ -24,6 +24,10 @@ pub struct GenerateArgs {
     /// Write a standalone client crate (DIR/Cargo.toml, DIR/src/) instead of generated/.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Name of the crate written by --out, and of its module (default: the API's name in the
+    /// spec's info.title, without words such as "API" or a version).
+    #[arg(long, value_name = "NAME", requires = "out")]
+    pub name: Option<String>,
     /// Render in memory and exit 1 with a diff summary if the output folder differs.
     #[arg(long)]
     pub check: bool,
@@ -47,13 +51,9 @@ pub fn run(args: GenerateArgs) -> Result<Outcome, Error> {
         ));
     }
     let root = super::project_root();
-    let (dir, package, standalone) = match &args.out {
-        Some(dir) => (dir.clone(), package_name(dir), true),
-        None => (
-            root.join("generated"),
-            "specsmith-generated".to_string(),
-            false,
-        ),
+    let (dir, standalone) = match &args.out {
+        Some(dir) => (dir.clone(), true),
+        None => (root.join("generated"), false),
     };
     let mut specs = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -82,8 +82,14 @@ pub fn run(args: GenerateArgs) -> Result<Outcome, Error> {
         .map(|(spec, path)| Input {
             spec,
             source: display_path(path, &root),
+            name: args.name.clone(),
         })
         .collect();
+    // The bundled crate is a dev-dependency of specsmith under this name.
+    let package = match inputs.first() {
+        Some(input) if standalone => input.package(),
+        _ => "specsmith-generated".to_string(),
+    };
     let result = Generator::new(args.templates.as_deref())
         .and_then(|g| g.crate_files(&inputs, &package, standalone));
     let mut output = result?;
@@ -157,29 +163,4 @@ fn display_path(path: &Path, root: &Path) -> String {
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf());
     shown.to_string_lossy().replace('\\', "/")
-}
-
-/// A Cargo package name from the output folder's name.
-fn package_name(dir: &Path) -> String {
-    use heck::ToKebabCase;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_kebab_case())
-        .unwrap_or_default();
-    let name: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        format!(
-            "api-client{}",
-            if name.is_empty() {
-                String::new()
-            } else {
-                format!("-{name}")
-            }
-        )
-    } else {
-        name
-    }
 }

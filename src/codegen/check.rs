@@ -35,19 +35,35 @@ pub enum Drift {
     },
 }
 
-/// Rust files in `dir/src/` that `files` does not contain, sorted: what a removed spec left.
+/// Rust files in `dir/src/` (and modules' `types.rs`) that `files` does not contain, sorted:
+/// what a removed or renamed spec left.
 pub fn extra_files(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir.join("src")) else {
-        return Vec::new();
-    };
-    let mut extra: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_file() && e.path().extension().is_some_and(|x| x == "rs"))
-        .map(|e| Path::new("src").join(e.file_name()))
+    let mut extra: Vec<PathBuf> = rust_files(&dir.join("src"), Path::new("src"))
+        .into_iter()
         .filter(|p| !files.iter().any(|f| &f.path == p))
         .collect();
     extra.sort();
     extra
+}
+
+/// The `.rs` files in `folder`, and the `types.rs` of its sub-folders (a module's types), as
+/// paths under `shown`. Nothing else in a sub-folder is the generator's (`src/bin/` may hold a
+/// user's programs).
+fn rust_files(folder: &Path, shown: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let relative = shown.join(entry.file_name());
+        if path.is_file() && path.extension().is_some_and(|x| x == "rs") {
+            found.push(relative);
+        } else if path.join("types.rs").is_file() {
+            found.push(relative.join("types.rs"));
+        }
+    }
+    found
 }
 
 /// Lines of excerpt per file.

@@ -49,9 +49,10 @@ pub enum Error {
     },
 }
 
-/// Module names a spec's file name must not take: the crate's own files, and the crates and
-/// roots that generated code names by path (`pub mod std;` would make `std::` ambiguous in the
-/// crate root, and `pub use std::Client` would not compile).
+/// Module names a spec's title must not give: the crate's own files, and the crates and roots
+/// that generated code names by path (`pub mod std;` would make `std::` ambiguous in the crate
+/// root, and `pub use std::{types, Client}` would not compile). Every dependency of
+/// `templates/Cargo.toml.jinja` is here.
 const MODULE_RESERVED: &[&str] = &[
     "runtime",
     "lib",
@@ -61,9 +62,14 @@ const MODULE_RESERVED: &[&str] = &[
     "alloc",
     "serde",
     "serde_json",
+    "serde_path_to_error",
     "reqwest",
     "bytes",
     "percent_encoding",
+    "httpdate",
+    "tokio",
+    "futures_core",
+    "futures_util",
 ];
 
 /// One generated file, by path relative to the crate folder.
@@ -73,6 +79,15 @@ pub struct GeneratedFile {
     pub path: PathBuf,
     /// Its contents.
     pub contents: String,
+}
+
+/// One spec's module as two files: `src/<name>.rs` (the client) and `src/<name>/types.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleCode {
+    /// The client and its operations.
+    pub client: String,
+    /// The schemas' types and the operations' parameter structs and status enums.
+    pub types: String,
 }
 
 /// What a generation produced.
@@ -90,6 +105,53 @@ pub struct Input<'a> {
     pub spec: &'a Spec,
     /// How the header names it (`spec/kommo.yaml`).
     pub source: String,
+    /// The module name the user chose (`--name`); `None` derives it from `info.title`.
+    pub name: Option<String>,
+}
+
+impl Input<'_> {
+    /// The module name before collisions are resolved: the chosen name, else the API's name
+    /// in its title (`full` keeps the subtitle too, to tell apart specs of one API).
+    fn wanted_module(&self, full: bool) -> String {
+        let stem = self.spec.stem();
+        match &self.name {
+            Some(name) => {
+                naming::api_module_name(&[naming::package_name(name).replace('-', "_")], &stem)
+            }
+            None => naming::api_module_name(&naming::title_words(&self.spec.title, full), &stem),
+        }
+    }
+
+    /// The Cargo package name of a crate generated for this spec alone: the chosen name, else
+    /// the API's name in its title (`kommo`), else the file stem.
+    pub fn package(&self) -> String {
+        match &self.name {
+            Some(name) => naming::package_name(name),
+            None => naming::package_name(&self.wanted_module(false)),
+        }
+    }
+}
+
+/// One module name per input, unique in the crate: from `--name` or the title (see
+/// [`naming::title_words`]); inputs whose short names collide use their full titles
+/// (`Kommo API v4 - Account` and `Kommo API v4 - Leads` give `kommo_account` and
+/// `kommo_leads`), and whatever still collides is numbered.
+fn module_names(inputs: &[Input<'_>]) -> Vec<String> {
+    let short: Vec<String> = inputs.iter().map(|i| i.wanted_module(false)).collect();
+    let mut scope = naming::Scope::with_reserved(MODULE_RESERVED);
+    inputs
+        .iter()
+        .zip(&short)
+        .map(|(input, name)| {
+            let shared = short.iter().filter(|other| *other == name).count() > 1;
+            let wanted = if shared {
+                input.wanted_module(true)
+            } else {
+                name.clone()
+            };
+            scope.claim(&wanted)
+        })
+        .collect()
 }
 
 /// The generator: one template environment, reused for every spec of a run.
@@ -120,28 +182,32 @@ impl Generator {
         })
     }
 
-    /// The Rust module for one spec, formatted, and the warnings it raised.
+    /// The Rust module for one spec, formatted (the client file and its `types` file), and
+    /// the warnings it raised.
     pub fn module(
         &self,
         input: &Input<'_>,
         name: &str,
-    ) -> Result<(String, Vec<Diagnostic>), Error> {
+    ) -> Result<(ModuleCode, Vec<Diagnostic>), Error> {
         let (module, warnings) = model::build(input.spec, name, &input.source);
-        let text = render::render(
-            &self.env,
-            "module.rs.jinja",
-            minijinja::context! {
-                module => Value::from(Serde(&module)),
-                source => &input.source,
-                split => render::SPLIT,
-            },
-        )?;
-        let code = render::format_pieces(&text, &format!("src/{name}.rs"), &input.source)?;
+        let context = minijinja::context! {
+            module => Value::from(Serde(&module)),
+            source => &input.source,
+            split => render::SPLIT,
+        };
+        let render_file = |template: &str, file: String| -> Result<String, Error> {
+            let text = render::render(&self.env, template, context.clone())?;
+            render::format_pieces(&text, &file, &input.source)
+        };
+        let code = ModuleCode {
+            client: render_file("module.rs.jinja", format!("src/{name}.rs"))?,
+            types: render_file("types.rs.jinja", format!("src/{name}/types.rs"))?,
+        };
         Ok((code, warnings))
     }
 
     /// The files of a crate holding one module per input: `Cargo.toml`, `src/lib.rs`,
-    /// `src/runtime.rs` and `src/<stem>.rs`. A `standalone` crate is its own workspace and
+    /// `src/runtime.rs`, and `src/<name>.rs` with `src/<name>/types.rs` per module. A `standalone` crate is its own workspace and
     /// re-exports its one client at the root.
     pub fn crate_files(
         &self,
@@ -149,12 +215,8 @@ impl Generator {
         package: &str,
         standalone: bool,
     ) -> Result<Output, Error> {
-        let mut scope = naming::Scope::with_reserved(MODULE_RESERVED);
-        let names: Vec<String> = inputs
-            .iter()
-            .map(|i| scope.claim(&naming::module_name(&i.spec.stem())))
-            .collect();
-        let modules: Vec<Result<(String, Vec<Diagnostic>), Error>> = inputs
+        let names = module_names(inputs);
+        let modules: Vec<Result<(ModuleCode, Vec<Diagnostic>), Error>> = inputs
             .par_iter()
             .zip(names.par_iter())
             .map(|(input, name)| self.module(input, name))
@@ -199,7 +261,11 @@ impl Generator {
             let (code, warnings) = result?;
             out.files.push(GeneratedFile {
                 path: PathBuf::from(format!("src/{name}.rs")),
-                contents: code,
+                contents: code.client,
+            });
+            out.files.push(GeneratedFile {
+                path: PathBuf::from(format!("src/{name}/types.rs")),
+                contents: code.types,
             });
             out.diagnostics.extend(warnings);
         }
@@ -232,4 +298,31 @@ pub fn write_files(dir: &Path, files: &[GeneratedFile]) -> Result<(), Error> {
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MODULE_RESERVED;
+
+    /// A module named like a dependency makes `pub use <dep>::{types, Client}` ambiguous at the
+    /// crate root, so a dependency added to the generated crate must be reserved too.
+    #[test]
+    fn every_dependency_of_a_generated_crate_is_a_reserved_module_name() {
+        let manifest = include_str!("../../templates/Cargo.toml.jinja");
+        let dependencies = manifest
+            .split("[dependencies]")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .expect("a [dependencies] table");
+        let mut seen = 0;
+        for line in dependencies.lines() {
+            let Some((name, _)) = line.split_once('=') else {
+                continue;
+            };
+            let name = name.trim().replace('-', "_");
+            assert!(MODULE_RESERVED.contains(&name.as_str()), "{name}");
+            seen += 1;
+        }
+        assert!(seen >= 8, "the dependencies were read ({seen})");
+    }
 }

@@ -32,6 +32,7 @@ use super::naming::{self, Scope};
 
 mod builders;
 mod operations;
+mod paging;
 mod types;
 
 use builders::{short_variant_names, UNION_RESERVED};
@@ -403,6 +404,8 @@ pub struct Param {
     pub doc: Option<String>,
     /// Whether a deepObject array must go PHP-style (`where[0][type]=...`).
     pub php_array: bool,
+    /// The params struct's setter (`with_*`); empty for a method argument.
+    pub setter: String,
 }
 
 /// A request body.
@@ -476,28 +479,31 @@ pub struct Arm {
     pub ty: String,
 }
 
-/// A paging helper.
+/// A paging stream: which shape the operation pages by, and where each piece of that shape
+/// lives. The detection rules live in `model/paging.rs`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Paging {
     /// How the next page is asked for.
     pub kind: PagingKind,
-    /// Method name.
+    /// Method name (`list_users_stream`).
     pub method_name: String,
     /// Item type.
     pub item_ty: String,
-    /// Field with the items.
-    pub items_field: String,
+    /// Field with the items; `None` when the body is the array itself.
+    pub items_field: Option<String>,
     /// Whether that field is an `Option`.
     pub items_optional: bool,
-    /// Params struct field of the page number or offset.
+    /// Params struct field the next page's page number, offset or cursor goes into (empty for
+    /// `link`, which follows a URL).
     pub param_field: String,
-    /// Its integer type.
+    /// Its type (the integer type of a page number or offset; `String` for a cursor).
     pub param_ty: String,
-    /// `page`: the object holding the flag (`meta`), if nested.
+    /// The object holding the flag or cursor (`meta`), if nested.
     pub meta_field: Option<String>,
     /// Whether that object is optional.
     pub meta_optional: bool,
-    /// `page`: the has-next flag; `offset`: the total.
+    /// `page`: the has-next flag; `offset`: the total; `cursor`: the next cursor; `after`: the
+    /// has-more flag.
     pub flag_field: String,
     /// Whether it is optional.
     pub flag_optional: bool,
@@ -505,6 +511,13 @@ pub struct Paging {
     pub current_field: Option<String>,
     /// Whether it is optional.
     pub current_optional: bool,
+    /// `after`: the items' `id` field, whose last value asks for the next page.
+    pub id_field: Option<String>,
+    /// Whether it is optional.
+    pub id_optional: bool,
+    /// `link`: the private function that decodes a response of the operation, for the pages
+    /// after the first.
+    pub decode_fn: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -638,7 +651,7 @@ pub enum ArmPattern {
     Default,
 }
 
-/// How a paging helper asks for the next page.
+/// How a paging stream asks for the next page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PagingKind {
@@ -646,6 +659,13 @@ pub enum PagingKind {
     Page,
     /// An offset and a total.
     Offset,
+    /// A next-cursor field fed back as a cursor query parameter (`nextPageToken` →
+    /// `pageToken`).
+    Cursor,
+    /// A has-more flag, and the last item's `id` sent as `after` (`starting_after`).
+    After,
+    /// The `Link: rel="next"` response header (RFC 8288).
+    Link,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -737,7 +757,7 @@ const RESERVED_METHODS: &[&str] = &[
 /// Local names in generated method bodies.
 const RESERVED_ARGS: &[&str] = &[
     "self", "params", "body", "request", "response", "path", "value", "items", "page", "batch",
-    "offset", "total", "meta", "current",
+    "offset", "total", "meta", "current", "cursor", "next", "more",
 ];
 
 /// Params-struct setter names that would shadow derived trait methods.
@@ -822,6 +842,9 @@ pub fn build(spec: &Spec, module_name: &str, source: &str) -> (Module, Vec<Diagn
     for (i, op) in spec.operations.iter().enumerate() {
         b.group = components.len() + i;
         operations.push(b.operation(op, &mut methods));
+    }
+    for op in &mut operations {
+        op.claim_paging_names(&mut methods);
     }
     let webhooks = spec.document.get("webhooks").and_then(Value::as_object);
     if let Some(count) = webhooks.map(|w| w.len()).filter(|n| *n > 0) {

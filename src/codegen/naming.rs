@@ -98,9 +98,110 @@ pub fn module_name(raw: &str) -> String {
     }
 }
 
+/// Words of an API title that say nothing about which API it is.
+const TITLE_NOISE: &[&str] = &[
+    "api",
+    "apis",
+    "openapi",
+    "swagger",
+    "rest",
+    "restful",
+    "http",
+    "spec",
+    "specification",
+];
+
+/// Where a title's subtitle starts (`Kommo API v4 - Account`).
+const SUBTITLE: &[&str] = &[" - ", " – ", " — ", ": ", " | "];
+
+/// Whether a title word is a version (`v4`, `2`, the pieces of `2.0`).
+fn is_version(word: &str) -> bool {
+    let digits = word.strip_prefix('v').unwrap_or(word);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The words that name an API in its `info.title`: lower-case ASCII, split only where the
+/// title has a space or punctuation (`EspoCRM` stays `espocrm`), without noise words (`API`,
+/// `OpenAPI`, ...) and without versions after the first word (`Kommo API v4` is `kommo`,
+/// `V4 Marketing API` is `v4 marketing`). `full: false` reads only the part before a subtitle
+/// (`Kommo API v4 - Account`), unless nothing would be left of it.
+pub fn title_words(title: &str, full: bool) -> Vec<String> {
+    let pick = |text: &str| -> Vec<String> {
+        let raw: Vec<String> = words(text)
+            .split_whitespace()
+            .map(|w| ascii_only(w).to_ascii_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let noise = |i: usize, w: &str| TITLE_NOISE.contains(&w) || (i > 0 && is_version(w));
+        raw.iter()
+            .enumerate()
+            .filter(|(i, w)| !noise(*i, w))
+            .map(|(_, w)| w.clone())
+            .collect()
+    };
+    if !full {
+        let main = SUBTITLE
+            .iter()
+            .filter_map(|sep| title.find(sep))
+            .min()
+            .map_or(title, |end| &title[..end]);
+        let words = pick(main);
+        if !words.is_empty() {
+            return words;
+        }
+    }
+    pick(title)
+}
+
+/// The module name of an API: its title words joined by `_` (`kommo`, `v4_marketing`), or
+/// `fallback`'s (the spec file's stem) when the title has none, or `api`; `api_` goes before a
+/// leading digit, and keywords get a `_` suffix as in [`module_name`].
+pub fn api_module_name(words: &[String], fallback: &str) -> String {
+    let mut name = words.join("_");
+    if name.is_empty() {
+        name = title_words(fallback, true).join("_");
+    }
+    if name.is_empty() {
+        name = "api".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "api_");
+    }
+    module_name(&name)
+}
+
+/// A Cargo package name: the words of `raw` (a `--name`, or an API's title words) in kebab
+/// case, ASCII only, nothing dropped; `api-` goes before a
+/// leading digit and `-client` after a Rust keyword, both of which Cargo refuses.
+pub fn package_name(raw: &str) -> String {
+    let parts: Vec<String> = words(raw)
+        .split_whitespace()
+        .map(|w| ascii_only(w).to_ascii_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut name = parts.join("-");
+    if name.is_empty() {
+        name = "api-client".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "api-");
+    }
+    if KEYWORDS.contains(&name.as_str()) || NOT_RAW.contains(&name.as_str()) {
+        name.push_str("-client");
+    }
+    name
+}
+
 /// The name without a raw prefix (`r#type` → `type`), for building derived names.
 pub fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// The chainable setter of an optional field or parameter: `with_` and the field's bare name,
+/// leading underscores dropped (`_2fa` would give `with__2fa`, which is not snake case).
+/// Callers claim it in the method scope of their type, so a clash is numbered.
+pub fn setter(field: &str) -> String {
+    format!("with_{}", bare(field).trim_start_matches('_'))
 }
 
 /// One namespace: names handed out so far. Reserved names are never handed out.
@@ -219,6 +320,48 @@ mod tests {
         assert_eq!(fields.claim(&snake_name("foo_bar")), "foo_bar_2");
         assert_eq!(fields.claim("r#type"), "r#type");
         assert_eq!(fields.claim("r#type"), "type_2");
+    }
+
+    #[test]
+    fn api_names_come_from_titles_without_noise() {
+        let module = |title: &str| api_module_name(&title_words(title, false), "stem");
+        assert_eq!(module("Kommo API v4 - Account"), "kommo");
+        assert_eq!(module("EspoCRM API - Account"), "espocrm");
+        assert_eq!(module("V4 Marketing API - Kommo users"), "v4_marketing");
+        assert_eq!(module("Box Platform 2.0 APIs"), "box_platform");
+        assert_eq!(module("GitHub v3 REST API"), "github");
+        assert_eq!(module("OpenAI API"), "openai");
+        assert_eq!(module("Swagger Petstore - OpenAPI 3.0"), "petstore");
+        assert_eq!(module("API"), "stem", "nothing left: the file stem");
+        assert_eq!(module(""), "stem");
+        assert_eq!(api_module_name(&[], ""), "api");
+        assert_eq!(module("3D Secure"), "api_3d_secure");
+        assert_eq!(module("Type"), "type_");
+        assert_eq!(
+            module("Crème brûlée"),
+            "crme_brle",
+            "non-ASCII letters are dropped"
+        );
+        assert_eq!(
+            module("API - Payments"),
+            "payments",
+            "an empty main title keeps the rest"
+        );
+        assert_eq!(
+            api_module_name(&title_words("Kommo API v4 - Leads", true), "x"),
+            "kommo_leads",
+            "the full title tells apart specs with one main title"
+        );
+        assert_eq!(
+            package_name("Kommo API v4"),
+            "kommo-api-v4",
+            "an explicit name keeps its words"
+        );
+        assert_eq!(package_name("v4_marketing"), "v4-marketing");
+        assert_eq!(package_name("My Client"), "my-client");
+        assert_eq!(package_name("3d"), "api-3d");
+        assert_eq!(package_name("type"), "type-client");
+        assert_eq!(package_name("  "), "api-client");
     }
 
     #[test]

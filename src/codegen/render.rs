@@ -37,6 +37,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/record.rs.jinja"),
     ),
     (
+        "types.rs.jinja",
+        include_str!("../../templates/types.rs.jinja"),
+    ),
+    (
+        "paging.rs.jinja",
+        include_str!("../../templates/paging.rs.jinja"),
+    ),
+    (
         "module.rs.jinja",
         include_str!("../../templates/module.rs.jinja"),
     ),

@@ -504,6 +504,12 @@ fn put(document: &mut Value, at: &str, value: Value) {
     *node = value;
 }
 
+/// Whether `document` names another file anywhere (a `$ref` or a discriminator mapping), so
+/// that bundling changes it.
+pub(super) fn names_other_files(document: &Value) -> bool {
+    has_file_ref(document, Pos::Root)
+}
+
 /// Whether any `$ref` outside data names another file (cheap early exit for one-file specs).
 fn has_file_ref(value: &Value, pos: Pos) -> bool {
     match value {

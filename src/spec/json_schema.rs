@@ -75,13 +75,13 @@ pub fn to_json_schema(document: &Value, pointer: &str, options: ConvertOptions) 
         insert_at(&mut root, &target, converted);
     }
     if let Value::Object(map) = &mut root {
-        map.insert(
-            "$schema".to_string(),
-            Value::String("https://json-schema.org/draft/2020-12/schema".to_string()),
-        );
+        map.insert("$schema".to_string(), Value::String(DIALECT.to_string()));
     }
     Some(root)
 }
+
+/// The dialect every converted schema declares.
+pub(crate) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// Converts one schema object (not following `$ref`s) from the spec's dialect.
 pub fn convert(schema: &Value, options: ConvertOptions) -> Value {
@@ -123,10 +123,7 @@ pub(crate) const SUBSCHEMA_MAPS: [&str; 4] = [
 /// (`discriminator`, `xml`, `example`), passes: 2020-12 treats unknown keywords as annotations.
 pub fn convert_2020_12(schema: &Value, direction: Direction) -> Value {
     let Value::Object(map) = schema else {
-        return match schema {
-            Value::Bool(b) => Value::Bool(*b),
-            _ => Value::Object(Map::new()),
-        };
+        return not_an_object(schema);
     };
     let mut out = Map::new();
     for (key, value) in map {
@@ -227,119 +224,135 @@ pub(crate) fn drop_required(out: &mut Map<String, Value>, hidden: &[String]) {
     }
 }
 
-/// Converts one OpenAPI 3.0 schema object (not following `$ref`s).
+/// Converts one OpenAPI 3.0 schema object (not following `$ref`s): each keyword is kept,
+/// converted or dropped on its own, then what 3.0 says through flags (`nullable`, boolean
+/// exclusive bounds, hidden properties) is applied to the result.
 fn convert_openapi_3_0(schema: &Value, options: ConvertOptions) -> Value {
     let Value::Object(map) = schema else {
-        // `true`/`false` schemas and garbage: only booleans mean something.
-        return match schema {
-            Value::Bool(b) => Value::Bool(*b),
-            _ => Value::Object(Map::new()),
-        };
+        return not_an_object(schema);
     };
     let mut out = Map::new();
-    let mut nullable = false;
-    let mut exclusive_min = false;
-    let mut exclusive_max = false;
-    let mut hidden: Vec<String> = Vec::new();
+    let mut flags = Flags30::default();
     for (key, value) in map {
-        match key.as_str() {
-            "nullable" => nullable = value.as_bool().unwrap_or(false),
-            "exclusiveMinimum" => exclusive_min = value.as_bool().unwrap_or(false),
-            "exclusiveMaximum" => exclusive_max = value.as_bool().unwrap_or(false),
-            "example" | "examples" | "xml" | "externalDocs" | "discriminator" | "deprecated" => {}
-            k if k.starts_with("x-") => {}
-            "$ref" => {
-                if let Value::String(_) = value {
-                    out.insert(key.clone(), value.clone());
-                }
-            }
-            "type" => {
-                if let Value::String(t) = value {
-                    // Swagger's `file` is not a JSON type: any value.
-                    if t != "file" {
-                        out.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-            "required" => {
-                // `required: true` on a property schema is a common mistake; it means nothing here.
-                if let Value::Array(items) = value {
-                    if items.iter().all(Value::is_string) && !items.is_empty() {
-                        out.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-            "properties" => {
-                if let Value::Object(props) = value {
-                    let mut converted = Map::new();
-                    for (name, prop) in props {
-                        if is_hidden(prop, options.direction) {
-                            hidden.push(name.clone());
-                        }
-                        converted.insert(name.clone(), convert(prop, options));
-                    }
-                    out.insert(key.clone(), Value::Object(converted));
-                }
-            }
-            "additionalProperties" | "items" | "not" => match value {
-                Value::Object(_) | Value::Bool(_) => {
-                    out.insert(key.clone(), convert(value, options));
-                }
-                // Tuple-style `items: [..]` is not OpenAPI 3.0; accept anything rather than fail.
-                _ => {}
-            },
-            "allOf" | "anyOf" | "oneOf" => {
-                if let Value::Array(items) = value {
-                    if !items.is_empty() {
-                        out.insert(
-                            key.clone(),
-                            Value::Array(items.iter().map(|s| convert(s, options)).collect()),
-                        );
-                    }
-                }
-            }
-            "enum" => {
-                if let Value::Array(_) = value {
-                    out.insert(key.clone(), value.clone());
-                }
-            }
-            "minimum" | "maximum" | "multipleOf" | "minLength" | "maxLength" | "minItems"
-            | "maxItems" | "minProperties" | "maxProperties"
-                if value.is_number() =>
-            {
-                out.insert(key.clone(), value.clone());
-            }
-            "pattern" => {
-                if let Value::String(p) = value {
-                    // A pattern the regex engine rejects would make the whole schema uncompilable.
-                    if pattern_compiles(p) {
-                        out.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-            "format" | "uniqueItems" | "default" | "title" | "description" | "readOnly"
-            | "writeOnly" | "const" => {
-                out.insert(key.clone(), value.clone());
-            }
-            // Unknown keywords are annotations in 2020-12; dropping them keeps compile errors away.
-            _ => {}
+        if let Some(converted) = keyword_3_0(key, value, options, &mut flags) {
+            out.insert(key.clone(), converted);
         }
     }
-    if exclusive_min {
-        if let Some(min) = out.remove("minimum") {
-            out.insert("exclusiveMinimum".to_string(), min);
-        }
-    }
-    if exclusive_max {
-        if let Some(max) = out.remove("maximum") {
-            out.insert("exclusiveMaximum".to_string(), max);
-        }
-    }
-    drop_required(&mut out, &hidden);
-    if nullable {
-        make_nullable(&mut out);
-    }
+    flags.apply(&mut out);
     Value::Object(out)
+}
+
+/// A schema that is not an object: `true`/`false` schemas keep their meaning; garbage accepts
+/// anything rather than stop the compiler.
+fn not_an_object(schema: &Value) -> Value {
+    match schema {
+        Value::Bool(b) => Value::Bool(*b),
+        _ => Value::Object(Map::new()),
+    }
+}
+
+/// What a 3.0 schema says through flags rather than 2020-12 keywords, gathered while its
+/// keywords are read and applied once all are: the order of keys in the spec must not matter.
+#[derive(Default)]
+struct Flags30 {
+    nullable: bool,
+    exclusive_min: bool,
+    exclusive_max: bool,
+    /// Properties the direction hides (`readOnly` in requests, `writeOnly` in responses).
+    hidden: Vec<String>,
+}
+
+impl Flags30 {
+    fn apply(self, out: &mut Map<String, Value>) {
+        for (exclusive, from, to) in [
+            (self.exclusive_min, "minimum", "exclusiveMinimum"),
+            (self.exclusive_max, "maximum", "exclusiveMaximum"),
+        ] {
+            if !exclusive {
+                continue;
+            }
+            if let Some(bound) = out.remove(from) {
+                out.insert(to.to_string(), bound);
+            }
+        }
+        drop_required(out, &self.hidden);
+        if self.nullable {
+            make_nullable(out);
+        }
+    }
+}
+
+/// One keyword of a 3.0 schema as 2020-12 should read it; `None` drops it. Flags are noted in
+/// `flags` and dropped.
+fn keyword_3_0(
+    key: &str,
+    value: &Value,
+    options: ConvertOptions,
+    flags: &mut Flags30,
+) -> Option<Value> {
+    match key {
+        "nullable" => flags.nullable = value.as_bool().unwrap_or(false),
+        "exclusiveMinimum" => flags.exclusive_min = value.as_bool().unwrap_or(false),
+        "exclusiveMaximum" => flags.exclusive_max = value.as_bool().unwrap_or(false),
+        "properties" | "additionalProperties" | "items" | "not" | "allOf" | "anyOf" | "oneOf" => {
+            return subschemas_3_0(key, value, options, flags)
+        }
+        _ => return kept_3_0(key, value),
+    }
+    None
+}
+
+/// The keywords that hold schemas, each converted in turn.
+fn subschemas_3_0(
+    key: &str,
+    value: &Value,
+    options: ConvertOptions,
+    flags: &mut Flags30,
+) -> Option<Value> {
+    match (key, value) {
+        ("properties", Value::Object(props)) => {
+            let mut converted = Map::new();
+            for (name, prop) in props {
+                if is_hidden(prop, options.direction) {
+                    flags.hidden.push(name.clone());
+                }
+                converted.insert(name.clone(), convert(prop, options));
+            }
+            Some(Value::Object(converted))
+        }
+        // Tuple-style `items: [..]` is not OpenAPI 3.0; accept anything rather than fail.
+        ("additionalProperties" | "items" | "not", Value::Object(_) | Value::Bool(_)) => {
+            Some(convert(value, options))
+        }
+        ("allOf" | "anyOf" | "oneOf", Value::Array(items)) if !items.is_empty() => Some(
+            Value::Array(items.iter().map(|s| convert(s, options)).collect()),
+        ),
+        _ => None,
+    }
+}
+
+/// The keywords copied as written when their value has the right type; the rest (`example`,
+/// `discriminator`, `x-` extensions, unknown keywords) are dropped: 2020-12 treats unknown
+/// keywords as annotations, and dropping them keeps compile errors away.
+fn kept_3_0(key: &str, value: &Value) -> Option<Value> {
+    let keep = match key {
+        "$ref" => value.is_string(),
+        "enum" => value.is_array(),
+        // Swagger's `file` is not a JSON type: any value.
+        "type" => value.as_str().is_some_and(|t| t != "file"),
+        // `required: true` on a property schema is a common mistake; it means nothing here.
+        "required" => value
+            .as_array()
+            .is_some_and(|items| !items.is_empty() && items.iter().all(Value::is_string)),
+        "minimum" | "maximum" | "multipleOf" | "minLength" | "maxLength" | "minItems"
+        | "maxItems" | "minProperties" | "maxProperties" => value.is_number(),
+        // A pattern the regex engine rejects would make the whole schema uncompilable.
+        "pattern" => value.as_str().is_some_and(pattern_compiles),
+        "format" | "uniqueItems" | "default" | "title" | "description" | "readOnly"
+        | "writeOnly" | "const" => true,
+        _ => false,
+    };
+    keep.then(|| value.clone())
 }
 
 fn is_hidden(prop: &Value, direction: Direction) -> bool {
@@ -390,12 +403,15 @@ fn pattern_compiles(pattern: &str) -> bool {
 /// asserted (`date-time`, `uuid`, `email`, ...), unknown formats (`int64`, `byte`) ignored, and no
 /// retrieval of anything outside the document.
 pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+    compile_options().build(schema).map_err(|e| e.to_string())
+}
+
+/// The options [`compile`] builds with, for callers that add a keyword of their own.
+pub(crate) fn compile_options<'i>() -> jsonschema::ValidationOptions<'i> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
-        .build(schema)
-        .map_err(|e| e.to_string())
 }
 
 fn collect_ref_pointers(value: &Value, out: &mut Vec<String>) {
@@ -417,7 +433,7 @@ fn collect_ref_pointers(value: &Value, out: &mut Vec<String>) {
 
 /// Puts `value` at `pointer` inside `root`, creating objects on the way. A pointer that runs
 /// through an existing non-object (or would replace the root) is skipped.
-fn insert_at(root: &mut Value, pointer: &str, value: Value) {
+pub(crate) fn insert_at(root: &mut Value, pointer: &str, value: Value) {
     let segments = crate::source::pointer_segments(pointer);
     let Some((last, parents)) = segments.split_last() else {
         return;

@@ -2,7 +2,8 @@
 //!
 //! Every documented response media type gets a slot up front (a spec has a few dozen); a slot is
 //! filled on first use with `OnceLock`, so compilation happens once, lazily, and the result is
-//! shared by every thread without locks on the hot path.
+//! shared by every thread without locks on the hot path. The components a slot's schema reaches
+//! are compiled once per spec and shared between slots (see [`super::targets`]).
 //!
 //! Besides the `jsonschema` validator, a slot holds [`Shapes`]: the schema's objects flattened
 //! (properties merged through `$ref` and `allOf`, `required`, `additionalProperties`,
@@ -11,13 +12,15 @@
 //! are computed here once rather than per body.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
 use crate::spec::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
 use crate::spec::refs::ref_pointer;
 use crate::spec::Spec;
+
+use super::targets::{Shared, Targets};
 
 pub use crate::hash::Fnv;
 
@@ -27,7 +30,7 @@ type KeyIndex = HashMap<String, ShapeId, std::hash::BuildHasherDefault<Fnv>>;
 pub type ShapeId = usize;
 
 /// Whether keys beyond `properties` are allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Additional {
     /// Not said: extra keys are valid JSON Schema but undocumented (reported as drift).
     Unspecified,
@@ -90,11 +93,12 @@ pub mod types {
 /// One schema node, flattened through `$ref` and `allOf`.
 #[derive(Debug, Clone)]
 pub struct Shape {
-    /// Documented properties, in document order.
-    pub props: Vec<(String, ShapeId)>,
-    index: KeyIndex,
+    /// Documented properties, in document order. Shared (with `index`) by the shapes that
+    /// only merge one other's through `$ref` or `allOf`: a component's keys are held once.
+    pub props: Arc<Vec<(String, ShapeId)>>,
+    index: Arc<KeyIndex>,
     /// `required`.
-    pub required: Vec<String>,
+    pub required: Arc<Vec<String>>,
     /// `additionalProperties`, or else `unevaluatedProperties` (2020-12).
     pub additional: Additional,
     /// `patternProperties` (2020-12; 3.0 has none): keys matching one are documented. A pattern
@@ -117,9 +121,9 @@ pub struct Shape {
 impl Shape {
     fn empty() -> Self {
         Shape {
-            props: Vec::new(),
-            index: KeyIndex::default(),
-            required: Vec::new(),
+            props: Arc::default(),
+            index: Arc::default(),
+            required: Arc::default(),
             additional: Additional::Unspecified,
             patterns: Vec::new(),
             items: None,
@@ -174,8 +178,36 @@ impl Shapes {
         let mut shapes = Shapes {
             nodes: builder.nodes,
         };
+        let id = shapes.share_leaves(id);
         shapes.flatten();
         (shapes, id)
+    }
+
+    /// Keeps one shape for each kind of leaf (a `{type: string}` property, say: no properties,
+    /// items, branches or references), where the schema has one per property: nothing tells
+    /// two equal leaves apart (coverage marks properties, which leaves have none). Runs before
+    /// [`Shapes::flatten`], which shares what it merges. Returns the new id of `root`.
+    fn share_leaves(&mut self, root: ShapeId) -> ShapeId {
+        let mut canonical: HashMap<(u8, Additional), ShapeId> = HashMap::new();
+        let mut new_id = Vec::with_capacity(self.nodes.len());
+        let mut kept = Vec::with_capacity(self.nodes.len());
+        for (id, shape) in std::mem::take(&mut self.nodes).into_iter().enumerate() {
+            if let Some(key) = shape.leaf_key() {
+                if let Some(&same) = canonical.get(&key) {
+                    new_id.push(same);
+                    continue;
+                }
+                canonical.insert(key, kept.len());
+            }
+            debug_assert_eq!(new_id.len(), id);
+            new_id.push(kept.len());
+            kept.push(shape);
+        }
+        for shape in &mut kept {
+            shape.renumber(&new_id);
+        }
+        self.nodes = kept;
+        new_id[root]
     }
 
     /// The shape with `id`.
@@ -218,9 +250,12 @@ impl Shapes {
         for link in shape.links.clone() {
             let other = self.flatten_one(link, done, visiting);
             shape.merge_props(&other);
-            for r in &other.required {
+            if shape.required.is_empty() {
+                shape.required = Arc::clone(&other.required);
+            }
+            for r in other.required.iter() {
                 if !shape.required.contains(r) {
-                    shape.required.push(r.clone());
+                    Arc::make_mut(&mut shape.required).push(r.clone());
                 }
             }
             shape.additional = match (shape.additional, other.additional) {
@@ -305,12 +340,50 @@ impl Shapes {
 }
 
 impl Shape {
+    /// What tells this shape from another when it is a leaf; `None` for any other shape.
+    fn leaf_key(&self) -> Option<(u8, Additional)> {
+        let leaf = self.props.is_empty()
+            && self.required.is_empty()
+            && self.patterns.is_empty()
+            && self.items.is_none()
+            && self.prefix_items.is_empty()
+            && self.alternatives.is_empty()
+            && self.links.is_empty()
+            && self.soft_links.is_empty()
+            && !matches!(self.additional, Additional::Allowed(Some(_)));
+        leaf.then_some((self.types, self.additional))
+    }
+
+    /// Rewrites every shape id this shape holds through `new_id`.
+    fn renumber(&mut self, new_id: &[ShapeId]) {
+        let ids = Arc::make_mut(&mut self.props)
+            .iter_mut()
+            .map(|(_, id)| id)
+            .chain(Arc::make_mut(&mut self.index).values_mut())
+            .chain(self.patterns.iter_mut().map(|(_, id)| id))
+            .chain(self.items.iter_mut())
+            .chain(self.prefix_items.iter_mut())
+            .chain(self.alternatives.iter_mut())
+            .chain(self.links.iter_mut())
+            .chain(self.soft_links.iter_mut());
+        for id in ids {
+            *id = new_id[*id];
+        }
+        if let Additional::Allowed(Some(id)) = &mut self.additional {
+            *id = new_id[*id];
+        }
+    }
+
     /// Takes the keys `other` documents (properties and patterns) that this shape lacks.
     fn merge_props(&mut self, other: &Shape) {
-        for (k, v) in &other.props {
+        if self.props.is_empty() {
+            self.props = Arc::clone(&other.props);
+            self.index = Arc::clone(&other.index);
+        }
+        for (k, v) in other.props.iter() {
             if !self.index.contains_key(k) {
-                self.index.insert(k.clone(), *v);
-                self.props.push((k.clone(), *v));
+                Arc::make_mut(&mut self.index).insert(k.clone(), *v);
+                Arc::make_mut(&mut self.props).push((k.clone(), *v));
             }
         }
         self.patterns.extend(other.patterns.iter().cloned());
@@ -359,16 +432,17 @@ impl<'a> Builder<'a> {
                 if let Some(Value::Object(props)) = map.get("properties") {
                     for (k, v) in props {
                         let p = self.node(v);
-                        shape.index.insert(k.clone(), p);
-                        shape.props.push((k.clone(), p));
+                        Arc::make_mut(&mut shape.index).insert(k.clone(), p);
+                        Arc::make_mut(&mut shape.props).push((k.clone(), p));
                     }
                 }
                 if let Some(Value::Array(req)) = map.get("required") {
-                    shape.required = req
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect();
+                    shape.required = Arc::new(
+                        req.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect(),
+                    );
                 }
                 shape.additional = self.additional(map.get("additionalProperties"));
                 if shape.additional == Additional::Unspecified {
@@ -501,46 +575,142 @@ impl std::ops::Deref for View {
     }
 }
 
-/// What one response media type compiles to.
-pub struct Compiled {
+/// What one schema compiles to.
+pub struct Compiled<'s> {
     /// The validator, or why the schema would not compile.
-    pub validator: Result<jsonschema::Validator, String>,
+    pub validator: Result<Checker<'s>, String>,
     /// The flattened shapes for the unknown-key walk.
     pub shapes: Shapes,
     /// The root shape.
     pub root: ShapeId,
-    /// Where each key is documented in this response (see [`documented_at`]).
-    pub documented: HashMap<String, Vec<(String, ShapeId)>>,
+    /// Where each key is documented (see [`documented_at`]): read only to judge an unknown key,
+    /// so built the first time one turns up.
+    documented: OnceLock<HashMap<String, Vec<(String, ShapeId)>>>,
 }
 
-impl Compiled {
-    /// Converts and compiles the schema at `pointer` of `spec`, read in the spec's dialect.
-    pub fn new(spec: &Spec, pointer: &str) -> Self {
+impl<'s> Compiled<'s> {
+    /// Converts and compiles the schema at `pointer` of `spec`, read in the spec's dialect, its
+    /// `$ref` targets shared through `targets`.
+    pub fn new(spec: &'s Spec, pointer: &str, targets: &Targets) -> Self {
         let options = ConvertOptions::new(spec.openapi_version, Direction::Response);
-        let schema = to_json_schema(&spec.document, pointer, options).unwrap_or(Value::Bool(true));
-        let validator = compile(&schema);
+        let schema = inlined(&spec.document, pointer, options);
+        let source = Source {
+            document: &spec.document,
+            pointer: pointer.to_string(),
+            options,
+        };
+        let validator = match targets.validator(&spec.document, pointer) {
+            Some(shared) => Ok(Checker {
+                shared: Some(shared),
+                source,
+                inlined: OnceLock::new(),
+            }),
+            None => compile(&schema).map(|v| Checker {
+                shared: None,
+                source,
+                inlined: OnceLock::from(Ok(v)),
+            }),
+        };
         let (shapes, root) = Shapes::build(&schema);
-        let documented = documented_at(&shapes, root);
         Compiled {
             validator,
             shapes,
             root,
-            documented,
+            documented: OnceLock::new(),
+        }
+    }
+
+    /// Where each key is documented in this schema (see [`documented_at`]).
+    pub fn documented(&self) -> &HashMap<String, Vec<(String, ShapeId)>> {
+        self.documented
+            .get_or_init(|| documented_at(&self.shapes, self.root))
+    }
+
+    /// Why the schema did not compile, if it did not.
+    fn failure(&self) -> Option<&str> {
+        match &self.validator {
+            Err(e) => Some(e),
+            Ok(checker) => checker.inlined.get()?.as_ref().err().map(String::as_str),
         }
     }
 }
 
-/// A slot address: spec, operation, response and media type indices.
-pub type SlotKey = (usize, usize, usize, usize);
-
-/// One schema of a spec, compiled on first use by whichever thread needs it first.
-struct Slot {
-    spec: usize,
-    pointer: String,
-    cell: OnceLock<Compiled>,
+/// The schema at `pointer` converted with every target it reaches attached (the inlined form);
+/// `true` when nothing stands there.
+fn inlined(document: &Value, pointer: &str, options: ConvertOptions) -> Value {
+    to_json_schema(document, pointer, options).unwrap_or(Value::Bool(true))
 }
 
-impl Slot {
+/// Where a schema stands, to compile its inlined form when it is first needed.
+struct Source<'s> {
+    document: &'s Value,
+    pointer: String,
+    options: ConvertOptions,
+}
+
+/// A schema's `jsonschema` validators: the shared form (see [`super::targets`]) says whether
+/// a value is valid; the inlined form, compiled the first time a value is not, says why.
+pub struct Checker<'s> {
+    shared: Option<Shared>,
+    source: Source<'s>,
+    inlined: OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+impl Checker<'_> {
+    /// Whether `value` is valid.
+    pub fn is_valid(&self, value: &Value) -> bool {
+        match &self.shared {
+            Some(shared) => shared.is_valid(value),
+            None => self.inlined().is_none_or(|v| v.is_valid(value)),
+        }
+    }
+
+    /// Every error of `value`, each at its place in the body.
+    pub fn iter_errors<'i>(
+        &'i self,
+        value: &'i Value,
+    ) -> impl Iterator<Item = jsonschema::ValidationError<'i>> + 'i {
+        self.inlined()
+            .into_iter()
+            .flat_map(move |v| v.iter_errors(value))
+    }
+
+    fn inlined(&self) -> Option<&jsonschema::Validator> {
+        self.inlined
+            .get_or_init(|| {
+                let Source {
+                    document,
+                    pointer,
+                    options,
+                } = &self.source;
+                compile(&inlined(document, pointer, *options))
+            })
+            .as_ref()
+            .ok()
+    }
+}
+
+/// A slot address: where one response media type stands among the run's specs, by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SlotKey {
+    /// The spec, in the run's order.
+    pub spec: usize,
+    /// The operation, in [`Spec::operations`].
+    pub operation: usize,
+    /// The response, in the operation's `responses`.
+    pub response: usize,
+    /// The media type, in the response's `content`.
+    pub media: usize,
+}
+
+/// One schema of a spec, compiled on first use by whichever thread needs it first.
+struct Slot<'s> {
+    spec: usize,
+    pointer: String,
+    cell: OnceLock<Compiled<'s>>,
+}
+
+impl<'s> Slot<'s> {
     fn new(spec: usize, pointer: &str) -> Self {
         Slot {
             spec,
@@ -549,29 +719,39 @@ impl Slot {
         }
     }
 
-    fn compiled(&self, specs: &[Spec]) -> &Compiled {
+    fn compiled(&self, specs: &'s [Spec], targets: &[Targets]) -> &Compiled<'s> {
         self.cell
-            .get_or_init(|| Compiled::new(&specs[self.spec], &self.pointer))
+            .get_or_init(|| Compiled::new(&specs[self.spec], &self.pointer, &targets[self.spec]))
     }
 
     /// Why the schema did not compile, if it was used and failed.
     fn failure(&self) -> Option<&str> {
-        self.cell
-            .get()?
-            .validator
-            .as_ref()
-            .err()
-            .map(String::as_str)
+        self.cell.get()?.failure()
     }
 }
 
-/// Every response media type of the run's specs, each compiled on first use.
-pub struct Cache {
-    index: HashMap<SlotKey, usize>,
-    slots: Vec<(SlotKey, Slot)>,
+/// Per spec, the shared `$ref` targets of its schemas (responses and requests are compiled
+/// alike, as responses).
+fn targets_of(specs: &[Spec]) -> Vec<Targets> {
+    specs
+        .iter()
+        .map(|spec| {
+            Targets::new(ConvertOptions::new(
+                spec.openapi_version,
+                Direction::Response,
+            ))
+        })
+        .collect()
 }
 
-impl Cache {
+/// Every response media type of the run's specs, each compiled on first use.
+pub struct Cache<'s> {
+    index: HashMap<SlotKey, usize>,
+    slots: Vec<(SlotKey, Slot<'s>)>,
+    targets: Vec<Targets>,
+}
+
+impl<'s> Cache<'s> {
     /// A slot for every media type with a schema.
     pub fn new(specs: &[Spec]) -> Self {
         let mut index = HashMap::new();
@@ -581,7 +761,12 @@ impl Cache {
                 for (r, response) in op.responses.iter().enumerate() {
                     for (m, media) in response.content.iter().enumerate() {
                         if let Some(schema) = &media.schema {
-                            let key = (s, o, r, m);
+                            let key = SlotKey {
+                                spec: s,
+                                operation: o,
+                                response: r,
+                                media: m,
+                            };
                             index.insert(key, slots.len());
                             slots.push((key, Slot::new(s, &schema.pointer)));
                         }
@@ -589,14 +774,18 @@ impl Cache {
                 }
             }
         }
-        Cache { index, slots }
+        Cache {
+            index,
+            slots,
+            targets: targets_of(specs),
+        }
     }
 
     /// The compiled schema of a slot, compiling it on first use; `None` when the media type has
     /// no schema.
-    pub fn get(&self, specs: &[Spec], key: SlotKey) -> Option<&Compiled> {
+    pub fn get(&self, specs: &'s [Spec], key: SlotKey) -> Option<&Compiled<'s>> {
         let &i = self.index.get(&key)?;
-        Some(self.slots[i].1.compiled(specs))
+        Some(self.slots[i].1.compiled(specs, &self.targets))
     }
 
     /// The position of a slot, for tables kept beside the cache; `None` without a schema.
@@ -610,7 +799,7 @@ impl Cache {
     }
 
     /// The slots compiled so far (used by at least one exchange), with their position.
-    pub fn used(&self) -> impl Iterator<Item = (usize, SlotKey, &Compiled)> {
+    pub fn used(&self) -> impl Iterator<Item = (usize, SlotKey, &Compiled<'s>)> {
         self.slots
             .iter()
             .enumerate()
@@ -618,7 +807,7 @@ impl Cache {
     }
 
     /// The slots that were used and whose schema did not compile, with the error.
-    pub fn failures(&self) -> impl Iterator<Item = (SlotKey, &str, &str)> {
+    pub fn failures(&self) -> impl Iterator<Item = (SlotKey, &str, &str)> + use<'_, 's> {
         self.slots
             .iter()
             .filter_map(|(key, slot)| Some((*key, slot.pointer.as_str(), slot.failure()?)))
@@ -629,18 +818,20 @@ impl Cache {
 /// run's specs, keyed by (spec, schema pointer), each compiled on first use and shared by every
 /// thread like the response slots. Parameters shared through `$ref` (EspoCRM's `maxSize` in
 /// three operations) have one pointer, so one compilation.
-pub struct RequestCache {
+pub struct RequestCache<'s> {
     /// Per spec: schema pointer → slot.
     index: Vec<HashMap<String, usize>>,
-    slots: Vec<Slot>,
+    slots: Vec<Slot<'s>>,
+    targets: Vec<Targets>,
 }
 
-impl RequestCache {
+impl<'s> RequestCache<'s> {
     /// A slot for every parameter and request body schema.
     pub fn new(specs: &[Spec]) -> Self {
         let mut cache = RequestCache {
             index: vec![HashMap::new(); specs.len()],
             slots: Vec::new(),
+            targets: targets_of(specs),
         };
         for (s, spec) in specs.iter().enumerate() {
             for op in &spec.operations {
@@ -662,13 +853,13 @@ impl RequestCache {
 
     /// The compiled schema at `pointer` of spec `s`, compiling it on first use; `None` for a
     /// pointer that is not a parameter or request body schema.
-    pub fn get(&self, specs: &[Spec], s: usize, pointer: &str) -> Option<&Compiled> {
+    pub fn get(&self, specs: &'s [Spec], s: usize, pointer: &str) -> Option<&Compiled<'s>> {
         let &i = self.index.get(s)?.get(pointer)?;
-        Some(self.slots[i].compiled(specs))
+        Some(self.slots[i].compiled(specs, &self.targets))
     }
 
     /// The slots that were used and whose schema did not compile: spec, pointer, error.
-    pub fn failures(&self) -> impl Iterator<Item = (usize, &str, &str)> {
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &str, &str)> + use<'_, 's> {
         self.slots
             .iter()
             .filter_map(|slot| Some((slot.spec, slot.pointer.as_str(), slot.failure()?)))
@@ -692,7 +883,7 @@ mod tests {
         let (shapes, root) = Shapes::build(&schema);
         let top = shapes.get(root);
         assert!(top.prop("a").is_some() && top.prop("b").is_some());
-        assert_eq!(top.required, vec!["b".to_string()]);
+        assert_eq!(*top.required, vec!["b".to_string()]);
         let inner = shapes.get(top.prop("self").expect("self"));
         assert!(
             inner.prop("b").is_some(),
@@ -701,6 +892,32 @@ mod tests {
         let at = documented_at(&shapes, root);
         let places: Vec<&str> = at["b"].iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(places, vec!["/b", "/self/b"], "a cycle is followed once");
+    }
+
+    /// Through the shared form a value is judged whole; its errors still stand at their place
+    /// in the body (the inlined form, compiled on the first invalid value, gives them).
+    #[test]
+    fn shared_form_judges_and_inlined_form_explains() {
+        let text = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": {
+                "User": {"type": "object", "required": ["login"], "properties": {"login": {"type": "string"}}},
+                "Repos": {"type": "array", "items": {"type": "object", "properties": {
+                    "owner": {"$ref": "#/components/schemas/User"}}}}}}}"##;
+        let spec =
+            crate::spec::load_str(std::path::Path::new("t.json"), text.to_string()).expect("spec");
+        let targets = Targets::new(ConvertOptions::default());
+        let compiled = Compiled::new(&spec, "/components/schemas/Repos", &targets);
+        let checker = compiled.validator.as_ref().expect("compiles");
+        assert!(checker.shared.is_some(), "User is shared");
+        assert!(checker.inlined.get().is_none(), "nothing inlined yet");
+        assert!(checker.is_valid(&json!([{"owner": {"login": "a"}}])));
+        let bad = json!([{"owner": {"login": "a"}}, {"owner": {}}]);
+        assert!(!checker.is_valid(&bad));
+        let at: Vec<String> = checker
+            .iter_errors(&bad)
+            .map(|e| e.instance_path().as_str().to_string())
+            .collect();
+        assert_eq!(at, vec!["/1/owner".to_string()]);
     }
 
     #[test]

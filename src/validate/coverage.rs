@@ -276,17 +276,17 @@ impl Tally {
                 coverage.operations.push(entry);
             }
         }
-        for (i, (s, o, r, m), compiled) in cache.used() {
+        for (i, key, compiled) in cache.used() {
             let Some(marks) = observer.marks[i].get() else {
                 continue;
             };
-            let op = &specs[s].operations[o];
-            let response = &op.responses[r];
+            let op = &specs[key.spec].operations[key.operation];
+            let response = &op.responses[key.response];
             for pointer in marks.unobserved(&compiled.shapes, compiled.root) {
                 coverage.unobserved_properties.push(UnobservedProperty {
                     operation: op.id.clone(),
                     status: response.status.as_string(),
-                    media_type: response.content[m].name.clone(),
+                    media_type: response.content[key.media].name.clone(),
                     pointer,
                 });
             }

@@ -281,7 +281,7 @@ fn walk<'v>(
                     _ => {
                         let mut absent = Vec::new();
                         for s in view.iter() {
-                            for (name, _) in &shapes.get(*s).props {
+                            for (name, _) in shapes.get(*s).props.iter() {
                                 if !map.contains_key(name) && !absent.contains(name) {
                                     absent.push(name.clone());
                                 }
@@ -378,7 +378,7 @@ fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy)
         };
     }
     let here = pointer_push(&u.pattern, &u.key);
-    let elsewhere = compiled.documented.get(&u.key).and_then(|places| {
+    let elsewhere = compiled.documented().get(&u.key).and_then(|places| {
         places
             .iter()
             .filter(|(at, shape)| {

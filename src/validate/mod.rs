@@ -24,6 +24,7 @@ mod coverage;
 mod explain;
 mod matcher;
 mod request;
+mod targets;
 
 pub use capture::{Body, CaptureFormat, Exchange, Field, RawMeta, Request};
 pub use coverage::Coverage;
@@ -171,9 +172,9 @@ pub struct Checked {
 pub struct Validator<'s> {
     specs: &'s [Spec],
     router: Router,
-    cache: Cache,
+    cache: Cache<'s>,
     observer: Option<Observer>,
-    requests: RequestChecks,
+    requests: RequestChecks<'s>,
     base: Option<Base>,
     options: Options,
 }
@@ -307,13 +308,13 @@ impl<'s> Validator<'s> {
             }
         });
         for (key, pointer, error) in self.cache.failures() {
-            let spec = &self.specs[key.0];
+            let spec = &self.specs[key.spec];
             acc.push_diagnostic(spec.pin(
                 Diagnostic::error(
                     Kind::InvalidSchema,
                     format!(
                         "the response schema of {} does not compile, so its bodies were not checked: {error}",
-                        spec.operations[key.1].id
+                        spec.operations[key.operation].id
                     ),
                 ),
                 pointer,
@@ -472,7 +473,13 @@ impl<'s> Validator<'s> {
             .as_ref()
             .filter(|b| !b.text.trim().is_empty() && is_json_media(content_type));
         if let Some(body) = body {
-            let found = self.check_body(ex, body, (s, o, r, m), &exref);
+            let slot = compile::SlotKey {
+                spec: s,
+                operation: o,
+                response: r,
+                media: m,
+            };
+            let found = self.check_body(ex, body, slot, &exref);
             result.diagnostics.extend(found);
         }
         result

@@ -68,14 +68,14 @@ struct OperationPlan {
 }
 
 /// Checks requests; built once per run, shared by every thread.
-pub struct RequestChecks {
+pub struct RequestChecks<'s> {
     /// Per spec, per operation.
     plans: Vec<Vec<OperationPlan>>,
-    cache: RequestCache,
+    cache: RequestCache<'s>,
     policy: Policy,
 }
 
-impl RequestChecks {
+impl<'s> RequestChecks<'s> {
     /// Prepares every operation's parameters and security, and an empty schema cache.
     pub fn new(specs: &[Spec], strict: bool) -> Self {
         let plans = specs
@@ -90,7 +90,7 @@ impl RequestChecks {
     }
 
     /// Request schemas that were used and did not compile: spec, pointer, error.
-    pub fn failures(&self) -> impl Iterator<Item = (usize, &str, &str)> {
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &str, &str)> + use<'_, 's> {
         self.cache.failures()
     }
 
@@ -98,7 +98,7 @@ impl RequestChecks {
     /// `path_values` for its path template variables.
     pub fn check(
         &self,
-        specs: &[Spec],
+        specs: &'s [Spec],
         (s, o): (usize, usize),
         ex: &Exchange,
         path_values: &[PathValue],
@@ -223,9 +223,9 @@ fn plan(spec: &Spec, op: &Operation) -> OperationPlan {
 }
 
 /// One request being checked.
-struct Run<'a> {
-    checks: &'a RequestChecks,
-    specs: &'a [Spec],
+struct Run<'a, 's> {
+    checks: &'a RequestChecks<'s>,
+    specs: &'s [Spec],
     s: usize,
     op: &'a Operation,
     plan: &'a OperationPlan,
@@ -244,7 +244,7 @@ fn part(location: ParamLocation) -> &'static str {
     }
 }
 
-impl Run<'_> {
+impl Run<'_, '_> {
     fn push(
         &mut self,
         kind: Kind,

@@ -150,6 +150,9 @@ fn prepare(path: &Path, crates: &Path) -> Row {
         .arg(path)
         .arg("--out")
         .arg(&out)
+        // Titles repeat across the corpus (and a workspace cannot hold two packages of one
+        // name), so each crate is named after its spec's path.
+        .args(["--name", &row.package])
         .output()
         .expect("specsmith runs");
     row.generate_ms = started.elapsed().as_millis();
@@ -371,6 +374,7 @@ const SAMPLE: &[&str] = &[
 ];
 const SAMPLE_FIXTURES: &[&str] = &[
     "tests/fixtures/codegen/hostile.yaml",
+    "tests/fixtures/paging/paging.yaml",
     "tests/fixtures/multifile/api.yaml",
     "tests/fixtures/multifile/redocly-starter/openapi.yaml",
 ];

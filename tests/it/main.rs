@@ -61,3 +61,27 @@ pub fn specsmith_json(args: &[&str]) -> (i32, serde_json::Value) {
     });
     (output.status.code().expect("exit code"), report)
 }
+
+/// Every Rust file a generated crate in `dir` holds (`src/*.rs` and each module's
+/// `src/<module>/types.rs`), concatenated: for asserting what was generated wherever the
+/// layout puts it.
+pub fn generated_code(dir: &std::path::Path) -> String {
+    fn read(folder: &std::path::Path, code: &mut String) {
+        let mut entries: Vec<_> = std::fs::read_dir(folder)
+            .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                read(&path, code);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                code.push_str(&std::fs::read_to_string(&path).expect("readable"));
+            }
+        }
+    }
+    let mut code = String::new();
+    read(&dir.join("src"), &mut code);
+    code
+}

@@ -199,7 +199,7 @@ fn multi_file_spec_generates_every_external_piece() {
     let dir = out.path().join("crate");
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["findings"], json!([]), "no warnings");
-    let code = std::fs::read_to_string(dir.join("src/api.rs")).expect("module written");
+    let code = crate::generated_code(&dir);
     for piece in [
         "pub struct Pet",
         "pub struct Owner",

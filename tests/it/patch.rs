@@ -340,10 +340,7 @@ fn round_trip_on_the_bundled_specs() {
         "{}",
         String::from_utf8_lossy(&generate.stderr)
     );
-    let code = std::fs::read_dir(out.join("src"))
-        .expect("src written")
-        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-        .collect::<String>();
+    let code = crate::generated_code(&out);
     assert!(code.contains("mobile_feature_version"));
 }
 

@@ -9,12 +9,18 @@ use specsmith::spec::{self, style};
 use specsmith::validate::{Options, Validator};
 use specsmith::Kind;
 use specsmith_generated::espocrm::{
-    self, AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
-    ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
+    self,
+    types::{
+        AccountInput, AccountLink, GetAccountStreamParams, LinkById, LinkByIds, LinkPayload,
+        ListAccountLinksParams, ListAccountsParams, Order, WhereItem,
+    },
 };
-use specsmith_generated::kommo::{self, AccountWith, GetAccountParams};
+use specsmith_generated::kommo::{
+    self,
+    types::{AccountWith, GetAccountParams},
+};
 use specsmith_generated::runtime as rt;
-use specsmith_generated::v4marketing::{self, ListUsersParams};
+use specsmith_generated::v4_marketing::{self as v4marketing, types::ListUsersParams};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -55,7 +61,7 @@ async fn kommo_with_reads_back_as_sent() {
     let _ = kommo::Client::new(server.uri())
         .with_bearer_auth("t")
         .get_account(
-            GetAccountParams::default().with(vec![AccountWith::AmojoId, AccountWith::Version]),
+            GetAccountParams::default().with_with(vec![AccountWith::AmojoId, AccountWith::Version]),
         )
         .await;
     let pairs = received_pairs(&server).await;
@@ -68,12 +74,12 @@ async fn kommo_with_reads_back_as_sent() {
 /// EspoCRM's list call with every query parameter set.
 fn every_list_parameter(order: Order, filter: Vec<WhereItem>) -> ListAccountsParams {
     ListAccountsParams::default()
-        .select(vec!["name".into(), "assignedUserId".into()])
-        .max_size(2)
-        .offset(40)
-        .order_by("name")
-        .order(order)
-        .r#where(filter)
+        .with_select(vec!["name".into(), "assignedUserId".into()])
+        .with_max_size(2)
+        .with_offset(40)
+        .with_order_by("name")
+        .with_order(order)
+        .with_where(filter)
 }
 
 #[tokio::test]
@@ -204,7 +210,7 @@ async fn what_the_generated_clients_send_the_request_checks_accept() {
         AccountWith::DatetimeSettings,
     ];
     let _ = kommo
-        .get_account(GetAccountParams::default().with(every_with))
+        .get_account(GetAccountParams::default().with_with(every_with))
         .await;
     let _ = kommo.get_account(GetAccountParams::default()).await;
     let v4 = v4marketing::Client::new(&base).with_client_id_and_client_secret("id", "secret");
@@ -212,11 +218,11 @@ async fn what_the_generated_clients_send_the_request_checks_accept() {
         .list_users(
             "workspace 123/ä",
             ListUsersParams::default()
-                .integration_id("i&1")
-                .organization_id("o=1")
-                .user_id("u+1")
-                .page(2)
-                .limit(50),
+                .with_integration_id("i&1")
+                .with_organization_id("o=1")
+                .with_user_id("u+1")
+                .with_page(2)
+                .with_limit(50),
         )
         .await;
     let espo = espocrm::Client::new(&base).with_api_key_auth("k");
@@ -246,7 +252,9 @@ async fn what_the_generated_clients_send_the_request_checks_accept() {
     let _ = espo
         .get_account_stream(
             "6650ab",
-            GetAccountStreamParams::default().max_size(5).limit(10),
+            GetAccountStreamParams::default()
+                .with_max_size(5)
+                .with_limit(10),
         )
         .await;
     let _ = espo
@@ -254,12 +262,12 @@ async fn what_the_generated_clients_send_the_request_checks_accept() {
             "6650ab",
             &AccountLink::TasksPrimary,
             ListAccountLinksParams::default()
-                .select(vec!["name".into()])
-                .offset(0)
-                .max_size(20)
-                .order_by("createdAt")
-                .order(Order::Asc)
-                .r#where(filter),
+                .with_select(vec!["name".into()])
+                .with_offset(0)
+                .with_max_size(20)
+                .with_order_by("createdAt")
+                .with_order(Order::Asc)
+                .with_where(filter),
         )
         .await;
     let one = LinkPayload::ById(LinkById::new("c1"));
@@ -308,10 +316,12 @@ async fn a_pinned_accept_and_the_body_media_type_are_sent_once() {
     let input = specsmith::codegen::Input {
         spec: &fixture,
         source: "reserved_headers.yaml".to_string(),
+        name: None,
     };
     let (module, _) = generator
         .module(&input, "reserved_headers")
         .expect("renders");
+    let module = module.client;
     let method = &module[module.find("pub async fn create_incident").expect("method")..];
     let method = &method[..method.find("\n    }\n").expect("method end")];
     assert!(

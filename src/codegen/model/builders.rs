@@ -101,10 +101,9 @@ impl Builder<'_> {
                 },
             },
             Presence::Optional | Presence::Double => {
-                // `_2fa` would give `with__2fa`, which is not snake case.
                 let base = naming::bare(&f.name).trim_start_matches('_');
                 Init::Setter {
-                    setter: methods.claim(&format!("with_{base}")),
+                    setter: methods.claim(&naming::setter(&f.name)),
                     arg: self.arg(&f.ty, f.boxed),
                     clear: (presence == Presence::Double)
                         .then(|| methods.claim(&format!("clear_{base}"))),

@@ -175,7 +175,6 @@ impl<'a> Builder<'a> {
                 schemes.push(s.clone());
             }
         }
-        let paging_name = methods.claim(&format!("{}_all", naming::bare(&method_name)));
         OpIr {
             id: op.id.clone(),
             method_name,
@@ -191,7 +190,13 @@ impl<'a> Builder<'a> {
             body,
             schemes,
             responses,
-            paging_name,
+            paging_name: String::new(),
+            decode_name: None,
+            documents_link: op.method.eq_ignore_ascii_case("get")
+                && op.responses.iter().any(|r| {
+                    is_success(&r.status)
+                        && r.headers.iter().any(|h| h.eq_ignore_ascii_case("link"))
+                }),
         }
     }
 
@@ -464,6 +469,7 @@ impl<'a> Builder<'a> {
                 doc: joined_doc(&[r.description.as_deref()]),
                 success: is_success(&r.status) || (r.status == StatusKey::Default && !any_success),
                 error: !is_success(&r.status),
+                link: r.headers.iter().any(|h| h.eq_ignore_ascii_case("link")),
             });
         }
         out
@@ -473,7 +479,16 @@ impl<'a> Builder<'a> {
         let params_struct =
             (!op.optional.is_empty()).then(|| self.names.claim(&format!("{}Params", op.base)));
         let args: Vec<Param> = op.args.iter().map(|p| self.param_def(p)).collect();
-        let optional: Vec<Param> = op.optional.iter().map(|p| self.param_def(p)).collect();
+        // Params structs are built like every other struct: `Default` then `with_*` setters.
+        let mut setters = naming::Scope::default();
+        let optional: Vec<Param> = op
+            .optional
+            .iter()
+            .map(|p| Param {
+                setter: setters.claim(&naming::setter(&p.name)),
+                ..self.param_def(p)
+            })
+            .collect();
         let body = op.body.as_ref().map(|b| BodyDef {
             kind: b.kind,
             content_type: b.content_type.clone(),
@@ -551,6 +566,7 @@ impl<'a> Builder<'a> {
             is_string: p.ty == Ty::String,
             doc: p.doc.clone(),
             php_array: p.php_array,
+            setter: String::new(),
         }
     }
 
@@ -681,109 +697,17 @@ impl<'a> Builder<'a> {
             Decode::Empty => "()".to_string(),
         }
     }
-
-    /// The page-walking helper, when the operation's shape makes it obvious: an optional integer
-    /// `page` parameter and a `hasNextPage`-style flag (V4 Marketing), or an optional integer
-    /// `offset` parameter and a `total` (EspoCRM); either with one array field of items.
-    pub(super) fn paging(
-        &self,
-        op: &OpIr,
-        optional: &[Param],
-        successes: &[&RespIr],
-        success_enum: &Option<StatusEnum>,
-    ) -> Option<Paging> {
-        if success_enum.is_some() || successes.len() != 1 || successes[0].decode != Decode::Json {
-            return None;
-        }
-        let Ty::Named(id) = successes[0].ty else {
-            return None;
-        };
-        let Body::Struct { fields, .. } = &self.defs[id].body else {
-            return None;
-        };
-        let items = fields.iter().find(|f| matches!(f.ty, Ty::Array(_)))?;
-        let Ty::Array(item) = &items.ty else {
-            return None;
-        };
-        let int_param = |wire: &str| {
-            op.optional
-                .iter()
-                .zip(optional)
-                .find(|(p, _)| {
-                    p.wire == wire
-                        && p.location == ParamLocation::Query
-                        && matches!(p.ty, Ty::Int(_))
-                })
-                .map(|(_, p)| p)
-        };
-        let field_opt = |f: &FieldIr| !f.required || f.nullable;
-        let base = |kind, param: &Param| Paging {
-            kind,
-            method_name: op.paging_name.clone(),
-            item_ty: self.render(item, false),
-            items_field: items.name.clone(),
-            items_optional: field_opt(items),
-            param_field: param.name.clone(),
-            param_ty: param.ty.clone(),
-            meta_field: None,
-            meta_optional: false,
-            flag_field: String::new(),
-            flag_optional: false,
-            current_field: None,
-            current_optional: false,
-        };
-        const HAS_NEXT: &[&str] = &["hasNextPage", "has_next_page", "hasMore", "has_more"];
-        if let Some(param) = int_param("page") {
-            let is_flag = |f: &&FieldIr| HAS_NEXT.contains(&f.wire.as_str()) && f.ty == Ty::Bool;
-            let mut paging = base(PagingKind::Page, param);
-            if let Some(flag) = fields.iter().find(is_flag) {
-                paging.flag_field = flag.name.clone();
-                paging.flag_optional = field_opt(flag);
-                return Some(paging);
-            }
-            for meta in fields {
-                let Ty::Named(mid) = meta.ty else { continue };
-                let Body::Struct { fields: mf, .. } = &self.defs[mid].body else {
-                    continue;
-                };
-                if let Some(flag) = mf.iter().find(is_flag) {
-                    paging.meta_field = Some(meta.name.clone());
-                    paging.meta_optional = field_opt(meta);
-                    paging.flag_field = flag.name.clone();
-                    paging.flag_optional = field_opt(flag);
-                    if let Some(cur) = mf
-                        .iter()
-                        .find(|f| f.wire == "page" && matches!(f.ty, Ty::Int(_)))
-                    {
-                        paging.current_field = Some(cur.name.clone());
-                        paging.current_optional = field_opt(cur);
-                    }
-                    return Some(paging);
-                }
-            }
-        }
-        if let Some(param) = int_param("offset") {
-            let total = fields
-                .iter()
-                .find(|f| f.wire == "total" && matches!(f.ty, Ty::Int(_)))?;
-            let mut paging = base(PagingKind::Offset, param);
-            paging.flag_field = total.name.clone();
-            paging.flag_optional = field_opt(total);
-            return Some(paging);
-        }
-        None
-    }
 }
 
 #[derive(Debug, Clone)]
 pub(super) struct ParamIr {
     name: String,
-    wire: String,
-    location: ParamLocation,
+    pub(super) wire: String,
+    pub(super) location: ParamLocation,
     style: WireStyle,
     explode: bool,
     allow_reserved: bool,
-    ty: Ty,
+    pub(super) ty: Ty,
     doc: Option<String>,
     php_array: bool,
 }
@@ -801,11 +725,13 @@ struct ParamsIr {
 #[derive(Debug, Clone)]
 pub(super) struct RespIr {
     status: StatusKey,
-    decode: Decode,
-    ty: Ty,
+    pub(super) decode: Decode,
+    pub(super) ty: Ty,
     doc: Option<String>,
     success: bool,
     error: bool,
+    /// Whether the response documents a `Link` header (paging by `rel="next"`).
+    pub(super) link: bool,
 }
 
 /// A request body before its type is rendered.
@@ -824,18 +750,35 @@ pub(super) struct OpIr {
     id: String,
     method_name: String,
     base: String,
-    http_method: String,
     path: String,
     path_parts: Vec<PathPart>,
     doc: Option<String>,
     deprecated: bool,
     args: Vec<ParamIr>,
-    optional: Vec<ParamIr>,
     accept: Option<String>,
     pub(super) body: Option<BodyIr>,
     schemes: Vec<String>,
     responses: Vec<RespIr>,
-    paging_name: String,
+    pub(super) http_method: String,
+    pub(super) optional: Vec<ParamIr>,
+    pub(super) paging_name: String,
+    /// The private response decoder a `Link`-paged stream reuses for the pages after the
+    /// first; claimed only for `GET`s whose success response documents `Link`.
+    pub(super) decode_name: Option<String>,
+    documents_link: bool,
+}
+
+impl OpIr {
+    /// Claims the names of the paging stream and of the `Link` decoder, after every operation
+    /// has its own name, so a stream never takes the name of an operation (EspoCRM has both
+    /// `getAccount` and `getAccountStream`).
+    pub(super) fn claim_paging_names(&mut self, methods: &mut Scope) {
+        let base = naming::bare(&self.method_name).to_string();
+        self.paging_name = methods.claim(&format!("{base}_stream"));
+        if self.documents_link {
+            self.decode_name = Some(methods.claim(&format!("{base}_response")));
+        }
+    }
 }
 
 /// Request headers OpenAPI reserves: parameters with these names SHALL be ignored.

@@ -1068,29 +1068,36 @@ pub(crate) const MAX_SECRET_POINTERS: usize = 4096;
 /// [`crate::secrecy`]), at most [`MAX_SECRET_POINTERS`]: masked in snippets wherever they stand.
 pub fn credential_strings(value: &Value, at: &str, out: &mut Vec<String>) {
     walk(value, &mut Pointer::new(at), &mut |step, node, at| {
-        if out.len() >= MAX_SECRET_POINTERS {
-            return Walk::Stop;
-        }
-        match step {
-            Step::Key(key) if crate::secrecy::is_credential_name(key) => {
-                string_pointers(node, &mut at.clone(), MAX_SECRET_POINTERS, out);
-                Walk::Skip
-            }
-            _ => Walk::Descend,
-        }
+        credential_step(step, node, at, out)
     });
 }
 
 /// [`credential_strings`] of the members of an object that is not held as a `Value` (an NDJSON
 /// line is kept as its map, so a huge body is never wrapped or cloned to be walked).
 pub fn credential_members(map: &serde_json::Map<String, Value>, at: &str, out: &mut Vec<String>) {
+    let mut at = Pointer::new(at);
     for (key, value) in map {
-        let here = crate::pointer::pointer_push(at, key);
-        if crate::secrecy::is_credential_name(key) {
-            string_pointers(value, &mut Pointer::new(&here), MAX_SECRET_POINTERS, out);
-        } else {
-            credential_strings(value, &here, out);
+        let mark = at.push_key(key);
+        if credential_step(Step::Key(key), value, &at, out) == Walk::Descend {
+            walk(value, &mut at, &mut |step, node, at| {
+                credential_step(step, node, at, out)
+            });
         }
+        at.cut(mark);
+    }
+}
+
+/// One node of a credential walk: below a credential-named key every string is a secret.
+fn credential_step(step: Step<'_>, node: &Value, at: &Pointer, out: &mut Vec<String>) -> Walk {
+    if out.len() >= MAX_SECRET_POINTERS {
+        return Walk::Stop;
+    }
+    match step {
+        Step::Key(key) if crate::secrecy::is_credential_name(key) => {
+            string_pointers(node, &mut at.clone(), MAX_SECRET_POINTERS, out);
+            Walk::Skip
+        }
+        _ => Walk::Descend,
     }
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use super::super::body_check;
 use super::super::capture::Body;
 
-impl Run<'_> {
+impl Run<'_, '_> {
     /// A `request_body_mismatch` about the body as a whole, located where the body stands.
     fn body_error(&mut self, message: String, suggestion: String) {
         let location = self.request.locate(self.request.body_at);

@@ -71,7 +71,7 @@ pub fn is_transport_header(name: &str) -> bool {
     })
 }
 
-impl Run<'_> {
+impl Run<'_, '_> {
     fn missing(&mut self, p: &Param, at: &str) {
         let wire = &p.wire;
         let location = self.request.locate(at);

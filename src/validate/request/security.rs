@@ -42,7 +42,7 @@ pub(super) fn looks_secret(
         })
 }
 
-impl Run<'_> {
+impl Run<'_, '_> {
     /// Whether one credential is in the request: `Some(true/false)`, or `None` when the capture
     /// does not record where it would be.
     fn has(&self, c: &Credential) -> Option<bool> {
