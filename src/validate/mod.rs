@@ -33,7 +33,7 @@ use capture::Unit;
 use compile::Cache;
 use coverage::{Hit, Observer};
 use explain::Policy;
-use matcher::{Base, MatchKind, NoMatch, PathValue, Router};
+use matcher::{Base, MatchKind, Matched, NoMatch, Router};
 use request::RequestChecks;
 
 /// What a reader hands over: a unit to check, or a located reason it could not cut one.
@@ -355,7 +355,10 @@ impl<'s> Validator<'s> {
                 if result.outside_server {
                     return;
                 }
-                let operation = self.match_operation(&exchange).ok().map(|m| (m.0, m.1));
+                let operation = self
+                    .match_operation(&exchange)
+                    .ok()
+                    .map(|m| (m.spec, m.operation));
                 each(Checked {
                     exchange,
                     operation,
@@ -415,7 +418,12 @@ impl<'s> Validator<'s> {
             status: Some(ex.status),
             shape: None,
         };
-        let (s, o, kind, path_values) = match self.match_operation(ex) {
+        let Matched {
+            spec: s,
+            operation: o,
+            kind,
+            path_values,
+        } = match self.match_operation(ex) {
             Ok(m) => m,
             Err(NoMatch::OutsideServer) => {
                 return UnitResult {
@@ -487,21 +495,23 @@ impl<'s> Validator<'s> {
 
     /// The operation an exchange answers (`--operation` for raw bodies, else its method and URL
     /// under `--server` or the spec's servers) and the text of its path variables.
-    fn match_operation(&self, ex: &Exchange) -> Result<MatchedOperation, NoMatch> {
-        let found = match (&ex.operation, &self.base) {
-            (Some(id), _) => {
-                return self
-                    .operation_by_id(id)
-                    .map(|(s, o)| (s, o, MatchKind::Full, Vec::new()))
-                    .map_err(|_| NoMatch::UnknownPath {
-                        shape: String::new(),
-                        stretch: None,
-                    })
-            }
+    fn match_operation(&self, ex: &Exchange) -> Result<Matched, NoMatch> {
+        match (&ex.operation, &self.base) {
+            (Some(id), _) => self
+                .operation_by_id(id)
+                .map(|(spec, operation)| Matched {
+                    spec,
+                    operation,
+                    kind: MatchKind::Full,
+                    path_values: Vec::new(),
+                })
+                .map_err(|_| NoMatch::UnknownPath {
+                    shape: String::new(),
+                    stretch: None,
+                }),
             (None, Some(base)) => self.router.find_under(base, &ex.method, &ex.url),
             (None, None) => self.router.find(&ex.method, &ex.url),
-        };
-        found.map(|m| (m.spec, m.operation, m.kind, m.path_values))
+        }
     }
 
     /// Finds the documented response and media type; reports an undocumented status or media
@@ -670,9 +680,6 @@ fn to_diagnostic(
     }
     d
 }
-
-/// Spec, operation, how it matched, and the path variables' text.
-type MatchedOperation = (usize, usize, MatchKind, Vec<PathValue>);
 
 /// An error about the exchange as a whole, located at its start in the capture.
 /// The finding for an exchange no operation answers. It groups by the route's shape, so one
