@@ -85,6 +85,9 @@ kinds! {
     // Lint.
     /// A `$ref` that points at nothing.
     UnresolvedRef = "unresolved_ref", Error;
+    /// A `$ref` to a component of another kind than its place takes (a schema where a parameter
+    /// goes).
+    WrongRefKind = "wrong_ref_kind", Error;
     /// A `$ref` to another file or URL, which specsmith does not follow.
     ExternalRef = "external_ref", Error;
     /// A `$ref` cycle that no finite value can satisfy.

@@ -86,6 +86,14 @@ pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
     local_cycles(spec, &mut blocking);
     let mut sites = Vec::new();
     collect_sites(&spec.document, Pos::Root, "", &mut sites);
+    for site in &sites {
+        if let Some(d) = wrong_kind(spec, site) {
+            match site.pos {
+                Pos::Schema => in_schemas.push(d),
+                _ => blocking.push(d),
+            }
+        }
+    }
     let schema_sites: std::collections::HashSet<String> = sites
         .into_iter()
         .filter(|s| s.pos == Pos::Schema)
@@ -117,6 +125,33 @@ pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
         blocking,
         in_schemas,
     }
+}
+
+/// A reference to a whole component of another kind (`$ref: '#/components/schemas/Id'` where a
+/// parameter goes). Every reader would take the schema for a parameter, find no `name` or `in`,
+/// and drop it without a word. Only `#/components/<section>/<name>` targets are judged: a
+/// pointer into a component (`#/components/parameters/id/schema` where a schema goes) is fine.
+fn wrong_kind(spec: &Spec, site: &super::refs::Site) -> Option<Diagnostic> {
+    let expected = site.pos.component_section()?;
+    let target = ref_pointer(&site.reference).ok()?;
+    let segments = crate::pointer::pointer_segments(&target);
+    let [components, section, _name] = segments.as_slice() else {
+        return None;
+    };
+    let known = Pos::is_component_section(section);
+    if components != "components" || !known || section == expected {
+        return None;
+    }
+    spec.document.pointer(&target)?;
+    Some(located(
+        spec,
+        Kind::WrongRefKind,
+        &pointer_push(&site.at, "$ref"),
+        format!(
+            "$ref {:?} points at a member of components/{section} where a member of components/{expected} belongs",
+            site.reference
+        ),
+    ))
 }
 
 /// A reference object outside schemas whose chain of `$ref`s never reaches a definition

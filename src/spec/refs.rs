@@ -83,6 +83,38 @@ pub fn all_refs(document: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Each position a reference object can take the place of, and the `components` section whose
+/// members belong there.
+const COMPONENT_SECTIONS: [(Pos, &str); 10] = [
+    (Pos::Parameter, "parameters"),
+    (Pos::RequestBody, "requestBodies"),
+    (Pos::Response, "responses"),
+    (Pos::Header, "headers"),
+    (Pos::Example, "examples"),
+    (Pos::Link, "links"),
+    (Pos::Callback, "callbacks"),
+    (Pos::SecurityScheme, "securitySchemes"),
+    (Pos::Schema, "schemas"),
+    (Pos::PathItem, "pathItems"),
+];
+
+impl Pos {
+    /// The `components` section whose members may stand in this position.
+    pub(crate) fn component_section(self) -> Option<&'static str> {
+        COMPONENT_SECTIONS
+            .iter()
+            .find(|(pos, _)| *pos == self)
+            .map(|(_, section)| *section)
+    }
+
+    /// Whether `name` is a section of `components` that holds one kind of object.
+    pub(crate) fn is_component_section(name: &str) -> bool {
+        COMPONENT_SECTIONS
+            .iter()
+            .any(|(_, section)| *section == name)
+    }
+}
+
 /// A reference object (or a `discriminator.mapping` value naming a file): its bundled pointer,
 /// the `$ref` text, and the position it stands in.
 pub(crate) struct Site {

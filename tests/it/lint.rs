@@ -350,3 +350,37 @@ fn corpus_specs_load_or_are_refused_clearly() {
     }
     assert_eq!(loaded, files.len(), "every corpus spec (3.0 and 3.1) loads");
 }
+
+#[test]
+fn references_to_another_kind_of_component_are_errors_generate_refuses() {
+    let path = fixture("findings_wrong_kind_refs.yaml");
+    let (code, report) = lint_json(&["--spec", path.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "{report:#}");
+    let got: Vec<(String, u64, u64)> = findings(&report)
+        .into_iter()
+        .map(|(k, _, l, c)| (k, l, c))
+        .collect();
+    let expected: Vec<(String, u64, u64)> = [(11, 11), (14, 11), (37, 11)]
+        .iter()
+        .map(|(l, c)| ("wrong_ref_kind".to_string(), *l, *c))
+        .collect();
+    assert_eq!(got, expected, "{report:#}");
+    let message = report["findings"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("components/schemas") && message.contains("components/parameters"),
+        "{message}"
+    );
+
+    // The parameter and the response would be dropped without a word: nothing is written.
+    let out = tempfile::tempdir().expect("tempdir");
+    let generated = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+        .args(["generate", "--spec", path.to_str().expect("utf-8"), "--out"])
+        .arg(out.path())
+        .output()
+        .expect("specsmith runs");
+    assert_eq!(generated.status.code(), Some(2), "{generated:?}");
+    let said =
+        String::from_utf8_lossy(&generated.stdout) + String::from_utf8_lossy(&generated.stderr);
+    assert_eq!(said.matches("error: wrong_ref_kind").count(), 2, "{said}");
+    assert!(!out.path().join("src").exists(), "no code is written");
+}
