@@ -71,22 +71,29 @@ pub mod types {
         }
     }
 
-    /// Whether `value` is of a type in `mask` (0 means any).
-    pub fn admits(mask: u8, value: &serde_json::Value) -> bool {
+    /// The bits of the types `value` is of: an integer is a `number` too.
+    pub fn of_value(value: &serde_json::Value) -> u8 {
         use serde_json::Value;
-        if mask == 0 {
-            return true;
-        }
-        let bit = match value {
+        match value {
             Value::Null => NULL,
             Value::Bool(_) => BOOLEAN,
-            Value::Number(n) if n.is_i64() || n.is_u64() => INTEGER,
+            Value::Number(n) if n.is_i64() || n.is_u64() => INTEGER | NUMBER,
             Value::Number(_) => NUMBER,
             Value::String(_) => STRING,
             Value::Array(_) => ARRAY,
             Value::Object(_) => OBJECT,
-        };
-        mask & bit != 0
+        }
+    }
+
+    /// Whether `value` is of a type in `mask` (0 means any).
+    pub fn admits(mask: u8, value: &serde_json::Value) -> bool {
+        overlaps(mask, of_value(value))
+    }
+
+    /// Whether a value of the types `bits` (see [`of_value`]) is of a type in `mask` (0 means
+    /// any).
+    pub fn overlaps(mask: u8, bits: u8) -> bool {
+        mask == 0 || mask & bits != 0
     }
 }
 

@@ -102,6 +102,8 @@ struct Unknown {
     absent: Vec<String>,
     /// `additionalProperties: false`.
     closed: bool,
+    /// The types of the key's value (see [`types::of_value`]): a key documented elsewhere only
+    /// with another type has not moved there.
     value_types: u8,
 }
 
@@ -217,18 +219,6 @@ fn pattern_of(path: &[Seg<'_>]) -> String {
     out.into_string()
 }
 
-fn type_bits(value: &Value) -> u8 {
-    match value {
-        Value::Null => types::NULL,
-        Value::Bool(_) => types::BOOLEAN,
-        Value::Number(n) if n.is_i64() || n.is_u64() => types::INTEGER | types::NUMBER,
-        Value::Number(_) => types::NUMBER,
-        Value::String(_) => types::STRING,
-        Value::Array(_) => types::ARRAY,
-        Value::Object(_) => types::OBJECT,
-    }
-}
-
 /// Finds undocumented keys. Cheap: one pass over the body, hash lookups per key, no allocation
 /// unless something is found.
 fn walk<'v>(
@@ -293,7 +283,7 @@ fn walk<'v>(
                             key: k.clone(),
                             absent,
                             closed: additional == Additional::Forbidden,
-                            value_types: type_bits(v),
+                            value_types: types::of_value(v),
                         });
                     }
                 }
@@ -382,10 +372,7 @@ fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy)
         places
             .iter()
             .filter(|(at, shape)| {
-                *at != here && {
-                    let t = compiled.shapes.get(*shape).types;
-                    t == 0 || t & u.value_types != 0
-                }
+                *at != here && types::overlaps(compiled.shapes.get(*shape).types, u.value_types)
             })
             // Moved only if the body lacks it where the spec documents it: a key the body
             // also has there is a new key here, not a moved one.
