@@ -10,6 +10,12 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+/// `pointer`, then each of its ancestors, nearest first, down to the root (`/a/b`, `/a`, ``):
+/// the one walk of every lookup that falls back to the nearest place it can find.
+pub fn ancestors(pointer: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(pointer), |p| p.rfind('/').map(|i| &p[..i]))
+}
+
 /// Escapes one JSON pointer segment (`~` → `~0`, `/` → `~1`).
 pub fn escape_pointer_segment(segment: &str) -> String {
     if segment.contains(['~', '/']) {
@@ -334,6 +340,13 @@ impl EventPath {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn ancestors_run_from_the_pointer_to_the_root() {
+        let all: Vec<&str> = ancestors("/paths/~1a/get").collect();
+        assert_eq!(all, ["/paths/~1a/get", "/paths/~1a", "/paths", ""]);
+        assert_eq!(ancestors("").collect::<Vec<_>>(), [""]);
+    }
 
     #[test]
     fn segments_are_escaped_and_read_back() {

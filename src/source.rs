@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event as YamlEvent, MarkedEventReceiver, Parser as YamlParser};
 
-use crate::pointer::{EventPath, Place};
+use crate::pointer::{ancestors, EventPath, Place};
 use yaml_rust2::scanner::Marker;
 
 /// A byte range into a source text.
@@ -190,16 +190,8 @@ impl SourceFile {
     pub fn locate(&self, pointer: &str) -> Option<Location> {
         match self.format() {
             SourceFormat::Json => {
-                let mut pointer = pointer;
-                loop {
-                    if let Some(found) = json_pointer_span(self.text(), pointer) {
-                        return Some(self.location(found.key.unwrap_or(found.value)));
-                    }
-                    match pointer.rfind('/') {
-                        Some(i) => pointer = &pointer[..i],
-                        None => return None,
-                    }
-                }
+                let found = ancestors(pointer).find_map(|p| json_pointer_span(self.text(), p))?;
+                Some(self.location(found.key.unwrap_or(found.value)))
             }
             SourceFormat::Yaml => {
                 // Not even the first segment found (or the root itself, which the parser marks
@@ -228,16 +220,7 @@ impl SourceFile {
                 .yaml_index
                 .get_or_init(|| yaml_pointer_index(self.text(), &inner.lines)),
         };
-        let mut pointer = pointer;
-        loop {
-            if let Some(&start) = index.get(pointer) {
-                return Some(start);
-            }
-            match pointer.rfind('/') {
-                Some(i) => pointer = &pointer[..i],
-                None => return None,
-            }
-        }
+        ancestors(pointer).find_map(|p| index.get(p).copied())
     }
 }
 

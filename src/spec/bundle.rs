@@ -72,20 +72,15 @@ impl Parts {
     /// The file and pointer that the bundled `pointer` came from: the deepest copied subtree
     /// containing it, else the root file.
     pub fn place(&self, pointer: &str) -> Place<'_> {
-        let mut prefix = pointer;
-        loop {
-            if let Some(part) = self.by_prefix.get(prefix) {
-                let pointer = format!("{}{}", part.pointer, &pointer[prefix.len()..]);
-                return Place {
-                    file: part.source.path(),
-                    location: part.source.locate(&pointer),
-                    pointer,
-                };
-            }
-            match prefix.rfind('/') {
-                Some(i) => prefix = &prefix[..i],
-                None => break,
-            }
+        let found = crate::pointer::ancestors(pointer)
+            .find_map(|prefix| Some((prefix, self.by_prefix.get(prefix)?)));
+        if let Some((prefix, part)) = found {
+            let pointer = format!("{}{}", part.pointer, &pointer[prefix.len()..]);
+            return Place {
+                file: part.source.path(),
+                location: part.source.locate(&pointer),
+                pointer,
+            };
         }
         Place {
             file: self.root.path(),
@@ -219,13 +214,10 @@ impl Bundler<'_> {
     /// Where a target already stands in the bundle: its own home, or a place inside the home of
     /// an ancestor (`pet.yaml#/properties/kind` inside `pet.yaml`'s), so it is not copied twice.
     fn home_of(&self, file: &Path, pointer: &str) -> Option<String> {
-        let mut prefix = pointer;
-        loop {
-            if let Some(home) = self.homes.get(&(file.to_path_buf(), prefix.to_string())) {
-                return Some(format!("{home}{}", &pointer[prefix.len()..]));
-            }
-            prefix = &prefix[..prefix.rfind('/')?];
-        }
+        crate::pointer::ancestors(pointer).find_map(|prefix| {
+            let home = self.homes.get(&(file.to_path_buf(), prefix.to_string()))?;
+            Some(format!("{home}{}", &pointer[prefix.len()..]))
+        })
     }
 
     /// Copies a path item (or anything without a component section: data, a description)

@@ -312,25 +312,19 @@ impl Body {
     /// nearest ancestor that can be found.
     pub fn span_of(&self, pointer: &str, want_key: bool) -> Option<ByteSpan> {
         let full = format!("{}{pointer}", self.within);
-        let mut p = full.as_str();
-        loop {
-            if let Some(found) = crate::source::json_pointer_span(&self.text, p) {
-                return Some(match (want_key, found.key) {
-                    (true, Some(key)) if p.len() > self.within.len() => key,
-                    // No key (the root, an array item): the value's first character, not the
-                    // whole object.
-                    (true, _) => ByteSpan {
-                        start: found.value.start,
-                        end: found.value.start + 1,
-                    },
-                    (false, _) => found.value,
-                });
-            }
-            p = &p[..p.rfind('/')?];
-            if p.len() < self.within.len() {
-                return None;
-            }
-        }
+        let (p, found) = crate::pointer::ancestors(&full)
+            .take_while(|p| p.len() >= self.within.len())
+            .find_map(|p| Some((p, crate::source::json_pointer_span(&self.text, p)?)))?;
+        Some(match (want_key, found.key) {
+            (true, Some(key)) if p.len() > self.within.len() => key,
+            // No key (the root, an array item): the value's first character, not the
+            // whole object.
+            (true, _) => ByteSpan {
+                start: found.value.start,
+                end: found.value.start + 1,
+            },
+            (false, _) => found.value,
+        })
     }
 
     /// The file location of `span` of `text`, if the body's place in the file is known.
