@@ -436,7 +436,7 @@ impl<'s> Validator<'s> {
         let spec = &self.specs[s];
         let op = &spec.operations[o];
         exref.operation = Some(op.id.clone());
-        exref.route = Some(format!("{} {}", op.method.to_ascii_uppercase(), op.path));
+        exref.route = Some(matcher::route_label(op));
         let mut result = UnitResult {
             diagnostics: Vec::new(),
             operation: Some(OperationKey::Operation {
@@ -681,7 +681,6 @@ fn to_diagnostic(
     d
 }
 
-/// An error about the exchange as a whole, located at its start in the capture.
 /// The finding for an exchange no operation answers. It groups by the route's shape, so one
 /// baseline entry absorbs every id and ref of one unknown route.
 fn unmatched(ex: &Exchange, mut exref: ExchangeRef, why: NoMatch) -> UnitResult {
@@ -733,6 +732,7 @@ fn unmatched(ex: &Exchange, mut exref: ExchangeRef, why: NoMatch) -> UnitResult 
     }
 }
 
+/// An error about the exchange as a whole, located at its start in the capture.
 fn at_exchange(ex: &Exchange, exref: &ExchangeRef, kind: Kind, message: String) -> Diagnostic {
     let mut d = Diagnostic::error(kind, message)
         .in_file(ex.file.as_path())

@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::spec::model::Server;
+use crate::spec::model::{Operation, Server};
 use crate::spec::Spec;
 
 mod index;
@@ -161,6 +161,12 @@ pub struct Router {
     literals: HashSet<String>,
 }
 
+/// `GET /repos/{owner}/{repo}`: how an operation's route is named, in messages (a route, a
+/// stretch hint) and in each exchange's reference.
+pub fn route_label(op: &Operation) -> String {
+    format!("{} {}", op.method.to_ascii_uppercase(), op.path)
+}
+
 /// A recorded URL split for matching: `scheme://authority` (empty for a relative URL) and the
 /// path, without query or fragment.
 pub fn split_url(url: &str) -> (String, String) {
@@ -285,7 +291,7 @@ impl Router {
                     method: op.method.to_ascii_uppercase(),
                     servers,
                     path,
-                    label: format!("{} {}", op.method.to_ascii_uppercase(), op.path),
+                    label: route_label(op),
                 });
             }
         }
