@@ -229,14 +229,20 @@ impl SourceFile {
 pub fn json_error_span(text: &str, err: &serde_json::Error) -> ByteSpan {
     let index = LineIndex::new(text);
     let start = index.line_start(err.line().max(1)).unwrap_or(text.len());
-    let mut offset = (start + err.column().saturating_sub(1)).min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = floor_char_boundary(text, start + err.column().saturating_sub(1));
     ByteSpan {
         start: offset,
         end: offset + 1,
     }
+}
+
+/// `offset` clamped to `text` and moved back to the start of the character it falls in.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// The 1-based line and column, in characters, a `serde_json` error points at in `text`: what a

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::pointer::{string_pointers, walk, Pointer, Step, Walk};
-use crate::source::{ByteSpan, Location};
+use crate::source::{floor_char_boundary, ByteSpan, Location};
 
 pub mod har;
 pub mod ndjson;
@@ -215,14 +215,6 @@ fn snippet_line(prefix: Option<&str>, rest: &str) -> String {
         Some(p) if p.len() + rest.len() <= MAX_SNIPPET_LINE => format!("{p}{rest}"),
         _ => String::new(),
     }
-}
-
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 /// A piece of a capture file that holds one exchange, not yet parsed.
