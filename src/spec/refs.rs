@@ -283,20 +283,12 @@ impl Pos {
     }
 
     /// The `components` section a referenced target in this position lives in; `None` for path
-    /// items and anything without one, which are copied in place.
+    /// items and anything without one, which are copied in place (3.0 has no `pathItems`).
     pub(crate) fn section(self) -> Option<&'static str> {
-        Some(match self {
-            Pos::Schema | Pos::Mapping => "schemas",
-            Pos::Parameter => "parameters",
-            Pos::Response => "responses",
-            Pos::RequestBody => "requestBodies",
-            Pos::Header => "headers",
-            Pos::Example => "examples",
-            Pos::Link => "links",
-            Pos::Callback => "callbacks",
-            Pos::SecurityScheme => "securitySchemes",
-            _ => return None,
-        })
+        match self.target() {
+            Pos::PathItem => None,
+            pos => pos.component_section(),
+        }
     }
 }
 
