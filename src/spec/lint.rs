@@ -21,7 +21,9 @@ use super::json_schema::{
     SUBSCHEMA_MAPS,
 };
 use super::model::{OpenApiVersion, Operation, ParamLocation, Spec};
-use super::refs::{all_refs, collect_sites, deref, ref_of, ref_pointer, Pos, RefError, Site};
+use super::refs::{
+    all_refs, collect_sites, component_section_of, deref, ref_of, ref_pointer, Pos, RefError, Site,
+};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
@@ -133,12 +135,8 @@ pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
 fn wrong_kind(spec: &Spec, site: &Site) -> Option<Diagnostic> {
     let expected = site.pos.component_section()?;
     let target = ref_pointer(&site.reference).ok()?;
-    let segments = crate::pointer::pointer_segments(&target);
-    let [components, section, _name] = segments.as_slice() else {
-        return None;
-    };
-    let known = Pos::is_component_section(section);
-    if components != "components" || !known || section == expected {
+    let section = component_section_of(&target)?;
+    if !Pos::is_component_section(section) || section == expected {
         return None;
     }
     spec.document.pointer(&target)?;
