@@ -5,11 +5,11 @@ use serde_json::Value;
 
 use crate::source::{json_pointer_span, pointer_push};
 
-use super::yaml::{Insertion, Style};
+use super::yaml::{line_start, Insertion, Style};
 
 /// Leading whitespace of the line holding `offset`, and whether `offset` is the first thing on it.
 fn line_indent(text: &str, offset: usize) -> (&str, bool) {
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let start = line_start(text, offset);
     let line = &text[start..offset];
     let trimmed = line.trim_start_matches([' ', '\t']);
     (&line[..line.len() - trimmed.len()], trimmed.is_empty())

@@ -137,7 +137,7 @@ impl Style {
 }
 
 /// Start of the line holding `offset`.
-fn line_start(text: &str, offset: usize) -> usize {
+pub(super) fn line_start(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())]
         .rfind('\n')
         .map_or(0, |i| i + 1)

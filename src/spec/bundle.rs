@@ -28,7 +28,9 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::{pointer_push, Location, SourceFile};
 
-use super::refs::{collect_sites, deref, is_url, ref_of, ref_pointer, Pos, RefError, Site};
+use super::refs::{
+    collect_sites, component_section_of, deref, is_url, ref_of, ref_pointer, Pos, RefError, Site,
+};
 
 /// Where each part of a bundled document came from.
 #[derive(Debug, Clone)]
@@ -193,7 +195,7 @@ impl Bundler<'_> {
         let Some(section) = site.pos.section() else {
             return self.copy_in_place(document, job, site, key, content);
         };
-        let home = if job.at.is_empty() && is_component_slot(&site.at, section) {
+        let home = if job.at.is_empty() && component_section_of(&site.at) == Some(section) {
             site.at.clone()
         } else {
             let home = self.free_home(document, section, &file, &pointer);
@@ -438,13 +440,6 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-fn is_component_slot(at: &str, section: &str) -> bool {
-    at.strip_prefix("/components/")
-        .and_then(|rest| rest.strip_prefix(section))
-        .and_then(|rest| rest.strip_prefix('/'))
-        .is_some_and(|name| !name.contains('/'))
 }
 
 /// Rewrites the reference at `at` (a reference object's `$ref`, or a mapping value) to the local

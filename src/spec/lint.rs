@@ -21,7 +21,9 @@ use super::json_schema::{
     SUBSCHEMA_MAPS,
 };
 use super::model::{OpenApiVersion, Operation, ParamLocation, Spec};
-use super::refs::{all_refs, collect_sites, deref, ref_of, ref_pointer, Pos, RefError};
+use super::refs::{
+    all_refs, collect_sites, component_section_of, deref, ref_of, ref_pointer, Pos, RefError, Site,
+};
 
 /// Runs every check; diagnostics come back in document order.
 pub fn lint(spec: &Spec) -> Vec<Diagnostic> {
@@ -83,9 +85,9 @@ pub struct BrokenRefs {
 pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
     let mut blocking = spec.ref_problems.clone();
     let mut in_schemas = spec.schema_ref_problems.clone();
-    local_cycles(spec, &mut blocking);
     let mut sites = Vec::new();
     collect_sites(&spec.document, Pos::Root, "", &mut sites);
+    local_cycles(spec, &sites, &mut blocking);
     for site in &sites {
         if let Some(d) = wrong_kind(spec, site) {
             match site.pos {
@@ -94,13 +96,12 @@ pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
             }
         }
     }
-    let schema_sites: std::collections::HashSet<String> = sites
-        .into_iter()
-        .filter(|s| s.pos == Pos::Schema)
-        .map(|s| s.at)
-        .collect();
-    for (pointer, reference) in all_refs(&spec.document) {
-        let Ok(target) = ref_pointer(&reference) else {
+    for site in &sites {
+        if matches!(site.pos, Pos::Data | Pos::Mapping) {
+            continue;
+        }
+        let (pointer, reference) = (site.at.as_str(), site.reference.as_str());
+        let Ok(target) = ref_pointer(reference) else {
             continue;
         };
         if spec.document.pointer(&target).is_some() {
@@ -109,13 +110,13 @@ pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
         let mut d = located(
             spec,
             Kind::UnresolvedRef,
-            &pointer_push(&pointer, "$ref"),
+            &pointer_push(pointer, "$ref"),
             format!("$ref {reference:?} points at nothing: no {target} in this document"),
         );
         if let Some(hint) = closest_sibling(&spec.document, &target) {
             d = d.with_suggestion(format!("did you mean \"#{hint}\"?"));
         }
-        if schema_sites.contains(&pointer) {
+        if site.pos == Pos::Schema {
             in_schemas.push(d);
         } else {
             blocking.push(d);
@@ -131,15 +132,11 @@ pub fn broken_refs_by_place(spec: &Spec) -> BrokenRefs {
 /// parameter goes). Every reader would take the schema for a parameter, find no `name` or `in`,
 /// and drop it without a word. Only `#/components/<section>/<name>` targets are judged: a
 /// pointer into a component (`#/components/parameters/id/schema` where a schema goes) is fine.
-fn wrong_kind(spec: &Spec, site: &super::refs::Site) -> Option<Diagnostic> {
+fn wrong_kind(spec: &Spec, site: &Site) -> Option<Diagnostic> {
     let expected = site.pos.component_section()?;
     let target = ref_pointer(&site.reference).ok()?;
-    let segments = crate::pointer::pointer_segments(&target);
-    let [components, section, _name] = segments.as_slice() else {
-        return None;
-    };
-    let known = Pos::is_component_section(section);
-    if components != "components" || !known || section == expected {
+    let section = component_section_of(&target)?;
+    if !Pos::is_component_section(section) || section == expected {
         return None;
     }
     spec.document.pointer(&target)?;
@@ -157,9 +154,7 @@ fn wrong_kind(spec: &Spec, site: &super::refs::Site) -> Option<Diagnostic> {
 /// A reference object outside schemas whose chain of `$ref`s never reaches a definition
 /// (`A: {$ref: B}`, `B: {$ref: A}`): one `cyclic_ref` per cycle, at its first member, unless the
 /// loader already reported the same cycle across files.
-fn local_cycles(spec: &Spec, out: &mut Vec<Diagnostic>) {
-    let mut sites = Vec::new();
-    collect_sites(&spec.document, Pos::Root, "", &mut sites);
+fn local_cycles(spec: &Spec, sites: &[Site], out: &mut Vec<Diagnostic>) {
     for site in sites {
         if matches!(site.pos, Pos::Schema | Pos::Data | Pos::Mapping) {
             continue;

@@ -115,6 +115,14 @@ impl Pos {
     }
 }
 
+/// The section of a pointer to one whole component (`/components/schemas/Pet` → `schemas`);
+/// `None` for anything else, a pointer into a component (`/components/schemas/Pet/items`)
+/// included.
+pub(crate) fn component_section_of(pointer: &str) -> Option<&str> {
+    let (section, name) = pointer.strip_prefix("/components/")?.split_once('/')?;
+    (!name.contains('/')).then_some(section)
+}
+
 /// A reference object (or a `discriminator.mapping` value naming a file): its bundled pointer,
 /// the `$ref` text, and the position it stands in.
 pub(crate) struct Site {
@@ -283,20 +291,12 @@ impl Pos {
     }
 
     /// The `components` section a referenced target in this position lives in; `None` for path
-    /// items and anything without one, which are copied in place.
+    /// items and anything without one, which are copied in place (3.0 has no `pathItems`).
     pub(crate) fn section(self) -> Option<&'static str> {
-        Some(match self {
-            Pos::Schema | Pos::Mapping => "schemas",
-            Pos::Parameter => "parameters",
-            Pos::Response => "responses",
-            Pos::RequestBody => "requestBodies",
-            Pos::Header => "headers",
-            Pos::Example => "examples",
-            Pos::Link => "links",
-            Pos::Callback => "callbacks",
-            Pos::SecurityScheme => "securitySchemes",
-            _ => return None,
-        })
+        match self.target() {
+            Pos::PathItem => None,
+            pos => pos.component_section(),
+        }
     }
 }
 
@@ -396,6 +396,24 @@ fn id_target(reference: &str, names: &HashMap<String, String>) -> Option<String>
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_component_slot_is_a_whole_member_of_a_section() {
+        assert_eq!(
+            component_section_of("/components/schemas/Pet"),
+            Some("schemas")
+        );
+        assert_eq!(
+            component_section_of("/components/schemas/a~1b"),
+            Some("schemas")
+        );
+        assert_eq!(
+            component_section_of("/components/parameters/id/schema"),
+            None
+        );
+        assert_eq!(component_section_of("/components/schemas"), None);
+        assert_eq!(component_section_of("/paths/~1pets/get"), None);
+    }
 
     fn pos_of(pointer: &str) -> Pos {
         crate::source::pointer_segments(pointer)
