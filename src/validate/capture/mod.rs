@@ -955,7 +955,7 @@ pub fn has_duplicate_keys(text: &str) -> bool {
             }
             b',' => expect_key = matches!(open.last(), Some(Some(_))),
             b'"' => {
-                let end = string_end(bytes, i);
+                let end = crate::source::string_end(bytes, i).unwrap_or(bytes.len());
                 if expect_key {
                     let raw = &text[i..end];
                     let key = match unescape(raw) {
@@ -977,19 +977,6 @@ pub fn has_duplicate_keys(text: &str) -> bool {
         i += 1;
     }
     false
-}
-
-/// The offset just past the JSON string whose opening quote is at `start`.
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => return i + 1,
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 /// Parses a unit's JSON text into a [`Value`], noting whether some object has a key twice
