@@ -909,22 +909,25 @@ fn mask_char_of_width(width: usize) -> char {
     }
 }
 
-/// `text` with the contents of every JSON string masked, positions kept.
+/// `text` with the contents of every JSON string masked, positions kept. Strings end where
+/// [`crate::source::string_end`] says, as for every other scan of a unit's text.
 fn mask_every_string(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let (mut inside, mut escaped) = (false, false);
-    for c in text.chars() {
-        if inside && !escaped && c == '"' {
-            inside = false;
-            out.push(c);
-        } else if inside {
-            escaped = !escaped && c == '\\';
-            out.push(mask_char(c));
-        } else {
-            inside = c == '"';
-            out.push(c);
-        }
+    let mut i = 0;
+    while let Some(k) = bytes[i..].iter().position(|b| *b == b'"') {
+        let open = i + k + 1;
+        out.push_str(&text[i..open]);
+        // An unterminated string (not in a text that parsed) is masked to the end.
+        let (close, end) = match crate::source::string_end(bytes, i + k) {
+            Some(end) => (end - 1, end),
+            None => (bytes.len(), bytes.len()),
+        };
+        out.extend(text[open..close].chars().map(mask_char));
+        out.push_str(&text[close..end]);
+        i = end;
     }
+    out.push_str(&text[i..]);
     out
 }
 
@@ -1283,6 +1286,19 @@ mod tests {
         assert!(!masked.contains("Bearer"));
         assert!(masked.contains(r#""ct": "json""#));
         assert_eq!(masked.find("\"b\""), text.find("\"b\""));
+    }
+
+    #[test]
+    fn masking_every_string_keeps_the_structure_and_every_offset() {
+        let text = r#"{"k\"ey": "v\\", "é": ["s€cr🔒t", 1, "\u00e9\""], "n": null}"#;
+        let masked = mask_every_string(text);
+        assert_eq!(
+            masked,
+            r#"{"*****": "***", "·": ["*•**🔒*", 1, "********"], "*": null}"#
+        );
+        assert_eq!(masked.len(), text.len());
+        // An unterminated string (never in a text that parsed) is masked to the end.
+        assert_eq!(mask_every_string(r#"["a", "bé"#), r#"["*", "*·"#);
     }
 
     #[test]
