@@ -800,19 +800,15 @@ fn request_of(
     let cookies = headers.as_ref().map(|h| {
         let listed = fields(&har.cookies, "cookies");
         if listed.is_empty() {
-            h.iter()
-                .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
-                .flat_map(super::cookie_fields)
-                .collect()
+            super::header_cookies(h)
         } else {
             listed
         }
     });
-    let mut content_type = headers.as_ref().and_then(|h| {
-        h.iter()
-            .find(|f| f.name.eq_ignore_ascii_case("content-type"))
-            .map(|f| f.value.clone())
-    });
+    let mut content_type = headers
+        .as_deref()
+        .and_then(|h| super::find_header(h, "content-type"))
+        .map(|f| f.value.clone());
     let body = har.post_data.as_ref().and_then(|post| {
         if let Some(m) = post.mime_type.as_deref().filter(|m| !m.trim().is_empty()) {
             content_type = Some(m.to_string());

@@ -671,11 +671,23 @@ impl Request {
 
     /// A header's value by name (case-insensitive), if headers were recorded and it is there.
     pub fn header(&self, name: &str) -> Option<&Field> {
-        self.headers
-            .as_ref()?
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
+        find_header(self.headers.as_deref()?, name)
     }
+}
+
+/// The header named `name` (case-insensitive) among `headers`: one lookup for a built request
+/// and for each capture format while it builds one.
+pub fn find_header<'h>(headers: &'h [Field], name: &str) -> Option<&'h Field> {
+    headers.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+}
+
+/// The cookies sent in the `Cookie` headers among `headers`, each located at its header.
+pub fn header_cookies(headers: &[Field]) -> Vec<Field> {
+    headers
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
+        .flat_map(cookie_fields)
+        .collect()
 }
 
 /// Query pairs of `url`, decoded as a server decodes them (`+` is a space), in order, each
@@ -706,7 +718,7 @@ pub fn query_fields(url: &str, url_at: &str) -> Vec<Field> {
 }
 
 /// The cookies of a `Cookie` header value (`a=1; b=2`), each located at the header's value.
-pub fn cookie_fields(header: &Field) -> Vec<Field> {
+fn cookie_fields(header: &Field) -> Vec<Field> {
     header
         .value
         .split(';')

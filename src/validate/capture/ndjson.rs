@@ -376,17 +376,11 @@ fn request_of(
         .get("request_headers")
         .and_then(Value::as_object)
         .map(request_headers);
-    let cookies = headers.as_ref().map(|h| {
-        h.iter()
-            .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
-            .flat_map(super::cookie_fields)
-            .collect()
-    });
-    let mut content_type = headers.as_ref().and_then(|h| {
-        h.iter()
-            .find(|f| f.name.eq_ignore_ascii_case("content-type"))
-            .map(|f| f.value.clone())
-    });
+    let cookies = headers.as_deref().map(super::header_cookies);
+    let mut content_type = headers
+        .as_deref()
+        .and_then(|h| super::find_header(h, "content-type"))
+        .map(|f| f.value.clone());
     let body_known = obj.contains_key("request_body");
     let body = match obj.remove("request_body") {
         None | Some(Value::Null) => None,
