@@ -418,38 +418,17 @@ fn raw_step(raw: &str, mut i: usize, mut d: usize, decoded: usize) -> (usize, us
     let bytes = raw.as_bytes();
     while i < bytes.len() && d < decoded {
         if bytes[i] == b'\\' {
-            match bytes.get(i + 1) {
-                Some(b'u') => {
-                    let unit = |at: usize| {
-                        raw.get(at..at + 4)
-                            .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    };
-                    match unit(i + 2) {
-                        Some(hi @ 0xD800..=0xDBFF)
-                            if bytes.get(i + 6) == Some(&b'\\')
-                                && bytes.get(i + 7) == Some(&b'u')
-                                && unit(i + 8)
-                                    .is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) =>
-                        {
-                            let _ = hi;
-                            i += 12;
-                            d += 4;
-                        }
-                        Some(c) => {
-                            i += 6;
-                            d += char::from_u32(c).map_or(3, char::len_utf8);
-                        }
-                        None => {
-                            i += 2;
-                            d += 1;
-                        }
-                    }
-                }
-                _ => {
-                    i += 2;
-                    d += 1;
-                }
-            }
+            let (used, width) = match bytes.get(i + 1) {
+                Some(b'u') => match unicode_escape(raw, i) {
+                    Some((c, used)) => (used, c.len_utf8()),
+                    // A lone surrogate, shown as U+FFFD.
+                    None if hex_unit(raw, i + 2).is_some() => (6, 3),
+                    None => (2, 1),
+                },
+                _ => (2, 1),
+            };
+            i += used;
+            d += width;
         } else {
             let width = utf8_width(bytes[i]);
             i += width;
@@ -500,24 +479,27 @@ pub fn unescape(raw: &str) -> Option<String> {
 }
 
 /// The character of the `\uXXXX` escape (or surrogate pair of them) at `at` of `raw`, and how
-/// many bytes of `raw` it takes.
+/// many bytes of `raw` it takes; `None` for a lone surrogate or a broken escape. One home for
+/// reading `\uXXXX`: decoding ([`unescape`]) and offset mapping ([`raw_step`]) must agree.
 fn unicode_escape(raw: &str, at: usize) -> Option<(char, usize)> {
-    let unit = |at: usize| {
-        raw.get(at..at + 4)
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-    };
-    let hi = unit(at + 2)?;
+    let hi = hex_unit(raw, at + 2)?;
     if !(0xD800..0xDC00).contains(&hi) {
         return Some((char::from_u32(hi)?, 6));
     }
     if raw.get(at + 6..at + 8) != Some("\\u") {
         return None;
     }
-    let lo = unit(at + 8).filter(|lo| (0xDC00..0xE000).contains(lo))?;
+    let lo = hex_unit(raw, at + 8).filter(|lo| (0xDC00..0xE000).contains(lo))?;
     Some((
         char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?,
         12,
     ))
+}
+
+/// The UTF-16 code unit written as four hex digits at `at` of `raw`.
+fn hex_unit(raw: &str, at: usize) -> Option<u32> {
+    raw.get(at..at + 4)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
 }
 
 /// A byte range of a shared text: the raw contents of a JSON string inside a unit's text,
@@ -1311,6 +1293,23 @@ mod tests {
         assert_eq!(masked.len(), text.len());
         // An unterminated string (never in a text that parsed) is masked to the end.
         assert_eq!(mask_every_string(r#"["a", "bé"#), r#"["*", "*·"#);
+    }
+
+    #[test]
+    fn offsets_map_through_unicode_escapes_as_unescape_reads_them() {
+        // A pair is one 4-byte character; a lone surrogate stands for U+FFFD (3 bytes).
+        let raw = r"\ud83d\udd12x\ud83dy\u00e9z\uzz";
+        assert_eq!(
+            unescape(r#""\ud83d\udd12x""#).as_deref(),
+            Some("\u{1f512}x")
+        );
+        assert_eq!(raw_offset(raw, 4), 12);
+        assert_eq!(raw_offset(raw, 5), 13);
+        assert_eq!(raw_offset(raw, 8), 19);
+        assert_eq!(raw_offset(raw, 9), 20);
+        assert_eq!(raw_offset(raw, 11), 26);
+        assert_eq!(raw_offset(raw, 12), 27);
+        assert_eq!(raw_offset(raw, 13), 29);
     }
 
     #[test]
