@@ -478,6 +478,15 @@ pub fn unescape(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The decoded JSON string `literal` (quotes included): [`unescape`]d into one buffer, or
+/// serde_json's own error (what, and where in `literal`) when it is not a readable string.
+pub fn decode_string(literal: &str) -> Result<String, serde_json::Error> {
+    match unescape(literal) {
+        Some(s) => Ok(s),
+        None => serde_json::from_str::<String>(literal),
+    }
+}
+
 /// The character of the `\uXXXX` escape (or surrogate pair of them) at `at` of `raw`, and how
 /// many bytes of `raw` it takes; `None` for a lone surrogate or a broken escape. One home for
 /// reading `\uXXXX`: decoding ([`unescape`]) and offset mapping ([`raw_step`]) must agree.

@@ -600,14 +600,9 @@ impl LineBody {
 fn body_at(text: &str, span: ByteSpan) -> Result<(LineBody, bool), (serde_json::Error, usize)> {
     let slice = &text[span.start..span.end];
     if slice.starts_with('"') {
-        return match super::unescape(slice) {
-            Some(s) => Ok((LineBody::Text(s), false)),
-            // An escape that names no character: serde_json says which, and where.
-            None => match serde_json::from_str::<String>(slice) {
-                Ok(s) => Ok((LineBody::Text(s), false)),
-                Err(e) => Err((e, span.start)),
-            },
-        };
+        return super::decode_string(slice)
+            .map(|s| (LineBody::Text(s), false))
+            .map_err(|e| (e, span.start));
     }
     super::parse_json(slice)
         .map(|(value, twice)| (LineBody::from_value(value), twice))
