@@ -329,6 +329,21 @@ pub fn json_pointer_span(text: &str, pointer: &str) -> Option<PointerSpan> {
     })
 }
 
+/// The offset just past the JSON string whose opening quote is at `start` of `bytes`; `None`
+/// when the text ends inside it. One home for "scan a JSON string to its end": the pointer
+/// lookup here and the capture scanners read strings the same way.
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 struct JsonScanner<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -358,20 +373,11 @@ impl JsonScanner<'_> {
         if self.peek()? != b'"' {
             return None;
         }
-        self.pos += 1;
-        loop {
-            match self.peek()? {
-                b'\\' => self.pos += 2,
-                b'"' => {
-                    self.pos += 1;
-                    return Some(ByteSpan {
-                        start,
-                        end: self.pos,
-                    });
-                }
-                _ => self.pos += 1,
-            }
-        }
+        self.pos = string_end(self.bytes, start)?;
+        Some(ByteSpan {
+            start,
+            end: self.pos,
+        })
     }
 
     fn skip_value(&mut self) -> Option<()> {

@@ -703,15 +703,13 @@ fn recorded_body(text: &str, base64: bool) -> Result<Option<Recorded>, (BodyErro
         .map(|found| found.value)
         .unwrap_or(crate::source::ByteSpan { start: 0, end: 0 });
     let literal = &text[span.start..span.end];
-    // Not a string, or an escape that names no character: serde_json's error for a string.
-    let json_error = || {
+    let json_error = |e| (BodyError::Json(e), span.start);
+    if !literal.starts_with('"') {
+        // Not a string: serde_json's error for one.
         let e = serde_json::from_str::<String>(literal)
             .err()
             .unwrap_or_else(|| serde::de::Error::custom("content.text is not a string"));
-        (BodyError::Json(e), span.start)
-    };
-    if !literal.starts_with('"') {
-        return Err(json_error());
+        return Err(json_error(e));
     }
     if literal == "\"\"" {
         return Ok(None);
@@ -719,7 +717,7 @@ fn recorded_body(text: &str, base64: bool) -> Result<Option<Recorded>, (BodyErro
     let inner = &literal[1..literal.len() - 1];
     // Base64 has nothing to escape, so it is read in place unless a writer escaped `/` anyway.
     let decoded = if inner.contains('\\') {
-        Cow::Owned(super::unescape(literal).ok_or_else(json_error)?)
+        Cow::Owned(super::decode_string(literal).map_err(json_error)?)
     } else {
         Cow::Borrowed(inner)
     };
@@ -800,19 +798,15 @@ fn request_of(
     let cookies = headers.as_ref().map(|h| {
         let listed = fields(&har.cookies, "cookies");
         if listed.is_empty() {
-            h.iter()
-                .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
-                .flat_map(super::cookie_fields)
-                .collect()
+            super::header_cookies(h)
         } else {
             listed
         }
     });
-    let mut content_type = headers.as_ref().and_then(|h| {
-        h.iter()
-            .find(|f| f.name.eq_ignore_ascii_case("content-type"))
-            .map(|f| f.value.clone())
-    });
+    let mut content_type = headers
+        .as_deref()
+        .and_then(|h| super::find_header(h, "content-type"))
+        .map(|f| f.value.clone());
     let body = har.post_data.as_ref().and_then(|post| {
         if let Some(m) = post.mime_type.as_deref().filter(|m| !m.trim().is_empty()) {
             content_type = Some(m.to_string());

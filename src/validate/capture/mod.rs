@@ -404,38 +404,17 @@ fn raw_step(raw: &str, mut i: usize, mut d: usize, decoded: usize) -> (usize, us
     let bytes = raw.as_bytes();
     while i < bytes.len() && d < decoded {
         if bytes[i] == b'\\' {
-            match bytes.get(i + 1) {
-                Some(b'u') => {
-                    let unit = |at: usize| {
-                        raw.get(at..at + 4)
-                            .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    };
-                    match unit(i + 2) {
-                        Some(hi @ 0xD800..=0xDBFF)
-                            if bytes.get(i + 6) == Some(&b'\\')
-                                && bytes.get(i + 7) == Some(&b'u')
-                                && unit(i + 8)
-                                    .is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) =>
-                        {
-                            let _ = hi;
-                            i += 12;
-                            d += 4;
-                        }
-                        Some(c) => {
-                            i += 6;
-                            d += char::from_u32(c).map_or(3, char::len_utf8);
-                        }
-                        None => {
-                            i += 2;
-                            d += 1;
-                        }
-                    }
-                }
-                _ => {
-                    i += 2;
-                    d += 1;
-                }
-            }
+            let (used, width) = match bytes.get(i + 1) {
+                Some(b'u') => match unicode_escape(raw, i) {
+                    Some((c, used)) => (used, c.len_utf8()),
+                    // A lone surrogate, shown as U+FFFD.
+                    None if hex_unit(raw, i + 2).is_some() => (6, 3),
+                    None => (2, 1),
+                },
+                _ => (2, 1),
+            };
+            i += used;
+            d += width;
         } else {
             let width = utf8_width(bytes[i]);
             i += width;
@@ -485,25 +464,37 @@ pub fn unescape(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The decoded JSON string `literal` (quotes included): [`unescape`]d into one buffer, or
+/// serde_json's own error (what, and where in `literal`) when it is not a readable string.
+pub fn decode_string(literal: &str) -> Result<String, serde_json::Error> {
+    match unescape(literal) {
+        Some(s) => Ok(s),
+        None => serde_json::from_str::<String>(literal),
+    }
+}
+
 /// The character of the `\uXXXX` escape (or surrogate pair of them) at `at` of `raw`, and how
-/// many bytes of `raw` it takes.
+/// many bytes of `raw` it takes; `None` for a lone surrogate or a broken escape. One home for
+/// reading `\uXXXX`: decoding ([`unescape`]) and offset mapping ([`raw_step`]) must agree.
 fn unicode_escape(raw: &str, at: usize) -> Option<(char, usize)> {
-    let unit = |at: usize| {
-        raw.get(at..at + 4)
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-    };
-    let hi = unit(at + 2)?;
+    let hi = hex_unit(raw, at + 2)?;
     if !(0xD800..0xDC00).contains(&hi) {
         return Some((char::from_u32(hi)?, 6));
     }
     if raw.get(at + 6..at + 8) != Some("\\u") {
         return None;
     }
-    let lo = unit(at + 8).filter(|lo| (0xDC00..0xE000).contains(lo))?;
+    let lo = hex_unit(raw, at + 8).filter(|lo| (0xDC00..0xE000).contains(lo))?;
     Some((
         char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?,
         12,
     ))
+}
+
+/// The UTF-16 code unit written as four hex digits at `at` of `raw`.
+fn hex_unit(raw: &str, at: usize) -> Option<u32> {
+    raw.get(at..at + 4)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
 }
 
 /// A byte range of a shared text: the raw contents of a JSON string inside a unit's text,
@@ -657,11 +648,23 @@ impl Request {
 
     /// A header's value by name (case-insensitive), if headers were recorded and it is there.
     pub fn header(&self, name: &str) -> Option<&Field> {
-        self.headers
-            .as_ref()?
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
+        find_header(self.headers.as_deref()?, name)
     }
+}
+
+/// The header named `name` (case-insensitive) among `headers`: one lookup for a built request
+/// and for each capture format while it builds one.
+pub fn find_header<'h>(headers: &'h [Field], name: &str) -> Option<&'h Field> {
+    headers.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+}
+
+/// The cookies sent in the `Cookie` headers among `headers`, each located at its header.
+pub fn header_cookies(headers: &[Field]) -> Vec<Field> {
+    headers
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
+        .flat_map(cookie_fields)
+        .collect()
 }
 
 /// Query pairs of `url`, decoded as a server decodes them (`+` is a space), in order, each
@@ -692,7 +695,7 @@ pub fn query_fields(url: &str, url_at: &str) -> Vec<Field> {
 }
 
 /// The cookies of a `Cookie` header value (`a=1; b=2`), each located at the header's value.
-pub fn cookie_fields(header: &Field) -> Vec<Field> {
+fn cookie_fields(header: &Field) -> Vec<Field> {
     header
         .value
         .split(';')
@@ -895,22 +898,25 @@ fn mask_char_of_width(width: usize) -> char {
     }
 }
 
-/// `text` with the contents of every JSON string masked, positions kept.
+/// `text` with the contents of every JSON string masked, positions kept. Strings end where
+/// [`crate::source::string_end`] says, as for every other scan of a unit's text.
 fn mask_every_string(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let (mut inside, mut escaped) = (false, false);
-    for c in text.chars() {
-        if inside && !escaped && c == '"' {
-            inside = false;
-            out.push(c);
-        } else if inside {
-            escaped = !escaped && c == '\\';
-            out.push(mask_char(c));
-        } else {
-            inside = c == '"';
-            out.push(c);
-        }
+    let mut i = 0;
+    while let Some(k) = bytes[i..].iter().position(|b| *b == b'"') {
+        let open = i + k + 1;
+        out.push_str(&text[i..open]);
+        // An unterminated string (not in a text that parsed) is masked to the end.
+        let (close, end) = match crate::source::string_end(bytes, i + k) {
+            Some(end) => (end - 1, end),
+            None => (bytes.len(), bytes.len()),
+        };
+        out.extend(text[open..close].chars().map(mask_char));
+        out.push_str(&text[close..end]);
+        i = end;
     }
+    out.push_str(&text[i..]);
     out
 }
 
@@ -941,7 +947,7 @@ pub fn has_duplicate_keys(text: &str) -> bool {
             }
             b',' => expect_key = matches!(open.last(), Some(Some(_))),
             b'"' => {
-                let end = string_end(bytes, i);
+                let end = crate::source::string_end(bytes, i).unwrap_or(bytes.len());
                 if expect_key {
                     let raw = &text[i..end];
                     let key = match unescape(raw) {
@@ -963,19 +969,6 @@ pub fn has_duplicate_keys(text: &str) -> bool {
         i += 1;
     }
     false
-}
-
-/// The offset just past the JSON string whose opening quote is at `start`.
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => return i + 1,
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 /// Parses a unit's JSON text into a [`Value`], noting whether some object has a key twice
@@ -1282,6 +1275,36 @@ mod tests {
         assert!(!masked.contains("Bearer"));
         assert!(masked.contains(r#""ct": "json""#));
         assert_eq!(masked.find("\"b\""), text.find("\"b\""));
+    }
+
+    #[test]
+    fn masking_every_string_keeps_the_structure_and_every_offset() {
+        let text = r#"{"k\"ey": "v\\", "é": ["s€cr🔒t", 1, "\u00e9\""], "n": null}"#;
+        let masked = mask_every_string(text);
+        assert_eq!(
+            masked,
+            r#"{"*****": "***", "·": ["*•**🔒*", 1, "********"], "*": null}"#
+        );
+        assert_eq!(masked.len(), text.len());
+        // An unterminated string (never in a text that parsed) is masked to the end.
+        assert_eq!(mask_every_string(r#"["a", "bé"#), r#"["*", "*·"#);
+    }
+
+    #[test]
+    fn offsets_map_through_unicode_escapes_as_unescape_reads_them() {
+        // A pair is one 4-byte character; a lone surrogate stands for U+FFFD (3 bytes).
+        let raw = r"\ud83d\udd12x\ud83dy\u00e9z\uzz";
+        assert_eq!(
+            unescape(r#""\ud83d\udd12x""#).as_deref(),
+            Some("\u{1f512}x")
+        );
+        assert_eq!(raw_offset(raw, 4), 12);
+        assert_eq!(raw_offset(raw, 5), 13);
+        assert_eq!(raw_offset(raw, 8), 19);
+        assert_eq!(raw_offset(raw, 9), 20);
+        assert_eq!(raw_offset(raw, 11), 26);
+        assert_eq!(raw_offset(raw, 12), 27);
+        assert_eq!(raw_offset(raw, 13), 29);
     }
 
     #[test]

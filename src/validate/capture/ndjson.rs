@@ -296,12 +296,19 @@ impl<R: Read + Seek> Lines<R> {
 fn secret_pointers(line: &serde_json::Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
     for (field, keep_content_type) in [("headers", true), ("request_headers", false)] {
-        if let Some(headers) = line.get(field).and_then(Value::as_object) {
-            for name in headers.keys() {
-                if !(keep_content_type && name.eq_ignore_ascii_case("content-type")) {
-                    out.push(crate::source::pointer_push(&format!("/{field}"), name));
-                }
+        let Some(headers) = line.get(field).and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, value) in headers {
+            if keep_content_type && name.eq_ignore_ascii_case("content-type") {
+                continue;
             }
+            let at = crate::source::pointer_push(&format!("/{field}"), name);
+            // A repeated request header given as an array: each of its values.
+            if let Some(items) = value.as_array().filter(|_| field == "request_headers") {
+                out.extend((0..items.len()).map(|i| format!("{at}/{i}")));
+            }
+            out.push(at);
         }
     }
     if let Some(url) = line.get("url").and_then(Value::as_str) {
@@ -309,15 +316,7 @@ fn secret_pointers(line: &serde_json::Map<String, Value>) -> Vec<String> {
             out.push("/url".to_string());
         }
     }
-    // Repeated request headers given as arrays, and every string of the request body.
-    if let Some(headers) = line.get("request_headers").and_then(Value::as_object) {
-        for (name, value) in headers {
-            if let Some(items) = value.as_array() {
-                let at = crate::source::pointer_push("/request_headers", name);
-                out.extend((0..items.len()).map(|i| format!("{at}/{i}")));
-            }
-        }
-    }
+    // Every string of the request body.
     if let Some(body) = line.get("request_body") {
         let mut at = crate::pointer::Pointer::new("/request_body");
         crate::pointer::string_pointers(body, &mut at, super::MAX_SECRET_POINTERS, &mut out);
@@ -376,17 +375,11 @@ fn request_of(
         .get("request_headers")
         .and_then(Value::as_object)
         .map(request_headers);
-    let cookies = headers.as_ref().map(|h| {
-        h.iter()
-            .filter(|f| f.name.eq_ignore_ascii_case("cookie"))
-            .flat_map(super::cookie_fields)
-            .collect()
-    });
-    let mut content_type = headers.as_ref().and_then(|h| {
-        h.iter()
-            .find(|f| f.name.eq_ignore_ascii_case("content-type"))
-            .map(|f| f.value.clone())
-    });
+    let cookies = headers.as_deref().map(super::header_cookies);
+    let mut content_type = headers
+        .as_deref()
+        .and_then(|h| super::find_header(h, "content-type"))
+        .map(|f| f.value.clone());
     let body_known = obj.contains_key("request_body");
     let body = match obj.remove("request_body") {
         None | Some(Value::Null) => None,
@@ -606,14 +599,9 @@ impl LineBody {
 fn body_at(text: &str, span: ByteSpan) -> Result<(LineBody, bool), (serde_json::Error, usize)> {
     let slice = &text[span.start..span.end];
     if slice.starts_with('"') {
-        return match super::unescape(slice) {
-            Some(s) => Ok((LineBody::Text(s), false)),
-            // An escape that names no character: serde_json says which, and where.
-            None => match serde_json::from_str::<String>(slice) {
-                Ok(s) => Ok((LineBody::Text(s), false)),
-                Err(e) => Err((e, span.start)),
-            },
-        };
+        return super::decode_string(slice)
+            .map(|s| (LineBody::Text(s), false))
+            .map_err(|e| (e, span.start));
     }
     super::parse_json(slice)
         .map(|(value, twice)| (LineBody::from_value(value), twice))
@@ -771,6 +759,28 @@ mod tests {
 
     /// A key twice in one object: serde keeps the last copy, a pointer finds the first, so
     /// every string of the line is masked. The parse notes it; no second read does.
+    #[test]
+    fn every_request_header_value_is_a_secret_pointer_content_type_of_the_response_is_not() {
+        let line: Value = serde_json::from_str(
+            r#"{"url":"/x","headers":{"Content-Type":"a/b","X-Req":"r"},"request_headers":{"Cookie":["a=1","b=2"],"Content-Type":"c/d"}}"#,
+        )
+        .expect("json");
+        let mut got = secret_pointers(line.as_object().expect("object"));
+        // A credential-named header (`Cookie`) is found by the credential walk as well.
+        got.sort();
+        got.dedup();
+        assert_eq!(
+            got,
+            [
+                "/headers/X-Req",
+                "/request_headers/Content-Type",
+                "/request_headers/Cookie",
+                "/request_headers/Cookie/0",
+                "/request_headers/Cookie/1",
+            ]
+        );
+    }
+
     #[test]
     fn a_key_twice_anywhere_masks_the_whole_line() {
         let shown = |text: &str| {
