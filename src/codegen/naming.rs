@@ -197,11 +197,22 @@ pub fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
 }
 
-/// The chainable setter of an optional field or parameter: `with_` and the field's bare name,
+/// The stem of names derived from a field (`with_*`, `clear_*`, `value_*`): its bare name,
 /// leading underscores dropped (`_2fa` would give `with__2fa`, which is not snake case).
+pub fn field_stem(field: &str) -> &str {
+    bare(field).trim_start_matches('_')
+}
+
+/// The chainable setter of an optional field or parameter: `with_` and its [`field_stem`].
 /// Callers claim it in the method scope of their type, so a clash is numbered.
 pub fn setter(field: &str) -> String {
-    format!("with_{}", bare(field).trim_start_matches('_'))
+    format!("with_{}", field_stem(field))
+}
+
+/// The method that sends `null` for a three-state field: `clear_` and its [`field_stem`].
+/// Callers claim it in the same method scope as the setters.
+pub fn clearer(field: &str) -> String {
+    format!("clear_{}", field_stem(field))
 }
 
 /// One namespace: names handed out so far. Reserved names are never handed out.
