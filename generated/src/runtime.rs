@@ -1626,38 +1626,42 @@ mod paging {
         };
         let after = after.trim_start();
         if let Some(quoted) = after.strip_prefix('"') {
-            let mut value = String::new();
-            let mut chars = quoted.char_indices();
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, escaped)) = chars.next() {
-                            value.push(escaped);
-                        }
-                    }
-                    '"' => return (name, value, &quoted[i + 1..]),
-                    _ => value.push(c),
-                }
-            }
-            return (name, value, "");
+            let (value, rest) = quoted_string(quoted);
+            return (name, value, rest);
         }
         let end = after.find([';', ',']).unwrap_or(after.len());
         (name, after[..end].trim().to_string(), &after[end..])
     }
     /// What follows the next comma that is not inside a quoted string.
-    fn skip_to_comma(text: &str) -> Option<&str> {
-        let mut quoted = false;
-        let mut escaped = false;
-        for (i, c) in text.char_indices() {
+    fn skip_to_comma(mut text: &str) -> Option<&str> {
+        loop {
+            let i = text.find([',', '"'])?;
+            let after = &text[i + 1..];
+            if text[i..].starts_with(',') {
+                return Some(after);
+            }
+            text = quoted_string(after).1;
+        }
+    }
+    /// The one reading of an RFC 9110 quoted-string, from just after its opening quote: its
+    /// value with backslash escapes undone, and what follows the closing quote (nothing when
+    /// it is unterminated). Parameter values and the skipping of a malformed link-value both
+    /// read quotes through it, so a comma inside quotes is treated alike by both.
+    fn quoted_string(text: &str) -> (String, &str) {
+        let mut value = String::new();
+        let mut chars = text.char_indices();
+        while let Some((i, c)) = chars.next() {
             match c {
-                _ if escaped => escaped = false,
-                '\\' if quoted => escaped = true,
-                '"' => quoted = !quoted,
-                ',' if !quoted => return Some(&text[i + 1..]),
-                _ => {}
+                '\\' => {
+                    if let Some((_, escaped)) = chars.next() {
+                        value.push(escaped);
+                    }
+                }
+                '"' => return (value, &text[i + 1..]),
+                _ => value.push(c),
             }
         }
-        None
+        (value, "")
     }
 }
 pub use paging::{next_link, Page, Paged};

@@ -339,6 +339,14 @@ fn link_headers_are_read_as_rfc_8288_says() {
             r#"garbage, <y>; rel="next""#,
             Some("https://api.example.com/v1/y"),
         ),
+        (
+            r#"garbage "a \", <x>; rel=next", <y>; rel="next""#,
+            Some("https://api.example.com/v1/y"),
+        ),
+        (
+            r#"<x>; title="a \"rel=next, <y>\""; rel="prev", <z>; rel="next""#,
+            Some("https://api.example.com/v1/z"),
+        ),
         (r#"<unclosed; rel="next""#, None),
         ("", None),
     ];

@@ -398,14 +398,14 @@ pub struct Param {
     pub ty: String,
     /// Argument type (borrowed where that reads better: `&str`, `&[T]`).
     pub arg_ty: String,
-    /// Whether the argument is a reference (`&str`, `&T`), for `Copy`-free cloning in paging.
+    /// Whether the type is `String`, so the params-struct setter takes `impl Into<String>`.
     pub is_string: bool,
     /// Doc text.
     pub doc: Option<String>,
     /// Whether a deepObject array must go PHP-style (`where[0][type]=...`).
     pub php_array: bool,
-    /// The params struct's setter (`with_*`); empty for a method argument.
-    pub setter: String,
+    /// The params struct's setter (`with_*`); `None` for a method argument, which has none.
+    pub setter: Option<String>,
 }
 
 /// A request body.

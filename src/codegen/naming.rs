@@ -31,6 +31,16 @@ fn words(raw: &str) -> String {
         .collect::<String>()
 }
 
+/// The lower-case ASCII words of `raw`, split as [`words`] splits; words with no ASCII left
+/// are dropped. API titles and Cargo package names are both read this way.
+fn lower_ascii_words(raw: &str) -> Vec<String> {
+    words(raw)
+        .split_whitespace()
+        .map(|w| ascii_only(w).to_ascii_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// Keeps only ASCII identifier characters (non-ASCII letters are legal in Rust identifiers, but
 /// `non_ascii_idents` is a lint some crates deny; transliteration is out of scope).
 fn ascii_only(s: &str) -> String {
@@ -127,16 +137,12 @@ fn is_version(word: &str) -> bool {
 /// (`Kommo API v4 - Account`), unless nothing would be left of it.
 pub fn title_words(title: &str, full: bool) -> Vec<String> {
     let pick = |text: &str| -> Vec<String> {
-        let raw: Vec<String> = words(text)
-            .split_whitespace()
-            .map(|w| ascii_only(w).to_ascii_lowercase())
-            .filter(|w| !w.is_empty())
-            .collect();
         let noise = |i: usize, w: &str| TITLE_NOISE.contains(&w) || (i > 0 && is_version(w));
-        raw.iter()
+        lower_ascii_words(text)
+            .into_iter()
             .enumerate()
             .filter(|(i, w)| !noise(*i, w))
-            .map(|(_, w)| w.clone())
+            .map(|(_, w)| w)
             .collect()
     };
     if !full {
@@ -174,12 +180,7 @@ pub fn api_module_name(words: &[String], fallback: &str) -> String {
 /// case, ASCII only, nothing dropped; `api-` goes before a
 /// leading digit and `-client` after a Rust keyword, both of which Cargo refuses.
 pub fn package_name(raw: &str) -> String {
-    let parts: Vec<String> = words(raw)
-        .split_whitespace()
-        .map(|w| ascii_only(w).to_ascii_lowercase())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut name = parts.join("-");
+    let mut name = lower_ascii_words(raw).join("-");
     if name.is_empty() {
         name = "api-client".to_string();
     }
@@ -197,11 +198,22 @@ pub fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
 }
 
-/// The chainable setter of an optional field or parameter: `with_` and the field's bare name,
+/// The stem of names derived from a field (`with_*`, `clear_*`, `value_*`): its bare name,
 /// leading underscores dropped (`_2fa` would give `with__2fa`, which is not snake case).
+pub fn field_stem(field: &str) -> &str {
+    bare(field).trim_start_matches('_')
+}
+
+/// The chainable setter of an optional field or parameter: `with_` and its [`field_stem`].
 /// Callers claim it in the method scope of their type, so a clash is numbered.
 pub fn setter(field: &str) -> String {
-    format!("with_{}", bare(field).trim_start_matches('_'))
+    format!("with_{}", field_stem(field))
+}
+
+/// The method that sends `null` for a three-state field: `clear_` and its [`field_stem`].
+/// Callers claim it in the same method scope as the setters.
+pub fn clearer(field: &str) -> String {
+    format!("clear_{}", field_stem(field))
 }
 
 /// One namespace: names handed out so far. Reserved names are never handed out.

@@ -77,9 +77,9 @@ impl Builder<'_> {
         params: &mut Scope,
     ) -> Init {
         let mut param = || {
-            let digits = naming::bare(&f.name).trim_start_matches('_');
-            if digits.chars().all(|c| c.is_ascii_digit() || c == '_') {
-                params.claim(&format!("value_{digits}"))
+            let stem = naming::field_stem(&f.name);
+            if stem.chars().all(|c| c.is_ascii_digit() || c == '_') {
+                params.claim(&format!("value_{stem}"))
             } else {
                 params.claim(&f.name)
             }
@@ -100,15 +100,12 @@ impl Builder<'_> {
                     into: false,
                 },
             },
-            Presence::Optional | Presence::Double => {
-                let base = naming::bare(&f.name).trim_start_matches('_');
-                Init::Setter {
-                    setter: methods.claim(&naming::setter(&f.name)),
-                    arg: self.arg(&f.ty, f.boxed),
-                    clear: (presence == Presence::Double)
-                        .then(|| methods.claim(&format!("clear_{base}"))),
-                }
-            }
+            Presence::Optional | Presence::Double => Init::Setter {
+                setter: methods.claim(&naming::setter(&f.name)),
+                arg: self.arg(&f.ty, f.boxed),
+                clear: (presence == Presence::Double)
+                    .then(|| methods.claim(&naming::clearer(&f.name))),
+            },
         }
     }
 

@@ -485,7 +485,7 @@ impl<'a> Builder<'a> {
             .optional
             .iter()
             .map(|p| Param {
-                setter: setters.claim(&naming::setter(&p.name)),
+                setter: Some(setters.claim(&naming::setter(&p.name))),
                 ..self.param_def(p)
             })
             .collect();
@@ -566,7 +566,7 @@ impl<'a> Builder<'a> {
             is_string: p.ty == Ty::String,
             doc: p.doc.clone(),
             php_array: p.php_array,
-            setter: String::new(),
+            setter: None,
         }
     }
 

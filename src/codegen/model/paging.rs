@@ -85,30 +85,24 @@ impl Builder<'_> {
                 .map(|(_, p)| p)
         };
         let base = self.paging_base(op, &items);
-        if let Some(found) = param(&["page"], true).and_then(|p| self.page(base.clone(), p, &items))
-        {
-            return Some(found);
-        }
-        if let Some(found) = param(&["offset"], true).and_then(|p| offset(base.clone(), p, &items))
-        {
-            return Some(found);
-        }
-        if let Some(found) =
-            param(CURSOR_PARAMS, false).and_then(|p| self.cursor(base.clone(), p, &items))
-        {
-            return Some(found);
-        }
-        if let Some(found) =
-            param(AFTER_PARAMS, false).and_then(|p| self.after(base.clone(), p, &items))
-        {
-            return Some(found);
-        }
-        let decode_fn = op.decode_name.clone().filter(|_| successes[0].link)?;
-        Some(Paging {
-            kind: PagingKind::Link,
-            decode_fn: Some(decode_fn),
-            ..base
-        })
+        // First match wins, in the order of the module docs.
+        param(&["page"], true)
+            .and_then(|p| self.page(base.clone(), p, &items))
+            .or_else(|| param(&["offset"], true).and_then(|p| offset(base.clone(), p, &items)))
+            .or_else(|| {
+                param(CURSOR_PARAMS, false).and_then(|p| self.cursor(base.clone(), p, &items))
+            })
+            .or_else(|| {
+                param(AFTER_PARAMS, false).and_then(|p| self.after(base.clone(), p, &items))
+            })
+            .or_else(|| {
+                let decode_fn = op.decode_name.clone().filter(|_| successes[0].link)?;
+                Some(Paging {
+                    kind: PagingKind::Link,
+                    decode_fn: Some(decode_fn),
+                    ..base.clone()
+                })
+            })
     }
 
     /// The items of a page of type `ty`: the array itself (or an alias of one), or the first
