@@ -61,7 +61,7 @@ fn planted_captures(dir: &Path) {
     };
     let lines = [
         format!(
-            r#"{{"method": "GET", "url": "https://admin:PLANTED2@devteam.kommo.com/api/v4/account?%74oken=PLANTED4&sig=PLANTED5&signature=PLANTED6&author=visible_author#access_token=PLANTED7", "status": 200, "headers": {{"content-type": "application/hal+json", "x-trace": "a\r\u001b[31mred"}}, "request_headers": {{"Authorization": "Bearer PLANTED8"}}, "request_body": {{"password": "PLANTED9"}}, {}}}"#,
+            r#"{{"method": "GET", "url": "https://admin:PLANTED2@devteam.kommo.com/api/v4/account?%74oken=PLANTED4&sig=PLANTED5&signature=PLANTED6&author=visible_author#access_token=PLANTED7", "status": 200, "headers": {{"content-type": "application/hal+json", "x-trace": "a\r\u001b[31mred", "x-upstream": ["PLANTED13", "PLANTED14"]}}, "request_headers": {{"Authorization": "Bearer PLANTED8"}}, "request_body": {{"password": "PLANTED9"}}, {}}}"#,
             account(r#", "x\n::error::injected": 1, "esc\u001b[2Jkey": 2"#)
         ),
         // Duplicate keys: the copy a report could show is the second one.

@@ -304,8 +304,9 @@ fn secret_pointers(line: &serde_json::Map<String, Value>) -> Vec<String> {
                 continue;
             }
             let at = crate::source::pointer_push(&format!("/{field}"), name);
-            // A repeated request header given as an array: each of its values.
-            if let Some(items) = value.as_array().filter(|_| field == "request_headers") {
+            // A repeated header given as an array (`Set-Cookie`, a repeated request header):
+            // each of its values.
+            if let Some(items) = value.as_array() {
                 out.extend((0..items.len()).map(|i| format!("{at}/{i}")));
             }
             out.push(at);
@@ -760,9 +761,10 @@ mod tests {
     /// A key twice in one object: serde keeps the last copy, a pointer finds the first, so
     /// every string of the line is masked. The parse notes it; no second read does.
     #[test]
-    fn every_request_header_value_is_a_secret_pointer_content_type_of_the_response_is_not() {
+    fn every_header_value_is_a_secret_pointer_each_item_of_an_array_too_content_type_of_the_response_is_not(
+    ) {
         let line: Value = serde_json::from_str(
-            r#"{"url":"/x","headers":{"Content-Type":"a/b","X-Req":"r"},"request_headers":{"Cookie":["a=1","b=2"],"Content-Type":"c/d"}}"#,
+            r#"{"url":"/x","headers":{"Content-Type":"a/b","X-Req":"r","Set-Cookie":["s=1","t=2"]},"request_headers":{"Cookie":["a=1","b=2"],"Content-Type":"c/d"}}"#,
         )
         .expect("json");
         let mut got = secret_pointers(line.as_object().expect("object"));
@@ -772,6 +774,9 @@ mod tests {
         assert_eq!(
             got,
             [
+                "/headers/Set-Cookie",
+                "/headers/Set-Cookie/0",
+                "/headers/Set-Cookie/1",
                 "/headers/X-Req",
                 "/request_headers/Content-Type",
                 "/request_headers/Cookie",
