@@ -20,7 +20,7 @@ mod index;
 mod pattern;
 
 use index::Index;
-use pattern::{prefix_ends, PathPattern, ServerPattern, Token};
+use pattern::{prefix_ends, PathPattern, Pieces, ServerPattern, Token};
 
 /// `--server URL`: where the traffic was captured (`http://localhost:9000/api`). An exchange is
 /// under it when scheme, host (case-insensitive) and port are the same and its path starts with
@@ -205,23 +205,24 @@ struct Candidates<'u> {
 
 impl<'u> Candidates<'u> {
     /// The paths `route` tries, in order: the first its template matches decides.
-    fn for_route(&self, route: &Route) -> Vec<(MatchKind, &'u str)> {
-        if let Some(rest) = self.under {
-            return vec![(MatchKind::Full, rest)];
-        }
-        let mut out: Vec<(MatchKind, &'u str)> = route
-            .servers
-            .iter()
-            .flat_map(|&s| self.after_server[s].iter().map(|r| (MatchKind::Full, *r)))
-            .collect();
-        out.push((MatchKind::PathOnly, self.path));
-        out.extend(
-            route
+    fn for_route<'a>(
+        &'a self,
+        route: &'a Route,
+    ) -> impl Iterator<Item = (MatchKind, &'u str)> + 'a {
+        let under = self.under.map(|rest| (MatchKind::Full, rest));
+        let servers = self.under.is_none().then(|| {
+            let full = route.servers.iter().flat_map(move |&s| {
+                self.after_server[s]
+                    .iter()
+                    .map(|rest| (MatchKind::Full, *rest))
+            });
+            let below = route
                 .servers
                 .iter()
-                .filter_map(|&s| self.below_base[s].map(|r| (MatchKind::PathOnly, r))),
-        );
-        out
+                .filter_map(move |&s| self.below_base[s].map(|rest| (MatchKind::PathOnly, rest)));
+            full.chain([(MatchKind::PathOnly, self.path)]).chain(below)
+        });
+        under.into_iter().chain(servers.into_iter().flatten())
     }
 
     /// Every distinct path any route may try.
@@ -240,6 +241,24 @@ impl<'u> Candidates<'u> {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// [`Candidates::all`], each cut into segments once for the many routes that try it.
+    fn pieces(&self) -> Vec<Pieces<'u>> {
+        self.all().into_iter().map(Pieces::of).collect()
+    }
+}
+
+/// [`PathPattern::stretch`] of `route` on `rest`, one of the candidate paths cut in `paths`.
+fn stretch_at<'r>(
+    route: &'r Route,
+    paths: &[Pieces<'_>],
+    rest: &str,
+    one_more: bool,
+) -> Option<pattern::Stretched<'r>> {
+    match paths.iter().find(|p| p.path() == rest) {
+        Some(pieces) => route.path.stretch(pieces, one_more),
+        None => route.path.stretch(&Pieces::of(rest), one_more),
     }
 }
 
@@ -394,10 +413,7 @@ impl Router {
         let mut others = Others::default();
         for id in ids {
             let route = &self.routes[id];
-            let found = candidates
-                .for_route(route)
-                .into_iter()
-                .find(|(_, rest)| has(rest, id));
+            let found = candidates.for_route(route).find(|(_, rest)| has(rest, id));
             let Some((kind, rest)) = found else { continue };
             if !route.method.eq_ignore_ascii_case(method) {
                 others.add(id, route);
@@ -435,9 +451,10 @@ impl Router {
     ) -> Option<Matched> {
         let record_others = others.allowed.is_empty();
         let mut best: Option<(usize, MatchKind, Vec<PathValue>)> = None;
-        let empty_segment = candidates
-            .all()
+        let paths = candidates.pieces();
+        let empty_segment = paths
             .iter()
+            .map(Pieces::path)
             .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
         let routes = if empty_segment {
             &self.flexible
@@ -446,13 +463,10 @@ impl Router {
         };
         for &id in routes {
             let route = &self.routes[id];
-            let found = candidates
-                .for_route(route)
-                .into_iter()
-                .find_map(|(k, rest)| {
-                    let stretched = route.path.stretch(rest, false)?;
-                    Some((k, stretched.captures(rest, url)))
-                });
+            let found = candidates.for_route(route).find_map(|(k, rest)| {
+                let stretched = stretch_at(route, &paths, rest, false)?;
+                Some((k, stretched.captures(rest, url)))
+            });
             let Some((kind, values)) = found else {
                 continue;
             };
@@ -502,25 +516,22 @@ impl Router {
     /// The first route of `method` that one of the candidate paths would match if one lone
     /// variable took several segments. Only for unmatched exchanges, so a scan is affordable.
     fn stretch_hint(&self, method: &str, candidates: &Candidates<'_>) -> Option<Stretch> {
+        let paths = candidates.pieces();
         let routes = self.routes.iter();
         routes
             .filter(|r| r.method.eq_ignore_ascii_case(method))
             .find_map(|route| {
-                candidates
-                    .for_route(route)
-                    .into_iter()
-                    .find_map(|(_, rest)| {
-                        let stretched = route.path.stretch(rest, true)?;
-                        let segment = stretched.stretched_segment()?;
-                        let [Token::Var { name, .. }] = route.path.segments[segment].as_slice()
-                        else {
-                            return None;
-                        };
-                        Some(Stretch {
-                            route: route.label.clone(),
-                            variable: name.clone(),
-                        })
+                candidates.for_route(route).find_map(|(_, rest)| {
+                    let stretched = stretch_at(route, &paths, rest, true)?;
+                    let segment = stretched.stretched_segment()?;
+                    let [Token::Var { name, .. }] = route.path.segments[segment].as_slice() else {
+                        return None;
+                    };
+                    Some(Stretch {
+                        route: route.label.clone(),
+                        variable: name.clone(),
                     })
+                })
             })
     }
 
@@ -714,12 +725,89 @@ mod tests {
         for path in paths.iter().map(String::as_str).chain(extra) {
             for route in &router.routes {
                 for one_more in [false, true] {
-                    let with = route.path.stretch(path, one_more).is_some();
+                    let with = route.path.stretch(&Pieces::of(path), one_more).is_some();
                     let without = route.path.stretch_unchecked(path, one_more).is_some();
                     assert_eq!(with, without, "{} on {path}", route.label);
                 }
             }
         }
+    }
+
+    /// Templates with fixed segments after a multi-segment variable, or two of them: the
+    /// pre-check also compares the segments after the last one from the end of the path.
+    #[test]
+    fn the_pre_check_is_sound_on_fixed_segments_after_a_stretch() {
+        let text = r#"openapi: 3.0.3
+info: {title: suffixes, version: "1"}
+paths:
+  /repos/{owner}/{repo}/branches/{branch}/protection/{rule}.json:
+    get:
+      parameters:
+        - {name: owner, in: path, required: true, schema: {type: string}}
+        - {name: repo, in: path, required: true, schema: {type: string}}
+        - {name: branch, in: path, required: true, x-multi-segment: true, schema: {type: string}}
+        - {name: rule, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+  /a/{x}/b/{y}/c:
+    get:
+      parameters:
+        - {name: x, in: path, required: true, x-multi-segment: true, schema: {type: string}}
+        - {name: y, in: path, required: true, x-multi-segment: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+  /files/{path}:
+    get:
+      parameters:
+        - {name: path, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+"#;
+        let spec = crate::spec::load_str(std::path::Path::new("suffixes.yaml"), text.into())
+            .expect("spec loads");
+        let router = Router::new(&[spec]);
+        let paths: Vec<String> = [
+            "/repos/o/r/branches/main/protection/x.json",
+            "/repos/o/r/branches/heads/main/protection/x.json",
+            "/repos/o/r/branches/heads/main/protection/x.txt",
+            "/repos/o/r/branches/heads/main/x.json",
+            "/repos/o/r/branches/protection/x.json",
+            "/repos/o/r/branches/a%2Fb/protection/x.json",
+            "/a/1/b/2/c",
+            "/a/1/2/b/3/4/c",
+            "/a/1/b/c",
+            "/a/b/c",
+            "/a/1/b/2/c/d",
+            "/files/a/b",
+            "/files/a",
+            "/files",
+        ]
+        .map(str::to_string)
+        .to_vec();
+        stretch_pre_check_is_sound(&router, &paths);
+        // It rules out by the segments after the stretch, not only those before it.
+        let rule = &router.routes[0].path;
+        for path in [
+            "/repos/o/r/branches/heads/main/x.json",
+            "/repos/o/r/branches/a/b/protection/x.txt",
+        ] {
+            let Pieces {
+                fixed: Some(pieces),
+                ..
+            } = Pieces::of(path)
+            else {
+                panic!("{path} has no empty segment");
+            };
+            assert!(!rule.fixed_ends_admit(&pieces, false), "{path}");
+        }
+        let found = router.find("GET", "/repos/o/r/branches/heads/main/protection/x.json");
+        let values: Vec<String> = found
+            .expect("matches")
+            .path_values
+            .into_iter()
+            .map(|v| v.text)
+            .collect();
+        assert_eq!(values, ["o", "r", "heads/main", "x"]);
+        assert!(router
+            .find("GET", "/repos/o/r/branches/heads/main/x.json")
+            .is_err());
     }
 
     #[test]

@@ -204,6 +204,31 @@ impl<'p> Segments<'p> {
     }
 }
 
+/// A path cut once into its segments, for the pre-check [`PathPattern::stretch`] makes of
+/// every multi-segment route (cutting it again for each route cost more than the check).
+pub(super) struct Pieces<'p> {
+    pub(super) path: &'p str,
+    /// The segments after the leading `/`, when there are some and none is empty (an empty
+    /// segment may be taken by a variable or skipped, so positions are not fixed and every
+    /// route is left to the full match).
+    pub(super) fixed: Option<Vec<&'p str>>,
+}
+
+impl<'p> Pieces<'p> {
+    pub(super) fn of(path: &'p str) -> Self {
+        let rest = &path[usize::from(path.starts_with('/'))..];
+        let fixed = (!rest.is_empty())
+            .then(|| rest.split('/').collect::<Vec<_>>())
+            .filter(|pieces| !pieces.iter().any(|p| p.is_empty()));
+        Pieces { path, fixed }
+    }
+
+    /// The path as given.
+    pub(super) fn path(&self) -> &'p str {
+        self.path
+    }
+}
+
 impl PathPattern {
     pub(super) fn new(template: &PathTemplate) -> Self {
         let segments: Vec<Vec<Token>> = template
@@ -267,11 +292,13 @@ impl PathPattern {
     /// empty-permitting ones an empty segment; with `one_more`, one other lone variable may take
     /// several segments too (to say which template a URL misses only by that). Returns, per
     /// template segment, the range of path segments it took.
-    pub(super) fn stretch(&self, path: &str, one_more: bool) -> Option<Stretched<'_>> {
-        if !self.fixed_prefix_admits(path, one_more) {
-            return None;
+    pub(super) fn stretch(&self, path: &Pieces<'_>, one_more: bool) -> Option<Stretched<'_>> {
+        if let Some(pieces) = &path.fixed {
+            if !self.fixed_ends_admit(pieces, one_more) {
+                return None;
+            }
         }
-        self.stretch_unchecked(path, one_more)
+        self.stretch_unchecked(path.path, one_more)
     }
 
     /// [`PathPattern::stretch`] without its pre-check (tests compare the two).
@@ -292,29 +319,26 @@ impl PathPattern {
     }
 
     /// A cheap necessary condition for [`PathPattern::stretch`], which the router asks of every
-    /// multi-segment route for an exchange the index did not place: up to the first segment
-    /// that may take several path segments, each template segment takes exactly one, so the
-    /// fixed ones must match theirs. A path with an empty segment is left to `stretch`: an empty
-    /// segment may be taken by a variable or skipped, so positions are not fixed.
-    fn fixed_prefix_admits(&self, path: &str, one_more: bool) -> bool {
-        let start = usize::from(path.starts_with('/'));
-        let rest = &path[start..];
-        if rest.is_empty() || rest.split('/').any(str::is_empty) {
-            return true;
+    /// multi-segment route for an exchange the index did not place, on a path without empty
+    /// segments (`pieces`). Every template segment then takes at least one path segment, and
+    /// only those that may span segments take more: the fixed ones before the first such
+    /// segment take one each from the start, those after the last one each from the end, so
+    /// they must match theirs (`/repos/{o}/{r}/branches/{branch}/protection` cannot match a
+    /// path ending in `main`).
+    pub(super) fn fixed_ends_admit(&self, pieces: &[&str], one_more: bool) -> bool {
+        let spans = |f: &Flex| f.lone && (f.multi || one_more);
+        let n = self.segments.len();
+        let fits =
+            |i: usize, piece: &str| self.flex[i].lone || segment_matches(&self.segments[i], piece);
+        let Some(first) = self.flex.iter().position(spans) else {
+            return pieces.len() == n && pieces.iter().enumerate().all(|(i, p)| fits(i, p));
+        };
+        if pieces.len() < n {
+            return false;
         }
-        let mut pieces = rest.split('/');
-        for (tokens, flex) in self.segments.iter().zip(&self.flex) {
-            if flex.lone && (flex.multi || one_more) {
-                return true;
-            }
-            let Some(piece) = pieces.next() else {
-                return false;
-            };
-            if !flex.lone && !segment_matches(tokens, piece) {
-                return false;
-            }
-        }
-        true
+        let last = self.flex.iter().rposition(spans).unwrap_or(first);
+        let tail = pieces.len() - n;
+        (0..first).all(|i| fits(i, pieces[i])) && (last + 1..n).all(|i| fits(i, pieces[tail + i]))
     }
 
     fn assign(
