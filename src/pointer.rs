@@ -6,6 +6,7 @@
 //! returns: naming a node costs nothing until a caller keeps the name, which matters on bodies
 //! of a million nodes where almost none is kept.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde_json::Value;
@@ -27,14 +28,20 @@ pub fn escape_pointer_segment(segment: &str) -> String {
 
 /// Splits a JSON pointer into unescaped segments; `""` is the root.
 pub fn pointer_segments(pointer: &str) -> Vec<String> {
-    if pointer.is_empty() {
-        return Vec::new();
-    }
-    pointer
-        .trim_start_matches('/')
-        .split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    segments(pointer).map(Cow::into_owned).collect()
+}
+
+/// [`pointer_segments`] borrowed from the pointer where no segment needs unescaping (nearly
+/// all): masking looks up every secret pointer of every capture line.
+pub fn segments(pointer: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    let rest = (!pointer.is_empty()).then(|| pointer.trim_start_matches('/'));
+    rest.into_iter().flat_map(|rest| rest.split('/')).map(|s| {
+        if s.contains('~') {
+            Cow::Owned(s.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(s)
+        }
+    })
 }
 
 /// Joins a pointer and one more segment.

@@ -5,6 +5,7 @@
 //! building them, and the YAML index is built from parser events only when a finding needs a
 //! location.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -470,6 +471,175 @@ impl JsonScanner<'_> {
             self.skip_value()?;
             i += 1;
         }
+    }
+}
+
+/// The value spans of `pointers` in JSON `text` (those found, each as often as it is given), in
+/// text order, from one pass: the spans [`json_pointer_span`] gives one pointer at a time.
+/// Masking asks for every header and every credential string of a capture line at once; one
+/// lookup each rescanned the line up to each target (past the whole body, for a line that
+/// begins with it). Only members on the way to a target are descended, the rest skipped, and
+/// the scan stops at the last target.
+pub fn json_pointer_spans(text: &str, pointers: &[String]) -> Vec<ByteSpan> {
+    let mut trie = PointerTrie {
+        nodes: vec![TrieNode::default()],
+        left: 0,
+    };
+    for pointer in pointers {
+        trie.insert(pointer);
+    }
+    let mut scanner = JsonScanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    scanner.skip_bom_and_ws();
+    let mut out = Vec::new();
+    // A text that ends early keeps what was found before (a parsed text does not).
+    let _ = trie.visit(&mut scanner, &[0], &mut out);
+    out.sort_by_key(|s| s.start);
+    out
+}
+
+/// The pointers of [`json_pointer_spans`] as a tree of segments.
+struct PointerTrie<'p> {
+    nodes: Vec<TrieNode<'p>>,
+    /// Targets not found yet: at none, the scan stops.
+    left: usize,
+}
+
+#[derive(Default)]
+struct TrieNode<'p> {
+    /// The segment, unescaped, that leads here from the parent.
+    segment: Cow<'p, str>,
+    /// The segment read as an array index, as [`json_pointer_span`] reads it.
+    index: Option<usize>,
+    children: Vec<usize>,
+    /// How many of the pointers end here.
+    targets: usize,
+    /// Found already: like [`json_pointer_span`], only a key's first member counts.
+    taken: bool,
+}
+
+impl<'p> PointerTrie<'p> {
+    fn insert(&mut self, pointer: &'p str) {
+        let mut at = 0;
+        for segment in crate::pointer::segments(pointer) {
+            let found = self.nodes[at]
+                .children
+                .iter()
+                .copied()
+                .find(|&c| self.nodes[c].segment == segment);
+            at = found.unwrap_or_else(|| {
+                self.nodes.push(TrieNode {
+                    index: segment.parse().ok(),
+                    segment,
+                    ..TrieNode::default()
+                });
+                let id = self.nodes.len() - 1;
+                self.nodes[at].children.push(id);
+                id
+            });
+        }
+        self.nodes[at].targets += 1;
+        self.left += 1;
+    }
+
+    /// Scans the value at the scanner, which the pointers of `nodes` reach: records the spans
+    /// of those that end here and descends for the others.
+    fn visit(
+        &mut self,
+        s: &mut JsonScanner<'_>,
+        nodes: &[usize],
+        out: &mut Vec<ByteSpan>,
+    ) -> Option<()> {
+        s.skip_ws();
+        let start = s.pos;
+        let deeper = nodes.iter().any(|&n| !self.nodes[n].children.is_empty());
+        match s.peek()? {
+            b'{' if deeper => {
+                s.pos += 1;
+                self.visit_items(s, nodes, out, true)?;
+            }
+            b'[' if deeper => {
+                s.pos += 1;
+                self.visit_items(s, nodes, out, false)?;
+            }
+            _ => s.skip_value()?,
+        }
+        for &n in nodes {
+            let targets = self.nodes[n].targets;
+            out.extend(std::iter::repeat_n(ByteSpan { start, end: s.pos }, targets));
+            self.left -= targets;
+        }
+        Some(())
+    }
+
+    /// The members (`object`) or elements of the value just opened, up to its end; past the last
+    /// target the scan stops where it is.
+    fn visit_items(
+        &mut self,
+        s: &mut JsonScanner<'_>,
+        nodes: &[usize],
+        out: &mut Vec<ByteSpan>,
+        object: bool,
+    ) -> Option<()> {
+        let mut index = 0usize;
+        loop {
+            if self.left == 0 {
+                return Some(());
+            }
+            s.skip_ws();
+            match s.peek()? {
+                b'}' | b']' => {
+                    s.pos += 1;
+                    return Some(());
+                }
+                b',' => {
+                    s.pos += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let next: Vec<usize> = if object {
+                let key = s.skip_string()?;
+                let raw = &s.bytes[key.start + 1..key.end - 1];
+                let name = if raw.contains(&b'\\') {
+                    let quoted = std::str::from_utf8(&s.bytes[key.start..key.end]).ok()?;
+                    Cow::Owned(serde_json::from_str::<String>(quoted).ok()?.into_bytes())
+                } else {
+                    Cow::Borrowed(raw)
+                };
+                s.skip_ws();
+                if s.peek()? != b':' {
+                    return None;
+                }
+                s.pos += 1;
+                self.take(nodes, |n| n.segment.as_bytes() == name.as_ref())
+            } else {
+                index += 1;
+                self.take(nodes, |n| n.index == Some(index - 1))
+            };
+            if next.is_empty() {
+                s.skip_value()?;
+            } else {
+                self.visit(s, &next, out)?;
+            }
+        }
+    }
+
+    /// The children of `nodes` that `fits` and are not taken yet, now taken.
+    fn take(&mut self, nodes: &[usize], fits: impl Fn(&TrieNode<'_>) -> bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        for &n in nodes {
+            for i in 0..self.nodes[n].children.len() {
+                let c = self.nodes[n].children[i];
+                if !self.nodes[c].taken && fits(&self.nodes[c]) {
+                    self.nodes[c].taken = true;
+                    out.push(c);
+                }
+            }
+        }
+        out
     }
 }
 
