@@ -214,10 +214,12 @@ impl Run<'_, '_> {
             let Some(v) = values.iter().find(|v| v.name == p.wire.name) else {
                 continue; // the template lacks it: lint's undeclared/unused path parameter
             };
-            let location = self.request.locate_in(url_at, v.span);
+            // Located only for a finding: most values are valid, and locating scans the line.
+            let request = self.request;
+            let locate = |_: &str| request.locate_in(url_at, v.span);
             match style::parse_text(&p.wire, &v.text) {
-                Ok(value) => self.schema_check(p, &value, &|_| location.clone()),
-                Err(e) => self.invalid(p, "", location, Invalid::Parse(e)),
+                Ok(value) => self.schema_check(p, &value, &locate),
+                Err(e) => self.invalid(p, "", locate(""), Invalid::Parse(e)),
             }
         }
     }
