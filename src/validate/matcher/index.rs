@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::pattern::{decode, segment_matches, Segments, Token};
+use super::pattern::{decode, segment_matches, Token};
 
 #[derive(Debug, Default, Clone)]
 struct Node {
@@ -77,8 +77,9 @@ impl Index {
 
     /// The routes whose template matches `path` segment by segment, ascending.
     pub(super) fn lookup(&self, path: &str) -> Vec<usize> {
-        let segments = Segments::of(path, false);
-        let texts: Vec<&str> = segments.ranges.iter().map(|&(a, b)| &path[a..b]).collect();
+        // The segments `Segments::of(path, false)` gives, without their ranges.
+        let start = usize::from(path.starts_with('/'));
+        let texts: Vec<&str> = path[start..].split('/').filter(|s| !s.is_empty()).collect();
         let mut out = Vec::new();
         self.walk(0, &texts, &mut out);
         out.sort_unstable();

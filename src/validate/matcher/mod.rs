@@ -191,30 +191,39 @@ pub fn split_url(url: &str) -> (String, String) {
 }
 
 /// The paths one exchange can match on, worked out once per exchange from each distinct server.
+/// Each distinct path is kept once and named by its index, so a route's candidates are told
+/// apart without comparing text, and a path one route fails on is not tried again.
 struct Candidates<'u> {
+    /// Every distinct path some route may try.
+    paths: Vec<&'u str>,
     /// Per server: the path after its template, for each way the template matches the URL's
     /// beginning (full matches).
-    after_server: Vec<Vec<&'u str>>,
-    /// The URL's whole path (a path-only match).
-    path: &'u str,
+    after_server: Vec<Vec<usize>>,
+    /// The URL's whole path (a path-only match), or under `--server` the one path to match.
+    path: usize,
     /// Per server: the path without the server's own base path (a path-only match).
-    below_base: Vec<Option<&'u str>>,
-    /// Under `--server`: the one path to match, a full match.
-    under: Option<&'u str>,
+    below_base: Vec<Option<usize>>,
+    /// Under `--server`: `path` is the only candidate, a full match.
+    under: bool,
 }
 
 impl<'u> Candidates<'u> {
+    /// The index of `path` among `paths`, added when it is new.
+    fn intern(paths: &mut Vec<&'u str>, path: &'u str) -> usize {
+        paths.iter().position(|p| *p == path).unwrap_or_else(|| {
+            paths.push(path);
+            paths.len() - 1
+        })
+    }
+
     /// The paths `route` tries, in order: the first its template matches decides.
-    fn for_route<'a>(
-        &'a self,
-        route: &'a Route,
-    ) -> impl Iterator<Item = (MatchKind, &'u str)> + 'a {
-        let under = self.under.map(|rest| (MatchKind::Full, rest));
-        let servers = self.under.is_none().then(|| {
+    fn for_route<'a>(&'a self, route: &'a Route) -> impl Iterator<Item = (MatchKind, usize)> + 'a {
+        let under = self.under.then_some((MatchKind::Full, self.path));
+        let servers = (!self.under).then(|| {
             let full = route.servers.iter().flat_map(move |&s| {
                 self.after_server[s]
                     .iter()
-                    .map(|rest| (MatchKind::Full, *rest))
+                    .map(|&rest| (MatchKind::Full, rest))
             });
             let below = route
                 .servers
@@ -225,40 +234,29 @@ impl<'u> Candidates<'u> {
         under.into_iter().chain(servers.into_iter().flatten())
     }
 
-    /// Every distinct path any route may try.
-    fn all(&self) -> Vec<&'u str> {
-        let mut out: Vec<&'u str> = match self.under {
-            Some(rest) => vec![rest],
-            None => self
-                .after_server
-                .iter()
-                .flatten()
-                .copied()
-                .chain([self.path])
-                .chain(self.below_base.iter().flatten().copied())
-                .collect(),
-        };
-        out.sort_unstable();
-        out.dedup();
-        out
+    /// The first of `route`'s candidate paths that [`PathPattern::stretch`] matches (`pieces`:
+    /// every path, cut), with how and where.
+    fn stretch<'r>(
+        &self,
+        route: &'r Route,
+        pieces: &[Pieces<'_>],
+        one_more: bool,
+    ) -> Option<(MatchKind, usize, pattern::Stretched<'r>)> {
+        let mut tried = 0u64;
+        self.for_route(route).find_map(|(kind, i)| {
+            // A path fails again whatever the kind of match it would have been.
+            let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+            if tried & bit != 0 {
+                return None;
+            }
+            tried |= bit;
+            Some((kind, i, route.path.stretch(&pieces[i], one_more)?))
+        })
     }
 
-    /// [`Candidates::all`], each cut into segments once for the many routes that try it.
+    /// Every path, cut into segments once for the many routes that try it.
     fn pieces(&self) -> Vec<Pieces<'u>> {
-        self.all().into_iter().map(Pieces::of).collect()
-    }
-}
-
-/// [`PathPattern::stretch`] of `route` on `rest`, one of the candidate paths cut in `paths`.
-fn stretch_at<'r>(
-    route: &'r Route,
-    paths: &[Pieces<'_>],
-    rest: &str,
-    one_more: bool,
-) -> Option<pattern::Stretched<'r>> {
-    match paths.iter().find(|p| p.path() == rest) {
-        Some(pieces) => route.path.stretch(pieces, one_more),
-        None => route.path.stretch(&Pieces::of(rest), one_more),
+        self.paths.iter().map(|p| Pieces::of(p)).collect()
     }
 }
 
@@ -335,7 +333,7 @@ impl Router {
     pub fn find(&self, method: &str, url: &str) -> Result<Matched, NoMatch> {
         let (base, path) = split_url(url);
         let full_url = format!("{base}{path}");
-        let after_server = self
+        let after_server: Vec<Vec<&str>> = self
             .servers
             .iter()
             .map(|server| {
@@ -355,7 +353,7 @@ impl Router {
                     .collect()
             })
             .collect();
-        let below_base = self
+        let below_base: Vec<Option<&str>> = self
             .servers
             .iter()
             .map(|s| {
@@ -365,11 +363,27 @@ impl Router {
                     .filter(|rest| rest.is_empty() || rest.starts_with('/'))
             })
             .collect();
+        let mut paths = Vec::new();
+        let after_server = after_server
+            .into_iter()
+            .map(|rests: Vec<&str>| {
+                rests
+                    .into_iter()
+                    .map(|rest| Candidates::intern(&mut paths, rest))
+                    .collect()
+            })
+            .collect();
+        let path_at = Candidates::intern(&mut paths, &path);
+        let below_base = below_base
+            .into_iter()
+            .map(|rest: Option<&str>| rest.map(|rest| Candidates::intern(&mut paths, rest)))
+            .collect();
         let candidates = Candidates {
+            paths,
             after_server,
-            path: &path,
+            path: path_at,
             below_base,
-            under: None,
+            under: false,
         };
         self.resolve(method, url, &candidates)
     }
@@ -379,10 +393,11 @@ impl Router {
     pub fn find_under(&self, base: &Base, method: &str, url: &str) -> Result<Matched, NoMatch> {
         let rest = base.rest_of(url).ok_or(NoMatch::OutsideServer)?;
         let candidates = Candidates {
+            paths: vec![&rest],
             after_server: Vec::new(),
-            path: &rest,
+            path: 0,
             below_base: Vec::new(),
-            under: Some(&rest),
+            under: true,
         };
         self.resolve(method, url, &candidates)
     }
@@ -396,24 +411,21 @@ impl Router {
         url: &str,
         candidates: &Candidates<'_>,
     ) -> Result<Matched, NoMatch> {
-        let lookups: Vec<(&str, Vec<usize>)> = candidates
-            .all()
-            .into_iter()
-            .map(|p| (p, self.index.lookup(p)))
+        let lookups: Vec<Vec<usize>> = candidates
+            .paths
+            .iter()
+            .map(|p| self.index.lookup(p))
             .collect();
-        let has = |rest: &str, id: usize| {
-            lookups
-                .iter()
-                .any(|(p, ids)| *p == rest && ids.binary_search(&id).is_ok())
-        };
-        let mut ids: Vec<usize> = lookups.iter().flat_map(|(_, ids)| ids.clone()).collect();
+        let mut ids: Vec<usize> = lookups.concat();
         ids.sort_unstable();
         ids.dedup();
-        let mut best: Option<(usize, MatchKind, &str)> = None;
+        let mut best: Option<(usize, MatchKind, usize)> = None;
         let mut others = Others::default();
         for id in ids {
             let route = &self.routes[id];
-            let found = candidates.for_route(route).find(|(_, rest)| has(rest, id));
+            let found = candidates
+                .for_route(route)
+                .find(|&(_, at)| lookups[at].binary_search(&id).is_ok());
             let Some((kind, rest)) = found else { continue };
             if !route.method.eq_ignore_ascii_case(method) {
                 others.add(id, route);
@@ -430,8 +442,8 @@ impl Router {
                 best = Some((id, kind, rest));
             }
         }
-        if let Some((id, kind, rest)) = best {
-            let values = self.routes[id].path.captures(rest, url);
+        if let Some((id, kind, at)) = best {
+            let values = self.routes[id].path.captures(candidates.paths[at], url);
             return Ok(self.matched(id, kind, values));
         }
         if let Some(found) = self.stretched(method, url, candidates, &mut others) {
@@ -451,10 +463,10 @@ impl Router {
     ) -> Option<Matched> {
         let record_others = others.allowed.is_empty();
         let mut best: Option<(usize, MatchKind, Vec<PathValue>)> = None;
-        let paths = candidates.pieces();
-        let empty_segment = paths
+        let pieces = candidates.pieces();
+        let empty_segment = candidates
+            .paths
             .iter()
-            .map(Pieces::path)
             .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
         let routes = if empty_segment {
             &self.flexible
@@ -463,10 +475,9 @@ impl Router {
         };
         for &id in routes {
             let route = &self.routes[id];
-            let found = candidates.for_route(route).find_map(|(k, rest)| {
-                let stretched = stretch_at(route, &paths, rest, false)?;
-                Some((k, stretched.captures(rest, url)))
-            });
+            let found = candidates
+                .stretch(route, &pieces, false)
+                .map(|(kind, at, stretched)| (kind, stretched.captures(candidates.paths[at], url)));
             let Some((kind, values)) = found else {
                 continue;
             };
@@ -508,7 +519,7 @@ impl Router {
         let stretch = self.stretch_hint(method, candidates);
         let shape = match &stretch {
             Some(s) => s.route.clone(),
-            None => self.shape(method, candidates.under.unwrap_or(candidates.path)),
+            None => self.shape(method, candidates.paths[candidates.path]),
         };
         NoMatch::UnknownPath { shape, stretch }
     }
@@ -516,13 +527,13 @@ impl Router {
     /// The first route of `method` that one of the candidate paths would match if one lone
     /// variable took several segments. Only for unmatched exchanges, so a scan is affordable.
     fn stretch_hint(&self, method: &str, candidates: &Candidates<'_>) -> Option<Stretch> {
-        let paths = candidates.pieces();
+        let pieces = candidates.pieces();
         let routes = self.routes.iter();
         routes
             .filter(|r| r.method.eq_ignore_ascii_case(method))
             .find_map(|route| {
-                candidates.for_route(route).find_map(|(_, rest)| {
-                    let stretched = stretch_at(route, &paths, rest, true)?;
+                candidates.for_route(route).find_map(|(_, at)| {
+                    let stretched = route.path.stretch(&pieces[at], true)?;
                     let segment = stretched.stretched_segment()?;
                     let [Token::Var { name, .. }] = route.path.segments[segment].as_slice() else {
                         return None;

@@ -222,11 +222,6 @@ impl<'p> Pieces<'p> {
             .filter(|pieces| !pieces.iter().any(|p| p.is_empty()));
         Pieces { path, fixed }
     }
-
-    /// The path as given.
-    pub(super) fn path(&self) -> &'p str {
-        self.path
-    }
 }
 
 impl PathPattern {
