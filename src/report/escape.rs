@@ -19,7 +19,7 @@ use super::{Emitter, Ending};
 
 /// `text` with its control characters written out; borrowed when it has none.
 pub fn text(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !needs(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -36,8 +36,23 @@ pub fn text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `text` has a control character: `char::is_control` (C0, DEL and C1) read off the
+/// UTF-8 bytes, since every finding's snippet line (a whole capture line, often kilobytes) is
+/// checked and decoding it char by char cost a few percent of a run. C0 and DEL are single bytes
+/// below 0x20 or 0x7F; C1 (U+0080 to U+009F) is 0xC2 then 0x80 to 0x9F.
 fn needs(text: &str) -> bool {
-    text.chars().any(char::is_control)
+    let bytes = text.as_bytes();
+    let suspect = |b: u8| b < 0x20 || b == 0x7F || b == 0xC2;
+    // Chunks folded without an early exit compile to vector code; the exact test runs only on
+    // a chunk with a suspect byte (0xC2 also leads `£`, `°` and the no-break space). The
+    // second byte of a C1 character may stand in the next chunk.
+    bytes.chunks(64).enumerate().any(|(k, chunk)| {
+        chunk.iter().fold(false, |any, &b| any | suspect(b))
+            && chunk.iter().enumerate().any(|(i, &b)| {
+                let next = bytes.get(k * 64 + i + 1);
+                b < 0x20 || b == 0x7F || (b == 0xC2 && next.is_some_and(|&n| n < 0xA0))
+            })
+    })
 }
 
 fn escape_in_place(field: &mut String) {
@@ -165,6 +180,18 @@ mod tests {
             "a\\nb\\r\\u{1b}[31m\\u{9b}\\t"
         );
         assert!(matches!(text("plain ünïcode"), Cow::Borrowed(_)));
+    }
+
+    /// The byte test agrees with `char::is_control` on every character, alone and among others.
+    #[test]
+    fn control_characters_are_found_in_the_bytes() {
+        for c in (0..0x3000).filter_map(char::from_u32).chain(['\u{10ffff}', '\u{1f600}']) {
+            let long = format!("{}{c}{}", "x".repeat(63), "y".repeat(70));
+            for text in [c.to_string(), format!("aé{c}z"), format!("{c}\u{a0}"), long] {
+                let by_char = text.chars().any(char::is_control);
+                assert_eq!(needs(&text), by_char, "{:x}", u32::from(c));
+            }
+        }
     }
 
     #[test]
