@@ -185,7 +185,10 @@ mod tests {
     /// The byte test agrees with `char::is_control` on every character, alone and among others.
     #[test]
     fn control_characters_are_found_in_the_bytes() {
-        for c in (0..0x3000).filter_map(char::from_u32).chain(['\u{10ffff}', '\u{1f600}']) {
+        for c in (0..0x3000)
+            .filter_map(char::from_u32)
+            .chain(['\u{10ffff}', '\u{1f600}'])
+        {
             let long = format!("{}{c}{}", "x".repeat(63), "y".repeat(70));
             for text in [c.to_string(), format!("aé{c}z"), format!("{c}\u{a0}"), long] {
                 let by_char = text.chars().any(char::is_control);
