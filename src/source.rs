@@ -482,9 +482,10 @@ impl JsonScanner<'_> {
 /// the scan stops at the last target.
 pub fn json_pointer_spans(text: &str, pointers: &[String]) -> Vec<ByteSpan> {
     let mut trie = PointerTrie {
-        nodes: vec![TrieNode::default()],
+        nodes: Vec::with_capacity(1 + 4 * pointers.len()),
         left: 0,
     };
+    trie.nodes.push(TrieNode::default());
     for pointer in pointers {
         trie.insert(pointer);
     }
@@ -513,7 +514,10 @@ struct TrieNode<'p> {
     segment: Cow<'p, str>,
     /// The segment read as an array index, as [`json_pointer_span`] reads it.
     index: Option<usize>,
-    children: Vec<usize>,
+    /// The first child and the next sibling (node 0, the root, is no one's child): linked
+    /// rather than a vector each, so a line's few pointers cost few allocations.
+    child: usize,
+    sibling: usize,
     /// How many of the pointers end here.
     targets: usize,
     /// Found already: like [`json_pointer_span`], only a key's first member counts.
@@ -524,24 +528,32 @@ impl<'p> PointerTrie<'p> {
     fn insert(&mut self, pointer: &'p str) {
         let mut at = 0;
         for segment in crate::pointer::segments(pointer) {
-            let found = self.nodes[at]
-                .children
-                .iter()
-                .copied()
+            let found = self
+                .children(at)
                 .find(|&c| self.nodes[c].segment == segment);
             at = found.unwrap_or_else(|| {
                 self.nodes.push(TrieNode {
                     index: segment.parse().ok(),
                     segment,
+                    sibling: self.nodes[at].child,
                     ..TrieNode::default()
                 });
                 let id = self.nodes.len() - 1;
-                self.nodes[at].children.push(id);
+                self.nodes[at].child = id;
                 id
             });
         }
         self.nodes[at].targets += 1;
         self.left += 1;
+    }
+
+    /// The children of node `at`.
+    fn children(&self, at: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = self.nodes[at].child;
+        std::iter::successors((first != 0).then_some(first), |&c| {
+            let next = self.nodes[c].sibling;
+            (next != 0).then_some(next)
+        })
     }
 
     /// Scans the value at the scanner, which the pointers of `nodes` reach: records the spans
@@ -554,7 +566,7 @@ impl<'p> PointerTrie<'p> {
     ) -> Option<()> {
         s.skip_ws();
         let start = s.pos;
-        let deeper = nodes.iter().any(|&n| !self.nodes[n].children.is_empty());
+        let deeper = nodes.iter().any(|&n| self.nodes[n].child != 0);
         match s.peek()? {
             b'{' if deeper => {
                 s.pos += 1;
@@ -631,12 +643,13 @@ impl<'p> PointerTrie<'p> {
     fn take(&mut self, nodes: &[usize], fits: impl Fn(&TrieNode<'_>) -> bool) -> Vec<usize> {
         let mut out = Vec::new();
         for &n in nodes {
-            for i in 0..self.nodes[n].children.len() {
-                let c = self.nodes[n].children[i];
+            let mut c = self.nodes[n].child;
+            while c != 0 {
                 if !self.nodes[c].taken && fits(&self.nodes[c]) {
                     self.nodes[c].taken = true;
                     out.push(c);
                 }
+                c = self.nodes[c].sibling;
             }
         }
         out
