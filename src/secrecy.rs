@@ -136,32 +136,43 @@ fn may_be_credential_name(name: &str) -> bool {
         return true;
     }
     // One pass over the name: at each pair of letters, only the needles that start with that
-    // pair are tried (most pairs start none).
-    let lower = |at: usize| {
-        bytes
-            .get(at)
-            .map(u8::to_ascii_lowercase)
-            .filter(u8::is_ascii_lowercase)
-            .map(|b| usize::from(b - b'a'))
-    };
-    (0..bytes.len()).any(|at| {
-        let (Some(first), Some(second)) = (lower(at), lower(at + 1)) else {
-            return false;
-        };
-        let mut set = NEEDLES_BY_PAIR[first * 26 + second];
-        while set != 0 {
-            let needle = NEEDLES[set.trailing_zeros() as usize];
-            set &= set - 1;
-            if bytes[at..]
-                .get(..needle.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-            {
-                return true;
+    // pair are tried (most pairs start none). Each byte is read once, as a letter or not.
+    let mut previous = NOT_A_LETTER;
+    for (at, &b) in bytes.iter().enumerate() {
+        let letter = LETTERS[usize::from(b & 0x7F)];
+        if previous != NOT_A_LETTER && letter != NOT_A_LETTER {
+            let mut set = NEEDLES_BY_PAIR[usize::from(previous) * 26 + usize::from(letter)];
+            while set != 0 {
+                let needle = NEEDLES[set.trailing_zeros() as usize];
+                set &= set - 1;
+                if bytes[at - 1..]
+                    .get(..needle.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+                {
+                    return true;
+                }
             }
         }
-        false
-    })
+        previous = letter;
+    }
+    false
 }
+
+/// What [`LETTERS`] gives a byte that is not an ASCII letter.
+const NOT_A_LETTER: u8 = u8::MAX;
+
+/// For each ASCII byte, its letter's place in the alphabet whatever its case, or
+/// [`NOT_A_LETTER`].
+const LETTERS: [u8; 128] = {
+    let mut table = [NOT_A_LETTER; 128];
+    let mut i = 0;
+    while i < 26 {
+        table[b'a' as usize + i] = i as u8;
+        table[b'A' as usize + i] = i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// For each pair of lower-case letters, the [`NEEDLES`] that start with it (bit `i`:
 /// `NEEDLES[i]`).
@@ -398,6 +409,12 @@ mod tests {
             "users_groups",
             "bearer",
             "cod",
+            "@key",
+            "[sig]",
+            "{Token}",
+            "`otp`",
+            "k",
+            "",
         ] {
             assert_eq!(may_be_credential_name(name), plain(name), "{name}");
         }
