@@ -24,6 +24,8 @@ mod coverage;
 mod explain;
 mod matcher;
 mod request;
+#[allow(dead_code)] // used from the next commit on
+mod tape;
 mod targets;
 
 pub use capture::{Body, CaptureFormat, Exchange, Field, RawMeta, Request};
