@@ -18,6 +18,7 @@ use crate::pointer::Pointer;
 use crate::source::pointer_push;
 
 use super::compile::{types, Additional, Compiled, ShapeId, Shapes};
+use super::tape::TapeNode;
 
 /// What a finding underlines in the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +109,12 @@ struct Unknown {
 }
 
 /// Every finding for `value` against `compiled`. `valid` is the validator's fast verdict.
-pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) -> Vec<Finding> {
+pub fn explain(
+    compiled: &Compiled,
+    value: TapeNode<'_>,
+    valid: bool,
+    policy: Policy,
+) -> Vec<Finding> {
     let mut unknowns = Vec::new();
     let mut path = Vec::new();
     walk(
@@ -136,7 +142,7 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
 
 /// Every finding for `value` against `compiled`, the validator's fast verdict first: most values
 /// are valid and need no error walk.
-pub fn check(compiled: &Compiled, value: &Value, policy: Policy) -> Vec<Finding> {
+pub fn check(compiled: &Compiled, value: TapeNode<'_>, policy: Policy) -> Vec<Finding> {
     let valid = compiled
         .validator
         .as_ref()
@@ -224,83 +230,90 @@ fn pattern_of(path: &[Seg<'_>]) -> String {
 fn walk<'v>(
     shapes: &Shapes,
     id: ShapeId,
-    value: &'v Value,
+    value: TapeNode<'v>,
     path: &mut Vec<Seg<'v>>,
     out: &mut Vec<Unknown>,
 ) {
-    match value {
-        Value::Object(map) => {
-            let view = shapes.view(id, value);
-            if view
-                .iter()
-                .any(|s| !types::admits(shapes.get(*s).types, value))
-            {
-                return; // a type mismatch: the validator reports it.
-            }
-            let mut additional = Additional::Unspecified;
-            for s in view.iter() {
-                match (additional, shapes.get(*s).additional) {
-                    (Additional::Allowed(_), _) => {}
-                    (_, a @ Additional::Allowed(_)) => additional = a,
-                    (_, Additional::Forbidden) => additional = Additional::Forbidden,
-                    _ => {}
-                }
-            }
-            let free = view.iter().all(|s| shapes.get(*s).free_form());
-            for (k, v) in map {
-                if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
-                    path.push(Seg::Key(k));
-                    walk(shapes, p, v, path, out);
-                    path.pop();
-                    continue;
-                }
-                if let Some(p) = view.iter().find_map(|s| shapes.get(*s).pattern_prop(k)) {
-                    path.push(Seg::MapKey(k));
-                    walk(shapes, p, v, path, out);
-                    path.pop();
-                    continue;
-                }
-                match additional {
-                    Additional::Allowed(Some(a)) => {
-                        path.push(Seg::MapKey(k));
-                        walk(shapes, a, v, path, out);
-                        path.pop();
-                    }
-                    Additional::Allowed(None) => {}
-                    _ if free && additional != Additional::Forbidden => {}
-                    _ => {
-                        let mut absent = Vec::new();
-                        for s in view.iter() {
-                            for (name, _) in shapes.get(*s).props.iter() {
-                                if !map.contains_key(name) && !absent.contains(name) {
-                                    absent.push(name.clone());
-                                }
-                            }
-                        }
-                        out.push(Unknown {
-                            object: pointer_of(path),
-                            pattern: pattern_of(path),
-                            key: k.clone(),
-                            absent,
-                            closed: additional == Additional::Forbidden,
-                            value_types: types::of_value(v),
-                        });
-                    }
-                }
+    if value.is_object() {
+        let view = shapes.view(id, value);
+        if view
+            .iter()
+            .any(|s| !types::admits(shapes.get(*s).types, value))
+        {
+            return; // a type mismatch: the validator reports it.
+        }
+        let mut additional = Additional::Unspecified;
+        for s in view.iter() {
+            match (additional, shapes.get(*s).additional) {
+                (Additional::Allowed(_), _) => {}
+                (_, a @ Additional::Allowed(_)) => additional = a,
+                (_, Additional::Forbidden) => additional = Additional::Forbidden,
+                _ => {}
             }
         }
-        Value::Array(items) => {
-            let view = shapes.view(id, value);
-            for (i, v) in items.iter().enumerate() {
-                let Some(item) = view.iter().find_map(|s| shapes.get(*s).item(i)) else {
-                    continue;
-                };
-                path.push(Seg::Index(i));
-                walk(shapes, item, v, path, out);
+        let free = view.iter().all(|s| shapes.get(*s).free_form());
+        for (k, v) in value.members() {
+            if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
+                path.push(Seg::Key(k));
+                walk(shapes, p, v, path, out);
                 path.pop();
+                continue;
+            }
+            if let Some(p) = view.iter().find_map(|s| shapes.get(*s).pattern_prop(k)) {
+                path.push(Seg::MapKey(k));
+                walk(shapes, p, v, path, out);
+                path.pop();
+                continue;
+            }
+            match additional {
+                Additional::Allowed(Some(a)) => {
+                    path.push(Seg::MapKey(k));
+                    walk(shapes, a, v, path, out);
+                    path.pop();
+                }
+                Additional::Allowed(None) => {}
+                _ if free && additional != Additional::Forbidden => {}
+                _ => out.push(unknown(shapes, &view, value, path, k, v, additional)),
             }
         }
-        _ => {}
+    } else if value.is_array() {
+        let view = shapes.view(id, value);
+        for (i, v) in value.items().enumerate() {
+            let Some(item) = view.iter().find_map(|s| shapes.get(*s).item(i)) else {
+                continue;
+            };
+            path.push(Seg::Index(i));
+            walk(shapes, item, v, path, out);
+            path.pop();
+        }
+    }
+}
+
+/// The undocumented key `key` (its value `v`) of `object`, which stands at `path`.
+fn unknown(
+    shapes: &Shapes,
+    view: &[ShapeId],
+    object: TapeNode<'_>,
+    path: &[Seg<'_>],
+    key: &str,
+    v: TapeNode<'_>,
+    additional: Additional,
+) -> Unknown {
+    let mut absent = Vec::new();
+    for s in view.iter() {
+        for (name, _) in shapes.get(*s).props.iter() {
+            if object.get(name).is_none() && !absent.contains(name) {
+                absent.push(name.clone());
+            }
+        }
+    }
+    Unknown {
+        object: pointer_of(path),
+        pattern: pattern_of(path),
+        key: key.to_string(),
+        absent,
+        closed: additional == Additional::Forbidden,
+        value_types: types::of_value(v),
     }
 }
 
@@ -333,19 +346,20 @@ fn pair_renames(findings: &mut [Finding], unknowns: &mut Vec<Unknown>) {
 
 /// Whether `value` has something at the schema place `pattern` (`/data/*/apps`: `*` is any
 /// array item or map value).
-fn present_at(value: &Value, segments: &[String]) -> bool {
+fn present_at(value: TapeNode<'_>, segments: &[String]) -> bool {
     let Some((first, rest)) = segments.split_first() else {
         return true;
     };
-    match value {
-        Value::Array(items) if first == "*" => items.iter().any(|v| present_at(v, rest)),
-        Value::Object(map) if first == "*" => map.values().any(|v| present_at(v, rest)),
-        Value::Object(map) => map.get(first).is_some_and(|v| present_at(v, rest)),
-        _ => false,
+    if first == "*" && value.is_array() {
+        value.items().any(|v| present_at(v, rest))
+    } else if first == "*" {
+        value.members().any(|(_, v)| present_at(v, rest))
+    } else {
+        value.get(first).is_some_and(|v| present_at(v, rest))
     }
 }
 
-fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy) -> Finding {
+fn judge_unknown(compiled: &Compiled, value: TapeNode<'_>, u: Unknown, policy: Policy) -> Finding {
     let key_pointer = pointer_push(&u.object, &u.key);
     let strict = if policy.strict || u.closed {
         Severity::Error

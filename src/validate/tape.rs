@@ -64,23 +64,22 @@ pub struct Tape {
     entries: Vec<Entry>,
     /// Unescaped strings and keys that had escapes.
     side: String,
+    /// The entry of the document's root: 0, or a member of a parsed whole (see
+    /// [`Tape::into_member`]).
+    root: usize,
+    /// Whether some object had a key twice (masking must then cover every string).
+    duplicates: bool,
 }
 
 impl Tape {
     /// Parses `text` whole, as `serde_json::from_str` would (same errors, same value).
     pub fn parse(text: &str) -> Result<Tape, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let tape = Tape::parse_from(&mut de, text)?;
-        de.end()?;
-        Ok(tape)
+        Tape::parse_in(text, text)
     }
 
-    /// Reads one value from `de`, whose input is `text`: borrowed strings are kept as offsets
-    /// into `text`. Lets a reader build a body's tape while it parses the enclosing document.
-    pub fn parse_from<'de>(
-        de: &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
-        text: &'de str,
-    ) -> Result<Tape, serde_json::Error> {
+    /// Parses `slice`, a part of `text`, whole; offsets count from the start of `text`, so the
+    /// tape reads over `text` (a body inside its NDJSON line). Errors are positioned in `slice`.
+    pub fn parse_in<'t>(text: &'t str, slice: &'t str) -> Result<Tape, serde_json::Error> {
         if u32::try_from(text.len()).is_err() {
             return Err(de::Error::custom("JSON text too large (4 GiB or more)"));
         }
@@ -88,12 +87,81 @@ impl Tape {
             text,
             tape: Tape::default(),
         };
+        let mut de = serde_json::Deserializer::from_str(slice);
         ValueSeed {
             builder: &mut builder,
             key: Span::default(),
         }
-        .deserialize(de)?;
+        .deserialize(&mut de)?;
+        de.end()?;
         Ok(builder.tape)
+    }
+
+    /// The same document as `value`, its strings held in the tape (it reads over any text): for
+    /// values that have no text of their own (a form body, a request body kept as a `Value`).
+    pub fn from_value(value: &Value) -> Tape {
+        let mut tape = Tape::default();
+        tape.push_value(value, Span::default());
+        tape
+    }
+
+    fn push_value(&mut self, value: &Value, key: Span) {
+        let (kind, payload) = match value {
+            Value::Null => (Kind::Null, Span::default()),
+            Value::Bool(false) => (Kind::False, Span::default()),
+            Value::Bool(true) => (Kind::True, Span::default()),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => (Kind::PosInt, bits(u)),
+                (None, Some(i), _) => (Kind::NegInt, bits(i as u64)),
+                (_, _, f) => (Kind::Float, bits(f.unwrap_or(0.0).to_bits())),
+            },
+            Value::String(s) => (Kind::Str, self.push_side(s).unwrap_or_default()),
+            Value::Array(items) => {
+                let at = self.open(Kind::Array, key);
+                items
+                    .iter()
+                    .for_each(|v| self.push_value(v, Span::default()));
+                return self.close_at(at, items.len());
+            }
+            Value::Object(map) => {
+                let at = self.open(Kind::Object, key);
+                for (k, v) in map {
+                    let key = self.push_side(k).unwrap_or_default();
+                    self.push_value(v, key);
+                }
+                return self.close_at(at, map.len());
+            }
+        };
+        self.entries.push(Entry { kind, key, payload });
+    }
+
+    fn open(&mut self, kind: Kind, key: Span) -> usize {
+        self.entries.push(Entry {
+            kind,
+            key,
+            payload: Span::default(),
+        });
+        self.entries.len() - 1
+    }
+
+    fn close_at(&mut self, at: usize, count: usize) {
+        self.entries[at].payload = Span {
+            start: count as u32,
+            len: self.entries.len() as u32,
+            side: false,
+        };
+    }
+
+    /// The tape of the member `key` of this object document (the last, if it is there twice),
+    /// sharing its entries.
+    pub fn into_member(mut self, text: &str, key: &str) -> Option<Tape> {
+        self.root = self.root(text).get(key)?.index;
+        Some(self)
+    }
+
+    /// Whether some object of the document has a key twice (the last value counts).
+    pub fn duplicates(&self) -> bool {
+        self.duplicates
     }
 
     /// The document's root, read over `text` (the text the tape was parsed from).
@@ -101,25 +169,28 @@ impl Tape {
         TapeNode {
             tape: self,
             text,
-            index: 0,
+            index: self.root,
         }
     }
 
-    /// Keeps `original` as the text of the string at `span` of the text: the reader masks the
-    /// text in place after parsing, and validation must still see the real value.
-    pub fn keep_original(&mut self, text_start: usize, original: &str) {
-        let Ok(start) = u32::try_from(text_start) else {
+    /// Copies into the tape the text of the strings (and keys, with `keys`) of the subtree at
+    /// `pointer` that still point into `text`: the reader masks a line in place once it is
+    /// parsed, and validation must still see the real values. Masking is rare (credential-named
+    /// keys, repeated keys), so this copies little.
+    pub fn detach(&mut self, text: &str, pointer: &str, keys: bool) {
+        let Some(node) = self.root(text).pointer(pointer) else {
             return;
         };
-        let Some(side) = self.push_side(original) else {
-            return;
-        };
-        for e in &mut self.entries {
-            if e.kind == Kind::Str && !e.payload.side && e.payload.start == start {
-                e.payload = side;
+        let (from, to) = (node.index, self.next(node.index));
+        for i in from..to {
+            let e = self.entries[i];
+            if e.kind == Kind::Str && !e.payload.side {
+                let s = self.str_at(text, e.payload).to_string();
+                self.entries[i].payload = self.push_side(&s).unwrap_or_default();
             }
-            if !e.key.side && e.key.start == start {
-                e.key = side;
+            if keys && !e.key.side && e.key.len > 0 {
+                let s = self.str_at(text, e.key).to_string();
+                self.entries[i].key = self.push_side(&s).unwrap_or_default();
             }
         }
     }
@@ -152,6 +223,15 @@ impl Tape {
     }
 }
 
+/// A number's 64 bits as an entry's payload.
+fn bits(n: u64) -> Span {
+    Span {
+        start: n as u32,
+        len: (n >> 32) as u32,
+        side: false,
+    }
+}
+
 /// Builds a tape while `serde_json` parses.
 struct Builder<'t> {
     text: &'t str,
@@ -179,13 +259,8 @@ impl Builder<'_> {
         self.tape.entries.push(Entry { kind, key, payload });
     }
 
-    fn number(&mut self, kind: Kind, key: Span, bits: u64) {
-        let payload = Span {
-            start: bits as u32,
-            len: (bits >> 32) as u32,
-            side: false,
-        };
-        self.push(kind, key, payload);
+    fn number(&mut self, kind: Kind, key: Span, n: u64) {
+        self.push(kind, key, bits(n));
     }
 
     /// Closes the container at `at` with `count` members; objects lose repeated keys here.
@@ -234,6 +309,7 @@ impl Builder<'_> {
                 None => kept.push((m, m)),
             }
         }
+        self.tape.duplicates = true;
         let old: Vec<Entry> = self.tape.entries.split_off(at + 1);
         for (first, last) in &kept {
             let key = self.tape.entries.len() as isize;
@@ -421,10 +497,6 @@ impl<'a> TapeNode<'a> {
         &self.tape.entries[self.index]
     }
 
-    fn at(&self, index: usize) -> TapeNode<'a> {
-        TapeNode { index, ..*self }
-    }
-
     /// Whether this is an object.
     pub fn is_object(&self) -> bool {
         self.entry().kind == Kind::Object
@@ -512,8 +584,24 @@ impl<'a> TapeNode<'a> {
         self.members().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
+    /// The value at the JSON pointer `pointer` below this one (`""`: this one).
+    pub fn pointer(&self, pointer: &str) -> Option<TapeNode<'a>> {
+        let mut node = *self;
+        for token in crate::source::pointer_segments(pointer) {
+            node = match node.entry().kind {
+                Kind::Object => node.get(&token)?,
+                Kind::Array => {
+                    let index: usize = token.parse().ok()?;
+                    node.items().nth(index)?
+                }
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
     /// The same value as a `serde_json::Value` (for cold paths: it copies everything).
-    pub fn to_value(&self) -> Value {
+    pub fn to_value(self) -> Value {
         match self.entry().kind {
             Kind::Null => Value::Null,
             Kind::False => Value::Bool(false),
@@ -698,7 +786,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     }
 
     fn to_value(&self) -> Cow<'a, Value> {
-        Cow::Owned(TapeNode::to_value(self))
+        Cow::Owned(TapeNode::to_value(*self))
     }
 
     fn identity(&self) -> Option<NodeIdentity> {
