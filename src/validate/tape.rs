@@ -15,7 +15,8 @@
 //! for the cold paths (error instances, messages).
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::hash_map::Entry as Slot;
+use std::collections::HashMap;
 use std::fmt;
 
 use jsonschema::json::{Array, Json, Node, NodeIdentity, Object};
@@ -86,6 +87,8 @@ impl Tape {
         let mut builder = Builder {
             text,
             tape: Tape::default(),
+            members: Vec::new(),
+            hashes: Vec::new(),
         };
         let mut de = serde_json::Deserializer::from_str(slice);
         ValueSeed {
@@ -236,6 +239,9 @@ fn bits(n: u64) -> Span {
 struct Builder<'t> {
     text: &'t str,
     tape: Tape,
+    /// Scratch for [`Builder::dedup`]: an object's member entries and their keys' hashes.
+    members: Vec<usize>,
+    hashes: Vec<u64>,
 }
 
 impl Builder<'_> {
@@ -278,36 +284,43 @@ impl Builder<'_> {
 
     /// Keeps the last value of each repeated key at the first key's place, as `serde_json`'s
     /// insertion-ordered map does. Finding none is the common case, and costs one comparison of
-    /// each pair of keys in a small object or one hash set in a big one.
+    /// each pair of keys in a small object, or sorting their hashes in a big one, in buffers
+    /// reused from object to object.
     fn dedup(&mut self, at: usize) {
-        let tape = &self.tape;
-        let members: Vec<usize> = TapeNode {
-            tape,
-            text: self.text,
-            index: at,
-        }
-        .member_indices()
-        .collect();
-        let key = |i: usize| tape.str_at(self.text, tape.entries[i].key);
-        let repeated = if members.len() <= 8 {
+        let (tape, text) = (&self.tape, self.text);
+        let key = |i: usize| tape.str_at(text, tape.entries[i].key);
+        let members = &mut self.members;
+        members.clear();
+        members.extend(tape.root(text).at(at).member_indices());
+        let maybe = if members.len() <= 8 {
             members
                 .iter()
                 .enumerate()
                 .any(|(n, &a)| members[..n].iter().any(|&b| key(a) == key(b)))
         } else {
-            let mut seen = HashSet::with_capacity(members.len());
-            !members.iter().all(|&m| seen.insert(key(m)))
+            let hashes = &mut self.hashes;
+            hashes.clear();
+            hashes.extend(members.iter().map(|&m| crate::hash::fnv1a(&[key(m)])));
+            hashes.sort_unstable();
+            hashes.windows(2).any(|w| w[0] == w[1])
         };
-        if !repeated {
+        if !maybe {
             return;
         }
         // (first key's entry, last value's entry), in first-key order.
         let mut kept: Vec<(usize, usize)> = Vec::new();
-        for &m in &members {
-            match kept.iter_mut().find(|(first, _)| key(*first) == key(m)) {
-                Some(slot) => slot.1 = m,
-                None => kept.push((m, m)),
+        let mut slot_of: HashMap<&str, usize> = HashMap::with_capacity(members.len());
+        for &m in members.iter() {
+            match slot_of.entry(key(m)) {
+                Slot::Occupied(slot) => kept[*slot.get()].1 = m,
+                Slot::Vacant(slot) => {
+                    slot.insert(kept.len());
+                    kept.push((m, m));
+                }
             }
+        }
+        if kept.len() == members.len() {
+            return; // hashes met, keys did not
         }
         self.tape.duplicates = true;
         let old: Vec<Entry> = self.tape.entries.split_off(at + 1);
@@ -493,6 +506,10 @@ impl fmt::Debug for TapeNode<'_> {
 }
 
 impl<'a> TapeNode<'a> {
+    fn at(self, index: usize) -> TapeNode<'a> {
+        TapeNode { index, ..self }
+    }
+
     fn entry(&self) -> &'a Entry {
         &self.tape.entries[self.index]
     }

@@ -591,7 +591,7 @@ fn members_of(
     let body = match members.bodies {
         0 => LineBody::None,
         // Twice: the last one counts, as it would in a `Value`; read the line as one.
-        1 => match crate::source::json_pointer_span(text, "/body").map(|f| f.value) {
+        1 => match members.body.and_then(|raw| slice_span(text, raw.get())) {
             Some(span) => {
                 let (body, twice) = body_at(text, span).map_err(|(e, at)| not_json(e, at))?;
                 duplicates |= twice;
@@ -623,6 +623,13 @@ impl LineBody {
     }
 }
 
+/// Where `slice`, a part of `text`, stands in it.
+fn slice_span(text: &str, slice: &str) -> Option<ByteSpan> {
+    let start = (slice.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start + slice.len();
+    (end <= text.len()).then_some(ByteSpan { start, end })
+}
+
 /// The body whose text is `span` of the line; an error comes with the offset of that slice.
 /// With it, whether an object of the body has a key twice.
 fn body_at(text: &str, span: ByteSpan) -> Result<(LineBody, bool), (serde_json::Error, usize)> {
@@ -640,36 +647,40 @@ fn body_at(text: &str, span: ByteSpan) -> Result<(LineBody, bool), (serde_json::
         .map_err(|e| (e, span.start))
 }
 
-/// The members of a line, `body` skipped (its syntax checked, nothing built).
-struct Members {
+/// The members of a line, `body` skipped (its syntax checked, nothing built) but kept as its
+/// slice of the line, so it is parsed from there without looking for it again.
+struct Members<'l> {
     map: serde_json::Map<String, Value>,
     /// How many `body` members the line has.
     bodies: usize,
+    /// The text of the last `body`.
+    body: Option<&'l serde_json::value::RawValue>,
     /// Whether some object outside the body has a key twice.
     duplicates: bool,
 }
 
-impl<'de> serde::Deserialize<'de> for Members {
+impl<'de> serde::Deserialize<'de> for Members<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visit;
         impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Members;
+            type Value = Members<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an exchange object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut access: A,
-            ) -> Result<Members, A::Error> {
+            ) -> Result<Members<'de>, A::Error> {
                 let twice = std::cell::Cell::new(false);
                 let mut members = Members {
                     map: serde_json::Map::new(),
                     bodies: 0,
+                    body: None,
                     duplicates: false,
                 };
                 while let Some(key) = access.next_key::<String>()? {
                     if key == "body" {
-                        access.next_value::<serde::de::IgnoredAny>()?;
+                        members.body = Some(access.next_value()?);
                         members.bodies += 1;
                     } else {
                         let value = access.next_value_seed(super::Tree(&twice))?;
