@@ -70,6 +70,13 @@ pub struct Tape {
     root: usize,
     /// Whether some object had a key twice (masking must then cover every string).
     duplicates: bool,
+    /// Where in the text the parse began: entry `i` is then the `i`-th value of the text from
+    /// there, in document order, as long as `in_text_order` holds.
+    origin: usize,
+    /// Whether parsing the text from `origin` again gives these very entries (no repeated key
+    /// moved one, no string kept apart from a masked text, not built from a `Value`): then a
+    /// big error instance is rebuilt from the text when it is read (see [`Tape::reparsed`]).
+    in_text_order: bool,
 }
 
 impl Tape {
@@ -84,20 +91,53 @@ impl Tape {
         if u32::try_from(text.len()).is_err() {
             return Err(de::Error::custom("JSON text too large (4 GiB or more)"));
         }
+        let origin = (slice.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        let mut de = serde_json::Deserializer::from_str(slice);
+        let tape = Tape::read(&mut de, text, origin)?;
+        de.end()?;
+        Ok(tape)
+    }
+
+    /// Reads one value from `de`, whose input is `text` from `origin` on.
+    fn read<'t>(
+        de: &mut serde_json::Deserializer<serde_json::de::StrRead<'t>>,
+        text: &'t str,
+        origin: usize,
+    ) -> Result<Tape, serde_json::Error> {
         let mut builder = Builder {
             text,
-            tape: Tape::default(),
+            tape: Tape {
+                origin,
+                in_text_order: true,
+                ..Tape::default()
+            },
             members: Vec::new(),
             hashes: Vec::new(),
         };
-        let mut de = serde_json::Deserializer::from_str(slice);
         ValueSeed {
             builder: &mut builder,
             key: Span::default(),
         }
-        .deserialize(&mut de)?;
-        de.end()?;
+        .deserialize(de)?;
         Ok(builder.tape)
+    }
+
+    /// The value of entry `index` of the tape of the first JSON value of `text`: how a big
+    /// error instance is built when it is read, from the text (see [`Tape::in_text_order`]).
+    fn reparsed(text: &[u8], index: u32) -> Value {
+        let Ok(text) = std::str::from_utf8(text) else {
+            return Value::Null;
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        match Tape::read(&mut de, text, 0) {
+            Ok(tape) if (index as usize) < tape.entries.len() => TapeNode {
+                tape: &tape,
+                text,
+                index: index as usize,
+            }
+            .to_value(),
+            _ => Value::Null,
+        }
     }
 
     /// The same document as `value`, its strings held in the tape (it reads over any text): for
@@ -185,6 +225,7 @@ impl Tape {
             return;
         };
         let (from, to) = (node.index, self.next(node.index));
+        self.in_text_order = false;
         for i in from..to {
             let e = self.entries[i];
             if e.kind == Kind::Str && !e.payload.side {
@@ -323,6 +364,7 @@ impl Builder<'_> {
             return; // hashes met, keys did not
         }
         self.tape.duplicates = true;
+        self.tape.in_text_order = false;
         let old: Vec<Entry> = self.tape.entries.split_off(at + 1);
         for (first, last) in &kept {
             let key = self.tape.entries.len() as isize;
@@ -712,6 +754,11 @@ impl<'a> Iterator for Items<'a> {
     }
 }
 
+/// Entries from which an error instance is made only when it is read (see
+/// [`TapeNode::lazy_value`]); smaller ones are copied at once, which is cheaper than parsing
+/// the text again.
+const DEFERRED_ENTRIES: usize = 1024;
+
 /// The tape as a `jsonschema` instance representation.
 pub struct TapeJson;
 
@@ -804,6 +851,24 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
 
     fn to_value(&self) -> Cow<'a, Value> {
         Cow::Owned(TapeNode::to_value(*self))
+    }
+
+    /// `jsonschema` makes an error's instance when it makes the error, and a `required` error
+    /// at the root of a 255 MB body would copy all of it, once per missing key. A big node's
+    /// copy is made only when the error's instance is read, by parsing the text again.
+    fn lazy_value(&self) -> jsonschema_value::LazyInstance<'a> {
+        let tape = self.tape;
+        let size = tape.next(self.index) - self.index;
+        let tag = u32::try_from(self.index).ok();
+        match (tape.in_text_order && size >= DEFERRED_ENTRIES, tag) {
+            (true, Some(tag)) => jsonschema_value::LazyInstance::Deferred {
+                bytes: self.text.as_bytes().get(tape.origin..).unwrap_or_default(),
+                tag,
+                make: Tape::reparsed,
+                cell: std::sync::OnceLock::new(),
+            },
+            _ => jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self))),
+        }
     }
 
     fn identity(&self) -> Option<NodeIdentity> {
@@ -1045,6 +1110,43 @@ mod tests {
             }
         }
         checked
+    }
+
+    /// A big instance is made from the text when it is read, and is the same value; inside an
+    /// NDJSON line too (the tape starts at the body), and not after a repeated key moved values.
+    #[test]
+    fn big_error_instances_are_read_back_from_the_text() {
+        let schema = serde_json::json!({"type": "object", "required": ["missing"],
+            "properties": {"items": {"type": "array", "maxItems": 1, "items": {"type": "object"}}}});
+        let items: Vec<String> = (0..1500)
+            .map(|i| format!(r#"{{"id": {i}, "n": "é\n"}}"#))
+            .collect();
+        let body = format!(r#"{{"items": [{}], "x": 1}}"#, items.join(","));
+        let line = format!(r#"{{"a": 1, "body": {body}, "z": [2]}}"#);
+        let twice = format!(r#"{{"items": 1, "items": [{}], "x": 1}}"#, items.join(","));
+        let a = compile_for::<SerdeJson>(&schema).expect("compiles");
+        let b = compile_for::<TapeJson>(&schema).expect("compiles");
+        let start = line.find("{\"items").expect("body");
+        for (text, slice) in [
+            (&body, &body[..]),
+            (&line, &line[start..start + body.len()]),
+            (&twice, &twice[..]),
+        ] {
+            let tape = Tape::parse_in(text, slice).expect("parses");
+            let value: Value = serde_json::from_str(slice).expect("parses");
+            let left: Vec<(String, Value)> = a
+                .iter_errors(&value)
+                .map(|e| (e.to_string(), e.instance().clone().into_owned()))
+                .collect();
+            let right: Vec<(String, Value)> = b
+                .iter_errors(tape.root(text))
+                .map(|e| (e.to_string(), e.instance().clone().into_owned()))
+                .collect();
+            assert_eq!(left.len(), 2);
+            assert!(left == right, "{}", &slice[..40]);
+        }
+        assert!(Tape::parse(&body).expect("parses").in_text_order);
+        assert!(!Tape::parse(&twice).expect("parses").in_text_order);
     }
 
     #[test]

@@ -1035,61 +1035,88 @@ pub(crate) const MAX_SECRET_POINTERS: usize = 4096;
 
 /// Pointers of the strings of a body (`value`, which stands at `at`) at or below a
 /// credential-named key (see [`crate::secrecy`]), at most [`MAX_SECRET_POINTERS`]: masked in
-/// snippets wherever they stand. The body is walked on its tape, without building a `Value`.
+/// snippets wherever they stand. The body is walked on its tape, without building a `Value`,
+/// and a pointer is written only for a string it keeps: the walk holds the path as borrowed keys.
 pub fn credential_strings(value: TapeNode<'_>, at: &str, out: &mut Vec<String>) {
-    tape_walk(value, &mut Pointer::new(at), &mut |key, node, at| {
-        if out.len() >= MAX_SECRET_POINTERS {
-            return Walk::Stop;
-        }
-        if !key.is_some_and(crate::secrecy::is_credential_name) {
-            return Walk::Descend;
-        }
-        tape_walk(node, &mut at.clone(), &mut |_, node, at| {
-            if out.len() >= MAX_SECRET_POINTERS {
-                return Walk::Stop;
-            }
-            if node.as_str().is_some() {
-                out.push(at.as_str().to_string());
-            }
-            Walk::Descend
-        });
-        Walk::Skip
-    });
+    let mut path = Vec::new();
+    credential_walk(value, at, &mut path, out);
 }
 
-/// Visits `node` (which stands at `at`) and what it holds, in document order, with the key each
-/// member stands under; `false` when the walk was stopped.
-fn tape_walk<'v>(
-    node: TapeNode<'v>,
-    at: &mut Pointer,
-    visit: &mut impl FnMut(Option<&'v str>, TapeNode<'v>, &Pointer) -> Walk,
-) -> bool {
-    tape_walk_from(None, node, at, visit)
+/// One step of a path in a body: a member's key or an item's index.
+#[derive(Clone, Copy)]
+enum PathStep<'v> {
+    Key(&'v str),
+    Index(usize),
 }
 
-fn tape_walk_from<'v>(
-    key: Option<&'v str>,
-    node: TapeNode<'v>,
-    at: &mut Pointer,
-    visit: &mut impl FnMut(Option<&'v str>, TapeNode<'v>, &Pointer) -> Walk,
-) -> bool {
-    match visit(key, node, at) {
-        Walk::Stop => return false,
-        Walk::Skip => return true,
-        Walk::Descend => {}
+/// The pointer of `path` below `at`.
+fn pointer_at(at: &str, path: &[PathStep<'_>]) -> String {
+    let mut pointer = Pointer::new(at);
+    for step in path {
+        match step {
+            PathStep::Key(k) => pointer.push_key(k),
+            PathStep::Index(i) => pointer.push_index(*i),
+        };
     }
-    for (k, child) in node.members() {
-        let mark = at.push_key(k);
-        let go_on = tape_walk_from(Some(k), child, at, visit);
-        at.cut(mark);
+    pointer.into_string()
+}
+
+/// [`credential_strings`] below `node`, which stands at `path`; `false` once `out` is full.
+fn credential_walk<'v>(
+    node: TapeNode<'v>,
+    at: &str,
+    path: &mut Vec<PathStep<'v>>,
+    out: &mut Vec<String>,
+) -> bool {
+    for (key, child) in node.members() {
+        if out.len() >= MAX_SECRET_POINTERS {
+            return false;
+        }
+        path.push(PathStep::Key(key));
+        let go_on = if crate::secrecy::is_credential_name(key) {
+            every_string(child, at, path, out)
+        } else {
+            credential_walk(child, at, path, out)
+        };
+        path.pop();
         if !go_on {
             return false;
         }
     }
     for (i, child) in node.items().enumerate() {
-        let mark = at.push_index(i);
-        let go_on = tape_walk_from(None, child, at, visit);
-        at.cut(mark);
+        path.push(PathStep::Index(i));
+        let go_on = credential_walk(child, at, path, out);
+        path.pop();
+        if !go_on {
+            return false;
+        }
+    }
+    true
+}
+
+/// The pointer of every string at or below `node` (at `path`) into `out`, in document order;
+/// `false` once `out` is full.
+fn every_string<'v>(
+    node: TapeNode<'v>,
+    at: &str,
+    path: &mut Vec<PathStep<'v>>,
+    out: &mut Vec<String>,
+) -> bool {
+    if out.len() >= MAX_SECRET_POINTERS {
+        return false;
+    }
+    if node.as_str().is_some() {
+        out.push(pointer_at(at, path));
+    }
+    let members = node.members().map(|(k, v)| (PathStep::Key(k), v));
+    let items = node
+        .items()
+        .enumerate()
+        .map(|(i, v)| (PathStep::Index(i), v));
+    for (step, child) in members.chain(items) {
+        path.push(step);
+        let go_on = every_string(child, at, path, out);
+        path.pop();
         if !go_on {
             return false;
         }
@@ -1263,6 +1290,26 @@ mod tests {
         let loc = o.locate(text, ByteSpan { start: 1, end: 5 });
         assert_eq!((loc.line, loc.column, loc.len), (3, 6, 3));
         assert_eq!(loc.line_text, "    {\"é\": 1,");
+    }
+
+    /// Every string at or below a credential-named key of a body, by pointer, in document
+    /// order; nothing else.
+    #[test]
+    fn credential_strings_of_a_body() {
+        let text = r#"{"a": {"api_key": "x", "n": [{"token": ["t1", {"deep": "t2"}, 3]}], "name": "n"},
+            "password": 5, "x~/y": {"secret": "s"}, "list": ["plain"]}"#;
+        let tape = Tape::parse(text).expect("JSON");
+        let mut out = Vec::new();
+        credential_strings(tape.root(text), "/body", &mut out);
+        assert_eq!(
+            out,
+            [
+                "/body/a/api_key",
+                "/body/a/n/0/token/0",
+                "/body/a/n/0/token/1/deep",
+                "/body/x~0~1y/secret"
+            ]
+        );
     }
 
     #[test]
