@@ -7,6 +7,7 @@
 //! `date_formant` is one rename, not two problems; a `oneOf` failure reports the branch that fits
 //! best, not every branch; a value of the wrong type is not also reported for its enum or format.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -128,7 +129,7 @@ pub fn explain(
     if !valid {
         if let Ok(validator) = &compiled.validator {
             for error in validator.iter_errors(value) {
-                from_error(&error, &mut findings);
+                from_error(&error, value, &mut findings);
             }
         }
         findings = without_cascades(findings);
@@ -439,14 +440,17 @@ fn judge_unknown(compiled: &Compiled, value: TapeNode<'_>, u: Unknown, policy: P
     }
 }
 
+/// How many characters of a value's JSON text a message shows.
+const SHOWN_CHARS: usize = 60;
+
 /// Shortens a value for a message: JSON text with credential-named members masked (see
 /// [`crate::secrecy`]), cut at 60 characters.
 pub fn shorten(value: &Value) -> String {
     let text = crate::secrecy::masked_value(value).to_string();
-    if text.chars().count() <= 60 {
+    if text.chars().count() <= SHOWN_CHARS {
         return text;
     }
-    let cut: String = text.chars().take(57).collect();
+    let cut: String = text.chars().take(SHOWN_CHARS - 3).collect();
     format!("{cut}…")
 }
 
@@ -574,24 +578,41 @@ fn not_allowed(options: &Value, instance: &Value, pointer: String) -> Finding {
     f
 }
 
-fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
+/// What a message shows of an error's instance: the error's own, or for a big value of the body
+/// (a type error at the root of a 255 MB body) the start of it read from the body, which shows
+/// the same. Not for `propertyNames`, whose instance is a key, not the value at its path.
+fn shown_instance<'e>(error: &'e ValidationError<'_>, body: TapeNode<'_>) -> Cow<'e, Value> {
+    if !error.schema_path().as_str().contains("/propertyNames") {
+        let node = body.pointer(error.instance_path().as_str());
+        if let Some(node) = node.filter(TapeNode::is_big) {
+            return Cow::Owned(node.preview(SHOWN_CHARS + 4));
+        }
+    }
+    Cow::Borrowed(error.instance())
+}
+
+fn from_error(error: &ValidationError<'_>, body: TapeNode<'_>, out: &mut Vec<Finding>) {
     let pointer = error.instance_path().as_str().to_string();
     let about_a_key = matches!(error.kind(), ValidationErrorKind::Required { .. });
     if !about_a_key && crate::secrecy::hides_pointer(&pointer) {
         return out.push(hidden_value(error, pointer));
     }
-    let instance: &Value = error.instance();
+    // Read only where a message shows it: a big body's instance is made when it is read.
+    let shown = std::cell::OnceCell::new();
+    let instance = || -> &Value { shown.get_or_init(|| shown_instance(error, body)) };
     match error.kind() {
-        ValidationErrorKind::Type { kind } => out.push(wrong_type(kind, instance, pointer)),
+        ValidationErrorKind::Type { kind } => out.push(wrong_type(kind, instance(), pointer)),
         ValidationErrorKind::Required { property } => out.push(missing(property, pointer)),
-        ValidationErrorKind::Enum { options } => out.push(not_allowed(options, instance, pointer)),
+        ValidationErrorKind::Enum { options } => {
+            out.push(not_allowed(options, instance(), pointer))
+        }
         ValidationErrorKind::Constant { expected_value } => {
             let mut f = finding(
                 Kind::EnumMismatch,
                 pointer,
                 format!(
                     "{} is not {expected_value}, the only allowed value",
-                    shorten(instance)
+                    shorten(instance())
                 ),
             );
             f.suggestion = Some(format!("did you mean {expected_value}?"));
@@ -600,10 +621,10 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
         ValidationErrorKind::Format { format } => out.push(finding(
             Kind::FormatMismatch,
             pointer,
-            format!("{} is not a valid {format}", shorten(instance)),
+            format!("{} is not a valid {format}", shorten(instance())),
         )),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            from_union(error, context, pointer, out)
+            from_union(error, context, pointer, body, out)
         }
         // `items: false` after `prefixItems`, a `false` property: nothing may stand here.
         ValidationErrorKind::FalseSchema => out.push(finding(
@@ -611,7 +632,7 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             pointer,
             format!(
                 "{} is not allowed here: the schema at this place is false",
-                shorten(instance)
+                shorten(instance())
             ),
         )),
         ValidationErrorKind::OneOfMultipleValid { .. } => out.push(finding(
@@ -638,9 +659,9 @@ fn from_union(
     error: &ValidationError<'_>,
     context: &[Vec<ValidationError<'_>>],
     pointer: String,
+    body: TapeNode<'_>,
     out: &mut Vec<Finding>,
 ) {
-    let instance: &Value = error.instance();
     if let Some(f) = unmatched_tag(context, &pointer) {
         out.push(f);
         return;
@@ -649,16 +670,16 @@ fn from_union(
         .iter()
         .min_by_key(|errors| branch_score(errors, &pointer));
     match best {
-        Some(errors) if !(instance.is_null() && branch_score(errors, &pointer).0) => {
+        Some(errors) if !(error.instance().is_null() && branch_score(errors, &pointer).0) => {
             let first = out.len();
             for e in errors {
-                from_error(e, out);
+                from_error(e, body, out);
             }
             if has_null_member(context, &pointer) {
                 or_null(&mut out[first..], &pointer);
             }
         }
-        _ if instance.is_null() => out.push(finding(
+        _ if error.instance().is_null() => out.push(finding(
             Kind::NullNotAllowed,
             pointer,
             "null is not allowed here".to_string(),

@@ -659,6 +659,54 @@ impl<'a> TapeNode<'a> {
         Some(node)
     }
 
+    /// Whether the node holds so many entries that copying it whole is worth avoiding.
+    pub fn is_big(&self) -> bool {
+        self.tape.next(self.index) - self.index >= DEFERRED_ENTRIES
+    }
+
+    /// The start of this value as a `Value`, enough for a message that shows its first `chars`
+    /// characters of JSON text (credential-named members masked) exactly as [`Self::to_value`]
+    /// would: members, items and string characters are taken until that many characters of
+    /// text stand before the cut. The whole value when it is shorter.
+    pub fn preview(self, chars: usize) -> Value {
+        let shown = |v: &Value| crate::secrecy::masked_value(v).to_string().chars().count();
+        let mut left = chars;
+        match self.entry().kind {
+            Kind::Str => {
+                let s = self.as_str().unwrap_or_default();
+                Value::String(s.chars().take(chars + 1).collect())
+            }
+            Kind::Array => {
+                let mut out = Vec::new();
+                for item in self.items() {
+                    if left == 0 {
+                        break;
+                    }
+                    let v = item.preview(left);
+                    left = left.saturating_sub(shown(&v) + 1);
+                    out.push(v);
+                }
+                Value::Array(out)
+            }
+            Kind::Object => {
+                let mut out = Map::new();
+                for (k, v) in self.members() {
+                    if left == 0 {
+                        break;
+                    }
+                    let v = v.preview(left);
+                    // A credential's value is masked: it counts for nothing.
+                    if !crate::secrecy::is_credential_name(k) {
+                        left = left.saturating_sub(shown(&v) + k.chars().count() + 4);
+                    }
+                    out.insert(k.to_string(), v);
+                }
+                Value::Object(out)
+            }
+            _ => self.to_value(),
+        }
+    }
+
     /// The same value as a `serde_json::Value` (for cold paths: it copies everything).
     pub fn to_value(self) -> Value {
         match self.entry().kind {
@@ -1147,6 +1195,32 @@ mod tests {
         }
         assert!(Tape::parse(&body).expect("parses").in_text_order);
         assert!(!Tape::parse(&twice).expect("parses").in_text_order);
+    }
+
+    /// A message shows the same start of a big value from its preview as from the whole.
+    #[test]
+    fn previews_show_what_the_whole_value_shows() {
+        let shorten = crate::validate::explain::shorten;
+        let cases = [
+            r#"[{"id": 1, "name": "ab"}, {"id": 2, "name": "cd"}, {"id": 3, "name": "ef"}, {"id": 4}, 5, 6, 7, 8, 9, 10]"#,
+            r#"{"api_key": "sk_live_0123456789012345678901234567890123456789012345678901234567890123", "b": 1, "c": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]}"#,
+            r#"[{"token": "0123456789012345678901234567890123456789012345678901234567890123456789"}, {"x": "é🦀\n\"", "y": "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"}]"#,
+            r#"["é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀é🦀"]"#,
+            r#"{"a": {"b": {"c": {"d": [[[[["deep", "deeper", "deepest", "and", "more", "words", "here", "to", "pass", "sixty"]]]]]}}}}"#,
+            r#"[1, 2]"#,
+            r#"{}"#,
+        ];
+        for text in cases {
+            let tape = Tape::parse(text).expect("parses");
+            let root = tape.root(text);
+            for chars in [60, 64, 100] {
+                assert_eq!(
+                    shorten(&root.preview(chars)),
+                    shorten(&root.to_value()),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
