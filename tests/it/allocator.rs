@@ -32,5 +32,8 @@ fn a_mimalloc_variable_still_overrides_the_binarys_defaults() {
         options.contains("option 'purge_delay': 250"),
         "the variable was ignored:\n{options}"
     );
-    assert!(options.contains("option 'arena_eager_commit': 0"), "{options}");
+    assert!(
+        options.contains("option 'arena_eager_commit': 0"),
+        "{options}"
+    );
 }
