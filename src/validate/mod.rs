@@ -942,6 +942,52 @@ mod tests {
         assert_eq!(batch_sizes(mixed.into_iter()), [2, 1]);
     }
 
+    /// `validate` drops the spec's `components.examples` to save memory: the findings, their
+    /// locations in the spec and their problem ids stay the same.
+    #[test]
+    fn findings_do_not_depend_on_the_specs_examples() {
+        let text = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+            "/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok",
+                "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/A"},
+                    "examples": {"one": {"$ref": "#/components/examples/one"}}}}}}}}},
+            "components": {
+                "schemas": {"A": {"type": "object", "required": ["id"],
+                    "properties": {"id": {"type": "integer"}, "example": {"type": "string"}}}},
+                "examples": {"one": {"value": {"id": 1, "example": "x"}}}}}"##;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let capture = dir.path().join("c.ndjson");
+        std::fs::write(
+            &capture,
+            r#"{"method":"GET","url":"https://h/a","status":200,"headers":{"content-type":"application/json"},"body":{"id":"x","example":2,"extra":true}}"#,
+        )
+        .expect("write");
+        let findings = |drop: bool| {
+            let mut spec = crate::spec::load_str(Path::new("t.json"), text.into()).expect("loads");
+            if drop {
+                spec.drop_examples();
+                assert!(spec.document["components"].get("examples").is_none());
+            }
+            let specs = [spec];
+            let validator = Validator::new(&specs, Options::default()).expect("validator");
+            let report = validator.run(&[capture.clone()]).expect("runs");
+            let shown: Vec<String> = report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{:?} {} {:?} {:?}",
+                        d.kind, d.message, d.pointer, d.location
+                    )
+                })
+                .collect();
+            shown
+        };
+        let kept = findings(false);
+        assert_eq!(kept.len(), 3, "{kept:#?}");
+        assert_eq!(findings(true), kept);
+    }
+
     /// Counts are keyed by indices and named at the end; two operations that share an id in
     /// one spec (lint reports it) share one line rather than one hiding the other.
     #[test]
