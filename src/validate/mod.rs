@@ -970,7 +970,7 @@ mod tests {
             }
             let specs = [spec];
             let validator = Validator::new(&specs, Options::default()).expect("validator");
-            let report = validator.run(&[capture.clone()]).expect("runs");
+            let report = validator.run(std::slice::from_ref(&capture)).expect("runs");
             let shown: Vec<String> = report
                 .diagnostics
                 .iter()
