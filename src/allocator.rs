@@ -7,12 +7,15 @@
 //!
 //! **Why these settings.** mimalloc's defaults keep freed memory resident: its arenas are
 //! committed eagerly on Linux, and freed pages are returned to the system only a second after
-//! they fall empty. specsmith's heap comes in waves (a spec's parse tree freed after loading,
-//! capture batches freed after validating), so by default its resident set was about twice its
-//! heap: 66 MB on the Kommo load and 122 MB on the GitHub one against issue 13's 40 and 64 MB.
-//! Lazy arena commit and immediate purging bring them to about 35 and 78 MB, at a CPU cost
-//! within the noise of the `validate` bench (measurements in NOTES-memory.md). Users do not set
-//! `MIMALLOC_*` variables, so the binary sets these defaults itself; a variable still wins.
+//! they fall empty. specsmith's heap comes in waves (the typed shape check of a spec, 21 MB for
+//! GitHub's, freed before its tree is built; capture batches freed after checking), so by
+//! default its resident set was about twice its heap: 66 MB on the Kommo load and 122 MB on the
+//! GitHub one, against issue 13's 40 and 64 MB. Lazy arena commit and a purge delay of 10 ms
+//! bring them to 35 and 79 MB (18 and 61 MB with today's batching), for about 5 % more CPU on
+//! the Kommo load and none measurable on GitHub's. Purging at once (delay 0) saves another 1 MB
+//! for twice that CPU; 100 ms keeps 10 MB more of GitHub's spec loading resident (numbers in
+//! NOTES-memory.md). Users do not set `MIMALLOC_*` variables, so the binary sets these defaults
+//! itself; a variable still wins.
 //!
 //! **Why a constructor.** mimalloc reads its options once, in its own ELF constructor (priority
 //! 101), before Rust's `main` and before the first allocation; `mi_option_set` from `main` comes
@@ -38,13 +41,14 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 static SET_DEFAULTS: extern "C" fn() = set_defaults;
 
 #[cfg(target_os = "linux")]
-/// Commit arena memory on demand, and return freed pages to the system at once. Defaults, not
-/// settings: `MIMALLOC_ARENA_EAGER_COMMIT` and `MIMALLOC_PURGE_DELAY` still override them.
+/// Commit arena memory on demand, and return freed pages to the system after 10 ms (not 1 s).
+/// Defaults, not settings: `MIMALLOC_ARENA_EAGER_COMMIT` and `MIMALLOC_PURGE_DELAY` still
+/// override them.
 extern "C" fn set_defaults() {
     // SAFETY: `mi_option_set_default` writes one entry of mimalloc's static option table and
     // allocates nothing; the ids are in range (checked by name in the `allocator` test).
     unsafe {
         libmimalloc_sys::mi_option_set_default(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set_default(PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set_default(PURGE_DELAY, 10);
     }
 }
