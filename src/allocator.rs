@@ -10,12 +10,13 @@
 //! they fall empty. specsmith's heap comes in waves (the typed shape check of a spec, 21 MB for
 //! GitHub's, freed before its tree is built; capture batches freed after checking), so by
 //! default its resident set was about twice its heap: 66 MB on the Kommo load and 122 MB on the
-//! GitHub one, against issue 13's 40 and 64 MB. Lazy arena commit and a purge delay of 10 ms
-//! bring them to 35 and 79 MB (18 and 61 MB with today's batching), for about 5 % more CPU on
-//! the Kommo load and none measurable on GitHub's. Purging at once (delay 0) saves another 1 MB
-//! for twice that CPU; 100 ms keeps 10 MB more of GitHub's spec loading resident (numbers in
-//! NOTES-memory.md). Users do not set `MIMALLOC_*` variables, so the binary sets these defaults
-//! itself; a variable still wins.
+//! GitHub one, against issue 13's 40 and 64 MB. Lazy arena commit and immediate purging bring
+//! them to 35 and 78 MB (18 and 60 MB with today's batching) for 8 to 11 % more CPU on the Kommo
+//! load and 3 to 8 % on GitHub's, a cost that falls with the number of allocations per exchange.
+//! A purge delay of 10 ms costs half that CPU, but GitHub's peak then varies from run to run
+//! between 61 and 65 MB, over the target; 100 ms keeps 10 MB of GitHub's spec loading resident
+//! (numbers in NOTES-memory.md). Users do not set `MIMALLOC_*` variables, so the binary sets
+//! these defaults itself; a variable still wins.
 //!
 //! **Why a constructor.** mimalloc reads its options once, in its own ELF constructor (priority
 //! 101), before Rust's `main` and before the first allocation; `mi_option_set` from `main` comes
@@ -41,7 +42,7 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 static SET_DEFAULTS: extern "C" fn() = set_defaults;
 
 #[cfg(target_os = "linux")]
-/// Commit arena memory on demand, and return freed pages to the system after 10 ms (not 1 s).
+/// Commit arena memory on demand, and return freed pages to the system at once (not after 1 s).
 /// Defaults, not settings: `MIMALLOC_ARENA_EAGER_COMMIT` and `MIMALLOC_PURGE_DELAY` still
 /// override them.
 extern "C" fn set_defaults() {
@@ -49,6 +50,6 @@ extern "C" fn set_defaults() {
     // allocates nothing; the ids are in range (checked by name in the `allocator` test).
     unsafe {
         libmimalloc_sys::mi_option_set_default(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set_default(PURGE_DELAY, 10);
+        libmimalloc_sys::mi_option_set_default(PURGE_DELAY, 0);
     }
 }
