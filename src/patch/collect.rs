@@ -381,7 +381,7 @@ fn body_value(ex: &Exchange) -> Option<Value> {
         return None;
     }
     match &body.parsed {
-        Some(v) => Some(v.clone()),
+        Some(tape) => Some(tape.root(&body.text).to_value()),
         None => serde_json::from_str(&body.text).ok(),
     }
 }

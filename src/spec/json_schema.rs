@@ -401,14 +401,23 @@ fn pattern_compiles(pattern: &str) -> bool {
 
 /// Compiles a converted schema the way every part of specsmith does: draft 2020-12, formats
 /// asserted (`date-time`, `uuid`, `email`, ...), unknown formats (`int64`, `byte`) ignored, and no
-/// retrieval of anything outside the document.
+/// retrieval of anything outside the document. Validates `serde_json` values (the spec side:
+/// examples); the validator of bodies reads its own representation through [`compile_for`].
 pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+    compile_for(schema)
+}
+
+/// [`compile`] for instances held in the JSON representation `F`.
+pub fn compile_for<F: jsonschema::json::Json>(
+    schema: &Value,
+) -> Result<jsonschema::Validator<F>, String> {
     compile_options().build(schema).map_err(|e| e.to_string())
 }
 
 /// The options [`compile`] builds with, for callers that add a keyword of their own.
-pub(crate) fn compile_options<'i>() -> jsonschema::ValidationOptions<'i> {
-    jsonschema::options()
+pub(crate) fn compile_options<'i, F: jsonschema::json::Json>(
+) -> jsonschema::ValidationOptions<'i, std::sync::Arc<dyn jsonschema::Retrieve>, F> {
+    jsonschema::options_for::<F>()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)

@@ -1,4 +1,4 @@
-//! Body checking, shared by responses and requests: the body's value (the reader's, or parsed
+//! Body checking, shared by responses and requests: the body's tape (the reader's, or parsed
 //! here), and each finding of the schema located in the capture, in the order of the body.
 //!
 //! One home, so both sides locate findings alike: a response's `unknown_property` and a request
@@ -7,19 +7,18 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
 use crate::source::{ByteSpan, Location};
 
 use super::capture::{self, Body};
 use super::explain::{Finding, Target};
+use super::tape::Tape;
 
-/// A body's JSON value: the one the reader parsed already (NDJSON bodies stored as values), else
-/// parsed here from its text.
-pub fn json_value(body: &Body) -> Result<Cow<'_, Value>, serde_json::Error> {
+/// A body's JSON as a tape over `body.text` (read it with `tape.root(&body.text)`): the one the
+/// reader built already (NDJSON bodies stored as values), else parsed here from its text.
+pub fn json_value(body: &Body) -> Result<Cow<'_, Tape>, serde_json::Error> {
     match &body.parsed {
         Some(v) => Ok(Cow::Borrowed(v)),
-        None => serde_json::from_str(&body.text).map(Cow::Owned),
+        None => Tape::parse(&body.text).map(Cow::Owned),
     }
 }
 

@@ -16,10 +16,11 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
-use crate::spec::json_schema::{compile, to_json_schema, ConvertOptions, Direction};
+use crate::spec::json_schema::{compile_for, to_json_schema, ConvertOptions, Direction};
 use crate::spec::refs::ref_pointer;
 use crate::spec::Spec;
 
+use super::tape::{TapeJson, TapeNode};
 use super::targets::{Shared, Targets};
 
 pub use crate::hash::Fnv;
@@ -42,6 +43,9 @@ pub enum Additional {
 
 /// JSON type bits, as in `type`.
 pub mod types {
+    use super::super::tape::TapeNode;
+    use jsonschema::JsonType;
+
     /// `null`.
     pub const NULL: u8 = 1;
     /// `boolean`.
@@ -72,21 +76,23 @@ pub mod types {
     }
 
     /// The bits of the types `value` is of: an integer is a `number` too.
-    pub fn of_value(value: &serde_json::Value) -> u8 {
-        use serde_json::Value;
-        match value {
-            Value::Null => NULL,
-            Value::Bool(_) => BOOLEAN,
-            Value::Number(n) if n.is_i64() || n.is_u64() => INTEGER | NUMBER,
-            Value::Number(_) => NUMBER,
-            Value::String(_) => STRING,
-            Value::Array(_) => ARRAY,
-            Value::Object(_) => OBJECT,
+    pub fn of_value(value: TapeNode<'_>) -> u8 {
+        use jsonschema::json::Node;
+        match value.json_type() {
+            JsonType::Null => NULL,
+            JsonType::Boolean => BOOLEAN,
+            JsonType::Number if value.number().is_some_and(|n| n.is_i64() || n.is_u64()) => {
+                INTEGER | NUMBER
+            }
+            JsonType::Number | JsonType::Integer => NUMBER,
+            JsonType::String => STRING,
+            JsonType::Array => ARRAY,
+            JsonType::Object => OBJECT,
         }
     }
 
     /// Whether `value` is of a type in `mask` (0 means any).
-    pub fn admits(mask: u8, value: &serde_json::Value) -> bool {
+    pub fn admits(mask: u8, value: TapeNode<'_>) -> bool {
         overlaps(mask, of_value(value))
     }
 
@@ -296,7 +302,7 @@ impl Shapes {
     /// The shapes that describe `value` at `id`: the node, then the `oneOf`/`anyOf` branch that
     /// fits `value` best, and so on down nested branches (at most [`View::MAX`] deep). No
     /// allocation: this runs for every object of every body.
-    pub fn view(&self, id: ShapeId, value: &Value) -> View {
+    pub fn view(&self, id: ShapeId, value: TapeNode<'_>) -> View {
         let mut view = View {
             ids: [0; View::MAX],
             len: 0,
@@ -319,24 +325,26 @@ impl Shapes {
 
     /// The branch that fits `value` best: its type admits it, and (for objects) it documents the
     /// most of the value's keys and misses the fewest of its required ones.
-    pub fn best_branch(&self, branches: &[ShapeId], value: &Value) -> Option<ShapeId> {
+    pub fn best_branch(&self, branches: &[ShapeId], value: TapeNode<'_>) -> Option<ShapeId> {
         let mut best: Option<(i64, ShapeId)> = None;
         for &b in branches {
             let shape = &self.nodes[b];
             if !types::admits(shape.types, value) {
                 continue;
             }
-            let score = match value {
-                Value::Object(map) => {
-                    let known = map.keys().filter(|k| shape.index.contains_key(*k)).count() as i64;
-                    let missing = shape
-                        .required
-                        .iter()
-                        .filter(|r| !map.contains_key(*r))
-                        .count() as i64;
-                    known * 2 - missing * 3
-                }
-                _ => 0,
+            let score = if value.is_object() {
+                let known = value
+                    .members()
+                    .filter(|(k, _)| shape.index.contains_key(*k))
+                    .count() as i64;
+                let missing = shape
+                    .required
+                    .iter()
+                    .filter(|r| value.get(r).is_none())
+                    .count() as i64;
+                known * 2 - missing * 3
+            } else {
+                0
             };
             if best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, b));
@@ -612,7 +620,7 @@ impl<'s> Compiled<'s> {
                 source,
                 inlined: OnceLock::new(),
             }),
-            None => compile(&schema).map(|v| Checker {
+            None => compile_for(&schema).map(|v| Checker {
                 shared: None,
                 source,
                 inlined: OnceLock::from(Ok(v)),
@@ -660,12 +668,12 @@ struct Source<'s> {
 pub struct Checker<'s> {
     shared: Option<Shared>,
     source: Source<'s>,
-    inlined: OnceLock<Result<jsonschema::Validator, String>>,
+    inlined: OnceLock<Result<jsonschema::Validator<TapeJson>, String>>,
 }
 
 impl Checker<'_> {
     /// Whether `value` is valid.
-    pub fn is_valid(&self, value: &Value) -> bool {
+    pub fn is_valid(&self, value: TapeNode<'_>) -> bool {
         match &self.shared {
             Some(shared) => shared.is_valid(value),
             None => self.inlined().is_none_or(|v| v.is_valid(value)),
@@ -675,14 +683,14 @@ impl Checker<'_> {
     /// Every error of `value`, each at its place in the body.
     pub fn iter_errors<'i>(
         &'i self,
-        value: &'i Value,
+        value: TapeNode<'i>,
     ) -> impl Iterator<Item = jsonschema::ValidationError<'i>> + 'i {
         self.inlined()
             .into_iter()
             .flat_map(move |v| v.iter_errors(value))
     }
 
-    fn inlined(&self) -> Option<&jsonschema::Validator> {
+    fn inlined(&self) -> Option<&jsonschema::Validator<TapeJson>> {
         self.inlined
             .get_or_init(|| {
                 let Source {
@@ -690,7 +698,7 @@ impl Checker<'_> {
                     pointer,
                     options,
                 } = &self.source;
-                compile(&inlined(document, pointer, *options))
+                compile_for(&inlined(document, pointer, *options))
             })
             .as_ref()
             .ok()
@@ -876,6 +884,7 @@ impl<'s> RequestCache<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::tape::Tape;
     use serde_json::json;
 
     #[test]
@@ -917,11 +926,12 @@ mod tests {
         let checker = compiled.validator.as_ref().expect("compiles");
         assert!(checker.shared.is_some(), "User is shared");
         assert!(checker.inlined.get().is_none(), "nothing inlined yet");
-        assert!(checker.is_valid(&json!([{"owner": {"login": "a"}}])));
-        let bad = json!([{"owner": {"login": "a"}}, {"owner": {}}]);
-        assert!(!checker.is_valid(&bad));
+        let good = Tape::from_value(&json!([{"owner": {"login": "a"}}]));
+        assert!(checker.is_valid(good.root("")));
+        let bad = Tape::from_value(&json!([{"owner": {"login": "a"}}, {"owner": {}}]));
+        assert!(!checker.is_valid(bad.root("")));
         let at: Vec<String> = checker
-            .iter_errors(&bad)
+            .iter_errors(bad.root(""))
             .map(|e| e.instance_path().as_str().to_string())
             .collect();
         assert_eq!(at, vec!["/1/owner".to_string()]);
@@ -937,11 +947,11 @@ mod tests {
         let (shapes, root) = Shapes::build(&schema);
         let branches = shapes.get(root).alternatives.clone();
         assert_eq!(
-            shapes.best_branch(&branches, &json!({"ids": []})),
+            shapes.best_branch(&branches, Tape::from_value(&json!({"ids": []})).root("")),
             Some(branches[2])
         );
         assert_eq!(
-            shapes.best_branch(&branches, &json!(null)),
+            shapes.best_branch(&branches, Tape::from_value(&json!(null)).root("")),
             Some(branches[0])
         );
     }

@@ -15,8 +15,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-use serde_json::Value;
-
 use crate::spec::Spec;
 
 pub use crate::diagnostic::coverage::{
@@ -24,6 +22,7 @@ pub use crate::diagnostic::coverage::{
 };
 
 use super::compile::{Additional, Cache, Compiled, Fnv, ShapeId, Shapes, SlotKey};
+use super::tape::TapeNode;
 
 /// How deep bodies and schemas are followed (recursive schemas repeat below this).
 const MAX_DEPTH: usize = 32;
@@ -81,47 +80,41 @@ impl Marks {
     }
 
     /// Marks the keys of `value` documented at `id`, and below.
-    fn observe(&self, shapes: &Shapes, id: ShapeId, value: &Value, depth: usize) {
+    fn observe(&self, shapes: &Shapes, id: ShapeId, value: TapeNode<'_>, depth: usize) {
         if depth > MAX_DEPTH {
             return;
         }
         let view = shapes.view(id, value);
-        match value {
-            Value::Object(map) => {
-                for (key, child) in map {
-                    let mut followed = false;
-                    for &at in view.iter() {
-                        if let Some(&i) = self.position[at].get(key.as_str()) {
-                            let flag = &self.seen[self.base[at] + i];
-                            if !flag.load(Ordering::Relaxed) {
-                                flag.store(true, Ordering::Relaxed);
-                            }
-                            if !followed {
-                                self.observe(shapes, shapes.get(at).props[i].1, child, depth + 1);
-                                followed = true;
-                            }
-                        }
+        for (key, child) in value.members() {
+            let mut followed = false;
+            for &at in view.iter() {
+                if let Some(&i) = self.position[at].get(key) {
+                    let flag = &self.seen[self.base[at] + i];
+                    if !flag.load(Ordering::Relaxed) {
+                        flag.store(true, Ordering::Relaxed);
                     }
                     if !followed {
-                        let additional =
-                            view.iter().find_map(|&at| match shapes.get(at).additional {
-                                Additional::Allowed(Some(a)) => Some(a),
-                                _ => None,
-                            });
-                        if let Some(a) = additional {
-                            self.observe(shapes, a, child, depth + 1);
-                        }
+                        self.observe(shapes, shapes.get(at).props[i].1, child, depth + 1);
+                        followed = true;
                     }
                 }
             }
-            Value::Array(items) => {
-                if let Some(item) = view.iter().find_map(|&at| shapes.get(at).items) {
-                    for v in items {
-                        self.observe(shapes, item, v, depth + 1);
-                    }
+            if !followed {
+                let additional = view.iter().find_map(|&at| match shapes.get(at).additional {
+                    Additional::Allowed(Some(a)) => Some(a),
+                    _ => None,
+                });
+                if let Some(a) = additional {
+                    self.observe(shapes, a, child, depth + 1);
                 }
             }
-            _ => {}
+        }
+        if value.is_array() {
+            if let Some(item) = view.iter().find_map(|&at| shapes.get(at).items) {
+                for v in value.items() {
+                    self.observe(shapes, item, v, depth + 1);
+                }
+            }
         }
     }
 
@@ -153,7 +146,7 @@ impl Observer {
     }
 
     /// Records the properties `value` carries, for the schema of `slot`.
-    pub fn observe(&self, cache: &Cache, slot: SlotKey, compiled: &Compiled, value: &Value) {
+    pub fn observe(&self, cache: &Cache, slot: SlotKey, compiled: &Compiled, value: TapeNode<'_>) {
         let Some(i) = cache.position(slot) else {
             return;
         };
@@ -298,13 +291,14 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn marks_after(schema: Value, bodies: &[Value]) -> Vec<String> {
         let (shapes, root) = Shapes::build(&schema);
         let marks = Marks::new(&shapes);
         for body in bodies {
-            marks.observe(&shapes, root, body, 0);
+            let tape = crate::validate::tape::Tape::from_value(body);
+            marks.observe(&shapes, root, tape.root(""), 0);
         }
         marks.unobserved(&shapes, root)
     }

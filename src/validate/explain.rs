@@ -7,6 +7,7 @@
 //! `date_formant` is one rename, not two problems; a `oneOf` failure reports the branch that fits
 //! best, not every branch; a value of the wrong type is not also reported for its enum or format.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -18,6 +19,7 @@ use crate::pointer::Pointer;
 use crate::source::pointer_push;
 
 use super::compile::{types, Additional, Compiled, ShapeId, Shapes};
+use super::tape::TapeNode;
 
 /// What a finding underlines in the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +110,12 @@ struct Unknown {
 }
 
 /// Every finding for `value` against `compiled`. `valid` is the validator's fast verdict.
-pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) -> Vec<Finding> {
+pub fn explain(
+    compiled: &Compiled,
+    value: TapeNode<'_>,
+    valid: bool,
+    policy: Policy,
+) -> Vec<Finding> {
     let mut unknowns = Vec::new();
     let mut path = Vec::new();
     walk(
@@ -122,7 +129,7 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
     if !valid {
         if let Ok(validator) = &compiled.validator {
             for error in validator.iter_errors(value) {
-                from_error(&error, &mut findings);
+                from_error(&error, value, &mut findings);
             }
         }
         findings = without_cascades(findings);
@@ -136,7 +143,7 @@ pub fn explain(compiled: &Compiled, value: &Value, valid: bool, policy: Policy) 
 
 /// Every finding for `value` against `compiled`, the validator's fast verdict first: most values
 /// are valid and need no error walk.
-pub fn check(compiled: &Compiled, value: &Value, policy: Policy) -> Vec<Finding> {
+pub fn check(compiled: &Compiled, value: TapeNode<'_>, policy: Policy) -> Vec<Finding> {
     let valid = compiled
         .validator
         .as_ref()
@@ -224,83 +231,90 @@ fn pattern_of(path: &[Seg<'_>]) -> String {
 fn walk<'v>(
     shapes: &Shapes,
     id: ShapeId,
-    value: &'v Value,
+    value: TapeNode<'v>,
     path: &mut Vec<Seg<'v>>,
     out: &mut Vec<Unknown>,
 ) {
-    match value {
-        Value::Object(map) => {
-            let view = shapes.view(id, value);
-            if view
-                .iter()
-                .any(|s| !types::admits(shapes.get(*s).types, value))
-            {
-                return; // a type mismatch: the validator reports it.
-            }
-            let mut additional = Additional::Unspecified;
-            for s in view.iter() {
-                match (additional, shapes.get(*s).additional) {
-                    (Additional::Allowed(_), _) => {}
-                    (_, a @ Additional::Allowed(_)) => additional = a,
-                    (_, Additional::Forbidden) => additional = Additional::Forbidden,
-                    _ => {}
-                }
-            }
-            let free = view.iter().all(|s| shapes.get(*s).free_form());
-            for (k, v) in map {
-                if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
-                    path.push(Seg::Key(k));
-                    walk(shapes, p, v, path, out);
-                    path.pop();
-                    continue;
-                }
-                if let Some(p) = view.iter().find_map(|s| shapes.get(*s).pattern_prop(k)) {
-                    path.push(Seg::MapKey(k));
-                    walk(shapes, p, v, path, out);
-                    path.pop();
-                    continue;
-                }
-                match additional {
-                    Additional::Allowed(Some(a)) => {
-                        path.push(Seg::MapKey(k));
-                        walk(shapes, a, v, path, out);
-                        path.pop();
-                    }
-                    Additional::Allowed(None) => {}
-                    _ if free && additional != Additional::Forbidden => {}
-                    _ => {
-                        let mut absent = Vec::new();
-                        for s in view.iter() {
-                            for (name, _) in shapes.get(*s).props.iter() {
-                                if !map.contains_key(name) && !absent.contains(name) {
-                                    absent.push(name.clone());
-                                }
-                            }
-                        }
-                        out.push(Unknown {
-                            object: pointer_of(path),
-                            pattern: pattern_of(path),
-                            key: k.clone(),
-                            absent,
-                            closed: additional == Additional::Forbidden,
-                            value_types: types::of_value(v),
-                        });
-                    }
-                }
+    if value.is_object() {
+        let view = shapes.view(id, value);
+        if view
+            .iter()
+            .any(|s| !types::admits(shapes.get(*s).types, value))
+        {
+            return; // a type mismatch: the validator reports it.
+        }
+        let mut additional = Additional::Unspecified;
+        for s in view.iter() {
+            match (additional, shapes.get(*s).additional) {
+                (Additional::Allowed(_), _) => {}
+                (_, a @ Additional::Allowed(_)) => additional = a,
+                (_, Additional::Forbidden) => additional = Additional::Forbidden,
+                _ => {}
             }
         }
-        Value::Array(items) => {
-            let view = shapes.view(id, value);
-            for (i, v) in items.iter().enumerate() {
-                let Some(item) = view.iter().find_map(|s| shapes.get(*s).item(i)) else {
-                    continue;
-                };
-                path.push(Seg::Index(i));
-                walk(shapes, item, v, path, out);
+        let free = view.iter().all(|s| shapes.get(*s).free_form());
+        for (k, v) in value.members() {
+            if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
+                path.push(Seg::Key(k));
+                walk(shapes, p, v, path, out);
                 path.pop();
+                continue;
+            }
+            if let Some(p) = view.iter().find_map(|s| shapes.get(*s).pattern_prop(k)) {
+                path.push(Seg::MapKey(k));
+                walk(shapes, p, v, path, out);
+                path.pop();
+                continue;
+            }
+            match additional {
+                Additional::Allowed(Some(a)) => {
+                    path.push(Seg::MapKey(k));
+                    walk(shapes, a, v, path, out);
+                    path.pop();
+                }
+                Additional::Allowed(None) => {}
+                _ if free && additional != Additional::Forbidden => {}
+                _ => out.push(unknown(shapes, &view, value, path, k, v, additional)),
             }
         }
-        _ => {}
+    } else if value.is_array() {
+        let view = shapes.view(id, value);
+        for (i, v) in value.items().enumerate() {
+            let Some(item) = view.iter().find_map(|s| shapes.get(*s).item(i)) else {
+                continue;
+            };
+            path.push(Seg::Index(i));
+            walk(shapes, item, v, path, out);
+            path.pop();
+        }
+    }
+}
+
+/// The undocumented key `key` (its value `v`) of `object`, which stands at `path`.
+fn unknown(
+    shapes: &Shapes,
+    view: &[ShapeId],
+    object: TapeNode<'_>,
+    path: &[Seg<'_>],
+    key: &str,
+    v: TapeNode<'_>,
+    additional: Additional,
+) -> Unknown {
+    let mut absent = Vec::new();
+    for s in view.iter() {
+        for (name, _) in shapes.get(*s).props.iter() {
+            if object.get(name).is_none() && !absent.contains(name) {
+                absent.push(name.clone());
+            }
+        }
+    }
+    Unknown {
+        object: pointer_of(path),
+        pattern: pattern_of(path),
+        key: key.to_string(),
+        absent,
+        closed: additional == Additional::Forbidden,
+        value_types: types::of_value(v),
     }
 }
 
@@ -333,19 +347,20 @@ fn pair_renames(findings: &mut [Finding], unknowns: &mut Vec<Unknown>) {
 
 /// Whether `value` has something at the schema place `pattern` (`/data/*/apps`: `*` is any
 /// array item or map value).
-fn present_at(value: &Value, segments: &[String]) -> bool {
+fn present_at(value: TapeNode<'_>, segments: &[String]) -> bool {
     let Some((first, rest)) = segments.split_first() else {
         return true;
     };
-    match value {
-        Value::Array(items) if first == "*" => items.iter().any(|v| present_at(v, rest)),
-        Value::Object(map) if first == "*" => map.values().any(|v| present_at(v, rest)),
-        Value::Object(map) => map.get(first).is_some_and(|v| present_at(v, rest)),
-        _ => false,
+    if first == "*" && value.is_array() {
+        value.items().any(|v| present_at(v, rest))
+    } else if first == "*" {
+        value.members().any(|(_, v)| present_at(v, rest))
+    } else {
+        value.get(first).is_some_and(|v| present_at(v, rest))
     }
 }
 
-fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy) -> Finding {
+fn judge_unknown(compiled: &Compiled, value: TapeNode<'_>, u: Unknown, policy: Policy) -> Finding {
     let key_pointer = pointer_push(&u.object, &u.key);
     let strict = if policy.strict || u.closed {
         Severity::Error
@@ -425,14 +440,17 @@ fn judge_unknown(compiled: &Compiled, value: &Value, u: Unknown, policy: Policy)
     }
 }
 
+/// How many characters of a value's JSON text a message shows.
+const SHOWN_CHARS: usize = 60;
+
 /// Shortens a value for a message: JSON text with credential-named members masked (see
 /// [`crate::secrecy`]), cut at 60 characters.
 pub fn shorten(value: &Value) -> String {
     let text = crate::secrecy::masked_value(value).to_string();
-    if text.chars().count() <= 60 {
+    if text.chars().count() <= SHOWN_CHARS {
         return text;
     }
-    let cut: String = text.chars().take(57).collect();
+    let cut: String = text.chars().take(SHOWN_CHARS - 3).collect();
     format!("{cut}…")
 }
 
@@ -560,24 +578,41 @@ fn not_allowed(options: &Value, instance: &Value, pointer: String) -> Finding {
     f
 }
 
-fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
+/// What a message shows of an error's instance: the error's own, or for a big value of the body
+/// (a type error at the root of a 255 MB body) the start of it read from the body, which shows
+/// the same. Not for `propertyNames`, whose instance is a key, not the value at its path.
+fn shown_instance<'e>(error: &'e ValidationError<'_>, body: TapeNode<'_>) -> Cow<'e, Value> {
+    if !error.schema_path().as_str().contains("/propertyNames") {
+        let node = body.pointer(error.instance_path().as_str());
+        if let Some(node) = node.filter(TapeNode::is_big) {
+            return Cow::Owned(node.preview(SHOWN_CHARS + 4));
+        }
+    }
+    Cow::Borrowed(error.instance())
+}
+
+fn from_error(error: &ValidationError<'_>, body: TapeNode<'_>, out: &mut Vec<Finding>) {
     let pointer = error.instance_path().as_str().to_string();
     let about_a_key = matches!(error.kind(), ValidationErrorKind::Required { .. });
     if !about_a_key && crate::secrecy::hides_pointer(&pointer) {
         return out.push(hidden_value(error, pointer));
     }
-    let instance: &Value = error.instance();
+    // Read only where a message shows it: a big body's instance is made when it is read.
+    let shown = std::cell::OnceCell::new();
+    let instance = || -> &Value { shown.get_or_init(|| shown_instance(error, body)) };
     match error.kind() {
-        ValidationErrorKind::Type { kind } => out.push(wrong_type(kind, instance, pointer)),
+        ValidationErrorKind::Type { kind } => out.push(wrong_type(kind, instance(), pointer)),
         ValidationErrorKind::Required { property } => out.push(missing(property, pointer)),
-        ValidationErrorKind::Enum { options } => out.push(not_allowed(options, instance, pointer)),
+        ValidationErrorKind::Enum { options } => {
+            out.push(not_allowed(options, instance(), pointer))
+        }
         ValidationErrorKind::Constant { expected_value } => {
             let mut f = finding(
                 Kind::EnumMismatch,
                 pointer,
                 format!(
                     "{} is not {expected_value}, the only allowed value",
-                    shorten(instance)
+                    shorten(instance())
                 ),
             );
             f.suggestion = Some(format!("did you mean {expected_value}?"));
@@ -586,10 +621,10 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
         ValidationErrorKind::Format { format } => out.push(finding(
             Kind::FormatMismatch,
             pointer,
-            format!("{} is not a valid {format}", shorten(instance)),
+            format!("{} is not a valid {format}", shorten(instance())),
         )),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            from_union(error, context, pointer, out)
+            from_union(error, context, pointer, body, out)
         }
         // `items: false` after `prefixItems`, a `false` property: nothing may stand here.
         ValidationErrorKind::FalseSchema => out.push(finding(
@@ -597,7 +632,7 @@ fn from_error(error: &ValidationError<'_>, out: &mut Vec<Finding>) {
             pointer,
             format!(
                 "{} is not allowed here: the schema at this place is false",
-                shorten(instance)
+                shorten(instance())
             ),
         )),
         ValidationErrorKind::OneOfMultipleValid { .. } => out.push(finding(
@@ -624,9 +659,9 @@ fn from_union(
     error: &ValidationError<'_>,
     context: &[Vec<ValidationError<'_>>],
     pointer: String,
+    body: TapeNode<'_>,
     out: &mut Vec<Finding>,
 ) {
-    let instance: &Value = error.instance();
     if let Some(f) = unmatched_tag(context, &pointer) {
         out.push(f);
         return;
@@ -635,16 +670,16 @@ fn from_union(
         .iter()
         .min_by_key(|errors| branch_score(errors, &pointer));
     match best {
-        Some(errors) if !(instance.is_null() && branch_score(errors, &pointer).0) => {
+        Some(errors) if !(error.instance().is_null() && branch_score(errors, &pointer).0) => {
             let first = out.len();
             for e in errors {
-                from_error(e, out);
+                from_error(e, body, out);
             }
             if has_null_member(context, &pointer) {
                 or_null(&mut out[first..], &pointer);
             }
         }
-        _ if instance.is_null() => out.push(finding(
+        _ if error.instance().is_null() => out.push(finding(
             Kind::NullNotAllowed,
             pointer,
             "null is not allowed here".to_string(),

@@ -24,6 +24,7 @@ mod coverage;
 mod explain;
 mod matcher;
 mod request;
+mod tape;
 mod targets;
 
 pub use capture::{Body, CaptureFormat, Exchange, Field, RawMeta, Request};
@@ -632,20 +633,21 @@ impl<'s> Validator<'s> {
         slot: compile::SlotKey,
         exref: &ExchangeRef,
     ) -> Vec<Diagnostic> {
-        let value = match body_check::json_value(body) {
+        let tape = match body_check::json_value(body) {
             Ok(v) => v,
             Err(e) => return vec![unparsable(ex, body, exref, &e)],
         };
+        let value = tape.root(&body.text);
         let Some(compiled) = self.cache.get(self.specs, slot) else {
             return Vec::new();
         };
         if let Some(observer) = &self.observer {
-            observer.observe(&self.cache, slot, compiled, &value);
+            observer.observe(&self.cache, slot, compiled, value);
         }
         let policy = Policy {
             strict: self.options.strict,
         };
-        let findings = explain::check(compiled, &value, policy);
+        let findings = explain::check(compiled, value, policy);
         body_check::locate(body, findings, |f| {
             body_check::span_of_target(body, &f.target)
         })

@@ -29,6 +29,7 @@ use crate::spec::Spec;
 use super::capture::{Exchange, Field, Request};
 use super::compile::RequestCache;
 use super::explain::{self, Finding, Policy, Target};
+use super::tape::{Tape, TapeNode};
 
 use super::matcher::PathValue;
 

@@ -28,6 +28,8 @@ use crate::spec::json_schema::{
 };
 use crate::spec::refs::ref_pointer;
 
+use super::tape::{TapeJson, TapeNode};
+
 /// The keyword a shared `$ref` becomes; its value is the target's pointer.
 const SHARED_REF: &str = "x-specsmith-shared-ref";
 
@@ -41,7 +43,7 @@ const SEES_THROUGH_REFS: [&str; 4] = [
 ];
 
 /// A compiled validator that several schemas share.
-pub type Shared = Arc<jsonschema::Validator>;
+pub type Shared = Arc<jsonschema::Validator<TapeJson>>;
 
 /// The shared targets of one spec, for values travelling one way.
 pub struct Targets {
@@ -127,7 +129,8 @@ impl Unit<'_> {
                     .as_str()
                     .and_then(|p| targets.get(p))
                     .ok_or_else(|| ValidationError::custom("no compiled target"))?;
-                Ok(Box::new(SharedRef(Arc::clone(target))) as Box<dyn for<'i> Keyword<'i>>)
+                Ok(Box::new(SharedRef(Arc::clone(target)))
+                    as Box<dyn for<'i> Keyword<'i, TapeJson>>)
             })
             .build(&root)
             .ok()?;
@@ -249,8 +252,8 @@ fn each_schema(
 /// A `$ref` answered by its target's shared validator.
 struct SharedRef(Shared);
 
-impl<'i> Keyword<'i> for SharedRef {
-    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+impl<'i> Keyword<'i, TapeJson> for SharedRef {
+    fn validate(&self, instance: TapeNode<'i>) -> Result<(), ValidationError<'i>> {
         if self.0.is_valid(instance) {
             Ok(())
         } else {
@@ -260,7 +263,7 @@ impl<'i> Keyword<'i> for SharedRef {
         }
     }
 
-    fn is_valid(&self, instance: &'i Value) -> bool {
+    fn is_valid(&self, instance: TapeNode<'i>) -> bool {
         self.0.is_valid(instance)
     }
 }
@@ -268,14 +271,15 @@ impl<'i> Keyword<'i> for SharedRef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::json_schema::{compile, to_json_schema};
+    use crate::spec::json_schema::{compile_for, to_json_schema};
+    use crate::validate::tape::Tape;
     use serde_json::json;
 
-    fn both(doc: &Value, pointer: &str) -> (Shared, jsonschema::Validator) {
+    fn both(doc: &Value, pointer: &str) -> (Shared, jsonschema::Validator<TapeJson>) {
         let targets = Targets::new(ConvertOptions::default());
         let shared = targets.validator(doc, pointer).expect("a shared form");
         let inlined = to_json_schema(doc, pointer, ConvertOptions::default()).expect("exists");
-        (shared, compile(&inlined).expect("compiles"))
+        (shared, compile_for(&inlined).expect("compiles"))
     }
 
     /// The shared form agrees with the inlined one, through plain targets, a cycle, `allOf`
@@ -303,7 +307,9 @@ mod tests {
             json!([{"owner": {"login": "a"}, "tags": [{"$ref": "#/nowhere"}]}]),
             json!({"owner": {"login": "a"}}),
         ] {
-            assert_eq!(shared.is_valid(&value), inlined.is_valid(&value), "{value}");
+            let tape = Tape::from_value(&value);
+            let node = tape.root("");
+            assert_eq!(shared.is_valid(node), inlined.is_valid(node), "{value}");
         }
     }
 

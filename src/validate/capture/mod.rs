@@ -21,6 +21,8 @@ use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::pointer::{string_pointers, walk, Pointer, Step, Walk};
 use crate::source::{floor_char_boundary, ByteSpan, Location};
 
+use super::tape::{Tape, TapeNode};
+
 pub mod har;
 pub mod ndjson;
 pub mod raw;
@@ -265,9 +267,9 @@ pub struct Body {
     /// capture stored it so). Shared, not copied, when it is a whole NDJSON line that the
     /// request also points into: a huge entry is held once.
     pub text: Arc<String>,
-    /// The body already parsed, when the reader had to parse it anyway (NDJSON bodies stored as
-    /// JSON values).
-    pub parsed: Option<Value>,
+    /// The body already parsed, as a tape over `text`, when the reader had to parse it anyway
+    /// (NDJSON bodies stored as JSON values).
+    pub parsed: Option<Tape>,
     /// Where the body stands in the capture file: where `text` starts when it is stored
     /// verbatim, or where `escaped` starts when it is stored as a JSON string. `None` for
     /// base64 bodies: findings then point at the exchange.
@@ -802,7 +804,7 @@ pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
 }
 
 /// [`mask_strings`] for a text whose parse said already whether a key stands twice in one object
-/// (see [`parse_json`]), so it is not read once more to find out.
+/// (see [`Tape::duplicates`]), so it is not read once more to find out.
 pub fn mask_strings_knowing(text: &mut String, pointers: &[String], duplicates: bool) -> bool {
     if pointers.is_empty() {
         return false;
@@ -971,18 +973,6 @@ pub fn has_duplicate_keys(text: &str) -> bool {
     false
 }
 
-/// Parses a unit's JSON text into a [`Value`], noting whether some object has a key twice
-/// (serde keeps the last copy; masking must then cover every string, see [`mask_strings`]).
-/// One pass: the same tree `serde_json::from_str` builds, without a second read for the check.
-pub fn parse_json(text: &str) -> Result<(Value, bool), serde_json::Error> {
-    use serde::de::DeserializeSeed;
-    let duplicates = std::cell::Cell::new(false);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = Tree(&duplicates).deserialize(&mut de)?;
-    de.end()?;
-    Ok((value, duplicates.get()))
-}
-
 /// Builds a [`Value`] as serde_json's own visitor does, raising the flag on a repeated key.
 #[derive(Clone, Copy)]
 struct Tree<'f>(&'f std::cell::Cell<bool>);
@@ -1043,12 +1033,95 @@ impl<'de> serde::de::Visitor<'de> for Tree<'_> {
 /// is masked up to here, and its snippets past it are not shown whole anyway.
 pub(crate) const MAX_SECRET_POINTERS: usize = 4096;
 
-/// Pointers of the strings in `value` at or below a credential-named key (see
-/// [`crate::secrecy`]), at most [`MAX_SECRET_POINTERS`]: masked in snippets wherever they stand.
-pub fn credential_strings(value: &Value, at: &str, out: &mut Vec<String>) {
-    walk(value, &mut Pointer::new(at), &mut |step, node, at| {
-        credential_step(step, node, at, out)
-    });
+/// Pointers of the strings of a body (`value`, which stands at `at`) at or below a
+/// credential-named key (see [`crate::secrecy`]), at most [`MAX_SECRET_POINTERS`]: masked in
+/// snippets wherever they stand. The body is walked on its tape, without building a `Value`,
+/// and a pointer is written only for a string it keeps: the walk holds the path as borrowed keys.
+pub fn credential_strings(value: TapeNode<'_>, at: &str, out: &mut Vec<String>) {
+    let mut path = Vec::new();
+    credential_walk(value, at, &mut path, out);
+}
+
+/// One step of a path in a body: a member's key or an item's index.
+#[derive(Clone, Copy)]
+enum PathStep<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The pointer of `path` below `at`.
+fn pointer_at(at: &str, path: &[PathStep<'_>]) -> String {
+    let mut pointer = Pointer::new(at);
+    for step in path {
+        match step {
+            PathStep::Key(k) => pointer.push_key(k),
+            PathStep::Index(i) => pointer.push_index(*i),
+        };
+    }
+    pointer.into_string()
+}
+
+/// [`credential_strings`] below `node`, which stands at `path`; `false` once `out` is full.
+fn credential_walk<'v>(
+    node: TapeNode<'v>,
+    at: &str,
+    path: &mut Vec<PathStep<'v>>,
+    out: &mut Vec<String>,
+) -> bool {
+    for (key, child) in node.members() {
+        if out.len() >= MAX_SECRET_POINTERS {
+            return false;
+        }
+        path.push(PathStep::Key(key));
+        let go_on = if crate::secrecy::is_credential_name(key) {
+            every_string(child, at, path, out)
+        } else {
+            credential_walk(child, at, path, out)
+        };
+        path.pop();
+        if !go_on {
+            return false;
+        }
+    }
+    for (i, child) in node.items().enumerate() {
+        path.push(PathStep::Index(i));
+        let go_on = credential_walk(child, at, path, out);
+        path.pop();
+        if !go_on {
+            return false;
+        }
+    }
+    true
+}
+
+/// The pointer of every string at or below `node` (at `path`) into `out`, in document order;
+/// `false` once `out` is full.
+fn every_string<'v>(
+    node: TapeNode<'v>,
+    at: &str,
+    path: &mut Vec<PathStep<'v>>,
+    out: &mut Vec<String>,
+) -> bool {
+    if out.len() >= MAX_SECRET_POINTERS {
+        return false;
+    }
+    if node.as_str().is_some() {
+        out.push(pointer_at(at, path));
+    }
+    let members = node.members().map(|(k, v)| (PathStep::Key(k), v));
+    let items = node
+        .items()
+        .enumerate()
+        .map(|(i, v)| (PathStep::Index(i), v));
+    for (step, child) in members.chain(items) {
+        path.push(step);
+        let go_on = every_string(child, at, path, out);
+        path.pop();
+        if !go_on {
+            return false;
+        }
+    }
+    true
 }
 
 /// [`credential_strings`] of the members of an object that is not held as a `Value` (an NDJSON
@@ -1219,6 +1292,26 @@ mod tests {
         assert_eq!(loc.line_text, "    {\"é\": 1,");
     }
 
+    /// Every string at or below a credential-named key of a body, by pointer, in document
+    /// order; nothing else.
+    #[test]
+    fn credential_strings_of_a_body() {
+        let text = r#"{"a": {"api_key": "x", "n": [{"token": ["t1", {"deep": "t2"}, 3]}], "name": "n"},
+            "password": 5, "x~/y": {"secret": "s"}, "list": ["plain"]}"#;
+        let tape = Tape::parse(text).expect("JSON");
+        let mut out = Vec::new();
+        credential_strings(tape.root(text), "/body", &mut out);
+        assert_eq!(
+            out,
+            [
+                "/body/a/api_key",
+                "/body/a/n/0/token/0",
+                "/body/a/n/0/token/1/deep",
+                "/body/x~0~1y/secret"
+            ]
+        );
+    }
+
     #[test]
     fn one_parse_gives_serde_json_tree_and_duplicate_keys() {
         for (text, twice) in [
@@ -1230,14 +1323,15 @@ mod tests {
             (r#"[{"k": 1}, {"k": 2}]"#, false),
             (r#"{"k": 1, "k": 2}"#, true),
         ] {
-            let (value, duplicates) = parse_json(text).expect("JSON");
+            let tape = Tape::parse(text).expect("JSON");
+            let (value, duplicates) = (tape.root(text).to_value(), tape.duplicates());
             let plain: Value = serde_json::from_str(text).expect("JSON");
             assert_eq!(value, plain, "{text}");
             assert_eq!(duplicates, twice, "{text}");
             assert_eq!(has_duplicate_keys(text), twice, "{text}");
         }
-        assert!(parse_json("{\"a\": 1} x").is_err());
-        assert!(parse_json("{\"a\": }").is_err());
+        assert!(Tape::parse("{\"a\": 1} x").is_err());
+        assert!(Tape::parse("{\"a\": }").is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::ByteSpan;
+use crate::validate::tape::Tape;
 
 use super::{
     bom_warning, looks_binary, mask_strings_knowing, normalize_method, parse_error, serde_message,
@@ -392,7 +393,7 @@ fn request_of(
             }
             Some(Body {
                 text: shown.clone(),
-                parsed: Some(v),
+                parsed: Some(Tape::from_value(&v)),
                 origin: Some(origin.clone()),
                 escaped: None,
                 within: "/request_body",
@@ -423,15 +424,16 @@ fn request_of(
 pub fn parse_line(mut unit: Unit) -> Parsed {
     let file = unit.file.as_path();
     let mut text = std::mem::take(&mut unit.text);
-    let (mut obj, body, duplicates) = members_of(&unit, &text)?;
+    let (mut obj, mut body, duplicates) = members_of(&unit, &text)?;
     let mut secrets = secret_pointers(&obj);
     if let LineBody::Value(v) = &body {
-        super::credential_strings(v, "/body", &mut secrets);
+        super::credential_strings(v.root(&text), "/body", &mut secrets);
     }
     let body_raw = match obj.get("request_body") {
         Some(Value::String(s)) if !s.is_empty() => super::string_raw(&text, "/request_body"),
         _ => None,
     };
+    body.keep_originals(&text, &secrets, duplicates);
     mask_strings_knowing(&mut text, &secrets, duplicates);
     // From here on, snippets come from the masked line: same positions, no secrets.
     let shown = Arc::new(text);
@@ -492,13 +494,35 @@ fn status_of(obj: &serde_json::Map<String, Value>) -> Option<u16> {
 /// A line's response body, read from the line in the form it needs.
 enum LineBody {
     None,
-    /// A JSON value: parsed, and located inside the line through `/body`.
-    Value(Value),
+    /// A JSON value: parsed, as a tape over the line, and located inside the line through
+    /// `/body`.
+    Value(Tape),
     /// A JSON string: its decoded text, located through the string's escapes.
     Text(String),
 }
 
 impl LineBody {
+    /// Before the line is masked in place (`secrets`, or every string if `duplicates`): the
+    /// tape copies the strings masking will overwrite, so validation still sees the real values.
+    fn keep_originals(&mut self, line: &str, secrets: &[String], duplicates: bool) {
+        let LineBody::Value(tape) = self else { return };
+        if secrets.is_empty() {
+            return; // nothing is masked
+        }
+        if duplicates {
+            tape.detach(line, "", true);
+            return;
+        }
+        for p in secrets {
+            if let Some(inside) = p
+                .strip_prefix("/body")
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+            {
+                tape.detach(line, inside, false);
+            }
+        }
+    }
+
     fn into_body(self, origin: &Origin, shown: &Arc<String>) -> Option<Body> {
         match self {
             LineBody::None => None,
@@ -567,7 +591,7 @@ fn members_of(
     let body = match members.bodies {
         0 => LineBody::None,
         // Twice: the last one counts, as it would in a `Value`; read the line as one.
-        1 => match crate::source::json_pointer_span(text, "/body").map(|f| f.value) {
+        1 => match members.body.and_then(|raw| slice_span(text, raw.get())) {
             Some(span) => {
                 let (body, twice) = body_at(text, span).map_err(|(e, at)| not_json(e, at))?;
                 duplicates |= twice;
@@ -575,10 +599,10 @@ fn members_of(
             }
             None => LineBody::None,
         },
-        _ => match serde_json::from_str::<Value>(text) {
-            Ok(mut line) => line
-                .get_mut("body")
-                .map_or(LineBody::None, |b| LineBody::from_value(std::mem::take(b))),
+        _ => match Tape::parse(text) {
+            Ok(line) => line
+                .into_member(text, "body")
+                .map_or(LineBody::None, |b| LineBody::from_tape(b, text)),
             Err(e) => return Err(not_json(e, 0)),
         },
     };
@@ -586,13 +610,24 @@ fn members_of(
 }
 
 impl LineBody {
-    fn from_value(value: Value) -> Self {
-        match value {
-            Value::Null => LineBody::None,
-            Value::String(s) => LineBody::Text(s),
-            v => LineBody::Value(v),
+    /// The body whose tape reads over `line`.
+    fn from_tape(tape: Tape, line: &str) -> Self {
+        let root = tape.root(line);
+        if let Some(s) = root.as_str() {
+            return LineBody::Text(s.to_string());
         }
+        if jsonschema::json::Node::is_null(&root) {
+            return LineBody::None;
+        }
+        LineBody::Value(tape)
     }
+}
+
+/// Where `slice`, a part of `text`, stands in it.
+fn slice_span(text: &str, slice: &str) -> Option<ByteSpan> {
+    let start = (slice.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start + slice.len();
+    (end <= text.len()).then_some(ByteSpan { start, end })
 }
 
 /// The body whose text is `span` of the line; an error comes with the offset of that slice.
@@ -604,41 +639,48 @@ fn body_at(text: &str, span: ByteSpan) -> Result<(LineBody, bool), (serde_json::
             .map(|s| (LineBody::Text(s), false))
             .map_err(|e| (e, span.start));
     }
-    super::parse_json(slice)
-        .map(|(value, twice)| (LineBody::from_value(value), twice))
+    Tape::parse_in(text, slice)
+        .map(|tape| {
+            let twice = tape.duplicates();
+            (LineBody::from_tape(tape, text), twice)
+        })
         .map_err(|e| (e, span.start))
 }
 
-/// The members of a line, `body` skipped (its syntax checked, nothing built).
-struct Members {
+/// The members of a line, `body` skipped (its syntax checked, nothing built) but kept as its
+/// slice of the line, so it is parsed from there without looking for it again.
+struct Members<'l> {
     map: serde_json::Map<String, Value>,
     /// How many `body` members the line has.
     bodies: usize,
+    /// The text of the last `body`.
+    body: Option<&'l serde_json::value::RawValue>,
     /// Whether some object outside the body has a key twice.
     duplicates: bool,
 }
 
-impl<'de> serde::Deserialize<'de> for Members {
+impl<'de> serde::Deserialize<'de> for Members<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visit;
         impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Members;
+            type Value = Members<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an exchange object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut access: A,
-            ) -> Result<Members, A::Error> {
+            ) -> Result<Members<'de>, A::Error> {
                 let twice = std::cell::Cell::new(false);
                 let mut members = Members {
                     map: serde_json::Map::new(),
                     bodies: 0,
+                    body: None,
                     duplicates: false,
                 };
                 while let Some(key) = access.next_key::<String>()? {
                     if key == "body" {
-                        access.next_value::<serde::de::IgnoredAny>()?;
+                        members.body = Some(access.next_value()?);
                         members.bodies += 1;
                     } else {
                         let value = access.next_value_seed(super::Tree(&twice))?;
@@ -848,5 +890,34 @@ mod tests {
             (loc.line, loc.column),
             (7, text.find("\"k\"").expect("k") + 1)
         );
+    }
+
+    /// The line is masked in place once parsed, and the body's tape reads over it: the values
+    /// masking overwrites (credential-named keys; every string and key of a line with a key
+    /// twice) are kept apart first, so the body is validated as the server sent it while
+    /// snippets show the masked line.
+    #[test]
+    fn masked_lines_keep_the_body_the_server_sent() {
+        let head = r#"{"method":"get","url":"/x","status":200,"request_headers":{"Authorization":"Bearer s3cret"},"body":"#;
+        for body in [
+            r#"{"user":{"api_key":"sk_live_1","name":"n"},"list":[{"token":["t1","t\u00e9"]}]}"#,
+            r#"{"k":"plain","k":"again","\u006b2":{"a":1,"a":"x"},"esc":"a\nb"}"#,
+            r#"{"password":"p","password":"q"}"#,
+        ] {
+            let text = format!("{head}{body}}}");
+            let unit = Unit {
+                file: Arc::new(PathBuf::from("t.ndjson")),
+                entry: Some(0),
+                text: text.clone(),
+                origin: Origin::file_start(),
+                kind: UnitKind::NdjsonLine,
+            };
+            let ex = parse_line(unit).expect("parses");
+            let got = ex.body.expect("body");
+            assert_ne!(got.text.as_str(), text, "the line is masked");
+            let tape = got.parsed.as_ref().expect("a tape");
+            let expected: Value = serde_json::from_str(body).expect("JSON");
+            assert_eq!(tape.root(&got.text).to_value(), expected);
+        }
     }
 }

@@ -70,7 +70,7 @@ impl Run<'_, '_> {
     fn check_value(&mut self, body: &Body, essence: &str, schema: &str) {
         let request = self.request;
         let form = essence == "application/x-www-form-urlencoded";
-        let value = if is_json_media(essence) {
+        let tape = if is_json_media(essence) {
             match body_check::json_value(body) {
                 Ok(v) => v,
                 Err(e) => {
@@ -94,11 +94,12 @@ impl Run<'_, '_> {
             }
         } else if form {
             let document = &self.specs[self.s].document;
-            Cow::Owned(form_value(&body.text, &Shape::of_schema(document, schema)))
+            let value = form_value(&body.text, &Shape::of_schema(document, schema));
+            Cow::Owned(Tape::from_value(&value))
         } else {
             return; // multipart, binary: not checked
         };
-        let findings = self.explain(schema, &value);
+        let findings = self.explain(schema, tape.root(&body.text));
         let located = body_check::locate(body, findings, |f| match (form, &f.target) {
             (true, Target::Key(p) | Target::Value(p)) => form_span(&body.text, p),
             (false, target) => body_check::span_of_target(body, target),

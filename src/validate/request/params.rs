@@ -190,7 +190,8 @@ impl Run<'_, '_> {
     /// Checks a parsed value against the parameter's schema.
     fn schema_check(&mut self, p: &Param, value: &Value, locate: &dyn Fn(&str) -> Location) {
         let Some(pointer) = &p.schema else { return };
-        for f in self.explain(pointer, value) {
+        let tape = Tape::from_value(value);
+        for f in self.explain(pointer, tape.root("")) {
             let at = match &f.target {
                 Target::Key(t) | Target::Value(t) => t.clone(),
             };
@@ -200,7 +201,7 @@ impl Run<'_, '_> {
         }
     }
 
-    pub(super) fn explain(&self, schema: &str, value: &Value) -> Vec<Finding> {
+    pub(super) fn explain(&self, schema: &str, value: TapeNode<'_>) -> Vec<Finding> {
         match self.checks.cache.get(self.specs, self.s, schema) {
             Some(compiled) => explain::check(compiled, value, self.checks.policy),
             None => Vec::new(),
