@@ -119,9 +119,13 @@ impl Tape {
         text: &'t str,
         origin: usize,
     ) -> Result<Tape, serde_json::Error> {
+        // About one entry per 16 bytes of a typical body: one allocation for most bodies, and
+        // a big one grows as it needs (its untouched capacity would cost nothing either).
+        let entries = Vec::with_capacity((text.len().saturating_sub(origin) / 16).min(1 << 16));
         let mut builder = Builder {
             text,
             tape: Tape {
+                entries,
                 origin,
                 in_text_order: true,
                 ..Tape::default()
