@@ -15,6 +15,8 @@
 //! twice its size (issue 12).
 //!
 //! Run: `cargo bench --bench memory`. Prints a table; the README quotes it.
+//! `SPECSMITH_BENCH_ONLY=huge` runs the last table only; `SPECSMITH_BENCH_DIR=DIR` writes the
+//! inputs there and keeps them.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -58,15 +60,19 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
+    let temp = tempfile::tempdir().expect("tempdir");
+    let kept = std::env::var_os("SPECSMITH_BENCH_DIR").map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temp.path());
+    if std::env::var("SPECSMITH_BENCH_ONLY").is_ok_and(|only| only == "huge") {
+        huge_entries(dir, kept.is_some());
+        return;
+    }
     println!("| exchanges | drift | capture | format | peak RSS |");
-    issue_13_rows(dir.path());
+    issue_13_rows(dir);
     println!("| --- | --- | --- | --- | --- |");
     for n in [10_000usize, 40_000] {
         for (drift, name) in [(Drift::Few, "4 %"), (Drift::Every, "every exchange")] {
-            let path = dir
-                .path()
-                .join(format!("kommo-{n}-{name}.ndjson").replace([' ', '%'], ""));
+            let path = dir.join(format!("kommo-{n}-{name}.ndjson").replace([' ', '%'], ""));
             let bytes = kommo_capture(&path, n, drift);
             for args in [
                 &["--format", "human"][..],
@@ -83,7 +89,7 @@ fn main() {
             }
         }
     }
-    huge_entries(dir.path());
+    huge_entries(dir, kept.is_some());
 }
 
 /// Kommo as sent and GitHub, human format: the loads issue 13 sets memory targets for.
@@ -118,19 +124,25 @@ fn issue_13_rows(dir: &std::path::Path) {
 /// A Kommo account body `bytes` long: its `users_groups` array carries the bulk, each group
 /// with a name `name` characters long. Long names make the parsed tree about as big as the
 /// text; short ones (200) make it about three times bigger (a map and three strings per group).
+/// `None`: the densest shape, `{"id":1,"name":"ab"}` groups of about 20 bytes each, where
+/// anything per node outweighs the text.
 #[cfg(unix)]
-fn huge_body(bytes: usize, name: usize) -> String {
+fn huge_body(bytes: usize, name: Option<usize>) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(bytes + 4096);
     out.push_str(
         r#"{"id":30000000,"name":"Huge","subdomain":"huge","_embedded":{"users_groups":["#,
     );
-    let name = "x".repeat(name);
+    let long = name.map(|n| "x".repeat(n));
     let mut i = 0;
     while out.len() < bytes {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&format!(r#"{{"id":{i},"name":"Sales office {i} {name}"}}"#));
+        let _ = match &long {
+            Some(name) => write!(out, r#"{{"id":{i},"name":"Sales office {i} {name}"}}"#),
+            None => write!(out, r#"{{"id":{},"name":"ab"}}"#, i % 10),
+        };
         i += 1;
     }
     out.push_str("]}}");
@@ -138,9 +150,10 @@ fn huge_body(bytes: usize, name: usize) -> String {
 }
 
 /// Peak RSS on one huge exchange of each shape: a 255 MB NDJSON line (a body of long strings,
-/// of tiny objects, or stored as a JSON string) and a 240 MB HAR entry with a base64 body.
+/// of tiny objects, of 20-byte objects, or stored as a JSON string) and a 240 MB HAR entry with
+/// a base64 body. `keep`: leave the inputs in `dir` (to measure other builds on them).
 #[cfg(unix)]
-fn huge_entries(dir: &std::path::Path) {
+fn huge_entries(dir: &std::path::Path, keep: bool) {
     use base64::Engine;
     println!();
     println!("| one huge exchange | size | peak RSS | peak / size |");
@@ -153,15 +166,17 @@ fn huge_entries(dir: &std::path::Path) {
         path
     };
     let size = 255_000_000 - exchange.len() - 2;
-    let long = line("long.ndjson", huge_body(size, 4000));
-    let tiny = line("tiny.ndjson", huge_body(size, 200));
+    let long = line("long.ndjson", huge_body(size, Some(4000)));
+    let tiny = line("tiny.ndjson", huge_body(size, Some(200)));
+    let dense = line("dense.ndjson", huge_body(size, None));
     let string = line(
         "string.ndjson",
-        serde_json::to_string(&huge_body(size - 4096, 4000)).expect("string"),
+        serde_json::to_string(&huge_body(size - 4096, Some(4000))).expect("string"),
     );
     let har = dir.join("huge.har");
     let mut f = std::fs::File::create(&har).expect("create");
-    let encoded = base64::engine::general_purpose::STANDARD.encode(huge_body(180_000_000, 4000));
+    let encoded =
+        base64::engine::general_purpose::STANDARD.encode(huge_body(180_000_000, Some(4000)));
     write!(
         f,
         r#"{{"log":{{"version":"1.2","entries":[{{"request":{{"method":"GET","url":"https://team1.kommo.com/api/v4/account","headers":[{{"name":"Authorization","value":"Bearer x"}}]}},"response":{{"status":200,"headers":[],"content":{{"mimeType":"application/hal+json","encoding":"base64","text":"{encoded}"}}}}}}]}}}}"#
@@ -171,6 +186,7 @@ fn huge_entries(dir: &std::path::Path) {
     for (path, what) in [
         (long, "NDJSON line, body of long strings"),
         (tiny, "NDJSON line, body of tiny objects"),
+        (dense, "NDJSON line, body of 20-byte objects"),
         (string, "NDJSON line, body stored as a JSON string"),
         (har, "HAR entry, base64 body"),
     ] {
@@ -181,6 +197,8 @@ fn huge_entries(dir: &std::path::Path) {
             &["--format", "json"],
         );
         println!("| {what} | {size:.0} MB | {mb:.0} MB | {:.2} |", mb / size);
-        std::fs::remove_file(&path).expect("remove");
+        if !keep {
+            std::fs::remove_file(&path).expect("remove");
+        }
     }
 }

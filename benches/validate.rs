@@ -26,10 +26,10 @@ use specsmith::ProblemSet;
 
 mod common;
 
-/// The allocator the `specsmith` binary runs with, so the ratios hold for it (the parse floor
-/// uses it too).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// The allocator the `specsmith` binary runs with, settings included, so the ratios hold for
+/// it (the parse floor uses it too).
+#[path = "../src/allocator.rs"]
+mod allocator;
 
 use common::{github_capture, github_spec, kommo_capture, root, Drift};
 

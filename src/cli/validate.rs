@@ -102,7 +102,10 @@ impl Plan {
         let mut unreadable: Vec<Diagnostic> = Vec::new();
         for path in &paths {
             match crate::spec::load(path) {
-                Ok(spec) => specs.push(spec),
+                Ok(mut spec) => {
+                    spec.drop_examples();
+                    specs.push(spec);
+                }
                 Err(d) => unreadable.push(*d),
             }
         }

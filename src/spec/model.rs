@@ -89,6 +89,20 @@ impl Spec {
             .unwrap_or_else(|| "api".to_string())
     }
 
+    /// Drops `components.examples` from the document: validating never reads them (schemas
+    /// and parameters are what it checks against), and in a big description they are a large
+    /// part of the tree: GitHub's hold 3.5 MB of its 24 MB. Lint, `generate` and `patch`, which
+    /// read examples, keep them; the source text, which locates findings, is not touched.
+    pub fn drop_examples(&mut self) {
+        if let Some(components) = self
+            .document
+            .get_mut("components")
+            .and_then(Value::as_object_mut)
+        {
+            components.shift_remove("examples");
+        }
+    }
+
     /// Sets `diagnostic`'s file, line:column and pointer from a pointer into `document`: in the
     /// file that part of a multi-file spec came from.
     pub fn pin(

@@ -40,10 +40,40 @@ use request::RequestChecks;
 /// What a reader hands over: a unit to check, or a located reason it could not cut one.
 type Item = Result<Unit, Box<Diagnostic>>;
 
-/// Units per parallel batch: enough to keep every core busy, few enough to keep memory flat.
-const BATCH_UNITS: usize = 1024;
-/// Bytes of unit text per batch, whichever limit comes first.
-const BATCH_BYTES: usize = 16 << 20;
+/// Bytes per parallel batch, by [`weight`] (a unit longer than this is a batch of its own).
+/// Bounded by bytes, not units, so that memory does not depend on how long exchanges are: at
+/// most two batches are alive, one being read and one being checked, each with the parse trees
+/// its threads hold. Smaller batches cost no CPU that the `validate` bench can see (512 KiB:
+/// 150 to 200 Kommo or GitHub exchanges, enough to keep every core busy) and lower the peak:
+/// with 1,024 units or 16 MiB per batch and two more queued, the batches in flight were most of
+/// the heap on the Kommo load (NOTES-memory.md).
+const BATCH_BYTES: usize = 512 << 10;
+
+/// Items gathered for the next parallel check, up to [`BATCH_BYTES`].
+#[derive(Default)]
+struct Batch {
+    items: Vec<Item>,
+    bytes: usize,
+}
+
+impl Batch {
+    /// Adds `item`; the batch's items when they reach [`BATCH_BYTES`] (this one included).
+    fn push(&mut self, item: Item) -> Option<Vec<Item>> {
+        self.bytes += weight(&item);
+        self.items.push(item);
+        (self.bytes >= BATCH_BYTES).then(|| {
+            self.bytes = 0;
+            std::mem::take(&mut self.items)
+        })
+    }
+}
+
+/// What an item weighs in a batch: its text, and the unit's own size, so that a file of tiny
+/// lines (or of unreadable ones, whose reason is a message and a location) is bounded too.
+fn weight(item: &Item) -> usize {
+    const REASON: usize = 256;
+    std::mem::size_of::<Item>() + item.as_ref().map_or(REASON, |u| u.text.capacity())
+}
 
 /// How a run judges what it finds.
 #[derive(Debug, Clone, Default)]
@@ -282,27 +312,24 @@ impl<'s> Validator<'s> {
             coverage: self.options.coverage.then(coverage::Tally::default),
         };
         acc.report.stats.files = files.len();
-        // A reader thread cuts files into batches while the rayon pool checks the previous
-        // batch; the bounded channel keeps at most two batches in memory ahead of the checks.
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+        // A reader thread cuts files into the next batch while the rayon pool checks the
+        // previous one; the rendezvous channel holds none in between, so the reader waits with
+        // one full batch until the checks take it.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(0);
         let raw = &self.options.raw;
         let max_entry = self.options.max_entry.unwrap_or(capture::MAX_UNIT_BYTES);
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                let mut batch: Vec<Item> = Vec::new();
-                let mut batch_bytes = 0usize;
+                let mut batch = Batch::default();
                 for file in &files {
                     capture::read_file(file, raw, max_entry, &mut |item| {
-                        batch_bytes += item.as_ref().map_or(0, |u| u.text.len());
-                        batch.push(item);
-                        if batch.len() >= BATCH_UNITS || batch_bytes >= BATCH_BYTES {
+                        if let Some(full) = batch.push(item) {
                             // The receiver only stops early if it panicked; nothing to do then.
-                            let _ = send.send(std::mem::take(&mut batch));
-                            batch_bytes = 0;
+                            let _ = send.send(full);
                         }
                     });
                 }
-                let _ = send.send(batch);
+                let _ = send.send(batch.items);
             });
             for mut batch in receive {
                 self.flush(&mut batch, &mut acc);
@@ -876,6 +903,91 @@ fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn line(text: String) -> Item {
+        Ok(Unit {
+            file: std::sync::Arc::new(PathBuf::from("t.ndjson")),
+            entry: Some(0),
+            text,
+            origin: capture::Origin::file_start(),
+            kind: capture::UnitKind::NdjsonLine,
+        })
+    }
+
+    /// Sizes of the batches `items` are cut into (the last one, possibly short, included).
+    fn batch_sizes(items: impl Iterator<Item = Item>) -> Vec<usize> {
+        let mut batch = Batch::default();
+        let mut sizes: Vec<usize> = items
+            .filter_map(|i| batch.push(i))
+            .map(|b| b.len())
+            .collect();
+        sizes.push(batch.items.len());
+        sizes
+    }
+
+    /// Memory in flight is bounded by bytes: a file of tiny lines (or of unreadable ones) does
+    /// not make a batch of unbounded length, and a huge line goes to the checks at once, not
+    /// held back for more.
+    #[test]
+    fn batches_are_bounded_by_bytes_whatever_the_units() {
+        let tiny = batch_sizes((0..100_000).map(|_| line("{}".into())));
+        let per_batch = BATCH_BYTES / std::mem::size_of::<Item>();
+        assert!(tiny.iter().all(|&n| n <= per_batch), "{tiny:?}");
+        assert!(tiny.len() > 100_000 / per_batch, "{tiny:?}");
+        let reasons = batch_sizes(
+            (0..100_000).map(|_| Err(Box::new(Diagnostic::error(Kind::ParseError, "not JSON")))),
+        );
+        assert!(reasons.iter().all(|&n| n <= per_batch), "{reasons:?}");
+        let huge = "x".repeat(BATCH_BYTES);
+        let mixed = [line("{}".into()), line(huge), line("{}".into())];
+        assert_eq!(batch_sizes(mixed.into_iter()), [2, 1]);
+    }
+
+    /// `validate` drops the spec's `components.examples` to save memory: the findings, their
+    /// locations in the spec and their problem ids stay the same.
+    #[test]
+    fn findings_do_not_depend_on_the_specs_examples() {
+        let text = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+            "/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok",
+                "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/A"},
+                    "examples": {"one": {"$ref": "#/components/examples/one"}}}}}}}}},
+            "components": {
+                "schemas": {"A": {"type": "object", "required": ["id"],
+                    "properties": {"id": {"type": "integer"}, "example": {"type": "string"}}}},
+                "examples": {"one": {"value": {"id": 1, "example": "x"}}}}}"##;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let capture = dir.path().join("c.ndjson");
+        std::fs::write(
+            &capture,
+            r#"{"method":"GET","url":"https://h/a","status":200,"headers":{"content-type":"application/json"},"body":{"id":"x","example":2,"extra":true}}"#,
+        )
+        .expect("write");
+        let findings = |drop: bool| {
+            let mut spec = crate::spec::load_str(Path::new("t.json"), text.into()).expect("loads");
+            if drop {
+                spec.drop_examples();
+                assert!(spec.document["components"].get("examples").is_none());
+            }
+            let specs = [spec];
+            let validator = Validator::new(&specs, Options::default()).expect("validator");
+            let report = validator.run(std::slice::from_ref(&capture)).expect("runs");
+            let shown: Vec<String> = report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{:?} {} {:?} {:?}",
+                        d.kind, d.message, d.pointer, d.location
+                    )
+                })
+                .collect();
+            shown
+        };
+        let kept = findings(false);
+        assert_eq!(kept.len(), 3, "{kept:#?}");
+        assert_eq!(findings(true), kept);
+    }
 
     /// Counts are keyed by indices and named at the end; two operations that share an id in
     /// one spec (lint reports it) share one line rather than one hiding the other.

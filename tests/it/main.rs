@@ -1,6 +1,9 @@
 //! specsmith's integration tests, one binary (faster to link than one per file).
 //! Each module tests one command from the outside, through the library API or the binary.
 
+/// The binary's allocator: its memory settings are in force from the start.
+#[cfg(target_os = "linux")]
+mod allocator;
 /// Problems and baselines: findings grouped by root cause, CI failing only on new problems.
 mod baseline;
 /// The public corpus: load, lint, compile schemas, generate and compile; a sample in CI.

@@ -1,0 +1,55 @@
+//! The allocator of the `specsmith` binary and its settings. Compiled into the binary and into
+//! the benches that time it (`#[path]`), never into the library: a library does not choose its
+//! users' allocator.
+//!
+//! **Why mimalloc.** specsmith allocates many small values (JSON trees, syntax trees, strings);
+//! glibc's allocator takes about a fifth more CPU on the Kommo load (2026-11-30, NOTES-memory.md).
+//!
+//! **Why these settings.** mimalloc's defaults keep freed memory resident: its arenas are
+//! committed eagerly on Linux, and freed pages are returned to the system only a second after
+//! they fall empty. specsmith's heap comes in waves (the typed shape check of a spec, 21 MB for
+//! GitHub's, freed before its tree is built; capture batches freed after checking), so by
+//! default its resident set was about twice its heap: 66 MB on the Kommo load and 122 MB on the
+//! GitHub one, against issue 13's 40 and 64 MB. Lazy arena commit and immediate purging bring
+//! them to 35 and 78 MB (18 and 60 MB with today's batching) for 8 to 11 % more CPU on the Kommo
+//! load and 3 to 8 % on GitHub's, a cost that falls with the number of allocations per exchange.
+//! A purge delay of 10 ms costs half that CPU, but GitHub's peak then varies from run to run
+//! between 61 and 65 MB, over the target; 100 ms keeps 10 MB of GitHub's spec loading resident
+//! (numbers in NOTES-memory.md). Users do not set `MIMALLOC_*` variables, so the binary sets
+//! these defaults itself; a variable still wins.
+//!
+//! **Why a constructor.** mimalloc reads its options once, in its own ELF constructor (priority
+//! 101), before Rust's `main` and before the first allocation; `mi_option_set` from `main` comes
+//! too late for the arena settings. A function in `.init_array.00100` runs before it (the
+//! linker orders `.init_array.N` sections by N). Elsewhere than Linux the defaults stay
+//! mimalloc's own. The `allocator` test in `tests/it` reads back what mimalloc started with.
+
+/// The global allocator: mimalloc, with the defaults `set_defaults` gives it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(target_os = "linux")]
+/// Option ids of `enum mi_option_e` in the vendored mimalloc v3 header (`mimalloc.h`), which
+/// `libmimalloc-sys` exports only for v2. The `allocator` test checks them by name.
+const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+#[cfg(target_os = "linux")]
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Runs before mimalloc's own constructor (see the module doc).
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array.00100"]
+static SET_DEFAULTS: extern "C" fn() = set_defaults;
+
+#[cfg(target_os = "linux")]
+/// Commit arena memory on demand, and return freed pages to the system at once (not after 1 s).
+/// Defaults, not settings: `MIMALLOC_ARENA_EAGER_COMMIT` and `MIMALLOC_PURGE_DELAY` still
+/// override them.
+extern "C" fn set_defaults() {
+    // SAFETY: `mi_option_set_default` writes one entry of mimalloc's static option table and
+    // allocates nothing; the ids are in range (checked by name in the `allocator` test).
+    unsafe {
+        libmimalloc_sys::mi_option_set_default(ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set_default(PURGE_DELAY, 0);
+    }
+}
