@@ -330,6 +330,58 @@ pub fn json_pointer_span(text: &str, pointer: &str) -> Option<PointerSpan> {
     })
 }
 
+/// What [`json_pointer_span`] finds for `pointer/KEY`, for every key of the object at `pointer`
+/// in one pass over it (the first of a repeated key, as there); `None` when no object stands
+/// there or it cannot be read through (then ask [`json_pointer_span`] key by key).
+pub fn json_object_members(
+    text: &str,
+    pointer: &str,
+) -> Option<std::collections::HashMap<String, PointerSpan>> {
+    let at = json_pointer_span(text, pointer)?.value;
+    let mut scanner = JsonScanner {
+        bytes: text.as_bytes(),
+        pos: at.start,
+    };
+    if scanner.peek()? != b'{' {
+        return None;
+    }
+    scanner.pos += 1;
+    let mut out = std::collections::HashMap::new();
+    loop {
+        scanner.skip_ws();
+        match scanner.peek()? {
+            b'}' => return Some(out),
+            b',' => {
+                scanner.pos += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let key = scanner.skip_string()?;
+        let quoted = text.get(key.start..key.end)?;
+        let name = if quoted.contains('\\') {
+            serde_json::from_str::<String>(quoted).ok()?
+        } else {
+            quoted.get(1..quoted.len() - 1)?.to_string()
+        };
+        scanner.skip_ws();
+        if scanner.peek()? != b':' {
+            return None;
+        }
+        scanner.pos += 1;
+        scanner.skip_ws();
+        let start = scanner.pos;
+        scanner.skip_value()?;
+        out.entry(name).or_insert(PointerSpan {
+            key: Some(key),
+            value: ByteSpan {
+                start,
+                end: scanner.pos,
+            },
+        });
+    }
+}
+
 /// The offset just past the JSON string whose opening quote is at `start` of `bytes`; `None`
 /// when the text ends inside it. One home for "scan a JSON string to its end": the pointer
 /// lookup here and the capture scanners read strings the same way.

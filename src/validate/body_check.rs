@@ -6,8 +6,10 @@
 //! forward pass over the findings sorted by place, not by rescanning the text for each one.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
-use crate::source::{ByteSpan, Location};
+use crate::source::{json_object_members, ByteSpan, Location, PointerSpan};
 
 use super::capture::{self, Body};
 use super::explain::{Finding, Target};
@@ -33,6 +35,57 @@ pub fn span_of_target(body: &Body, target: &Target) -> Option<ByteSpan> {
     match target {
         Target::Key(p) => body.span_of(p, true),
         Target::Value(p) => body.span_of(p, false),
+    }
+}
+
+/// Findings from this many on in one body are located through [`Spans`]' member index.
+const MANY_FINDINGS: usize = 16;
+
+/// [`span_of_target`] for the findings of one body: with many of them, the members of each
+/// object they stand in are found in one pass over it and kept, so 20,000 undocumented keys of
+/// one object are located in one scan of it, not one scan from the start each. Few findings
+/// take the plain lookup (building an index costs more than one scan).
+pub struct Spans<'b> {
+    body: &'b Body,
+    many: bool,
+    objects: RefCell<HashMap<String, Option<HashMap<String, PointerSpan>>>>,
+}
+
+impl<'b> Spans<'b> {
+    /// For `findings` findings of `body`.
+    pub fn new(body: &'b Body, findings: usize) -> Self {
+        Spans {
+            body,
+            many: findings >= MANY_FINDINGS,
+            objects: RefCell::default(),
+        }
+    }
+
+    /// The span of what `target` underlines (as [`span_of_target`]).
+    pub fn of_target(&self, target: &Target) -> Option<ByteSpan> {
+        let (Target::Key(p) | Target::Value(p)) = target;
+        let want_key = matches!(target, Target::Key(_));
+        match self.member(p) {
+            Some(found) if want_key => found.key,
+            Some(found) => Some(found.value),
+            None => span_of_target(self.body, target),
+        }
+    }
+
+    /// The member at `pointer`, from the index of the object holding it.
+    fn member(&self, pointer: &str) -> Option<PointerSpan> {
+        // `//` reads differently in `json_pointer_span` (leading empty keys are dropped).
+        if !self.many || pointer.contains("//") {
+            return None;
+        }
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let key = last.replace("~1", "/").replace("~0", "~");
+        let parent = format!("{}{parent}", self.body.within);
+        let mut objects = self.objects.borrow_mut();
+        let members = objects
+            .entry(parent)
+            .or_insert_with_key(|p| json_object_members(&self.body.text, p));
+        members.as_ref()?.get(&key).copied()
     }
 }
 
@@ -79,6 +132,45 @@ mod tests {
             Target::Key(pointer.to_string()),
             format!("at {pointer}"),
         )
+    }
+
+    /// The member index finds what the plain lookup finds, key and value, for every pointer.
+    #[test]
+    fn spans_of_many_findings_are_the_plain_ones() {
+        let text = r#"{"a": {"k": 1, "k": [2, {"x": 3}], "\u006b2": "v", "e\"q": {}, "t/~": 4},
+            "b": [{"c": 1}, {"c": 2}], "": {"x": 5}, "s": "str"}"#;
+        let body = Body::unlocated(text.to_string());
+        let pointers = [
+            "/a",
+            "/a/k",
+            "/a/k/1",
+            "/a/k/1/x",
+            "/a/k2",
+            "/a/e\"q",
+            "/a/t~1~0",
+            "/a/missing",
+            "/b",
+            "/b/0/c",
+            "/b/1/c",
+            "/b/2",
+            "//x",
+            "/",
+            "/s",
+            "/s/x",
+            "/a/k/9",
+            "",
+        ];
+        let spans = Spans::new(&body, MANY_FINDINGS);
+        for p in pointers {
+            for target in [Target::Key(p.to_string()), Target::Value(p.to_string())] {
+                assert_eq!(
+                    spans.of_target(&target),
+                    span_of_target(&body, &target),
+                    "{target:?}"
+                );
+            }
+        }
+        assert!(spans.member("/a/k").is_some(), "the index answered");
     }
 
     #[test]

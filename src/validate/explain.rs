@@ -253,6 +253,7 @@ fn walk<'v>(
             }
         }
         let free = view.iter().all(|s| shapes.get(*s).free_form());
+        let mut absent: Option<Vec<String>> = None;
         for (k, v) in value.members() {
             if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
                 path.push(Seg::Key(k));
@@ -274,7 +275,12 @@ fn walk<'v>(
                 }
                 Additional::Allowed(None) => {}
                 _ if free && additional != Additional::Forbidden => {}
-                _ => out.push(unknown(shapes, &view, value, path, k, v, additional)),
+                _ => {
+                    // The same for every unknown key of the object: found once (a lookup in
+                    // the tape is a scan of the object's members).
+                    let absent = absent.get_or_insert_with(|| absent_keys(shapes, &view, value));
+                    out.push(unknown(path, k, v, absent.clone(), additional));
+                }
             }
         }
     } else if value.is_array() {
@@ -290,16 +296,8 @@ fn walk<'v>(
     }
 }
 
-/// The undocumented key `key` (its value `v`) of `object`, which stands at `path`.
-fn unknown(
-    shapes: &Shapes,
-    view: &[ShapeId],
-    object: TapeNode<'_>,
-    path: &[Seg<'_>],
-    key: &str,
-    v: TapeNode<'_>,
-    additional: Additional,
-) -> Unknown {
+/// The keys the shapes of `view` document that `object` lacks: rename candidates.
+fn absent_keys(shapes: &Shapes, view: &[ShapeId], object: TapeNode<'_>) -> Vec<String> {
     let mut absent = Vec::new();
     for s in view.iter() {
         for (name, _) in shapes.get(*s).props.iter() {
@@ -308,6 +306,17 @@ fn unknown(
             }
         }
     }
+    absent
+}
+
+/// The undocumented key `key` (its value `v`) of the object at `path`, which lacks `absent`.
+fn unknown(
+    path: &[Seg<'_>],
+    key: &str,
+    v: TapeNode<'_>,
+    absent: Vec<String>,
+    additional: Additional,
+) -> Unknown {
     Unknown {
         object: pointer_of(path),
         pattern: pattern_of(path),

@@ -648,12 +648,11 @@ impl<'s> Validator<'s> {
             strict: self.options.strict,
         };
         let findings = explain::check(compiled, value, policy);
-        body_check::locate(body, findings, |f| {
-            body_check::span_of_target(body, &f.target)
-        })
-        .into_iter()
-        .map(|located| to_diagnostic(located, ex, body, exref))
-        .collect()
+        let spans = body_check::Spans::new(body, findings.len());
+        body_check::locate(body, findings, |f| spans.of_target(&f.target))
+            .into_iter()
+            .map(|located| to_diagnostic(located, ex, body, exref))
+            .collect()
     }
 }
 

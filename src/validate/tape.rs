@@ -85,13 +85,14 @@ pub struct Tape {
     root: usize,
     /// Whether some object had a key twice (masking must then cover every string).
     duplicates: bool,
-    /// Where in the text the parse began: entry `i` is then the `i`-th value of the text from
-    /// there, in document order, as long as `in_text_order` holds.
+    /// Where in the text the parse began (see `from_text`).
     origin: usize,
-    /// Whether parsing the text from `origin` again gives these very entries (no repeated key
-    /// moved one, no string kept apart from a masked text, not built from a `Value`): then a
-    /// big error instance is rebuilt from the text when it is read (see [`Tape::reparsed`]).
-    in_text_order: bool,
+    /// Whether the tape was read from the text at `origin`: reading it again gives these very
+    /// entries (repeated keys are resolved the same way), so a big error instance is rebuilt
+    /// from the text when it is read (see [`Tape::reparsed`]). Strings the reader masked in
+    /// place read back masked there; messages show a big value from the tape itself (see
+    /// `explain`), so only a message that prints a whole big value (`maxItems`) shows the mask.
+    from_text: bool,
 }
 
 impl Tape {
@@ -119,11 +120,15 @@ impl Tape {
         text: &'t str,
         origin: usize,
     ) -> Result<Tape, serde_json::Error> {
+        // About one entry per 16 bytes of a typical body: one allocation for most bodies, and
+        // a big one grows as it needs (its untouched capacity would cost nothing either).
+        let entries = Vec::with_capacity((text.len().saturating_sub(origin) / 16).min(1 << 16));
         let mut builder = Builder {
             text,
             tape: Tape {
+                entries,
                 origin,
-                in_text_order: true,
+                from_text: true,
                 ..Tape::default()
             },
             members: Vec::new(),
@@ -138,7 +143,7 @@ impl Tape {
     }
 
     /// The value of entry `index` of the tape of the first JSON value of `text`: how a big
-    /// error instance is built when it is read, from the text (see [`Tape::in_text_order`]).
+    /// error instance is built when it is read, from the text (see [`Tape::from_text`]).
     fn reparsed(text: &[u8], index: u32) -> Value {
         let Ok(text) = std::str::from_utf8(text) else {
             return Value::Null;
@@ -239,7 +244,6 @@ impl Tape {
             return;
         };
         let (from, to) = (node.index, self.next(node.index));
-        self.in_text_order = false;
         for i in from..to {
             let e = self.entries[i];
             if e.kind == Kind::Str && !e.payload.side() {
@@ -376,7 +380,6 @@ impl Builder<'_> {
             return; // hashes met, keys did not
         }
         self.tape.duplicates = true;
-        self.tape.in_text_order = false;
         let old: Vec<Entry> = self.tape.entries.split_off(at + 1);
         for (first, last) in &kept {
             let key = self.tape.entries.len() as isize;
@@ -919,7 +922,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
         let tape = self.tape;
         let size = tape.next(self.index) - self.index;
         let tag = u32::try_from(self.index).ok();
-        match (tape.in_text_order && size >= DEFERRED_ENTRIES, tag) {
+        match (tape.from_text && size >= DEFERRED_ENTRIES, tag) {
             (true, Some(tag)) => jsonschema_value::LazyInstance::Deferred {
                 bytes: self.text.as_bytes().get(tape.origin..).unwrap_or_default(),
                 tag,
@@ -1177,7 +1180,7 @@ mod tests {
     }
 
     /// A big instance is made from the text when it is read, and is the same value; inside an
-    /// NDJSON line too (the tape starts at the body), and not after a repeated key moved values.
+    /// NDJSON line too (the tape starts at the body), and after a repeated key moved values.
     #[test]
     fn big_error_instances_are_read_back_from_the_text() {
         let schema = serde_json::json!({"type": "object", "required": ["missing"],
@@ -1209,8 +1212,8 @@ mod tests {
             assert_eq!(left.len(), 2);
             assert!(left == right, "{}", &slice[..40]);
         }
-        assert!(Tape::parse(&body).expect("parses").in_text_order);
-        assert!(!Tape::parse(&twice).expect("parses").in_text_order);
+        assert!(Tape::parse(&twice).expect("parses").from_text);
+        assert!(!Tape::from_value(&serde_json::json!([])).from_text);
     }
 
     /// A message shows the same start of a big value from its preview as from the whole.

@@ -100,9 +100,10 @@ impl Run<'_, '_> {
             return; // multipart, binary: not checked
         };
         let findings = self.explain(schema, tape.root(&body.text));
+        let spans = body_check::Spans::new(body, findings.len());
         let located = body_check::locate(body, findings, |f| match (form, &f.target) {
             (true, Target::Key(p) | Target::Value(p)) => form_span(&body.text, p),
-            (false, target) => body_check::span_of_target(body, target),
+            (false, target) => spans.of_target(target),
         });
         for body_check::Located {
             finding: f,
