@@ -190,6 +190,73 @@ const NEEDLES_BY_PAIR: [u32; 26 * 26] = {
 
 /// Whether a key, parameter, header or cookie name marks its value as a credential.
 pub fn is_credential_name(name: &str) -> bool {
+    if name.len() > VERDICT_NAME_LEN {
+        return judge_name(name);
+    }
+    VERDICTS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let slot = &mut cache[verdict_slot(name.as_bytes())];
+        if usize::from(slot.len) == name.len() && slot.name[..name.len()] == *name.as_bytes() {
+            return slot.verdict;
+        }
+        let verdict = judge_name(name);
+        *slot = Verdict::of(name, verdict);
+        verdict
+    })
+}
+
+/// The longest name [`VERDICTS`] keeps; longer ones are judged every time.
+const VERDICT_NAME_LEN: usize = 24;
+
+/// How many names [`VERDICTS`] keeps per thread.
+const VERDICT_SLOTS: usize = 256;
+
+/// One remembered verdict (`len` is `u8::MAX` while the slot is empty).
+#[derive(Clone, Copy)]
+struct Verdict {
+    len: u8,
+    name: [u8; VERDICT_NAME_LEN],
+    verdict: bool,
+}
+
+impl Verdict {
+    const EMPTY: Verdict = Verdict {
+        len: u8::MAX,
+        name: [0; VERDICT_NAME_LEN],
+        verdict: false,
+    };
+
+    fn of(name: &str, verdict: bool) -> Verdict {
+        let mut slot = Verdict::EMPTY;
+        slot.name[..name.len()].copy_from_slice(name.as_bytes());
+        slot.len = name.len() as u8;
+        slot.verdict = verdict;
+        slot
+    }
+}
+
+thread_local! {
+    /// The readers ask about every key of every body, and the same few dozen key names come
+    /// back in every exchange: a small direct-mapped memo per thread answers a repeat with one
+    /// compare instead of a scan (issue 13). A verdict depends on the name alone, so a memo
+    /// answer is the judged one; bounded, a colliding name just replaces the slot.
+    static VERDICTS: std::cell::RefCell<[Verdict; VERDICT_SLOTS]> =
+        const { std::cell::RefCell::new([Verdict::EMPTY; VERDICT_SLOTS]) };
+}
+
+/// The [`VERDICTS`] slot of a name of at most [`VERDICT_NAME_LEN`] bytes: a mix of its first and
+/// last eight bytes and its length.
+fn verdict_slot(bytes: &[u8]) -> usize {
+    let word = |part: &[u8]| part.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    let n = bytes.len();
+    let head = word(&bytes[..n.min(8)]);
+    let tail = word(&bytes[n.saturating_sub(8)..]);
+    let mixed = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> 56) as usize % VERDICT_SLOTS
+}
+
+/// [`is_credential_name`], judged afresh.
+fn judge_name(name: &str) -> bool {
     if !may_be_credential_name(name) {
         return false;
     }
