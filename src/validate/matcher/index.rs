@@ -8,13 +8,13 @@
 //! matches, exactly the set a one-by-one [`PathPattern::matches`](super::pattern::PathPattern)
 //! over all routes would give; the router ranks them.
 
-use std::collections::HashMap;
+use crate::validate::compile::FnvMap;
 
 use super::pattern::{decode, segment_matches, Token};
 
 #[derive(Debug, Default, Clone)]
 struct Node {
-    literal: HashMap<String, usize>,
+    literal: FnvMap<String, usize>,
     mixed: Vec<(Vec<Token>, usize)>,
     var: Option<usize>,
     /// Routes whose template ends here, ascending.
