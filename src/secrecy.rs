@@ -247,10 +247,11 @@ thread_local! {
 /// The [`VERDICTS`] slot of a name of at most [`VERDICT_NAME_LEN`] bytes: a mix of its first and
 /// last eight bytes and its length.
 fn verdict_slot(bytes: &[u8]) -> usize {
-    let word = |part: &[u8]| part.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
     let n = bytes.len();
-    let head = word(&bytes[..n.min(8)]);
-    let tail = word(&bytes[n.saturating_sub(8)..]);
+    let (head, tail) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        _ => (bytes.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b)), 0),
+    };
     let mixed = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (mixed >> 56) as usize % VERDICT_SLOTS
 }
@@ -440,6 +441,31 @@ fn redact_pairs(pairs: &str, separator: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The per-thread memo never changes a verdict: names asked again, names longer than it
+    /// keeps, and thousands of names that collide in its slots all get the judged answer.
+    #[test]
+    fn remembered_verdicts_are_the_judged_ones() {
+        let mut names: Vec<String> = ["token", "author", "apiKey", "monkey", "code", "Code"]
+            .iter()
+            .chain(&[
+                "%74oken",
+                "country_code",
+                "x_api_key_of_the_billing_service",
+            ])
+            .map(|n| n.to_string())
+            .collect();
+        for i in 0..2000 {
+            names.push(format!("field{i}_token"));
+            names.push(format!("field{i}_name"));
+        }
+        for _ in 0..3 {
+            for name in &names {
+                assert_eq!(is_credential_name(name), judge_name(name), "{name}");
+            }
+        }
+        assert!(is_credential_name("field7_token") && !is_credential_name("field7_name"));
+    }
 
     #[test]
     fn the_needle_pre_check_finds_each_needle_anywhere() {
