@@ -140,6 +140,10 @@ pub struct Locator<'t> {
     column: usize,
     /// Where the line holding `at` starts in `text`; `None` while on the origin's line.
     line_start: Option<usize>,
+    /// Where the line holding `at` ends (its `\n`, or the end of the text), once looked for:
+    /// found once per line, so many findings on one long line (an NDJSON exchange) do not each
+    /// search to its end.
+    line_end: Option<usize>,
 }
 
 impl<'t> Locator<'t> {
@@ -152,6 +156,7 @@ impl<'t> Locator<'t> {
             line: origin.line,
             column: origin.column,
             line_start: None,
+            line_end: None,
         }
     }
 
@@ -179,8 +184,12 @@ impl<'t> Locator<'t> {
         let text = self.text;
         let start = floor_char_boundary(text, span.start);
         self.advance_to(start);
-        let rest = text[start..].split('\n').next().unwrap_or("");
-        let rest = rest.trim_end_matches('\r');
+        let line_end = match self.line_end {
+            Some(end) if end >= start => end,
+            _ => text[start..].find('\n').map_or(text.len(), |nl| start + nl),
+        };
+        self.line_end = Some(line_end);
+        let rest = text[start..line_end].trim_end_matches('\r');
         let end = floor_char_boundary(text, span.end.max(start));
         let len = text[start..end]
             .split('\n')
@@ -1261,6 +1270,39 @@ mod tests {
         let loc = o.locate(text, ByteSpan { start: 1, end: 5 });
         assert_eq!((loc.line, loc.column, loc.len), (3, 6, 3));
         assert_eq!(loc.line_text, "    {\"é\": 1,");
+    }
+
+    /// A forward pass over many spans, several on one line and some on the next (the line's end
+    /// is looked for once per line), locates each as the one-off path does, snippet included;
+    /// a span behind the last one starts over.
+    #[test]
+    fn many_spans_of_one_line_are_located_as_one_by_one() {
+        let o = Origin {
+            line: 7,
+            column: 2,
+            prefix: Some(" ".to_string()),
+        };
+        let text = "{\"a\": 1, \"é\": 2, \"c\": 3,\r\n \"d\": 4, \"e\": 5}";
+        let spans: Vec<ByteSpan> = ["\"a\"", "\"é\"", "\"c\"", "\"d\"", "\"e\"", "\"a\""]
+            .iter()
+            .map(|k| {
+                let start = text.find(k).expect("key");
+                ByteSpan {
+                    start,
+                    end: start + k.len(),
+                }
+            })
+            .collect();
+        let mut locator = Locator::new(&o, text);
+        for span in spans {
+            let loc = locator.locate(span);
+            assert_eq!(loc, o.locate(text, span), "{span:?}");
+            assert!(!loc.line_text.ends_with('\r'), "{:?}", loc.line_text);
+        }
+        assert_eq!(
+            o.locate(text, ByteSpan { start: 34, end: 37 }).line_text,
+            " \"d\": 4, \"e\": 5}"
+        );
     }
 
     /// Every string at or below a credential-named key of a body, by pointer, in document
