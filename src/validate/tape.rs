@@ -74,6 +74,73 @@ struct Entry {
     payload: Span,
 }
 
+/// Texts longer than this are counted before their tape is read (see `Tape::read`).
+const COUNT_PAST: usize = 32 << 20;
+
+/// How many tape entries the first JSON value of `text` takes (one per value: containers,
+/// members, items; keys live in their value's entry); `None` if it is not JSON (the read that
+/// follows reports why).
+fn count_values(text: &str) -> Option<usize> {
+    let mut n = 0;
+    Count(&mut n)
+        .deserialize(&mut serde_json::Deserializer::from_str(text))
+        .ok()?;
+    Some(n)
+}
+
+/// Counts values as serde_json reads them, building nothing.
+struct Count<'n>(&'n mut usize);
+
+impl<'de> DeserializeSeed<'de> for Count<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Count<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        *self.0 += 1;
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        *self.0 += 1;
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        *self.0 += 1;
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        *self.0 += 1;
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        *self.0 += 1;
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        *self.0 += 1;
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        *self.0 += 1;
+        while seq.next_element_seed(Count(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        *self.0 += 1;
+        while map.next_key::<de::IgnoredAny>()?.is_some() {
+            map.next_value_seed(Count(&mut *self.0))?;
+        }
+        Ok(())
+    }
+}
+
 /// A parsed JSON document over a text it does not own (see the module docs).
 #[derive(Debug, Clone, Default)]
 pub struct Tape {
@@ -120,9 +187,16 @@ impl Tape {
         text: &'t str,
         origin: usize,
     ) -> Result<Tape, serde_json::Error> {
-        // About one entry per 16 bytes of a typical body: one allocation for most bodies, and
-        // a big one grows as it needs (its untouched capacity would cost nothing either).
-        let entries = Vec::with_capacity((text.len().saturating_sub(origin) / 16).min(1 << 16));
+        // About one entry per 16 bytes of a typical body: one allocation for most bodies. A big
+        // text is counted first and its tape allocated once: grown by doubling, a tape of
+        // hundreds of MB would hold its old and its new copy at once (255 MB of 20-byte objects:
+        // 1.57 GB peak against 1.0 GB counted).
+        let rest = text.get(origin..).unwrap_or("");
+        let capacity = match rest.len() {
+            n if n > COUNT_PAST => count_values(rest).unwrap_or(1 << 16),
+            n => (n / 16).min(1 << 16),
+        };
+        let entries = Vec::with_capacity(capacity);
         let mut builder = Builder {
             text,
             tape: Tape {
@@ -976,6 +1050,26 @@ impl<'a> Array<'a, TapeJson> for TapeNode<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A big text's tape is allocated at its counted size: the count is the tape's entries,
+    /// whatever the shape (a repeated key's earlier value is dropped, so it counts one more).
+    #[test]
+    fn counted_values_are_the_tape_entries() {
+        let texts = [
+            r#"{"a": [1, -2, 3.5, "x\n", true, null, {}, []], "b": {"c": {"d": "é"}}}"#,
+            r#"[{"id":1,"name":"ab"},{"id":2,"name":"cd"}]"#,
+            r#""just a string""#,
+            r#"[[[]], [{}], {"k": [null]}]"#,
+        ];
+        for text in texts {
+            let tape = Tape::parse(text).expect("parses");
+            assert_eq!(count_values(text), Some(tape.entries.len()), "{text}");
+        }
+        let twice = r#"{"a": 1, "a": [2, 3]}"#;
+        let tape = Tape::parse(twice).expect("parses");
+        assert_eq!(count_values(twice), Some(tape.entries.len() + 1));
+        assert_eq!(count_values("[1, "), None);
+    }
     use crate::spec::json_schema::{compile_for, to_json_schema, ConvertOptions, Direction};
     use jsonschema::json::SerdeJson;
     use std::path::{Path, PathBuf};
