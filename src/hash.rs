@@ -15,6 +15,10 @@ const PRIME: u64 = 0x0000_0100_0000_01b3;
 #[derive(Clone, Copy)]
 pub struct Fnv(u64);
 
+/// A map probed once or more per exchange with keys the spec chose (so no HashDoS concern):
+/// FNV instead of SipHash, which showed in the profile (issue 13).
+pub type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 impl Default for Fnv {
     fn default() -> Self {
         Fnv(OFFSET_BASIS)

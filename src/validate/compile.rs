@@ -23,13 +23,9 @@ use crate::spec::Spec;
 use super::tape::{TapeJson, TapeNode};
 use super::targets::{Shared, Targets};
 
-pub use crate::hash::Fnv;
+use crate::hash::FnvMap;
 
 type KeyIndex = FnvMap<String, ShapeId>;
-
-/// A map probed once or more per exchange with keys the spec chose (so no HashDoS concern):
-/// FNV instead of SipHash, which showed in the profile (issue 13).
-pub type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Index of a shape in [`Shapes`].
 pub type ShapeId = usize;

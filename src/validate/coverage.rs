@@ -21,8 +21,9 @@ pub use crate::diagnostic::coverage::{
     Coverage, OperationCoverage, ResponseCoverage, UnobservedProperty,
 };
 
-use super::compile::{Additional, Cache, Compiled, Fnv, ShapeId, Shapes, SlotKey};
+use super::compile::{Additional, Cache, Compiled, ShapeId, Shapes, SlotKey};
 use super::tape::TapeNode;
+use crate::hash::FnvMap;
 
 /// How deep bodies and schemas are followed (recursive schemas repeat below this).
 const MAX_DEPTH: usize = 32;
@@ -47,7 +48,7 @@ struct Marks {
     /// Where each shape's flags start.
     base: Vec<usize>,
     /// Each shape's property name → position among its properties.
-    position: Vec<HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>>,
+    position: Vec<FnvMap<String, usize>>,
     seen: Vec<AtomicBool>,
 }
 

@@ -3,6 +3,7 @@
 
 /// The binary's allocator: its memory settings are in force from the start.
 #[cfg(target_os = "linux")]
+#[cfg(target_os = "linux")] // the settings are set only there (see src/allocator.rs)
 mod allocator;
 /// Problems and baselines: findings grouped by root cause, CI failing only on new problems.
 mod baseline;

@@ -8,7 +8,7 @@
 //! matches, exactly the set a one-by-one [`PathPattern::matches`](super::pattern::PathPattern)
 //! over all routes would give; the router ranks them.
 
-use crate::validate::compile::FnvMap;
+use crate::hash::FnvMap;
 
 use super::pattern::{decode, segment_matches, Token};
 
