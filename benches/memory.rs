@@ -10,11 +10,11 @@
 //! them (one undocumented key in every response), and 21,300 GitHub exchanges against GitHub's
 //! description from `../shared/corpus` (skipped, loudly, without it).
 //!
-//! A last table: one huge exchange (a 255 MB NDJSON line whose body is long strings, tiny
-//! objects or a JSON string; a 240 MB HAR entry with a base64 body), which should cost about
-//! twice its size (issue 12).
+//! A last table: one huge exchange (a 255 MB NDJSON line whose body is long strings, small
+//! objects, 20-byte objects or a JSON string; a 240 MB HAR entry with a base64 body). Issue 12
+//! asks for about twice its size; 20-byte objects cost more (the tape, docs/validate.md).
 //!
-//! Run: `cargo bench --bench memory`. Prints a table; the README quotes it.
+//! Run: `cargo bench --bench memory`. Prints a table; BENCHMARKS.md quotes it.
 //! `SPECSMITH_BENCH_ONLY=huge` runs the last table only; `SPECSMITH_BENCH_DIR=DIR` writes the
 //! inputs there and keeps them.
 

@@ -3,7 +3,7 @@
 //! users' allocator.
 //!
 //! **Why mimalloc.** specsmith allocates many small values (JSON trees, syntax trees, strings);
-//! glibc's allocator takes about a fifth more CPU on the Kommo load (2026-11-30, NOTES-memory.md).
+//! glibc's allocator takes about a fifth more CPU on the Kommo load (2026-11-30, BENCHMARKS.md).
 //!
 //! **Why these settings.** mimalloc's defaults keep freed memory resident: its arenas are
 //! committed eagerly on Linux, and freed pages are returned to the system only a second after
@@ -15,7 +15,7 @@
 //! load and 3 to 8 % on GitHub's, a cost that falls with the number of allocations per exchange.
 //! A purge delay of 10 ms costs half that CPU, but GitHub's peak then varies from run to run
 //! between 61 and 65 MB, over the target; 100 ms keeps 10 MB of GitHub's spec loading resident
-//! (numbers in NOTES-memory.md). Users do not set `MIMALLOC_*` variables, so the binary sets
+//! (numbers in BENCHMARKS.md, "Memory: allocator settings in the binary"). Users do not set `MIMALLOC_*` variables, so the binary sets
 //! these defaults itself; a variable still wins.
 //!
 //! **Why a constructor.** mimalloc reads its options once, in its own ELF constructor (priority

@@ -40,13 +40,13 @@ use request::RequestChecks;
 /// What a reader hands over: a unit to check, or a located reason it could not cut one.
 type Item = Result<Unit, Box<Diagnostic>>;
 
-/// Bytes per parallel batch, by [`weight`] (a unit longer than this is a batch of its own).
+/// Bytes per parallel batch, by [`weight`] (a unit that fills it closes the batch it joins).
 /// Bounded by bytes, not units, so that memory does not depend on how long exchanges are: at
 /// most two batches are alive, one being read and one being checked, each with the parse trees
 /// its threads hold. Smaller batches cost no CPU that the `validate` bench can see (512 KiB:
 /// 150 to 200 Kommo or GitHub exchanges, enough to keep every core busy) and lower the peak:
 /// with 1,024 units or 16 MiB per batch and two more queued, the batches in flight were most of
-/// the heap on the Kommo load (NOTES-memory.md).
+/// the heap on the Kommo load (BENCHMARKS.md).
 const BATCH_BYTES: usize = 512 << 10;
 
 /// Items gathered for the next parallel check, up to [`BATCH_BYTES`].

@@ -2,7 +2,6 @@
 //! Each module tests one command from the outside, through the library API or the binary.
 
 /// The binary's allocator: its memory settings are in force from the start.
-#[cfg(target_os = "linux")]
 #[cfg(target_os = "linux")] // the settings are set only there (see src/allocator.rs)
 mod allocator;
 /// Problems and baselines: findings grouped by root cause, CI failing only on new problems.
