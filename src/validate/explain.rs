@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::ValidationError;
@@ -101,7 +102,7 @@ struct Unknown {
     pattern: String,
     key: String,
     /// Documented keys of the object that the body lacks: rename candidates.
-    absent: Vec<String>,
+    absent: Rc<[String]>,
     /// `additionalProperties: false`.
     closed: bool,
     /// The types of the key's value (see [`types::of_value`]): a key documented elsewhere only
@@ -253,7 +254,7 @@ fn walk<'v>(
             }
         }
         let free = view.iter().all(|s| shapes.get(*s).free_form());
-        let mut absent: Option<Vec<String>> = None;
+        let mut absent: Option<Rc<[String]>> = None;
         for (k, v) in value.members() {
             if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
                 path.push(Seg::Key(k));
@@ -278,7 +279,8 @@ fn walk<'v>(
                 _ => {
                     // The same for every unknown key of the object: found once (a lookup in
                     // the tape is a scan of the object's members).
-                    let absent = absent.get_or_insert_with(|| absent_keys(shapes, &view, value));
+                    let absent =
+                        absent.get_or_insert_with(|| absent_keys(shapes, &view, value).into());
                     out.push(unknown(path, k, v, absent.clone(), additional));
                 }
             }
@@ -314,7 +316,7 @@ fn unknown(
     path: &[Seg<'_>],
     key: &str,
     v: TapeNode<'_>,
-    absent: Vec<String>,
+    absent: Rc<[String]>,
     additional: Additional,
 ) -> Unknown {
     Unknown {
