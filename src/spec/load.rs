@@ -28,14 +28,19 @@ pub fn load(path: &Path) -> Result<Spec, Box<Diagnostic>> {
 pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let format = detect_format(path, &text);
     let source = SourceFile::new(path, text, format);
-    let read_as_3_0 = reads_as_3_0(&source);
-    let mut document = parse_value(&source)?;
-    let version = check_version(&source, &document)?;
-    if version == OpenApiVersion::V3_1 {
-        super::refs::resolve_schema_ids(&mut document);
-    }
-    let self_contained = !super::bundle::names_other_files(&document);
-    let bundled = super::bundle::bundle(&source, &mut document, &read_part);
+    // The typed read is most of a big 3.0 spec's load (GitHub's: 70 of 130 ms) and needs only
+    // the text: it runs beside the tree's parse and bundling, which need the other core.
+    let (read_as_3_0, tree) = std::thread::scope(|scope| {
+        let typed = scope.spawn(|| reads_as_3_0(&source));
+        let tree = read_tree(&source);
+        (typed.join().unwrap_or(false), tree)
+    });
+    let Tree {
+        document,
+        version,
+        self_contained,
+        bundled,
+    } = tree?;
     if !(read_as_3_0 && self_contained) {
         check_shape(&source, &document, version).map_err(|d| relocate(&bundled.parts, d))?;
     }
@@ -44,6 +49,31 @@ pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     spec.ref_problems = bundled.problems;
     spec.schema_ref_problems = bundled.schema_problems;
     Ok(spec)
+}
+
+/// A spec's document, read and bundled, before its shape is checked.
+struct Tree {
+    document: Value,
+    version: OpenApiVersion,
+    /// Whether the root names no other file (bundling then changes nothing the typed read saw).
+    self_contained: bool,
+    bundled: super::bundle::Bundled,
+}
+
+fn read_tree(source: &SourceFile) -> Result<Tree, Box<Diagnostic>> {
+    let mut document = parse_value(source)?;
+    let version = check_version(source, &document)?;
+    if version == OpenApiVersion::V3_1 {
+        super::refs::resolve_schema_ids(&mut document);
+    }
+    let self_contained = !super::bundle::names_other_files(&document);
+    let bundled = super::bundle::bundle(source, &mut document, &read_part);
+    Ok(Tree {
+        document,
+        version,
+        self_contained,
+        bundled,
+    })
 }
 
 /// Whether `source` is JSON text of an OpenAPI 3.0 document that `openapiv3` reads: its shape
