@@ -28,13 +28,15 @@ where
 /// The edit distance between two names when it is under the threshold; 0 for names equal apart
 /// from case and `_`/`-` (`userId`, `user_id`).
 fn distance(a: &str, b: &str) -> Option<usize> {
-    let fold = |s: &str| -> String {
+    // Compared and counted as iterators: validate asks about every undocumented key of every
+    // body against each documented key its object lacks, and most pairs are ruled out here
+    // without building a string.
+    fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
         s.chars()
             .filter(|c| *c != '_' && *c != '-')
             .flat_map(char::to_lowercase)
-            .collect()
-    };
-    if fold(a) == fold(b) {
+    }
+    if fold(a).eq(fold(b)) {
         return Some(0);
     }
     let (len_a, len_b) = (a.chars().count(), b.chars().count());
@@ -44,14 +46,41 @@ fn distance(a: &str, b: &str) -> Option<usize> {
         6..=10 => 2,
         _ => 3,
     };
-    let (lower_a, lower_b) = (a.to_lowercase(), b.to_lowercase());
+    let lower_len = |s: &str| s.chars().flat_map(char::to_lowercase).count();
     // The distance is at least the difference in length: most candidates are ruled out without
-    // the quadratic comparison (validate asks about every undocumented key of every body).
-    if lower_a.chars().count().abs_diff(lower_b.chars().count()) > allowed {
+    // the quadratic comparison.
+    if lower_len(a).abs_diff(lower_len(b)) > allowed {
         return None;
     }
+    if bag_distance(a, b).is_some_and(|d| d > allowed) {
+        return None;
+    }
+    let (lower_a, lower_b) = (a.to_lowercase(), b.to_lowercase());
     let distance = strsim::damerau_levenshtein(&lower_a, &lower_b);
     (distance <= allowed && distance < len_a.min(len_b)).then_some(distance)
+}
+
+/// A lower bound of the Damerau-Levenshtein distance between two ASCII names, ignoring case:
+/// how many more of some letters one has than the other. An insertion, a deletion or a
+/// substitution moves it by at most one and a swap not at all, so a pair it puts over the
+/// threshold is over it; it costs one pass over each name where the distance allocates and is
+/// quadratic (an undocumented key is compared with every documented key its object lacks).
+/// `None` for names that are not ASCII.
+fn bag_distance(a: &str, b: &str) -> Option<usize> {
+    if !a.is_ascii() || !b.is_ascii() {
+        return None;
+    }
+    let mut counts = [0i32; 128];
+    for c in a.bytes() {
+        counts[usize::from(c.to_ascii_lowercase())] += 1;
+    }
+    for c in b.bytes() {
+        counts[usize::from(c.to_ascii_lowercase())] -= 1;
+    }
+    let (more, fewer) = counts.iter().fold((0, 0), |(more, fewer), &n| {
+        (more + n.max(0).unsigned_abs(), fewer + n.min(0).unsigned_abs())
+    });
+    usize::try_from(more.max(fewer)).ok()
 }
 
 #[cfg(test)]
@@ -80,6 +109,27 @@ mod tests {
         );
         // The nearest of several.
         assert_eq!(one("colr", &["colour", "color"]).as_deref(), Some("color"));
+    }
+
+    /// The letter-count bound never rules out a name the distance would suggest.
+    #[test]
+    fn the_letter_count_bound_is_below_the_distance() {
+        let names = [
+            "date_format", "date_formant", "userId", "user_id", "colour", "color", "colr",
+            "Account", "Acount", "mobile_feature_version", "version", "abcdef", "badcfe",
+            "created_at", "updated_at", "ab", "ba", "",
+        ];
+        for a in names {
+            for b in names {
+                let (la, lb) = (a.to_lowercase(), b.to_lowercase());
+                let exact = strsim::damerau_levenshtein(&la, &lb);
+                let bound = super::bag_distance(a, b).expect("ASCII");
+                assert!(bound <= exact, "{a} {b}: {bound} > {exact}");
+            }
+        }
+        assert_eq!(super::bag_distance("abcdef", "badcfe"), Some(0));
+        assert_eq!(super::bag_distance("mobile_feature_version", "version"), Some(15));
+        assert_eq!(super::bag_distance("é", "e"), None);
     }
 
     #[test]
