@@ -809,21 +809,34 @@ pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
         return false;
     }
     let duplicates = has_duplicate_keys(text);
-    mask_strings_knowing(text, pointers, duplicates)
+    mask_strings_knowing(text, pointers, Vec::new(), duplicates)
 }
 
 /// [`mask_strings`] for a text whose parse said already whether a key stands twice in one object
-/// (see [`Tape::duplicates`]), so it is not read once more to find out.
-pub fn mask_strings_knowing(text: &mut String, pointers: &[String], duplicates: bool) -> bool {
-    if pointers.is_empty() {
+/// (see [`Tape::duplicates`]), so it is not read once more to find out; `known` are the spans of
+/// more strings to mask, found already (see [`tape_string_spans`]), so the text is scanned only
+/// as far as the last of `pointers`.
+pub fn mask_strings_knowing(
+    text: &mut String,
+    pointers: &[String],
+    known: Vec<ByteSpan>,
+    duplicates: bool,
+) -> bool {
+    if pointers.is_empty() && known.is_empty() {
         return false;
     }
     if duplicates {
         *text = mask_every_string(text);
         return true;
     }
-    let mut spans: Vec<ByteSpan> = crate::source::json_pointer_spans(text, pointers)
+    let scanned = if pointers.is_empty() {
+        Vec::new()
+    } else {
+        crate::source::json_pointer_spans(text, pointers)
+    };
+    let mut spans: Vec<ByteSpan> = known
         .into_iter()
+        .chain(scanned)
         .filter(|v| v.end >= v.start + 2 && text.as_bytes().get(v.start) == Some(&b'"'))
         .filter(|v| text.is_char_boundary(v.end - 1))
         .collect();
@@ -1020,6 +1033,36 @@ pub(crate) const MAX_SECRET_POINTERS: usize = 4096;
 pub fn credential_strings(value: TapeNode<'_>, at: &str, out: &mut Vec<String>) {
     let mut path = Vec::new();
     credential_walk(value, at, &mut path, out);
+}
+
+/// The span in `text` of the JSON string each of `pointers` names below `root` (whose pointer is
+/// `at`), where the tape read it straight from `text`: the span [`crate::source::json_pointer_spans`]
+/// would find by scanning `text` up to it. `None` where the tape cannot say for sure (a string
+/// with escapes, unescaped beside the text; an empty one; a pointer with an empty key, which the
+/// scan reads its own way): those are left to the scan. For a text with no key twice in one
+/// object (a text with one is masked whole).
+pub fn tape_string_spans(
+    root: TapeNode<'_>,
+    at: &str,
+    text: &str,
+    pointers: &[String],
+) -> Vec<Option<ByteSpan>> {
+    let span = |pointer: &String| {
+        let inside = pointer.strip_prefix(at)?;
+        if inside.contains("//") || inside.ends_with('/') {
+            return None;
+        }
+        let s = root.pointer(inside)?.as_str().filter(|s| !s.is_empty())?;
+        let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+        let end = start + s.len();
+        let bytes = text.as_bytes();
+        let quoted = start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
+        quoted.then_some(ByteSpan {
+            start: start - 1,
+            end: end + 1,
+        })
+    };
+    pointers.iter().map(span).collect()
 }
 
 /// One step of a path in a body: a member's key or an item's index.
@@ -1323,6 +1366,41 @@ mod tests {
                 "/body/x~0~1y/secret"
             ]
         );
+    }
+
+    /// Masking by the tape's spans covers what the scan covers: each span the tape gives is the
+    /// one the scan finds for the same pointer, and the strings it cannot place are left to it.
+    #[test]
+    fn tape_string_spans_are_the_scanned_spans() {
+        let line = r#"{"headers": {"x": "h"}, "body": {"a": {"api_key": "x", "n": [{"token": ["t1", {"deep": "t\u0032"}, 3, ""]}]},
+            "password": "p", "x~/y": {"secret": "s"}, "": {"token": "e"}, "list": ["plain"]}}"#;
+        let body = &line[line.find(r#"{"a""#).expect("body")..line.len() - 1];
+        let tape = Tape::parse_in(line, body).expect("JSON");
+        let mut pointers = Vec::new();
+        credential_strings(tape.root(line), "/body", &mut pointers);
+        pointers.push("/body/list/0".to_string());
+        let spans = tape_string_spans(tape.root(line), "/body", line, &pointers);
+        let mut placed = 0;
+        for (pointer, span) in pointers.iter().zip(&spans) {
+            let scanned = crate::source::json_pointer_spans(line, std::slice::from_ref(pointer));
+            if let Some(span) = span {
+                assert_eq!(scanned, [*span], "{pointer}");
+                placed += 1;
+            }
+        }
+        // Escaped ("t\u0032"), empty, and below an empty key: not placed.
+        assert_eq!(placed, pointers.len() - 3, "{pointers:?} {spans:?}");
+        let (mut by_scan, mut by_both) = (line.to_string(), line.to_string());
+        mask_strings_knowing(&mut by_scan, &pointers, Vec::new(), false);
+        let rest: Vec<String> = pointers
+            .iter()
+            .zip(&spans)
+            .filter(|(_, s)| s.is_none())
+            .map(|(p, _)| p.clone())
+            .collect();
+        mask_strings_knowing(&mut by_both, &rest, spans.into_iter().flatten().collect(), false);
+        assert_eq!(by_both, by_scan);
+        assert!(!by_scan.contains("t1") && !by_scan.contains("plain"), "{by_scan}");
     }
 
     #[test]
