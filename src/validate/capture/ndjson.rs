@@ -227,7 +227,7 @@ impl<R: Read + Seek> Lines<R> {
             if available.is_empty() {
                 return Ok(cut(false, true));
             }
-            let (used, done) = match available.iter().position(|b| *b == b'\n') {
+            let (used, done) = match memchr::memchr(b'\n', available) {
                 Some(i) => (i + 1, true),
                 None => (available.len(), false),
             };
@@ -277,7 +277,7 @@ impl<R: Read + Seek> Lines<R> {
             if available.is_empty() {
                 return Ok((skipped, true));
             }
-            match available.iter().position(|b| *b == b'\n') {
+            match memchr::memchr(b'\n', available) {
                 Some(i) => {
                     self.reader.consume(i + 1);
                     return Ok((skipped + i + 1, false));
