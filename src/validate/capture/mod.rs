@@ -1056,7 +1056,8 @@ pub fn tape_string_spans(
         let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
         let end = start + s.len();
         let bytes = text.as_bytes();
-        let quoted = start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
+        let quoted =
+            start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
         quoted.then_some(ByteSpan {
             start: start - 1,
             end: end + 1,
@@ -1398,9 +1399,17 @@ mod tests {
             .filter(|(_, s)| s.is_none())
             .map(|(p, _)| p.clone())
             .collect();
-        mask_strings_knowing(&mut by_both, &rest, spans.into_iter().flatten().collect(), false);
+        mask_strings_knowing(
+            &mut by_both,
+            &rest,
+            spans.into_iter().flatten().collect(),
+            false,
+        );
         assert_eq!(by_both, by_scan);
-        assert!(!by_scan.contains("t1") && !by_scan.contains("plain"), "{by_scan}");
+        assert!(
+            !by_scan.contains("t1") && !by_scan.contains("plain"),
+            "{by_scan}"
+        );
     }
 
     #[test]
