@@ -314,6 +314,11 @@ impl Body {
     /// The span in `text` of the key (or value) at `pointer` of the body, falling back to the
     /// nearest ancestor that can be found.
     pub fn span_of(&self, pointer: &str, want_key: bool) -> Option<ByteSpan> {
+        if want_key {
+            if let Some(key) = self.key_span_from_tape(pointer) {
+                return Some(key);
+            }
+        }
         let full = format!("{}{pointer}", self.within);
         let (p, found) = crate::pointer::ancestors(&full)
             .take_while(|p| p.len() >= self.within.len())
@@ -327,6 +332,32 @@ impl Body {
                 end: found.value.start + 1,
             },
             (false, _) => found.value,
+        })
+    }
+
+    /// The span (quotes included) of the key that ends `pointer`, read off the body's tape when
+    /// the tape took that key straight from `text`: what [`Body::span_of`] finds by scanning
+    /// `text` up to it (a finding about an undocumented key, on every exchange of a drifted
+    /// API), without the scan. `None` where the tape cannot say for sure: no tape, a key twice
+    /// in some object, a pointer with an empty key (the scan reads those its own way), a key
+    /// the body lacks or one with escapes (unescaped beside the text).
+    fn key_span_from_tape(&self, pointer: &str) -> Option<ByteSpan> {
+        let tape = self.parsed.as_ref().filter(|t| !t.duplicates())?;
+        if pointer.contains("//") || pointer.ends_with('/') {
+            return None;
+        }
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let last = last.replace("~1", "/").replace("~0", "~");
+        let object = tape.root(&self.text).pointer(parent)?;
+        let (key, _) = object.members().find(|(k, _)| *k == last)?;
+        let start = (key.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        let end = start + key.len();
+        let bytes = self.text.as_bytes();
+        let quoted =
+            start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
+        quoted.then_some(ByteSpan {
+            start: start - 1,
+            end: end + 1,
         })
     }
 
@@ -1367,6 +1398,45 @@ mod tests {
                 "/body/x~0~1y/secret"
             ]
         );
+    }
+
+    /// A key's span read off the tape is the one the scan finds, for the keys the tape can
+    /// place; the others fall back to the scan (same answer as before).
+    #[test]
+    fn key_spans_from_the_tape_are_the_scanned_ones() {
+        let line = r#"{"url": "u", "body": {"a": {"k": 1, "e\u0071": 2, "": {"x": 3}, "t/~": 4},
+            "list": [{"c": 1}, {"c": 2}], "s": "str"}}"#;
+        let body_text = &line[line.find(r#"{"a""#).expect("body")..line.len() - 1];
+        let mut body = Body::unlocated(line.to_string());
+        body.parsed = Some(Tape::parse_in(line, body_text).expect("JSON"));
+        body.within = "/body";
+        let keys = [
+            "/a",
+            "/a/k",
+            "/a/eq",
+            "/a//x",
+            "/a/t~1~0",
+            "/list/1/c",
+            "/list/1",
+            "/s",
+            "/s/x",
+            "/missing",
+            "/a/k/z",
+            "",
+        ];
+        let mut placed = 0;
+        for pointer in keys {
+            let scanned = {
+                let mut plain = body.clone();
+                plain.parsed = None;
+                plain.span_of(pointer, true)
+            };
+            assert_eq!(body.span_of(pointer, true), scanned, "{pointer}");
+            placed += usize::from(body.key_span_from_tape(pointer).is_some());
+        }
+        // `/a`, `/a/k`, `/a/t~1~0`, `/list/1/c`, `/s`: not the escaped key, the empty one,
+        // an item, what the body lacks or the root.
+        assert_eq!(placed, 5);
     }
 
     /// Masking by the tape's spans covers what the scan covers: each span the tape gives is the
