@@ -527,7 +527,11 @@ impl Router {
         } else {
             &self.multi_segment
         };
-        for &id in routes {
+        // The routes of the exchange's method first: with a match among them the others are
+        // not needed (they only name the allowed methods of an unmatched exchange), and they
+        // are about half the routes tried on GitHub.
+        let same_method = |id: &&usize| self.routes[**id].method.eq_ignore_ascii_case(method);
+        for &id in routes.iter().filter(same_method) {
             let route = &self.routes[id];
             let found = candidates
                 .stretch(route, &pieces, false)
@@ -535,18 +539,20 @@ impl Router {
             let Some((kind, values)) = found else {
                 continue;
             };
-            if !route.method.eq_ignore_ascii_case(method) {
-                if record_others {
-                    others.add(id, route);
-                }
-                continue;
-            }
             let better = match &best {
                 None => true,
                 Some((_, bk, _)) => kind == MatchKind::Full && *bk == MatchKind::PathOnly,
             };
             if better {
                 best = Some((id, kind, values));
+            }
+        }
+        if best.is_none() && record_others {
+            for &id in routes.iter().filter(|id| !same_method(id)) {
+                let route = &self.routes[id];
+                if candidates.stretch(route, &pieces, false).is_some() {
+                    others.add(id, route);
+                }
             }
         }
         best.map(|(id, kind, values)| self.matched(id, kind, values))
