@@ -875,27 +875,21 @@ pub fn mask_strings_knowing(
         return false;
     }
     spans.sort_by_key(|s| s.start);
-    let mut bytes = std::mem::take(text).into_bytes();
     let mut last = 0;
     for span in spans {
         let (inner_start, inner_end) = (span.start + 1, span.end - 1);
         if inner_start < last {
             continue;
         }
-        let mut at = inner_start;
-        while at < inner_end {
-            // Each character is replaced by one of the same UTF-8 length, so the bytes stay text.
-            let width = utf8_width(bytes[at]);
-            let mut buf = [0u8; 4];
-            mask_char_of_width(width).encode_utf8(&mut buf);
-            let end = (at + width).min(inner_end);
-            bytes[at..end].copy_from_slice(&buf[..end - at]);
-            at = end;
-        }
+        // Each character is replaced by one of the same UTF-8 length, in place: offsets stay,
+        // and the line is not checked as UTF-8 again (a pass over all of it, for each line).
+        let Some(inner) = text.get(inner_start..inner_end) else {
+            continue;
+        };
+        let masked: String = inner.chars().map(mask_char).collect();
+        text.replace_range(inner_start..inner_end, &masked);
         last = inner_end;
     }
-    *text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     true
 }
 
