@@ -296,7 +296,11 @@ impl<R: Read + Seek> Lines<R> {
 /// `Content-Type`, every request header value, and the URL when its query holds a credential.
 fn secret_pointers(line: &serde_json::Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
-    for (field, keep_content_type) in [("headers", true), ("request_headers", false)] {
+    let fields = [
+        ("headers", "/headers", true),
+        ("request_headers", "/request_headers", false),
+    ];
+    for (field, field_at, keep_content_type) in fields {
         let Some(headers) = line.get(field).and_then(Value::as_object) else {
             continue;
         };
@@ -304,7 +308,7 @@ fn secret_pointers(line: &serde_json::Map<String, Value>) -> Vec<String> {
             if keep_content_type && name.eq_ignore_ascii_case("content-type") {
                 continue;
             }
-            let at = crate::source::pointer_push(&format!("/{field}"), name);
+            let at = crate::source::pointer_push(field_at, name);
             // A repeated header given as an array (`Set-Cookie`, a repeated request header):
             // each of its values.
             if let Some(items) = value.as_array() {
