@@ -314,6 +314,11 @@ impl Body {
     /// The span in `text` of the key (or value) at `pointer` of the body, falling back to the
     /// nearest ancestor that can be found.
     pub fn span_of(&self, pointer: &str, want_key: bool) -> Option<ByteSpan> {
+        if want_key {
+            if let Some(key) = self.key_span_from_tape(pointer) {
+                return Some(key);
+            }
+        }
         let full = format!("{}{pointer}", self.within);
         let (p, found) = crate::pointer::ancestors(&full)
             .take_while(|p| p.len() >= self.within.len())
@@ -327,6 +332,32 @@ impl Body {
                 end: found.value.start + 1,
             },
             (false, _) => found.value,
+        })
+    }
+
+    /// The span (quotes included) of the key that ends `pointer`, read off the body's tape when
+    /// the tape took that key straight from `text`: what [`Body::span_of`] finds by scanning
+    /// `text` up to it (a finding about an undocumented key, on every exchange of a drifted
+    /// API), without the scan. `None` where the tape cannot say for sure: no tape, a key twice
+    /// in some object, a pointer with an empty key (the scan reads those its own way), a key
+    /// the body lacks or one with escapes (unescaped beside the text).
+    fn key_span_from_tape(&self, pointer: &str) -> Option<ByteSpan> {
+        let tape = self.parsed.as_ref().filter(|t| !t.duplicates())?;
+        if pointer.contains("//") || pointer.ends_with('/') {
+            return None;
+        }
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let last = last.replace("~1", "/").replace("~0", "~");
+        let object = tape.root(&self.text).pointer(parent)?;
+        let (key, _) = object.members().find(|(k, _)| *k == last)?;
+        let start = (key.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        let end = start + key.len();
+        let bytes = self.text.as_bytes();
+        let quoted =
+            start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
+        quoted.then_some(ByteSpan {
+            start: start - 1,
+            end: end + 1,
         })
     }
 
@@ -809,21 +840,34 @@ pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
         return false;
     }
     let duplicates = has_duplicate_keys(text);
-    mask_strings_knowing(text, pointers, duplicates)
+    mask_strings_knowing(text, pointers, Vec::new(), duplicates)
 }
 
 /// [`mask_strings`] for a text whose parse said already whether a key stands twice in one object
-/// (see [`Tape::duplicates`]), so it is not read once more to find out.
-pub fn mask_strings_knowing(text: &mut String, pointers: &[String], duplicates: bool) -> bool {
-    if pointers.is_empty() {
+/// (see [`Tape::duplicates`]), so it is not read once more to find out; `known` are the spans of
+/// more strings to mask, found already (see [`tape_string_spans`]), so the text is scanned only
+/// as far as the last of `pointers`.
+pub fn mask_strings_knowing(
+    text: &mut String,
+    pointers: &[String],
+    known: Vec<ByteSpan>,
+    duplicates: bool,
+) -> bool {
+    if pointers.is_empty() && known.is_empty() {
         return false;
     }
     if duplicates {
         *text = mask_every_string(text);
         return true;
     }
-    let mut spans: Vec<ByteSpan> = crate::source::json_pointer_spans(text, pointers)
+    let scanned = if pointers.is_empty() {
+        Vec::new()
+    } else {
+        crate::source::json_pointer_spans(text, pointers)
+    };
+    let mut spans: Vec<ByteSpan> = known
         .into_iter()
+        .chain(scanned)
         .filter(|v| v.end >= v.start + 2 && text.as_bytes().get(v.start) == Some(&b'"'))
         .filter(|v| text.is_char_boundary(v.end - 1))
         .collect();
@@ -831,27 +875,21 @@ pub fn mask_strings_knowing(text: &mut String, pointers: &[String], duplicates: 
         return false;
     }
     spans.sort_by_key(|s| s.start);
-    let mut bytes = std::mem::take(text).into_bytes();
     let mut last = 0;
     for span in spans {
         let (inner_start, inner_end) = (span.start + 1, span.end - 1);
         if inner_start < last {
             continue;
         }
-        let mut at = inner_start;
-        while at < inner_end {
-            // Each character is replaced by one of the same UTF-8 length, so the bytes stay text.
-            let width = utf8_width(bytes[at]);
-            let mut buf = [0u8; 4];
-            mask_char_of_width(width).encode_utf8(&mut buf);
-            let end = (at + width).min(inner_end);
-            bytes[at..end].copy_from_slice(&buf[..end - at]);
-            at = end;
-        }
+        // Each character is replaced by one of the same UTF-8 length, in place: offsets stay,
+        // and the line is not checked as UTF-8 again (a pass over all of it, for each line).
+        let Some(inner) = text.get(inner_start..inner_end) else {
+            continue;
+        };
+        let masked: String = inner.chars().map(mask_char).collect();
+        text.replace_range(inner_start..inner_end, &masked);
         last = inner_end;
     }
-    *text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     true
 }
 
@@ -1020,6 +1058,37 @@ pub(crate) const MAX_SECRET_POINTERS: usize = 4096;
 pub fn credential_strings(value: TapeNode<'_>, at: &str, out: &mut Vec<String>) {
     let mut path = Vec::new();
     credential_walk(value, at, &mut path, out);
+}
+
+/// The span in `text` of the JSON string each of `pointers` names below `root` (whose pointer is
+/// `at`), where the tape read it straight from `text`: the span [`crate::source::json_pointer_spans`]
+/// would find by scanning `text` up to it. `None` where the tape cannot say for sure (a string
+/// with escapes, unescaped beside the text; an empty one; a pointer with an empty key, which the
+/// scan reads its own way): those are left to the scan. For a text with no key twice in one
+/// object (a text with one is masked whole).
+pub fn tape_string_spans(
+    root: TapeNode<'_>,
+    at: &str,
+    text: &str,
+    pointers: &[String],
+) -> Vec<Option<ByteSpan>> {
+    let span = |pointer: &String| {
+        let inside = pointer.strip_prefix(at)?;
+        if inside.contains("//") || inside.ends_with('/') {
+            return None;
+        }
+        let s = root.pointer(inside)?.as_str().filter(|s| !s.is_empty())?;
+        let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+        let end = start + s.len();
+        let bytes = text.as_bytes();
+        let quoted =
+            start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
+        quoted.then_some(ByteSpan {
+            start: start - 1,
+            end: end + 1,
+        })
+    };
+    pointers.iter().map(span).collect()
 }
 
 /// One step of a path in a body: a member's key or an item's index.
@@ -1322,6 +1391,88 @@ mod tests {
                 "/body/a/n/0/token/1/deep",
                 "/body/x~0~1y/secret"
             ]
+        );
+    }
+
+    /// A key's span read off the tape is the one the scan finds, for the keys the tape can
+    /// place; the others fall back to the scan (same answer as before).
+    #[test]
+    fn key_spans_from_the_tape_are_the_scanned_ones() {
+        let line = r#"{"url": "u", "body": {"a": {"k": 1, "e\u0071": 2, "": {"x": 3}, "t/~": 4},
+            "list": [{"c": 1}, {"c": 2}], "s": "str"}}"#;
+        let body_text = &line[line.find(r#"{"a""#).expect("body")..line.len() - 1];
+        let mut body = Body::unlocated(line.to_string());
+        body.parsed = Some(Tape::parse_in(line, body_text).expect("JSON"));
+        body.within = "/body";
+        let keys = [
+            "/a",
+            "/a/k",
+            "/a/eq",
+            "/a//x",
+            "/a/t~1~0",
+            "/list/1/c",
+            "/list/1",
+            "/s",
+            "/s/x",
+            "/missing",
+            "/a/k/z",
+            "",
+        ];
+        let mut placed = 0;
+        for pointer in keys {
+            let scanned = {
+                let mut plain = body.clone();
+                plain.parsed = None;
+                plain.span_of(pointer, true)
+            };
+            assert_eq!(body.span_of(pointer, true), scanned, "{pointer}");
+            placed += usize::from(body.key_span_from_tape(pointer).is_some());
+        }
+        // `/a`, `/a/k`, `/a/t~1~0`, `/list/1/c`, `/s`: not the escaped key, the empty one,
+        // an item, what the body lacks or the root.
+        assert_eq!(placed, 5);
+    }
+
+    /// Masking by the tape's spans covers what the scan covers: each span the tape gives is the
+    /// one the scan finds for the same pointer, and the strings it cannot place are left to it.
+    #[test]
+    fn tape_string_spans_are_the_scanned_spans() {
+        let line = r#"{"headers": {"x": "h"}, "body": {"a": {"api_key": "x", "n": [{"token": ["t1", {"deep": "t\u0032"}, 3, ""]}]},
+            "password": "p", "x~/y": {"secret": "s"}, "": {"token": "e"}, "list": ["plain"]}}"#;
+        let body = &line[line.find(r#"{"a""#).expect("body")..line.len() - 1];
+        let tape = Tape::parse_in(line, body).expect("JSON");
+        let mut pointers = Vec::new();
+        credential_strings(tape.root(line), "/body", &mut pointers);
+        pointers.push("/body/list/0".to_string());
+        let spans = tape_string_spans(tape.root(line), "/body", line, &pointers);
+        let mut placed = 0;
+        for (pointer, span) in pointers.iter().zip(&spans) {
+            let scanned = crate::source::json_pointer_spans(line, std::slice::from_ref(pointer));
+            if let Some(span) = span {
+                assert_eq!(scanned, [*span], "{pointer}");
+                placed += 1;
+            }
+        }
+        // Escaped ("t\u0032"), empty, and below an empty key: not placed.
+        assert_eq!(placed, pointers.len() - 3, "{pointers:?} {spans:?}");
+        let (mut by_scan, mut by_both) = (line.to_string(), line.to_string());
+        mask_strings_knowing(&mut by_scan, &pointers, Vec::new(), false);
+        let rest: Vec<String> = pointers
+            .iter()
+            .zip(&spans)
+            .filter(|(_, s)| s.is_none())
+            .map(|(p, _)| p.clone())
+            .collect();
+        mask_strings_knowing(
+            &mut by_both,
+            &rest,
+            spans.into_iter().flatten().collect(),
+            false,
+        );
+        assert_eq!(by_both, by_scan);
+        assert!(
+            !by_scan.contains("t1") && !by_scan.contains("plain"),
+            "{by_scan}"
         );
     }
 
