@@ -37,7 +37,7 @@ pub fn run(args: LintArgs) -> Result<Outcome, Error> {
             tally.warnings
         )],
     };
-    let mut out = anstream::stdout();
+    let mut out = super::report_out(args.format);
     super::render(args.format, &diagnostics, &summary, &mut out).map_err(Error::Report)?;
     Ok(if unreadable {
         Outcome::Failure

@@ -199,7 +199,7 @@ struct Finished {
 /// only the problems (one per root cause) stay in memory.
 fn execute(plan: &Plan) -> Result<Finished, Error> {
     let validator = Validator::new(&plan.specs, plan.options.clone())?;
-    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
+    let mut out = std::io::BufWriter::new(super::report_out(plan.format));
     let mut emitter = report::emitter(plan.format, Layout::Problems, &mut out);
     let mut problems = ProblemSet::new();
     let mut tally = Tally::default();
