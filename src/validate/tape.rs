@@ -1325,6 +1325,168 @@ mod tests {
         assert_eq!(std::mem::size_of::<Entry>(), 8);
     }
 
+    /// Every kind of value in every place: the root, an item, a member.
+    fn in_every_place(value: &str) -> [String; 3] {
+        [
+            value.to_string(),
+            format!("[{value}, {value}]"),
+            format!(r#"{{"k": {value}, "k2": [{value}]}}"#),
+        ]
+    }
+
+    #[test]
+    fn numbers_at_the_inline_and_table_boundaries_read_as_serde_json_reads_them() {
+        let cases = [
+            "268435455",
+            "268435456",
+            "-268435455",
+            "-268435456",
+            "4294967295",
+            "4294967296",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "9223372036854775807",
+            "-0",
+            "0",
+            "-0.0",
+            "0.1",
+            "-2.5e-300",
+            "1.7976931348623157e308",
+            "1e400",
+            "-1e400",
+            "18446744073709551616",
+        ];
+        for text in cases.iter().flat_map(|c| in_every_place(c)) {
+            assert_same(&text);
+        }
+        let kinds = |text: &str| -> Vec<Kind> {
+            let tape = Tape::parse(text).expect("parses");
+            tape.entries.iter().map(|e| e.kind()).collect()
+        };
+        assert_eq!(
+            kinds("[268435455, 268435456, -268435455, -268435456, -0, 0.5]"),
+            [
+                Kind::Array,
+                Kind::SmallPos,
+                Kind::BigPos,
+                Kind::SmallNeg,
+                Kind::BigNeg,
+                Kind::Float,
+                Kind::Float
+            ]
+        );
+    }
+
+    #[test]
+    fn escaped_keys_and_values_read_as_serde_json_reads_them() {
+        let text = r#"{"a\"b": "c\\d", "\u0061": "x", "ab": 1, "a": "plain", "k": "\n", "": "", "é\t": ["\"", "é"]}"#;
+        assert_same(text);
+        let tape = Tape::parse(text).expect("parses");
+        let root = tape.root(text);
+        // A key in the text is not taken for a longer one it begins, nor a shorter one.
+        assert_eq!(root.get("a").and_then(|v| v.as_str()), Some("plain"));
+        assert_eq!(root.get("a\"b").and_then(|v| v.as_str()), Some("c\\d"));
+        assert_eq!(root.get("é\t").map(|v| v.len()), Some(2));
+        assert_eq!(root.get("").and_then(|v| v.as_str()), Some(""));
+        assert!(root.get("a\"").is_none() && root.get("\"").is_none());
+        assert_eq!(root.len(), 6);
+    }
+
+    #[test]
+    fn whitespace_between_key_colon_and_value_is_skipped() {
+        let text = "{ \"a\" \n:\t \"x\" , \"b\"\r\n:\"y\",\"c\":  \r\"\" ,\"d\"\t:\n[ \"z\" ] }";
+        assert_same(text);
+        let tape = Tape::parse(text).expect("parses");
+        let root = tape.root(text);
+        let strings: Vec<_> = ["a", "b", "c"]
+            .iter()
+            .map(|k| root.get(k).and_then(|v| v.as_str()))
+            .collect();
+        assert_eq!(strings, [Some("x"), Some("y"), Some("")]);
+    }
+
+    /// A string past the payload's length is read up to its closing quote.
+    #[test]
+    fn a_string_longer_than_the_payload_reads_to_its_quote() {
+        let text = r#"{"key": "value", "items": ["item"]}"#;
+        let mut tape = Tape::parse(text).expect("parses");
+        for e in tape.entries.iter_mut() {
+            if matches!(e.kind(), Kind::StrAt | Kind::StrAfterKey) {
+                *e = e.with_payload(LONG);
+            }
+        }
+        assert_eq!(
+            tape.root(text).to_value(),
+            serde_json::json!({"key": "value", "items": ["item"]})
+        );
+    }
+
+    #[test]
+    fn repeated_keys_of_values_of_other_kinds_and_sizes_keep_the_last() {
+        let texts = [
+            r#"{"a": "short", "b": 1, "a": {"x": [1, 2, "s"]}, "c": "z", "b": "str now", "a": 123456789012}"#,
+            r#"{"a": [1, [2, {"d": "e"}]], "b": null, "a": "now a string", "b": {"c": "deep"}}"#,
+            r#"{"a": 1, "\u0061": "escaped key, text value", "b": "x", "b": "yy"}"#,
+            r#"{"a": "v", "a": -5, "n": {"k": "1", "k": "2", "k": "3"}, "a": 2.5}"#,
+            r#"[{"k": "v1", "k": "v2"}, {"k": 1, "j": "s", "k": {"k": "v3", "k": ""}}]"#,
+        ];
+        for text in texts {
+            assert_same(text);
+            assert!(Tape::parse(text).expect("parses").duplicates(), "{text}");
+        }
+    }
+
+    /// Detached before the text is masked, strings and keys read as they were; with `keys`,
+    /// a member's string no longer found through its masked key.
+    #[test]
+    fn detached_keys_and_strings_survive_masking() {
+        use crate::validate::capture::mask_strings_knowing;
+        let text = r#"{"secret": {"token": "sk_live_1", "n": 1, "a": ["x"]}, "other": "visible"}"#;
+        let value: Value = serde_json::from_str(text).expect("parses");
+        let mut tape = Tape::parse(text).expect("parses");
+        tape.detach(text, "/secret", false);
+        let mut masked = text.to_string();
+        let pointers = ["/secret/token".to_string(), "/secret/a/0".to_string()];
+        assert!(mask_strings_knowing(&mut masked, &pointers, false));
+        assert!(!masked.contains("sk_live"));
+        assert_eq!(tape.root(&masked).to_value(), value);
+
+        let text = r#"{"id": "one", "nm": "x", "id": {"id": "two", "nm": ["é", "\n"]}}"#;
+        let value: Value = serde_json::from_str(text).expect("parses");
+        let mut tape = Tape::parse(text).expect("parses");
+        tape.detach(text, "", true);
+        let mut masked = text.to_string();
+        assert!(mask_strings_knowing(&mut masked, &pointers, true));
+        assert!(!masked.contains("id") && !masked.contains("two"));
+        assert_eq!(tape.root(&masked).to_value(), value);
+        assert!(tape.root(&masked).get("id").is_some());
+    }
+
+    /// Past the limit of values (268 million; a small one here), the tape is an error, never a
+    /// wrong tree, whatever the values are; side strings and numbers are held to it too.
+    #[test]
+    fn more_values_than_the_limit_is_an_error() {
+        let read = |text: &str, limit| Tape::parse_limited(text, text, limit).map(|_| ());
+        assert!(read("[1, 2, 3, 4]", 5).is_ok());
+        let error = read("[1, 2, 3, 4, 5]", 5).expect_err("six entries");
+        assert!(
+            error.to_string().starts_with("body has more than 268 million values"),
+            "{error}"
+        );
+        assert!(read(r#"["\n", "\n"]"#, 3).is_ok());
+        assert!(read(r#"["\n", "\n", "\n"]"#, 3).is_err());
+        assert!(read(r#"{"\n": 1, "\t": 2, "\r": 3}"#, 3).is_err());
+        assert!(read("[1e1, 2e1]", 3).is_ok());
+        assert!(read("[1e1, 2e1, 3e1]", 3).is_err());
+        assert_eq!(MAX_VALUES, 268_435_455);
+        let mut tape = Tape::default();
+        assert_eq!(tape.push_side("x", 1), Ok(0));
+        assert_eq!(tape.push_side("x", 1), Err(TooBig::Values));
+        assert_eq!(tape.push_number(Num::Float(0.5), 1), Ok((Kind::Float, 0)));
+        assert_eq!(tape.push_number(Num::Pos(1 << 40), 1), Err(TooBig::Values));
+        assert_eq!(tape.push_number(Num::Neg(-7), 1), Ok((Kind::SmallNeg, 7)));
+    }
+
     #[test]
     fn edge_cases_read_as_serde_json_reads_them() {
         let deep_ok = format!("{}{}", "[".repeat(127), "]".repeat(127));
