@@ -279,6 +279,9 @@ pub struct Tape {
     /// place read back masked there; messages show a big value from the tape itself (see
     /// `explain`), so only a message that prints a whole big value (`maxItems`) shows the mask.
     from_text: bool,
+    /// The document as JSON text, for a tape not `from_text` (see `lazy_value`): written when
+    /// it is first needed, it reads back into the same entries from the root on.
+    written: std::sync::OnceLock<String>,
 }
 
 impl Tape {
@@ -348,7 +351,8 @@ impl Tape {
     }
 
     /// The value of entry `index` of the tape of the first JSON value of `text`: how a big
-    /// error instance is built when it is read, from the text (see [`Tape::from_text`]).
+    /// error instance is built when it is read, from the text (see [`Tape::from_text`]) or from
+    /// the tape's own copy (see [`Tape::written`]).
     fn reparsed(text: &[u8], index: u32) -> Value {
         let Ok(text) = std::str::from_utf8(text) else {
             return Value::Null;
@@ -460,6 +464,12 @@ impl Tape {
         let (start, len) = self.sides.get(index as usize).copied().unwrap_or_default();
         let start = start as usize;
         self.side.get(start..start + len as usize).unwrap_or("")
+    }
+
+    /// The document as JSON text (see [`Tape::written`]).
+    fn written(&self, text: &str) -> &str {
+        self.written
+            .get_or_init(|| serde_json::to_string(&self.root(text)).unwrap_or_default())
     }
 
     /// The tape of the member `key` of this object document (the last, if it is there twice),
@@ -1063,6 +1073,23 @@ impl<'a> TapeNode<'a> {
     }
 }
 
+/// Written as the same JSON as [`TapeNode::to_value`], without building the `Value`.
+impl serde::Serialize for TapeNode<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.json_type() {
+            JsonType::Boolean => s.serialize_bool(self.kind() == Kind::True),
+            JsonType::Number | JsonType::Integer => match self.number() {
+                Some(n) => n.serialize(s),
+                None => s.serialize_unit(),
+            },
+            JsonType::String => s.serialize_str(self.as_str().unwrap_or_default()),
+            JsonType::Array => s.collect_seq(self.items()),
+            JsonType::Object => s.collect_map(self.members()),
+            JsonType::Null => s.serialize_unit(),
+        }
+    }
+}
+
 /// The entries of a container's members, each one step past the last's descendants.
 #[derive(Clone)]
 struct Children<'a> {
@@ -1226,18 +1253,31 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     /// `jsonschema` makes an error's instance when it makes the error, and a `required` error
     /// at the root of a 255 MB body would copy all of it, once per missing key. A big node's
     /// copy is made only when the error's instance is read, by parsing the text again.
+    ///
+    /// A tape that cannot be read again from its text (its keys were masked, or it came from a
+    /// `Value`) writes its document once as JSON text instead, and reads the copy from there:
+    /// one copy of the text, not one `Value` of the whole per error (eight missing keys at the
+    /// root of a 255 MB body were 5.4 GB).
     fn lazy_value(&self) -> jsonschema_value::LazyInstance<'a> {
         let tape = self.tape;
-        let size = tape.next(self.index) - self.index;
-        let tag = u32::try_from(self.index).ok();
-        match (tape.from_text && size >= DEFERRED_ENTRIES, tag) {
-            (true, Some(tag)) => jsonschema_value::LazyInstance::Deferred {
-                bytes: self.text.as_bytes().get(tape.origin..).unwrap_or_default(),
+        let ready = || jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self)));
+        if tape.next(self.index) - self.index < DEFERRED_ENTRIES {
+            return ready();
+        }
+        let (bytes, tag) = if tape.from_text {
+            let bytes = self.text.as_bytes().get(tape.origin..).unwrap_or_default();
+            (bytes, Some(self.index))
+        } else {
+            (tape.written(self.text).as_bytes(), self.index.checked_sub(tape.root))
+        };
+        match tag.and_then(|t| u32::try_from(t).ok()) {
+            Some(tag) => jsonschema_value::LazyInstance::Deferred {
+                bytes,
                 tag,
                 make: Tape::reparsed,
                 cell: std::sync::OnceLock::new(),
             },
-            _ => jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self))),
+            None => ready(),
         }
     }
 
@@ -1732,6 +1772,18 @@ mod tests {
             .map(|e| e.instance().clone().into_owned())
             .collect();
         assert_eq!(instances, vec![value["items"].clone()]);
+        assert!(tape.written.get().is_some(), "read from the tape's copy");
+        // From a `Value` alike, and the copy is written once for every error.
+        let tape = Tape::from_value(&value);
+        let schema = serde_json::json!({"required": ["a", "b"],
+            "properties": {"items": {"maxItems": 1}}});
+        let b = compile_for::<TapeJson>(&schema).expect("compiles");
+        let instances: Vec<Value> = b
+            .iter_errors(tape.root(""))
+            .map(|e| e.instance().clone().into_owned())
+            .collect();
+        let items = value["items"].clone();
+        assert_eq!(instances, [value.clone(), value, items]);
     }
 
     /// A message shows the same start of a big value from its preview as from the whole.
