@@ -197,8 +197,8 @@ fn huge_entries(dir: &std::path::Path, keep: bool) {
     );
     let har = dir.join("huge.har");
     let mut f = std::fs::File::create(&har).expect("create");
-    let encoded =
-        base64::engine::general_purpose::STANDARD.encode(huge_body(180_000_000, Groups::Named(4000)));
+    let encoded = base64::engine::general_purpose::STANDARD
+        .encode(huge_body(180_000_000, Groups::Named(4000)));
     write!(
         f,
         r#"{{"log":{{"version":"1.2","entries":[{{"request":{{"method":"GET","url":"https://team1.kommo.com/api/v4/account","headers":[{{"name":"Authorization","value":"Bearer x"}}]}},"response":{{"status":200,"headers":[],"content":{{"mimeType":"application/hal+json","encoding":"base64","text":"{encoded}"}}}}}}]}}}}"#
@@ -209,8 +209,14 @@ fn huge_entries(dir: &std::path::Path, keep: bool) {
         (long, "NDJSON line, body of long strings"),
         (tiny, "NDJSON line, body of tiny objects"),
         (dense, "NDJSON line, body of 20-byte objects"),
-        (items, "NDJSON line, body of `{\"id\":123,\"name\":\"item-123\"}` objects"),
-        (twice, "NDJSON line, tiny objects, a key twice at the body's root"),
+        (
+            items,
+            "NDJSON line, body of `{\"id\":123,\"name\":\"item-123\"}` objects",
+        ),
+        (
+            twice,
+            "NDJSON line, tiny objects, a key twice at the body's root",
+        ),
         (string, "NDJSON line, body stored as a JSON string"),
         (har, "HAR entry, base64 body"),
     ] {

@@ -161,7 +161,7 @@ enum Num {
 /// Where the string value of a member whose unescaped key starts at `key` begins: past the
 /// key's closing `"`, whitespace, `:`, whitespace and the value's opening `"`.
 fn value_start(text: &[u8], key: usize) -> Option<usize> {
-    let close = key + text.get(key..)?.iter().position(|&b| b == b'"')?;
+    let close = key + quote(text.get(key..)?)?;
     let mut colon = false;
     for (i, &b) in text.get(close + 1..)?.iter().enumerate() {
         match b {
@@ -172,6 +172,26 @@ fn value_start(text: &[u8], key: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Where the first `"` of `bytes` is. Eight bytes a step: every member's key is looked for
+/// this way (`Members`, a string value after its key), so it is on the validation's hot path.
+fn quote(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    for (n, chunk) in chunks.enumerate() {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ QUOTES;
+        // The lowest high bit set marks the first zero byte of `word`, the first quote.
+        let zero = word.wrapping_sub(ONES) & !word & HIGH;
+        if zero != 0 {
+            return Some(n * 8 + zero.trailing_zeros() as usize / 8);
+        }
+    }
+    let at = bytes.len() - tail.len();
+    tail.iter().position(|&b| b == b'"').map(|p| at + p)
 }
 
 /// Texts longer than this are counted before their tape is read (see `Tape::read`).
@@ -339,6 +359,7 @@ impl Tape {
                 ..Tape::default()
             },
             limit,
+            keys: Vec::new(),
             members: Vec::new(),
             hashes: Vec::new(),
         };
@@ -544,7 +565,11 @@ impl Tape {
             Kind::StrAfterKey => value_start(text.as_bytes(), e.at as usize),
             _ => return None,
         };
-        Some(start.and_then(|s| text_str(text, s, e.payload())).unwrap_or(""))
+        Some(
+            start
+                .and_then(|s| text_str(text, s, e.payload()))
+                .unwrap_or(""),
+        )
     }
 
     /// The key of member entry `i`.
@@ -562,10 +587,11 @@ impl Tape {
         if at & SIDE_KEY != 0 {
             return self.side_str(at & !SIDE_KEY) == key;
         }
-        // A key in the text has no `"` inside: it is `key` when `key` and a `"` follow.
+        // A key in the text has no `"` inside: it is `key` when `key` and a `"` follow (the
+        // quote first: it rules out most other keys without comparing them).
         let (start, bytes) = (at as usize, text.as_bytes());
-        bytes.get(start..start + key.len()) == Some(key.as_bytes())
-            && bytes.get(start + key.len()) == Some(&b'"')
+        bytes.get(start + key.len()) == Some(&b'"')
+            && bytes.get(start..start + key.len()) == Some(key.as_bytes())
     }
 
     /// The index just past entry `i` and its descendants.
@@ -583,7 +609,7 @@ impl Tape {
 /// when `len` is [`LONG`].
 fn text_str(text: &str, start: usize, len: u32) -> Option<&str> {
     let len = match len {
-        LONG => text.as_bytes().get(start..)?.iter().position(|&b| b == b'"')?,
+        LONG => quote(text.as_bytes().get(start..)?)?,
         n => n as usize,
     };
     text.get(start..start + len)
@@ -604,6 +630,9 @@ struct Builder<'t> {
     tape: Tape,
     /// The most entries, side strings or numbers ([`MAX_VALUES`] but in tests).
     limit: usize,
+    /// The keys of the objects being read, innermost last, each as its entry's first word and
+    /// its length: [`Builder::dedup`] compares them without looking for their ends.
+    keys: Vec<(u32, u32)>,
     /// Scratch for [`Builder::dedup`]: an object's member entries and their keys' hashes.
     members: Vec<usize>,
     hashes: Vec<u64>,
@@ -623,10 +652,22 @@ impl Builder<'_> {
 
     /// A member's key: its place in the text, or its index among the side strings.
     fn key(&mut self, s: &str, borrowed: bool) -> Result<u32, TooBig> {
-        match self.borrowed(s).filter(|_| borrowed) {
-            Some(at) => Ok(at),
-            None => Ok(self.tape.push_side(s, self.limit)? | SIDE_KEY),
+        let at = match self.borrowed(s).filter(|_| borrowed) {
+            Some(at) => at,
+            None => self.tape.push_side(s, self.limit)? | SIDE_KEY,
+        };
+        // Below 2 GiB: the text's bound, and a side string is a copy of a part of it.
+        self.keys.push((at, s.len() as u32));
+        Ok(at)
+    }
+
+    /// A key of [`Builder::keys`].
+    fn key_str<'a>(tape: &'a Tape, text: &'a str, (at, len): (u32, u32)) -> &'a str {
+        if at & SIDE_KEY != 0 {
+            return tape.side_str(at & !SIDE_KEY);
         }
+        text.get(at as usize..at as usize + len as usize)
+            .unwrap_or("")
     }
 
     /// A string value under `key` (none for an item or the root).
@@ -653,8 +694,12 @@ impl Builder<'_> {
     /// Closes the container at `at` with `count` members; objects lose repeated keys here.
     fn close(&mut self, at: usize, count: u32) {
         self.tape.close_at(at);
-        if self.tape.entries[at].kind() == Kind::Object && count > 1 {
-            self.dedup(at);
+        if self.tape.entries[at].kind() == Kind::Object {
+            let first = self.keys.len().saturating_sub(count as usize);
+            if count > 1 {
+                self.dedup(at, first);
+            }
+            self.keys.truncate(first);
         }
     }
 
@@ -662,32 +707,31 @@ impl Builder<'_> {
     /// insertion-ordered map does. Finding none is the common case, and costs one comparison of
     /// each pair of keys in a small object, or sorting their hashes in a big one, in buffers
     /// reused from object to object.
-    fn dedup(&mut self, at: usize) {
+    /// The object's keys are `keys[first..]`, one for each member in order.
+    fn dedup(&mut self, at: usize, first: usize) {
         let (tape, text) = (&self.tape, self.text);
-        let key = |i: usize| tape.key_of(text, i);
-        let members = &mut self.members;
-        members.clear();
-        members.extend(tape.root(text).at(at).member_indices());
-        let maybe = if members.len() <= 8 {
-            members
-                .iter()
-                .enumerate()
-                .any(|(n, &a)| members[..n].iter().any(|&b| key(a) == key(b)))
+        let keys = self.keys.get(first..).unwrap_or_default();
+        let key = |n: usize| Builder::key_str(tape, text, keys[n]);
+        let maybe = if keys.len() <= 8 {
+            (0..keys.len()).any(|a| (0..a).any(|b| key(a) == key(b)))
         } else {
             let hashes = &mut self.hashes;
             hashes.clear();
-            hashes.extend(members.iter().map(|&m| crate::hash::fnv1a(&[key(m)])));
+            hashes.extend((0..keys.len()).map(|n| crate::hash::fnv1a(&[key(n)])));
             hashes.sort_unstable();
             hashes.windows(2).any(|w| w[0] == w[1])
         };
         if !maybe {
             return;
         }
+        let members = &mut self.members;
+        members.clear();
+        members.extend(tape.root(text).at(at).member_indices());
         // (first key's entry, last value's entry), in first-key order.
         let mut kept: Vec<(usize, usize)> = Vec::new();
         let mut slot_of: HashMap<&str, usize> = HashMap::with_capacity(members.len());
-        for &m in members.iter() {
-            match slot_of.entry(key(m)) {
+        for (n, &m) in members.iter().enumerate() {
+            match slot_of.entry(key(n)) {
                 Slot::Occupied(slot) => kept[*slot.get()].1 = m,
                 Slot::Vacant(slot) => {
                     slot.insert(kept.len());
@@ -771,7 +815,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
     }
 
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<(), E> {
-        self.builder.number(self.key, Num::Pos(n)).map_err(E::custom)
+        self.builder
+            .number(self.key, Num::Pos(n))
+            .map_err(E::custom)
     }
 
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<(), E> {
@@ -782,7 +828,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<(), E> {
         // As `Value`: a float JSON cannot hold (never produced by the parser) is null.
         if n.is_finite() {
-            self.builder.number(self.key, Num::Float(n)).map_err(E::custom)
+            self.builder
+                .number(self.key, Num::Float(n))
+                .map_err(E::custom)
         } else {
             self.visit_unit()
         }
@@ -798,7 +846,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let at = self.key.unwrap_or(0);
-        let open = self.builder.push(Kind::Array, at, 0).map_err(de::Error::custom)?;
+        let open = self
+            .builder
+            .push(Kind::Array, at, 0)
+            .map_err(de::Error::custom)?;
         let mut count = 0u32;
         while seq
             .next_element_seed(ValueSeed {
@@ -815,7 +866,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let at = self.key.unwrap_or(0);
-        let open = self.builder.push(Kind::Object, at, 0).map_err(de::Error::custom)?;
+        let open = self
+            .builder
+            .push(Kind::Object, at, 0)
+            .map_err(de::Error::custom)?;
         let mut count = 0u32;
         while let Some(key) = map.next_key_seed(KeySeed {
             builder: &mut *self.builder,
@@ -1268,7 +1322,10 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
             let bytes = self.text.as_bytes().get(tape.origin..).unwrap_or_default();
             (bytes, Some(self.index))
         } else {
-            (tape.written(self.text).as_bytes(), self.index.checked_sub(tape.root))
+            (
+                tape.written(self.text).as_bytes(),
+                self.index.checked_sub(tape.root),
+            )
         };
         match tag.and_then(|t| u32::try_from(t).ok()) {
             Some(tag) => jsonschema_value::LazyInstance::Deferred {
@@ -1445,6 +1502,23 @@ mod tests {
         assert_eq!(strings, [Some("x"), Some("y"), Some("")]);
     }
 
+    #[test]
+    fn the_first_quote_is_found_in_any_position() {
+        let filler = [0u8, b'!', b'#', 0xa2, 0xff, b'\\', 0x21, 0x7f];
+        for len in 0..40 {
+            let base: Vec<u8> = (0..len).map(|i| filler[i % filler.len()]).collect();
+            assert_eq!(quote(&base), None);
+            for q in 0..len {
+                let mut bytes = base.clone();
+                bytes[q] = b'"';
+                if q + 3 < len {
+                    bytes[q + 3] = b'"';
+                }
+                assert_eq!(quote(&bytes), Some(q), "{bytes:?}");
+            }
+        }
+    }
+
     /// A string past the payload's length is read up to its closing quote.
     #[test]
     fn a_string_longer_than_the_payload_reads_to_its_quote() {
@@ -1510,7 +1584,9 @@ mod tests {
         assert!(read("[1, 2, 3, 4]", 5).is_ok());
         let error = read("[1, 2, 3, 4, 5]", 5).expect_err("six entries");
         assert!(
-            error.to_string().starts_with("body has more than 268 million values"),
+            error
+                .to_string()
+                .starts_with("body has more than 268 million values"),
             "{error}"
         );
         assert!(read(r#"["\n", "\n"]"#, 3).is_ok());
