@@ -12,8 +12,8 @@
 //! its size and a dense body (`[{"id":1,"name":"ab"}, ...]`) has one value per 7 bytes of text:
 //! at 8 bytes a value, a 255 MB line of them takes 291 MB of tape (20-byte entries took 730 MB).
 //! So nothing is stored twice: `serde_json` gives the place of strings and keys only, so a
-//! member keeps its key's place, and its string value is found after the key (an unescaped key
-//! ends at the next `"`; then come `:`, whitespace and the value's `"`). A number that needs
+//! member keeps where its key ends, and its string value is found after it (`:` and whitespace,
+//! then the value's `"`); an unescaped key starts after the `"` before its end. A number that needs
 //! more than 28 bits, and a string or key with escapes, go to side tables the entry indexes.
 //! Member counts are not stored: counting walks the children, one step each. A body of more
 //! than 268 million values is an error.
@@ -97,8 +97,8 @@ const SIDE_KEY: u32 = 1 << 31;
 /// One value of the document, in two words (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
-    /// An object member: where its key starts in the text, or [`SIDE_KEY`] and the key's side
-    /// index. An array item or the root: where its string starts, if it is a [`Kind::StrAt`].
+    /// An object member: where its key ends in the text (its closing `"`), or [`SIDE_KEY`] and
+    /// the key's side index. An array item or the root: where its string starts, if it is a [`Kind::StrAt`].
     at: u32,
     /// The kind in the top 4 bits, the payload below.
     word: u32,
@@ -158,10 +158,9 @@ enum Num {
     Float(f64),
 }
 
-/// Where the string value of a member whose unescaped key starts at `key` begins: past the
-/// key's closing `"`, whitespace, `:`, whitespace and the value's opening `"`.
-fn value_start(text: &[u8], key: usize) -> Option<usize> {
-    let close = key + quote(text.get(key..)?)?;
+/// Where the string value of a member whose unescaped key ends at `close` (its closing `"`)
+/// begins: past that quote, whitespace, `:`, whitespace and the value's opening `"`.
+fn value_start(text: &[u8], close: usize) -> Option<usize> {
     let mut colon = false;
     for (i, &b) in text.get(close + 1..)?.iter().enumerate() {
         match b {
@@ -174,24 +173,43 @@ fn value_start(text: &[u8], key: usize) -> Option<usize> {
     None
 }
 
-/// Where the first `"` of `bytes` is. Eight bytes a step: every member's key is looked for
-/// this way (`Members`, a string value after its key), so it is on the validation's hot path.
-fn quote(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+/// The quotes among eight bytes: the high bit of each byte that is `"`, no other bit.
+fn quotes_in(chunk: &[u8]) -> u64 {
+    const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
     const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ QUOTES;
+    // A byte's high bit ends up set when its low seven bits are zero and so is the high bit.
+    !(((word & LOW7) + LOW7) | word | LOW7)
+}
+
+/// Where the first `"` of `bytes` is, eight bytes a step: a long string's end is looked for
+/// this way.
+fn quote(bytes: &[u8]) -> Option<usize> {
     let chunks = bytes.chunks_exact(8);
     let tail = chunks.remainder();
     for (n, chunk) in chunks.enumerate() {
-        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ QUOTES;
-        // The lowest high bit set marks the first zero byte of `word`, the first quote.
-        let zero = word.wrapping_sub(ONES) & !word & HIGH;
-        if zero != 0 {
-            return Some(n * 8 + zero.trailing_zeros() as usize / 8);
+        let found = quotes_in(chunk);
+        if found != 0 {
+            return Some(n * 8 + found.trailing_zeros() as usize / 8);
         }
     }
     let at = bytes.len() - tail.len();
     tail.iter().position(|&b| b == b'"').map(|p| at + p)
+}
+
+/// Where the last `"` of `bytes` is, eight bytes a step: every member's key is looked for
+/// this way, back from its closing quote (`Members`), so it is on the validation's hot path.
+fn last_quote(bytes: &[u8]) -> Option<usize> {
+    let chunks = bytes.rchunks_exact(8);
+    let head = chunks.remainder();
+    for (n, chunk) in chunks.enumerate() {
+        let found = quotes_in(chunk);
+        if found != 0 {
+            let start = bytes.len() - 8 * (n + 1);
+            return Some(start + 7 - found.leading_zeros() as usize / 8);
+        }
+    }
+    head.iter().rposition(|&b| b == b'"')
 }
 
 /// Texts longer than this are counted before their tape is read (see `Tape::read`).
@@ -574,24 +592,31 @@ impl Tape {
 
     /// The key of member entry `i`.
     fn key_of<'a>(&'a self, text: &'a str, i: usize) -> &'a str {
-        let at = self.entries[i].at;
-        if at & SIDE_KEY != 0 {
-            return self.side_str(at & !SIDE_KEY);
+        let end = self.entries[i].at;
+        if end & SIDE_KEY != 0 {
+            return self.side_str(end & !SIDE_KEY);
         }
-        text_str(text, at as usize, LONG).unwrap_or("")
+        let end = end as usize;
+        let open = text.as_bytes().get(..end).and_then(last_quote);
+        open.and_then(|open| text.get(open + 1..end)).unwrap_or("")
     }
 
-    /// Whether member entry `i`'s key is `key`, without looking for the key's end.
+    /// Whether member entry `i`'s key is `key`, without looking for the key's start.
     fn key_is(&self, text: &str, i: usize, key: &str) -> bool {
-        let at = self.entries[i].at;
-        if at & SIDE_KEY != 0 {
-            return self.side_str(at & !SIDE_KEY) == key;
+        let end = self.entries[i].at;
+        if end & SIDE_KEY != 0 {
+            return self.side_str(end & !SIDE_KEY) == key;
         }
-        // A key in the text has no `"` inside: it is `key` when `key` and a `"` follow (the
-        // quote first: it rules out most other keys without comparing them).
-        let (start, bytes) = (at as usize, text.as_bytes());
-        bytes.get(start + key.len()) == Some(&b'"')
-            && bytes.get(start..start + key.len()) == Some(key.as_bytes())
+        // A key in the text has no `"` inside: it is `key` when a `"` and `key` precede its
+        // end (the quote first: it rules out most other keys without comparing them), unless
+        // `key` has a quote (it then spans the opening one).
+        let (bytes, end) = (text.as_bytes(), end as usize);
+        let Some(start) = end.checked_sub(key.len()).filter(|&s| s > 0) else {
+            return false;
+        };
+        bytes.get(start - 1) == Some(&b'"')
+            && bytes.get(start..end) == Some(key.as_bytes())
+            && !key.bytes().any(|b| b == b'"')
     }
 
     /// The index just past entry `i` and its descendants.
@@ -650,10 +675,12 @@ impl Builder<'_> {
         self.tape.push(kind, at, payload, self.limit)
     }
 
-    /// A member's key: its place in the text, or its index among the side strings.
+    /// A member's key: where it ends in the text (its closing quote), or its index among the
+    /// side strings.
     fn key(&mut self, s: &str, borrowed: bool) -> Result<u32, TooBig> {
         let at = match self.borrowed(s).filter(|_| borrowed) {
-            Some(at) => at,
+            // Below 2 GiB, the text's bound.
+            Some(start) => start + s.len() as u32,
             None => self.tape.push_side(s, self.limit)? | SIDE_KEY,
         };
         // Below 2 GiB: the text's bound, and a side string is a copy of a part of it.
@@ -666,7 +693,8 @@ impl Builder<'_> {
         if at & SIDE_KEY != 0 {
             return tape.side_str(at & !SIDE_KEY);
         }
-        text.get(at as usize..at as usize + len as usize)
+        let end = at as usize;
+        text.get(end.saturating_sub(len as usize)..end)
             .unwrap_or("")
     }
 
