@@ -36,12 +36,14 @@ use serde_json::{Map, Number, Value};
 /// What one entry holds: the top 4 bits of its second word. The other 28 are its payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// With `False`, `True`, the small numbers and the text strings, the payload has room for
+    /// the member's key's length (see [`VALUE`]).
     Null,
     False,
     True,
-    /// A non-negative integer below 2^28: the payload.
+    /// A non-negative integer below 2^20: the payload's value.
     SmallPos,
-    /// A negative integer above -2^28: the payload is its magnitude.
+    /// A negative integer above -2^20: the payload's value is its magnitude.
     SmallNeg,
     /// A non-negative integer as `serde_json` reads it (`u64`): the payload indexes the numbers.
     BigPos,
@@ -50,10 +52,10 @@ enum Kind {
     /// A float, its bits in the numbers, as `BigPos`.
     Float,
     /// A string of the text without escapes that starts at the entry's first word (an array
-    /// item or the root): the payload is its length (see [`LONG`]).
+    /// item or the root): the payload's value is its length (see [`LONG`]).
     StrAt,
     /// A member's string of the text without escapes: it starts after its key (see
-    /// [`value_start`]); the payload is its length (see [`LONG`]).
+    /// [`value_start`]); the payload's value is its length (see [`LONG`]).
     StrAfterKey,
     /// A string in the side buffer: the payload indexes the side strings.
     StrSide,
@@ -83,9 +85,17 @@ const KINDS: [Kind; 13] = [
 /// The payload bits of an entry's second word.
 const PAYLOAD: u32 = (1 << 28) - 1;
 
-/// A text string's length payload meaning "this long or longer": its end is its closing `"`
-/// (a string without escapes holds none), found when it is read.
-const LONG: u32 = PAYLOAD;
+/// The low 20 bits of a payload that also holds the length of its member's key, up to
+/// [`KEY_LEN_MAX`], above them (0: not known, found by looking back for the key's `"`): a
+/// members pass (`required`, `additionalProperties`, the unknown-keys walk) reads every key, and
+/// most members are such scalars.
+const VALUE: u32 = (1 << 20) - 1;
+const KEY_LEN_SHIFT: u32 = 20;
+const KEY_LEN_MAX: u32 = PAYLOAD >> KEY_LEN_SHIFT;
+
+/// A text string's length meaning "this long or longer": its end is its closing `"` (a string
+/// without escapes holds none), found when it is read.
+const LONG: u32 = VALUE;
 
 /// The most entries, side strings or numbers a tape holds: a container's payload must index
 /// past its last entry.
@@ -129,6 +139,27 @@ impl Entry {
 
     fn is_container(self) -> bool {
         matches!(self.kind(), Kind::Array | Kind::Object)
+    }
+
+    /// The payload's value, for the kinds that keep their key's length beside it.
+    fn value(self) -> u32 {
+        self.word & VALUE
+    }
+
+    /// The length of the member's key, when the entry keeps it.
+    fn key_len(self) -> Option<usize> {
+        let keeps = matches!(
+            self.kind(),
+            Kind::Null
+                | Kind::False
+                | Kind::True
+                | Kind::SmallPos
+                | Kind::SmallNeg
+                | Kind::StrAt
+                | Kind::StrAfterKey
+        );
+        let len = self.payload() >> KEY_LEN_SHIFT;
+        (keeps && len > 0).then_some(len as usize)
     }
 }
 
@@ -469,8 +500,8 @@ impl Tape {
     /// The kind and payload of `n`: itself when it fits, else its index in the numbers.
     fn push_number(&mut self, n: Num, limit: usize) -> Result<(Kind, u32), TooBig> {
         let (kind, bits) = match n {
-            Num::Pos(u) if u <= u64::from(PAYLOAD) => return Ok((Kind::SmallPos, u as u32)),
-            Num::Neg(i) if i >= -i64::from(PAYLOAD) => {
+            Num::Pos(u) if u <= u64::from(VALUE) => return Ok((Kind::SmallPos, u as u32)),
+            Num::Neg(i) if i >= -i64::from(VALUE) => {
                 return Ok((Kind::SmallNeg, i.unsigned_abs() as u32))
             }
             Num::Pos(u) => (Kind::BigPos, u),
@@ -585,7 +616,7 @@ impl Tape {
         };
         Some(
             start
-                .and_then(|s| text_str(text, s, e.payload()))
+                .and_then(|s| text_str(text, s, e.value()))
                 .unwrap_or(""),
         )
     }
@@ -597,8 +628,15 @@ impl Tape {
             return self.side_str(end & !SIDE_KEY);
         }
         let end = end as usize;
-        let open = text.as_bytes().get(..end).and_then(last_quote);
-        open.and_then(|open| text.get(open + 1..end)).unwrap_or("")
+        let start = match self.entries[i].key_len() {
+            Some(len) => end.checked_sub(len),
+            None => text
+                .as_bytes()
+                .get(..end)
+                .and_then(last_quote)
+                .map(|q| q + 1),
+        };
+        start.and_then(|start| text.get(start..end)).unwrap_or("")
     }
 
     /// Whether member entry `i`'s key is `key`, without looking for the key's start.
@@ -705,7 +743,9 @@ impl Builder<'_> {
         let (kind, at, payload) = match (key, at) {
             (None, Some(at)) => (Kind::StrAt, at, len),
             // Found again from the key, which must then be in the text too.
-            (Some(key), Some(_)) if key & SIDE_KEY == 0 => (Kind::StrAfterKey, key, len),
+            (Some(key), Some(_)) if key & SIDE_KEY == 0 => {
+                (Kind::StrAfterKey, key, self.with_key_len(Some(key), len))
+            }
             (key, _) => {
                 let index = self.tape.push_side(s, self.limit)?;
                 (Kind::StrSide, key.unwrap_or(0), index)
@@ -715,8 +755,22 @@ impl Builder<'_> {
     }
 
     fn number(&mut self, key: Option<u32>, n: Num) -> Result<(), TooBig> {
-        let (kind, payload) = self.tape.push_number(n, self.limit)?;
+        let (kind, mut payload) = self.tape.push_number(n, self.limit)?;
+        if matches!(kind, Kind::SmallPos | Kind::SmallNeg) {
+            payload = self.with_key_len(key, payload);
+        }
         self.push(kind, key.unwrap_or(0), payload).map(drop)
+    }
+
+    /// `value` with the length of the member's key beside it (see [`VALUE`]), when `key` is
+    /// the key just read, in the text and short enough.
+    fn with_key_len(&self, key: Option<u32>, value: u32) -> u32 {
+        let len = match (key, self.keys.last()) {
+            (Some(at), Some(&(top, len))) if at == top && at & SIDE_KEY == 0 => len,
+            _ => 0,
+        };
+        let len = if len <= KEY_LEN_MAX { len } else { 0 };
+        len << KEY_LEN_SHIFT | value
     }
 
     /// Closes the container at `at` with `count` members; objects lose repeated keys here.
@@ -830,15 +884,23 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        let at = self.key.unwrap_or(0);
-        self.builder.push(Kind::Null, at, 0).map_err(E::custom)?;
+        let (at, payload) = (
+            self.key.unwrap_or(0),
+            self.builder.with_key_len(self.key, 0),
+        );
+        self.builder
+            .push(Kind::Null, at, payload)
+            .map_err(E::custom)?;
         Ok(())
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
         let kind = if b { Kind::True } else { Kind::False };
-        let at = self.key.unwrap_or(0);
-        self.builder.push(kind, at, 0).map_err(E::custom)?;
+        let (at, payload) = (
+            self.key.unwrap_or(0),
+            self.builder.with_key_len(self.key, 0),
+        );
+        self.builder.push(kind, at, payload).map_err(E::custom)?;
         Ok(())
     }
 
@@ -990,8 +1052,8 @@ impl<'a> TapeNode<'a> {
         let payload = e.payload();
         let bits = || self.tape.numbers.get(payload as usize).copied();
         match e.kind() {
-            Kind::SmallPos => Some(Number::from(payload)),
-            Kind::SmallNeg => Some(Number::from(-i64::from(payload))),
+            Kind::SmallPos => Some(Number::from(e.value())),
+            Kind::SmallNeg => Some(Number::from(-i64::from(e.value()))),
             Kind::BigPos => bits().map(Number::from),
             Kind::BigNeg => bits().map(|b| Number::from(b as i64)),
             Kind::Float => bits().and_then(|b| Number::from_f64(f64::from_bits(b))),
@@ -1462,6 +1524,10 @@ mod tests {
     #[test]
     fn numbers_at_the_inline_and_table_boundaries_read_as_serde_json_reads_them() {
         let cases = [
+            "1048575",
+            "1048576",
+            "-1048575",
+            "-1048576",
             "268435455",
             "268435456",
             "-268435455",
@@ -1489,7 +1555,7 @@ mod tests {
             tape.entries.iter().map(|e| e.kind()).collect()
         };
         assert_eq!(
-            kinds("[268435455, 268435456, -268435455, -268435456, -0, 0.5]"),
+            kinds("[1048575, 1048576, -1048575, -1048576, -0, 0.5]"),
             [
                 Kind::Array,
                 Kind::SmallPos,
@@ -1514,6 +1580,22 @@ mod tests {
         assert_eq!(root.get("é\t").map(|v| v.len()), Some(2));
         assert_eq!(root.get("").and_then(|v| v.as_str()), Some(""));
         assert!(root.get("a\"").is_none() && root.get("\"").is_none());
+        // Nor for a key that spans the quote before it.
+        let text = r#"{"x":"","ab":1}"#;
+        let tape = Tape::parse(text).expect("parses");
+        assert!(tape.root(text).get("\",\"ab").is_none());
+        assert!(tape.root(text).get("ab").is_some());
+        // Keys too long for an entry to keep their length are found all the same.
+        let long = "k".repeat(300);
+        let text =
+            format!(r#"{{"{long}": 1, "{long}x": null, "{long}y": "v", "k": {{"{long}": []}}}}"#);
+        assert_same(&text);
+        let tape = Tape::parse(&text).expect("parses");
+        let keys: Vec<&str> = tape.root(&text).members().map(|(k, _)| k).collect();
+        assert_eq!(
+            keys.iter().map(|k| k.len()).collect::<Vec<_>>(),
+            [300, 301, 301, 1]
+        );
         assert_eq!(root.len(), 6);
     }
 
@@ -1554,7 +1636,7 @@ mod tests {
         let mut tape = Tape::parse(text).expect("parses");
         for e in tape.entries.iter_mut() {
             if matches!(e.kind(), Kind::StrAt | Kind::StrAfterKey) {
-                *e = e.with_payload(LONG);
+                *e = e.with_payload(e.payload() | LONG);
             }
         }
         assert_eq!(
