@@ -27,6 +27,7 @@ use std::borrow::Cow;
 use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use jsonschema::json::{Array, Json, Node, NodeIdentity, Object};
 use jsonschema::JsonType;
@@ -35,6 +36,7 @@ use serde_json::{Map, Number, Value};
 
 /// What one entry holds: the top 4 bits of its second word. The other 28 are its payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Kind {
     /// With `False`, `True`, the small numbers and the text strings, the payload has room for
     /// the member's key's length (see [`VALUE`]).
@@ -64,23 +66,6 @@ enum Kind {
     /// As `Array`.
     Object,
 }
-
-/// The kinds by their 4-bit code.
-const KINDS: [Kind; 13] = [
-    Kind::Null,
-    Kind::False,
-    Kind::True,
-    Kind::SmallPos,
-    Kind::SmallNeg,
-    Kind::BigPos,
-    Kind::BigNeg,
-    Kind::Float,
-    Kind::StrAt,
-    Kind::StrAfterKey,
-    Kind::StrSide,
-    Kind::Array,
-    Kind::Object,
-];
 
 /// The payload bits of an entry's second word.
 const PAYLOAD: u32 = (1 << 28) - 1;
@@ -123,10 +108,22 @@ impl Entry {
     }
 
     fn kind(self) -> Kind {
-        KINDS
-            .get((self.word >> 28) as usize)
-            .copied()
-            .unwrap_or(Kind::Null)
+        // Each code to the kind of that discriminant: compiled to no lookup at all.
+        match self.word >> 28 {
+            1 => Kind::False,
+            2 => Kind::True,
+            3 => Kind::SmallPos,
+            4 => Kind::SmallNeg,
+            5 => Kind::BigPos,
+            6 => Kind::BigNeg,
+            7 => Kind::Float,
+            8 => Kind::StrAt,
+            9 => Kind::StrAfterKey,
+            10 => Kind::StrSide,
+            11 => Kind::Array,
+            12 => Kind::Object,
+            _ => Kind::Null,
+        }
     }
 
     fn payload(self) -> u32 {
@@ -138,7 +135,8 @@ impl Entry {
     }
 
     fn is_container(self) -> bool {
-        matches!(self.kind(), Kind::Array | Kind::Object)
+        // The last two kinds: one comparison on the walks' hot path.
+        self.word >> 28 >= Kind::Array as u32
     }
 
     /// The payload's value, for the kinds that keep their key's length beside it.
@@ -325,7 +323,7 @@ impl<'de> Visitor<'de> for Count<'_> {
 }
 
 /// A parsed JSON document over a text it does not own (see the module docs).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Tape {
     entries: Vec<Entry>,
     /// Unescaped strings and keys that had escapes, and strings copied out of the text.
@@ -351,6 +349,26 @@ pub struct Tape {
     /// The document as JSON text, for a tape not `from_text` (see `lazy_value`): written when
     /// it is first needed, it reads back into the same entries from the root on.
     written: std::sync::OnceLock<String>,
+    /// The entry whose member count [`TapeNode::len`] counted last (plus one: 0 is none) in the
+    /// high half, and the count.
+    last_len: AtomicU64,
+}
+
+impl Clone for Tape {
+    fn clone(&self) -> Tape {
+        Tape {
+            entries: self.entries.clone(),
+            side: self.side.clone(),
+            sides: self.sides.clone(),
+            numbers: self.numbers.clone(),
+            root: self.root,
+            duplicates: self.duplicates,
+            origin: self.origin,
+            from_text: self.from_text,
+            written: self.written.clone(),
+            last_len: AtomicU64::new(self.last_len.load(Relaxed)),
+        }
+    }
 }
 
 impl Tape {
@@ -1063,8 +1081,18 @@ impl<'a> TapeNode<'a> {
 
     /// How many members or items a container has (0 for scalars): a walk over them, one step
     /// each (the count is not stored, to keep entries small).
+    /// `jsonschema` asks an object's length once per keyword (`properties`, `required`), one
+    /// after the other, so the last count is kept.
     pub fn len(&self) -> usize {
-        self.member_indices().count()
+        let tag = self.index as u64 + 1;
+        let last = self.tape.last_len.load(Relaxed);
+        if last >> 32 == tag {
+            return (last & u64::from(u32::MAX)) as usize;
+        }
+        let count = self.member_indices().count();
+        // Both below 2^28: they fit one word, read whole by any thread.
+        self.tape.last_len.store(tag << 32 | count as u64, Relaxed);
+        count
     }
 
     /// Whether a container has no members or items (or this is a scalar).
@@ -1324,6 +1352,7 @@ impl Json for TapeJson {
         f: impl FnOnce(TapeNode<'_>) -> T,
     ) -> T {
         buffer.entries.clear();
+        *buffer.last_len.get_mut() = 0;
         buffer.side.clear();
         buffer.sides.clear();
         buffer.root = 0;
