@@ -1,13 +1,22 @@
-//! A body's JSON as a tape: one flat vector of small fixed-size entries in document order,
-//! pointing into the body's text instead of copying it.
+//! A body's JSON as a tape: one flat vector of 8-byte entries in document order, pointing into
+//! the body's text instead of copying it.
 //!
 //! A `serde_json::Value` costs one allocation per string and a hash index per object, about
 //! three times the text, and building it was most of the validation CPU (issue 13). The tape is
 //! built by the same `serde_json` parser (driven through a [`DeserializeSeed`], so syntax errors,
 //! their positions and the recursion limit are `serde_json`'s own), but a string without escapes
-//! is kept as its offset and length in the text; only escaped strings are unescaped, into one side
-//! buffer. Containers know their member count and the index just past their last descendant, so
-//! a sibling is one step away.
+//! is kept as its place in the text; only escaped strings are unescaped, into one side buffer.
+//! A container knows the index just past its last descendant, so a sibling is one step away.
+//!
+//! An entry is two 32-bit words, because issue 12 bounds a huge entry's memory at about twice
+//! its size and a dense body (`[{"id":1,"name":"ab"}, ...]`) has one value per 7 bytes of text:
+//! at 8 bytes a value, a 255 MB line of them takes 291 MB of tape (20-byte entries took 730 MB).
+//! So nothing is stored twice: `serde_json` gives the place of strings and keys only, so a
+//! member keeps where its key ends, and its string value is found after it (`:` and whitespace,
+//! then the value's `"`); an unescaped key starts after the `"` before its end. A number that needs
+//! more than 28 bits, and a string or key with escapes, go to side tables the entry indexes.
+//! Member counts are not stored: counting walks the children, one step each. A body of more
+//! than 268 million values is an error.
 //!
 //! The tape has `Value`'s meaning exactly, duplicate keys included: like `serde_json`'s
 //! `preserve_order` map, the last value of a repeated key wins, at the first key's place.
@@ -18,65 +27,237 @@ use std::borrow::Cow;
 use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use jsonschema::json::{Array, Json, Node, NodeIdentity, Object};
 use jsonschema::JsonType;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-/// What one entry holds.
+/// What one entry holds: the top 4 bits of its second word. The other 28 are its payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Kind {
+    /// With `False`, `True`, the small numbers and the text strings, the payload has room for
+    /// the member's key's length (see [`VALUE`]).
     Null,
     False,
     True,
-    /// A non-negative integer, as `serde_json` reads it (`u64`).
-    PosInt,
-    /// A negative integer (`i64`).
-    NegInt,
+    /// A non-negative integer below 2^20: the payload's value.
+    SmallPos,
+    /// A negative integer above -2^20: the payload's value is its magnitude.
+    SmallNeg,
+    /// A non-negative integer as `serde_json` reads it (`u64`): the payload indexes the numbers.
+    BigPos,
+    /// A negative integer (`i64`), as `BigPos`.
+    BigNeg,
+    /// A float, its bits in the numbers, as `BigPos`.
     Float,
-    Str,
+    /// A string of the text without escapes that starts at the entry's first word (an array
+    /// item or the root): the payload's value is its length (see [`LONG`]).
+    StrAt,
+    /// A member's string of the text without escapes: it starts after its key (see
+    /// [`value_start`]); the payload's value is its length (see [`LONG`]).
+    StrAfterKey,
+    /// A string in the side buffer: the payload indexes the side strings.
+    StrSide,
+    /// The payload is the index just past the last descendant.
     Array,
+    /// As `Array`.
     Object,
 }
 
-/// Where a string's bytes are: a range of the text, or of the side buffer when it had escapes
-/// ([`SIDE`] set in `len`). Containers and numbers use the two words for their own payload.
-/// Two words, not three, so an entry takes 20 bytes: a body of tiny objects has about one entry
-/// per 7 bytes of text.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Span {
-    start: u32,
-    len: u32,
-}
+/// The payload bits of an entry's second word.
+const PAYLOAD: u32 = (1 << 28) - 1;
 
-/// The bit of a string's `len` that says it is in the side buffer.
-const SIDE: u32 = 1 << 31;
+/// The low 20 bits of a payload that also holds the length of its member's key, up to
+/// [`KEY_LEN_MAX`], above them (0: not known, found by looking back for the key's `"`): a
+/// members pass (`required`, `additionalProperties`, the unknown-keys walk) reads every key, and
+/// most members are such scalars.
+const VALUE: u32 = (1 << 20) - 1;
+const KEY_LEN_SHIFT: u32 = 20;
+const KEY_LEN_MAX: u32 = PAYLOAD >> KEY_LEN_SHIFT;
 
-impl Span {
-    fn side(self) -> bool {
-        self.len & SIDE != 0
-    }
+/// A text string's length meaning "this long or longer": its end is its closing `"` (a string
+/// without escapes holds none), found when it is read.
+const LONG: u32 = VALUE;
 
-    fn text_len(self) -> u32 {
-        self.len & !SIDE
-    }
-}
+/// The most entries, side strings or numbers a tape holds: a container's payload must index
+/// past its last entry.
+const MAX_VALUES: usize = PAYLOAD as usize;
 
-/// One value of the document, with the key it stands under when it is an object member.
-#[derive(Debug, Clone, Copy)]
+/// The bit of a member's first word that says its key is a side string (its index below).
+const SIDE_KEY: u32 = 1 << 31;
+
+/// One value of the document, in two words (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
-    kind: Kind,
-    /// The member's key (empty for array items and the root).
-    key: Span,
-    /// Strings: where the bytes are. Numbers: the 64 bits, split in two. Containers: `start` is
-    /// the member count and `len` the index just past the last descendant.
-    payload: Span,
+    /// An object member: where its key ends in the text (its closing `"`), or [`SIDE_KEY`] and
+    /// the key's side index. An array item or the root: where its string starts, if it is a [`Kind::StrAt`].
+    at: u32,
+    /// The kind in the top 4 bits, the payload below.
+    word: u32,
+}
+
+impl Entry {
+    fn new(kind: Kind, at: u32, payload: u32) -> Entry {
+        Entry {
+            at,
+            word: (kind as u32) << 28 | (payload & PAYLOAD),
+        }
+    }
+
+    fn kind(self) -> Kind {
+        // Each code to the kind of that discriminant: compiled to no lookup at all.
+        match self.word >> 28 {
+            1 => Kind::False,
+            2 => Kind::True,
+            3 => Kind::SmallPos,
+            4 => Kind::SmallNeg,
+            5 => Kind::BigPos,
+            6 => Kind::BigNeg,
+            7 => Kind::Float,
+            8 => Kind::StrAt,
+            9 => Kind::StrAfterKey,
+            10 => Kind::StrSide,
+            11 => Kind::Array,
+            12 => Kind::Object,
+            _ => Kind::Null,
+        }
+    }
+
+    fn payload(self) -> u32 {
+        self.word & PAYLOAD
+    }
+
+    fn with_payload(self, payload: u32) -> Entry {
+        Entry::new(self.kind(), self.at, payload)
+    }
+
+    fn is_container(self) -> bool {
+        // The last two kinds: one comparison on the walks' hot path.
+        self.word >> 28 >= Kind::Array as u32
+    }
+
+    /// The payload's value, for the kinds that keep their key's length beside it.
+    fn value(self) -> u32 {
+        self.word & VALUE
+    }
+
+    /// The length of the member's key, when the entry keeps it.
+    fn key_len(self) -> Option<usize> {
+        let keeps = matches!(
+            self.kind(),
+            Kind::Null
+                | Kind::False
+                | Kind::True
+                | Kind::SmallPos
+                | Kind::SmallNeg
+                | Kind::StrAt
+                | Kind::StrAfterKey
+        );
+        let len = self.payload() >> KEY_LEN_SHIFT;
+        (keeps && len > 0).then_some(len as usize)
+    }
+}
+
+/// Why a tape cannot hold a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TooBig {
+    /// More entries, side strings or numbers than [`MAX_VALUES`] (or a test's smaller limit).
+    Values,
+    /// Side strings of 4 GiB or more.
+    Strings,
+}
+
+impl fmt::Display for TooBig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TooBig::Values => "body has more than 268 million values",
+            TooBig::Strings => "strings too large (4 GiB or more)",
+        })
+    }
+}
+
+/// A number as `serde_json` reads it.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Pos(u64),
+    Neg(i64),
+    Float(f64),
+}
+
+/// Where the string value of a member whose unescaped key ends at `close` (its closing `"`)
+/// begins: past that quote, whitespace, `:`, whitespace and the value's opening `"`.
+fn value_start(text: &[u8], close: usize) -> Option<usize> {
+    let mut colon = false;
+    for (i, &b) in text.get(close + 1..)?.iter().enumerate() {
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b':' if !colon => colon = true,
+            b'"' if colon => return Some(close + 2 + i),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The quotes among eight bytes: the high bit of each byte that is `"`, no other bit.
+fn quotes_in(chunk: &[u8]) -> u64 {
+    const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ QUOTES;
+    // A byte's high bit ends up set when its low seven bits are zero and so is the high bit.
+    !(((word & LOW7) + LOW7) | word | LOW7)
+}
+
+/// Where the first `"` of `bytes` is, eight bytes a step: a long string's end is looked for
+/// this way.
+fn quote(bytes: &[u8]) -> Option<usize> {
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    for (n, chunk) in chunks.enumerate() {
+        let found = quotes_in(chunk);
+        if found != 0 {
+            return Some(n * 8 + found.trailing_zeros() as usize / 8);
+        }
+    }
+    let at = bytes.len() - tail.len();
+    tail.iter().position(|&b| b == b'"').map(|p| at + p)
+}
+
+/// Where the last `"` of `bytes` is, eight bytes a step: every member's key is looked for
+/// this way, back from its closing quote (`Members`), so it is on the validation's hot path.
+fn last_quote(bytes: &[u8]) -> Option<usize> {
+    let chunks = bytes.rchunks_exact(8);
+    let head = chunks.remainder();
+    for (n, chunk) in chunks.enumerate() {
+        let found = quotes_in(chunk);
+        if found != 0 {
+            let start = bytes.len() - 8 * (n + 1);
+            return Some(start + 7 - found.leading_zeros() as usize / 8);
+        }
+    }
+    head.iter().rposition(|&b| b == b'"')
 }
 
 /// Texts longer than this are counted before their tape is read (see `Tape::read`).
 const COUNT_PAST: usize = 1 << 20;
 
+impl Kind {
+    fn json_type(self) -> JsonType {
+        match self {
+            Kind::Null => JsonType::Null,
+            Kind::False | Kind::True => JsonType::Boolean,
+            Kind::SmallPos | Kind::SmallNeg | Kind::BigPos | Kind::BigNeg | Kind::Float => {
+                JsonType::Number
+            }
+            Kind::StrAt | Kind::StrAfterKey | Kind::StrSide => JsonType::String,
+            Kind::Array => JsonType::Array,
+            Kind::Object => JsonType::Object,
+        }
+    }
+}
 /// How many tape entries the first JSON value of `text` takes (one per value: containers,
 /// members, items; keys live in their value's entry); `None` if it is not JSON (the read that
 /// follows reports why).
@@ -142,11 +323,15 @@ impl<'de> Visitor<'de> for Count<'_> {
 }
 
 /// A parsed JSON document over a text it does not own (see the module docs).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Tape {
     entries: Vec<Entry>,
-    /// Unescaped strings and keys that had escapes.
+    /// Unescaped strings and keys that had escapes, and strings copied out of the text.
     side: String,
+    /// Where each side string is in `side`: (start, length).
+    sides: Vec<(u32, u32)>,
+    /// The numbers that do not fit an entry's payload, as 64 bits.
+    numbers: Vec<u64>,
     /// The entry of the document's root: 0, or a member of a parsed whole (see
     /// [`Tape::into_member`]).
     root: usize,
@@ -161,6 +346,29 @@ pub struct Tape {
     /// place read back masked there; messages show a big value from the tape itself (see
     /// `explain`), so only a message that prints a whole big value (`maxItems`) shows the mask.
     from_text: bool,
+    /// The document as JSON text, for a tape not `from_text` (see `lazy_value`): written when
+    /// it is first needed, it reads back into the same entries from the root on.
+    written: std::sync::OnceLock<String>,
+    /// The entry whose member count [`TapeNode::len`] counted last (plus one: 0 is none) in the
+    /// high half, and the count.
+    last_len: AtomicU64,
+}
+
+impl Clone for Tape {
+    fn clone(&self) -> Tape {
+        Tape {
+            entries: self.entries.clone(),
+            side: self.side.clone(),
+            sides: self.sides.clone(),
+            numbers: self.numbers.clone(),
+            root: self.root,
+            duplicates: self.duplicates,
+            origin: self.origin,
+            from_text: self.from_text,
+            written: self.written.clone(),
+            last_len: AtomicU64::new(self.last_len.load(Relaxed)),
+        }
+    }
 }
 
 impl Tape {
@@ -172,12 +380,21 @@ impl Tape {
     /// Parses `slice`, a part of `text`, whole; offsets count from the start of `text`, so the
     /// tape reads over `text` (a body inside its NDJSON line). Errors are positioned in `slice`.
     pub fn parse_in<'t>(text: &'t str, slice: &'t str) -> Result<Tape, serde_json::Error> {
-        if text.len() >= SIDE as usize {
+        Tape::parse_limited(text, slice, MAX_VALUES)
+    }
+
+    /// [`Tape::parse_in`] holding at most `limit` values (tests use a small one).
+    fn parse_limited<'t>(
+        text: &'t str,
+        slice: &'t str,
+        limit: usize,
+    ) -> Result<Tape, serde_json::Error> {
+        if text.len() >= SIDE_KEY as usize {
             return Err(de::Error::custom("JSON text too large (2 GiB or more)"));
         }
         let origin = (slice.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
         let mut de = serde_json::Deserializer::from_str(slice);
-        let tape = Tape::read(&mut de, text, origin)?;
+        let tape = Tape::read(&mut de, text, origin, limit)?;
         de.end()?;
         Ok(tape)
     }
@@ -187,17 +404,19 @@ impl Tape {
         de: &mut serde_json::Deserializer<serde_json::de::StrRead<'t>>,
         text: &'t str,
         origin: usize,
+        limit: usize,
     ) -> Result<Tape, serde_json::Error> {
         // About one entry per 16 bytes of a typical body: one allocation for most bodies. A
         // text past 1 MB is counted first (a syntax pass, far cheaper than the read) and its
         // tape allocated once: grown by doubling, a big tape would hold its old and its new copy
-        // at once (255 MB of 20-byte objects: 1.57 GB peak against 1.0 GB counted).
+        // at once (255 MB of 20-byte objects: 1.57 GB peak against 1.0 GB counted, when an
+        // entry took 20 bytes).
         let rest = text.get(origin..).unwrap_or("");
         let capacity = match rest.len() {
             n if n > COUNT_PAST => count_values(rest).unwrap_or(1 << 16),
             n => n / 16,
         };
-        let entries = Vec::with_capacity(capacity);
+        let entries = Vec::with_capacity(capacity.min(limit));
         let mut builder = Builder {
             text,
             tape: Tape {
@@ -206,25 +425,28 @@ impl Tape {
                 from_text: true,
                 ..Tape::default()
             },
+            limit,
+            keys: Vec::new(),
             members: Vec::new(),
             hashes: Vec::new(),
         };
         ValueSeed {
             builder: &mut builder,
-            key: Span::default(),
+            key: None,
         }
         .deserialize(de)?;
         Ok(builder.tape)
     }
 
     /// The value of entry `index` of the tape of the first JSON value of `text`: how a big
-    /// error instance is built when it is read, from the text (see [`Tape::from_text`]).
+    /// error instance is built when it is read, from the text (see [`Tape::from_text`]) or from
+    /// the tape's own copy (see [`Tape::written`]).
     fn reparsed(text: &[u8], index: u32) -> Value {
         let Ok(text) = std::str::from_utf8(text) else {
             return Value::Null;
         };
         let mut de = serde_json::Deserializer::from_str(text);
-        match Tape::read(&mut de, text, 0) {
+        match Tape::read(&mut de, text, 0, MAX_VALUES) {
             Ok(tape) if (index as usize) < tape.entries.len() => TapeNode {
                 tape: &tape,
                 text,
@@ -237,56 +459,105 @@ impl Tape {
 
     /// The same document as `value`, its strings held in the tape (it reads over any text): for
     /// values that have no text of their own (a form body, a request body kept as a `Value`).
+    /// A `Value` past the tape's 268 million values (some 9 GB of them) reads as null.
     pub fn from_value(value: &Value) -> Tape {
         let mut tape = Tape::default();
-        tape.push_value(value, Span::default());
+        if tape.push_value(value, None).is_err() {
+            tape = Tape::default();
+            tape.entries.push(Entry::new(Kind::Null, 0, 0));
+        }
         tape
     }
 
-    fn push_value(&mut self, value: &Value, key: Span) {
+    fn push_value(&mut self, value: &Value, key: Option<u32>) -> Result<(), TooBig> {
+        let at = key.unwrap_or(0);
         let (kind, payload) = match value {
-            Value::Null => (Kind::Null, Span::default()),
-            Value::Bool(false) => (Kind::False, Span::default()),
-            Value::Bool(true) => (Kind::True, Span::default()),
-            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => (Kind::PosInt, bits(u)),
-                (None, Some(i), _) => (Kind::NegInt, bits(i as u64)),
-                (_, _, f) => (Kind::Float, bits(f.unwrap_or(0.0).to_bits())),
-            },
-            Value::String(s) => (Kind::Str, self.push_side(s).unwrap_or_default()),
+            Value::Null => (Kind::Null, 0),
+            Value::Bool(false) => (Kind::False, 0),
+            Value::Bool(true) => (Kind::True, 0),
+            Value::Number(n) => self.push_number(number_of(n), MAX_VALUES)?,
+            Value::String(s) => (Kind::StrSide, self.push_side(s, MAX_VALUES)?),
             Value::Array(items) => {
-                let at = self.open(Kind::Array, key);
-                items
-                    .iter()
-                    .for_each(|v| self.push_value(v, Span::default()));
-                return self.close_at(at, items.len());
+                let open = self.push(Kind::Array, at, 0, MAX_VALUES)?;
+                for v in items {
+                    self.push_value(v, None)?;
+                }
+                self.close_at(open);
+                return Ok(());
             }
             Value::Object(map) => {
-                let at = self.open(Kind::Object, key);
+                let open = self.push(Kind::Object, at, 0, MAX_VALUES)?;
                 for (k, v) in map {
-                    let key = self.push_side(k).unwrap_or_default();
-                    self.push_value(v, key);
+                    let key = self.push_side(k, MAX_VALUES)? | SIDE_KEY;
+                    self.push_value(v, Some(key))?;
                 }
-                return self.close_at(at, map.len());
+                self.close_at(open);
+                return Ok(());
             }
         };
-        self.entries.push(Entry { kind, key, payload });
+        self.push(kind, at, payload, MAX_VALUES).map(drop)
     }
 
-    fn open(&mut self, kind: Kind, key: Span) -> usize {
-        self.entries.push(Entry {
-            kind,
-            key,
-            payload: Span::default(),
-        });
-        self.entries.len() - 1
+    /// Appends an entry, returning its index; not past `limit` entries.
+    fn push(&mut self, kind: Kind, at: u32, payload: u32, limit: usize) -> Result<usize, TooBig> {
+        let index = self.entries.len();
+        if index >= limit.min(MAX_VALUES) {
+            return Err(TooBig::Values);
+        }
+        self.entries.push(Entry::new(kind, at, payload));
+        Ok(index)
     }
 
-    fn close_at(&mut self, at: usize, count: usize) {
-        self.entries[at].payload = Span {
-            start: count as u32,
-            len: self.entries.len() as u32,
+    /// Ends the container at `open` at the last entry.
+    fn close_at(&mut self, open: usize) {
+        // `push` kept the length within the payload.
+        let end = self.entries.len() as u32;
+        self.entries[open] = self.entries[open].with_payload(end);
+    }
+
+    /// The kind and payload of `n`: itself when it fits, else its index in the numbers.
+    fn push_number(&mut self, n: Num, limit: usize) -> Result<(Kind, u32), TooBig> {
+        let (kind, bits) = match n {
+            Num::Pos(u) if u <= u64::from(VALUE) => return Ok((Kind::SmallPos, u as u32)),
+            Num::Neg(i) if i >= -i64::from(VALUE) => {
+                return Ok((Kind::SmallNeg, i.unsigned_abs() as u32))
+            }
+            Num::Pos(u) => (Kind::BigPos, u),
+            Num::Neg(i) => (Kind::BigNeg, i as u64),
+            Num::Float(f) => (Kind::Float, f.to_bits()),
         };
+        let index = self.numbers.len();
+        if index >= limit.min(MAX_VALUES) {
+            return Err(TooBig::Values);
+        }
+        self.numbers.push(bits);
+        Ok((kind, index as u32))
+    }
+
+    /// Adds a side string, returning its index.
+    fn push_side(&mut self, s: &str, limit: usize) -> Result<u32, TooBig> {
+        let index = self.sides.len();
+        if index >= limit.min(MAX_VALUES) {
+            return Err(TooBig::Values);
+        }
+        let start = u32::try_from(self.side.len()).map_err(|_| TooBig::Strings)?;
+        let len = u32::try_from(s.len()).map_err(|_| TooBig::Strings)?;
+        start.checked_add(len).ok_or(TooBig::Strings)?;
+        self.side.push_str(s);
+        self.sides.push((start, len));
+        Ok(index as u32)
+    }
+
+    fn side_str(&self, index: u32) -> &str {
+        let (start, len) = self.sides.get(index as usize).copied().unwrap_or_default();
+        let start = start as usize;
+        self.side.get(start..start + len as usize).unwrap_or("")
+    }
+
+    /// The document as JSON text (see [`Tape::written`]).
+    fn written(&self, text: &str) -> &str {
+        self.written
+            .get_or_init(|| serde_json::to_string(&self.root(text)).unwrap_or_default())
     }
 
     /// The tape of the member `key` of this object document (the last, if it is there twice),
@@ -313,7 +584,8 @@ impl Tape {
     /// Copies into the tape the text of the strings (and keys, with `keys`) of the subtree at
     /// `pointer` that still point into `text`: the reader masks a line in place once it is
     /// parsed, and validation must still see the real values. Masking is rare (credential-named
-    /// keys, repeated keys), so this copies little.
+    /// keys, repeated keys), so this copies little. Every string of the subtree is copied, so
+    /// none is found through a key the mask changed.
     pub fn detach(&mut self, text: &str, pointer: &str, keys: bool) {
         let Some(node) = self.root(text).pointer(pointer) else {
             return;
@@ -324,53 +596,112 @@ impl Tape {
             // longer parses into these entries: big error instances are built from the tape.
             self.from_text = false;
         }
+        // The open containers around entry `i`: (end, whether it is an object). The subtree's
+        // root is not a member here: its key is outside the subtree.
+        let mut open: Vec<(usize, bool)> = Vec::new();
         for i in from..to {
-            let e = self.entries[i];
-            if e.kind == Kind::Str && !e.payload.side() {
-                let s = self.str_at(text, e.payload).to_string();
-                self.entries[i].payload = self.push_side(&s).unwrap_or_default();
+            while open.last().is_some_and(|&(end, _)| i >= end) {
+                open.pop();
             }
-            if keys && !e.key.side() && e.key.text_len() > 0 {
-                let s = self.str_at(text, e.key).to_string();
-                self.entries[i].key = self.push_side(&s).unwrap_or_default();
+            let member = open.last().is_some_and(|&(_, object)| object);
+            let e = self.entries[i];
+            if matches!(e.kind(), Kind::StrAt | Kind::StrAfterKey) {
+                let s = self.str_of(text, i).unwrap_or_default().to_string();
+                if let Ok(index) = self.push_side(&s, MAX_VALUES) {
+                    self.entries[i] = Entry::new(Kind::StrSide, e.at, index);
+                }
+            }
+            if keys && member && e.at & SIDE_KEY == 0 {
+                let s = self.key_of(text, i).to_string();
+                if let Ok(index) = self.push_side(&s, MAX_VALUES) {
+                    self.entries[i].at = index | SIDE_KEY;
+                }
+            }
+            if e.is_container() {
+                open.push((self.next(i), e.kind() == Kind::Object));
             }
         }
     }
 
-    fn push_side(&mut self, s: &str) -> Option<Span> {
-        let start = u32::try_from(self.side.len()).ok()?;
-        let len = u32::try_from(s.len()).ok().filter(|l| l & SIDE == 0)?;
-        start.checked_add(len)?;
-        self.side.push_str(s);
-        Some(Span {
-            start,
-            len: len | SIDE,
-        })
+    /// The string of entry `i`, if it is one (`""` where its place is not in `text`).
+    fn str_of<'a>(&'a self, text: &'a str, i: usize) -> Option<&'a str> {
+        let e = self.entries[i];
+        let start = match e.kind() {
+            Kind::StrSide => return Some(self.side_str(e.payload())),
+            Kind::StrAt => Some(e.at as usize),
+            Kind::StrAfterKey => value_start(text.as_bytes(), e.at as usize),
+            _ => return None,
+        };
+        Some(
+            start
+                .and_then(|s| text_str(text, s, e.value()))
+                .unwrap_or(""),
+        )
     }
 
-    fn str_at<'a>(&'a self, text: &'a str, span: Span) -> &'a str {
-        let source = if span.side() { &self.side } else { text };
-        let start = span.start as usize;
-        source
-            .get(start..start + span.text_len() as usize)
-            .unwrap_or("")
+    /// The key of member entry `i`.
+    fn key_of<'a>(&'a self, text: &'a str, i: usize) -> &'a str {
+        let end = self.entries[i].at;
+        if end & SIDE_KEY != 0 {
+            return self.side_str(end & !SIDE_KEY);
+        }
+        let end = end as usize;
+        let start = match self.entries[i].key_len() {
+            Some(len) => end.checked_sub(len),
+            None => text
+                .as_bytes()
+                .get(..end)
+                .and_then(last_quote)
+                .map(|q| q + 1),
+        };
+        start.and_then(|start| text.get(start..end)).unwrap_or("")
+    }
+
+    /// Whether member entry `i`'s key is `key`, without looking for the key's start.
+    fn key_is(&self, text: &str, i: usize, key: &str) -> bool {
+        let end = self.entries[i].at;
+        if end & SIDE_KEY != 0 {
+            return self.side_str(end & !SIDE_KEY) == key;
+        }
+        // A key in the text has no `"` inside: it is `key` when a `"` and `key` precede its
+        // end (the quote first: it rules out most other keys without comparing them), unless
+        // `key` has a quote (it then spans the opening one).
+        let (bytes, end) = (text.as_bytes(), end as usize);
+        let Some(start) = end.checked_sub(key.len()).filter(|&s| s > 0) else {
+            return false;
+        };
+        bytes.get(start - 1) == Some(&b'"')
+            && bytes.get(start..end) == Some(key.as_bytes())
+            && !key.bytes().any(|b| b == b'"')
     }
 
     /// The index just past entry `i` and its descendants.
     fn next(&self, i: usize) -> usize {
-        let e = &self.entries[i];
-        match e.kind {
-            Kind::Array | Kind::Object => e.payload.len as usize,
-            _ => i + 1,
+        let e = self.entries[i];
+        if e.is_container() {
+            e.payload() as usize
+        } else {
+            i + 1
         }
     }
 }
 
-/// A number's 64 bits as an entry's payload.
-fn bits(n: u64) -> Span {
-    Span {
-        start: n as u32,
-        len: (n >> 32) as u32,
+/// The unescaped string of the text at `start`, `len` bytes long, or up to its closing `"`
+/// when `len` is [`LONG`].
+fn text_str(text: &str, start: usize, len: u32) -> Option<&str> {
+    let len = match len {
+        LONG => quote(text.as_bytes().get(start..)?)?,
+        n => n as usize,
+    };
+    text.get(start..start + len)
+}
+
+/// A `serde_json` number as the parser gave it.
+fn number_of(n: &Number) -> Num {
+    match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => Num::Pos(u),
+        (None, Some(i), _) => Num::Neg(i),
+        (_, _, f) => Num::Float(f.unwrap_or(0.0)),
     }
 }
 
@@ -378,44 +709,97 @@ fn bits(n: u64) -> Span {
 struct Builder<'t> {
     text: &'t str,
     tape: Tape,
+    /// The most entries, side strings or numbers ([`MAX_VALUES`] but in tests).
+    limit: usize,
+    /// The keys of the objects being read, innermost last, each as its entry's first word and
+    /// its length: [`Builder::dedup`] compares them without looking for their ends.
+    keys: Vec<(u32, u32)>,
     /// Scratch for [`Builder::dedup`]: an object's member entries and their keys' hashes.
     members: Vec<usize>,
     hashes: Vec<u64>,
 }
 
 impl Builder<'_> {
-    /// Where `s`, borrowed from the text, stands in it.
-    fn borrowed(&mut self, s: &str) -> Option<Span> {
+    /// Where `s`, borrowed from the text, starts in it.
+    fn borrowed(&self, s: &str) -> Option<u32> {
         let offset = (s.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
-        (offset + s.len() <= self.text.len()).then_some(Span {
-            start: offset as u32,
-            len: s.len() as u32,
-        })
+        // `parse_limited` refused texts of 2 GiB or more: an offset fits below `SIDE_KEY`.
+        (offset + s.len() <= self.text.len()).then_some(offset as u32)
     }
 
-    fn string(&mut self, s: &str, borrowed: bool) -> Result<Span, String> {
-        let span = if borrowed { self.borrowed(s) } else { None };
-        span.or_else(|| self.tape.push_side(s))
-            .ok_or_else(|| "strings too large (2 GiB or more)".to_string())
+    fn push(&mut self, kind: Kind, at: u32, payload: u32) -> Result<usize, TooBig> {
+        self.tape.push(kind, at, payload, self.limit)
     }
 
-    fn push(&mut self, kind: Kind, key: Span, payload: Span) {
-        self.tape.entries.push(Entry { kind, key, payload });
+    /// A member's key: where it ends in the text (its closing quote), or its index among the
+    /// side strings.
+    fn key(&mut self, s: &str, borrowed: bool) -> Result<u32, TooBig> {
+        let at = match self.borrowed(s).filter(|_| borrowed) {
+            // Below 2 GiB, the text's bound.
+            Some(start) => start + s.len() as u32,
+            None => self.tape.push_side(s, self.limit)? | SIDE_KEY,
+        };
+        // Below 2 GiB: the text's bound, and a side string is a copy of a part of it.
+        self.keys.push((at, s.len() as u32));
+        Ok(at)
     }
 
-    fn number(&mut self, kind: Kind, key: Span, n: u64) {
-        self.push(kind, key, bits(n));
+    /// A key of [`Builder::keys`].
+    fn key_str<'a>(tape: &'a Tape, text: &'a str, (at, len): (u32, u32)) -> &'a str {
+        if at & SIDE_KEY != 0 {
+            return tape.side_str(at & !SIDE_KEY);
+        }
+        let end = at as usize;
+        text.get(end.saturating_sub(len as usize)..end)
+            .unwrap_or("")
+    }
+
+    /// A string value under `key` (none for an item or the root).
+    fn string(&mut self, key: Option<u32>, s: &str, borrowed: bool) -> Result<(), TooBig> {
+        let at = self.borrowed(s).filter(|_| borrowed);
+        let len = u32::try_from(s.len()).map_or(LONG, |n| n.min(LONG));
+        let (kind, at, payload) = match (key, at) {
+            (None, Some(at)) => (Kind::StrAt, at, len),
+            // Found again from the key, which must then be in the text too.
+            (Some(key), Some(_)) if key & SIDE_KEY == 0 => {
+                (Kind::StrAfterKey, key, self.with_key_len(Some(key), len))
+            }
+            (key, _) => {
+                let index = self.tape.push_side(s, self.limit)?;
+                (Kind::StrSide, key.unwrap_or(0), index)
+            }
+        };
+        self.push(kind, at, payload).map(drop)
+    }
+
+    fn number(&mut self, key: Option<u32>, n: Num) -> Result<(), TooBig> {
+        let (kind, mut payload) = self.tape.push_number(n, self.limit)?;
+        if matches!(kind, Kind::SmallPos | Kind::SmallNeg) {
+            payload = self.with_key_len(key, payload);
+        }
+        self.push(kind, key.unwrap_or(0), payload).map(drop)
+    }
+
+    /// `value` with the length of the member's key beside it (see [`VALUE`]), when `key` is
+    /// the key just read, in the text and short enough.
+    fn with_key_len(&self, key: Option<u32>, value: u32) -> u32 {
+        let len = match (key, self.keys.last()) {
+            (Some(at), Some(&(top, len))) if at == top && at & SIDE_KEY == 0 => len,
+            _ => 0,
+        };
+        let len = if len <= KEY_LEN_MAX { len } else { 0 };
+        len << KEY_LEN_SHIFT | value
     }
 
     /// Closes the container at `at` with `count` members; objects lose repeated keys here.
     fn close(&mut self, at: usize, count: u32) {
-        let end = self.tape.entries.len() as u32;
-        self.tape.entries[at].payload = Span {
-            start: count,
-            len: end,
-        };
-        if self.tape.entries[at].kind == Kind::Object && count > 1 {
-            self.dedup(at);
+        self.tape.close_at(at);
+        if self.tape.entries[at].kind() == Kind::Object {
+            let first = self.keys.len().saturating_sub(count as usize);
+            if count > 1 {
+                self.dedup(at, first);
+            }
+            self.keys.truncate(first);
         }
     }
 
@@ -423,32 +807,31 @@ impl Builder<'_> {
     /// insertion-ordered map does. Finding none is the common case, and costs one comparison of
     /// each pair of keys in a small object, or sorting their hashes in a big one, in buffers
     /// reused from object to object.
-    fn dedup(&mut self, at: usize) {
+    /// The object's keys are `keys[first..]`, one for each member in order.
+    fn dedup(&mut self, at: usize, first: usize) {
         let (tape, text) = (&self.tape, self.text);
-        let key = |i: usize| tape.str_at(text, tape.entries[i].key);
-        let members = &mut self.members;
-        members.clear();
-        members.extend(tape.root(text).at(at).member_indices());
-        let maybe = if members.len() <= 8 {
-            members
-                .iter()
-                .enumerate()
-                .any(|(n, &a)| members[..n].iter().any(|&b| key(a) == key(b)))
+        let keys = self.keys.get(first..).unwrap_or_default();
+        let key = |n: usize| Builder::key_str(tape, text, keys[n]);
+        let maybe = if keys.len() <= 8 {
+            (0..keys.len()).any(|a| (0..a).any(|b| key(a) == key(b)))
         } else {
             let hashes = &mut self.hashes;
             hashes.clear();
-            hashes.extend(members.iter().map(|&m| crate::hash::fnv1a(&[key(m)])));
+            hashes.extend((0..keys.len()).map(|n| crate::hash::fnv1a(&[key(n)])));
             hashes.sort_unstable();
             hashes.windows(2).any(|w| w[0] == w[1])
         };
         if !maybe {
             return;
         }
+        let members = &mut self.members;
+        members.clear();
+        members.extend(tape.root(text).at(at).member_indices());
         // (first key's entry, last value's entry), in first-key order.
         let mut kept: Vec<(usize, usize)> = Vec::new();
         let mut slot_of: HashMap<&str, usize> = HashMap::with_capacity(members.len());
-        for &m in members.iter() {
-            match slot_of.entry(key(m)) {
+        for (n, &m) in members.iter().enumerate() {
+            match slot_of.entry(key(n)) {
                 Slot::Occupied(slot) => kept[*slot.get()].1 = m,
                 Slot::Vacant(slot) => {
                     slot.insert(kept.len());
@@ -460,45 +843,47 @@ impl Builder<'_> {
             return; // hashes met, keys did not
         }
         self.tape.duplicates = true;
+        self.keep(at, &kept);
+    }
+
+    /// Rewrites the members of the object at `at` as `kept`'s last values, in order. A value
+    /// keeps its own key: it reads as the first one (they are equal once unescaped), and a
+    /// string value is still found after it.
+    fn keep(&mut self, at: usize, kept: &[(usize, usize)]) {
         let old: Vec<Entry> = self.tape.entries.split_off(at + 1);
-        for (first, last) in &kept {
-            let key = self.tape.entries.len() as isize;
+        for &(_, last) in kept {
+            let place = self.tape.entries.len() as isize;
             let from = last - (at + 1);
-            let to = self.tape.next_in(&old, from, at + 1);
-            let shift = key - *last as isize;
-            for (n, e) in old[from..to].iter().enumerate() {
-                let mut e = *e;
-                if matches!(e.kind, Kind::Array | Kind::Object) {
-                    e.payload.len = (e.payload.len as isize + shift) as u32;
-                }
-                if n == 0 {
-                    e.key = old[first - (at + 1)].key;
-                }
-                self.tape.entries.push(e);
+            let to = Tape::next_in(&old, from, at + 1);
+            let shift = place - last as isize;
+            for e in &old[from..to] {
+                let moved = if e.is_container() {
+                    e.with_payload((e.payload() as isize + shift) as u32)
+                } else {
+                    *e
+                };
+                self.tape.entries.push(moved);
             }
         }
-        let end = self.tape.entries.len() as u32;
-        self.tape.entries[at].payload = Span {
-            start: kept.len() as u32,
-            len: end,
-        };
+        self.tape.close_at(at);
     }
 }
 
 impl Tape {
     /// [`Tape::next`] for entries moved out to `old`, which began at index `base`.
-    fn next_in(&self, old: &[Entry], i: usize, base: usize) -> usize {
-        match old[i].kind {
-            Kind::Array | Kind::Object => old[i].payload.len as usize - base,
-            _ => i + 1,
+    fn next_in(old: &[Entry], i: usize, base: usize) -> usize {
+        if old[i].is_container() {
+            old[i].payload() as usize - base
+        } else {
+            i + 1
         }
     }
 }
 
-/// Reads one value into the builder, under `key`.
+/// Reads one value into the builder, under `key` (none for an item or the root).
 struct ValueSeed<'b, 't> {
     builder: &'b mut Builder<'t>,
-    key: Span,
+    key: Option<u32>,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, 'de> {
@@ -517,113 +902,123 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.builder.push(Kind::Null, self.key, Span::default());
+        let (at, payload) = (
+            self.key.unwrap_or(0),
+            self.builder.with_key_len(self.key, 0),
+        );
+        self.builder
+            .push(Kind::Null, at, payload)
+            .map_err(E::custom)?;
         Ok(())
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
         let kind = if b { Kind::True } else { Kind::False };
-        self.builder.push(kind, self.key, Span::default());
+        let (at, payload) = (
+            self.key.unwrap_or(0),
+            self.builder.with_key_len(self.key, 0),
+        );
+        self.builder.push(kind, at, payload).map_err(E::custom)?;
         Ok(())
     }
 
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<(), E> {
-        self.builder.number(Kind::PosInt, self.key, n);
-        Ok(())
+        self.builder
+            .number(self.key, Num::Pos(n))
+            .map_err(E::custom)
     }
 
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<(), E> {
-        if n >= 0 {
-            self.builder.number(Kind::PosInt, self.key, n as u64);
-        } else {
-            self.builder.number(Kind::NegInt, self.key, n as u64);
-        }
-        Ok(())
+        let n = u64::try_from(n).map_or(Num::Neg(n), Num::Pos);
+        self.builder.number(self.key, n).map_err(E::custom)
     }
 
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<(), E> {
         // As `Value`: a float JSON cannot hold (never produced by the parser) is null.
         if n.is_finite() {
-            self.builder.number(Kind::Float, self.key, n.to_bits());
+            self.builder
+                .number(self.key, Num::Float(n))
+                .map_err(E::custom)
         } else {
-            self.builder.push(Kind::Null, self.key, Span::default());
+            self.visit_unit()
         }
-        Ok(())
     }
 
     fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<(), E> {
-        let span = self.builder.string(s, true).map_err(E::custom)?;
-        self.builder.push(Kind::Str, self.key, span);
-        Ok(())
+        self.builder.string(self.key, s, true).map_err(E::custom)
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        let span = self.builder.string(s, false).map_err(E::custom)?;
-        self.builder.push(Kind::Str, self.key, span);
-        Ok(())
+        self.builder.string(self.key, s, false).map_err(E::custom)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let at = self.builder.tape.entries.len();
-        self.builder.push(Kind::Array, self.key, Span::default());
+        let at = self.key.unwrap_or(0);
+        let open = self
+            .builder
+            .push(Kind::Array, at, 0)
+            .map_err(de::Error::custom)?;
         let mut count = 0u32;
         while seq
             .next_element_seed(ValueSeed {
                 builder: &mut *self.builder,
-                key: Span::default(),
+                key: None,
             })?
             .is_some()
         {
-            count += 1;
+            count = count.saturating_add(1);
         }
-        self.builder.close(at, count);
+        self.builder.close(open, count);
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let at = self.builder.tape.entries.len();
-        self.builder.push(Kind::Object, self.key, Span::default());
+        let at = self.key.unwrap_or(0);
+        let open = self
+            .builder
+            .push(Kind::Object, at, 0)
+            .map_err(de::Error::custom)?;
         let mut count = 0u32;
         while let Some(key) = map.next_key_seed(KeySeed {
             builder: &mut *self.builder,
         })? {
             map.next_value_seed(ValueSeed {
                 builder: &mut *self.builder,
-                key,
+                key: Some(key),
             })?;
-            count += 1;
+            count = count.saturating_add(1);
         }
-        self.builder.close(at, count);
+        self.builder.close(open, count);
         Ok(())
     }
 }
 
-/// Reads one object key into the builder's text or side buffer.
+/// Reads one object key into the builder: its place in the text, or a side string.
 struct KeySeed<'b, 't> {
     builder: &'b mut Builder<'t>,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_, 'de> {
-    type Value = Span;
+    type Value = u32;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Span, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<u32, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
-    type Value = Span;
+    type Value = u32;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string key")
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Span, E> {
-        self.builder.string(s, true).map_err(E::custom)
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<u32, E> {
+        self.builder.key(s, true).map_err(E::custom)
     }
 
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Span, E> {
-        self.builder.string(s, false).map_err(E::custom)
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<u32, E> {
+        self.builder.key(s, false).map_err(E::custom)
     }
 }
 
@@ -646,56 +1041,73 @@ impl<'a> TapeNode<'a> {
         TapeNode { index, ..self }
     }
 
-    fn entry(&self) -> &'a Entry {
-        &self.tape.entries[self.index]
+    fn entry(&self) -> Entry {
+        self.tape.entries[self.index]
+    }
+
+    fn kind(&self) -> Kind {
+        self.entry().kind()
     }
 
     /// Whether this is an object.
     pub fn is_object(&self) -> bool {
-        self.entry().kind == Kind::Object
+        self.kind() == Kind::Object
     }
 
     /// Whether this is an array.
     pub fn is_array(&self) -> bool {
-        self.entry().kind == Kind::Array
+        self.kind() == Kind::Array
     }
 
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&'a str> {
-        let e = self.entry();
-        (e.kind == Kind::Str).then(|| self.tape.str_at(self.text, e.payload))
+        self.tape.str_of(self.text, self.index)
     }
 
     /// The number, if this is one, as `serde_json` holds it.
     pub fn number(&self) -> Option<Number> {
         let e = self.entry();
-        let bits = u64::from(e.payload.start) | (u64::from(e.payload.len) << 32);
-        match e.kind {
-            Kind::PosInt => Some(Number::from(bits)),
-            Kind::NegInt => Some(Number::from(bits as i64)),
-            Kind::Float => Number::from_f64(f64::from_bits(bits)),
+        let payload = e.payload();
+        let bits = || self.tape.numbers.get(payload as usize).copied();
+        match e.kind() {
+            Kind::SmallPos => Some(Number::from(e.value())),
+            Kind::SmallNeg => Some(Number::from(-i64::from(e.value()))),
+            Kind::BigPos => bits().map(Number::from),
+            Kind::BigNeg => bits().map(|b| Number::from(b as i64)),
+            Kind::Float => bits().and_then(|b| Number::from_f64(f64::from_bits(b))),
             _ => None,
         }
     }
 
-    /// How many members or items a container has (0 for scalars).
+    /// How many members or items a container has (0 for scalars): a walk over them, one step
+    /// each (the count is not stored, to keep entries small).
+    /// `jsonschema` asks an object's length once per keyword (`properties`, `required`), one
+    /// after the other, so the last count is kept.
     pub fn len(&self) -> usize {
-        match self.entry().kind {
-            Kind::Array | Kind::Object => self.entry().payload.start as usize,
-            _ => 0,
+        let tag = self.index as u64 + 1;
+        let last = self.tape.last_len.load(Relaxed);
+        if last >> 32 == tag {
+            return (last & u64::from(u32::MAX)) as usize;
         }
+        let count = self.member_indices().count();
+        // Both below 2^28: they fit one word, read whole by any thread.
+        self.tape.last_len.store(tag << 32 | count as u64, Relaxed);
+        count
     }
 
     /// Whether a container has no members or items (or this is a scalar).
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        let (first, end) = self.range();
+        first >= end
     }
 
     /// The index of the first member and the index past the last, when this is a container.
     fn range(&self) -> (usize, usize) {
-        match self.entry().kind {
-            Kind::Array | Kind::Object => (self.index + 1, self.entry().payload.len as usize),
-            _ => (0, 0),
+        let e = self.entry();
+        if e.is_container() {
+            (self.index + 1, e.payload() as usize)
+        } else {
+            (0, 0)
         }
     }
 
@@ -734,14 +1146,21 @@ impl<'a> TapeNode<'a> {
 
     /// The member `key` of an object.
     pub fn get(&self, key: &str) -> Option<TapeNode<'a>> {
-        self.members().find(|(k, _)| *k == key).map(|(_, v)| v)
+        if !self.is_object() {
+            return None;
+        }
+        let (tape, text) = (self.tape, self.text);
+        let mut children = self.member_indices();
+        children
+            .find(|&i| tape.key_is(text, i, key))
+            .map(|i| self.at(i))
     }
 
     /// The value at the JSON pointer `pointer` below this one (`""`: this one).
     pub fn pointer(&self, pointer: &str) -> Option<TapeNode<'a>> {
         let mut node = *self;
         for token in crate::source::pointer_segments(pointer) {
-            node = match node.entry().kind {
+            node = match node.kind() {
                 Kind::Object => node.get(&token)?,
                 Kind::Array => {
                     let index: usize = token.parse().ok()?;
@@ -765,8 +1184,8 @@ impl<'a> TapeNode<'a> {
     pub fn preview(self, chars: usize) -> Value {
         let shown = |v: &Value| crate::secrecy::masked_value(v).to_string().chars().count();
         let mut left = chars;
-        match self.entry().kind {
-            Kind::Str => {
+        match self.kind() {
+            Kind::StrAt | Kind::StrAfterKey | Kind::StrSide => {
                 let s = self.as_str().unwrap_or_default();
                 Value::String(s.chars().take(chars + 1).collect())
             }
@@ -803,16 +1222,15 @@ impl<'a> TapeNode<'a> {
 
     /// The same value as a `serde_json::Value` (for cold paths: it copies everything).
     pub fn to_value(self) -> Value {
-        match self.entry().kind {
-            Kind::Null => Value::Null,
-            Kind::False => Value::Bool(false),
-            Kind::True => Value::Bool(true),
-            Kind::PosInt | Kind::NegInt | Kind::Float => {
+        match self.json_type() {
+            JsonType::Null => Value::Null,
+            JsonType::Boolean => Value::Bool(self.kind() == Kind::True),
+            JsonType::Number | JsonType::Integer => {
                 self.number().map_or(Value::Null, Value::Number)
             }
-            Kind::Str => Value::String(self.as_str().unwrap_or_default().to_string()),
-            Kind::Array => Value::Array(self.items().map(|v| v.to_value()).collect()),
-            Kind::Object => {
+            JsonType::String => Value::String(self.as_str().unwrap_or_default().to_string()),
+            JsonType::Array => Value::Array(self.items().map(|v| v.to_value()).collect()),
+            JsonType::Object => {
                 let mut map = Map::with_capacity(self.len());
                 for (k, v) in self.members() {
                     map.insert(k.to_string(), v.to_value());
@@ -823,13 +1241,23 @@ impl<'a> TapeNode<'a> {
     }
 
     fn json_type(&self) -> JsonType {
-        match self.entry().kind {
-            Kind::Null => JsonType::Null,
-            Kind::False | Kind::True => JsonType::Boolean,
-            Kind::PosInt | Kind::NegInt | Kind::Float => JsonType::Number,
-            Kind::Str => JsonType::String,
-            Kind::Array => JsonType::Array,
-            Kind::Object => JsonType::Object,
+        self.kind().json_type()
+    }
+}
+
+/// Written as the same JSON as [`TapeNode::to_value`], without building the `Value`.
+impl serde::Serialize for TapeNode<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.json_type() {
+            JsonType::Boolean => s.serialize_bool(self.kind() == Kind::True),
+            JsonType::Number | JsonType::Integer => match self.number() {
+                Some(n) => n.serialize(s),
+                None => s.serialize_unit(),
+            },
+            JsonType::String => s.serialize_str(self.as_str().unwrap_or_default()),
+            JsonType::Array => s.collect_seq(self.items()),
+            JsonType::Object => s.collect_map(self.members()),
+            JsonType::Null => s.serialize_unit(),
         }
     }
 }
@@ -872,7 +1300,7 @@ impl<'a> Iterator for Members<'a> {
             text: self.text,
             index: i,
         };
-        Some((tape.str_at(self.text, tape.entries[i].key), node))
+        Some((tape.key_of(self.text, i), node))
     }
 }
 
@@ -924,13 +1352,13 @@ impl Json for TapeJson {
         f: impl FnOnce(TapeNode<'_>) -> T,
     ) -> T {
         buffer.entries.clear();
+        *buffer.last_len.get_mut() = 0;
         buffer.side.clear();
-        let payload = buffer.push_side(string).unwrap_or_default();
-        buffer.entries.push(Entry {
-            kind: Kind::Str,
-            key: Span::default(),
-            payload,
-        });
+        buffer.sides.clear();
+        buffer.root = 0;
+        // A string past 4 GiB (never a schema's) reads as "".
+        let index = buffer.push_side(string, MAX_VALUES).unwrap_or(u32::MAX);
+        buffer.entries.push(Entry::new(Kind::StrSide, 0, index));
         f(buffer.root(""))
     }
 }
@@ -957,7 +1385,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     }
 
     fn as_boolean(&self) -> Option<bool> {
-        match self.entry().kind {
+        match self.kind() {
             Kind::True => Some(true),
             Kind::False => Some(false),
             _ => None,
@@ -965,11 +1393,11 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     }
 
     fn is_null(&self) -> bool {
-        self.entry().kind == Kind::Null
+        self.kind() == Kind::Null
     }
 
     fn is_number(&self) -> bool {
-        matches!(self.entry().kind, Kind::PosInt | Kind::NegInt | Kind::Float)
+        self.json_type() == JsonType::Number
     }
 
     fn json_type(&self) -> JsonType {
@@ -978,15 +1406,15 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
 
     fn equals_value(&self, expected: &Value) -> bool {
         // The scalars without building a `Value` (`enum` of strings is common on the hot path).
-        match (self.entry().kind, expected) {
-            (Kind::Str, Value::String(s)) => TapeNode::as_str(self) == Some(s.as_str()),
-            (Kind::Str, _) => false,
-            (Kind::Null, e) => e.is_null(),
-            (Kind::True | Kind::False, e) => e.as_bool() == self.as_boolean(),
-            (Kind::PosInt | Kind::NegInt | Kind::Float, Value::Number(n)) => self
+        match (self.json_type(), expected) {
+            (JsonType::String, Value::String(s)) => TapeNode::as_str(self) == Some(s.as_str()),
+            (JsonType::String, _) => false,
+            (JsonType::Null, e) => e.is_null(),
+            (JsonType::Boolean, e) => e.as_bool() == self.as_boolean(),
+            (JsonType::Number, Value::Number(n)) => self
                 .number()
                 .is_some_and(|m| jsonschema::json::cmp::equal_numbers(&m, n)),
-            (Kind::PosInt | Kind::NegInt | Kind::Float, _) => false,
+            (JsonType::Number, _) => false,
             _ => jsonschema::json::cmp::equal(&self.to_value(), expected),
         }
     }
@@ -998,18 +1426,34 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     /// `jsonschema` makes an error's instance when it makes the error, and a `required` error
     /// at the root of a 255 MB body would copy all of it, once per missing key. A big node's
     /// copy is made only when the error's instance is read, by parsing the text again.
+    ///
+    /// A tape that cannot be read again from its text (its keys were masked, or it came from a
+    /// `Value`) writes its document once as JSON text instead, and reads the copy from there:
+    /// one copy of the text, not one `Value` of the whole per error (eight missing keys at the
+    /// root of a 255 MB body were 5.4 GB).
     fn lazy_value(&self) -> jsonschema_value::LazyInstance<'a> {
         let tape = self.tape;
-        let size = tape.next(self.index) - self.index;
-        let tag = u32::try_from(self.index).ok();
-        match (tape.from_text && size >= DEFERRED_ENTRIES, tag) {
-            (true, Some(tag)) => jsonschema_value::LazyInstance::Deferred {
-                bytes: self.text.as_bytes().get(tape.origin..).unwrap_or_default(),
+        let ready = || jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self)));
+        if tape.next(self.index) - self.index < DEFERRED_ENTRIES {
+            return ready();
+        }
+        let (bytes, tag) = if tape.from_text {
+            let bytes = self.text.as_bytes().get(tape.origin..).unwrap_or_default();
+            (bytes, Some(self.index))
+        } else {
+            (
+                tape.written(self.text).as_bytes(),
+                self.index.checked_sub(tape.root),
+            )
+        };
+        match tag.and_then(|t| u32::try_from(t).ok()) {
+            Some(tag) => jsonschema_value::LazyInstance::Deferred {
+                bytes,
                 tag,
                 make: Tape::reparsed,
                 cell: std::sync::OnceLock::new(),
             },
-            _ => jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self))),
+            None => ready(),
         }
     }
 
@@ -1093,8 +1537,209 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_takes_twenty_bytes() {
-        assert_eq!(std::mem::size_of::<Entry>(), 20);
+    fn an_entry_takes_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Entry>(), 8);
+    }
+
+    /// Every kind of value in every place: the root, an item, a member.
+    fn in_every_place(value: &str) -> [String; 3] {
+        [
+            value.to_string(),
+            format!("[{value}, {value}]"),
+            format!(r#"{{"k": {value}, "k2": [{value}]}}"#),
+        ]
+    }
+
+    #[test]
+    fn numbers_at_the_inline_and_table_boundaries_read_as_serde_json_reads_them() {
+        let cases = [
+            "1048575",
+            "1048576",
+            "-1048575",
+            "-1048576",
+            "268435455",
+            "268435456",
+            "-268435455",
+            "-268435456",
+            "4294967295",
+            "4294967296",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "9223372036854775807",
+            "-0",
+            "0",
+            "-0.0",
+            "0.1",
+            "-2.5e-300",
+            "1.7976931348623157e308",
+            "1e400",
+            "-1e400",
+            "18446744073709551616",
+        ];
+        for text in cases.iter().flat_map(|c| in_every_place(c)) {
+            assert_same(&text);
+        }
+        let kinds = |text: &str| -> Vec<Kind> {
+            let tape = Tape::parse(text).expect("parses");
+            tape.entries.iter().map(|e| e.kind()).collect()
+        };
+        assert_eq!(
+            kinds("[1048575, 1048576, -1048575, -1048576, -0, 0.5]"),
+            [
+                Kind::Array,
+                Kind::SmallPos,
+                Kind::BigPos,
+                Kind::SmallNeg,
+                Kind::BigNeg,
+                Kind::Float,
+                Kind::Float
+            ]
+        );
+    }
+
+    #[test]
+    fn escaped_keys_and_values_read_as_serde_json_reads_them() {
+        let text = r#"{"a\"b": "c\\d", "\u0061": "x", "ab": 1, "a": "plain", "k": "\n", "": "", "é\t": ["\"", "é"]}"#;
+        assert_same(text);
+        let tape = Tape::parse(text).expect("parses");
+        let root = tape.root(text);
+        // A key in the text is not taken for a longer one it begins, nor a shorter one.
+        assert_eq!(root.get("a").and_then(|v| v.as_str()), Some("plain"));
+        assert_eq!(root.get("a\"b").and_then(|v| v.as_str()), Some("c\\d"));
+        assert_eq!(root.get("é\t").map(|v| v.len()), Some(2));
+        assert_eq!(root.get("").and_then(|v| v.as_str()), Some(""));
+        assert!(root.get("a\"").is_none() && root.get("\"").is_none());
+        // Nor for a key that spans the quote before it.
+        let text = r#"{"x":"","ab":1}"#;
+        let tape = Tape::parse(text).expect("parses");
+        assert!(tape.root(text).get("\",\"ab").is_none());
+        assert!(tape.root(text).get("ab").is_some());
+        // Keys too long for an entry to keep their length are found all the same.
+        let long = "k".repeat(300);
+        let text =
+            format!(r#"{{"{long}": 1, "{long}x": null, "{long}y": "v", "k": {{"{long}": []}}}}"#);
+        assert_same(&text);
+        let tape = Tape::parse(&text).expect("parses");
+        let keys: Vec<&str> = tape.root(&text).members().map(|(k, _)| k).collect();
+        assert_eq!(
+            keys.iter().map(|k| k.len()).collect::<Vec<_>>(),
+            [300, 301, 301, 1]
+        );
+        assert_eq!(root.len(), 6);
+    }
+
+    #[test]
+    fn whitespace_between_key_colon_and_value_is_skipped() {
+        let text = "{ \"a\" \n:\t \"x\" , \"b\"\r\n:\"y\",\"c\":  \r\"\" ,\"d\"\t:\n[ \"z\" ] }";
+        assert_same(text);
+        let tape = Tape::parse(text).expect("parses");
+        let root = tape.root(text);
+        let strings: Vec<_> = ["a", "b", "c"]
+            .iter()
+            .map(|k| root.get(k).and_then(|v| v.as_str()))
+            .collect();
+        assert_eq!(strings, [Some("x"), Some("y"), Some("")]);
+    }
+
+    #[test]
+    fn the_first_quote_is_found_in_any_position() {
+        let filler = [0u8, b'!', b'#', 0xa2, 0xff, b'\\', 0x21, 0x7f];
+        for len in 0..40 {
+            let base: Vec<u8> = (0..len).map(|i| filler[i % filler.len()]).collect();
+            assert_eq!(quote(&base), None);
+            for q in 0..len {
+                let mut bytes = base.clone();
+                bytes[q] = b'"';
+                if q + 3 < len {
+                    bytes[q + 3] = b'"';
+                }
+                assert_eq!(quote(&bytes), Some(q), "{bytes:?}");
+            }
+        }
+    }
+
+    /// A string past the payload's length is read up to its closing quote.
+    #[test]
+    fn a_string_longer_than_the_payload_reads_to_its_quote() {
+        let text = r#"{"key": "value", "items": ["item"]}"#;
+        let mut tape = Tape::parse(text).expect("parses");
+        for e in tape.entries.iter_mut() {
+            if matches!(e.kind(), Kind::StrAt | Kind::StrAfterKey) {
+                *e = e.with_payload(e.payload() | LONG);
+            }
+        }
+        assert_eq!(
+            tape.root(text).to_value(),
+            serde_json::json!({"key": "value", "items": ["item"]})
+        );
+    }
+
+    #[test]
+    fn repeated_keys_of_values_of_other_kinds_and_sizes_keep_the_last() {
+        let texts = [
+            r#"{"a": "short", "b": 1, "a": {"x": [1, 2, "s"]}, "c": "z", "b": "str now", "a": 123456789012}"#,
+            r#"{"a": [1, [2, {"d": "e"}]], "b": null, "a": "now a string", "b": {"c": "deep"}}"#,
+            r#"{"a": 1, "\u0061": "escaped key, text value", "b": "x", "b": "yy"}"#,
+            r#"{"a": "v", "a": -5, "n": {"k": "1", "k": "2", "k": "3"}, "a": 2.5}"#,
+            r#"[{"k": "v1", "k": "v2"}, {"k": 1, "j": "s", "k": {"k": "v3", "k": ""}}]"#,
+        ];
+        for text in texts {
+            assert_same(text);
+            assert!(Tape::parse(text).expect("parses").duplicates(), "{text}");
+        }
+    }
+
+    /// Detached before the text is masked, strings and keys read as they were; with `keys`,
+    /// a member's string no longer found through its masked key.
+    #[test]
+    fn detached_keys_and_strings_survive_masking() {
+        use crate::validate::capture::mask_strings_knowing;
+        let text = r#"{"secret": {"token": "sk_live_1", "n": 1, "a": ["x"]}, "other": "visible"}"#;
+        let value: Value = serde_json::from_str(text).expect("parses");
+        let mut tape = Tape::parse(text).expect("parses");
+        tape.detach(text, "/secret", false);
+        let mut masked = text.to_string();
+        let pointers = ["/secret/token".to_string(), "/secret/a/0".to_string()];
+        assert!(mask_strings_knowing(&mut masked, &pointers, false));
+        assert!(!masked.contains("sk_live"));
+        assert_eq!(tape.root(&masked).to_value(), value);
+
+        let text = r#"{"id": "one", "nm": "x", "id": {"id": "two", "nm": ["é", "\n"]}}"#;
+        let value: Value = serde_json::from_str(text).expect("parses");
+        let mut tape = Tape::parse(text).expect("parses");
+        tape.detach(text, "", true);
+        let mut masked = text.to_string();
+        assert!(mask_strings_knowing(&mut masked, &pointers, true));
+        assert!(!masked.contains("id") && !masked.contains("two"));
+        assert_eq!(tape.root(&masked).to_value(), value);
+        assert!(tape.root(&masked).get("id").is_some());
+    }
+
+    /// Past the limit of values (268 million; a small one here), the tape is an error, never a
+    /// wrong tree, whatever the values are; side strings and numbers are held to it too.
+    #[test]
+    fn more_values_than_the_limit_is_an_error() {
+        let read = |text: &str, limit| Tape::parse_limited(text, text, limit).map(|_| ());
+        assert!(read("[1, 2, 3, 4]", 5).is_ok());
+        let error = read("[1, 2, 3, 4, 5]", 5).expect_err("six entries");
+        assert!(
+            error
+                .to_string()
+                .starts_with("body has more than 268 million values"),
+            "{error}"
+        );
+        assert!(read(r#"["\n", "\n"]"#, 3).is_ok());
+        assert!(read(r#"["\n", "\n", "\n"]"#, 3).is_err());
+        assert!(read(r#"{"\n": 1, "\t": 2, "\r": 3}"#, 3).is_err());
+        assert!(read("[1e1, 2e1]", 3).is_ok());
+        assert!(read("[1e1, 2e1, 3e1]", 3).is_err());
+        assert_eq!(MAX_VALUES, 268_435_455);
+        let mut tape = Tape::default();
+        assert_eq!(tape.push_side("x", 1), Ok(0));
+        assert_eq!(tape.push_side("x", 1), Err(TooBig::Values));
+        assert_eq!(tape.push_number(Num::Float(0.5), 1), Ok((Kind::Float, 0)));
+        assert_eq!(tape.push_number(Num::Pos(1 << 40), 1), Err(TooBig::Values));
+        assert_eq!(tape.push_number(Num::Neg(-7), 1), Ok((Kind::SmallNeg, 7)));
     }
 
     #[test]
@@ -1342,6 +1987,18 @@ mod tests {
             .map(|e| e.instance().clone().into_owned())
             .collect();
         assert_eq!(instances, vec![value["items"].clone()]);
+        assert!(tape.written.get().is_some(), "read from the tape's copy");
+        // From a `Value` alike, and the copy is written once for every error.
+        let tape = Tape::from_value(&value);
+        let schema = serde_json::json!({"required": ["a", "b"],
+            "properties": {"items": {"maxItems": 1}}});
+        let b = compile_for::<TapeJson>(&schema).expect("compiles");
+        let instances: Vec<Value> = b
+            .iter_errors(tape.root(""))
+            .map(|e| e.instance().clone().into_owned())
+            .collect();
+        let items = value["items"].clone();
+        assert_eq!(instances, [value.clone(), value, items]);
     }
 
     /// A message shows the same start of a big value from its preview as from the whole.
