@@ -335,16 +335,17 @@ pub struct Tape {
     /// The entry of the document's root: 0, or a member of a parsed whole (see
     /// [`Tape::into_member`]).
     root: usize,
-    /// Whether some object had a key twice (masking must then cover every string).
+    /// Whether some object had a key twice (masking must then cover every string value).
     duplicates: bool,
     /// Where in the text the parse began (see `from_text`).
     origin: usize,
     /// Whether the tape was read from the text at `origin`: reading it again gives these very
     /// entries (repeated keys are resolved the same way), so a big error instance is rebuilt
-    /// from the text when it is read (see [`Tape::reparsed`]); not once keys were masked (see
-    /// [`Tape::detach`]). Strings the reader masked in
-    /// place read back masked there; messages show a big value from the tape itself (see
-    /// `explain`), so only a message that prints a whole big value (`maxItems`) shows the mask.
+    /// from the text when it is read (see [`Tape::reparsed`]); not for a tape made from a
+    /// `Value`, which has no text. Strings the reader masked in place read back masked there
+    /// (keys are never masked, so the entries are the same); messages show a big value from
+    /// the tape itself (see `explain`), so only a message that prints a whole big value
+    /// (`maxItems`) shows the mask.
     from_text: bool,
     /// The document as JSON text, for a tape not `from_text` (see `lazy_value`): written when
     /// it is first needed, it reads back into the same entries from the root on.
@@ -581,44 +582,21 @@ impl Tape {
         }
     }
 
-    /// Copies into the tape the text of the strings (and keys, with `keys`) of the subtree at
-    /// `pointer` that still point into `text`: the reader masks a line in place once it is
-    /// parsed, and validation must still see the real values. Masking is rare (credential-named
-    /// keys, repeated keys), so this copies little. Every string of the subtree is copied, so
-    /// none is found through a key the mask changed.
-    pub fn detach(&mut self, text: &str, pointer: &str, keys: bool) {
+    /// Copies into the tape the text of the strings of the subtree at `pointer` that still point
+    /// into `text`: the reader masks a line's string values in place once it is parsed (never its
+    /// keys), and validation must still see the real values. Masking is rare (credential-named
+    /// keys, repeated keys), so this copies little.
+    pub fn detach(&mut self, text: &str, pointer: &str) {
         let Some(node) = self.root(text).pointer(pointer) else {
             return;
         };
-        let (from, to) = (node.index, self.next(node.index));
-        if keys {
-            // Masked keys read back alike (`"id"` and `"nm"` both `"**"`), so the masked text no
-            // longer parses into these entries: big error instances are built from the tape.
-            self.from_text = false;
-        }
-        // The open containers around entry `i`: (end, whether it is an object). The subtree's
-        // root is not a member here: its key is outside the subtree.
-        let mut open: Vec<(usize, bool)> = Vec::new();
-        for i in from..to {
-            while open.last().is_some_and(|&(end, _)| i >= end) {
-                open.pop();
-            }
-            let member = open.last().is_some_and(|&(_, object)| object);
+        for i in node.index..self.next(node.index) {
             let e = self.entries[i];
             if matches!(e.kind(), Kind::StrAt | Kind::StrAfterKey) {
                 let s = self.str_of(text, i).unwrap_or_default().to_string();
                 if let Ok(index) = self.push_side(&s, MAX_VALUES) {
                     self.entries[i] = Entry::new(Kind::StrSide, e.at, index);
                 }
-            }
-            if keys && member && e.at & SIDE_KEY == 0 {
-                let s = self.key_of(text, i).to_string();
-                if let Ok(index) = self.push_side(&s, MAX_VALUES) {
-                    self.entries[i].at = index | SIDE_KEY;
-                }
-            }
-            if e.is_container() {
-                open.push((self.next(i), e.kind() == Kind::Object));
             }
         }
     }
@@ -1689,28 +1667,39 @@ mod tests {
         }
     }
 
-    /// Detached before the text is masked, strings and keys read as they were; with `keys`,
-    /// a member's string no longer found through its masked key.
+    /// Detached before the text is masked, strings read as they were; on a line with a key
+    /// twice every string value is masked, and members still find their values by their keys.
     #[test]
-    fn detached_keys_and_strings_survive_masking() {
+    fn detached_strings_survive_masking() {
         use crate::validate::capture::mask_strings_knowing;
         let text = r#"{"secret": {"token": "sk_live_1", "n": 1, "a": ["x"]}, "other": "visible"}"#;
         let value: Value = serde_json::from_str(text).expect("parses");
         let mut tape = Tape::parse(text).expect("parses");
-        tape.detach(text, "/secret", false);
+        tape.detach(text, "/secret");
         let mut masked = text.to_string();
         let pointers = ["/secret/token".to_string(), "/secret/a/0".to_string()];
-        assert!(mask_strings_knowing(&mut masked, &pointers, false));
+        assert!(mask_strings_knowing(
+            &mut masked,
+            &pointers,
+            Vec::new(),
+            false
+        ));
         assert!(!masked.contains("sk_live"));
         assert_eq!(tape.root(&masked).to_value(), value);
 
         let text = r#"{"id": "one", "nm": "x", "id": {"id": "two", "nm": ["é", "\n"]}}"#;
         let value: Value = serde_json::from_str(text).expect("parses");
         let mut tape = Tape::parse(text).expect("parses");
-        tape.detach(text, "", true);
+        tape.detach(text, "");
         let mut masked = text.to_string();
-        assert!(mask_strings_knowing(&mut masked, &pointers, true));
-        assert!(!masked.contains("id") && !masked.contains("two"));
+        assert!(mask_strings_knowing(
+            &mut masked,
+            &pointers,
+            Vec::new(),
+            true
+        ));
+        assert!(!masked.contains("one") && !masked.contains("two"));
+        assert!(masked.contains(r#""id": {"id": "***", "nm""#), "{masked}");
         assert_eq!(tape.root(&masked).to_value(), value);
         assert!(tape.root(&masked).get("id").is_some());
     }
@@ -1963,11 +1952,12 @@ mod tests {
         assert!(!Tape::from_value(&serde_json::json!([])).from_text);
     }
 
-    /// Once the reader masked the keys of a line in place (a line with a key twice), keys of one
-    /// length read back alike: a big error instance is then built from the tape, which kept the
-    /// real keys, not read again from the masked text.
+    /// A line with a key twice has every string value masked in place and its keys kept: a big
+    /// error instance is read again from the masked text, with the same members, and no copy of
+    /// the document is written; a tape from a `Value` writes its copy once for every error.
     #[test]
-    fn big_error_instances_of_a_line_with_masked_keys_are_the_real_values() {
+    fn big_error_instances_of_a_masked_line_keep_its_members() {
+        use crate::validate::capture::mask_strings_knowing;
         let schema = serde_json::json!({"properties": {"items": {"maxItems": 1}}});
         let items: Vec<String> = (0..1500)
             .map(|i| format!(r#"{{"id": {i}, "nm": "x"}}"#))
@@ -1975,19 +1965,24 @@ mod tests {
         let text = format!(r#"{{"items": 1, "items": [{}]}}"#, items.join(","));
         let value: Value = serde_json::from_str(&text).expect("parses");
         let mut tape = Tape::parse(&text).expect("parses");
-        tape.detach(&text, "", true);
-        let masked = text
-            .replace("\"items\"", "\"*****\"")
-            .replace("\"id\"", "\"**\"")
-            .replace("\"nm\"", "\"**\"")
-            .replace("\"x\"", "\"*\"");
+        tape.detach(&text, "");
+        let mut masked = text.clone();
+        assert!(mask_strings_knowing(
+            &mut masked,
+            &["/a".to_string()],
+            Vec::new(),
+            true
+        ));
+        let shown: Value = serde_json::from_str(&masked).expect("parses");
+        assert_ne!(shown, value);
         let b = compile_for::<TapeJson>(&schema).expect("compiles");
         let instances: Vec<Value> = b
             .iter_errors(tape.root(&masked))
             .map(|e| e.instance().clone().into_owned())
             .collect();
-        assert_eq!(instances, vec![value["items"].clone()]);
-        assert!(tape.written.get().is_some(), "read from the tape's copy");
+        assert_eq!(instances, vec![shown["items"].clone()]);
+        assert!(tape.written.get().is_none(), "read from the text");
+        assert_eq!(tape.root(&masked).to_value(), value);
         // From a `Value` alike, and the copy is written once for every error.
         let tape = Tape::from_value(&value);
         let schema = serde_json::json!({"required": ["a", "b"],

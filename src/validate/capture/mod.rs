@@ -832,9 +832,9 @@ fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Opt
 /// way no secret reaches a report while every offset and column stays exact. In place, because
 /// a copy of a huge entry would double its cost. `false` when nothing was masked.
 ///
-/// A text with a key twice in one object is masked whole (every string, keys too): serde keeps
-/// the last copy, a pointer finds the first, so the copy a snippet would show might be the
-/// secret one.
+/// A text with a key twice in one object has every string value masked: serde keeps the last
+/// copy, a pointer finds the first, so the copy a snippet would show might be the secret one.
+/// Keys stay, as on every other line: they are names, which messages show anyway.
 pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
     if pointers.is_empty() {
         return false;
@@ -857,7 +857,7 @@ pub fn mask_strings_knowing(
         return false;
     }
     if duplicates {
-        *text = mask_every_string(text);
+        mask_every_value(text);
         return true;
     }
     let scanned = if pointers.is_empty() {
@@ -918,26 +918,35 @@ fn mask_char_of_width(width: usize) -> char {
     }
 }
 
-/// `text` with the contents of every JSON string masked, positions kept. Strings end where
-/// [`crate::source::string_end`] says, as for every other scan of a unit's text.
-fn mask_every_string(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
+/// Masks the contents of every JSON string value of `text` in place, positions kept: each
+/// character becomes one of the same UTF-8 length, so the line is never copied (a 255 MB line
+/// with a key twice held two copies of itself). Keys are left as they are: masked, keys of one
+/// length would read back alike, and the body's tape finds a member's value through its key.
+/// Strings end where [`crate::source::string_end`] says, as for every other scan of a unit's
+/// text.
+fn mask_every_value(text: &mut String) {
+    let mut masked = String::new();
     let mut i = 0;
-    while let Some(k) = bytes[i..].iter().position(|b| *b == b'"') {
+    while let Some(k) = memchr::memchr(b'"', &text.as_bytes()[i..]) {
         let open = i + k + 1;
-        out.push_str(&text[i..open]);
         // An unterminated string (not in a text that parsed) is masked to the end.
-        let (close, end) = match crate::source::string_end(bytes, i + k) {
+        let (close, end) = match crate::source::string_end(text.as_bytes(), i + k) {
             Some(end) => (end - 1, end),
-            None => (bytes.len(), bytes.len()),
+            None => (text.len(), text.len()),
         };
-        out.extend(text[open..close].chars().map(mask_char));
-        out.push_str(&text[close..end]);
         i = end;
+        let after = text.as_bytes()[end..]
+            .iter()
+            .find(|b| !b.is_ascii_whitespace());
+        if after == Some(&b':') {
+            continue; // a key
+        }
+        if let Some(inner) = text.get(open..close) {
+            masked.clear();
+            masked.extend(inner.chars().map(mask_char));
+            text.replace_range(open..close, &masked);
+        }
     }
-    out.push_str(&text[i..]);
-    out
 }
 
 /// Whether some object in the JSON `text`, which parsed already, has a key twice. Checked while
@@ -1557,16 +1566,20 @@ mod tests {
     }
 
     #[test]
-    fn masking_every_string_keeps_the_structure_and_every_offset() {
-        let text = r#"{"k\"ey": "v\\", "é": ["s€cr🔒t", 1, "\u00e9\""], "n": null}"#;
-        let masked = mask_every_string(text);
+    fn masking_every_value_keeps_the_keys_the_structure_and_every_offset() {
+        let text =
+            r#"{"k\"ey": "v\\", "é" : ["s€cr🔒t", 1, "\u00e9\""], "n": null, "o": {"p":"q"}}"#;
+        let mut masked = text.to_string();
+        mask_every_value(&mut masked);
         assert_eq!(
             masked,
-            r#"{"*****": "***", "·": ["*•**🔒*", 1, "********"], "*": null}"#
+            r#"{"k\"ey": "***", "é" : ["*•**🔒*", 1, "********"], "n": null, "o": {"p":"*"}}"#
         );
         assert_eq!(masked.len(), text.len());
         // An unterminated string (never in a text that parsed) is masked to the end.
-        assert_eq!(mask_every_string(r#"["a", "bé"#), r#"["*", "*·"#);
+        let mut unterminated = r#"["a", "bé"#.to_string();
+        mask_every_value(&mut unterminated);
+        assert_eq!(unterminated, r#"["*", "*·"#);
     }
 
     #[test]

@@ -535,7 +535,7 @@ enum LineBody {
 }
 
 impl LineBody {
-    /// Before the line is masked in place (`secrets`, or every string if `duplicates`): the
+    /// Before the line is masked in place (`secrets`, or every string value if `duplicates`): the
     /// tape copies the strings masking will overwrite, so validation still sees the real values.
     fn keep_originals(&mut self, line: &str, secrets: &[String], duplicates: bool) {
         let LineBody::Value(tape) = self else { return };
@@ -543,7 +543,7 @@ impl LineBody {
             return; // nothing is masked
         }
         if duplicates {
-            tape.detach(line, "", true);
+            tape.detach(line, "");
             return;
         }
         for p in secrets {
@@ -551,7 +551,7 @@ impl LineBody {
                 .strip_prefix("/body")
                 .filter(|r| r.is_empty() || r.starts_with('/'))
             {
-                tape.detach(line, inside, false);
+                tape.detach(line, inside);
             }
         }
     }
@@ -834,7 +834,7 @@ mod tests {
     }
 
     /// A key twice in one object: serde keeps the last copy, a pointer finds the first, so
-    /// every string of the line is masked. The parse notes it; no second read does.
+    /// every string value of the line is masked. The parse notes it; no second read does.
     #[test]
     fn every_header_value_is_a_secret_pointer_each_item_of_an_array_too_content_type_of_the_response_is_not(
     ) {
@@ -926,7 +926,7 @@ mod tests {
     }
 
     /// The line is masked in place once parsed, and the body's tape reads over it: the values
-    /// masking overwrites (credential-named keys; every string and key of a line with a key
+    /// masking overwrites (credential-named keys; every string value of a line with a key
     /// twice) are kept apart first, so the body is validated as the server sent it while
     /// snippets show the masked line.
     #[test]
