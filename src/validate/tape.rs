@@ -202,45 +202,6 @@ fn value_start(text: &[u8], close: usize) -> Option<usize> {
     None
 }
 
-/// The quotes among eight bytes: the high bit of each byte that is `"`, no other bit.
-fn quotes_in(chunk: &[u8]) -> u64 {
-    const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
-    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
-    let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ QUOTES;
-    // A byte's high bit ends up set when its low seven bits are zero and so is the high bit.
-    !(((word & LOW7) + LOW7) | word | LOW7)
-}
-
-/// Where the first `"` of `bytes` is, eight bytes a step: a long string's end is looked for
-/// this way.
-fn quote(bytes: &[u8]) -> Option<usize> {
-    let chunks = bytes.chunks_exact(8);
-    let tail = chunks.remainder();
-    for (n, chunk) in chunks.enumerate() {
-        let found = quotes_in(chunk);
-        if found != 0 {
-            return Some(n * 8 + found.trailing_zeros() as usize / 8);
-        }
-    }
-    let at = bytes.len() - tail.len();
-    tail.iter().position(|&b| b == b'"').map(|p| at + p)
-}
-
-/// Where the last `"` of `bytes` is, eight bytes a step: every member's key is looked for
-/// this way, back from its closing quote (`Members`), so it is on the validation's hot path.
-fn last_quote(bytes: &[u8]) -> Option<usize> {
-    let chunks = bytes.rchunks_exact(8);
-    let head = chunks.remainder();
-    for (n, chunk) in chunks.enumerate() {
-        let found = quotes_in(chunk);
-        if found != 0 {
-            let start = bytes.len() - 8 * (n + 1);
-            return Some(start + 7 - found.leading_zeros() as usize / 8);
-        }
-    }
-    head.iter().rposition(|&b| b == b'"')
-}
-
 /// Texts longer than this are counted before their tape is read (see `Tape::read`).
 const COUNT_PAST: usize = 1 << 20;
 
@@ -629,7 +590,7 @@ impl Tape {
             None => text
                 .as_bytes()
                 .get(..end)
-                .and_then(last_quote)
+                .and_then(|bytes| memchr::memrchr(b'"', bytes))
                 .map(|q| q + 1),
         };
         start.and_then(|start| text.get(start..end)).unwrap_or("")
@@ -668,7 +629,7 @@ impl Tape {
 /// when `len` is [`LONG`].
 fn text_str(text: &str, start: usize, len: u32) -> Option<&str> {
     let len = match len {
-        LONG => quote(text.as_bytes().get(start..)?)?,
+        LONG => memchr::memchr(b'"', text.as_bytes().get(start..)?)?,
         n => n as usize,
     };
     text.get(start..start + len)
@@ -1617,23 +1578,6 @@ mod tests {
             .map(|k| root.get(k).and_then(|v| v.as_str()))
             .collect();
         assert_eq!(strings, [Some("x"), Some("y"), Some("")]);
-    }
-
-    #[test]
-    fn the_first_quote_is_found_in_any_position() {
-        let filler = [0u8, b'!', b'#', 0xa2, 0xff, b'\\', 0x21, 0x7f];
-        for len in 0..40 {
-            let base: Vec<u8> = (0..len).map(|i| filler[i % filler.len()]).collect();
-            assert_eq!(quote(&base), None);
-            for q in 0..len {
-                let mut bytes = base.clone();
-                bytes[q] = b'"';
-                if q + 3 < len {
-                    bytes[q + 3] = b'"';
-                }
-                assert_eq!(quote(&bytes), Some(q), "{bytes:?}");
-            }
-        }
     }
 
     /// A string past the payload's length is read up to its closing quote.
