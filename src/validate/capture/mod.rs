@@ -1074,7 +1074,7 @@ pub fn credential_strings(value: TapeNode<'_>, at: &str, out: &mut Vec<String>) 
 /// would find by scanning `text` up to it. `None` where the tape cannot say for sure (a string
 /// with escapes, unescaped beside the text; an empty one; a pointer with an empty key, which the
 /// scan reads its own way): those are left to the scan. For a text with no key twice in one
-/// object (a text with one is masked whole).
+/// object (a text with one has every string value masked).
 pub fn tape_string_spans(
     root: TapeNode<'_>,
     at: &str,
