@@ -314,6 +314,9 @@ pub struct Tape {
     /// The entry whose member count [`TapeNode::len`] counted last (plus one: 0 is none) in the
     /// high half, and the count.
     last_len: AtomicU64,
+    /// The object [`TapeNode::get`] found a member of last (plus one: 0 is none) in the high
+    /// half, and the entry just past that member: where its next lookup starts.
+    last_get: AtomicU64,
 }
 
 impl Clone for Tape {
@@ -329,6 +332,7 @@ impl Clone for Tape {
             from_text: self.from_text,
             written: self.written.clone(),
             last_len: AtomicU64::new(self.last_len.load(Relaxed)),
+            last_get: AtomicU64::new(self.last_get.load(Relaxed)),
         }
     }
 }
@@ -1084,15 +1088,39 @@ impl<'a> TapeNode<'a> {
     }
 
     /// The member `key` of an object.
+    ///
+    /// A lookup is a scan of the members, and `jsonschema` looks up a `required` list of more
+    /// than 16 names one by one (GitHub's `repository`: 80 members, 40 required): quadratic.
+    /// Such lists and the bodies that satisfy them mostly follow the same order, so a scan
+    /// starts after the member found last in the same object and wraps around; the member
+    /// found is the same (an object's keys are unique on the tape).
     pub fn get(&self, key: &str) -> Option<TapeNode<'a>> {
         if !self.is_object() {
             return None;
         }
         let (tape, text) = (self.tape, self.text);
-        let mut children = self.member_indices();
-        children
-            .find(|&i| tape.key_is(text, i, key))
-            .map(|i| self.at(i))
+        let (first, end) = self.range();
+        let tag = self.index as u64 + 1;
+        let last = tape.last_get.load(Relaxed);
+        let from = match (last >> 32 == tag).then_some((last & u64::from(u32::MAX)) as usize) {
+            Some(from) if (first..=end).contains(&from) => from,
+            _ => first,
+        };
+        let after = Children {
+            tape,
+            next: from,
+            end,
+        };
+        let before = Children {
+            tape,
+            next: first,
+            end: from,
+        };
+        let found = after.chain(before).find(|&i| tape.key_is(text, i, key))?;
+        // Both below 2^28: they fit one word, read whole by any thread.
+        tape.last_get
+            .store(tag << 32 | tape.next(found) as u64, Relaxed);
+        Some(self.at(found))
     }
 
     /// The value at the JSON pointer `pointer` below this one (`""`: this one).
@@ -1292,6 +1320,7 @@ impl Json for TapeJson {
     ) -> T {
         buffer.entries.clear();
         *buffer.last_len.get_mut() = 0;
+        *buffer.last_get.get_mut() = 0;
         buffer.side.clear();
         buffer.sides.clear();
         buffer.root = 0;
@@ -1565,6 +1594,27 @@ mod tests {
             [300, 301, 301, 1]
         );
         assert_eq!(root.len(), 6);
+    }
+
+    /// A lookup starts after the member found last in the same object: in any order, found or
+    /// not, across objects and nested objects, it finds what a `Value` finds.
+    #[test]
+    fn lookups_in_any_order_find_what_a_value_finds() {
+        let text =
+            r#"{"a": 1, "b": {"a": "x", "c": [1]}, "c": "s", "d": null, "e": {"b": 2}, "f": 2.5}"#;
+        let value: Value = serde_json::from_str(text).expect("parses");
+        let tape = Tape::parse(text).expect("parses");
+        let root = tape.root(text);
+        let inner = root.get("b").expect("b");
+        let orders = ["abcdef", "fedcba", "acebdf", "aaffcz", "zdbadf", "cacbcd"];
+        for order in orders {
+            for k in order.chars().map(String::from) {
+                let found = root.get(&k).map(|n| n.to_value());
+                assert_eq!(found.as_ref(), value.get(&k), "{order}: {k}");
+                let nested = inner.get(&k).map(|n| n.to_value());
+                assert_eq!(nested.as_ref(), value["b"].get(&k), "{order}: b/{k}");
+            }
+        }
     }
 
     #[test]
