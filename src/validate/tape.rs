@@ -1504,6 +1504,132 @@ mod tests {
         }
     }
 
+    /// Random documents (a fixed seed, so a failure replays): whitespace anywhere JSON allows,
+    /// keys and strings with and without escapes, repeated keys, numbers on both sides of the
+    /// inline limits, nesting. Each reads as `serde_json` reads it, and every member is found
+    /// by its key as a `Value` finds it; the line masked in place still reads the same.
+    #[test]
+    fn random_documents_read_as_serde_json_reads_them() {
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            random_value(&mut rng, 0, &mut text);
+            assert_same(&text);
+            let value: Value = serde_json::from_str(&text).expect("generated JSON");
+            let mut tape = Tape::parse(&text).expect("parses");
+            lookups_agree(tape.root(&text), &value);
+            tape.detach(&text, "");
+            let mut masked = text.clone();
+            crate::validate::capture::mask_strings_knowing(
+                &mut masked,
+                &["/".to_string()],
+                Vec::new(),
+                true,
+            );
+            assert_eq!(tape.root(&masked).to_value(), value, "{text}");
+        }
+    }
+
+    fn lookups_agree(node: TapeNode<'_>, value: &Value) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let found = node.get(k).expect("a member found by its key");
+                    assert_eq!(&found.to_value(), v);
+                    lookups_agree(found, v);
+                }
+                assert_eq!(node.len(), map.len());
+            }
+            Value::Array(items) => {
+                for (n, v) in node.items().zip(items) {
+                    lookups_agree(n, v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn next_random(rng: &mut u64) -> u64 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        *rng
+    }
+
+    fn random_space(rng: &mut u64, out: &mut String) {
+        const SPACES: [&str; 6] = ["", "", "", " ", "\n  ", "\t\r "];
+        out.push_str(SPACES[(next_random(rng) % 6) as usize]);
+    }
+
+    fn random_string(rng: &mut u64, out: &mut String) {
+        const PIECES: [&str; 12] = [
+            "a", "id", "name", "é", "\\\"", "\\n", "\\u00e9", "🔒", "k", "", "x y", "\\/",
+        ];
+        out.push('"');
+        for _ in 0..next_random(rng) % 4 {
+            out.push_str(PIECES[(next_random(rng) % 12) as usize]);
+        }
+        out.push('"');
+    }
+
+    fn random_value(rng: &mut u64, depth: usize, out: &mut String) {
+        const NUMBERS: [&str; 10] = [
+            "0",
+            "-0",
+            "1048575",
+            "1048576",
+            "-1048577",
+            "268435456",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "2.5e-3",
+            "1e300",
+        ];
+        random_space(rng, out);
+        let pick = match depth {
+            0 => 8,
+            1..=4 => next_random(rng) % 9,
+            _ => next_random(rng) % 6,
+        };
+        match pick {
+            0 => out.push_str("null"),
+            1 => out.push_str(if next_random(rng) % 2 == 0 {
+                "true"
+            } else {
+                "false"
+            }),
+            2 | 3 => out.push_str(NUMBERS[(next_random(rng) % 10) as usize]),
+            4 | 5 => random_string(rng, out),
+            6 => {
+                out.push('[');
+                for i in 0..next_random(rng) % 4 {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    random_value(rng, depth + 1, out);
+                }
+                random_space(rng, out);
+                out.push(']');
+            }
+            _ => {
+                out.push('{');
+                for i in 0..next_random(rng) % 7 {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    random_space(rng, out);
+                    random_string(rng, out);
+                    random_space(rng, out);
+                    out.push(':');
+                    random_value(rng, depth + 1, out);
+                }
+                random_space(rng, out);
+                out.push('}');
+            }
+        }
+        random_space(rng, out);
+    }
+
     #[test]
     fn an_entry_takes_eight_bytes() {
         assert_eq!(std::mem::size_of::<Entry>(), 8);
