@@ -61,6 +61,12 @@ enum Kind {
     StrAfterKey,
     /// A string in the side buffer: the payload indexes the side strings.
     StrSide,
+    /// A non-negative integer below 2^60 that is an array item or the root: such an entry has
+    /// no key, so its first word holds the low 32 bits and the payload the rest (an array of
+    /// IDs then costs one entry per item, not an entry and a number).
+    WidePos,
+    /// A negative integer above -2^60, an item or the root: its magnitude, as `WidePos`.
+    WideNeg,
     /// The payload is the index just past the last descendant.
     Array,
     /// As `Array`.
@@ -81,6 +87,10 @@ const KEY_LEN_MAX: u32 = PAYLOAD >> KEY_LEN_SHIFT;
 /// A text string's length meaning "this long or longer": its end is its closing `"` (a string
 /// without escapes holds none), found when it is read.
 const LONG: u32 = VALUE;
+
+/// Integers of an item or the root below this magnitude are held in their entry (see
+/// [`Kind::WidePos`]).
+const WIDE_LIMIT: u64 = 1 << 60;
 
 /// The most entries, side strings or numbers a tape holds: a container's payload must index
 /// past its last entry.
@@ -120,8 +130,10 @@ impl Entry {
             8 => Kind::StrAt,
             9 => Kind::StrAfterKey,
             10 => Kind::StrSide,
-            11 => Kind::Array,
-            12 => Kind::Object,
+            11 => Kind::WidePos,
+            12 => Kind::WideNeg,
+            13 => Kind::Array,
+            14 => Kind::Object,
             _ => Kind::Null,
         }
     }
@@ -137,6 +149,11 @@ impl Entry {
     fn is_container(self) -> bool {
         // The last two kinds: one comparison on the walks' hot path.
         self.word >> 28 >= Kind::Array as u32
+    }
+
+    /// A wide integer's magnitude: the first word and the payload above it.
+    fn wide(self) -> u64 {
+        u64::from(self.at) | u64::from(self.payload()) << 32
     }
 
     /// The payload's value, for the kinds that keep their key's length beside it.
@@ -210,9 +227,13 @@ impl Kind {
         match self {
             Kind::Null => JsonType::Null,
             Kind::False | Kind::True => JsonType::Boolean,
-            Kind::SmallPos | Kind::SmallNeg | Kind::BigPos | Kind::BigNeg | Kind::Float => {
-                JsonType::Number
-            }
+            Kind::SmallPos
+            | Kind::SmallNeg
+            | Kind::BigPos
+            | Kind::BigNeg
+            | Kind::WidePos
+            | Kind::WideNeg
+            | Kind::Float => JsonType::Number,
             Kind::StrAt | Kind::StrAfterKey | Kind::StrSide => JsonType::String,
             Kind::Array => JsonType::Array,
             Kind::Object => JsonType::Object,
@@ -716,6 +737,16 @@ impl Builder<'_> {
     }
 
     fn number(&mut self, key: Option<u32>, n: Num) -> Result<(), TooBig> {
+        if key.is_none() {
+            let wide = match n {
+                Num::Pos(u) if u > u64::from(VALUE) => Some((Kind::WidePos, u)),
+                Num::Neg(i) if i < -i64::from(VALUE) => Some((Kind::WideNeg, i.unsigned_abs())),
+                _ => None,
+            };
+            if let Some((kind, m)) = wide.filter(|&(_, m)| m < WIDE_LIMIT) {
+                return self.push(kind, m as u32, (m >> 32) as u32).map(drop);
+            }
+        }
         let (kind, mut payload) = self.tape.push_number(n, self.limit)?;
         if matches!(kind, Kind::SmallPos | Kind::SmallNeg) {
             payload = self.with_key_len(key, payload);
@@ -1017,6 +1048,8 @@ impl<'a> TapeNode<'a> {
             Kind::SmallNeg => Some(Number::from(-i64::from(e.value()))),
             Kind::BigPos => bits().map(Number::from),
             Kind::BigNeg => bits().map(|b| Number::from(b as i64)),
+            Kind::WidePos => Some(Number::from(e.wide())),
+            Kind::WideNeg => Some(Number::from(-(e.wide() as i64))),
             Kind::Float => bits().and_then(|b| Number::from_f64(f64::from_bits(b))),
             _ => None,
         }
@@ -1573,7 +1606,7 @@ mod tests {
     }
 
     fn random_value(rng: &mut u64, depth: usize, out: &mut String) {
-        const NUMBERS: [&str; 10] = [
+        const NUMBERS: [&str; 14] = [
             "0",
             "-0",
             "1048575",
@@ -1584,6 +1617,10 @@ mod tests {
             "-9223372036854775808",
             "2.5e-3",
             "1e300",
+            "1152921504606846975",
+            "1152921504606846976",
+            "-1152921504606846975",
+            "-1152921504606846976",
         ];
         random_space(rng, out);
         let pick = match depth {
@@ -1598,7 +1635,7 @@ mod tests {
             } else {
                 "false"
             }),
-            2 | 3 => out.push_str(NUMBERS[(next_random(rng) % 10) as usize]),
+            2 | 3 => out.push_str(NUMBERS[(next_random(rng) % 14) as usize]),
             4 | 5 => random_string(rng, out),
             6 => {
                 out.push('[');
@@ -1678,16 +1715,22 @@ mod tests {
             tape.entries.iter().map(|e| e.kind()).collect()
         };
         assert_eq!(
-            kinds("[1048575, 1048576, -1048575, -1048576, -0, 0.5]"),
+            kinds("[1048575, 1048576, -1048575, -1048576, -0, 0.5, 1152921504606846976]"),
             [
                 Kind::Array,
                 Kind::SmallPos,
-                Kind::BigPos,
+                Kind::WidePos,
                 Kind::SmallNeg,
-                Kind::BigNeg,
+                Kind::WideNeg,
                 Kind::Float,
-                Kind::Float
+                Kind::Float,
+                Kind::BigPos
             ]
+        );
+        // A member's first word is its key's place: its big integers go to the numbers.
+        assert_eq!(
+            kinds(r#"{"a": 1048576, "b": -1048576}"#),
+            [Kind::Object, Kind::BigPos, Kind::BigNeg]
         );
     }
 
