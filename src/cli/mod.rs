@@ -162,8 +162,6 @@ impl ValueEnum for Format {
     }
 }
 
-/// Writes finished `diagnostics` (lint, generate) in `format`, one block per finding, grouped
-/// into problems here so the report only renders.
 /// Where a report in `format` is written. Only the human report has colour, so only it goes
 /// through anstream, which keeps colour on a terminal and strips it elsewhere; the other formats
 /// have no colour to strip and every text they take from a capture or spec is already escaped
@@ -178,6 +176,8 @@ pub(crate) fn report_out(format: Format) -> Box<dyn std::io::Write> {
     }
 }
 
+/// Writes finished `diagnostics` (lint, generate) in `format`, one block per finding, grouped
+/// into problems here so the report only renders.
 pub(crate) fn render(
     format: Format,
     diagnostics: &[Diagnostic],

@@ -3,19 +3,23 @@
 //!
 //! A key holding `"\n::error::injected"` would otherwise start a line of its own that GitHub
 //! Actions reads as a workflow command, and a header value holding ESC or CR would drive the
-//! terminal. Every emitter is wrapped in [`Escaping`], so each finding and problem is escaped
-//! once, before any format sees it: C0 and C1 control characters and DEL are written out the
+//! terminal. Every emitter is wrapped in [`Escaping`], so each finding and problem, and the
+//! report's ending (operation labels, exchanges, coverage), is escaped once, before any format
+//! sees it: C0 and C1 control characters and DEL are written out the
 //! way rustc writes them in string literals (`\n`, `\r`, `\t`, `\0`, `\u{1b}`). With no line
 //! feed left in capture text, no rendered line can start with it.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io;
+use std::path::PathBuf;
 
+use crate::diagnostic::coverage::Coverage;
 use crate::diagnostic::problem::Treatment;
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::{Diagnostic, ExchangeRef, Problem};
 use crate::source::Location;
 
-use super::{Emitter, Ending};
+use super::{Breakdown, Emitter, Ending, Summary};
 
 /// `text` with its control characters written out; borrowed when it has none.
 pub fn text(text: &str) -> Cow<'_, str> {
@@ -105,17 +109,77 @@ pub fn diagnostic(d: &Diagnostic) -> Cow<'_, Diagnostic> {
     if let Some(l) = d.location.as_mut() {
         location(l);
     }
-    if let Some(f) = d.file.as_mut() {
-        if needs(&f.to_string_lossy()) {
-            *f = text(&f.to_string_lossy()).into_owned().into();
-        }
-    }
-    if let Some(e) = d.exchange.as_mut() {
-        for f in [&mut e.url, &mut e.method, &mut e.operation, &mut e.route] {
-            f.iter_mut().for_each(escape_in_place);
-        }
-    }
+    d.file.iter_mut().for_each(path_in_place);
+    d.exchange.iter_mut().for_each(exchange_in_place);
     Cow::Owned(d)
+}
+
+fn path_in_place(path: &mut PathBuf) {
+    if needs(&path.to_string_lossy()) {
+        *path = text(&path.to_string_lossy()).into_owned().into();
+    }
+}
+
+fn exchange_in_place(e: &mut ExchangeRef) {
+    for f in [&mut e.url, &mut e.method, &mut e.operation, &mut e.route] {
+        f.iter_mut().for_each(escape_in_place);
+    }
+}
+
+fn keys_escaped<V>(map: BTreeMap<String, V>) -> BTreeMap<String, V> {
+    map.into_iter()
+        .map(|(k, v)| (text(&k).into_owned(), v))
+        .collect()
+}
+
+/// The closing lines escaped: they name specs and files.
+fn summary(s: &Summary) -> Summary {
+    let mut s = s.clone();
+    s.lines.iter_mut().for_each(escape_in_place);
+    s
+}
+
+/// The run's breakdown escaped: operation labels come from specs, exchanges from captures.
+/// Built once per run, so it is copied whole rather than checked field by field.
+fn breakdown(b: &Breakdown) -> Breakdown {
+    let mut b = b.clone();
+    b.per_operation = keys_escaped(std::mem::take(&mut b.per_operation));
+    for case in &mut b.cases {
+        path_in_place(&mut case.file);
+        exchange_in_place(&mut case.exchange);
+    }
+    b.coverage.iter_mut().for_each(coverage_in_place);
+    b
+}
+
+fn coverage_in_place(c: &mut Coverage) {
+    for op in &mut c.operations {
+        for f in [
+            &mut op.operation,
+            &mut op.spec,
+            &mut op.method,
+            &mut op.path,
+        ] {
+            escape_in_place(f);
+        }
+        op.statuses = keys_escaped(std::mem::take(&mut op.statuses));
+        op.undocumented_statuses = keys_escaped(std::mem::take(&mut op.undocumented_statuses));
+        for r in &mut op.responses {
+            escape_in_place(&mut r.status);
+            r.media_type.iter_mut().for_each(escape_in_place);
+        }
+    }
+    c.unexercised.iter_mut().for_each(escape_in_place);
+    for p in &mut c.unobserved_properties {
+        for f in [
+            &mut p.operation,
+            &mut p.status,
+            &mut p.media_type,
+            &mut p.pointer,
+        ] {
+            escape_in_place(f);
+        }
+    }
 }
 
 /// `p` with its texts and its example escaped.
@@ -157,13 +221,14 @@ impl Emitter for Escaping<'_> {
     }
 
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
-        if !ending.problems.iter().any(problem_needs) {
-            return self.inner.finish(ending);
-        }
-        let problems: Vec<Problem> = ending.problems.iter().map(problem).collect();
+        let problems: Cow<'_, [Problem]> = if ending.problems.iter().any(problem_needs) {
+            Cow::Owned(ending.problems.iter().map(problem).collect())
+        } else {
+            Cow::Borrowed(ending.problems)
+        };
         self.inner.finish(&Ending {
-            summary: ending.summary,
-            breakdown: ending.breakdown,
+            summary: &summary(ending.summary),
+            breakdown: &breakdown(ending.breakdown),
             problems: &problems,
         })
     }

@@ -42,8 +42,8 @@ type Item = Result<Unit, Box<Diagnostic>>;
 
 /// Bytes per parallel batch, by [`weight`] (a unit that fills it closes the batch it joins).
 /// Bounded by bytes, not units, so that memory does not depend on how long exchanges are: at
-/// most two batches are alive, one being read and one being checked, each with the parse trees
-/// its threads hold. Smaller batches cost no CPU that the `validate` bench can see (512 KiB:
+/// most three batches are alive: one being read, one being checked (with the parse trees its
+/// threads hold), and the findings of the one before being reported. Smaller batches cost no CPU that the `validate` bench can see (512 KiB:
 /// 150 to 200 Kommo or GitHub exchanges, enough to keep every core busy) and lower the peak:
 /// with 1,024 units or 16 MiB per batch and two more queued, the batches in flight were most of
 /// the heap on the Kommo load (BENCHMARKS.md).

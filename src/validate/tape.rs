@@ -13,8 +13,9 @@
 //! at 8 bytes a value, a 255 MB line of them takes 291 MB of tape (20-byte entries took 730 MB).
 //! So nothing is stored twice: `serde_json` gives the place of strings and keys only, so a
 //! member keeps where its key ends, and its string value is found after it (`:` and whitespace,
-//! then the value's `"`); an unescaped key starts after the `"` before its end. A number that needs
-//! more than 28 bits, and a string or key with escapes, go to side tables the entry indexes.
+//! then the value's `"`); an unescaped key starts after the `"` before its end. An integer that
+//! needs more than 20 bits (60 for an array item or the root, whose first word holds no key), a
+//! float, and a string or key with escapes go to side tables the entry indexes.
 //! Member counts are not stored: counting walks the children, one step each. A body of more
 //! than 268 million values is an error.
 //!
@@ -1428,8 +1429,8 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     /// at the root of a 255 MB body would copy all of it, once per missing key. A big node's
     /// copy is made only when the error's instance is read, by parsing the text again.
     ///
-    /// A tape that cannot be read again from its text (its keys were masked, or it came from a
-    /// `Value`) writes its document once as JSON text instead, and reads the copy from there:
+    /// A tape that cannot be read again from its text (it came from a `Value`) writes its
+    /// document once as JSON text instead, and reads the copy from there:
     /// one copy of the text, not one `Value` of the whole per error (eight missing keys at the
     /// root of a 255 MB body were 5.4 GB).
     fn lazy_value(&self) -> jsonschema_value::LazyInstance<'a> {
@@ -1599,6 +1600,9 @@ mod tests {
             "a", "id", "name", "é", "\\\"", "\\n", "\\u00e9", "🔒", "k", "", "x y", "\\/",
         ];
         out.push('"');
+        if next_random(rng) % 40 == 0 {
+            out.push_str(&"k".repeat(300)); // past the key length an entry keeps
+        }
         for _ in 0..next_random(rng) % 4 {
             out.push_str(PIECES[(next_random(rng) % 12) as usize]);
         }

@@ -218,3 +218,46 @@ fn max_entry_mib_caps_the_entry_read() {
     );
     assert_eq!(run("3"), Some(2), "and read under a 3 MiB cap");
 }
+
+/// Control characters in a spec's operation id (DEL, C1) and in a capture's URL reach the
+/// report's ending too (per-operation counts, JUnit test cases, coverage): written out there as
+/// in findings, in every format.
+#[test]
+fn control_characters_in_operation_ids_and_urls_never_reach_the_ending_raw() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.test"}],
+        "paths": {"/items": {"get": {
+            "operationId": "get\u{7f}Items\u{9b}31m",
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"id": {"type": "integer"}}}}}}}
+        }}}
+    });
+    let spec_path = dir.path().join("spec.json");
+    std::fs::write(&spec_path, spec.to_string()).expect("write spec");
+    let captures = dir.path().join("captures");
+    std::fs::create_dir(&captures).expect("mkdir");
+    let line = r#"{"method": "GET", "url": "https://api.example.test/items?q=\u007f\u009b", "status": 200, "headers": {"content-type": "application/json"}, "body": {"id": "x"}}"#;
+    std::fs::write(captures.join("c.ndjson"), format!("{line}\n")).expect("write capture");
+    for format in FORMATS {
+        let out = run_cli(&[
+            "validate",
+            "--spec",
+            spec_path.to_str().expect("UTF-8 temp dir"),
+            "--coverage",
+            "--format",
+            format,
+            captures.to_str().expect("UTF-8 temp dir"),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            all.contains("Items"),
+            "{format} names the operation:\n{all}"
+        );
+        let raw = all.chars().find(|c| c.is_control() && *c != '\n');
+        assert_eq!(raw, None, "{format} prints a raw control character:\n{all}");
+    }
+}

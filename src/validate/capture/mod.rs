@@ -876,19 +876,15 @@ pub fn mask_strings_knowing(
     }
     spans.sort_by_key(|s| s.start);
     let mut last = 0;
+    let mut scratch = String::new();
     for span in spans {
         let (inner_start, inner_end) = (span.start + 1, span.end - 1);
         if inner_start < last {
             continue;
         }
-        // Each character is replaced by one of the same UTF-8 length, in place: offsets stay,
-        // and the line is not checked as UTF-8 again (a pass over all of it, for each line).
-        let Some(inner) = text.get(inner_start..inner_end) else {
-            continue;
-        };
-        let masked: String = inner.chars().map(mask_char).collect();
-        text.replace_range(inner_start..inner_end, &masked);
-        last = inner_end;
+        if mask_range(text, inner_start..inner_end, &mut scratch) {
+            last = inner_end;
+        }
     }
     true
 }
@@ -935,18 +931,27 @@ fn mask_every_value(text: &mut String) {
             None => (text.len(), text.len()),
         };
         i = end;
-        let after = text.as_bytes()[end..]
-            .iter()
-            .find(|b| !b.is_ascii_whitespace());
+        let json_space = |b: &&u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let after = text.as_bytes()[end..].iter().find(|b| !json_space(b));
         if after == Some(&b':') {
             continue; // a key
         }
-        if let Some(inner) = text.get(open..close) {
-            masked.clear();
-            masked.extend(inner.chars().map(mask_char));
-            text.replace_range(open..close, &masked);
-        }
+        mask_range(text, open..close, &mut masked);
     }
+}
+
+/// Replaces the characters of `text` in `range` by placeholders of the same UTF-8 length, in
+/// place: offsets stay, and the line is not checked as UTF-8 again (a pass over all of it, for
+/// each line). `scratch` is reused between calls. `false` (nothing masked) for a range off
+/// character boundaries.
+fn mask_range(text: &mut String, range: std::ops::Range<usize>, scratch: &mut String) -> bool {
+    let Some(inner) = text.get(range.clone()) else {
+        return false;
+    };
+    scratch.clear();
+    scratch.extend(inner.chars().map(mask_char));
+    text.replace_range(range, scratch);
+    true
 }
 
 /// Whether some object in the JSON `text`, which parsed already, has a key twice. Checked while
