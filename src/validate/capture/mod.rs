@@ -343,22 +343,11 @@ impl Body {
     /// the body lacks or one with escapes (unescaped beside the text).
     fn key_span_from_tape(&self, pointer: &str) -> Option<ByteSpan> {
         let tape = self.parsed.as_ref().filter(|t| !t.duplicates())?;
-        if pointer.contains("//") || pointer.ends_with('/') {
-            return None;
-        }
-        let (parent, last) = pointer.rsplit_once('/')?;
+        let (parent, last) = scanned_alike(pointer)?.rsplit_once('/')?;
         let last = last.replace("~1", "/").replace("~0", "~");
         let object = tape.root(&self.text).pointer(parent)?;
         let (key, _) = object.members().find(|(k, _)| *k == last)?;
-        let start = (key.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
-        let end = start + key.len();
-        let bytes = self.text.as_bytes();
-        let quoted =
-            start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
-        quoted.then_some(ByteSpan {
-            start: start - 1,
-            end: end + 1,
-        })
+        quoted_span_in(&self.text, key)
     }
 
     /// The file location of `span` of `text`, if the body's place in the file is known.
@@ -1087,22 +1076,30 @@ pub fn tape_string_spans(
     pointers: &[String],
 ) -> Vec<Option<ByteSpan>> {
     let span = |pointer: &String| {
-        let inside = pointer.strip_prefix(at)?;
-        if inside.contains("//") || inside.ends_with('/') {
-            return None;
-        }
+        let inside = scanned_alike(pointer.strip_prefix(at)?)?;
         let s = root.pointer(inside)?.as_str().filter(|s| !s.is_empty())?;
-        let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-        let end = start + s.len();
-        let bytes = text.as_bytes();
-        let quoted =
-            start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
-        quoted.then_some(ByteSpan {
-            start: start - 1,
-            end: end + 1,
-        })
+        quoted_span_in(text, s)
     };
     pointers.iter().map(span).collect()
+}
+
+/// `pointer`, unless it has an empty key: `source`'s scan reads those its own way, so a span
+/// read off the tape could differ from the one the scan finds.
+fn scanned_alike(pointer: &str) -> Option<&str> {
+    (!pointer.contains("//") && !pointer.ends_with('/')).then_some(pointer)
+}
+
+/// The span, quotes included, of `s` where the tape took it straight from `text` (a key or a
+/// string without escapes); `None` for a string held beside the text.
+fn quoted_span_in(text: &str, s: &str) -> Option<ByteSpan> {
+    let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start + s.len();
+    let bytes = text.as_bytes();
+    let quoted = start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
+    quoted.then_some(ByteSpan {
+        start: start - 1,
+        end: end + 1,
+    })
 }
 
 /// One step of a path in a body: a member's key or an item's index.
