@@ -325,13 +325,21 @@ impl<'s> Validator<'s> {
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 let mut batch = Batch::default();
+                // The receiver only stops early if a later stage panicked: the scope re-raises
+                // that panic, and the rest of the captures is not read.
+                let mut stopped = false;
                 for file in &files {
                     capture::read_file(file, raw, max_entry, &mut |item| {
+                        if stopped {
+                            return;
+                        }
                         if let Some(full) = batch.push(item) {
-                            // The receiver only stops early if it panicked; nothing to do then.
-                            let _ = send.send(full);
+                            stopped = send.send(full).is_err();
                         }
                     });
+                    if stopped {
+                        return;
+                    }
                 }
                 let _ = send.send(batch.items);
             });
