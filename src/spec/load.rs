@@ -30,12 +30,20 @@ pub fn load_str(path: &Path, text: String) -> Result<Spec, Box<Diagnostic>> {
     let source = SourceFile::new(path, text, format);
     // The typed read is most of a big 3.0 spec's load (GitHub's: 70 of 130 ms) and needs only
     // the text: it runs beside the tree's parse and bundling, which need the other core.
+    // The main thread's stack size: the typed read recurses as deep as the document nests.
+    const TYPED_READ_STACK: usize = 8 << 20;
     let (read_as_3_0, tree) = std::thread::scope(|scope| {
-        let typed = scope.spawn(|| reads_as_3_0(&source));
+        let typed = std::thread::Builder::new()
+            .stack_size(TYPED_READ_STACK)
+            .spawn_scoped(scope, || reads_as_3_0(&source));
         let tree = read_tree(&source);
         // A panic inside `openapiv3`'s read (its message is on stderr) leaves the document to
         // the tree's check, which locates what is wrong, rather than ending the run.
-        (typed.join().unwrap_or(false), tree)
+        let read = match typed {
+            Ok(typed) => typed.join().unwrap_or(false),
+            Err(_) => reads_as_3_0(&source), // no thread to be had: read it here
+        };
+        (read, tree)
     });
     let Tree {
         document,
