@@ -261,3 +261,39 @@ fn control_characters_in_operation_ids_and_urls_never_reach_the_ending_raw() {
         assert_eq!(raw, None, "{format} prints a raw control character:\n{all}");
     }
 }
+
+/// A 3.0 JSON spec nested as deep as serde_json reads (its typed shape check runs on a thread
+/// of its own, beside the tree's parse) loads, lints clean and validates.
+#[test]
+fn a_spec_nested_to_the_recursion_limit_loads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut schema = serde_json::json!({"type": "integer"});
+    for _ in 0..59 {
+        schema = serde_json::json!({"type": "object", "properties": {"a": schema}});
+    }
+    let spec = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"get": {"operationId": "deep", "responses": {"200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": schema}}}}}}}
+    });
+    let spec_path = dir.path().join("deep.json");
+    std::fs::write(&spec_path, spec.to_string()).expect("write spec");
+    let spec_arg = spec_path.to_str().expect("UTF-8 temp dir");
+    let lint = run_cli(&["lint", "--spec", spec_arg]);
+    assert_eq!(lint.status.code(), Some(0), "{}", stdout(&lint));
+    let capture = dir.path().join("c.ndjson");
+    let line = r#"{"method": "GET", "url": "https://api.example.test/x", "status": 200, "headers": {"content-type": "application/json"}, "body": {"a": {"a": 1}}}"#;
+    std::fs::write(&capture, format!("{line}\n")).expect("write capture");
+    let out = run_cli(&[
+        "validate",
+        "--spec",
+        spec_arg,
+        "--format",
+        "json",
+        capture.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("type_mismatch"), "{}", stdout(&out));
+}
