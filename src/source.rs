@@ -382,6 +382,12 @@ pub fn json_object_members(
     }
 }
 
+/// Whether `b` is whitespace as JSON has it (RFC 8259: space, tab, line feed, carriage
+/// return; not form feed, which `u8::is_ascii_whitespace` admits).
+pub(crate) fn is_json_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 /// The offset just past the JSON string whose opening quote is at `start` of `bytes`; `None`
 /// when the text ends inside it. One home for "scan a JSON string to its end": the pointer
 /// lookup here and the capture scanners read strings the same way.
@@ -415,7 +421,7 @@ impl JsonScanner<'_> {
     }
 
     fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while self.peek().is_some_and(is_json_space) {
             self.pos += 1;
         }
     }
@@ -461,7 +467,7 @@ impl JsonScanner<'_> {
             _ => {
                 let start = self.pos;
                 while let Some(b) = self.peek() {
-                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                    if matches!(b, b',' | b'}' | b']') || is_json_space(b) {
                         break;
                     }
                     self.pos += 1;

@@ -211,7 +211,7 @@ fn value_start(text: &[u8], close: usize) -> Option<usize> {
     let mut colon = false;
     for (i, &b) in text.get(close + 1..)?.iter().enumerate() {
         match b {
-            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b if crate::source::is_json_space(b) => {}
             b':' if !colon => colon = true,
             b'"' if colon => return Some(close + 2 + i),
             _ => return None,
@@ -306,7 +306,7 @@ impl<'de> Visitor<'de> for Count<'_> {
 }
 
 /// A parsed JSON document over a text it does not own (see the module docs).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Tape {
     entries: Vec<Entry>,
     /// Unescaped strings and keys that had escapes, and strings copied out of the text.
@@ -333,29 +333,39 @@ pub struct Tape {
     /// The document as JSON text, for a tape not `from_text` (see `lazy_value`): written when
     /// it is first needed, it reads back into the same entries from the root on.
     written: std::sync::OnceLock<String>,
-    /// The entry whose member count [`TapeNode::len`] counted last (plus one: 0 is none) in the
-    /// high half, and the count.
-    last_len: AtomicU64,
-    /// The object [`TapeNode::get`] found a member of last (plus one: 0 is none) in the high
-    /// half, and the entry just past that member: where its next lookup starts.
-    last_get: AtomicU64,
+    /// The container [`TapeNode::len`] counted last, and its count.
+    last_len: Memo,
+    /// The object [`TapeNode::get`] found a member of last, and the entry just past that
+    /// member: where its next lookup starts.
+    last_get: Memo,
 }
 
-impl Clone for Tape {
-    fn clone(&self) -> Tape {
-        Tape {
-            entries: self.entries.clone(),
-            side: self.side.clone(),
-            sides: self.sides.clone(),
-            numbers: self.numbers.clone(),
-            root: self.root,
-            duplicates: self.duplicates,
-            origin: self.origin,
-            from_text: self.from_text,
-            written: self.written.clone(),
-            last_len: AtomicU64::new(self.last_len.load(Relaxed)),
-            last_get: AtomicU64::new(self.last_get.load(Relaxed)),
-        }
+/// One answer about one entry, kept for the keyword that asks about the same entry next
+/// (`jsonschema` runs an object's keywords one after the other). The entry (plus one: 0 is
+/// none) in the high half of one word, the answer in the low half: both are below 2^28, and
+/// the word is read whole by any thread.
+#[derive(Debug, Default)]
+struct Memo(AtomicU64);
+
+impl Memo {
+    fn get(&self, entry: usize) -> Option<usize> {
+        let word = self.0.load(Relaxed);
+        (word >> 32 == entry as u64 + 1).then_some((word & u64::from(u32::MAX)) as usize)
+    }
+
+    fn set(&self, entry: usize, answer: usize) {
+        self.0
+            .store((entry as u64 + 1) << 32 | answer as u64, Relaxed);
+    }
+
+    fn clear(&mut self) {
+        *self.0.get_mut() = 0;
+    }
+}
+
+impl Clone for Memo {
+    fn clone(&self) -> Memo {
+        Memo(AtomicU64::new(self.0.load(Relaxed)))
     }
 }
 
@@ -1061,14 +1071,11 @@ impl<'a> TapeNode<'a> {
     /// `jsonschema` asks an object's length once per keyword (`properties`, `required`), one
     /// after the other, so the last count is kept.
     pub fn len(&self) -> usize {
-        let tag = self.index as u64 + 1;
-        let last = self.tape.last_len.load(Relaxed);
-        if last >> 32 == tag {
-            return (last & u64::from(u32::MAX)) as usize;
+        if let Some(count) = self.tape.last_len.get(self.index) {
+            return count;
         }
         let count = self.member_indices().count();
-        // Both below 2^28: they fit one word, read whole by any thread.
-        self.tape.last_len.store(tag << 32 | count as u64, Relaxed);
+        self.tape.last_len.set(self.index, count);
         count
     }
 
@@ -1134,9 +1141,7 @@ impl<'a> TapeNode<'a> {
         }
         let (tape, text) = (self.tape, self.text);
         let (first, end) = self.range();
-        let tag = self.index as u64 + 1;
-        let last = tape.last_get.load(Relaxed);
-        let from = match (last >> 32 == tag).then_some((last & u64::from(u32::MAX)) as usize) {
+        let from = match tape.last_get.get(self.index) {
             Some(from) if (first..=end).contains(&from) => from,
             _ => first,
         };
@@ -1151,9 +1156,7 @@ impl<'a> TapeNode<'a> {
             end: from,
         };
         let found = after.chain(before).find(|&i| tape.key_is(text, i, key))?;
-        // Both below 2^28: they fit one word, read whole by any thread.
-        tape.last_get
-            .store(tag << 32 | tape.next(found) as u64, Relaxed);
+        tape.last_get.set(self.index, tape.next(found));
         Some(self.at(found))
     }
 
@@ -1353,8 +1356,8 @@ impl Json for TapeJson {
         f: impl FnOnce(TapeNode<'_>) -> T,
     ) -> T {
         buffer.entries.clear();
-        *buffer.last_len.get_mut() = 0;
-        *buffer.last_get.get_mut() = 0;
+        buffer.last_len.clear();
+        buffer.last_get.clear();
         buffer.side.clear();
         buffer.sides.clear();
         buffer.root = 0;

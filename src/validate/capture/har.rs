@@ -267,7 +267,7 @@ impl<'f> Scanner<'f> {
             return self.string_byte(b, sink);
         }
         match b {
-            b' ' | b'\t' | b'\n' | b'\r' => Ok(()),
+            b if crate::source::is_json_space(b) => Ok(()),
             _ if !self.started && b != b'{' => {
                 self.fail(
                     sink,

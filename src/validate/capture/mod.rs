@@ -920,8 +920,9 @@ fn mask_every_value(text: &mut String) {
             None => (text.len(), text.len()),
         };
         i = end;
-        let json_space = |b: &&u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-        let after = text.as_bytes()[end..].iter().find(|b| !json_space(b));
+        let after = text.as_bytes()[end..]
+            .iter()
+            .find(|&&b| !crate::source::is_json_space(b));
         if after == Some(&b':') {
             continue; // a key
         }
