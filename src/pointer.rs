@@ -35,13 +35,19 @@ pub fn pointer_segments(pointer: &str) -> Vec<String> {
 /// all): masking looks up every secret pointer of every capture line.
 pub fn segments(pointer: &str) -> impl Iterator<Item = Cow<'_, str>> {
     let rest = (!pointer.is_empty()).then(|| pointer.trim_start_matches('/'));
-    rest.into_iter().flat_map(|rest| rest.split('/')).map(|s| {
-        if s.contains('~') {
-            Cow::Owned(s.replace("~1", "/").replace("~0", "~"))
-        } else {
-            Cow::Borrowed(s)
-        }
-    })
+    rest.into_iter()
+        .flat_map(|rest| rest.split('/'))
+        .map(unescape)
+}
+
+/// One pointer segment as the key it names (`~1` is `/`, `~0` is `~`); borrowed when it has
+/// no escape.
+pub fn unescape(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') {
+        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(segment)
+    }
 }
 
 /// Joins a pointer and one more segment.

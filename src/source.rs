@@ -291,6 +291,14 @@ pub struct PointerSpan {
     pub value: ByteSpan,
 }
 
+/// Whether [`json_pointer_span`] reads `pointer` as its segments say: not when a key is empty
+/// (`//`, a trailing `/`: the scan drops leading empty keys). Other indexes of a body's keys
+/// (the tape, a per-object member index) answer only for such pointers, so they find what
+/// the scan finds.
+pub(crate) fn scanned_plainly(pointer: &str) -> bool {
+    !pointer.contains("//") && !pointer.ends_with('/')
+}
+
 /// Finds the span of the value at `pointer` in JSON `text` without building the document.
 ///
 /// Only the path to the target is descended; siblings are skipped byte-wise, so locating one

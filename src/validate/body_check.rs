@@ -74,18 +74,17 @@ impl<'b> Spans<'b> {
 
     /// The member at `pointer`, from the index of the object holding it.
     fn member(&self, pointer: &str) -> Option<PointerSpan> {
-        // `//` reads differently in `json_pointer_span` (leading empty keys are dropped).
-        if !self.many || pointer.contains("//") {
+        if !self.many || !crate::source::scanned_plainly(pointer) {
             return None;
         }
         let (parent, last) = pointer.rsplit_once('/')?;
-        let key = last.replace("~1", "/").replace("~0", "~");
+        let key = crate::pointer::unescape(last);
         let parent = format!("{}{parent}", self.body.within);
         let mut objects = self.objects.borrow_mut();
         let members = objects
             .entry(parent)
             .or_insert_with_key(|p| json_object_members(&self.body.text, p));
-        members.as_ref()?.get(&key).copied()
+        members.as_ref()?.get(key.as_ref()).copied()
     }
 }
 

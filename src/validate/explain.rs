@@ -82,7 +82,7 @@ impl Finding {
         }
         let (Target::Key(p) | Target::Value(p)) = &self.target;
         let rest = p.strip_prefix(self.pointer.as_str())?.strip_prefix('/')?;
-        (!rest.contains('/')).then(|| rest.replace("~1", "/").replace("~0", "~"))
+        (!rest.contains('/')).then(|| crate::pointer::unescape(rest).into_owned())
     }
 }
 

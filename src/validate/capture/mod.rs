@@ -343,8 +343,11 @@ impl Body {
     /// the body lacks or one with escapes (unescaped beside the text).
     fn key_span_from_tape(&self, pointer: &str) -> Option<ByteSpan> {
         let tape = self.parsed.as_ref().filter(|t| !t.duplicates())?;
-        let (parent, last) = scanned_alike(pointer)?.rsplit_once('/')?;
-        let last = last.replace("~1", "/").replace("~0", "~");
+        if !crate::source::scanned_plainly(pointer) {
+            return None;
+        }
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let last = crate::pointer::unescape(last);
         let object = tape.root(&self.text).pointer(parent)?;
         let (key, _) = object.members().find(|(k, _)| *k == last)?;
         quoted_span_in(&self.text, key)
@@ -1077,17 +1080,14 @@ pub fn tape_string_spans(
     pointers: &[String],
 ) -> Vec<Option<ByteSpan>> {
     let span = |pointer: &String| {
-        let inside = scanned_alike(pointer.strip_prefix(at)?)?;
+        let inside = pointer.strip_prefix(at)?;
+        if !crate::source::scanned_plainly(inside) {
+            return None;
+        }
         let s = root.pointer(inside)?.as_str().filter(|s| !s.is_empty())?;
         quoted_span_in(text, s)
     };
     pointers.iter().map(span).collect()
-}
-
-/// `pointer`, unless it has an empty key: `source`'s scan reads those its own way, so a span
-/// read off the tape could differ from the one the scan finds.
-fn scanned_alike(pointer: &str) -> Option<&str> {
-    (!pointer.contains("//") && !pointer.ends_with('/')).then_some(pointer)
 }
 
 /// The span, quotes included, of `s` where the tape took it straight from `text` (a key or a
