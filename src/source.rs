@@ -355,29 +355,8 @@ pub fn json_object_members(
     }
     scanner.pos += 1;
     let mut out = std::collections::HashMap::new();
-    loop {
-        scanner.skip_ws();
-        match scanner.peek()? {
-            b'}' => return Some(out),
-            b',' => {
-                scanner.pos += 1;
-                continue;
-            }
-            _ => {}
-        }
-        let key = scanner.skip_string()?;
-        let quoted = text.get(key.start..key.end)?;
-        let name = if quoted.contains('\\') {
-            serde_json::from_str::<String>(quoted).ok()?
-        } else {
-            quoted.get(1..quoted.len() - 1)?.to_string()
-        };
-        scanner.skip_ws();
-        if scanner.peek()? != b':' {
-            return None;
-        }
-        scanner.pos += 1;
-        scanner.skip_ws();
+    while let Some((key, name)) = scanner.next_member()? {
+        let name = String::from_utf8(name.into_owned()).ok()?;
         let start = scanner.pos;
         scanner.skip_value()?;
         out.entry(name).or_insert(PointerSpan {
@@ -388,6 +367,7 @@ pub fn json_object_members(
             },
         });
     }
+    Some(out)
 }
 
 /// Whether `b` is whitespace as JSON has it (RFC 8259: space, tab, line feed, carriage
@@ -416,7 +396,7 @@ struct JsonScanner<'a> {
     pos: usize,
 }
 
-impl JsonScanner<'_> {
+impl<'a> JsonScanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -487,35 +467,44 @@ impl JsonScanner<'_> {
 
     /// Inside an object (after `{`): positions at the value of member `name`, returns the key span.
     fn find_member(&mut self, name: &str) -> Option<ByteSpan> {
-        loop {
-            self.skip_ws();
-            match self.peek()? {
-                b'}' => return None,
-                b',' => {
-                    self.pos += 1;
-                    continue;
-                }
-                _ => {}
-            }
-            let key = self.skip_string()?;
-            let raw = &self.bytes[key.start + 1..key.end - 1];
-            let matches = if raw.contains(&b'\\') {
-                let quoted = std::str::from_utf8(&self.bytes[key.start..key.end]).ok()?;
-                serde_json::from_str::<String>(quoted).ok()? == name
-            } else {
-                raw == name.as_bytes()
-            };
-            self.skip_ws();
-            if self.peek()? != b':' {
-                return None;
-            }
-            self.pos += 1;
-            if matches {
-                self.skip_ws();
+        while let Some((key, found)) = self.next_member()? {
+            if found.as_ref() == name.as_bytes() {
                 return Some(key);
             }
             self.skip_value()?;
         }
+        None
+    }
+
+    /// Inside an object (after `{` or a member's value): the next member's key span and its
+    /// name, unescaped, positioned at its value; `Some(None)` at the closing `}`, left for the
+    /// caller; `None` where the text is not an object's member. The one reading of a member
+    /// for every scan here.
+    fn next_member(&mut self) -> Option<Option<(ByteSpan, Cow<'a, [u8]>)>> {
+        loop {
+            self.skip_ws();
+            match self.peek()? {
+                b'}' => return Some(None),
+                b',' => self.pos += 1,
+                _ => break,
+            }
+        }
+        let key = self.skip_string()?;
+        let bytes = self.bytes;
+        let raw = bytes.get(key.start + 1..key.end - 1)?;
+        let name = if raw.contains(&b'\\') {
+            let quoted = std::str::from_utf8(bytes.get(key.start..key.end)?).ok()?;
+            Cow::Owned(serde_json::from_str::<String>(quoted).ok()?.into_bytes())
+        } else {
+            Cow::Borrowed(raw)
+        };
+        self.skip_ws();
+        if self.peek()? != b':' {
+            return None;
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Some(Some((key, name)))
     }
 
     /// Inside an array (after `[`): positions at element `index`.
@@ -666,34 +655,25 @@ impl<'p> PointerTrie<'p> {
             if self.left == 0 {
                 return Some(());
             }
-            s.skip_ws();
-            match s.peek()? {
-                b'}' | b']' => {
-                    s.pos += 1;
-                    return Some(());
-                }
-                b',' => {
-                    s.pos += 1;
-                    continue;
-                }
-                _ => {}
-            }
             let next: Vec<usize> = if object {
-                let key = s.skip_string()?;
-                let raw = &s.bytes[key.start + 1..key.end - 1];
-                let name = if raw.contains(&b'\\') {
-                    let quoted = std::str::from_utf8(&s.bytes[key.start..key.end]).ok()?;
-                    Cow::Owned(serde_json::from_str::<String>(quoted).ok()?.into_bytes())
-                } else {
-                    Cow::Borrowed(raw)
+                let Some((_, name)) = s.next_member()? else {
+                    s.pos += 1; // the closing `}`
+                    return Some(());
                 };
-                s.skip_ws();
-                if s.peek()? != b':' {
-                    return None;
-                }
-                s.pos += 1;
                 self.take(nodes, |n| n.segment.as_bytes() == name.as_ref())
             } else {
+                s.skip_ws();
+                match s.peek()? {
+                    b']' => {
+                        s.pos += 1;
+                        return Some(());
+                    }
+                    b',' => {
+                        s.pos += 1;
+                        continue;
+                    }
+                    _ => {}
+                }
                 index += 1;
                 self.take(nodes, |n| n.index == Some(index - 1))
             };
