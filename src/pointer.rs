@@ -220,20 +220,6 @@ where
     true
 }
 
-/// The pointers of the strings in `value` (which stands at `at`), in document order, until
-/// `out` holds `limit`.
-pub fn string_pointers(value: &Value, at: &mut Pointer, limit: usize, out: &mut Vec<String>) {
-    walk(value, at, &mut |_, node, at| {
-        if out.len() >= limit {
-            return Walk::Stop;
-        }
-        if node.is_string() {
-            out.push(at.as_str().to_string());
-        }
-        Walk::Descend
-    });
-}
-
 /// The JSON pointer of each node of a document read as a stream of events (a YAML parser's):
 /// one home for "which node is this" shared by the span index and the patch planner.
 ///
@@ -466,16 +452,5 @@ mod tests {
         assert_eq!(path.scalar("v"), Place::Hidden);
         assert_eq!(path.close(), None);
         assert_eq!(path.close().as_deref(), Some(""));
-    }
-
-    #[test]
-    fn string_pointers_stop_at_the_limit() {
-        let value = json!(["a", 1, "b", {"c": "d"}]);
-        let mut out = Vec::new();
-        string_pointers(&value, &mut Pointer::default(), 2, &mut out);
-        assert_eq!(out, ["/0", "/2"]);
-        out.clear();
-        string_pointers(&value, &mut Pointer::default(), 10, &mut out);
-        assert_eq!(out, ["/0", "/2", "/3/c"]);
     }
 }

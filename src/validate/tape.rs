@@ -397,6 +397,21 @@ impl Tape {
         Ok(tape)
     }
 
+    /// Parses `text` whole, as [`Tape::parse`] does, except the members of the root object named
+    /// `key`: each is skipped the way `serde_json` skips a value (its syntax checked, nothing
+    /// built) and handed back as its slice of `text`, in order. A capture line's body is read
+    /// apart this way when it is huge (a string body is then unescaped once, into its own
+    /// buffer) or nested to the parser's limit (a body read apart has the whole limit).
+    pub fn parse_skipping<'t>(
+        text: &'t str,
+        key: &'static str,
+    ) -> Result<(Tape, Vec<&'t str>), serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = Tape::read_skipping(&mut de, text, 0, MAX_VALUES, Some(key))?;
+        de.end()?;
+        Ok(read)
+    }
+
     /// Reads one value from `de`, whose input is `text` from `origin` on.
     fn read<'t>(
         de: &mut serde_json::Deserializer<serde_json::de::StrRead<'t>>,
@@ -404,13 +419,26 @@ impl Tape {
         origin: usize,
         limit: usize,
     ) -> Result<Tape, serde_json::Error> {
+        Tape::read_skipping(de, text, origin, limit, None).map(|(tape, _)| tape)
+    }
+
+    /// [`Tape::read`], the root object's members named `skip` left out (see
+    /// [`Tape::parse_skipping`]).
+    fn read_skipping<'t>(
+        de: &mut serde_json::Deserializer<serde_json::de::StrRead<'t>>,
+        text: &'t str,
+        origin: usize,
+        limit: usize,
+        skip: Option<&'static str>,
+    ) -> Result<(Tape, Vec<&'t str>), serde_json::Error> {
         // About one entry per 16 bytes of a typical body: one allocation for most bodies. A
         // text past 1 MB is counted first (a syntax pass, far cheaper than the read) and its
         // tape allocated once: grown by doubling, a big tape would hold its old and its new copy
         // at once (255 MB of 20-byte objects: 1.57 GB peak against 1.0 GB counted, when an
-        // entry took 20 bytes).
+        // entry took 20 bytes). What is skipped is mostly the text: it is not counted.
         let rest = text.get(origin..).unwrap_or("");
         let capacity = match rest.len() {
+            _ if skip.is_some() => 64,
             n if n > COUNT_PAST => count_values(rest).unwrap_or(1 << 16),
             n => n / 16,
         };
@@ -427,13 +455,15 @@ impl Tape {
             keys: Vec::new(),
             members: Vec::new(),
             hashes: Vec::new(),
+            skip,
+            skipped: Vec::new(),
         };
         ValueSeed {
             builder: &mut builder,
             key: None,
         }
         .deserialize(de)?;
-        Ok(builder.tape)
+        Ok((builder.tape, builder.skipped))
     }
 
     /// The value of entry `index` of the tape of the first JSON value of `text`: how a big
@@ -584,10 +614,17 @@ impl Tape {
     /// keys), and validation must still see the real values. Masking is rare (credential-named
     /// keys, repeated keys), so this copies little.
     pub fn detach(&mut self, text: &str, pointer: &str) {
-        let Some(node) = self.root(text).pointer(pointer) else {
+        if let Some(place) = self.root(text).pointer(pointer).map(|node| node.index) {
+            self.detach_place(text, place);
+        }
+    }
+
+    /// [`Tape::detach`] for the subtree at a node's [`TapeNode::place`], found already.
+    pub fn detach_place(&mut self, text: &str, place: usize) {
+        if place >= self.entries.len() {
             return;
-        };
-        for i in node.index..self.next(node.index) {
+        }
+        for i in place..self.next(place) {
             let e = self.entries[i];
             if matches!(e.kind(), Kind::StrAt | Kind::StrAfterKey) {
                 let s = self.str_of(text, i).unwrap_or_default().to_string();
@@ -692,9 +729,26 @@ struct Builder<'t> {
     /// Scratch for [`Builder::dedup`]: an object's member entries and their keys' hashes.
     members: Vec<usize>,
     hashes: Vec<u64>,
+    /// The root object's members of this name are skipped (see [`Tape::parse_skipping`]).
+    skip: Option<&'static str>,
+    /// The text of each member skipped.
+    skipped: Vec<&'t str>,
 }
 
 impl Builder<'_> {
+    /// Whether the member whose key was just read is one to skip: a member of the root object
+    /// (entry 0, still open) named as [`Builder::skip`] says. Its key is then forgotten.
+    fn skips(&mut self, object: usize) -> bool {
+        let (Some(skip), Some(&key)) = (self.skip, self.keys.last()) else {
+            return false;
+        };
+        let skips = object == 0 && Builder::key_str(&self.tape, self.text, key) == skip;
+        if skips {
+            self.keys.pop();
+        }
+        skips
+    }
+
     /// Where `s`, borrowed from the text, starts in it.
     fn borrowed(&self, s: &str) -> Option<u32> {
         let offset = (s.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
@@ -967,6 +1021,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
         while let Some(key) = map.next_key_seed(KeySeed {
             builder: &mut *self.builder,
         })? {
+            if self.builder.skips(open) {
+                let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                self.builder.skipped.push(raw.get());
+                continue;
+            }
             map.next_value_seed(ValueSeed {
                 builder: &mut *self.builder,
                 key: Some(key),
@@ -1032,6 +1091,11 @@ impl<'a> TapeNode<'a> {
 
     fn kind(&self) -> Kind {
         self.entry().kind()
+    }
+
+    /// Where the node stands in its tape: what [`Tape::detach_place`] takes.
+    pub fn place(&self) -> usize {
+        self.index
     }
 
     /// Whether this is an object.

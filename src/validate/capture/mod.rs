@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::pointer::{string_pointers, walk, Pointer, Step, Walk};
+use crate::pointer::Pointer;
 use crate::source::{floor_char_boundary, ByteSpan, Location};
 
 use super::tape::{Tape, TapeNode};
@@ -837,7 +837,7 @@ pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
 
 /// [`mask_strings`] for a text whose parse said already whether a key stands twice in one object
 /// (see [`Tape::duplicates`]), so it is not read once more to find out; `known` are the spans of
-/// more strings to mask, found already (see [`tape_string_spans`]), so the text is scanned only
+/// more strings to mask, found already (see [`SecretWalk`]), so the text is scanned only
 /// as far as the last of `pointers`.
 pub fn mask_strings_knowing(
     text: &mut String,
@@ -998,96 +998,133 @@ pub fn has_duplicate_keys(text: &str) -> bool {
     false
 }
 
-/// Builds a [`Value`] as serde_json's own visitor does, raising the flag on a repeated key.
-#[derive(Clone, Copy)]
-struct Tree<'f>(&'f std::cell::Cell<bool>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for Tree<'_> {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Tree<'_> {
-    type Value = Value;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any valid JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(self)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut members = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(self)?;
-            if members.insert(key, value).is_some() {
-                self.0.set(true);
-            }
-        }
-        Ok(Value::Object(members))
-    }
-}
-
 /// How many pointers of possible secrets one exchange keeps: a body with more strings than this
 /// is masked up to here, and its snippets past it are not shown whole anyway.
 pub(crate) const MAX_SECRET_POINTERS: usize = 4096;
 
-/// Pointers of the strings of a body (`value`, which stands at `at`) at or below a
-/// credential-named key (see [`crate::secrecy`]), at most [`MAX_SECRET_POINTERS`]: masked in
-/// snippets wherever they stand. The body is walked on its tape, without building a `Value`,
-/// and a pointer is written only for a string it keeps: the walk holds the path as borrowed keys.
-pub fn credential_strings(value: TapeNode<'_>, at: &str, out: &mut Vec<String>) {
-    let mut path = Vec::new();
-    credential_walk(value, at, &mut path, out);
+/// A string of a line that may hold a credential, found on the line's tape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    /// Its pointer in the line.
+    pub pointer: String,
+    /// Its span, quotes included, where the tape read it straight from the line: masked there.
+    /// `None` for a string with escapes (unescaped beside the line), which masking finds by its
+    /// pointer.
+    pub span: Option<ByteSpan>,
+    /// Its node's place in the tape that holds it (see [`Tape::detach_place`]).
+    pub place: usize,
 }
 
-/// The span in `text` of the JSON string each of `pointers` names below `root` (whose pointer is
-/// `at`), where the tape read it straight from `text`: the span [`crate::source::json_pointer_spans`]
-/// would find by scanning `text` up to it. `None` where the tape cannot say for sure (a string
-/// with escapes, unescaped beside the text; an empty one; a pointer with an empty key, which the
-/// scan reads its own way): those are left to the scan. For a text with no key twice in one
-/// object (a text with one has every string value masked).
-pub fn tape_string_spans(
-    root: TapeNode<'_>,
-    at: &str,
-    text: &str,
-    pointers: &[String],
-) -> Vec<Option<ByteSpan>> {
-    let span = |pointer: &String| {
-        let inside = pointer.strip_prefix(at)?;
-        if !crate::source::scanned_plainly(inside) {
-            return None;
+/// The non-empty strings of a tape, as [`Secret`]s, found by walks that know where each stands:
+/// a walk hands over the node it is at, so a secret is never looked up again by its pointer.
+pub struct SecretWalk<'t> {
+    /// The text the tape reads over: the line.
+    text: &'t str,
+    /// What the walks found, in the order found, at most [`MAX_SECRET_POINTERS`].
+    pub found: Vec<Secret>,
+}
+
+impl<'t> SecretWalk<'t> {
+    pub fn new(text: &'t str) -> Self {
+        SecretWalk {
+            text,
+            found: Vec::new(),
         }
-        let s = root.pointer(inside)?.as_str().filter(|s| !s.is_empty())?;
-        quoted_span_in(text, s)
-    };
-    pointers.iter().map(span).collect()
+    }
+
+    /// Whether the walks may go on: `false` once [`MAX_SECRET_POINTERS`] are found.
+    fn room(&self) -> bool {
+        self.found.len() < MAX_SECRET_POINTERS
+    }
+
+    /// `node`, if it is a non-empty string (nothing else can be masked), whose pointer
+    /// `pointer` makes.
+    pub fn string(&mut self, node: TapeNode<'_>, pointer: impl FnOnce() -> String) {
+        let Some(s) = node.as_str().filter(|s| !s.is_empty()) else {
+            return;
+        };
+        if self.room() {
+            self.found.push(Secret {
+                pointer: pointer(),
+                span: quoted_span_in(self.text, s),
+                place: node.place(),
+            });
+        }
+    }
+
+    /// The strings of `value` (which stands at `at`) at or below a credential-named key (see
+    /// [`crate::secrecy`]): masked in snippets wherever they stand. The walk holds the path as
+    /// borrowed keys; a pointer is written only for a string it keeps.
+    pub fn credential_strings(&mut self, value: TapeNode<'_>, at: &str) {
+        self.credential_walk(value, at, &mut Vec::new());
+    }
+
+    /// Every string at or below `node`, which stands at `at`, in document order: a request
+    /// body's strings are all possible secrets.
+    pub fn every_string(&mut self, node: TapeNode<'_>, at: &str) {
+        self.every_string_at(node, at, &mut Vec::new());
+    }
+
+    /// [`SecretWalk::credential_strings`] below `node`, which stands at `path`; `false` once
+    /// full.
+    fn credential_walk<'v>(
+        &mut self,
+        node: TapeNode<'v>,
+        at: &str,
+        path: &mut Vec<PathStep<'v>>,
+    ) -> bool {
+        for (key, child) in node.members() {
+            if !self.room() {
+                return false;
+            }
+            path.push(PathStep::Key(key));
+            let go_on = if crate::secrecy::is_credential_name(key) {
+                self.every_string_at(child, at, path)
+            } else {
+                self.credential_walk(child, at, path)
+            };
+            path.pop();
+            if !go_on {
+                return false;
+            }
+        }
+        for (i, child) in node.items().enumerate() {
+            path.push(PathStep::Index(i));
+            let go_on = self.credential_walk(child, at, path);
+            path.pop();
+            if !go_on {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Every string at or below `node` (at `path`), in document order; `false` once full.
+    fn every_string_at<'v>(
+        &mut self,
+        node: TapeNode<'v>,
+        at: &str,
+        path: &mut Vec<PathStep<'v>>,
+    ) -> bool {
+        if !self.room() {
+            return false;
+        }
+        self.string(node, || pointer_at(at, path));
+        let members = node.members().map(|(k, v)| (PathStep::Key(k), v));
+        let items = node
+            .items()
+            .enumerate()
+            .map(|(i, v)| (PathStep::Index(i), v));
+        for (step, child) in members.chain(items) {
+            path.push(step);
+            let go_on = self.every_string_at(child, at, path);
+            path.pop();
+            if !go_on {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// The span, quotes included, of `s` where the tape took it straight from `text` (a key or a
@@ -1120,98 +1157,6 @@ fn pointer_at(at: &str, path: &[PathStep<'_>]) -> String {
         };
     }
     pointer.into_string()
-}
-
-/// [`credential_strings`] below `node`, which stands at `path`; `false` once `out` is full.
-fn credential_walk<'v>(
-    node: TapeNode<'v>,
-    at: &str,
-    path: &mut Vec<PathStep<'v>>,
-    out: &mut Vec<String>,
-) -> bool {
-    for (key, child) in node.members() {
-        if out.len() >= MAX_SECRET_POINTERS {
-            return false;
-        }
-        path.push(PathStep::Key(key));
-        let go_on = if crate::secrecy::is_credential_name(key) {
-            every_string(child, at, path, out)
-        } else {
-            credential_walk(child, at, path, out)
-        };
-        path.pop();
-        if !go_on {
-            return false;
-        }
-    }
-    for (i, child) in node.items().enumerate() {
-        path.push(PathStep::Index(i));
-        let go_on = credential_walk(child, at, path, out);
-        path.pop();
-        if !go_on {
-            return false;
-        }
-    }
-    true
-}
-
-/// The pointer of every string at or below `node` (at `path`) into `out`, in document order;
-/// `false` once `out` is full.
-fn every_string<'v>(
-    node: TapeNode<'v>,
-    at: &str,
-    path: &mut Vec<PathStep<'v>>,
-    out: &mut Vec<String>,
-) -> bool {
-    if out.len() >= MAX_SECRET_POINTERS {
-        return false;
-    }
-    if node.as_str().is_some() {
-        out.push(pointer_at(at, path));
-    }
-    let members = node.members().map(|(k, v)| (PathStep::Key(k), v));
-    let items = node
-        .items()
-        .enumerate()
-        .map(|(i, v)| (PathStep::Index(i), v));
-    for (step, child) in members.chain(items) {
-        path.push(step);
-        let go_on = every_string(child, at, path, out);
-        path.pop();
-        if !go_on {
-            return false;
-        }
-    }
-    true
-}
-
-/// [`credential_strings`] of the members of an object that is not held as a `Value` (an NDJSON
-/// line is kept as its map, so a huge body is never wrapped or cloned to be walked).
-pub fn credential_members(map: &serde_json::Map<String, Value>, at: &str, out: &mut Vec<String>) {
-    let mut at = Pointer::new(at);
-    for (key, value) in map {
-        let mark = at.push_key(key);
-        if credential_step(Step::Key(key), value, &at, out) == Walk::Descend {
-            walk(value, &mut at, &mut |step, node, at| {
-                credential_step(step, node, at, out)
-            });
-        }
-        at.cut(mark);
-    }
-}
-
-/// One node of a credential walk: below a credential-named key every string is a secret.
-fn credential_step(step: Step<'_>, node: &Value, at: &Pointer, out: &mut Vec<String>) -> Walk {
-    if out.len() >= MAX_SECRET_POINTERS {
-        return Walk::Stop;
-    }
-    match step {
-        Step::Key(key) if crate::secrecy::is_credential_name(key) => {
-            string_pointers(node, &mut at.clone(), MAX_SECRET_POINTERS, out);
-            Walk::Skip
-        }
-        _ => Walk::Descend,
-    }
 }
 
 /// A location without its snippet: for lines that could not be parsed, whose secrets cannot be
@@ -1391,12 +1336,13 @@ mod tests {
     #[test]
     fn credential_strings_of_a_body() {
         let text = r#"{"a": {"api_key": "x", "n": [{"token": ["t1", {"deep": "t2"}, 3]}], "name": "n"},
-            "password": 5, "x~/y": {"secret": "s"}, "list": ["plain"]}"#;
+            "password": 5, "x~/y": {"secret": "s"}, "list": ["plain"], "token": ""}"#;
         let tape = Tape::parse(text).expect("JSON");
-        let mut out = Vec::new();
-        credential_strings(tape.root(text), "/body", &mut out);
+        let mut walk = SecretWalk::new(text);
+        walk.credential_strings(tape.root(text), "/body");
+        let pointers: Vec<&str> = walk.found.iter().map(|s| s.pointer.as_str()).collect();
         assert_eq!(
-            out,
+            pointers,
             [
                 "/body/a/api_key",
                 "/body/a/n/0/token/0",
@@ -1404,6 +1350,12 @@ mod tests {
                 "/body/x~0~1y/secret"
             ]
         );
+        // Each secret's place is its string's node.
+        for secret in &walk.found {
+            let inside = &secret.pointer["/body".len()..];
+            let node = tape.root(text).pointer(inside).expect("found");
+            assert_eq!(node.place(), secret.place, "{}", secret.pointer);
+        }
     }
 
     /// A key's span read off the tape is the one the scan finds, for the keys the tape can
@@ -1448,42 +1400,42 @@ mod tests {
     /// Masking by the tape's spans covers what the scan covers: each span the tape gives is the
     /// one the scan finds for the same pointer, and the strings it cannot place are left to it.
     #[test]
-    fn tape_string_spans_are_the_scanned_spans() {
+    fn secret_spans_are_the_scanned_spans() {
         let line = r#"{"headers": {"x": "h"}, "body": {"a": {"api_key": "x", "n": [{"token": ["t1", {"deep": "t\u0032"}, 3, ""]}]},
             "password": "p", "x~/y": {"secret": "s"}, "": {"token": "e"}, "list": ["plain"]}}"#;
         let body = &line[line.find(r#"{"a""#).expect("body")..line.len() - 1];
         let tape = Tape::parse_in(line, body).expect("JSON");
-        let mut pointers = Vec::new();
-        credential_strings(tape.root(line), "/body", &mut pointers);
-        pointers.push("/body/list/0".to_string());
-        let spans = tape_string_spans(tape.root(line), "/body", line, &pointers);
+        let mut walk = SecretWalk::new(line);
+        walk.credential_strings(tape.root(line), "/body");
+        walk.string(tape.root(line).pointer("/list/0").expect("item"), || {
+            "/body/list/0".to_string()
+        });
+        let pointers: Vec<String> = walk.found.iter().map(|s| s.pointer.clone()).collect();
         let mut placed = 0;
-        for (pointer, span) in pointers.iter().zip(&spans) {
-            let scanned = crate::source::json_pointer_spans(line, std::slice::from_ref(pointer));
-            if let Some(span) = span {
-                assert_eq!(scanned, [*span], "{pointer}");
+        for secret in &walk.found {
+            let scanned =
+                crate::source::json_pointer_spans(line, std::slice::from_ref(&secret.pointer));
+            if let Some(span) = secret.span {
+                assert_eq!(scanned, [span], "{}", secret.pointer);
                 placed += 1;
             }
         }
-        // Escaped ("t\u0032"), empty, and below an empty key: not placed.
-        assert_eq!(placed, pointers.len() - 3, "{pointers:?} {spans:?}");
+        // Only the escaped one ("t\u0032") is left to the scan; the empty one is no secret.
+        assert_eq!(placed, pointers.len() - 1, "{:?}", walk.found);
+        assert!(!pointers.contains(&"/body/a/n/0/token/3".to_string()));
         let (mut by_scan, mut by_both) = (line.to_string(), line.to_string());
         mask_strings_knowing(&mut by_scan, &pointers, Vec::new(), false);
-        let rest: Vec<String> = pointers
+        let rest: Vec<String> = walk
+            .found
             .iter()
-            .zip(&spans)
-            .filter(|(_, s)| s.is_none())
-            .map(|(p, _)| p.clone())
+            .filter(|s| s.span.is_none())
+            .map(|s| s.pointer.clone())
             .collect();
-        mask_strings_knowing(
-            &mut by_both,
-            &rest,
-            spans.into_iter().flatten().collect(),
-            false,
-        );
+        let spans = walk.found.iter().filter_map(|s| s.span).collect();
+        mask_strings_knowing(&mut by_both, &rest, spans, false);
         assert_eq!(by_both, by_scan);
         assert!(
-            !by_scan.contains("t1") && !by_scan.contains("plain"),
+            !by_scan.contains("t1") && !by_scan.contains("plain") && !by_scan.contains("\"e\""),
             "{by_scan}"
         );
     }

@@ -20,11 +20,13 @@ use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::ByteSpan;
-use crate::validate::tape::Tape;
+use crate::validate::tape::{Tape, TapeNode};
+use jsonschema::json::Node;
 
 use super::{
     bom_warning, looks_binary, mask_strings_knowing, normalize_method, parse_error, serde_message,
-    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Unit, UnitKind,
+    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Secret, SecretWalk, Unit,
+    UnitKind,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
@@ -292,106 +294,148 @@ impl<R: Read + Seek> Lines<R> {
     }
 }
 
-/// The pointers of a line's values that may carry credentials: every header value but
-/// `Content-Type`, every request header value, and the URL when its query holds a credential.
-fn secret_pointers(line: &serde_json::Map<String, Value>) -> Vec<String> {
-    let mut out = Vec::new();
+/// The strings of a line that may carry credentials: every header value but the response's
+/// `Content-Type`, every request header value, the URL when its query holds a credential, every
+/// string of the request body, and every string under a credential-named key (see
+/// [`crate::secrecy`]), the body's included when the line's tape holds it.
+fn line_secrets(line: TapeNode<'_>, walk: &mut SecretWalk<'_>) {
     let fields = [
         ("headers", "/headers", true),
         ("request_headers", "/request_headers", false),
     ];
     for (field, field_at, keep_content_type) in fields {
-        let Some(headers) = line.get(field).and_then(Value::as_object) else {
+        let Some(headers) = line.get(field).filter(TapeNode::is_object) else {
             continue;
         };
-        for (name, value) in headers {
+        for (name, value) in headers.members() {
             if keep_content_type && name.eq_ignore_ascii_case("content-type") {
                 continue;
             }
-            let at = crate::source::pointer_push(field_at, name);
+            let at = || crate::source::pointer_push(field_at, name);
             // A repeated header given as an array (`Set-Cookie`, a repeated request header):
             // each of its values.
-            if let Some(items) = value.as_array() {
-                out.extend((0..items.len()).map(|i| format!("{at}/{i}")));
+            for (i, item) in value.items().enumerate() {
+                walk.string(item, || format!("{}/{i}", at()));
             }
-            out.push(at);
+            walk.string(value, at);
         }
     }
-    if let Some(url) = line.get("url").and_then(Value::as_str) {
-        if crate::validate::redact_url(url) != url {
-            out.push("/url".to_string());
+    if let Some(url) = line.get("url") {
+        if url
+            .as_str()
+            .is_some_and(|u| crate::validate::redact_url(u) != u)
+        {
+            walk.string(url, || "/url".to_string());
         }
     }
-    // Every string of the request body.
     if let Some(body) = line.get("request_body") {
-        let mut at = crate::pointer::Pointer::new("/request_body");
-        crate::pointer::string_pointers(body, &mut at, super::MAX_SECRET_POINTERS, &mut out);
+        walk.every_string(body, "/request_body");
     }
-    super::credential_members(line, "", &mut out);
-    out
+    walk.credential_strings(line, "");
 }
 
 /// The recorded request headers, each pointing at its value: one field per item of a value
 /// given as an array (a repeated header).
-fn request_headers(h: &serde_json::Map<String, Value>) -> Vec<Field> {
+fn request_headers(h: TapeNode<'_>) -> Vec<Field> {
     let mut out = Vec::new();
-    for (name, value) in h {
+    for (name, value) in h.members() {
         let at = crate::source::pointer_push("/request_headers", name);
-        match value {
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(v) = item.as_str() {
-                        out.push(Field {
-                            name: name.clone(),
-                            value: v.to_string(),
-                            at: format!("{at}/{i}"),
-                            within: None,
-                        });
-                    }
+        let field = |value: String, at: String| Field {
+            name: name.to_string(),
+            value,
+            at,
+            within: None,
+        };
+        if value.is_array() {
+            for (i, item) in value.items().enumerate() {
+                if let Some(v) = item.as_str() {
+                    out.push(field(v.to_string(), format!("{at}/{i}")));
                 }
             }
-            Value::String(v) => out.push(Field {
-                name: name.clone(),
-                value: v.clone(),
-                at,
-                within: None,
-            }),
+        } else if let Some(v) = value.as_str() {
+            out.push(field(v.to_string(), at));
+        } else if let Some(n) = value.number() {
             // Numbers and booleans as their text; null and objects are not header values.
-            Value::Number(_) | Value::Bool(_) => out.push(Field {
-                name: name.clone(),
-                value: value.to_string(),
-                at,
-                within: None,
-            }),
-            _ => {}
+            out.push(field(n.to_string(), at));
+        } else if let Some(b) = value.as_boolean() {
+            out.push(field(b.to_string(), at));
         }
     }
     out
 }
 
+/// What a line records besides its response body, copied out before the line is masked in
+/// place (a header's value must reach the checks as it was sent).
+struct Envelope {
+    method: Option<String>,
+    url: Option<String>,
+    status: Option<u16>,
+    /// The response's `Content-Type`.
+    content_type: Option<String>,
+    request_headers: Option<Vec<Field>>,
+    request_body: RequestBody,
+}
+
+/// A line's `request_body` member.
+enum RequestBody {
+    Absent,
+    /// `null` or `""`: recorded as empty.
+    Empty,
+    /// A string: the body as sent (a form, say).
+    Text(String),
+    /// Any other JSON value: a JSON body.
+    Value(Value),
+}
+
+impl Envelope {
+    fn of(line: TapeNode<'_>) -> Envelope {
+        let text = |key: &str| line.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        let content_type = line.get("headers").and_then(|h| {
+            h.members()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .and_then(|(_, v)| v.as_str().map(str::to_string))
+        });
+        let request_body = match line.get("request_body") {
+            None => RequestBody::Absent,
+            Some(v) if v.is_null() || v.as_str() == Some("") => RequestBody::Empty,
+            Some(v) => match v.as_str() {
+                Some(s) => RequestBody::Text(s.to_string()),
+                None => RequestBody::Value(v.to_value()),
+            },
+        };
+        Envelope {
+            method: text("method").map(|m| normalize_method(&m)),
+            url: text("url"),
+            status: line.get("status").and_then(status_of),
+            content_type,
+            request_headers: line
+                .get("request_headers")
+                .filter(TapeNode::is_object)
+                .map(request_headers),
+            request_body,
+        }
+    }
+}
+
 /// The request recorded on a line (see the module docs).
 fn request_of(
-    obj: &mut serde_json::Map<String, Value>,
+    headers: Option<Vec<Field>>,
+    request_body: RequestBody,
     url: &str,
     origin: &Origin,
     shown: &Arc<String>,
     body_raw: Option<(ByteSpan, Option<String>)>,
 ) -> Request {
-    let headers = obj
-        .get("request_headers")
-        .and_then(Value::as_object)
-        .map(request_headers);
     let cookies = headers.as_deref().map(super::header_cookies);
     let mut content_type = headers
         .as_deref()
         .and_then(|h| super::find_header(h, "content-type"))
         .map(|f| f.value.clone());
-    let body_known = obj.contains_key("request_body");
-    let body = match obj.remove("request_body") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => Some(super::masked_string_body(origin, body_raw, shown, s)),
-        Some(v) => {
+    let body_known = !matches!(request_body, RequestBody::Absent);
+    let body = match request_body {
+        RequestBody::Absent | RequestBody::Empty => None,
+        RequestBody::Text(s) => Some(super::masked_string_body(origin, body_raw, shown, s)),
+        RequestBody::Value(v) => {
             if content_type.is_none() {
                 content_type = Some("application/json".to_string());
             }
@@ -422,31 +466,41 @@ fn request_of(
 }
 
 /// Parses one line into an exchange. The line's text is masked in place and then shared by the
-/// request and a body stored as a JSON value, so a huge line is held once beside its `Value`.
-/// The body is skipped while the line is parsed and then read once from its own slice of the
-/// line: a body stored as a JSON string is unescaped straight into one buffer of its size.
+/// request and the body's tape, so a huge line is held once beside its tape. The line is read
+/// once, body included (see [`read_line`]); what the exchange needs besides the body is copied
+/// out before masking.
 pub fn parse_line(mut unit: Unit) -> Parsed {
     let file = unit.file.as_path();
     let mut text = std::mem::take(&mut unit.text);
-    let (mut obj, mut body, duplicates) = members_of(&unit, &text)?;
-    let mut secrets = secret_pointers(&obj);
-    let envelope = secrets.len();
-    let mut known = Vec::new();
-    if let LineBody::Value(v) = &body {
-        super::credential_strings(v.root(&text), "/body", &mut secrets);
-        if !duplicates {
-            known = super::tape_string_spans(v.root(&text), "/body", &text, &secrets[envelope..]);
-        }
+    let read = read_line(&unit, &text)?;
+    let duplicates = read.duplicates;
+    let mut walk = SecretWalk::new(&text);
+    let envelope = {
+        let root = read.line.root(&text);
+        line_secrets(root, &mut walk);
+        Envelope::of(root)
+    };
+    let (mut body, apart) = read.body(&text);
+    if let (LineBody::Value(v), true) = (&body, apart) {
+        walk.credential_strings(v.root(&text), "/body");
     }
-    let body_raw = match obj.get("request_body") {
-        Some(Value::String(s)) if !s.is_empty() => super::string_raw(&text, "/request_body"),
+    let secrets = walk.found;
+    let body_raw = match &envelope.request_body {
+        RequestBody::Text(_) => super::string_raw(&text, "/request_body"),
         _ => None,
     };
     body.keep_originals(&text, &secrets, duplicates);
-    // The body's secrets the tape located are masked by span: the scan for the others then
-    // stops before the body (on Kommo's lines, `code` strings deep in it: 4 % of the CPU).
-    let (scan, known) = split_located(secrets, envelope, known);
-    mask_strings_knowing(&mut text, &scan, known, duplicates);
+    // The secrets the tapes placed are masked by span; the text is scanned only for the others
+    // (strings with escapes), and only as far as the last of them.
+    let (scan, spans): (Vec<String>, Vec<ByteSpan>) = {
+        let (placed, unplaced): (Vec<&Secret>, Vec<&Secret>) =
+            secrets.iter().partition(|s| s.span.is_some());
+        (
+            unplaced.into_iter().map(|s| s.pointer.clone()).collect(),
+            placed.into_iter().filter_map(|s| s.span).collect(),
+        )
+    };
+    mask_strings_knowing(&mut text, &scan, spans, duplicates);
     // From here on, snippets come from the masked line: same positions, no secrets.
     let shown = Arc::new(text);
     let line = unit.origin.line;
@@ -457,27 +511,26 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
             format!("line {line} has no {what}"),
         )
     };
-    let (method, url, status) = (
-        obj.get("method")
-            .and_then(Value::as_str)
-            .map(normalize_method)
-            .ok_or_else(|| missing("\"method\" string"))?,
-        obj.get("url")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| missing("\"url\" string"))?,
-        status_of(&obj).ok_or_else(|| missing("\"status\" between 100 and 599"))?,
-    );
-    let content_type = obj
-        .get("headers")
-        .and_then(Value::as_object)
-        .and_then(|h| {
-            h.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        })
-        .and_then(|(_, v)| v.as_str().map(str::to_string));
+    let Envelope {
+        method,
+        url,
+        status,
+        content_type,
+        request_headers,
+        request_body,
+    } = envelope;
+    let method = method.ok_or_else(|| missing("\"method\" string"))?;
+    let url = url.ok_or_else(|| missing("\"url\" string"))?;
+    let status = status.ok_or_else(|| missing("\"status\" between 100 and 599"))?;
     let body = body.into_body(&unit.origin, &shown);
-    let request = request_of(&mut obj, &url, &unit.origin, &shown, body_raw);
+    let request = request_of(
+        request_headers,
+        request_body,
+        &url,
+        &unit.origin,
+        &shown,
+        body_raw,
+    );
     Ok(Exchange {
         file: unit.file.clone(),
         entry: unit.entry,
@@ -492,36 +545,21 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
     })
 }
 
-/// The pointers of `secrets` still to be looked for in the text, and the spans of those found
-/// already: `known` holds one entry per secret from `from` on.
-fn split_located(
-    mut secrets: Vec<String>,
-    from: usize,
-    known: Vec<Option<ByteSpan>>,
-) -> (Vec<String>, Vec<ByteSpan>) {
-    if known.is_empty() {
-        return (secrets, Vec::new());
-    }
-    let body = secrets.split_off(from);
-    let mut spans = Vec::with_capacity(known.len());
-    for (pointer, span) in body.into_iter().zip(known) {
-        match span {
-            Some(span) => spans.push(span),
-            None => secrets.push(pointer),
-        }
-    }
-    (secrets, spans)
-}
-
 /// The recorded status, if it is one (a number, or a string holding one, from 100 to 599).
-fn status_of(obj: &serde_json::Map<String, Value>) -> Option<u16> {
-    match obj.get("status") {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
+fn status_of(status: TapeNode<'_>) -> Option<u16> {
+    match status.as_str() {
+        Some(s) => s.trim().parse().ok(),
+        None => status.number().and_then(|n| n.as_u64()),
     }
     .and_then(|s| u16::try_from(s).ok())
     .filter(|s| (100..600).contains(s))
+}
+
+/// Whether a line's pointer names the body or a value in it.
+fn under_body(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/body")
+        .is_some_and(|r| r.is_empty() || r.starts_with('/'))
 }
 
 /// A line's response body, read from the line in the form it needs.
@@ -537,7 +575,7 @@ enum LineBody {
 impl LineBody {
     /// Before the line is masked in place (`secrets`, or every string value if `duplicates`): the
     /// tape copies the strings masking will overwrite, so validation still sees the real values.
-    fn keep_originals(&mut self, line: &str, secrets: &[String], duplicates: bool) {
+    fn keep_originals(&mut self, line: &str, secrets: &[Secret], duplicates: bool) {
         let LineBody::Value(tape) = self else { return };
         if secrets.is_empty() {
             return; // nothing is masked
@@ -546,13 +584,8 @@ impl LineBody {
             tape.detach(line, "");
             return;
         }
-        for p in secrets {
-            if let Some(inside) = p
-                .strip_prefix("/body")
-                .filter(|r| r.is_empty() || r.starts_with('/'))
-            {
-                tape.detach(line, inside);
-            }
+        for secret in secrets.iter().filter(|s| under_body(&s.pointer)) {
+            tape.detach_place(line, secret.place);
         }
     }
 
@@ -584,14 +617,54 @@ impl LineBody {
     }
 }
 
-/// Every member of a line but `body` as a JSON object, and the body apart; a line that is not
-/// an exchange object is an error that shows none of its text.
-/// The line's members, its body, and whether some object of the line has a key twice (noted
-/// while parsing, so masking need not read the line again to find out).
-fn members_of(
-    unit: &Unit,
-    text: &str,
-) -> Result<(serde_json::Map<String, Value>, LineBody, bool), Box<Diagnostic>> {
+/// Lines up to this long are read in one pass, body included. A longer line's body is read
+/// apart (see [`Tape::parse_skipping`]): a huge body stored as a JSON string is then unescaped
+/// once, into its own buffer, not into the tape and again out of it.
+const READ_WHOLE_MAX: usize = 1 << 20;
+
+/// A line read into a tape: its root object, and its body inside that tape or read apart.
+struct LineRead {
+    line: Tape,
+    /// The body read apart (a long line, or one the one-pass read refused), if it was.
+    apart: Option<LineBody>,
+    /// Whether some object of the line, body included, has a key twice (noted while parsing,
+    /// so masking need not read the line again to find out).
+    duplicates: bool,
+}
+
+impl LineRead {
+    /// The response body, and whether it was read apart from the line's tape.
+    fn body(self, text: &str) -> (LineBody, bool) {
+        match self.apart {
+            Some(body) => (body, true),
+            None => {
+                let body = self.line.into_member(text, "body");
+                (
+                    body.map_or(LineBody::None, |b| LineBody::from_tape(b, text)),
+                    false,
+                )
+            }
+        }
+    }
+}
+
+/// Reads a line as one JSON object, in one pass when it is short. A line that is not an
+/// exchange object is an error that shows none of its text.
+///
+/// A line the one pass refuses is read again with its body apart, which decides the error: the
+/// same as a `Value` parse of the line would give, except that a body nested to `serde_json`'s
+/// depth limit is accepted as if it were sent alone (the line's own object does not count).
+fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
+    if text.len() <= READ_WHOLE_MAX {
+        if let Ok(line) = Tape::parse(text) {
+            let duplicates = line.duplicates();
+            return exchange_object(unit, text, line).map(|line| LineRead {
+                line,
+                apart: None,
+                duplicates,
+            });
+        }
+    }
     let not_json = |e: serde_json::Error, at: usize| {
         parse_error(
             &unit.file,
@@ -603,43 +676,39 @@ fn members_of(
             ),
         )
     };
-    let members = match serde_json::from_str::<Members>(text) {
-        Ok(members) => members,
-        // Read again as any JSON, for the error a reader of JSON expects.
-        Err(_) => match serde_json::from_str::<Value>(text) {
-            Err(e) => return Err(not_json(e, 0)),
-            Ok(_) => {
-                return Err(parse_error(
-                    &unit.file,
-                    without_snippet(unit.origin.location(text)),
-                    format!(
-                    "line {} is not an exchange object ({{\"method\", \"url\", \"status\", ...}})",
-                    unit.origin.line
-                ),
-                ))
-            }
-        },
+    let (line, bodies) = Tape::parse_skipping(text, "body").map_err(|e| not_json(e, 0))?;
+    let line = exchange_object(unit, text, line)?;
+    // Twice: the last one counts, as it would in a `Value`.
+    let mut duplicates = line.duplicates() || bodies.len() > 1;
+    let apart = match bodies.last().and_then(|raw| slice_span(text, raw)) {
+        Some(span) => {
+            let (body, twice) = body_at(text, span).map_err(|(e, at)| not_json(e, at))?;
+            duplicates |= twice;
+            body
+        }
+        None => LineBody::None,
     };
-    let mut duplicates = members.duplicates || members.bodies > 1;
-    let body = match members.bodies {
-        0 => LineBody::None,
-        // Twice: the last one counts, as it would in a `Value`; read the line as one.
-        1 => match members.body.and_then(|raw| slice_span(text, raw.get())) {
-            Some(span) => {
-                let (body, twice) = body_at(text, span).map_err(|(e, at)| not_json(e, at))?;
-                duplicates |= twice;
-                body
-            }
-            None => LineBody::None,
-        },
-        _ => match Tape::parse(text) {
-            Ok(line) => line
-                .into_member(text, "body")
-                .map_or(LineBody::None, |b| LineBody::from_tape(b, text)),
-            Err(e) => return Err(not_json(e, 0)),
-        },
-    };
-    Ok((members.map, body, duplicates))
+    Ok(LineRead {
+        line,
+        apart: Some(apart),
+        duplicates,
+    })
+}
+
+/// `line`, the tape of a whole line, if it is an object; else the error saying a line is not an
+/// exchange.
+fn exchange_object(unit: &Unit, text: &str, line: Tape) -> Result<Tape, Box<Diagnostic>> {
+    if line.root(text).is_object() {
+        return Ok(line);
+    }
+    Err(parse_error(
+        &unit.file,
+        without_snippet(unit.origin.location(text)),
+        format!(
+            "line {} is not an exchange object ({{\"method\", \"url\", \"status\", ...}})",
+            unit.origin.line
+        ),
+    ))
 }
 
 impl LineBody {
@@ -678,56 +747,6 @@ fn body_at(text: &str, span: ByteSpan) -> Result<(LineBody, bool), (serde_json::
             (LineBody::from_tape(tape, text), twice)
         })
         .map_err(|e| (e, span.start))
-}
-
-/// The members of a line, `body` skipped (its syntax checked, nothing built) but kept as its
-/// slice of the line, so it is parsed from there without looking for it again.
-struct Members<'l> {
-    map: serde_json::Map<String, Value>,
-    /// How many `body` members the line has.
-    bodies: usize,
-    /// The text of the last `body`.
-    body: Option<&'l serde_json::value::RawValue>,
-    /// Whether some object outside the body has a key twice.
-    duplicates: bool,
-}
-
-impl<'de> serde::Deserialize<'de> for Members<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an exchange object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut access: A,
-            ) -> Result<Members<'de>, A::Error> {
-                let twice = std::cell::Cell::new(false);
-                let mut members = Members {
-                    map: serde_json::Map::new(),
-                    bodies: 0,
-                    body: None,
-                    duplicates: false,
-                };
-                while let Some(key) = access.next_key::<String>()? {
-                    if key == "body" {
-                        members.body = Some(access.next_value()?);
-                        members.bodies += 1;
-                    } else {
-                        let value = access.next_value_seed(super::Tree(&twice))?;
-                        if members.map.insert(key, value).is_some() {
-                            twice.set(true);
-                        }
-                    }
-                }
-                members.duplicates = twice.get();
-                Ok(members)
-            }
-        }
-        d.deserialize_map(Visit)
-    }
 }
 
 #[cfg(test)]
@@ -838,27 +857,27 @@ mod tests {
     #[test]
     fn every_header_value_is_a_secret_pointer_each_item_of_an_array_too_content_type_of_the_response_is_not(
     ) {
-        let line: Value = serde_json::from_str(
-            r#"{"url":"/x","headers":{"Content-Type":"a/b","X-Req":"r","Set-Cookie":["s=1","t=2"]},"request_headers":{"Cookie":["a=1","b=2"],"Content-Type":"c/d"}}"#,
-        )
-        .expect("json");
-        let mut got = secret_pointers(line.as_object().expect("object"));
+        let text = r#"{"url":"/x","headers":{"Content-Type":"a/b","X-Req":"r","Set-Cookie":["s=1","t=2"]},"request_headers":{"Cookie":["a=1","b=2"],"Content-Type":"c/d"}}"#;
+        let line = Tape::parse(text).expect("json");
+        let mut walk = SecretWalk::new(text);
+        line_secrets(line.root(text), &mut walk);
+        let mut got: Vec<&str> = walk.found.iter().map(|s| s.pointer.as_str()).collect();
         // A credential-named header (`Cookie`) is found by the credential walk as well.
         got.sort();
         got.dedup();
         assert_eq!(
             got,
             [
-                "/headers/Set-Cookie",
                 "/headers/Set-Cookie/0",
                 "/headers/Set-Cookie/1",
                 "/headers/X-Req",
                 "/request_headers/Content-Type",
-                "/request_headers/Cookie",
                 "/request_headers/Cookie/0",
                 "/request_headers/Cookie/1",
             ]
         );
+        // Each is placed in the line, so masking needs no scan.
+        assert!(walk.found.iter().all(|s| s.span.is_some()));
     }
 
     #[test]
@@ -923,6 +942,76 @@ mod tests {
             (loc.line, loc.column),
             (7, text.find("\"k\"").expect("k") + 1)
         );
+    }
+
+    fn unit_of(text: String) -> Unit {
+        Unit {
+            file: Arc::new(PathBuf::from("t.ndjson")),
+            entry: Some(0),
+            text,
+            origin: Origin::file_start(),
+            kind: UnitKind::NdjsonLine,
+        }
+    }
+
+    /// A body nested as deep as `serde_json` reads a document alone is read inside its line
+    /// too (the line's own object does not count against the limit); one level more is an error.
+    #[test]
+    fn a_body_nests_as_deep_as_a_document_alone() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let deepest = (1..400)
+            .take_while(|&d| serde_json::from_str::<Value>(&nested(d)).is_ok())
+            .last()
+            .expect("some depth parses");
+        let line = |depth: usize| {
+            format!(
+                r#"{{"method":"GET","url":"/x","status":200,"body":{}}}"#,
+                nested(depth)
+            )
+        };
+        let ex = parse_line(unit_of(line(deepest))).expect("parses");
+        let body = ex.body.expect("body");
+        let tape = body.parsed.as_ref().expect("a tape");
+        let expected: Value = serde_json::from_str(&nested(deepest)).expect("JSON");
+        assert_eq!(tape.root(&body.text).to_value(), expected);
+        let err = parse_line(unit_of(line(deepest + 1))).expect_err("too deep");
+        assert!(err.message.contains("recursion limit"), "{}", err.message);
+    }
+
+    /// A line past [`READ_WHOLE_MAX`] has its body read apart: the exchange is the one the
+    /// one-pass read gives for the same members, secrets masked alike.
+    #[test]
+    fn a_long_line_reads_as_a_short_one() {
+        let head = r#"{"method":"get","url":"/x?api_key=k1","status":200,"request_headers":{"Authorization":"Bearer s3cret"},"request_body":{"password":"p4ss"},"body":"#;
+        for body in [
+            r#"{"user":{"api_key":"sk_live_1","name":"n"},"pad":"PAD","esc":"a\nb"}"#,
+            r#""a string body \"quoted\" PAD""#,
+        ] {
+            let short = format!("{head}{}}}", body.replace("PAD", "x"));
+            let long = format!(
+                "{head}{}}}",
+                body.replace("PAD", &"x".repeat(READ_WHOLE_MAX))
+            );
+            let read = |text: &str| {
+                let ex = parse_line(unit_of(text.to_string())).expect("parses");
+                let body = ex.body.expect("body");
+                let value = match &body.parsed {
+                    Some(tape) => tape.root(&body.text).to_value(),
+                    None => Value::String(body.text.to_string()),
+                };
+                let request = ex.request.expect("request");
+                (value, request.text.to_string())
+            };
+            let (short_body, short_shown) = read(&short);
+            let (long_body, long_shown) = read(&long);
+            let unpad = |v: &Value| v.to_string().replace(&"x".repeat(READ_WHOLE_MAX), "x");
+            assert_eq!(unpad(&long_body), unpad(&short_body));
+            for secret in ["k1", "s3cret", "p4ss", "sk_live_1"] {
+                assert!(!short_shown.contains(secret), "{secret} in {short_shown}");
+                assert!(!long_shown.contains(secret), "{secret} in the long line");
+            }
+            assert_eq!(long_shown.len(), long.len());
+        }
     }
 
     /// The line is masked in place once parsed, and the body's tape reads over it: the values
