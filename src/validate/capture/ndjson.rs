@@ -655,8 +655,9 @@ impl LineRead {
 /// same as a `Value` parse of the line would give, except that a body nested to `serde_json`'s
 /// depth limit is accepted as if it were sent alone (the line's own object does not count).
 fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
-    if text.len() <= READ_WHOLE_MAX {
-        if let Ok(line) = Tape::parse(text) {
+    let whole = (text.len() <= READ_WHOLE_MAX).then(|| Tape::parse(text));
+    let whole_error = match whole {
+        Some(Ok(line)) => {
             let duplicates = line.duplicates();
             return exchange_object(unit, text, line).map(|line| LineRead {
                 line,
@@ -664,7 +665,9 @@ fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
                 duplicates,
             });
         }
-    }
+        Some(Err(e)) => Some(e),
+        None => None,
+    };
     let not_json = |e: serde_json::Error, at: usize| {
         parse_error(
             &unit.file,
@@ -676,7 +679,12 @@ fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
             ),
         )
     };
-    let (line, bodies) = Tape::parse_skipping(text, "body").map_err(|e| not_json(e, 0))?;
+    let (line, bodies) = Tape::parse_skipping(text, "body").map_err(|skipped| {
+        // The error a reader of JSON expects: the line's, read in one pass (skipping a value
+        // words some errors another way).
+        let whole = whole_error.or_else(|| Tape::parse(text).err());
+        not_json(whole.unwrap_or(skipped), 0)
+    })?;
     let line = exchange_object(unit, text, line)?;
     // Twice: the last one counts, as it would in a `Value`.
     let mut duplicates = line.duplicates() || bodies.len() > 1;
@@ -976,6 +984,26 @@ mod tests {
         assert_eq!(tape.root(&body.text).to_value(), expected);
         let err = parse_line(unit_of(line(deepest + 1))).expect_err("too deep");
         assert!(err.message.contains("recursion limit"), "{}", err.message);
+    }
+
+    /// A broken line gets the error a `Value` parse of it gives, whichever way it was read
+    /// (skipping a body words some errors another way: "key must be a string").
+    #[test]
+    fn a_broken_line_gets_the_error_of_a_json_reader() {
+        for pad in [1, READ_WHOLE_MAX] {
+            let text = format!(
+                r#"{{"method":"GET","url":"/x","status":200,"pad":"{}","body":{{"id":1,}}}}"#,
+                "x".repeat(pad)
+            );
+            let expected = serde_json::from_str::<Value>(&text).expect_err("broken");
+            let err = parse_line(unit_of(text)).expect_err("broken");
+            assert!(
+                err.message.ends_with(&serde_message(&expected)),
+                "{} / {expected}",
+                err.message
+            );
+            assert!(err.message.contains("trailing comma"), "{}", err.message);
+        }
     }
 
     /// A line past [`READ_WHOLE_MAX`] has its body read apart: the exchange is the one the
