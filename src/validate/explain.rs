@@ -161,6 +161,9 @@ fn pattern(pointer: &str) -> String {
 /// One root cause, one finding: the same drift in every item of an array (an undocumented
 /// `uuid` in each of 200 users) is reported once, at the first item, with a count.
 fn fold_repeats(findings: Vec<Finding>) -> Vec<Finding> {
+    if findings.len() < 2 {
+        return findings; // nothing to fold: most bodies with a finding have one
+    }
     let mut out: Vec<Finding> = Vec::new();
     let mut firsts: std::collections::HashMap<(Kind, String, String), (usize, usize)> =
         std::collections::HashMap::new();
@@ -254,6 +257,14 @@ fn walk<'v>(
             }
         }
         let free = view.iter().all(|s| shapes.get(*s).free_form());
+        if free
+            && matches!(
+                additional,
+                Additional::Unspecified | Additional::Allowed(None)
+            )
+        {
+            return; // any key is fine and no member has a shape to walk
+        }
         let mut absent: Option<Rc<[String]>> = None;
         for (k, v) in value.members() {
             if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
