@@ -76,11 +76,18 @@ struct SummaryDoc<'a> {
 pub(super) struct Json<'w> {
     out: &'w mut dyn Write,
     findings: usize,
+    /// One finding's text, written to `out` whole: serde_json writes a finding in some forty
+    /// pieces, each a call through `dyn Write`, which cost more than the escaping itself.
+    line: Vec<u8>,
 }
 
 impl<'w> Json<'w> {
     pub(super) fn new(out: &'w mut dyn Write) -> Self {
-        Json { out, findings: 0 }
+        Json {
+            out,
+            findings: 0,
+            line: Vec::new(),
+        }
     }
 }
 
@@ -91,10 +98,11 @@ impl Emitter for Json<'_> {
         } else {
             ",\n    "
         };
-        self.out.write_all(lead.as_bytes())?;
+        self.line.clear();
+        self.line.extend_from_slice(lead.as_bytes());
+        serde_json::to_writer(&mut self.line, &JsonFinding::from(d, problem, treatment))?;
         self.findings += 1;
-        serde_json::to_writer(&mut *self.out, &JsonFinding::from(d, problem, treatment))?;
-        Ok(())
+        self.out.write_all(&self.line)
     }
 
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {
