@@ -25,8 +25,8 @@
 //! `Hooks`) the binary returns what loading freed (`mi_collect`) and lets freed pages wait
 //! 100 ms: mimalloc v3 reads the delay at each purge (`mi_arena_purge_delay`), so the change
 //! takes effect at once. On 2026-11-30 that took the Kommo run's system time from about 0.11 to
-//! 0.03 s (CPU 5 % less) and GitHub's by half, peaks 20 and 62 MB; a 1 s delay saved no more
-//! and held GitHub's peak a further 1 MB up (NOTES-tune.md).
+//! 0.03 s (CPU 5 % less) and GitHub's from 0.09-0.17 to 0.08-0.11 s, peaks 20 and 60.5-62 MB; a
+//! 1 s delay saved no more and held GitHub's peak a further 1 MB up (NOTES-tune.md).
 //!
 //! **Why a constructor.** mimalloc reads its options once, in its own ELF constructor (priority
 //! 101), before Rust's `main` and before the first allocation; `mi_option_set` from `main` comes
