@@ -73,6 +73,7 @@ fn print_ratio(name: &str, spec: &Path, capture: &Path) {
     spec.drop_examples(); // as `specsmith validate` does
     let specs = vec![spec];
     let validator = Validator::new(&specs, Options::default()).expect("options");
+    allocator::specs_loaded(); // as the binary does
     let paths = [capture.to_path_buf()];
     let mut problems = 0;
     let floor = best_of_three(|| {

@@ -15,8 +15,18 @@
 //! load and 3 to 8 % on GitHub's, a cost that falls with the number of allocations per exchange.
 //! A purge delay of 10 ms costs half that CPU, but GitHub's peak then varies from run to run
 //! between 61 and 65 MB, over the target; 100 ms keeps 10 MB of GitHub's spec loading resident
-//! (numbers in BENCHMARKS.md, "Memory: allocator settings in the binary"). Users do not set `MIMALLOC_*` variables, so the binary sets
-//! these defaults itself; a variable still wins.
+//! (numbers in BENCHMARKS.md, "Memory: allocator settings in the binary"). Users do not set
+//! `MIMALLOC_*` variables, so the binary sets these defaults itself; a variable still wins.
+//!
+//! **Why two phases.** The waves are the spec's loading; checking captures is a steady cycle of
+//! batches allocated and freed, and returning their pages at once made every batch fault them
+//! in again: 6 % of the Kommo run's CPU in page faults and purges, against no gain in peak,
+//! which loading sets. So once the specs are loaded (`specs_loaded`, called by the CLI through
+//! `Hooks`) the binary returns what loading freed (`mi_collect`) and lets freed pages wait
+//! 100 ms: mimalloc v3 reads the delay at each purge (`mi_arena_purge_delay`), so the change
+//! takes effect at once. On 2026-11-30 that took the Kommo run's system time from about 0.11 to
+//! 0.03 s (CPU 5 % less) and GitHub's from 0.09-0.17 to 0.08-0.11 s, peaks 20 and 60.5-62 MB; a
+//! 1 s delay saved no more and held GitHub's peak a further 1 MB up (NOTES-tune.md).
 //!
 //! **Why a constructor.** mimalloc reads its options once, in its own ELF constructor (priority
 //! 101), before Rust's `main` and before the first allocation; `mi_option_set` from `main` comes
@@ -51,5 +61,37 @@ extern "C" fn set_defaults() {
     unsafe {
         libmimalloc_sys::mi_option_set_default(ARENA_EAGER_COMMIT, 0);
         libmimalloc_sys::mi_option_set_default(PURGE_DELAY, 0);
+    }
+}
+
+#[cfg(target_os = "linux")]
+/// The purge delay while captures are checked, in milliseconds (see the module doc).
+const CHECKING_PURGE_DELAY: std::os::raw::c_long = 100;
+
+#[cfg(target_os = "linux")]
+extern "C" {
+    /// Prints mimalloc's option table to stderr; in the v3 header, not in `libmimalloc-sys`.
+    fn mi_options_print();
+}
+
+/// Once the specs are loaded: return what loading freed, then keep freed pages for a while
+/// (see the module doc). A purge delay the user set is left alone. With `MIMALLOC_VERBOSE`
+/// set, the options are printed again, so the log shows the ones the checks ran with.
+pub fn specs_loaded() {
+    #[cfg(target_os = "linux")]
+    if ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"]
+        .iter()
+        .all(|v| std::env::var_os(v).is_none())
+    {
+        // SAFETY: mimalloc's options and its collection may be used from any thread once it
+        // has started; `mi_option_set` only writes one entry of its option table, whose id is
+        // in range (checked by name in the `allocator` test).
+        unsafe {
+            libmimalloc_sys::mi_collect(true);
+            libmimalloc_sys::mi_option_set(PURGE_DELAY, CHECKING_PURGE_DELAY);
+            if libmimalloc_sys::mi_option_is_enabled(libmimalloc_sys::mi_option_verbose) {
+                mi_options_print();
+            }
+        }
     }
 }

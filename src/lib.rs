@@ -40,7 +40,7 @@ mod suggest;
 pub mod validate;
 
 /// The command line: `main.rs` only maps its [`Outcome`] to the process exit status.
-pub use cli::{main as run, Outcome};
+pub use cli::{main as run, main_with as run_with, Hooks, Outcome};
 /// The one finding type every command produces, its stable kinds and severities.
 pub use diagnostic::{Diagnostic, ExchangeRef, Kind, Severity};
 /// Errors that stop a run (exit status 2), as opposed to findings.

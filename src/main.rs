@@ -5,6 +5,8 @@ use std::process::ExitCode;
 mod allocator;
 
 fn main() -> ExitCode {
-    let code = specsmith::run();
+    let code = specsmith::run_with(specsmith::Hooks {
+        specs_loaded: allocator::specs_loaded,
+    });
     ExitCode::from(code as u8)
 }

@@ -9,6 +9,7 @@
 use crate::diagnostic::problem::Treatment;
 pub use crate::diagnostic::problem::{Occurrence, Problem};
 use crate::diagnostic::Diagnostic;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// How many sample locations a problem keeps besides its first and last occurrence.
@@ -26,17 +27,15 @@ fn occurrence_of(d: &Diagnostic) -> Occurrence {
 
 /// `/list/3/teamsIds/0` → `/list/*/teamsIds/*`.
 pub fn generalise_pointer(pointer: &str) -> String {
-    pointer
-        .split('/')
-        .map(|s| {
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-                "*"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    let mut out = String::with_capacity(pointer.len());
+    for (i, s) in pointer.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let index = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        out.push_str(if index { "*" } else { s });
+    }
+    out
 }
 
 /// The problem id of a finding.
@@ -57,10 +56,10 @@ pub fn problem_id(d: &Diagnostic) -> String {
     }
     // The route tells apart operations of different specs that share an id; unmatched
     // exchanges have no operation: their method and path are the cause.
-    let subject = if let Some(route) = exchange.and_then(|e| e.route.as_deref()) {
-        route.to_string()
+    let subject: Cow<'_, str> = if let Some(route) = exchange.and_then(|e| e.route.as_deref()) {
+        Cow::Borrowed(route)
     } else if let Some(shape) = exchange.and_then(|e| e.shape.as_deref()) {
-        shape.to_string()
+        Cow::Borrowed(shape)
     } else if operation.is_empty() {
         exchange
             .and_then(|e| {
@@ -71,8 +70,9 @@ pub fn problem_id(d: &Diagnostic) -> String {
                 ))
             })
             .unwrap_or_default()
+            .into()
     } else {
-        String::new()
+        Cow::Borrowed("")
     };
     format!(
         "{:016x}",

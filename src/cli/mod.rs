@@ -66,8 +66,31 @@ enum Command {
     Patch(patch::PatchArgs),
 }
 
+/// Moments of a run the program hosting the library may act on: the binary tunes its allocator
+/// once the specs are loaded (`src/allocator.rs`), which the library, not choosing its users'
+/// allocator, cannot do itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Hooks {
+    /// Called once `validate` has loaded its specs and built its validator, before it reads a
+    /// capture: the end of the run's big wave of allocations.
+    pub specs_loaded: fn(),
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Hooks {
+            specs_loaded: || {},
+        }
+    }
+}
+
 /// Parses the process arguments and runs; returns the exit code.
 pub fn main() -> Outcome {
+    main_with(Hooks::default())
+}
+
+/// [`main`], calling `hooks` at their moments.
+pub fn main_with(hooks: Hooks) -> Outcome {
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
@@ -83,7 +106,7 @@ pub fn main() -> Outcome {
     let result = match args.command {
         Command::Lint(a) => lint::run(a),
         Command::Generate(a) => generate::run(a),
-        Command::Validate(a) => validate::run(a),
+        Command::Validate(a) => validate::run(a, hooks),
         Command::Patch(a) => patch::run(a),
     };
     result.unwrap_or_else(|e| fail(&e))

@@ -17,7 +17,7 @@ use crate::report::{self, Breakdown, Case, Emitter, Ending, Format, Layout, Summ
 use crate::spec::Spec;
 use crate::validate::{Options, RawMeta, Report, Validator};
 
-use super::Outcome;
+use super::{Hooks, Outcome};
 
 /// Arguments of `specsmith validate`.
 #[derive(Debug, Args)]
@@ -73,12 +73,12 @@ pub struct ValidateArgs {
 }
 
 /// Runs the validator: plan, execute, exit code.
-pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
+pub fn run(args: ValidateArgs, hooks: Hooks) -> Result<Outcome, Error> {
     let plan = match Plan::of(args)? {
         Ok(plan) => plan,
         Err(unreadable) => return Ok(unreadable_specs(&unreadable)),
     };
-    let finished = execute(&plan)?;
+    let finished = execute(&plan, hooks)?;
     Ok(plan.exit_code(&finished.problems))
 }
 
@@ -197,8 +197,9 @@ struct Finished {
 ///
 /// Findings stream: each is counted, grouped and written as its batch is checked, and dropped;
 /// only the problems (one per root cause) stay in memory.
-fn execute(plan: &Plan) -> Result<Finished, Error> {
+fn execute(plan: &Plan, hooks: Hooks) -> Result<Finished, Error> {
     let validator = Validator::new(&plan.specs, plan.options.clone())?;
+    (hooks.specs_loaded)();
     let mut out = std::io::BufWriter::new(super::report_out(plan.format));
     let mut emitter = report::emitter(plan.format, Layout::Problems, &mut out);
     let mut problems = ProblemSet::new();

@@ -1,5 +1,6 @@
 //! `--format json`: every diagnostic with its location, then problems, summary and coverage.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -12,7 +13,7 @@ use crate::diagnostic::problem::Treatment;
 /// The wire shape of one finding: flat, with `null` for what is unknown, so `jq` filters stay simple.
 #[derive(Serialize)]
 pub(crate) struct JsonFinding<'a> {
-    file: Option<String>,
+    file: Option<Cow<'a, str>>,
     entry: Option<usize>,
     method: Option<&'a str>,
     url: Option<&'a str>,
@@ -27,17 +28,18 @@ pub(crate) struct JsonFinding<'a> {
     line: Option<usize>,
     column: Option<usize>,
     /// The id of the problem (root cause) this finding belongs to; see `problems`.
-    problem: String,
+    problem: &'a str,
     /// `baseline`: `new` or `known`; absent without `--baseline`.
     #[serde(flatten)]
     treatment: Treatment,
 }
 
 impl<'a> JsonFinding<'a> {
-    pub(crate) fn from(d: &'a Diagnostic, problem: &str, treatment: Treatment) -> Self {
+    pub(crate) fn from(d: &'a Diagnostic, problem: &'a str, treatment: Treatment) -> Self {
         let ex = d.exchange.as_ref();
         JsonFinding {
-            file: d.file.as_ref().map(|f| f.display().to_string()),
+            // What `display()` writes, borrowed when the path is UTF-8.
+            file: d.file.as_ref().map(|f| f.to_string_lossy()),
             entry: ex.and_then(|e| e.entry),
             method: ex.and_then(|e| e.method.as_deref()),
             url: ex.and_then(|e| e.url.as_deref()),
@@ -51,7 +53,7 @@ impl<'a> JsonFinding<'a> {
             notes: &d.notes,
             line: d.location.as_ref().map(|l| l.line),
             column: d.location.as_ref().map(|l| l.column),
-            problem: problem.to_string(),
+            problem,
             treatment,
         }
     }
@@ -74,11 +76,18 @@ struct SummaryDoc<'a> {
 pub(super) struct Json<'w> {
     out: &'w mut dyn Write,
     findings: usize,
+    /// One finding's text, written to `out` whole: serde_json writes a finding in some forty
+    /// pieces, each a call through `dyn Write`, which cost more than the escaping itself.
+    line: Vec<u8>,
 }
 
 impl<'w> Json<'w> {
     pub(super) fn new(out: &'w mut dyn Write) -> Self {
-        Json { out, findings: 0 }
+        Json {
+            out,
+            findings: 0,
+            line: Vec::new(),
+        }
     }
 }
 
@@ -89,10 +98,11 @@ impl Emitter for Json<'_> {
         } else {
             ",\n    "
         };
-        self.out.write_all(lead.as_bytes())?;
+        self.line.clear();
+        self.line.extend_from_slice(lead.as_bytes());
+        serde_json::to_writer(&mut self.line, &JsonFinding::from(d, problem, treatment))?;
         self.findings += 1;
-        serde_json::to_writer(&mut *self.out, &JsonFinding::from(d, problem, treatment))?;
-        Ok(())
+        self.out.write_all(&self.line)
     }
 
     fn finish(&mut self, ending: &Ending<'_>) -> io::Result<()> {

@@ -23,9 +23,9 @@ use crate::spec::Spec;
 use super::tape::{TapeJson, TapeNode};
 use super::targets::{Shared, Targets};
 
-use crate::hash::FnvMap;
+use crate::hash::KeyMap;
 
-type KeyIndex = FnvMap<String, ShapeId>;
+type KeyIndex = KeyMap<String, ShapeId>;
 
 /// Index of a shape in [`Shapes`].
 pub type ShapeId = usize;
@@ -761,7 +761,7 @@ fn targets_of(specs: &[Spec]) -> Vec<Targets> {
 
 /// Every response media type of the run's specs, each compiled on first use.
 pub struct Cache<'s> {
-    index: FnvMap<SlotKey, usize>,
+    index: KeyMap<SlotKey, usize>,
     slots: Vec<(SlotKey, Slot<'s>)>,
     targets: Vec<Targets>,
 }
@@ -769,7 +769,7 @@ pub struct Cache<'s> {
 impl<'s> Cache<'s> {
     /// A slot for every media type with a schema.
     pub fn new(specs: &[Spec]) -> Self {
-        let mut index = FnvMap::default();
+        let mut index = KeyMap::default();
         let mut slots = Vec::new();
         for (s, spec) in specs.iter().enumerate() {
             for (o, op) in spec.operations.iter().enumerate() {
@@ -835,7 +835,7 @@ impl<'s> Cache<'s> {
 /// three operations) have one pointer, so one compilation.
 pub struct RequestCache<'s> {
     /// Per spec: schema pointer → slot.
-    index: Vec<FnvMap<String, usize>>,
+    index: Vec<KeyMap<String, usize>>,
     slots: Vec<Slot<'s>>,
     targets: Vec<Targets>,
 }
@@ -844,7 +844,7 @@ impl<'s> RequestCache<'s> {
     /// A slot for every parameter and request body schema.
     pub fn new(specs: &[Spec]) -> Self {
         let mut cache = RequestCache {
-            index: vec![FnvMap::default(); specs.len()],
+            index: vec![KeyMap::default(); specs.len()],
             slots: Vec::new(),
             targets: targets_of(specs),
         };

@@ -23,7 +23,7 @@ pub use crate::diagnostic::coverage::{
 
 use super::compile::{Additional, Cache, Compiled, ShapeId, Shapes, SlotKey};
 use super::tape::TapeNode;
-use crate::hash::FnvMap;
+use crate::hash::KeyMap;
 
 /// How deep bodies and schemas are followed (recursive schemas repeat below this).
 const MAX_DEPTH: usize = 32;
@@ -48,7 +48,7 @@ struct Marks {
     /// Where each shape's flags start.
     base: Vec<usize>,
     /// Each shape's property name → position among its properties.
-    position: Vec<FnvMap<String, usize>>,
+    position: Vec<KeyMap<String, usize>>,
     seen: Vec<AtomicBool>,
 }
 

@@ -8,13 +8,13 @@
 //! matches, exactly the set a one-by-one [`PathPattern::matches`](super::pattern::PathPattern)
 //! over all routes would give; the router ranks them.
 
-use crate::hash::FnvMap;
+use crate::hash::KeyMap;
 
 use super::pattern::{decode, segment_matches, Token};
 
 #[derive(Debug, Default, Clone)]
 struct Node {
-    literal: FnvMap<String, usize>,
+    literal: KeyMap<String, usize>,
     mixed: Vec<(Vec<Token>, usize)>,
     var: Option<usize>,
     /// Routes whose template ends here, ascending.
