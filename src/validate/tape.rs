@@ -17,7 +17,12 @@
 //! needs more than 20 bits (60 for an array item or the root, whose first word holds no key), a
 //! float, and a string or key with escapes go to side tables the entry indexes.
 //! Member counts are not stored: counting walks the children, one step each. A body of more
-//! than 268 million values is an error.
+//! than 268 million entries is an error.
+//!
+//! An entry a value is still four times the text of `[1,1,...]` (2 bytes an item), so
+//! consecutive items of one array that are small scalars (integers up to 536,870,905, null,
+//! booleans, `[]`, `{}`) share one entry of up to 14 slots (see [`Packed`]): a node is then an
+//! entry and a slot.
 //!
 //! The tape has `Value`'s meaning exactly, duplicate keys included: like `serde_json`'s
 //! `preserve_order` map, the last value of a repeated key wins, at the first key's place.
@@ -423,9 +428,10 @@ impl Kind {
         }
     }
 }
-/// How many tape entries the first JSON value of `text` takes (one per value: containers,
-/// members, items; keys live in their value's entry); `None` if it is not JSON (the read that
-/// follows reports why).
+/// How many values the first JSON value of `text` holds (containers, members, items; keys live
+/// in their value's entry): the most entries its tape takes (packed items share one; the
+/// capacity left over is never touched, so it is not resident); `None` if it is not JSON (the
+/// read that follows reports why).
 fn count_values(text: &str) -> Option<usize> {
     let mut n = 0;
     Count(&mut n)
