@@ -20,8 +20,8 @@
 //! than 268 million entries is an error.
 //!
 //! An entry a value is still four times the text of `[1,1,...]` (2 bytes an item), so
-//! consecutive items of one array that are small scalars (integers up to 536,870,905, null,
-//! booleans, `[]`, `{}`) share one entry of up to 14 slots (see [`Packed`]): a node is then an
+//! consecutive items of one array that are small scalars (integers of a magnitude up to
+//! 268,435,449, null, booleans, `[]`, `{}`) share one entry of up to 14 slots (see [`Packed`]): a node is then an
 //! entry and a slot.
 //!
 //! The tape has `Value`'s meaning exactly, duplicate keys included: like `serde_json`'s
@@ -239,6 +239,9 @@ const COUNT_PAST: usize = 1 << 20;
 enum Small {
     /// A non-negative integer; whether it fits depends on the slot (see [`Small::code`]).
     Int(u32),
+    /// A negative integer's magnitude, as `Int`. An entry's integers share one sign (see
+    /// [`NEGATIVE`]).
+    Neg(u32),
     Null,
     False,
     True,
@@ -256,19 +259,34 @@ const SPECIALS: [Small; 5] = [
 ];
 
 /// A packed entry's slot layouts, narrowest first: (bits of a slot, slots). Four, chosen by
-/// the two top bits of the entry's 60; the slots fill the 58 below from the lowest bits up.
+/// the two top bits of the entry's 60; the slots fill the 56 lowest bits from the lowest up.
 /// Four bits hold the digits, so `[1,1,...]` is 14 items an entry (0.6 byte each).
-const WIDTHS: [(u32, usize); 4] = [(4, 14), (9, 6), (14, 4), (29, 2)];
+const WIDTHS: [(u32, usize); 4] = [(4, 14), (9, 6), (14, 4), (28, 2)];
 
 /// Where the layout's selector starts in a packed entry's bits.
 const SELECTOR: u32 = 58;
 
+/// The bit of a packed entry that says its integers are negative: the bit below the selector,
+/// above every layout's slots. One sign an entry leaves the slots their width (`[-1,-1,...]`
+/// packs as densely as `[1,1,...]`); a run whose items change sign starts a new entry.
+const NEGATIVE: u32 = 57;
+
 impl Small {
-    /// The integer item `n`, if it may be packed (negative ones are not: see NOTES-runs.md).
+    /// The integer item `n`, if it may be packed.
     fn of_num(n: Num) -> Option<Small> {
         match n {
             Num::Pos(u) => u32::try_from(u).ok().map(Small::Int),
-            _ => None,
+            Num::Neg(i) => u32::try_from(i.unsigned_abs()).ok().map(Small::Neg),
+            Num::Float(_) => None,
+        }
+    }
+
+    /// Whether this item may stand in an entry whose integers are `negative`.
+    fn has_sign(self, negative: bool) -> bool {
+        match self {
+            Small::Int(_) => !negative,
+            Small::Neg(_) => negative,
+            _ => true,
         }
     }
 
@@ -294,11 +312,11 @@ impl Small {
 
     /// The code of this item in a slot of `bits`, if it fits there: the one rule of what packs
     /// where. A slot's all-ones code is "empty"; the five [`SPECIALS`] stand just below it, and
-    /// the integers below them (0..=9 in four bits, up to 536,870,905 in 29).
+    /// the integers' magnitudes below them (0..=9 in four bits, up to 268,435,449 in 28).
     fn code(self, bits: u32) -> Option<u64> {
         let ints = (1u64 << bits) - 1 - SPECIALS.len() as u64;
         match self {
-            Small::Int(n) => (u64::from(n) < ints).then_some(u64::from(n)),
+            Small::Int(n) | Small::Neg(n) => (u64::from(n) < ints).then_some(u64::from(n)),
             special => {
                 let at = SPECIALS.iter().position(|&s| s == special)?;
                 Some(ints + at as u64)
@@ -306,11 +324,14 @@ impl Small {
         }
     }
 
-    /// The item of a non-empty `code` in a slot of `bits`.
-    fn decode(code: u64, bits: u32) -> Small {
+    /// The item of a non-empty `code` in a slot of `bits` of an entry whose integers are
+    /// `negative`.
+    fn decode(code: u64, bits: u32, negative: bool) -> Small {
         let ints = (1u64 << bits) - 1 - SPECIALS.len() as u64;
         match code.checked_sub(ints) {
-            None => Small::Int(code as u32), // below 2^29
+            // Below 2^28.
+            None if negative => Small::Neg(code as u32),
+            None => Small::Int(code as u32),
             Some(at) => SPECIALS.get(at as usize).copied().unwrap_or(Small::Null),
         }
     }
@@ -319,6 +340,7 @@ impl Small {
     fn entry(self) -> Entry {
         match self {
             Small::Int(n) => Entry::new(Kind::WidePos, n, 0),
+            Small::Neg(n) => Entry::new(Kind::WideNeg, n, 0),
             Small::Null => Entry::new(Kind::Null, 0, 0),
             Small::False => Entry::new(Kind::False, 0, 0),
             Small::True => Entry::new(Kind::True, 0, 0),
@@ -358,7 +380,12 @@ impl Packed {
     /// The item in slot `k`, unless it is empty or past the last.
     fn get(self, k: usize) -> Option<Small> {
         let (bits, _) = self.layout();
-        self.code(k).map(|code| Small::decode(code, bits))
+        self.code(k)
+            .map(|code| Small::decode(code, bits, self.negative()))
+    }
+
+    fn negative(self) -> bool {
+        self.0 >> NEGATIVE & 1 == 1
     }
 
     /// How many slots hold items: they fill from the first on.
@@ -370,22 +397,25 @@ impl Packed {
 
     /// The narrowest layout holding `items` in order, if one does.
     fn with(items: &[Small]) -> Option<Packed> {
-        WIDTHS
-            .iter()
-            .enumerate()
-            .find_map(|(selector, &(bits, slots))| {
-                if items.len() > slots {
-                    return None;
-                }
-                let empty = (1u64 << bits) - 1;
-                let mut word =
-                    (selector as u64) << SELECTOR | ((1u64 << (bits * slots as u32)) - 1);
-                for (k, item) in items.iter().enumerate() {
-                    let shift = k as u32 * bits;
-                    word = word & !(empty << shift) | item.code(bits)? << shift;
-                }
-                Some(Packed(word))
-            })
+        let negative = items.iter().any(|item| !item.has_sign(false));
+        if !items.iter().all(|item| item.has_sign(negative)) {
+            return None;
+        }
+        let sign = u64::from(negative) << NEGATIVE;
+        let layout = |(selector, &(bits, slots)): (usize, &(u32, usize))| {
+            if items.len() > slots {
+                return None;
+            }
+            let empty = (1u64 << bits) - 1;
+            let all_empty = (1u64 << (bits * slots as u32)) - 1;
+            let mut word = (selector as u64) << SELECTOR | sign | all_empty;
+            for (k, item) in items.iter().enumerate() {
+                let shift = k as u32 * bits;
+                word = word & !(empty << shift) | item.code(bits)? << shift;
+            }
+            Some(Packed(word))
+        };
+        WIDTHS.iter().enumerate().find_map(layout)
     }
 
     /// These items and `item` after them, if one entry holds them: in a free slot of this
@@ -393,7 +423,8 @@ impl Packed {
     fn push(self, item: Small) -> Option<Packed> {
         let (bits, slots) = self.layout();
         let n = self.len();
-        if let Some(code) = item.code(bits).filter(|_| n < slots) {
+        let fits = n < slots && item.has_sign(self.negative());
+        if let Some(code) = item.code(bits).filter(|_| fits) {
             let shift = n as u32 * bits;
             return Some(Packed(
                 self.0 & !(((1u64 << bits) - 1) << shift) | code << shift,
@@ -1957,8 +1988,8 @@ mod tests {
     }
 
     /// An array of up to 60 items, mostly small scalars of one packed width or mixed, at and
-    /// past each width's limits; now and then an item that splits a run (a container, a
-    /// string, a negative or big number).
+    /// past each width's limits, of one sign or both; now and then an item that splits a run
+    /// (a container, a string, a big number).
     fn random_small_items(rng: &mut u64, depth: usize, out: &mut String) {
         const SMALL: [&str; 20] = [
             "0",
@@ -1969,8 +2000,8 @@ mod tests {
             "506",
             "16377",
             "16378",
-            "536870905",
-            "536870906",
+            "268435449",
+            "268435450",
             "null",
             "true",
             "false",
@@ -1985,6 +2016,8 @@ mod tests {
         let len = next_random(rng) % 61;
         // One width's items (the first 3, 5, 7, 9 or 10 of SMALL, plus the specials) or any.
         let top = [3, 5, 7, 9, 10, 20][(next_random(rng) % 6) as usize];
+        // Mostly negative integers, a third of the time (`-0` is a float: it splits a run).
+        let negative = next_random(rng) % 3 == 0;
         out.push('[');
         for i in 0..len {
             if i > 0 {
@@ -1994,7 +2027,13 @@ mod tests {
             match next_random(rng) % 40 {
                 0 => random_value(rng, depth + 1, out),
                 1..=8 => out.push_str(SMALL[10 + (next_random(rng) % 5) as usize]),
-                _ => out.push_str(SMALL[(next_random(rng) % top) as usize]),
+                n => {
+                    let item = SMALL[(next_random(rng) % top) as usize];
+                    if negative && n % 8 != 0 && item.starts_with(|c: char| c.is_ascii_digit()) {
+                        out.push('-');
+                    }
+                    out.push_str(item);
+                }
             }
         }
         random_space(rng, out);
@@ -2121,6 +2160,7 @@ mod tests {
         let slot = |p: Packed, k: usize| {
             p.get(k).map(|s| match s {
                 Small::Int(n) => Value::from(n),
+                Small::Neg(n) => Value::from(-i64::from(n)),
                 Small::Null => Value::Null,
                 Small::False => Value::Bool(false),
                 Small::True => Value::Bool(true),
@@ -2147,7 +2187,11 @@ mod tests {
         assert_eq!(lens("[1, 2, 3, 4, 5, 300, 7]"), [6, 1]);
         assert_eq!(lens("[1, 2, 3, 4, 5, 600, 7]"), [5, 2]);
         assert_eq!(lens("[null, true, 16000, false]"), [4]);
-        assert_eq!(lens("[1, 536870905, 2]"), [2, 1]);
+        assert_eq!(lens("[1, 268435449, 2]"), [2, 1]);
+        // Integers of one sign an entry.
+        assert_eq!(lens("[-1, -2, -300, null, -4]"), [5]);
+        assert_eq!(lens("[-1, 2, -3, 0, -4, -5]"), [1, 1, 1, 1, 2]);
+        assert_eq!(lens("[null, -1, true, -9, 3]"), [4, 1]);
         // ... else starts a new one: so 0..1000 takes 10 digits, then six and six.
         let counting = format!("[{}]", ints(0..1000).join(","));
         let runs = lens(&counting);
@@ -2173,7 +2217,7 @@ mod tests {
         assert_eq!(lens("[1, 2, [], 4]"), [4]);
         assert_eq!(
             lens(r#"[1, {"a": 2}, 3, "s", 4, -5, 6, 1.5, 7]"#),
-            [1, 1, 1, 1, 1]
+            [1, 1, 1, 1, 1, 1]
         );
         assert_eq!(lens(r#"[1, {"a": [2, 3], "b": 4}, 5]"#), [1, 2, 1]);
         assert_eq!(lens(r#"[[1, 2], [3, 4]]"#), [2, 2]);
@@ -2196,11 +2240,20 @@ mod tests {
     /// at its pointer, in order, counted, written back and compared as a `Value` would be.
     #[test]
     fn every_slot_of_every_layout_reads_as_its_item() {
-        let layouts: [&[&str]; 6] = [
+        let layouts: [&[&str]; 7] = [
             &["0", "7", "9", "null", "true", "false", "[]", "{}"],
             &["10", "505", "0", "null"],
             &["506", "16377", "3", "{}"],
-            &["16378", "536870905", "false"],
+            &["16378", "268435449", "false"],
+            &[
+                "-1",
+                "-16378",
+                "-268435449",
+                "null",
+                "-268435450",
+                "-5",
+                "[]",
+            ],
             &[
                 "1",
                 "null",
@@ -2209,7 +2262,7 @@ mod tests {
                 "70000",
                 "2",
                 "true",
-                "536870906",
+                "268435450",
                 "-1",
                 "{}",
             ],
@@ -2348,8 +2401,7 @@ mod tests {
             [
                 Kind::Array,
                 Kind::Packed,
-                Kind::SmallNeg,
-                Kind::WideNeg,
+                Kind::Packed,
                 Kind::Float,
                 Kind::Float,
                 Kind::BigPos
@@ -2357,7 +2409,7 @@ mod tests {
         );
         // Past a packed slot's widest integer, an item is an entry of its own.
         assert_eq!(
-            kinds("[536870905, 536870906, 1048576]"),
+            kinds("[268435449, 268435450, 1048576]"),
             [Kind::Array, Kind::Packed, Kind::WidePos, Kind::Packed]
         );
         // A member's first word is its key's place: its big integers go to the numbers.
@@ -2505,8 +2557,8 @@ mod tests {
     #[test]
     fn more_values_than_the_limit_is_an_error() {
         let read = |text: &str, limit| Tape::parse_limited(text, text, limit).map(|_| ());
-        assert!(read("[-1, -2, -3, -4]", 5).is_ok());
-        let error = read("[-1, -2, -3, -4, -5]", 5).expect_err("six entries");
+        assert!(read(r#"["a", "b", "c", "d"]"#, 5).is_ok());
+        let error = read(r#"["a", "b", "c", "d", "e"]"#, 5).expect_err("six entries");
         assert!(
             error
                 .to_string()
