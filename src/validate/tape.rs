@@ -239,8 +239,7 @@ const COUNT_PAST: usize = 1 << 20;
 enum Small {
     /// A non-negative integer; whether it fits depends on the slot (see [`Small::code`]).
     Int(u32),
-    /// A negative integer's magnitude, as `Int`. An entry's integers share one sign (see
-    /// [`NEGATIVE`]).
+    /// A negative integer's magnitude, as `Int`; an entry with one is signed (see [`SIGNED`]).
     Neg(u32),
     Null,
     False,
@@ -266,10 +265,11 @@ const WIDTHS: [(u32, usize); 4] = [(4, 14), (9, 6), (14, 4), (28, 2)];
 /// Where the layout's selector starts in a packed entry's bits.
 const SELECTOR: u32 = 58;
 
-/// The bit of a packed entry that says its integers are negative: the bit below the selector,
-/// above every layout's slots. One sign an entry leaves the slots their width (`[-1,-1,...]`
-/// packs as densely as `[1,1,...]`); a run whose items change sign starts a new entry.
-const NEGATIVE: u32 = 57;
+/// The bit of a packed entry that says its integers are signed, the bit below the selector and
+/// above every layout's slots: then integer `n` is code `2n`, and `-n` is `2n - 1` (`[-1,1,...]`
+/// and `[-1,-1,...]` pack as densely as `[1,1,...]`). An entry of non-negative integers is not
+/// signed, so its slots hold integers twice as big.
+const SIGNED: u32 = 57;
 
 impl Small {
     /// The integer item `n`, if it may be packed.
@@ -278,15 +278,6 @@ impl Small {
             Num::Pos(u) => u32::try_from(u).ok().map(Small::Int),
             Num::Neg(i) => u32::try_from(i.unsigned_abs()).ok().map(Small::Neg),
             Num::Float(_) => None,
-        }
-    }
-
-    /// Whether this item may stand in an entry whose integers are `negative`.
-    fn has_sign(self, negative: bool) -> bool {
-        match self {
-            Small::Int(_) => !negative,
-            Small::Neg(_) => negative,
-            _ => true,
         }
     }
 
@@ -310,27 +301,32 @@ impl Small {
         }
     }
 
-    /// The code of this item in a slot of `bits`, if it fits there: the one rule of what packs
-    /// where. A slot's all-ones code is "empty"; the five [`SPECIALS`] stand just below it, and
-    /// the integers' magnitudes below them (0..=9 in four bits, up to 268,435,449 in 28).
-    fn code(self, bits: u32) -> Option<u64> {
+    /// The code of this item in a slot of `bits` of a `signed` entry or not, if it fits there:
+    /// the one rule of what packs where. A slot's all-ones code is "empty"; the five
+    /// [`SPECIALS`] stand just below it, and the integers below them (0..=9 in four bits, up to
+    /// 268,435,449 in 28; see [`SIGNED`]).
+    fn code(self, bits: u32, signed: bool) -> Option<u64> {
         let ints = (1u64 << bits) - 1 - SPECIALS.len() as u64;
-        match self {
-            Small::Int(n) | Small::Neg(n) => (u64::from(n) < ints).then_some(u64::from(n)),
+        let int = match self {
+            Small::Int(n) if signed => u64::from(n) * 2,
+            Small::Int(n) => u64::from(n),
+            Small::Neg(n) if signed => u64::from(n) * 2 - 1,
+            Small::Neg(_) => return None,
             special => {
                 let at = SPECIALS.iter().position(|&s| s == special)?;
-                Some(ints + at as u64)
+                return Some(ints + at as u64);
             }
-        }
+        };
+        (int < ints).then_some(int)
     }
 
-    /// The item of a non-empty `code` in a slot of `bits` of an entry whose integers are
-    /// `negative`.
-    fn decode(code: u64, bits: u32, negative: bool) -> Small {
+    /// The item of a non-empty `code` in a slot of `bits` of a `signed` entry or not.
+    fn decode(code: u64, bits: u32, signed: bool) -> Small {
         let ints = (1u64 << bits) - 1 - SPECIALS.len() as u64;
         match code.checked_sub(ints) {
-            // Below 2^28.
-            None if negative => Small::Neg(code as u32),
+            // Codes are below 2^28.
+            None if signed && code % 2 == 1 => Small::Neg(code.div_ceil(2) as u32),
+            None if signed => Small::Int((code / 2) as u32),
             None => Small::Int(code as u32),
             Some(at) => SPECIALS.get(at as usize).copied().unwrap_or(Small::Null),
         }
@@ -381,11 +377,11 @@ impl Packed {
     fn get(self, k: usize) -> Option<Small> {
         let (bits, _) = self.layout();
         self.code(k)
-            .map(|code| Small::decode(code, bits, self.negative()))
+            .map(|code| Small::decode(code, bits, self.signed()))
     }
 
-    fn negative(self) -> bool {
-        self.0 >> NEGATIVE & 1 == 1
+    fn signed(self) -> bool {
+        self.0 >> SIGNED & 1 == 1
     }
 
     /// How many slots hold items: they fill from the first on.
@@ -397,21 +393,17 @@ impl Packed {
 
     /// The narrowest layout holding `items` in order, if one does.
     fn with(items: &[Small]) -> Option<Packed> {
-        let negative = items.iter().any(|item| !item.has_sign(false));
-        if !items.iter().all(|item| item.has_sign(negative)) {
-            return None;
-        }
-        let sign = u64::from(negative) << NEGATIVE;
+        let signed = items.iter().any(|item| matches!(item, Small::Neg(_)));
         let layout = |(selector, &(bits, slots)): (usize, &(u32, usize))| {
             if items.len() > slots {
                 return None;
             }
             let empty = (1u64 << bits) - 1;
             let all_empty = (1u64 << (bits * slots as u32)) - 1;
-            let mut word = (selector as u64) << SELECTOR | sign | all_empty;
+            let mut word = (selector as u64) << SELECTOR | u64::from(signed) << SIGNED | all_empty;
             for (k, item) in items.iter().enumerate() {
                 let shift = k as u32 * bits;
-                word = word & !(empty << shift) | item.code(bits)? << shift;
+                word = word & !(empty << shift) | item.code(bits, signed)? << shift;
             }
             Some(Packed(word))
         };
@@ -423,8 +415,8 @@ impl Packed {
     fn push(self, item: Small) -> Option<Packed> {
         let (bits, slots) = self.layout();
         let n = self.len();
-        let fits = n < slots && item.has_sign(self.negative());
-        if let Some(code) = item.code(bits).filter(|_| fits) {
+        let code = item.code(bits, self.signed()).filter(|_| n < slots);
+        if let Some(code) = code {
             let shift = n as u32 * bits;
             return Some(Packed(
                 self.0 & !(((1u64 << bits) - 1) << shift) | code << shift,
@@ -2188,10 +2180,13 @@ mod tests {
         assert_eq!(lens("[1, 2, 3, 4, 5, 600, 7]"), [5, 2]);
         assert_eq!(lens("[null, true, 16000, false]"), [4]);
         assert_eq!(lens("[1, 268435449, 2]"), [2, 1]);
-        // Integers of one sign an entry.
-        assert_eq!(lens("[-1, -2, -300, null, -4]"), [5]);
-        assert_eq!(lens("[-1, 2, -3, 0, -4, -5]"), [1, 1, 1, 1, 2]);
-        assert_eq!(lens("[null, -1, true, -9, 3]"), [4, 1]);
+        // With a negative integer, integers take twice their magnitude's room.
+        assert_eq!(lens("[-1, -2, -200, null, -4]"), [5]);
+        assert_eq!(lens("[-1, -2, -300, null, -4]"), [4, 1]);
+        assert_eq!(lens("[-1, 2, -3, 0, -4, -5]"), [6]);
+        // (-1 re-codes 5..=9 as 10..=18: they move to nine-bit slots with it.)
+        assert_eq!(lens("[5, 6, 7, 8, 9, -1, 9]"), [6, 1]);
+        assert_eq!(lens("[null, -1, true, -9, 3]"), [5]);
         // ... else starts a new one: so 0..1000 takes 10 digits, then six and six.
         let counting = format!("[{}]", ints(0..1000).join(","));
         let runs = lens(&counting);
@@ -2217,7 +2212,7 @@ mod tests {
         assert_eq!(lens("[1, 2, [], 4]"), [4]);
         assert_eq!(
             lens(r#"[1, {"a": 2}, 3, "s", 4, -5, 6, 1.5, 7]"#),
-            [1, 1, 1, 1, 1, 1]
+            [1, 1, 3, 1]
         );
         assert_eq!(lens(r#"[1, {"a": [2, 3], "b": 4}, 5]"#), [1, 2, 1]);
         assert_eq!(lens(r#"[[1, 2], [3, 4]]"#), [2, 2]);
@@ -2240,7 +2235,7 @@ mod tests {
     /// at its pointer, in order, counted, written back and compared as a `Value` would be.
     #[test]
     fn every_slot_of_every_layout_reads_as_its_item() {
-        let layouts: [&[&str]; 7] = [
+        let layouts: [&[&str]; 8] = [
             &["0", "7", "9", "null", "true", "false", "[]", "{}"],
             &["10", "505", "0", "null"],
             &["506", "16377", "3", "{}"],
@@ -2253,6 +2248,15 @@ mod tests {
                 "-268435450",
                 "-5",
                 "[]",
+            ],
+            &[
+                "-1",
+                "1",
+                "0",
+                "-134217725",
+                "134217724",
+                "-134217726",
+                "134217725",
             ],
             &[
                 "1",
