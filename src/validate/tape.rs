@@ -20,9 +20,9 @@
 //! than 268 million entries is an error.
 //!
 //! An entry a value is still four times the text of `[1,1,...]` (2 bytes an item), so
-//! consecutive items of one array that are small scalars (integers of a magnitude up to
-//! 268,435,449, null, booleans, `[]`, `{}`) share one entry of up to 14 slots (see [`Packed`]): a node is then an
-//! entry and a slot.
+//! consecutive items of one array that are small scalars (integers from -134,217,725 to
+//! 268,435,449, null, booleans, `[]`, `{}`) share one entry of up to 14 slots (see
+//! [`Packed`]): a node is then an entry and a slot.
 //!
 //! The tape has `Value`'s meaning exactly, duplicate keys included: like `serde_json`'s
 //! `preserve_order` map, the last value of a repeated key wins, at the first key's place.
