@@ -2292,7 +2292,8 @@ mod tests {
                         serde_json::to_value(item).ok(),
                         Some(value["arr"][i].clone())
                     );
-                    assert!(at.len() == 0 && at.is_empty() && !at.is_big());
+                    assert_eq!(at.len(), 0);
+                    assert!(at.is_empty() && !at.is_big());
                     assert!(at.get("a").is_none() && at.pointer("/0").is_none());
                 }
                 assert!(root.pointer(&format!("/arr/{len}")).is_none());
