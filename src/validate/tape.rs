@@ -660,7 +660,7 @@ impl Tape {
             Ok(tape) if (index as usize) < tape.entries.len() => TapeNode {
                 tape: &tape,
                 text,
-                index: index as usize,
+                index,
                 slot: 0,
             }
             .to_value(),
@@ -809,7 +809,7 @@ impl Tape {
     /// The tape of the member `key` of this object document (the last, if it is there twice),
     /// sharing its entries.
     pub fn into_member(mut self, text: &str, key: &str) -> Option<Tape> {
-        self.root = self.root(text).get(key)?.index;
+        self.root = self.root(text).get(key)?.index();
         Some(self)
     }
 
@@ -823,7 +823,8 @@ impl Tape {
         TapeNode {
             tape: self,
             text,
-            index: self.root,
+            // Below 2^28, as every entry's index.
+            index: self.root as u32,
             slot: 0,
         }
     }
@@ -836,7 +837,7 @@ impl Tape {
         let Some(node) = self.root(text).pointer(pointer) else {
             return;
         };
-        for i in node.index..self.next(node.index) {
+        for i in node.index()..self.next(node.index()) {
             let e = self.entries[i];
             if matches!(e.kind(), Kind::StrAt | Kind::StrAfterKey) {
                 let s = self.str_of(text, i).unwrap_or_default().to_string();
@@ -1340,7 +1341,9 @@ impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
 pub struct TapeNode<'a> {
     tape: &'a Tape,
     text: &'a str,
-    index: usize,
+    /// The entry: below 2^28 (see [`MAX_VALUES`]), so 32 bits, and a node with its slot is no
+    /// bigger than it was without (`jsonschema` passes nodes by value).
+    index: u32,
     /// The item's slot when the entry is [`Kind::Packed`] (0 otherwise).
     slot: u8,
 }
@@ -1354,21 +1357,33 @@ impl fmt::Debug for TapeNode<'_> {
 impl<'a> TapeNode<'a> {
     fn at(self, index: usize) -> TapeNode<'a> {
         TapeNode {
-            index,
+            index: index as u32,
             slot: 0,
             ..self
         }
     }
 
+    fn index(&self) -> usize {
+        self.index as usize
+    }
+
     /// The node's entry: for an item in a packed entry, the entry it would have alone.
+    #[inline]
     fn entry(&self) -> Entry {
-        let e = self.tape.entries[self.index];
-        match Packed::of(e) {
-            Some(packed) => packed
-                .get(usize::from(self.slot))
-                .map_or(Entry::new(Kind::Null, 0, 0), Small::entry),
-            None => e,
+        let e = self.tape.entries[self.index()];
+        if e.kind() == Kind::Packed {
+            self.packed_entry(e)
+        } else {
+            e
         }
+    }
+
+    /// [`TapeNode::entry`] of an item in the packed entry `e`: off the path of every other node.
+    #[cold]
+    fn packed_entry(&self, e: Entry) -> Entry {
+        Packed::of(e)
+            .and_then(|packed| packed.get(usize::from(self.slot)))
+            .map_or(Entry::new(Kind::Null, 0, 0), Small::entry)
     }
 
     fn kind(&self) -> Kind {
@@ -1387,7 +1402,7 @@ impl<'a> TapeNode<'a> {
 
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&'a str> {
-        self.tape.str_of(self.text, self.index)
+        self.tape.str_of(self.text, self.index())
     }
 
     /// The number, if this is one, as `serde_json` holds it.
@@ -1412,11 +1427,11 @@ impl<'a> TapeNode<'a> {
     /// `jsonschema` asks an object's length once per keyword (`properties`, `required`), one
     /// after the other, so the last count is kept.
     pub fn len(&self) -> usize {
-        if let Some(count) = self.tape.last_len.get(self.index) {
+        if let Some(count) = self.tape.last_len.get(self.index()) {
             return count;
         }
         let count = self.member_indices().count();
-        self.tape.last_len.set(self.index, count);
+        self.tape.last_len.set(self.index(), count);
         count
     }
 
@@ -1430,7 +1445,7 @@ impl<'a> TapeNode<'a> {
     fn range(&self) -> (usize, usize) {
         let e = self.entry();
         if e.is_container() {
-            (self.index + 1, e.payload() as usize)
+            (self.index() + 1, e.payload() as usize)
         } else {
             (0, 0)
         }
@@ -1483,7 +1498,7 @@ impl<'a> TapeNode<'a> {
         }
         let (tape, text) = (self.tape, self.text);
         let (first, end) = self.range();
-        let from = match tape.last_get.get(self.index) {
+        let from = match tape.last_get.get(self.index()) {
             Some(from) if (first..=end).contains(&from) => from,
             _ => first,
         };
@@ -1503,7 +1518,7 @@ impl<'a> TapeNode<'a> {
         let (found, _) = after
             .chain(before)
             .find(|&(i, _)| tape.key_is(text, i, key))?;
-        tape.last_get.set(self.index, tape.next(found));
+        tape.last_get.set(self.index(), tape.next(found));
         Some(self.at(found))
     }
 
@@ -1525,7 +1540,7 @@ impl<'a> TapeNode<'a> {
 
     /// Whether the node holds so many entries that copying it whole is worth avoiding.
     pub fn is_big(&self) -> bool {
-        self.tape.next(self.index) - self.index >= DEFERRED_ENTRIES
+        self.tape.next(self.index()) - self.index() >= DEFERRED_ENTRIES
     }
 
     /// The start of this value as a `Value`, enough for a message that shows its first `chars`
@@ -1631,12 +1646,13 @@ impl Iterator for Children<'_> {
             return None;
         }
         let at = (self.next, self.slot);
-        let more = Packed::of(self.tape.entries[self.next])
-            .is_some_and(|p| p.get(usize::from(self.slot) + 1).is_some());
-        if more {
+        let e = self.tape.entries[self.next];
+        if e.is_container() {
+            self.next = e.payload() as usize;
+        } else if Packed::of(e).is_some_and(|p| p.code(usize::from(self.slot) + 1).is_some()) {
             self.slot += 1;
         } else {
-            self.next = self.tape.next(self.next);
+            self.next += 1;
             self.slot = 0;
         }
         Some(at)
@@ -1659,7 +1675,7 @@ impl<'a> Iterator for Members<'a> {
         let node = TapeNode {
             tape,
             text: self.text,
-            index: i,
+            index: i as u32,
             slot: 0,
         };
         Some((tape.key_of(self.text, i), node))
@@ -1681,7 +1697,7 @@ impl<'a> Iterator for Items<'a> {
         Some(TapeNode {
             tape: self.children.tape,
             text: self.text,
-            index,
+            index: index as u32,
             slot,
         })
     }
@@ -1798,16 +1814,16 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     fn lazy_value(&self) -> jsonschema_value::LazyInstance<'a> {
         let tape = self.tape;
         let ready = || jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self)));
-        if tape.next(self.index) - self.index < DEFERRED_ENTRIES {
+        if tape.next(self.index()) - self.index() < DEFERRED_ENTRIES {
             return ready();
         }
         let (bytes, tag) = if tape.from_text {
             let bytes = self.text.as_bytes().get(tape.origin..).unwrap_or_default();
-            (bytes, Some(self.index))
+            (bytes, Some(self.index()))
         } else {
             (
                 tape.written(self.text).as_bytes(),
-                self.index.checked_sub(tape.root),
+                self.index().checked_sub(tape.root),
             )
         };
         match tag.and_then(|t| u32::try_from(t).ok()) {
@@ -1824,7 +1840,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     /// The entry and the slot: an entry's index is below 2^28 (see [`MAX_VALUES`]), a slot
     /// below 16.
     fn identity(&self) -> Option<NodeIdentity> {
-        let index = u32::try_from(self.index).ok()?;
+        let index = u32::try_from(self.index()).ok()?;
         Some(NodeIdentity::tagged(
             std::ptr::from_ref(self.tape) as usize,
             index | u32::from(self.slot) << 28,
