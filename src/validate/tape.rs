@@ -310,7 +310,7 @@ impl Small {
         let int = match self {
             Small::Int(n) if signed => u64::from(n) * 2,
             Small::Int(n) => u64::from(n),
-            Small::Neg(n) if signed => u64::from(n) * 2 - 1,
+            Small::Neg(n) if signed => (u64::from(n) * 2).checked_sub(1)?,
             Small::Neg(_) => return None,
             special => {
                 let at = SPECIALS.iter().position(|&s| s == special)?;
@@ -368,9 +368,12 @@ impl Packed {
     /// The code in slot `k`, unless it is empty or past the last.
     fn code(self, k: usize) -> Option<u64> {
         let (bits, slots) = self.layout();
+        if k >= slots {
+            return None;
+        }
         let empty = (1u64 << bits) - 1;
         let code = (self.0 >> (k as u32 * bits)) & empty;
-        (k < slots && code != empty).then_some(code)
+        (code != empty).then_some(code)
     }
 
     /// The item in slot `k`, unless it is empty or past the last.
