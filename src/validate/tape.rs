@@ -2829,6 +2829,37 @@ mod tests {
         assert!(!Tape::from_value(&serde_json::json!([])).from_text);
     }
 
+    /// A big array of packed items (more than [`DEFERRED_ENTRIES`] entries) is an instance read
+    /// back when it is needed, from the text or from a `Value`'s written copy: the same entry
+    /// indices, the same value.
+    #[test]
+    fn big_instances_of_packed_items_are_read_back_alike() {
+        let items: Vec<String> = (0..40_000)
+            .map(|i| ((i * 7) % 600 - 90).to_string())
+            .collect();
+        let text = format!(r#"{{"a": [{}], "b": [1, [], -2]}}"#, items.join(","));
+        let value: Value = serde_json::from_str(&text).expect("parses");
+        let schema = serde_json::json!({"required": ["z"],
+            "properties": {"a": {"maxItems": 1}, "b": {"maxItems": 1}}});
+        let a = compile_for::<SerdeJson>(&schema).expect("compiles");
+        let b = compile_for::<TapeJson>(&schema).expect("compiles");
+        let expected: Vec<Value> = a
+            .iter_errors(&value)
+            .map(|e| e.instance().clone().into_owned())
+            .collect();
+        assert_eq!(expected.len(), 3);
+        let parsed = Tape::parse(&text).expect("parses");
+        let array = parsed.root(&text).get("a").expect("a");
+        assert!(array.is_big() && parsed.entries.len() < 20_000);
+        for (tape, over) in [(parsed.clone(), &text[..]), (Tape::from_value(&value), "")] {
+            let found: Vec<Value> = b
+                .iter_errors(tape.root(over))
+                .map(|e| e.instance().clone().into_owned())
+                .collect();
+            assert!(found == expected, "from_text: {}", tape.from_text);
+        }
+    }
+
     /// A line with a key twice has every string value masked in place and its keys kept: a big
     /// error instance is read again from the masked text, with the same members, and no copy of
     /// the document is written; a tape from a `Value` writes its copy once for every error.
