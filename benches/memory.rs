@@ -11,8 +11,8 @@
 //! description from `../shared/corpus` (skipped, loudly, without it).
 //!
 //! A last table: one huge exchange (a 255 MB NDJSON line whose body is long strings, small
-//! objects, 20-byte or `item-123` objects, small objects under a key written twice, or a JSON
-//! string; a 240 MB HAR entry with a base64 body). Issue 12 asks for under 600 MB a line; the
+//! objects, 20-byte or `item-123` objects, small objects under a key written twice, a JSON
+//! string, or an array of tiny scalars, `[1,1,...]`; a 240 MB HAR entry with a base64 body). Issue 12 asks for under 600 MB a line; the
 //! key written twice costs more (every string is masked, so the tape copies them all first).
 //! Read the figures with `/usr/bin/time -f %M` on the kept inputs: a child's peak as `wait4`
 //! reports it includes this process's own at the fork (the inputs it made).
@@ -167,6 +167,15 @@ fn huge_body(bytes: usize, groups: Groups) -> String {
     out
 }
 
+/// A Kommo account body `bytes` long whose bulk is `[1,1,...]` (2 bytes an item, the densest
+/// array) under an undocumented key, so it is read whole and reported once.
+#[cfg(unix)]
+fn ones_body(bytes: usize) -> String {
+    let head = r#"{"id":30000000,"name":"Huge","subdomain":"huge","_embedded":{"users_groups":[]},"scores":[1"#;
+    let items = bytes.saturating_sub(head.len() + 2) / 2;
+    format!("{head}{}]}}", ",1".repeat(items))
+}
+
 /// Peak RSS on one huge exchange of each shape: a 255 MB NDJSON line (see `huge_body`; or
 /// stored as a JSON string) and a 240 MB HAR entry with a base64 body. `keep`: leave the inputs in `dir` (to measure other builds on them).
 #[cfg(unix)]
@@ -187,6 +196,7 @@ fn huge_entries(dir: &std::path::Path, keep: bool) {
     let tiny = line("tiny.ndjson", huge_body(size, Groups::Named(200)));
     let dense = line("dense.ndjson", huge_body(size, Groups::Dense));
     let items = line("items.ndjson", huge_body(size, Groups::Items));
+    let ones = line("ones.ndjson", ones_body(size));
     // A key twice at the body's root: the reader then masks every string of the line in place,
     // after copying them all into the tape's side strings.
     let twice = line(
@@ -219,6 +229,7 @@ fn huge_entries(dir: &std::path::Path, keep: bool) {
             twice,
             "NDJSON line, tiny objects, a key twice at the body's root",
         ),
+        (ones, "NDJSON line, body of `[1,1,...]` under one key"),
         (string, "NDJSON line, body stored as a JSON string"),
         (har, "HAR entry, base64 body"),
     ] {

@@ -17,7 +17,12 @@
 //! needs more than 20 bits (60 for an array item or the root, whose first word holds no key), a
 //! float, and a string or key with escapes go to side tables the entry indexes.
 //! Member counts are not stored: counting walks the children, one step each. A body of more
-//! than 268 million values is an error.
+//! than 268 million entries is an error.
+//!
+//! An entry a value is still four times the text of `[1,1,...]` (2 bytes an item), so
+//! consecutive items of one array that are small scalars (integers from -134,217,725 to
+//! 268,435,449, null, booleans, `[]`, `{}`) share one entry of up to 14 slots (see
+//! [`Packed`]): a node is then an entry and a slot.
 //!
 //! The tape has `Value`'s meaning exactly, duplicate keys included: like `serde_json`'s
 //! `preserve_order` map, the last value of a repeated key wins, at the first key's place.
@@ -68,6 +73,11 @@ enum Kind {
     WidePos,
     /// A negative integer above -2^60, an item or the root: its magnitude, as `WidePos`.
     WideNeg,
+    /// Several consecutive items of one array that are small scalars, in the slots of the
+    /// entry's 60 bits (see [`Packed`]): `[1,1,...]` has 2 bytes of text per item, and an entry
+    /// each would be 4 times the text. Never a node's own kind: a node inside it reads as the
+    /// entry its slot stands for (see [`Small::entry`]).
+    Packed,
     /// The payload is the index just past the last descendant.
     Array,
     /// As `Array`.
@@ -133,8 +143,9 @@ impl Entry {
             10 => Kind::StrSide,
             11 => Kind::WidePos,
             12 => Kind::WideNeg,
-            13 => Kind::Array,
-            14 => Kind::Object,
+            13 => Kind::Packed,
+            14 => Kind::Array,
+            15 => Kind::Object,
             _ => Kind::Null,
         }
     }
@@ -223,6 +234,206 @@ fn value_start(text: &[u8], close: usize) -> Option<usize> {
 /// Texts longer than this are counted before their tape is read (see `Tape::read`).
 const COUNT_PAST: usize = 1 << 20;
 
+/// An array item that a packed entry can hold: a small scalar (see [`Kind::Packed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Small {
+    /// A non-negative integer; whether it fits depends on the slot (see [`Small::code`]).
+    Int(u32),
+    /// A negative integer's magnitude, as `Int`; an entry with one is signed (see [`SIGNED`]).
+    Neg(u32),
+    Null,
+    False,
+    True,
+    EmptyArray,
+    EmptyObject,
+}
+
+/// The codes just below a slot's empty code, in [`Small::code`]'s order.
+const SPECIALS: [Small; 5] = [
+    Small::Null,
+    Small::False,
+    Small::True,
+    Small::EmptyArray,
+    Small::EmptyObject,
+];
+
+/// A packed entry's slot layouts, narrowest first: (bits of a slot, slots). Four, chosen by
+/// the two top bits of the entry's 60; the slots fill the 56 lowest bits from the lowest up.
+/// Four bits hold the digits, so `[1,1,...]` is 14 items an entry (0.6 byte each).
+const WIDTHS: [(u32, usize); 4] = [(4, 14), (9, 6), (14, 4), (28, 2)];
+
+/// Where the layout's selector starts in a packed entry's bits.
+const SELECTOR: u32 = 58;
+
+/// The bit of a packed entry that says its integers are signed, the bit below the selector and
+/// above every layout's slots: then integer `n` is code `2n`, and `-n` is `2n - 1` (`[-1,1,...]`
+/// and `[-1,-1,...]` pack as densely as `[1,1,...]`). An entry of non-negative integers is not
+/// signed, so its slots hold integers twice as big.
+const SIGNED: u32 = 57;
+
+impl Small {
+    /// The integer item `n`, if it may be packed.
+    fn of_num(n: Num) -> Option<Small> {
+        match n {
+            Num::Pos(u) => u32::try_from(u).ok().map(Small::Int),
+            Num::Neg(i) => u32::try_from(i.unsigned_abs()).ok().map(Small::Neg),
+            Num::Float(_) => None,
+        }
+    }
+
+    /// The item that `value` is, if it may be packed.
+    fn of_value(value: &Value) -> Option<Small> {
+        match value {
+            Value::Null => Some(Small::Null),
+            Value::Bool(b) => Some(Small::of_bool(*b)),
+            Value::Number(n) => Small::of_num(number_of(n)),
+            Value::Array(items) if items.is_empty() => Some(Small::EmptyArray),
+            Value::Object(map) if map.is_empty() => Some(Small::EmptyObject),
+            _ => None,
+        }
+    }
+
+    fn of_bool(b: bool) -> Small {
+        if b {
+            Small::True
+        } else {
+            Small::False
+        }
+    }
+
+    /// The code of this item in a slot of `bits` of a `signed` entry or not, if it fits there:
+    /// the one rule of what packs where. A slot's all-ones code is "empty"; the five
+    /// [`SPECIALS`] stand just below it, and the integers below them (0..=9 in four bits, up to
+    /// 268,435,449 in 28; see [`SIGNED`]).
+    fn code(self, bits: u32, signed: bool) -> Option<u64> {
+        let ints = (1u64 << bits) - 1 - SPECIALS.len() as u64;
+        let int = match self {
+            Small::Int(n) if signed => u64::from(n) * 2,
+            Small::Int(n) => u64::from(n),
+            Small::Neg(n) if signed => (u64::from(n) * 2).checked_sub(1)?,
+            Small::Neg(_) => return None,
+            special => {
+                let at = SPECIALS.iter().position(|&s| s == special)?;
+                return Some(ints + at as u64);
+            }
+        };
+        (int < ints).then_some(int)
+    }
+
+    /// The item of a non-empty `code` in a slot of `bits` of a `signed` entry or not.
+    fn decode(code: u64, bits: u32, signed: bool) -> Small {
+        let ints = (1u64 << bits) - 1 - SPECIALS.len() as u64;
+        match code.checked_sub(ints) {
+            // Codes are below 2^28.
+            None if signed && code % 2 == 1 => Small::Neg(code.div_ceil(2) as u32),
+            None if signed => Small::Int((code / 2) as u32),
+            None => Small::Int(code as u32),
+            Some(at) => SPECIALS.get(at as usize).copied().unwrap_or(Small::Null),
+        }
+    }
+
+    /// The entry that a lone item would have: what a node in a packed entry reads.
+    fn entry(self) -> Entry {
+        match self {
+            Small::Int(n) => Entry::new(Kind::WidePos, n, 0),
+            Small::Neg(n) => Entry::new(Kind::WideNeg, n, 0),
+            Small::Null => Entry::new(Kind::Null, 0, 0),
+            Small::False => Entry::new(Kind::False, 0, 0),
+            Small::True => Entry::new(Kind::True, 0, 0),
+            // A container whose end is 0 has no children, wherever it stands.
+            Small::EmptyArray => Entry::new(Kind::Array, 0, 0),
+            Small::EmptyObject => Entry::new(Kind::Object, 0, 0),
+        }
+    }
+}
+
+/// The bits of a [`Kind::Packed`] entry: its first word and its payload, as a wide integer's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed(u64);
+
+impl Packed {
+    fn of(e: Entry) -> Option<Packed> {
+        (e.kind() == Kind::Packed).then(|| Packed(e.wide()))
+    }
+
+    fn entry(self) -> Entry {
+        Entry::new(Kind::Packed, self.0 as u32, (self.0 >> 32) as u32)
+    }
+
+    /// The slot layout: bits of a slot, slots.
+    fn layout(self) -> (u32, usize) {
+        WIDTHS[(self.0 >> SELECTOR) as usize & 3]
+    }
+
+    /// The code in slot `k`, unless it is empty or past the last.
+    fn code(self, k: usize) -> Option<u64> {
+        let (bits, slots) = self.layout();
+        if k >= slots {
+            return None;
+        }
+        let empty = (1u64 << bits) - 1;
+        let code = (self.0 >> (k as u32 * bits)) & empty;
+        (code != empty).then_some(code)
+    }
+
+    /// The item in slot `k`, unless it is empty or past the last.
+    fn get(self, k: usize) -> Option<Small> {
+        let (bits, _) = self.layout();
+        self.code(k)
+            .map(|code| Small::decode(code, bits, self.signed()))
+    }
+
+    fn signed(self) -> bool {
+        self.0 >> SIGNED & 1 == 1
+    }
+
+    /// How many slots hold items: they fill from the first on.
+    fn len(self) -> usize {
+        (0..self.layout().1)
+            .take_while(|&k| self.code(k).is_some())
+            .count()
+    }
+
+    /// The narrowest layout holding `items` in order, if one does.
+    fn with(items: &[Small]) -> Option<Packed> {
+        let signed = items.iter().any(|item| matches!(item, Small::Neg(_)));
+        let layout = |(selector, &(bits, slots)): (usize, &(u32, usize))| {
+            if items.len() > slots {
+                return None;
+            }
+            let empty = (1u64 << bits) - 1;
+            let all_empty = (1u64 << (bits * slots as u32)) - 1;
+            let mut word = (selector as u64) << SELECTOR | u64::from(signed) << SIGNED | all_empty;
+            for (k, item) in items.iter().enumerate() {
+                let shift = k as u32 * bits;
+                word = word & !(empty << shift) | item.code(bits, signed)? << shift;
+            }
+            Some(Packed(word))
+        };
+        WIDTHS.iter().enumerate().find_map(layout)
+    }
+
+    /// These items and `item` after them, if one entry holds them: in a free slot of this
+    /// layout, or in a wider one that holds them all (so `0, 1, ..., 1000` stay dense).
+    fn push(self, item: Small) -> Option<Packed> {
+        let (bits, slots) = self.layout();
+        let n = self.len();
+        let code = item.code(bits, self.signed()).filter(|_| n < slots);
+        if let Some(code) = code {
+            let shift = n as u32 * bits;
+            return Some(Packed(
+                self.0 & !(((1u64 << bits) - 1) << shift) | code << shift,
+            ));
+        }
+        let mut items = [Small::Null; 15];
+        for (k, slot) in items.iter_mut().enumerate().take(n) {
+            *slot = self.get(k)?;
+        }
+        items[n] = item;
+        Packed::with(&items[..=n])
+    }
+}
+
 impl Kind {
     fn json_type(self) -> JsonType {
         match self {
@@ -238,12 +449,15 @@ impl Kind {
             Kind::StrAt | Kind::StrAfterKey | Kind::StrSide => JsonType::String,
             Kind::Array => JsonType::Array,
             Kind::Object => JsonType::Object,
+            // Never a node's kind (see `TapeNode::entry`).
+            Kind::Packed => JsonType::Null,
         }
     }
 }
-/// How many tape entries the first JSON value of `text` takes (one per value: containers,
-/// members, items; keys live in their value's entry); `None` if it is not JSON (the read that
-/// follows reports why).
+/// How many values the first JSON value of `text` holds (containers, members, items; keys live
+/// in their value's entry): the most entries its tape takes (packed items share one; the
+/// capacity left over is never touched, so it is not resident); `None` if it is not JSON (the
+/// read that follows reports why).
 fn count_values(text: &str) -> Option<usize> {
     let mut n = 0;
     Count(&mut n)
@@ -457,10 +671,11 @@ impl Tape {
             hashes: Vec::new(),
             skip,
             skipped: Vec::new(),
+            run: None,
         };
         ValueSeed {
             builder: &mut builder,
-            key: None,
+            place: Place::Root,
         }
         .deserialize(de)?;
         Ok((builder.tape, builder.skipped))
@@ -478,7 +693,8 @@ impl Tape {
             Ok(tape) if (index as usize) < tape.entries.len() => TapeNode {
                 tape: &tape,
                 text,
-                index: index as usize,
+                index,
+                slot: 0,
             }
             .to_value(),
             _ => Value::Null,
@@ -507,8 +723,15 @@ impl Tape {
             Value::String(s) => (Kind::StrSide, self.push_side(s, MAX_VALUES)?),
             Value::Array(items) => {
                 let open = self.push(Kind::Array, at, 0, MAX_VALUES)?;
+                let mut run = None;
                 for v in items {
-                    self.push_value(v, None)?;
+                    run = match Small::of_value(v) {
+                        Some(item) => self.pack(run, item, MAX_VALUES)?,
+                        None => None,
+                    };
+                    if run.is_none() {
+                        self.push_value(v, None)?;
+                    }
                 }
                 self.close_at(open);
                 return Ok(());
@@ -528,12 +751,40 @@ impl Tape {
 
     /// Appends an entry, returning its index; not past `limit` entries.
     fn push(&mut self, kind: Kind, at: u32, payload: u32, limit: usize) -> Result<usize, TooBig> {
+        self.push_entry(Entry::new(kind, at, payload), limit)
+    }
+
+    fn push_entry(&mut self, entry: Entry, limit: usize) -> Result<usize, TooBig> {
         let index = self.entries.len();
         if index >= limit.min(MAX_VALUES) {
             return Err(TooBig::Values);
         }
-        self.entries.push(Entry::new(kind, at, payload));
+        self.entries.push(entry);
         Ok(index)
+    }
+
+    /// Adds the array item `item` after the packed entry `run` (the array's last entry, if it
+    /// is packed) when that entry holds it too, else in a new packed entry; that entry's index,
+    /// or `None` if no packed entry holds `item` (an integer too big), which is then not added.
+    /// Parsing and [`Tape::from_value`] both pack here, so a document's entries are the same
+    /// whichever way it was read (see [`Tape::reparsed`]).
+    fn pack(
+        &mut self,
+        run: Option<usize>,
+        item: Small,
+        limit: usize,
+    ) -> Result<Option<usize>, TooBig> {
+        let last = run.and_then(|i| Some((i, Packed::of(*self.entries.get(i)?)?)));
+        if let Some((i, packed)) = last.filter(|&(i, _)| i + 1 == self.entries.len()) {
+            if let Some(packed) = packed.push(item) {
+                self.entries[i] = packed.entry();
+                return Ok(Some(i));
+            }
+        }
+        match Packed::with(&[item]) {
+            Some(packed) => self.push_entry(packed.entry(), limit).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Ends the container at `open` at the last entry.
@@ -591,7 +842,7 @@ impl Tape {
     /// The tape of the member `key` of this object document (the last, if it is there twice),
     /// sharing its entries.
     pub fn into_member(mut self, text: &str, key: &str) -> Option<Tape> {
-        self.root = self.root(text).get(key)?.index;
+        self.root = self.root(text).get(key)?.index();
         Some(self)
     }
 
@@ -605,7 +856,9 @@ impl Tape {
         TapeNode {
             tape: self,
             text,
-            index: self.root,
+            // Below 2^28, as every entry's index.
+            index: self.root as u32,
+            slot: 0,
         }
     }
 
@@ -614,7 +867,7 @@ impl Tape {
     /// keys), and validation must still see the real values. Masking is rare (credential-named
     /// keys, repeated keys), so this copies little.
     pub fn detach(&mut self, text: &str, pointer: &str) {
-        if let Some(place) = self.root(text).pointer(pointer).map(|node| node.index) {
+        if let Some(place) = self.root(text).pointer(pointer).map(|node| node.index()) {
             self.detach_place(text, place);
         }
     }
@@ -733,6 +986,9 @@ struct Builder<'t> {
     skip: Option<&'static str>,
     /// The text of each member skipped.
     skipped: Vec<&'t str>,
+    /// The packed entry the last item went into, while nothing came after it (see
+    /// [`Tape::pack`]).
+    run: Option<usize>,
 }
 
 impl Builder<'_> {
@@ -757,7 +1013,17 @@ impl Builder<'_> {
     }
 
     fn push(&mut self, kind: Kind, at: u32, payload: u32) -> Result<usize, TooBig> {
+        self.run = None;
         self.tape.push(kind, at, payload, self.limit)
+    }
+
+    /// Packs `item` if it stands at `place` in an array (see [`Tape::pack`]); whether it did.
+    fn small(&mut self, place: Place, item: Small) -> Result<bool, TooBig> {
+        if place != Place::Item {
+            return Ok(false);
+        }
+        self.run = self.tape.pack(self.run, item, self.limit)?;
+        Ok(self.run.is_some())
     }
 
     /// A member's key: where it ends in the text (its closing quote), or its index among the
@@ -801,7 +1067,13 @@ impl Builder<'_> {
         self.push(kind, at, payload).map(drop)
     }
 
-    fn number(&mut self, key: Option<u32>, n: Num) -> Result<(), TooBig> {
+    fn number(&mut self, place: Place, n: Num) -> Result<(), TooBig> {
+        if let Some(item) = Small::of_num(n) {
+            if self.small(place, item)? {
+                return Ok(());
+            }
+        }
+        let key = place.key();
         if key.is_none() {
             let wide = match n {
                 Num::Pos(u) if u > u64::from(VALUE) => Some((Kind::WidePos, u)),
@@ -828,6 +1100,30 @@ impl Builder<'_> {
         };
         let len = if len <= KEY_LEN_MAX { len } else { 0 };
         len << KEY_LEN_SHIFT | value
+    }
+
+    /// Closes the container at `open`, or, when it is an empty array item, takes its entry back
+    /// and packs it as `empty` after the array's packed entry `run` (the one before it opened).
+    fn close_or_pack(
+        &mut self,
+        place: Place,
+        open: usize,
+        count: u32,
+        run: Option<usize>,
+        empty: Small,
+    ) -> Result<(), TooBig> {
+        if count == 0 && place == Place::Item && self.tape.entries.len() == open + 1 {
+            let entry = self.tape.entries.pop();
+            self.run = run;
+            if self.small(place, empty)? {
+                return Ok(());
+            }
+            // Every layout holds an empty container: not reached.
+            self.tape.entries.extend(entry);
+        }
+        self.close(open, count);
+        self.run = None;
+        Ok(())
     }
 
     /// Closes the container at `at` with `count` members; objects lose repeated keys here.
@@ -865,7 +1161,7 @@ impl Builder<'_> {
         }
         let members = &mut self.members;
         members.clear();
-        members.extend(tape.root(text).at(at).member_indices());
+        members.extend(tape.root(text).at(at).member_indices().map(|(i, _)| i));
         // (first key's entry, last value's entry), in first-key order.
         let mut kept: Vec<(usize, usize)> = Vec::new();
         let mut slot_of: HashMap<&str, usize> = HashMap::with_capacity(members.len());
@@ -919,10 +1215,28 @@ impl Tape {
     }
 }
 
-/// Reads one value into the builder, under `key` (none for an item or the root).
+/// Where a value stands: the root, an array's item, or a member under its key (see
+/// [`Builder::key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Root,
+    Item,
+    Member(u32),
+}
+
+impl Place {
+    fn key(self) -> Option<u32> {
+        match self {
+            Place::Member(key) => Some(key),
+            Place::Root | Place::Item => None,
+        }
+    }
+}
+
+/// Reads one value into the builder, at `place`.
 struct ValueSeed<'b, 't> {
     builder: &'b mut Builder<'t>,
-    key: Option<u32>,
+    place: Place,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, 'de> {
@@ -941,10 +1255,15 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        let (at, payload) = (
-            self.key.unwrap_or(0),
-            self.builder.with_key_len(self.key, 0),
-        );
+        if self
+            .builder
+            .small(self.place, Small::Null)
+            .map_err(E::custom)?
+        {
+            return Ok(());
+        }
+        let key = self.place.key();
+        let (at, payload) = (key.unwrap_or(0), self.builder.with_key_len(key, 0));
         self.builder
             .push(Kind::Null, at, payload)
             .map_err(E::custom)?;
@@ -952,31 +1271,36 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
+        if self
+            .builder
+            .small(self.place, Small::of_bool(b))
+            .map_err(E::custom)?
+        {
+            return Ok(());
+        }
         let kind = if b { Kind::True } else { Kind::False };
-        let (at, payload) = (
-            self.key.unwrap_or(0),
-            self.builder.with_key_len(self.key, 0),
-        );
+        let key = self.place.key();
+        let (at, payload) = (key.unwrap_or(0), self.builder.with_key_len(key, 0));
         self.builder.push(kind, at, payload).map_err(E::custom)?;
         Ok(())
     }
 
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<(), E> {
         self.builder
-            .number(self.key, Num::Pos(n))
+            .number(self.place, Num::Pos(n))
             .map_err(E::custom)
     }
 
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<(), E> {
         let n = u64::try_from(n).map_or(Num::Neg(n), Num::Pos);
-        self.builder.number(self.key, n).map_err(E::custom)
+        self.builder.number(self.place, n).map_err(E::custom)
     }
 
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<(), E> {
         // As `Value`: a float JSON cannot hold (never produced by the parser) is null.
         if n.is_finite() {
             self.builder
-                .number(self.key, Num::Float(n))
+                .number(self.place, Num::Float(n))
                 .map_err(E::custom)
         } else {
             self.visit_unit()
@@ -984,15 +1308,20 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<(), E> {
-        self.builder.string(self.key, s, true).map_err(E::custom)
+        self.builder
+            .string(self.place.key(), s, true)
+            .map_err(E::custom)
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        self.builder.string(self.key, s, false).map_err(E::custom)
+        self.builder
+            .string(self.place.key(), s, false)
+            .map_err(E::custom)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let at = self.key.unwrap_or(0);
+        let run = self.builder.run;
+        let at = self.place.key().unwrap_or(0);
         let open = self
             .builder
             .push(Kind::Array, at, 0)
@@ -1001,18 +1330,20 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
         while seq
             .next_element_seed(ValueSeed {
                 builder: &mut *self.builder,
-                key: None,
+                place: Place::Item,
             })?
             .is_some()
         {
             count = count.saturating_add(1);
         }
-        self.builder.close(open, count);
-        Ok(())
+        self.builder
+            .close_or_pack(self.place, open, count, run, Small::EmptyArray)
+            .map_err(de::Error::custom)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let at = self.key.unwrap_or(0);
+        let run = self.builder.run;
+        let at = self.place.key().unwrap_or(0);
         let open = self
             .builder
             .push(Kind::Object, at, 0)
@@ -1028,12 +1359,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
             }
             map.next_value_seed(ValueSeed {
                 builder: &mut *self.builder,
-                key: Some(key),
+                place: Place::Member(key),
             })?;
             count = count.saturating_add(1);
         }
-        self.builder.close(open, count);
-        Ok(())
+        self.builder
+            .close_or_pack(self.place, open, count, run, Small::EmptyObject)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -1071,7 +1403,11 @@ impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
 pub struct TapeNode<'a> {
     tape: &'a Tape,
     text: &'a str,
-    index: usize,
+    /// The entry: below 2^28 (see [`MAX_VALUES`]), so 32 bits, and a node with its slot is no
+    /// bigger than it was without (`jsonschema` passes nodes by value).
+    index: u32,
+    /// The item's slot when the entry is [`Kind::Packed`] (0 otherwise).
+    slot: u8,
 }
 
 impl fmt::Debug for TapeNode<'_> {
@@ -1082,20 +1418,44 @@ impl fmt::Debug for TapeNode<'_> {
 
 impl<'a> TapeNode<'a> {
     fn at(self, index: usize) -> TapeNode<'a> {
-        TapeNode { index, ..self }
+        TapeNode {
+            index: index as u32,
+            slot: 0,
+            ..self
+        }
     }
 
+    fn index(&self) -> usize {
+        self.index as usize
+    }
+
+    /// The node's entry: for an item in a packed entry, the entry it would have alone.
+    #[inline]
     fn entry(&self) -> Entry {
-        self.tape.entries[self.index]
+        let e = self.tape.entries[self.index()];
+        if e.kind() == Kind::Packed {
+            self.packed_entry(e)
+        } else {
+            e
+        }
+    }
+
+    /// [`TapeNode::entry`] of an item in the packed entry `e`: off the path of every other node.
+    #[cold]
+    fn packed_entry(&self, e: Entry) -> Entry {
+        Packed::of(e)
+            .and_then(|packed| packed.get(usize::from(self.slot)))
+            .map_or(Entry::new(Kind::Null, 0, 0), Small::entry)
     }
 
     fn kind(&self) -> Kind {
         self.entry().kind()
     }
 
-    /// Where the node stands in its tape: what [`Tape::detach_place`] takes.
+    /// Where the node stands in its tape: what [`Tape::detach_place`] takes (a packed item's
+    /// entry holds no string to detach).
     pub fn place(&self) -> usize {
-        self.index
+        self.index()
     }
 
     /// Whether this is an object.
@@ -1110,7 +1470,7 @@ impl<'a> TapeNode<'a> {
 
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&'a str> {
-        self.tape.str_of(self.text, self.index)
+        self.tape.str_of(self.text, self.index())
     }
 
     /// The number, if this is one, as `serde_json` holds it.
@@ -1135,11 +1495,11 @@ impl<'a> TapeNode<'a> {
     /// `jsonschema` asks an object's length once per keyword (`properties`, `required`), one
     /// after the other, so the last count is kept.
     pub fn len(&self) -> usize {
-        if let Some(count) = self.tape.last_len.get(self.index) {
+        if let Some(count) = self.tape.last_len.get(self.index()) {
             return count;
         }
         let count = self.member_indices().count();
-        self.tape.last_len.set(self.index, count);
+        self.tape.last_len.set(self.index(), count);
         count
     }
 
@@ -1153,7 +1513,7 @@ impl<'a> TapeNode<'a> {
     fn range(&self) -> (usize, usize) {
         let e = self.entry();
         if e.is_container() {
-            (self.index + 1, e.payload() as usize)
+            (self.index() + 1, e.payload() as usize)
         } else {
             (0, 0)
         }
@@ -1164,6 +1524,7 @@ impl<'a> TapeNode<'a> {
         Children {
             tape: self.tape,
             next,
+            slot: 0,
             end,
         }
     }
@@ -1205,22 +1566,27 @@ impl<'a> TapeNode<'a> {
         }
         let (tape, text) = (self.tape, self.text);
         let (first, end) = self.range();
-        let from = match tape.last_get.get(self.index) {
+        let from = match tape.last_get.get(self.index()) {
             Some(from) if (first..=end).contains(&from) => from,
             _ => first,
         };
         let after = Children {
             tape,
             next: from,
+            slot: 0,
             end,
         };
         let before = Children {
             tape,
             next: first,
+            slot: 0,
             end: from,
         };
-        let found = after.chain(before).find(|&i| tape.key_is(text, i, key))?;
-        tape.last_get.set(self.index, tape.next(found));
+        // An object's members are never packed: each is its entry.
+        let (found, _) = after
+            .chain(before)
+            .find(|&(i, _)| tape.key_is(text, i, key))?;
+        tape.last_get.set(self.index(), tape.next(found));
         Some(self.at(found))
     }
 
@@ -1242,7 +1608,7 @@ impl<'a> TapeNode<'a> {
 
     /// Whether the node holds so many entries that copying it whole is worth avoiding.
     pub fn is_big(&self) -> bool {
-        self.tape.next(self.index) - self.index >= DEFERRED_ENTRIES
+        self.tape.next(self.index()) - self.index() >= DEFERRED_ENTRIES
     }
 
     /// The start of this value as a `Value`, enough for a message that shows its first `chars`
@@ -1330,23 +1696,34 @@ impl serde::Serialize for TapeNode<'_> {
     }
 }
 
-/// The entries of a container's members, each one step past the last's descendants.
+/// The entries of a container's members, each one step past the last's descendants, with
+/// the slot of each item of a packed entry.
 #[derive(Clone)]
 struct Children<'a> {
     tape: &'a Tape,
     next: usize,
+    slot: u8,
     end: usize,
 }
 
 impl Iterator for Children<'_> {
-    type Item = usize;
+    type Item = (usize, u8);
 
-    fn next(&mut self) -> Option<usize> {
-        (self.next < self.end).then(|| {
-            let at = self.next;
-            self.next = self.tape.next(at);
-            at
-        })
+    fn next(&mut self) -> Option<(usize, u8)> {
+        if self.next >= self.end {
+            return None;
+        }
+        let at = (self.next, self.slot);
+        let e = self.tape.entries[self.next];
+        if e.is_container() {
+            self.next = e.payload() as usize;
+        } else if Packed::of(e).is_some_and(|p| p.code(usize::from(self.slot) + 1).is_some()) {
+            self.slot += 1;
+        } else {
+            self.next += 1;
+            self.slot = 0;
+        }
+        Some(at)
     }
 }
 
@@ -1361,12 +1738,13 @@ impl<'a> Iterator for Members<'a> {
     type Item = (&'a str, TapeNode<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let i = self.children.next()?;
+        let (i, _) = self.children.next()?;
         let tape = self.children.tape;
         let node = TapeNode {
             tape,
             text: self.text,
-            index: i,
+            index: i as u32,
+            slot: 0,
         };
         Some((tape.key_of(self.text, i), node))
     }
@@ -1383,11 +1761,12 @@ impl<'a> Iterator for Items<'a> {
     type Item = TapeNode<'a>;
 
     fn next(&mut self) -> Option<TapeNode<'a>> {
-        let index = self.children.next()?;
+        let (index, slot) = self.children.next()?;
         Some(TapeNode {
             tape: self.children.tape,
             text: self.text,
-            index,
+            index: index as u32,
+            slot,
         })
     }
 }
@@ -1503,16 +1882,16 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     fn lazy_value(&self) -> jsonschema_value::LazyInstance<'a> {
         let tape = self.tape;
         let ready = || jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self)));
-        if tape.next(self.index) - self.index < DEFERRED_ENTRIES {
+        if tape.next(self.index()) - self.index() < DEFERRED_ENTRIES {
             return ready();
         }
         let (bytes, tag) = if tape.from_text {
             let bytes = self.text.as_bytes().get(tape.origin..).unwrap_or_default();
-            (bytes, Some(self.index))
+            (bytes, Some(self.index()))
         } else {
             (
                 tape.written(self.text).as_bytes(),
-                self.index.checked_sub(tape.root),
+                self.index().checked_sub(tape.root),
             )
         };
         match tag.and_then(|t| u32::try_from(t).ok()) {
@@ -1526,11 +1905,13 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
         }
     }
 
+    /// The entry and the slot: an entry's index is below 2^28 (see [`MAX_VALUES`]), a slot
+    /// below 16.
     fn identity(&self) -> Option<NodeIdentity> {
-        let index = u32::try_from(self.index).ok()?;
+        let index = u32::try_from(self.index()).ok()?;
         Some(NodeIdentity::tagged(
             std::ptr::from_ref(self.tape) as usize,
-            index,
+            index | u32::from(self.slot) << 28,
         ))
     }
 }
@@ -1570,27 +1951,37 @@ impl<'a> Array<'a, TapeJson> for TapeNode<'a> {
 mod tests {
     use super::*;
 
-    /// A big text's tape is allocated at its counted size: the count is the tape's entries,
-    /// whatever the shape (a repeated key's earlier value is dropped, so it counts one more).
+    /// The values a tape holds: an entry each, but a packed entry's items.
+    fn values_held(tape: &Tape) -> usize {
+        let held = |e: &Entry| Packed::of(*e).map_or(1, Packed::len);
+        tape.entries.iter().map(held).sum()
+    }
+
+    /// A big text's tape is allocated at its counted size: the count is the tape's values,
+    /// whatever the shape (a repeated key's earlier value is dropped, so it counts one more),
+    /// so it bounds its entries (packed items share one).
     #[test]
-    fn counted_values_are_the_tape_entries() {
+    fn counted_values_are_the_tape_values() {
         let texts = [
             r#"{"a": [1, -2, 3.5, "x\n", true, null, {}, []], "b": {"c": {"d": "é"}}}"#,
             r#"[{"id":1,"name":"ab"},{"id":2,"name":"cd"}]"#,
             r#""just a string""#,
             r#"[[[]], [{}], {"k": [null]}]"#,
+            r#"{"k": {}, "n": null, "t": [[1, 2, 300, [], 4], {"a": []}]}"#,
         ];
         for text in texts {
             let tape = Tape::parse(text).expect("parses");
-            assert_eq!(count_values(text), Some(tape.entries.len()), "{text}");
+            assert_eq!(count_values(text), Some(values_held(&tape)), "{text}");
+            assert!(tape.entries.len() <= values_held(&tape), "{text}");
         }
         let twice = r#"{"a": 1, "a": [2, 3]}"#;
         let tape = Tape::parse(twice).expect("parses");
-        assert_eq!(count_values(twice), Some(tape.entries.len() + 1));
+        assert_eq!(count_values(twice), Some(values_held(&tape) + 1));
         assert_eq!(count_values("[1, "), None);
     }
     use crate::spec::json_schema::{compile_for, to_json_schema, ConvertOptions, Direction};
     use jsonschema::json::SerdeJson;
+    use jsonschema::Validator;
     use std::path::{Path, PathBuf};
 
     /// The tape of `text` means what `serde_json::from_str` reads: the same value, or the same
@@ -1605,13 +1996,39 @@ mod tests {
         }
     }
 
+    /// Schemas whose errors name array items, for the random documents: each applies to the
+    /// root's members and, through `items`, to their items.
+    fn item_schemas() -> Vec<(Validator<SerdeJson>, Validator<TapeJson>)> {
+        let inner = [
+            serde_json::json!({"items": {"maximum": 100}, "uniqueItems": true}),
+            serde_json::json!({"items": {"enum": [0, 1, 9, 10, null, true, [], {}]}}),
+            serde_json::json!({"minItems": 12, "maxItems": 3, "contains": {"const": 505}}),
+            serde_json::json!({"items": {"type": ["integer", "array"], "maxItems": 0}}),
+        ];
+        inner
+            .iter()
+            .map(|x| {
+                let schema =
+                    serde_json::json!({"additionalProperties": {"items": x, "anyOf": [x]}});
+                (
+                    compile_for::<SerdeJson>(&schema).expect("compiles"),
+                    compile_for::<TapeJson>(&schema).expect("compiles"),
+                )
+            })
+            .collect()
+    }
+
     /// Random documents (a fixed seed, so a failure replays): whitespace anywhere JSON allows,
     /// keys and strings with and without escapes, repeated keys, numbers on both sides of the
-    /// inline limits, nesting. Each reads as `serde_json` reads it, and every member is found
-    /// by its key as a `Value` finds it; the line masked in place still reads the same.
+    /// inline limits, nesting, arrays of small scalars of every packed width. Each reads as
+    /// `serde_json` reads it, and every member is found by its key and every item by its
+    /// pointer as a `Value` finds it; validators give the same errors; the same document as a
+    /// `Value` packs the same entries; the line masked in place still reads the same.
     #[test]
     fn random_documents_read_as_serde_json_reads_them() {
         let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let schemas = item_schemas();
+        let mut packed_items = 0;
         for _ in 0..3000 {
             let mut text = String::new();
             random_value(&mut rng, 0, &mut text);
@@ -1619,6 +2036,20 @@ mod tests {
             let value: Value = serde_json::from_str(&text).expect("generated JSON");
             let mut tape = Tape::parse(&text).expect("parses");
             lookups_agree(tape.root(&text), &value);
+            let errors = |e: jsonschema::ValidationError<'_>| {
+                (e.to_string(), e.instance_path().as_str().to_string())
+            };
+            for (a, b) in &schemas {
+                let left: Vec<_> = a.iter_errors(&value).map(errors).collect();
+                let right: Vec<_> = b.iter_errors(tape.root(&text)).map(errors).collect();
+                assert_eq!(left, right, "{text}");
+                assert_eq!(a.is_valid(&value), b.is_valid(tape.root(&text)));
+            }
+            let packed = |t: &Tape| -> Vec<Option<Packed>> {
+                t.entries.iter().map(|e| Packed::of(*e)).collect()
+            };
+            assert_eq!(packed(&Tape::from_value(&value)), packed(&tape), "{text}");
+            packed_items += values_held(&tape) - tape.entries.len();
             tape.detach(&text, "");
             let mut masked = text.clone();
             crate::validate::capture::mask_strings_knowing(
@@ -1629,6 +2060,60 @@ mod tests {
             );
             assert_eq!(tape.root(&masked).to_value(), value, "{text}");
         }
+        assert!(packed_items > 10_000, "{packed_items} items packed");
+    }
+
+    /// An array of up to 60 items, mostly small scalars of one packed width or mixed, at and
+    /// past each width's limits, of one sign or both; now and then an item that splits a run
+    /// (a container, a string, a big number).
+    fn random_small_items(rng: &mut u64, depth: usize, out: &mut String) {
+        const SMALL: [&str; 20] = [
+            "0",
+            "1",
+            "9",
+            "10",
+            "505",
+            "506",
+            "16377",
+            "16378",
+            "268435449",
+            "268435450",
+            "null",
+            "true",
+            "false",
+            "[]",
+            "{}",
+            "[ ]",
+            "{ }",
+            "-1",
+            "4294967295",
+            "4294967296",
+        ];
+        let len = next_random(rng) % 61;
+        // One width's items (the first 3, 5, 7, 9 or 10 of SMALL, plus the specials) or any.
+        let top = [3, 5, 7, 9, 10, 20][(next_random(rng) % 6) as usize];
+        // Mostly negative integers, a third of the time (`-0` is a float: it splits a run).
+        let negative = next_random(rng) % 3 == 0;
+        out.push('[');
+        for i in 0..len {
+            if i > 0 {
+                out.push(',');
+            }
+            random_space(rng, out);
+            match next_random(rng) % 40 {
+                0 => random_value(rng, depth + 1, out),
+                1..=8 => out.push_str(SMALL[10 + (next_random(rng) % 5) as usize]),
+                n => {
+                    let item = SMALL[(next_random(rng) % top) as usize];
+                    if negative && n % 8 != 0 && item.starts_with(|c: char| c.is_ascii_digit()) {
+                        out.push('-');
+                    }
+                    out.push_str(item);
+                }
+            }
+        }
+        random_space(rng, out);
+        out.push(']');
     }
 
     fn lookups_agree(node: TapeNode<'_>, value: &Value) {
@@ -1642,9 +2127,15 @@ mod tests {
                 assert_eq!(node.len(), map.len());
             }
             Value::Array(items) => {
-                for (n, v) in node.items().zip(items) {
+                assert_eq!(node.len(), items.len());
+                assert_eq!(node.items().count(), items.len());
+                for (i, (n, v)) in node.items().zip(items).enumerate() {
+                    let found = node.pointer(&format!("/{i}")).map(|n| n.to_value());
+                    assert_eq!(found.as_ref(), Some(v));
+                    assert_eq!(&n.to_value(), v);
                     lookups_agree(n, v);
                 }
+                assert!(node.pointer(&format!("/{}", items.len())).is_none());
             }
             _ => {}
         }
@@ -1696,7 +2187,7 @@ mod tests {
         random_space(rng, out);
         let pick = match depth {
             0 => 8,
-            1..=4 => next_random(rng) % 9,
+            1..=4 => next_random(rng) % 11,
             _ => next_random(rng) % 6,
         };
         match pick {
@@ -1719,6 +2210,7 @@ mod tests {
                 random_space(rng, out);
                 out.push(']');
             }
+            9 | 10 => random_small_items(rng, depth, out),
             _ => {
                 out.push('{');
                 for i in 0..next_random(rng) % 7 {
@@ -1736,6 +2228,214 @@ mod tests {
             }
         }
         random_space(rng, out);
+    }
+
+    /// The packed entries of `text`'s tape, each as its items' values.
+    fn runs_of(text: &str) -> Vec<Vec<Value>> {
+        let tape = Tape::parse(text).expect("parses");
+        let slot = |p: Packed, k: usize| {
+            p.get(k).map(|s| match s {
+                Small::Int(n) => Value::from(n),
+                Small::Neg(n) => Value::from(-i64::from(n)),
+                Small::Null => Value::Null,
+                Small::False => Value::Bool(false),
+                Small::True => Value::Bool(true),
+                Small::EmptyArray => serde_json::json!([]),
+                Small::EmptyObject => serde_json::json!({}),
+            })
+        };
+        tape.entries
+            .iter()
+            .filter_map(|e| Packed::of(*e))
+            .map(|p| (0..p.len()).filter_map(|k| slot(p, k)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn small_items_pack_into_the_narrowest_layout_that_holds_them() {
+        let ints =
+            |range: std::ops::Range<u32>| -> Vec<String> { range.map(|n| n.to_string()).collect() };
+        let lens = |text: &str| -> Vec<usize> { runs_of(text).iter().map(Vec::len).collect() };
+        // Fourteen digits an entry, then the rest.
+        assert_eq!(lens(&format!("[{}]", ["1"; 30].join(","))), [14, 14, 2]);
+        // A value too wide widens the entry when all its items fit the wider slots ...
+        assert_eq!(lens("[1, 2, 300, 4]"), [4]);
+        assert_eq!(lens("[1, 2, 3, 4, 5, 300, 7]"), [6, 1]);
+        assert_eq!(lens("[1, 2, 3, 4, 5, 600, 7]"), [5, 2]);
+        assert_eq!(lens("[null, true, 16000, false]"), [4]);
+        assert_eq!(lens("[1, 268435449, 2]"), [2, 1]);
+        // With a negative integer, integers take twice their magnitude's room.
+        assert_eq!(lens("[-1, -2, -200, null, -4]"), [5]);
+        assert_eq!(lens("[-1, -2, -300, null, -4]"), [4, 1]);
+        assert_eq!(lens("[-1, 2, -3, 0, -4, -5]"), [6]);
+        // (-1 re-codes 5..=9 as 10..=18: they move to nine-bit slots with it.)
+        assert_eq!(lens("[5, 6, 7, 8, 9, -1, 9]"), [6, 1]);
+        assert_eq!(lens("[null, -1, true, -9, 3]"), [5]);
+        // ... else starts a new one: so 0..1000 takes 10 digits, then six and six.
+        let counting = format!("[{}]", ints(0..1000).join(","));
+        let runs = lens(&counting);
+        assert_eq!(runs[..3], [10, 6, 6]);
+        assert_eq!(runs.iter().sum::<usize>(), 1000);
+        // 0..=9 in one, 10..=505 six an entry, 506..=999 four: 208 entries for 1000 items.
+        assert_eq!(runs.len(), 1 + 83 + 124);
+        assert_eq!(
+            runs_of("[[], {}, null, true, false, 300]"),
+            [
+                serde_json::from_str::<Vec<Value>>("[[], {}, null, true, false, 300]")
+                    .expect("json")
+            ]
+        );
+    }
+
+    /// Only items of one array pack together: anything else between them, a container above
+    /// all, ends the run; a member is never packed; nor is the root.
+    #[test]
+    fn a_run_is_split_by_anything_that_is_not_a_small_item() {
+        let lens = |text: &str| -> Vec<usize> { runs_of(text).iter().map(Vec::len).collect() };
+        assert_eq!(lens("[1, 2, [3], 4]"), [2, 1, 1]);
+        assert_eq!(lens("[1, 2, [], 4]"), [4]);
+        assert_eq!(
+            lens(r#"[1, {"a": 2}, 3, "s", 4, -5, 6, 1.5, 7]"#),
+            [1, 1, 3, 1]
+        );
+        assert_eq!(lens(r#"[1, {"a": [2, 3], "b": 4}, 5]"#), [1, 2, 1]);
+        assert_eq!(lens(r#"[[1, 2], [3, 4]]"#), [2, 2]);
+        assert_eq!(
+            lens(r#"{"a": 1, "b": null, "c": [], "d": {}}"#),
+            Vec::<usize>::new()
+        );
+        assert_eq!(lens("1"), Vec::<usize>::new());
+        assert_eq!(lens("[]"), Vec::<usize>::new());
+        for text in [
+            "[1, 2, [3], 4]",
+            r#"[1, {"a": [2, 3], "b": 4}, 5]"#,
+            "[[1, [2, {}]], 3]",
+        ] {
+            assert_same(text);
+        }
+    }
+
+    /// Arrays of 0, 1, 15 and 100 small items of each layout, and mixed: every item is found
+    /// at its pointer, in order, counted, written back and compared as a `Value` would be.
+    #[test]
+    fn every_slot_of_every_layout_reads_as_its_item() {
+        let layouts: [&[&str]; 8] = [
+            &["0", "7", "9", "null", "true", "false", "[]", "{}"],
+            &["10", "505", "0", "null"],
+            &["506", "16377", "3", "{}"],
+            &["16378", "268435449", "false"],
+            &[
+                "-1",
+                "-16378",
+                "-268435449",
+                "null",
+                "-268435450",
+                "-5",
+                "[]",
+            ],
+            &[
+                "-1",
+                "1",
+                "0",
+                "-134217725",
+                "134217724",
+                "-134217726",
+                "134217725",
+            ],
+            &[
+                "1",
+                "null",
+                "300",
+                "[]",
+                "70000",
+                "2",
+                "true",
+                "268435450",
+                "-1",
+                "{}",
+            ],
+            &["[ ]", "{ }", "[]", "{\n}"],
+        ];
+        for items in layouts {
+            for len in [0, 1, 15, 100] {
+                let list: Vec<&str> = items.iter().copied().cycle().take(len).collect();
+                let text = format!(r#"{{"arr": [{}], "k": 1}}"#, list.join(", "));
+                assert_same(&text);
+                let value: Value = serde_json::from_str(&text).expect("json");
+                let tape = Tape::parse(&text).expect("parses");
+                let root = tape.root(&text);
+                let arr = root.get("arr").expect("arr");
+                assert_eq!(arr.len(), len);
+                assert_eq!(arr.is_empty(), len == 0);
+                for (i, item) in arr.items().enumerate() {
+                    let pointer = format!("/arr/{i}");
+                    let at = root.pointer(&pointer).expect("found");
+                    assert_eq!(at.to_value(), value["arr"][i], "{pointer} of {text}");
+                    assert_eq!(item.to_value(), value["arr"][i]);
+                    assert_eq!(
+                        serde_json::to_value(item).ok(),
+                        Some(value["arr"][i].clone())
+                    );
+                    assert_eq!(at.len(), 0);
+                    assert!(at.is_empty() && !at.is_big());
+                    assert!(at.get("a").is_none() && at.pointer("/0").is_none());
+                }
+                assert!(root.pointer(&format!("/arr/{len}")).is_none());
+                assert_eq!(Tape::from_value(&value).root("").to_value(), value);
+            }
+        }
+    }
+
+    /// Each item of a packed entry is a node of its own to `jsonschema`: errors name the item's
+    /// place and say what a `Value` makes them say, for item, count and uniqueness keywords.
+    #[test]
+    fn errors_about_packed_items_are_the_errors_about_a_value() {
+        let mut items: Vec<String> = (0..60).map(|i| (i % 7).to_string()).collect();
+        items[37] = "900".to_string();
+        items[38] = "null".to_string();
+        items[41] = "[]".to_string();
+        let text = format!(r#"{{"arr": [{}]}}"#, items.join(","));
+        let value: Value = serde_json::from_str(&text).expect("json");
+        let tape = Tape::parse(&text).expect("parses");
+        assert!(runs_of(&text).len() > 2, "packed");
+        let schemas = [
+            serde_json::json!({"properties": {"arr": {"items": {"type": "integer", "maximum": 10}}}}),
+            serde_json::json!({"properties": {"arr": {"minItems": 61}}}),
+            serde_json::json!({"properties": {"arr": {"maxItems": 3}}}),
+            serde_json::json!({"properties": {"arr": {"uniqueItems": true}}}),
+            serde_json::json!({"properties": {"arr": {"items": {"enum": [0, 1, 2, 3, 4, 5, 6, null]}}}}),
+            serde_json::json!({"properties": {"arr": {"items": {"not": {"type": "array"}}}}}),
+            serde_json::json!({"properties": {"arr": {"contains": {"const": 901}}}}),
+        ];
+        let mut paths = Vec::new();
+        for schema in &schemas {
+            let a = compile_for::<SerdeJson>(schema).expect("compiles");
+            let b = compile_for::<TapeJson>(schema).expect("compiles");
+            let errors = |e: jsonschema::ValidationError<'_>| {
+                let instance = e.instance().clone().into_owned();
+                (
+                    e.to_string(),
+                    e.instance_path().as_str().to_string(),
+                    instance,
+                )
+            };
+            let left: Vec<_> = a.iter_errors(&value).map(errors).collect();
+            let right: Vec<_> = b.iter_errors(tape.root(&text)).map(errors).collect();
+            assert!(!left.is_empty(), "{schema}");
+            assert_eq!(left, right, "{schema}");
+            paths.extend(right.into_iter().map(|(_, path, _)| path));
+        }
+        for path in ["/arr/37", "/arr/38", "/arr/41", "/arr"] {
+            assert!(paths.iter().any(|p| p == path), "{path} in {paths:?}");
+        }
+        // Two equal items in one packed entry are two nodes.
+        let text = "[[], {}, []]";
+        let tape = Tape::parse(text).expect("parses");
+        let ids: Vec<_> = tape.root(text).items().map(|n| n.identity()).collect();
+        assert!(
+            ids[0] != ids[1] && ids[0] != ids[2] && ids[1] != ids[2],
+            "{ids:?}"
+        );
     }
 
     #[test]
@@ -1789,14 +2489,17 @@ mod tests {
             kinds("[1048575, 1048576, -1048575, -1048576, -0, 0.5, 1152921504606846976]"),
             [
                 Kind::Array,
-                Kind::SmallPos,
-                Kind::WidePos,
-                Kind::SmallNeg,
-                Kind::WideNeg,
+                Kind::Packed,
+                Kind::Packed,
                 Kind::Float,
                 Kind::Float,
                 Kind::BigPos
             ]
+        );
+        // Past a packed slot's widest integer, an item is an entry of its own.
+        assert_eq!(
+            kinds("[268435449, 268435450, 1048576]"),
+            [Kind::Array, Kind::Packed, Kind::WidePos, Kind::Packed]
         );
         // A member's first word is its key's place: its big integers go to the numbers.
         assert_eq!(
@@ -1943,8 +2646,8 @@ mod tests {
     #[test]
     fn more_values_than_the_limit_is_an_error() {
         let read = |text: &str, limit| Tape::parse_limited(text, text, limit).map(|_| ());
-        assert!(read("[1, 2, 3, 4]", 5).is_ok());
-        let error = read("[1, 2, 3, 4, 5]", 5).expect_err("six entries");
+        assert!(read(r#"["a", "b", "c", "d"]"#, 5).is_ok());
+        let error = read(r#"["a", "b", "c", "d", "e"]"#, 5).expect_err("six entries");
         assert!(
             error
                 .to_string()
@@ -1956,6 +2659,11 @@ mod tests {
         assert!(read(r#"{"\n": 1, "\t": 2, "\r": 3}"#, 3).is_err());
         assert!(read("[1e1, 2e1]", 3).is_ok());
         assert!(read("[1e1, 2e1, 3e1]", 3).is_err());
+        // Packed items count by their entries: fifteen digits take two.
+        let fifteen = format!("[{}]", ["1"; 15].join(","));
+        assert!(read(&fifteen, 3).is_ok());
+        assert!(read(&fifteen, 2).is_err());
+        assert!(read("[[], [], [1]]", 3).is_err());
         assert_eq!(MAX_VALUES, 268_435_455);
         let mut tape = Tape::default();
         assert_eq!(tape.push_side("x", 1), Ok(0));
@@ -2184,6 +2892,37 @@ mod tests {
         }
         assert!(Tape::parse(&twice).expect("parses").from_text);
         assert!(!Tape::from_value(&serde_json::json!([])).from_text);
+    }
+
+    /// A big array of packed items (more than [`DEFERRED_ENTRIES`] entries) is an instance read
+    /// back when it is needed, from the text or from a `Value`'s written copy: the same entry
+    /// indices, the same value.
+    #[test]
+    fn big_instances_of_packed_items_are_read_back_alike() {
+        let items: Vec<String> = (0..40_000)
+            .map(|i| ((i * 7) % 600 - 90).to_string())
+            .collect();
+        let text = format!(r#"{{"a": [{}], "b": [1, [], -2]}}"#, items.join(","));
+        let value: Value = serde_json::from_str(&text).expect("parses");
+        let schema = serde_json::json!({"required": ["z"],
+            "properties": {"a": {"maxItems": 1}, "b": {"maxItems": 1}}});
+        let a = compile_for::<SerdeJson>(&schema).expect("compiles");
+        let b = compile_for::<TapeJson>(&schema).expect("compiles");
+        let expected: Vec<Value> = a
+            .iter_errors(&value)
+            .map(|e| e.instance().clone().into_owned())
+            .collect();
+        assert_eq!(expected.len(), 3);
+        let parsed = Tape::parse(&text).expect("parses");
+        let array = parsed.root(&text).get("a").expect("a");
+        assert!(array.is_big() && parsed.entries.len() < 20_000);
+        for (tape, over) in [(parsed.clone(), &text[..]), (Tape::from_value(&value), "")] {
+            let found: Vec<Value> = b
+                .iter_errors(tape.root(over))
+                .map(|e| e.instance().clone().into_owned())
+                .collect();
+            assert!(found == expected, "from_text: {}", tape.from_text);
+        }
     }
 
     /// A line with a key twice has every string value masked in place and its keys kept: a big

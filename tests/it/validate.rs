@@ -344,6 +344,71 @@ components:
     insta::assert_snapshot!(digest(&report.diagnostics), @r#"pets.ndjson #0 1:133 error type_mismatch /barks | expected boolean, found string "loud""#);
 }
 
+/// Arrays of small scalars (held packed, several items an entry, in the body's tape): each
+/// item is still found at its own pointer and column, and item, count, uniqueness and enum
+/// errors read as they do for any array. The expected findings are what the build before
+/// packing reported for this capture (the same human report, byte for byte).
+#[test]
+fn errors_in_arrays_of_small_scalars_name_each_item() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec_path = dir.path().join("scores.yaml");
+    std::fs::write(
+        &spec_path,
+        r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://x.test"}]
+paths:
+  /scores:
+    get:
+      operationId: getScores
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                additionalProperties: false
+                properties:
+                  scores: {type: array, maxItems: 50, items: {type: integer, maximum: 9}}
+                  flags: {type: array, minItems: 8, items: {type: boolean}}
+                  tags: {type: array, uniqueItems: true, items: {enum: [0, 1, 2, null]}}
+                  deltas: {type: array, items: {type: integer, minimum: -5}}
+"##,
+    )
+    .expect("write");
+    let mut scores: Vec<String> = (0..60).map(|i| (i % 10).to_string()).collect();
+    scores[37] = "12".to_string();
+    let body = format!(
+        r#"{{"scores": [{}], "flags": [true, false, null, true], "tags": [0, 1, 2, 3, null, [], 1], "deltas": [-1, -2, -300, 4, -6], "extra": [[], {{}}, 7]}}"#,
+        scores.join(", ")
+    );
+    let capture = dir.path().join("scores.ndjson");
+    std::fs::write(
+        &capture,
+        format!(
+            r#"{{"method": "GET", "url": "https://x.test/scores", "status": 200, "headers": {{"content-type": "application/json"}}, "body": {body}}}"#
+        ),
+    )
+    .expect("write");
+    let spec = specsmith::spec::load(&spec_path).expect("spec loads");
+    let specs = [spec];
+    let report = Validator::new(&specs, Options::default())
+        .expect("valid")
+        .run(&[capture])
+        .expect("readable");
+    insta::assert_snapshot!(digest(&report.diagnostics), @r#"
+    scores.ndjson #0 1:134 error constraint /scores | [0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,12,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9] has more than 50 items
+    scores.ndjson #0 1:246 error constraint /scores/37 | 12 is greater than the maximum of 9
+    scores.ndjson #0 1:326 error constraint /flags | [true,false,null,true] has less than 8 items
+    scores.ndjson #0 1:340 error null_not_allowed /flags/2 | null is not allowed here: expected boolean
+    scores.ndjson #0 1:361 error constraint /tags | [0,1,2,3,null,[],1] has non-unique elements
+    scores.ndjson #0 1:371 error enum_mismatch /tags/3 | 3 is not one of the allowed values: 0, 1, 2, null | help: did you mean 2?
+    scores.ndjson #0 1:407 error constraint /deltas/2 | -300 is less than the minimum of -5
+    scores.ndjson #0 1:421 error unknown_property / | unknown property extra (the schema allows no other properties) | help: document extra in the spec if the API really sends it
+    "#);
+}
+
 #[test]
 fn missing_required_key_next_to_a_look_alike_is_one_rename() {
     let dir = tempfile::tempdir().expect("tempdir");
