@@ -552,6 +552,74 @@ pub struct Tape {
     /// The object [`TapeNode::get`] found a member of last, and the entry just past that
     /// member: where its next lookup starts.
     last_get: Memo,
+    /// The members of the last object a lookup had to scan far in, by key hash.
+    key_index: KeyIndex,
+}
+
+/// How many members a lookup scans before the object gets a [`KeyIndex`].
+const INDEX_PAST: usize = 16;
+
+/// The members of one object sorted by the hash of their keys, for [`TapeNode::get`]: GitHub's
+/// `required` lists are alphabetical and its bodies are not, so a lookup that resumes where the
+/// last one stopped scans half the object each time (40 names in `repository`'s 80 members).
+/// One object at a time (`jsonschema` looks a `required` list up in one go); behind a lock
+/// because a tape is shared, never waited on: a busy index means a scan.
+#[derive(Debug, Default)]
+struct KeyIndex(std::sync::Mutex<Option<(usize, Vec<(u64, u32)>)>>);
+
+impl Clone for KeyIndex {
+    fn clone(&self) -> KeyIndex {
+        KeyIndex::default()
+    }
+}
+
+impl KeyIndex {
+    fn hash(key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::default().hash_one(key)
+    }
+
+    /// The member of `object` whose key `is_key` accepts, if `object` is the indexed one:
+    /// `Some(None)` when it has no such member; `None` when it is not indexed.
+    fn find(
+        &self,
+        object: usize,
+        key: &str,
+        is_key: impl Fn(usize) -> bool,
+    ) -> Option<Option<usize>> {
+        let guard = self.0.try_lock().ok()?;
+        let (indexed, members) = guard.as_ref()?;
+        if *indexed != object {
+            return None;
+        }
+        let hash = KeyIndex::hash(key);
+        let from = members.partition_point(|&(h, _)| h < hash);
+        let found = members[from..]
+            .iter()
+            .take_while(|&&(h, _)| h == hash)
+            .map(|&(_, i)| i as usize)
+            .find(|&i| is_key(i));
+        Some(found)
+    }
+
+    /// Indexes `members` (entry, key) of `object`, in place of the object indexed before.
+    fn build<'k>(&self, object: usize, members: impl Iterator<Item = (usize, &'k str)>) {
+        let Ok(mut guard) = self.0.try_lock() else {
+            return;
+        };
+        let slot = guard.get_or_insert_with(|| (object, Vec::new()));
+        slot.0 = object;
+        slot.1.clear();
+        slot.1
+            .extend(members.map(|(i, key)| (KeyIndex::hash(key), i as u32)));
+        slot.1.sort_unstable();
+    }
+
+    fn clear(&mut self) {
+        if let Ok(slot) = self.0.get_mut() {
+            *slot = None;
+        }
+    }
 }
 
 /// One answer about one entry, kept for the keyword that asks about the same entry next
@@ -1565,6 +1633,12 @@ impl<'a> TapeNode<'a> {
             return None;
         }
         let (tape, text) = (self.tape, self.text);
+        if let Some(found) = tape
+            .key_index
+            .find(self.index(), key, |i| tape.key_is(text, i, key))
+        {
+            return found.map(|i| self.at(i));
+        }
         let (first, end) = self.range();
         let from = match tape.last_get.get(self.index()) {
             Some(from) if (first..=end).contains(&from) => from,
@@ -1583,9 +1657,18 @@ impl<'a> TapeNode<'a> {
             end: from,
         };
         // An object's members are never packed: each is its entry.
-        let (found, _) = after
-            .chain(before)
-            .find(|&(i, _)| tape.key_is(text, i, key))?;
+        let mut scanned = 0;
+        let found = after.chain(before).find(|&(i, _)| {
+            scanned += 1;
+            tape.key_is(text, i, key)
+        });
+        if scanned > INDEX_PAST {
+            let members = self
+                .member_indices()
+                .map(|(i, _)| (i, tape.key_of(text, i)));
+            tape.key_index.build(self.index(), members);
+        }
+        let (found, _) = found?;
         tape.last_get.set(self.index(), tape.next(found));
         Some(self.at(found))
     }
@@ -1801,6 +1884,7 @@ impl Json for TapeJson {
         buffer.entries.clear();
         buffer.last_len.clear();
         buffer.last_get.clear();
+        buffer.key_index.clear();
         buffer.side.clear();
         buffer.sides.clear();
         buffer.root = 0;
@@ -2558,6 +2642,46 @@ mod tests {
                 assert_eq!(nested.as_ref(), value["b"].get(&k), "{order}: b/{k}");
             }
         }
+    }
+
+    /// A lookup that scans far indexes the object by key hash (GitHub's alphabetical
+    /// `required` lists against its bodies' order): every lookup after it, found or not, keys
+    /// with escapes and a key twice included, finds what a `Value` finds, in the indexed object
+    /// and in others.
+    #[test]
+    fn lookups_in_a_big_object_find_what_a_value_finds() {
+        let mut members: Vec<String> = (0..60)
+            .map(|i| format!(r#""k{:02}_{}": {i}"#, (i * 37) % 60, i % 7))
+            .collect();
+        members.push(r#""escaped": "e""#.to_string());
+        members.push(r#""k00_0": "twice""#.to_string());
+        members.push(r#""inner": {"x": 1, "k01_1": 2}"#.to_string());
+        let text = format!("{{{}}}", members.join(", "));
+        let value: Value = serde_json::from_str(&text).expect("parses");
+        let tape = Tape::parse(&text).expect("parses");
+        let (root, inner) = (
+            tape.root(&text),
+            tape.root(&text).get("inner").expect("inner"),
+        );
+        let mut keys: Vec<String> = value.as_object().expect("object").keys().cloned().collect();
+        keys.sort();
+        keys.extend(["missing", "escaped", "escaaped", "k00_"].map(String::from));
+        for round in 0..2 {
+            for k in keys.iter().rev() {
+                let found = root.get(k).map(|n| n.to_value());
+                assert_eq!(found.as_ref(), value.get(k), "{round}: {k}");
+                let nested = inner.get(k).map(|n| n.to_value());
+                assert_eq!(nested.as_ref(), value["inner"].get(k), "{round}: inner/{k}");
+            }
+        }
+        let indexed = tape
+            .key_index
+            .0
+            .lock()
+            .expect("lock")
+            .as_ref()
+            .map(|(o, _)| *o);
+        assert_eq!(indexed, Some(root.place()), "the big object was indexed");
     }
 
     #[test]
