@@ -565,7 +565,10 @@ const INDEX_PAST: usize = 16;
 /// One object at a time (`jsonschema` looks a `required` list up in one go); behind a lock
 /// because a tape is shared, never waited on: a busy index means a scan.
 #[derive(Debug, Default)]
-struct KeyIndex(std::sync::Mutex<Option<(usize, Vec<(u64, u32)>)>>);
+struct KeyIndex(std::sync::Mutex<Option<Indexed>>);
+
+/// The object indexed, and its members (entry) with their key's hash, by hash.
+type Indexed = (usize, Vec<(u64, u32)>);
 
 impl Clone for KeyIndex {
     fn clone(&self) -> KeyIndex {
