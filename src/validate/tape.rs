@@ -557,7 +557,7 @@ pub struct Tape {
 }
 
 /// How many members a lookup scans before the object gets a [`KeyIndex`].
-const INDEX_PAST: usize = 16;
+const INDEX_PAST: usize = 8;
 
 /// The members of one object sorted by the hash of their keys, for [`TapeNode::get`]: GitHub's
 /// `required` lists are alphabetical and its bodies are not, so a lookup that resumes where the
@@ -1628,9 +1628,11 @@ impl<'a> TapeNode<'a> {
     ///
     /// A lookup is a scan of the members, and `jsonschema` looks up a `required` list of more
     /// than 16 names one by one (GitHub's `repository`: 80 members, 40 required): quadratic.
-    /// Such lists and the bodies that satisfy them mostly follow the same order, so a scan
+    /// Such lists and the bodies that satisfy them often follow the same order, so a scan
     /// starts after the member found last in the same object and wraps around; the member
-    /// found is the same (an object's keys are unique on the tape).
+    /// found is the same (an object's keys are unique on the tape). Where the orders differ
+    /// (GitHub's lists are alphabetical), a scan past [`INDEX_PAST`] members indexes the object
+    /// by key hash (see [`KeyIndex`]).
     pub fn get(&self, key: &str) -> Option<TapeNode<'a>> {
         if !self.is_object() {
             return None;
