@@ -92,6 +92,23 @@ pub(crate) fn digest(diagnostics: &[Diagnostic]) -> String {
         .join("\n")
 }
 
+/// The diagnostics of validating one capture file `capture` (its text `lines`) against a spec
+/// given as YAML text: for tests whose spec is written next to them.
+fn validate_inline(spec_yaml: &str, capture: &str, lines: &str) -> Vec<Diagnostic> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec_path = dir.path().join("spec.yaml");
+    std::fs::write(&spec_path, spec_yaml).expect("write");
+    let capture = dir.path().join(capture);
+    std::fs::write(&capture, lines).expect("write");
+    let spec = specsmith::spec::load(&spec_path).expect("spec loads");
+    let specs = [spec];
+    Validator::new(&specs, Options::default())
+        .expect("valid")
+        .run(&[capture])
+        .expect("readable")
+        .diagnostics
+}
+
 pub(crate) fn run_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_specsmith"))
         .args(args)
@@ -295,10 +312,7 @@ fn literal_path_segments_win_over_templated_ones() {
 #[test]
 fn one_of_failures_report_the_best_branch_only() {
     // Compiled against a schema with a oneOf, through the library: the EspoCRM link payload.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spec_path = dir.path().join("one-of.yaml");
-    std::fs::write(
-        &spec_path,
+    let diagnostics = validate_inline(
         r##"openapi: 3.0.3
 info: {title: t, version: "1"}
 servers: [{url: "https://x.test"}]
@@ -327,21 +341,10 @@ components:
       required: [barks, name]
       properties: {barks: {type: boolean}, name: {type: string}}
 "##,
-    )
-    .expect("write");
-    let capture = dir.path().join("pets.ndjson");
-    std::fs::write(
-        &capture,
+        "pets.ndjson",
         r#"{"method": "GET", "url": "https://x.test/pets/1", "status": 200, "headers": {"content-type": "application/json"}, "body": {"barks": "loud", "name": "Rex"}}"#,
-    )
-    .expect("write");
-    let spec = specsmith::spec::load(&spec_path).expect("spec loads");
-    let specs = [spec];
-    let report = Validator::new(&specs, Options::default())
-        .expect("valid")
-        .run(&[capture])
-        .expect("readable");
-    insta::assert_snapshot!(digest(&report.diagnostics), @r#"pets.ndjson #0 1:133 error type_mismatch /barks | expected boolean, found string "loud""#);
+    );
+    insta::assert_snapshot!(digest(&diagnostics), @r#"pets.ndjson #0 1:133 error type_mismatch /barks | expected boolean, found string "loud""#);
 }
 
 /// Arrays of small scalars (held packed, several items an entry, in the body's tape): each
@@ -350,10 +353,13 @@ components:
 /// packing reported for this capture (the same human report, byte for byte).
 #[test]
 fn errors_in_arrays_of_small_scalars_name_each_item() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spec_path = dir.path().join("scores.yaml");
-    std::fs::write(
-        &spec_path,
+    let mut scores: Vec<String> = (0..60).map(|i| (i % 10).to_string()).collect();
+    scores[37] = "12".to_string();
+    let body = format!(
+        r#"{{"scores": [{}], "flags": [true, false, null, true], "tags": [0, 1, 2, 3, null, [], 1], "deltas": [-1, -2, -300, 4, -6], "extra": [[], {{}}, 7]}}"#,
+        scores.join(", ")
+    );
+    let diagnostics = validate_inline(
         r##"openapi: 3.0.3
 info: {title: t, version: "1"}
 servers: [{url: "https://x.test"}]
@@ -375,29 +381,12 @@ paths:
                   tags: {type: array, uniqueItems: true, items: {enum: [0, 1, 2, null]}}
                   deltas: {type: array, items: {type: integer, minimum: -5}}
 "##,
-    )
-    .expect("write");
-    let mut scores: Vec<String> = (0..60).map(|i| (i % 10).to_string()).collect();
-    scores[37] = "12".to_string();
-    let body = format!(
-        r#"{{"scores": [{}], "flags": [true, false, null, true], "tags": [0, 1, 2, 3, null, [], 1], "deltas": [-1, -2, -300, 4, -6], "extra": [[], {{}}, 7]}}"#,
-        scores.join(", ")
-    );
-    let capture = dir.path().join("scores.ndjson");
-    std::fs::write(
-        &capture,
-        format!(
+        "scores.ndjson",
+        &format!(
             r#"{{"method": "GET", "url": "https://x.test/scores", "status": 200, "headers": {{"content-type": "application/json"}}, "body": {body}}}"#
         ),
-    )
-    .expect("write");
-    let spec = specsmith::spec::load(&spec_path).expect("spec loads");
-    let specs = [spec];
-    let report = Validator::new(&specs, Options::default())
-        .expect("valid")
-        .run(&[capture])
-        .expect("readable");
-    insta::assert_snapshot!(digest(&report.diagnostics), @r#"
+    );
+    insta::assert_snapshot!(digest(&diagnostics), @r#"
     scores.ndjson #0 1:134 error constraint /scores | [0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,12,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9] has more than 50 items
     scores.ndjson #0 1:246 error constraint /scores/37 | 12 is greater than the maximum of 9
     scores.ndjson #0 1:326 error constraint /flags | [true,false,null,true] has less than 8 items
