@@ -338,6 +338,28 @@ pub fn json_pointer_span(text: &str, pointer: &str) -> Option<PointerSpan> {
     })
 }
 
+/// The span of the value of the member whose key (quotes included) ends at `key_end`: the
+/// value [`json_pointer_span`] finds for that member, read from its key on instead of from the
+/// start of the text.
+pub(crate) fn member_value_span(text: &str, key_end: usize) -> Option<ByteSpan> {
+    let mut scanner = JsonScanner {
+        bytes: text.as_bytes(),
+        pos: key_end,
+    };
+    scanner.skip_ws();
+    if scanner.peek()? != b':' {
+        return None;
+    }
+    scanner.pos += 1;
+    scanner.skip_ws();
+    let start = scanner.pos;
+    scanner.skip_value()?;
+    Some(ByteSpan {
+        start,
+        end: scanner.pos,
+    })
+}
+
 /// What [`json_pointer_span`] finds for `pointer/KEY`, for every key of the object at `pointer`
 /// in one pass over it (the first of a repeated key, as there); `None` when no object stands
 /// there or it cannot be read through (then ask [`json_pointer_span`] key by key).

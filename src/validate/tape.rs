@@ -917,6 +917,46 @@ impl Tape {
         Some(self)
     }
 
+    /// Where the root value starts in `text`, the text the tape was read from: past the parse's
+    /// start, or, for a member's tape (see [`Tape::into_member`]), past its key and colon; and
+    /// whitespace. Where a finding about the whole body points, found without scanning the line
+    /// up to it. `None` for a tape without text or a member whose key has escapes.
+    pub fn root_start(&self, text: &str) -> Option<usize> {
+        if !self.from_text {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        let skip_ws = |mut i: usize| {
+            while bytes
+                .get(i)
+                .copied()
+                .is_some_and(crate::source::is_json_space)
+            {
+                i += 1;
+            }
+            i
+        };
+        let from = match self.root {
+            0 => self.origin,
+            member => {
+                let key_end = self.entries.get(member)?.at;
+                if key_end & SIDE_KEY != 0 {
+                    return None;
+                }
+                let colon = skip_ws(key_end as usize + 1);
+                (bytes.get(colon) == Some(&b':')).then_some(colon + 1)?
+            }
+        };
+        Some(skip_ws(from)).filter(|&start| start < bytes.len())
+    }
+
+    /// Notes that the document this tape was read from has a key twice elsewhere (a capture
+    /// line with two bodies, this one read apart): spans are then found by scanning, as for a
+    /// tape with a key twice of its own.
+    pub fn note_duplicates(&mut self) {
+        self.duplicates = true;
+    }
+
     /// Whether some object of the document has a key twice (the last value counts).
     pub fn duplicates(&self) -> bool {
         self.duplicates

@@ -314,9 +314,23 @@ impl Body {
     /// The span in `text` of the key (or value) at `pointer` of the body, falling back to the
     /// nearest ancestor that can be found.
     pub fn span_of(&self, pointer: &str, want_key: bool) -> Option<ByteSpan> {
-        if want_key {
-            if let Some(key) = self.key_span_from_tape(pointer) {
+        if pointer.is_empty() && want_key {
+            // The whole body: its first character, where the tape says it starts (not with a key
+            // twice: the scan points at the first copy, as it does for keys).
+            let tape = self.parsed.as_ref().filter(|t| !t.duplicates());
+            if let Some(start) = tape.and_then(|t| t.root_start(&self.text)) {
+                return Some(ByteSpan {
+                    start,
+                    end: start + 1,
+                });
+            }
+        }
+        if let Some(key) = self.key_span_from_tape(pointer) {
+            if want_key {
                 return Some(key);
+            }
+            if let Some(value) = crate::source::member_value_span(&self.text, key.end) {
+                return Some(value);
             }
         }
         let full = format!("{}{pointer}", self.within);
@@ -338,7 +352,7 @@ impl Body {
     /// The span (quotes included) of the key that ends `pointer`, read off the body's tape when
     /// the tape took that key straight from `text`: what [`Body::span_of`] finds by scanning
     /// `text` up to it (a finding about an undocumented key, on every exchange of a drifted
-    /// API), without the scan. `None` where the tape cannot say for sure: no tape, a key twice
+    /// API), without the scan; the member's value is read on from there. `None` where the tape cannot say for sure: no tape, a key twice
     /// in some object, a pointer with an empty key (the scan reads those its own way), a key
     /// the body lacks or one with escapes (unescaped beside the text).
     fn key_span_from_tape(&self, pointer: &str) -> Option<ByteSpan> {
@@ -1359,7 +1373,7 @@ mod tests {
     }
 
     /// A key's span read off the tape is the one the scan finds, for the keys the tape can
-    /// place; the others fall back to the scan (same answer as before).
+    /// place, and so is its value's; the others fall back to the scan (same answer as before).
     #[test]
     fn key_spans_from_the_tape_are_the_scanned_ones() {
         let line = r#"{"url": "u", "body": {"a": {"k": 1, "e\u0071": 2, "": {"x": 3}, "t/~": 4},
@@ -1384,17 +1398,31 @@ mod tests {
         ];
         let mut placed = 0;
         for pointer in keys {
-            let scanned = {
-                let mut plain = body.clone();
-                plain.parsed = None;
-                plain.span_of(pointer, true)
-            };
+            let mut plain = body.clone();
+            plain.parsed = None;
+            let scanned = plain.span_of(pointer, true);
             assert_eq!(body.span_of(pointer, true), scanned, "{pointer}");
+            // The member's value, read on from its key: the span the scan finds too.
+            let value = plain.span_of(pointer, false);
+            assert_eq!(body.span_of(pointer, false), value, "value of {pointer}");
             placed += usize::from(body.key_span_from_tape(pointer).is_some());
         }
         // `/a`, `/a/k`, `/a/t~1~0`, `/list/1/c`, `/s`: not the escaped key, the empty one,
         // an item, what the body lacks or the root.
         assert_eq!(placed, 5);
+        // The root's first character, from a body read apart and from one read with its line.
+        let whole = Tape::parse(line).expect("JSON");
+        for tape in [
+            Tape::parse_in(line, body_text).expect("JSON"),
+            whole.into_member(line, "body").expect("body"),
+        ] {
+            let mut read = Body::unlocated(line.to_string());
+            read.within = "/body";
+            let scanned = read.span_of("", true);
+            read.parsed = Some(tape);
+            assert_eq!(read.span_of("", true), scanned);
+            assert_eq!(scanned.map(|s| &line[s.start..s.end]), Some("{"));
+        }
     }
 
     /// Masking by the tape's spans covers what the scan covers: each span the tape gives is the

@@ -688,7 +688,7 @@ fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
     let line = exchange_object(unit, text, line)?;
     // Twice: the last one counts, as it would in a `Value`.
     let mut duplicates = line.duplicates() || bodies.len() > 1;
-    let apart = match bodies.last().and_then(|raw| slice_span(text, raw)) {
+    let mut apart = match bodies.last().and_then(|raw| slice_span(text, raw)) {
         Some(span) => {
             let (body, twice) = body_at(text, span).map_err(|(e, at)| not_json(e, at))?;
             duplicates |= twice;
@@ -696,6 +696,9 @@ fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
         }
         None => LineBody::None,
     };
+    if let (LineBody::Value(tape), true) = (&mut apart, duplicates) {
+        tape.note_duplicates(); // as the line's one tape would say
+    }
     Ok(LineRead {
         line,
         apart: Some(apart),
