@@ -148,7 +148,10 @@ impl Shape {
         }
     }
 
-    /// The shape of property `key`, if documented.
+    /// The shape of property `key`, if documented. Inlined: the unknown-key walk asks this for
+    /// every member of every body, and a call per lookup showed as +0.7 % of Kommo's
+    /// instructions when the code around it moved.
+    #[inline]
     pub fn prop(&self, key: &str) -> Option<ShapeId> {
         self.index.get(key).copied()
     }
