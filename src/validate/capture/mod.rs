@@ -1070,68 +1070,41 @@ impl<'t> SecretWalk<'t> {
     /// [`crate::secrecy`]): masked in snippets wherever they stand. The walk holds the path as
     /// borrowed keys; a pointer is written only for a string it keeps.
     pub fn credential_strings(&mut self, value: TapeNode<'_>, at: &str) {
-        self.credential_walk(value, at, &mut Vec::new());
+        self.walk(value, at, &mut Vec::new(), false);
     }
 
     /// Every string at or below `node`, which stands at `at`, in document order: a request
     /// body's strings are all possible secrets.
     pub fn every_string(&mut self, node: TapeNode<'_>, at: &str) {
-        self.every_string_at(node, at, &mut Vec::new());
+        self.walk(node, at, &mut Vec::new(), true);
     }
 
-    /// [`SecretWalk::credential_strings`] below `node`, which stands at `path`; `false` once
-    /// full.
-    fn credential_walk<'v>(
+    /// The strings at or below `node` (at `path`), in document order: every one once `every`,
+    /// else those below a credential-named key; `false` once full.
+    fn walk<'v>(
         &mut self,
         node: TapeNode<'v>,
         at: &str,
         path: &mut Vec<PathStep<'v>>,
-    ) -> bool {
-        for (key, child) in node.members() {
-            if !self.room() {
-                return false;
-            }
-            path.push(PathStep::Key(key));
-            let go_on = if crate::secrecy::is_credential_name(key) {
-                self.every_string_at(child, at, path)
-            } else {
-                self.credential_walk(child, at, path)
-            };
-            path.pop();
-            if !go_on {
-                return false;
-            }
-        }
-        for (i, child) in node.items().enumerate() {
-            path.push(PathStep::Index(i));
-            let go_on = self.credential_walk(child, at, path);
-            path.pop();
-            if !go_on {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Every string at or below `node` (at `path`), in document order; `false` once full.
-    fn every_string_at<'v>(
-        &mut self,
-        node: TapeNode<'v>,
-        at: &str,
-        path: &mut Vec<PathStep<'v>>,
+        every: bool,
     ) -> bool {
         if !self.room() {
             return false;
         }
-        self.string(node, || pointer_at(at, path));
-        let members = node.members().map(|(k, v)| (PathStep::Key(k), v));
+        if every {
+            self.string(node, || pointer_at(at, path));
+        }
+        let members = node.members().map(|(k, v)| {
+            let below_credential = every || crate::secrecy::is_credential_name(k);
+            (PathStep::Key(k), v, below_credential)
+        });
         let items = node
             .items()
             .enumerate()
-            .map(|(i, v)| (PathStep::Index(i), v));
-        for (step, child) in members.chain(items) {
+            .map(|(i, v)| (PathStep::Index(i), v, every));
+        for (step, child, every) in members.chain(items) {
             path.push(step);
-            let go_on = self.every_string_at(child, at, path);
+            let go_on = self.walk(child, at, path, every);
             path.pop();
             if !go_on {
                 return false;
