@@ -149,7 +149,7 @@ fn emit(
             format!("{inputs} spec(s): {line}; {} warning(s)", tally.warnings)
         }],
     };
-    let mut out = anstream::stdout();
+    let mut out = super::report_out(format);
     super::render(format, diagnostics, &summary, &mut out).map_err(Error::Report)
 }
 
