@@ -1,4 +1,5 @@
-//! FNV-1a, 64 bit: the one hash specsmith computes itself, and the hash of its lookup maps.
+//! Hashing: FNV-1a, 64 bit, the one hash specsmith computes itself (problem ids), and the
+//! hasher of its lookup maps (foldhash).
 //!
 //! Problem ids need a fixed, documented hash, so ids never change between versions or platforms
 //! (std's `DefaultHasher` promises neither); committed baselines are keyed on them. That is
@@ -7,7 +8,7 @@
 //! The validator's property indexes are probed for every key of every body: there the speed of
 //! the hash counts, not its stability (nothing iterates them, so no output depends on it).
 //! FNV reads a byte at a time, one multiply each; foldhash reads eight and took half the time
-//! of an FNV lookup of Kommo's keys (2026-11-30, NOTES-tune.md), SipHash a quarter more. Its
+//! of an FNV lookup of Kommo's keys (2026-11-30, BENCHMARKS.md), SipHash a quarter more. Its
 //! fixed seed is enough: the keys stored come from the spec, so a body cannot pick collisions
 //! among them.
 

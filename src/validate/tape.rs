@@ -532,14 +532,16 @@ pub struct Tape {
     /// The entry of the document's root: 0, or a member of a parsed whole (see
     /// [`Tape::into_member`]).
     root: usize,
-    /// Whether some object had a key twice (masking must then cover every string value).
+    /// Whether some object had a key twice, in the document or in the capture line it stands in
+    /// (see [`Tape::note_duplicates`]): masking then covers every string value, and spans are
+    /// found by scanning.
     duplicates: bool,
     /// Where in the text the parse began (see `from_text`).
     origin: usize,
     /// Whether the tape was read from the text at `origin`: reading it again gives these very
     /// entries (repeated keys are resolved the same way), so a big error instance is rebuilt
     /// from the text when it is read (see [`Tape::reparsed`]); not for a tape made from a
-    /// `Value`, which has no text. Strings the reader masked in place read back masked there
+    /// `Value`, which has no text, nor for one that skipped members. Strings the reader masked in place read back masked there
     /// (keys are never masked, so the entries are the same); messages show a big value from
     /// the tape itself (see `explain`), so only a message that prints a whole big value
     /// (`maxItems`) shows the mask.
@@ -733,7 +735,8 @@ impl Tape {
             tape: Tape {
                 entries,
                 origin,
-                from_text: true,
+                // Read again, the text would not skip those members: entries would shift.
+                from_text: skip.is_none(),
                 ..Tape::default()
             },
             limit,
@@ -957,7 +960,8 @@ impl Tape {
         self.duplicates = true;
     }
 
-    /// Whether some object of the document has a key twice (the last value counts).
+    /// Whether some object of the document, or of the line it stands in, has a key twice (the
+    /// last value counts).
     pub fn duplicates(&self) -> bool {
         self.duplicates
     }
