@@ -1094,23 +1094,33 @@ impl<'t> SecretWalk<'t> {
         if every {
             self.string(node, || pointer_at(at, path));
         }
-        let members = node.members().map(|(k, v)| {
-            let below_credential = every || crate::secrecy::is_credential_name(k);
-            (PathStep::Key(k), v, below_credential)
-        });
-        let items = node
-            .items()
-            .enumerate()
-            .map(|(i, v)| (PathStep::Index(i), v, every));
-        for (step, child, every) in members.chain(items) {
-            path.push(step);
-            let go_on = self.walk(child, at, path, every);
-            path.pop();
-            if !go_on {
+        for (key, child) in node.members() {
+            let every = every || crate::secrecy::is_credential_name(key);
+            if !self.descend(PathStep::Key(key), child, at, path, every) {
+                return false;
+            }
+        }
+        for (i, child) in node.items().enumerate() {
+            if !self.descend(PathStep::Index(i), child, at, path, every) {
                 return false;
             }
         }
         true
+    }
+
+    /// [`SecretWalk::walk`] one step down, at `step`.
+    fn descend<'v>(
+        &mut self,
+        step: PathStep<'v>,
+        child: TapeNode<'v>,
+        at: &str,
+        path: &mut Vec<PathStep<'v>>,
+        every: bool,
+    ) -> bool {
+        path.push(step);
+        let go_on = self.walk(child, at, path, every);
+        path.pop();
+        go_on
     }
 }
 
