@@ -219,16 +219,8 @@ enum Num {
 /// Where the string value of a member whose unescaped key ends at `close` (its closing `"`)
 /// begins: past that quote, whitespace, `:`, whitespace and the value's opening `"`.
 fn value_start(text: &[u8], close: usize) -> Option<usize> {
-    let mut colon = false;
-    for (i, &b) in text.get(close + 1..)?.iter().enumerate() {
-        match b {
-            b if crate::source::is_json_space(b) => {}
-            b':' if !colon => colon = true,
-            b'"' if colon => return Some(close + 2 + i),
-            _ => return None,
-        }
-    }
-    None
+    let start = crate::source::member_value_start(text, close + 1)?;
+    (text.get(start) == Some(&b'"')).then_some(start + 1)
 }
 
 /// Texts longer than this are counted before their tape is read (see `Tape::read`).
@@ -929,28 +921,17 @@ impl Tape {
             return None;
         }
         let bytes = text.as_bytes();
-        let skip_ws = |mut i: usize| {
-            while bytes
-                .get(i)
-                .copied()
-                .is_some_and(crate::source::is_json_space)
-            {
-                i += 1;
-            }
-            i
-        };
-        let from = match self.root {
-            0 => self.origin,
+        let start = match self.root {
+            0 => crate::source::skip_json_space(bytes, self.origin),
             member => {
                 let key_end = self.entries.get(member)?.at;
                 if key_end & SIDE_KEY != 0 {
                     return None;
                 }
-                let colon = skip_ws(key_end as usize + 1);
-                (bytes.get(colon) == Some(&b':')).then_some(colon + 1)?
+                crate::source::member_value_start(bytes, key_end as usize + 1)?
             }
         };
-        Some(skip_ws(from)).filter(|&start| start < bytes.len())
+        (start < bytes.len()).then_some(start)
     }
 
     /// Notes that the document this tape was read from has a key twice elsewhere (a capture
