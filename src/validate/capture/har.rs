@@ -904,7 +904,10 @@ fn secret_pointers(entry: &HarEntry) -> Vec<String> {
         out.push("/request/postData/text".to_string());
         out.extend((0..post.params.len()).map(|i| format!("/request/postData/params/{i}/value")));
     }
-    if crate::validate::redact_url(&request.url) != request.url {
+    if matches!(
+        crate::validate::redact_url(&request.url),
+        std::borrow::Cow::Owned(_)
+    ) {
         out.push("/request/url".to_string());
     }
     let response = &entry.response;

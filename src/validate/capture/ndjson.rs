@@ -323,7 +323,7 @@ fn line_secrets(line: TapeNode<'_>, walk: &mut SecretWalk<'_>) {
     if let Some(url) = line.get("url") {
         if url
             .as_str()
-            .is_some_and(|u| crate::validate::redact_url(u) != u)
+            .is_some_and(|u| matches!(crate::validate::redact_url(u), std::borrow::Cow::Owned(_)))
         {
             walk.string(url, || "/url".to_string());
         }
