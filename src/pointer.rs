@@ -50,6 +50,30 @@ pub fn unescape(segment: &str) -> Cow<'_, str> {
     }
 }
 
+/// The node `pointer` names in `value`, as [`Value::pointer`] finds it (same tokens, same
+/// array index rules) without allocating a `String` per token: the model, the shared targets
+/// and the shape builder look up tens of thousands of pointers in GitHub's description, and
+/// `serde_json`'s two `replace` calls per token were most of that work.
+pub fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    rest.split('/').try_fold(value, |node, token| match node {
+        Value::Object(map) => map.get(unescape(token).as_ref()),
+        Value::Array(items) => array_index(&unescape(token)).and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
+/// An array token as RFC 6901 reads it: digits without a sign or a leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+        return None;
+    }
+    token.parse().ok()
+}
+
 /// Joins a pointer and one more segment.
 pub fn pointer_push(pointer: &str, segment: &str) -> String {
     let mut out = Pointer::new(pointer);
@@ -345,6 +369,36 @@ impl EventPath {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `lookup` finds what `serde_json`'s `Value::pointer` finds, escapes and odd array tokens
+    /// included.
+    #[test]
+    fn lookup_agrees_with_serde_json() {
+        let doc = json!({"a/b": {"~c": [10, 20, {"": 1}]}, "": {"x": 2}, "0": "zero",
+            "list": [[1], [2, 3]]});
+        for pointer in [
+            "",
+            "/",
+            "/a~1b",
+            "/a~1b/~0c",
+            "/a~1b/~0c/1",
+            "/a~1b/~0c/2/",
+            "/a~1b/~0c/01",
+            "/a~1b/~0c/+1",
+            "/a~1b/~0c/-1",
+            "/a~1b/~0c/9",
+            "//x",
+            "/0",
+            "/list/1/0",
+            "/list/1/1/0",
+            "a",
+            "/a~1b/~01c",
+            "/~2",
+            "/list/00",
+        ] {
+            assert_eq!(lookup(&doc, pointer), doc.pointer(pointer), "{pointer:?}");
+        }
+    }
 
     #[test]
     fn ancestors_run_from_the_pointer_to_the_root() {

@@ -73,11 +73,9 @@ impl LineIndex {
     }
 }
 
+/// `memchr`: a byte-at-a-time scan was 27 M instructions of GitHub's 3.6 MB description.
 fn newline_offsets(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, b)| (*b == b'\n').then_some(i))
+    memchr::memchr_iter(b'\n', bytes)
 }
 
 /// The syntax a source file is written in, which decides how pointers are located.

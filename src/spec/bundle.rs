@@ -29,7 +29,7 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::{pointer_push, Location, SourceFile};
 
 use super::refs::{
-    collect_sites, component_section_of, deref, is_url, ref_of, ref_pointer, Pos, RefError, Site,
+    collect_sites, component_section_of, deref, is_url, ref_pointer, Pos, RefError, Site,
 };
 
 /// Where each part of a bundled document came from.
@@ -107,6 +107,10 @@ pub(super) struct Bundled {
     pub problems: Vec<Diagnostic>,
     /// Those of `problems`' kind whose `$ref` stands where a schema goes.
     pub schema_problems: Vec<Diagnostic>,
+    /// Whether the root named no other file, so bundling left it as it was read. Answered by
+    /// the walk that decides whether to bundle at all: a second walk of GitHub's description
+    /// was 4 % of its load.
+    pub self_contained: bool,
 }
 
 /// Reads one referenced file into its text and value (the loader's reader, so YAML and JSON
@@ -125,7 +129,7 @@ pub(super) fn bundle(root: &SourceFile, document: &mut Value, read: ReadPart<'_>
         read,
     };
     if !has_file_ref(document, Pos::Root) {
-        return bundler.finish(document);
+        return bundler.finish(document, true);
     }
     let mut queue = vec![Job {
         at: String::new(),
@@ -145,7 +149,7 @@ pub(super) fn bundle(root: &SourceFile, document: &mut Value, read: ReadPart<'_>
             }
         }
     }
-    bundler.finish(document)
+    bundler.finish(document, false)
 }
 
 /// One subtree to scan for references: where it stands in the bundle and which file it is from.
@@ -366,7 +370,7 @@ impl Bundler<'_> {
 
     /// Reports reference chains that come back to themselves outside schemas (schema cycles
     /// are lint's `cyclic_ref`), then hands over the parts.
-    fn finish(mut self, document: &Value) -> Bundled {
+    fn finish(mut self, document: &Value, self_contained: bool) -> Bundled {
         let mut homes: Vec<&String> = self
             .homes
             .values()
@@ -397,6 +401,7 @@ impl Bundler<'_> {
             parts: self.parts,
             problems: self.problems,
             schema_problems: self.schema_problems,
+            self_contained,
         }
     }
 }
@@ -492,16 +497,13 @@ fn put(document: &mut Value, at: &str, value: Value) {
 }
 
 /// Whether `document` names another file anywhere (a `$ref` or a discriminator mapping), so
-/// that bundling changes it.
-pub(super) fn names_other_files(document: &Value) -> bool {
-    has_file_ref(document, Pos::Root)
-}
-
-/// Whether any `$ref` outside data names another file (cheap early exit for one-file specs).
+/// that bundling changes it: the cheap early exit for one-file specs.
 fn has_file_ref(value: &Value, pos: Pos) -> bool {
     match value {
         Value::Object(map) => {
-            if let Some(r) = ref_of(value) {
+            // `$ref` found among the members the walk reads anyway, not hashed for every object.
+            let reference = map.iter().find(|(k, _)| *k == "$ref");
+            if let Some(r) = reference.and_then(|(_, v)| v.as_str()) {
                 return !r.starts_with('#') && !is_url(r);
             }
             map.iter().any(|(k, v)| has_file_ref(v, pos.child(k)))

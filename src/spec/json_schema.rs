@@ -58,7 +58,7 @@ impl ConvertOptions {
 /// Returns `None` when nothing stands at `pointer`. Unresolvable `$ref`s are left in place (the
 /// compiler then reports them; lint has reported them already).
 pub fn to_json_schema(document: &Value, pointer: &str, options: ConvertOptions) -> Option<Value> {
-    let schema = document.pointer(pointer)?;
+    let schema = crate::pointer::lookup(document, pointer)?;
     let mut root = convert(schema, options);
     let mut attached: BTreeSet<String> = BTreeSet::new();
     let mut pending: Vec<String> = Vec::new();
@@ -67,7 +67,7 @@ pub fn to_json_schema(document: &Value, pointer: &str, options: ConvertOptions) 
         if !attached.insert(target.clone()) || target.is_empty() {
             continue;
         }
-        let Some(found) = document.pointer(&target) else {
+        let Some(found) = crate::pointer::lookup(document, &target) else {
             continue;
         };
         let converted = convert(found, options);

@@ -115,7 +115,7 @@ impl Spec {
 
     /// The value at a JSON pointer of the document.
     pub fn at(&self, pointer: &str) -> Option<&Value> {
-        self.document.pointer(pointer)
+        crate::pointer::lookup(&self.document, pointer)
     }
 
     /// Finds an operation by id.
@@ -518,7 +518,7 @@ struct Inherited {
 /// The operations of every path item under `container` (`/paths` or `/webhooks`), following
 /// `$ref`s to path items (3.1's `components/pathItems`).
 fn operations_under(document: &Value, container: &str, inherited: &Inherited) -> Vec<Operation> {
-    let Some(items) = document.pointer(container).and_then(Value::as_object) else {
+    let Some(items) = crate::pointer::lookup(document, container).and_then(Value::as_object) else {
         return Vec::new();
     };
     let mut operations = Vec::new();

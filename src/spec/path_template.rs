@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::model::{ParamLocation, Parameter};
 use super::refs::deref;
+use crate::pointer::lookup;
 
 /// One piece of a template: literal text or a `{name}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -66,15 +67,14 @@ impl PathTemplate {
             else {
                 return;
             };
-            var.multi_segment = document
-                .pointer(&p.pointer)
+            var.multi_segment = lookup(document, &p.pointer)
                 .and_then(|v| v.get("x-multi-segment"))
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
             var.allows_empty = p
                 .schema
                 .as_ref()
-                .and_then(|s| document.pointer(&s.pointer))
+                .and_then(|s| lookup(document, &s.pointer))
                 .and_then(|s| deref(document, s, "").ok())
                 .is_some_and(|(schema, _)| string_allows_empty(schema));
         };

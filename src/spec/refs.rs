@@ -64,8 +64,7 @@ pub fn deref<'a>(
         }
         seen.push(reference.to_string());
         current_pointer = ref_pointer(reference)?;
-        current = document
-            .pointer(&current_pointer)
+        current = crate::pointer::lookup(document, &current_pointer)
             .ok_or_else(|| RefError::Missing(reference.to_string()))?;
     }
     Ok((current, current_pointer))

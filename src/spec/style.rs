@@ -77,7 +77,7 @@ impl Shape {
 /// The schema at `pointer` behind its `$ref`s and, in 3.1, behind a null union (`anyOf: [X,
 /// {type: null}]`): an absent parameter is how null travels, so the wire shape is X's.
 fn resolved<'a>(document: &'a Value, pointer: &str) -> Option<(&'a Value, String)> {
-    let value = document.pointer(pointer)?;
+    let value = crate::pointer::lookup(document, pointer)?;
     let (schema, at) = deref(document, value, pointer).ok()?;
     match null_union_member(schema, &at) {
         Some(member) => resolved(document, &member),

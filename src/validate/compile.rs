@@ -16,6 +16,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
+use crate::pointer::lookup;
 use crate::spec::json_schema::{compile_for, to_json_schema, ConvertOptions, Direction};
 use crate::spec::refs::ref_pointer;
 use crate::spec::Spec;
@@ -428,7 +429,7 @@ impl<'a> Builder<'a> {
             Value::Bool(true) => shape.additional = Additional::Allowed(None),
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get("$ref") {
-                    if let Some(target) = ref_pointer(r).ok().and_then(|p| self.root.pointer(&p)) {
+                    if let Some(target) = ref_pointer(r).ok().and_then(|p| lookup(self.root, &p)) {
                         let t = self.node(target);
                         shape.links.push(t);
                     }

@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use jsonschema::{Keyword, ValidationError};
 use serde_json::{Map, Value};
 
+use crate::pointer::lookup;
 use crate::spec::json_schema::{
     compile_options, convert, ConvertOptions, DIALECT, SUBSCHEMA_KEYS, SUBSCHEMA_LISTS,
     SUBSCHEMA_MAPS,
@@ -139,7 +140,7 @@ impl Unit<'_> {
 
     /// The schema at `pointer` converted, its references outside `cycle` made [`SHARED_REF`]s.
     fn shared_form(&self, pointer: &str, cycle: &HashSet<String>) -> Option<Value> {
-        let mut converted = convert(self.document.pointer(pointer)?, self.options);
+        let mut converted = convert(lookup(self.document, pointer)?, self.options);
         each_schema(&mut converted, &mut |map| {
             if let Some(Value::String(r)) = map.get("$ref") {
                 let target = ref_pointer(r).ok()?;
@@ -166,7 +167,7 @@ impl Unit<'_> {
     }
 
     fn read_refs(&self, pointer: &str) -> Option<Vec<String>> {
-        let mut converted = convert(self.document.pointer(pointer)?, self.options);
+        let mut converted = convert(lookup(self.document, pointer)?, self.options);
         let mut found: Vec<String> = Vec::new();
         each_schema(&mut converted, &mut |map| {
             if SEES_THROUGH_REFS
@@ -178,7 +179,7 @@ impl Unit<'_> {
             }
             if let Some(Value::String(r)) = map.get("$ref") {
                 let target = ref_pointer(r).ok()?;
-                self.document.pointer(&target)?;
+                lookup(self.document, &target)?;
                 if !found.contains(&target) {
                     found.push(target);
                 }
