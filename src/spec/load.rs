@@ -577,12 +577,17 @@ mod tests {
             err.message
         );
         assert_eq!(err.location.as_ref().map(|l| l.line), Some(4));
+        let json = |text: &str| SourceFile::new("t.json", text.to_string(), SourceFormat::Json);
         let good = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
-        assert!(reads_as_3_0(&SourceFile::new(
-            "t.json",
-            good.to_string(),
-            SourceFormat::Json
-        )));
+        assert!(reads_as_3_0(&json(good)));
+        // The version may come last; a 3.1 document is left to the tree's check.
+        let last = r#"{"info": {"title": "t", "version": "1"}, "paths": {}, "openapi": "3.0.0"}"#;
+        assert!(reads_as_3_0(&json(last)));
+        let v31 = r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+        assert!(!reads_as_3_0(&json(v31)));
+        // Declared twice: the scan sees the first, the typed read refuses the duplicate.
+        let twice = r#"{"openapi": "3.0.3", "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+        assert!(!reads_as_3_0(&json(twice)));
     }
 
     /// Issue 15/16: OpenAI's `minimum: -9223372036854776000` and DigitalOcean's
