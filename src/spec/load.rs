@@ -84,8 +84,9 @@ fn read_tree(source: &SourceFile) -> Result<Tree, Box<Diagnostic>> {
 }
 
 /// Whether `source` is JSON text of an OpenAPI 3.0 document that `openapiv3` reads: its shape
-/// check, made from the text, so it runs beside the tree's parse (both alive at once: GitHub's
-/// 3.6 MB description peaks at 52 MB loading, under the 59 MB of validating its traffic). The
+/// check, made from the text, so it runs beside the tree's parse and the model's build (all
+/// alive at once: GitHub's 3.6 MB description peaks at 58 MB loading, 53 MB when the model
+/// waited for the typed read, under the 61-62 MB of validating its traffic; 2026-11-30). The
 /// text and the tree it parses to hold the same data (the tree
 /// keeps the last of duplicate keys, which the typed read refuses), so a document read here
 /// passes the tree's check; any other document, and any document that bundling changes, is
