@@ -125,7 +125,7 @@ pub fn convert_2020_12(schema: &Value, direction: Direction) -> Value {
     let Value::Object(map) = schema else {
         return not_an_object(schema);
     };
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(map.len());
     for (key, value) in map {
         let converted = match key.as_str() {
             "$id" | "$schema" => continue,
@@ -231,7 +231,7 @@ fn convert_openapi_3_0(schema: &Value, options: ConvertOptions) -> Value {
     let Value::Object(map) = schema else {
         return not_an_object(schema);
     };
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(map.len());
     let mut flags = Flags30::default();
     for (key, value) in map {
         if let Some(converted) = keyword_3_0(key, value, options, &mut flags) {
@@ -311,7 +311,7 @@ fn subschemas_3_0(
 ) -> Option<Value> {
     match (key, value) {
         ("properties", Value::Object(props)) => {
-            let mut converted = Map::new();
+            let mut converted = Map::with_capacity(props.len());
             for (name, prop) in props {
                 if is_hidden(prop, options.direction) {
                     flags.hidden.push(name.clone());
