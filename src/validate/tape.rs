@@ -21,8 +21,9 @@
 //!
 //! An entry a value is still four times the text of `[1,1,...]` (2 bytes an item), so
 //! consecutive items of one array that are small scalars (integers from -134,217,725 to
-//! 268,435,449, null, booleans, `[]`, `{}`) share one entry of up to 14 slots (see
-//! [`Packed`]): a node is then an entry and a slot.
+//! 268,435,449, floats that are short decimals like `0.5`, null, booleans, `[]`, `{}`) share
+//! one entry of up to 14 slots (see [`Packed`]), and consecutive short strings one entry of up
+//! to 16 (see [`RUN_SHIFT`]): a node is then an entry and a slot.
 //!
 //! The tape has `Value`'s meaning exactly, duplicate keys included: like `serde_json`'s
 //! `preserve_order` map, the last value of a repeated key wins, at the first key's place.
@@ -41,6 +42,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::{Map, Number, Value};
 
 /// What one entry holds: the top 4 bits of its second word. The other 28 are its payload.
+/// In this order: the kinds of one item, then those of several (`StrAt`, `Packed`), then the
+/// containers, so that a walk tells the first from the others in one comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum Kind {
@@ -59,11 +62,6 @@ enum Kind {
     BigNeg,
     /// A float, its bits in the numbers, as `BigPos`.
     Float,
-    /// A string of the text without escapes that starts at the entry's first word (an array
-    /// item or the root): the payload's value is its length (see [`LONG`]). An array's
-    /// consecutive short strings share one (see [`RUN_SHIFT`]): a node is then an entry and a
-    /// slot, as in a [`Kind::Packed`] entry.
-    StrAt,
     /// A member's string of the text without escapes: it starts after its key (see
     /// [`value_start`]); the payload's value is its length (see [`LONG`]).
     StrAfterKey,
@@ -75,8 +73,13 @@ enum Kind {
     WidePos,
     /// A negative integer above -2^60, an item or the root: its magnitude, as `WidePos`.
     WideNeg,
-    /// Several consecutive items of one array that are small scalars, in the slots of the
-    /// entry's 60 bits (see [`Packed`]): `[1,1,...]` has 2 bytes of text per item, and an entry
+    /// A string of the text without escapes that starts at the entry's first word (an array
+    /// item or the root): the payload's value is its length (see [`LONG`]). An array's
+    /// consecutive short strings share one (see [`RUN_SHIFT`]): a node is then an entry and a
+    /// slot, as in a [`Kind::Packed`] entry.
+    StrAt,
+    /// Several consecutive items of one array that are small scalars or short decimals, in the
+    /// slots of the entry's 60 bits (see [`Packed`]): `[1,1,...]` has 2 bytes of text per item, and an entry
     /// each would be 4 times the text. Never a node's own kind: a node inside it reads as the
     /// entry its slot stands for (see [`Small::entry`]).
     Packed,
@@ -157,11 +160,11 @@ impl Entry {
             5 => Kind::BigPos,
             6 => Kind::BigNeg,
             7 => Kind::Float,
-            8 => Kind::StrAt,
-            9 => Kind::StrAfterKey,
-            10 => Kind::StrSide,
-            11 => Kind::WidePos,
-            12 => Kind::WideNeg,
+            8 => Kind::StrAfterKey,
+            9 => Kind::StrSide,
+            10 => Kind::WidePos,
+            11 => Kind::WideNeg,
+            12 => Kind::StrAt,
             13 => Kind::Packed,
             14 => Kind::Array,
             15 => Kind::Object,
@@ -194,12 +197,23 @@ impl Entry {
 
     /// Whether slot `k` of this entry holds an item: the first of every entry; more in a packed
     /// entry and a string run.
+    #[inline]
     fn holds(self, k: usize) -> bool {
-        match self.kind() {
-            Kind::Packed => Packed(self.wide()).code(k).is_some(),
-            Kind::StrAt => k <= self.run_more(),
-            _ => k == 0,
+        // Two comparisons for the other kinds, on the walks' hot path.
+        let kind = self.word >> 28;
+        if k == 0 {
+            true
+        } else if kind == Kind::StrAt as u32 {
+            k <= self.run_more()
+        } else {
+            kind == Kind::Packed as u32 && self.packed_holds(k)
         }
+    }
+
+    /// [`Entry::holds`] of a packed entry.
+    #[inline(never)]
+    fn packed_holds(self, k: usize) -> bool {
+        Packed(self.wide()).code(k).is_some()
     }
 
     /// A wide integer's magnitude: the first word and the payload above it.
@@ -1041,7 +1055,9 @@ impl Tape {
         start: Option<u32>,
         limit: usize,
     ) -> Result<Option<Run>, TooBig> {
-        if !runs(s) {
+        // A string borrowed from the text has no escapes, and JSON holds no raw control
+        // characters: only its length is in question.
+        if s.len() > RUN_STR_MAX || start.is_none() && !runs(s) {
             return Ok(None);
         }
         // At most 32 bytes.
@@ -2092,20 +2108,26 @@ struct Children<'a> {
 impl Iterator for Children<'_> {
     type Item = (usize, u8);
 
+    #[inline]
     fn next(&mut self) -> Option<(usize, u8)> {
         if self.next >= self.end {
             return None;
         }
         let at = (self.next, self.slot);
         let e = self.tape.entries[self.next];
-        if e.is_container() {
-            self.next = e.payload() as usize;
-        } else if e.holds(usize::from(self.slot) + 1) {
-            self.slot += 1;
-        } else {
-            self.next += 1;
-            self.slot = 0;
+        // One comparison for most members and items (see `Kind`).
+        if e.word >> 28 >= Kind::StrAt as u32 {
+            if e.is_container() {
+                self.next = e.payload() as usize;
+                return Some(at);
+            }
+            if e.holds(usize::from(self.slot) + 1) {
+                self.slot += 1;
+                return Some(at);
+            }
         }
+        self.next += 1;
+        self.slot = 0;
         Some(at)
     }
 }
@@ -2840,9 +2862,10 @@ mod tests {
             for (i, item) in tape.root(text).items().enumerate() {
                 let Some(s) = item.as_str() else { continue };
                 assert_eq!(Some(s), value[i].as_str());
-                let span = crate::source::json_pointer_span(text, &format!("/{i}"));
-                let start = s.as_ptr() as usize - text.as_ptr() as usize;
+                // The escaped one is beside the text.
                 if !s.is_empty() && !s.contains('\n') {
+                    let span = crate::source::json_pointer_span(text, &format!("/{i}"));
+                    let start = s.as_ptr() as usize - text.as_ptr() as usize;
                     assert_eq!(span.map(|s| s.value.start + 1), Some(start), "{i}: {s}");
                 }
             }
