@@ -21,8 +21,9 @@
 //!
 //! An entry a value is still four times the text of `[1,1,...]` (2 bytes an item), so
 //! consecutive items of one array that are small scalars (integers from -134,217,725 to
-//! 268,435,449, null, booleans, `[]`, `{}`) share one entry of up to 14 slots (see
-//! [`Packed`]): a node is then an entry and a slot.
+//! 268,435,449, floats that are short decimals like `0.5`, null, booleans, `[]`, `{}`) share
+//! one entry of up to 14 slots (see [`Packed`]), and consecutive short strings one entry of up
+//! to 16 (see [`RUN_SHIFT`]): a node is then an entry and a slot.
 //!
 //! The tape has `Value`'s meaning exactly, duplicate keys included: like `serde_json`'s
 //! `preserve_order` map, the last value of a repeated key wins, at the first key's place.
@@ -41,6 +42,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::{Map, Number, Value};
 
 /// What one entry holds: the top 4 bits of its second word. The other 28 are its payload.
+/// In this order: the kinds of one item, then those of several (`StrAt`, `Packed`), then the
+/// containers, so that a walk tells the first from the others in one comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum Kind {
@@ -59,9 +62,6 @@ enum Kind {
     BigNeg,
     /// A float, its bits in the numbers, as `BigPos`.
     Float,
-    /// A string of the text without escapes that starts at the entry's first word (an array
-    /// item or the root): the payload's value is its length (see [`LONG`]).
-    StrAt,
     /// A member's string of the text without escapes: it starts after its key (see
     /// [`value_start`]); the payload's value is its length (see [`LONG`]).
     StrAfterKey,
@@ -73,8 +73,13 @@ enum Kind {
     WidePos,
     /// A negative integer above -2^60, an item or the root: its magnitude, as `WidePos`.
     WideNeg,
-    /// Several consecutive items of one array that are small scalars, in the slots of the
-    /// entry's 60 bits (see [`Packed`]): `[1,1,...]` has 2 bytes of text per item, and an entry
+    /// A string of the text without escapes that starts at the entry's first word (an array
+    /// item or the root): the payload's value is its length (see [`LONG`]). An array's
+    /// consecutive short strings share one (see [`RUN_SHIFT`]): a node is then an entry and a
+    /// slot, as in a [`Kind::Packed`] entry.
+    StrAt,
+    /// Several consecutive items of one array that are small scalars or short decimals, in the
+    /// slots of the entry's 60 bits (see [`Packed`]): `[1,1,...]` has 2 bytes of text per item, and an entry
     /// each would be 4 times the text. Never a node's own kind: a node inside it reads as the
     /// entry its slot stands for (see [`Small::entry`]).
     Packed,
@@ -98,6 +103,23 @@ const KEY_LEN_MAX: u32 = PAYLOAD >> KEY_LEN_SHIFT;
 /// A text string's length meaning "this long or longer": its end is its closing `"` (a string
 /// without escapes holds none), found when it is read.
 const LONG: u32 = VALUE;
+
+/// Where a [`Kind::StrAt`] entry's payload says how many strings follow its first in the text
+/// (up to [`RUN_MORE`]): `["a","a",...]` has 4 bytes of text an item, and an entry each would
+/// be twice that. String `k` is found from the first by scanning past `k` closing quotes,
+/// commas and whitespace, so a run holds only strings of up to [`RUN_STR_MAX`] bytes that
+/// are written as they are (nothing JSON escapes), each at most [`RUN_GAP_MAX`] bytes past
+/// the one before: reading one costs a few hundred bytes at worst.
+const RUN_SHIFT: u32 = 20;
+/// The most strings after a run's first: a node's slot is below 16 (see `identity`).
+const RUN_MORE: u32 = 15;
+const RUN_STR_MAX: usize = 32;
+/// From a run string's closing quote to the next one's start: `","` and whitespace.
+const RUN_GAP_MAX: u32 = 64;
+/// The bit of a [`Kind::StrAt`] payload that says its first word is a place in the side
+/// buffer, not in the text: the run's text copied there (see [`Tape::detach_place`]) or written
+/// there (see [`Tape::from_value`]), each string with its closing quote.
+const RUN_IN_SIDE: u32 = 1 << 27;
 
 /// Integers of an item or the root below this magnitude are held in their entry (see
 /// [`Kind::WidePos`]).
@@ -138,11 +160,11 @@ impl Entry {
             5 => Kind::BigPos,
             6 => Kind::BigNeg,
             7 => Kind::Float,
-            8 => Kind::StrAt,
-            9 => Kind::StrAfterKey,
-            10 => Kind::StrSide,
-            11 => Kind::WidePos,
-            12 => Kind::WideNeg,
+            8 => Kind::StrAfterKey,
+            9 => Kind::StrSide,
+            10 => Kind::WidePos,
+            11 => Kind::WideNeg,
+            12 => Kind::StrAt,
             13 => Kind::Packed,
             14 => Kind::Array,
             15 => Kind::Object,
@@ -161,6 +183,38 @@ impl Entry {
     fn is_container(self) -> bool {
         // The last two kinds: one comparison on the walks' hot path.
         self.word >> 28 >= Kind::Array as u32
+    }
+
+    /// How many strings follow the first of a [`Kind::StrAt`] run.
+    fn run_more(self) -> usize {
+        (self.payload() >> RUN_SHIFT & RUN_MORE) as usize
+    }
+
+    /// Whether a [`Kind::StrAt`] run is in the side buffer (see [`RUN_IN_SIDE`]).
+    fn in_side(self) -> bool {
+        self.payload() & RUN_IN_SIDE != 0
+    }
+
+    /// Whether slot `k` of this entry holds an item: the first of every entry; more in a packed
+    /// entry and a string run.
+    #[inline]
+    fn holds(self, k: usize) -> bool {
+        // Two comparisons for the other kinds, on the walks' hot path.
+        let kind = self.word >> 28;
+        if k == 0 {
+            true
+        } else if kind == Kind::StrAt as u32 {
+            k <= self.run_more()
+        } else {
+            kind == Kind::Packed as u32 && self.packed_holds(k)
+        }
+    }
+
+    /// [`Entry::holds`] of a packed entry, out of line: inlined, it kept the member walks
+    /// from inlining their step (Kommo +4.6 % instructions).
+    #[inline(never)]
+    fn packed_holds(self, k: usize) -> bool {
+        Packed(self.wide()).code(k).is_some()
     }
 
     /// A wide integer's magnitude: the first word and the payload above it.
@@ -182,7 +236,6 @@ impl Entry {
                 | Kind::True
                 | Kind::SmallPos
                 | Kind::SmallNeg
-                | Kind::StrAt
                 | Kind::StrAfterKey
         );
         let len = self.payload() >> KEY_LEN_SHIFT;
@@ -233,6 +286,12 @@ enum Small {
     Int(u32),
     /// A negative integer's magnitude, as `Int`; an entry with one is signed (see [`SIGNED`]).
     Neg(u32),
+    /// A non-negative float that is a short decimal: its mantissa above [`FRACTION_BITS`] bits
+    /// of fraction digits (see [`Small::of_float`]); an entry with one is decimal (see
+    /// [`DECIMAL`]).
+    Dec(u32),
+    /// A negative float's magnitude, as `Dec`: the entry is decimal and signed.
+    NegDec(u32),
     Null,
     False,
     True,
@@ -263,13 +322,76 @@ const SELECTOR: u32 = 58;
 /// signed, so its slots hold integers twice as big.
 const SIGNED: u32 = 57;
 
+/// The bit of a packed entry that says its integers are decimals ([`Small::Dec`]), below
+/// [`SIGNED`]: `[0.5,0.5,...]` has 4 bytes of text an item, and a lone float costs an entry and
+/// a number (16 bytes). An entry is decimal or not, so an integer item reads as the integer it
+/// was and a float as the float (`1` and `1.0` differ).
+const DECIMAL: u32 = 56;
+
+/// The low bits of a decimal's integer: how many fraction digits it has.
+const FRACTION_BITS: u32 = 3;
+
+/// Powers of ten by fraction digits: exact in `f64`, so `m / 10^f` is rounded once.
+const POW10: [f64; 1 << FRACTION_BITS] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+
 impl Small {
-    /// The integer item `n`, if it may be packed.
+    /// The number item `n`, if it may be packed.
     fn of_num(n: Num) -> Option<Small> {
         match n {
             Num::Pos(u) => u32::try_from(u).ok().map(Small::Int),
             Num::Neg(i) => u32::try_from(i.unsigned_abs()).ok().map(Small::Neg),
-            Num::Float(_) => None,
+            Num::Float(x) => Small::of_float(x),
+        }
+    }
+
+    /// The float `x` as a decimal, `m / 10^f` with the fewest fraction digits `f` that read
+    /// back as exactly `x` (the same bits: a packed float is the very `Number` a lone one is,
+    /// whatever text it came from), if there is one with a mantissa below 2^29.
+    fn of_float(x: f64) -> Option<Small> {
+        let magnitude = x.abs();
+        for (f, pow) in POW10.iter().enumerate() {
+            let scaled = magnitude * pow;
+            if scaled >= f64::from((1u32 << (32 - FRACTION_BITS)) - 1) {
+                return None;
+            }
+            // Not negative and below 2^29 - 1: rounded to the nearest, and it fits with `f`.
+            let m = (scaled + 0.5) as u32;
+            // A decimal of `f` digits times 10^f is within a few ulps of its mantissa (below
+            // 2^29 · 2^-50): the other `f` are passed over without the division below.
+            if (scaled - f64::from(m)).abs() > 1e-6 {
+                continue;
+            }
+            let code = m << FRACTION_BITS | f as u32;
+            let item = if x.is_sign_negative() {
+                Small::NegDec(code)
+            } else {
+                Small::Dec(code)
+            };
+            if item.float().map(f64::to_bits) == Some(x.to_bits()) {
+                return Some(item);
+            }
+        }
+        None
+    }
+
+    /// A decimal's value: the one reading of [`Small::Dec`], for packing and for reading.
+    fn float(self) -> Option<f64> {
+        let (code, sign) = match self {
+            Small::Dec(code) => (code, 1.0),
+            Small::NegDec(code) => (code, -1.0),
+            _ => return None,
+        };
+        let pow = POW10[(code & ((1 << FRACTION_BITS) - 1)) as usize];
+        Some(sign * f64::from(code >> FRACTION_BITS) / pow)
+    }
+
+    /// The number this item is, if it is one, as `serde_json` holds it.
+    fn number(self) -> Option<Number> {
+        match self {
+            Small::Int(n) => Some(Number::from(n)),
+            Small::Neg(n) => Some(Number::from(-i64::from(n))),
+            Small::Dec(_) | Small::NegDec(_) => self.float().and_then(Number::from_f64),
+            _ => None,
         }
     }
 
@@ -293,34 +415,55 @@ impl Small {
         }
     }
 
-    /// The code of this item in a slot of `bits` of a `signed` entry or not, if it fits there:
+    /// Whether this is a decimal, which only a [`DECIMAL`] entry holds.
+    fn is_decimal(self) -> bool {
+        matches!(self, Small::Dec(_) | Small::NegDec(_))
+    }
+
+    /// Whether this is a negative number, which only a [`SIGNED`] entry holds.
+    fn is_negative(self) -> bool {
+        matches!(self, Small::Neg(_) | Small::NegDec(_))
+    }
+
+    /// The code of this item in a slot of `bits` of an entry of the `form`, if it fits there:
     /// the one rule of what packs where. A slot's all-ones code is "empty"; the five
     /// [`SPECIALS`] stand just below it, and the integers below them (0..=9 in four bits, up to
-    /// 268,435,449 in 28; see [`SIGNED`]).
-    fn code(self, bits: u32, signed: bool) -> Option<u64> {
+    /// 268,435,449 in 28; see [`SIGNED`]), which are decimals in a decimal entry.
+    fn code(self, bits: u32, form: Form) -> Option<u64> {
         let ints = (1u64 << bits) - 1 - SPECIALS.len() as u64;
-        let int = match self {
-            Small::Int(n) if signed => u64::from(n) * 2,
-            Small::Int(n) => u64::from(n),
-            Small::Neg(n) if signed => (u64::from(n) * 2).checked_sub(1)?,
-            Small::Neg(_) => return None,
+        let n = match self {
+            Small::Int(n) | Small::Neg(n) | Small::Dec(n) | Small::NegDec(n) => u64::from(n),
             special => {
                 let at = SPECIALS.iter().position(|&s| s == special)?;
                 return Some(ints + at as u64);
             }
         };
+        if self.is_decimal() != form.decimal || self.is_negative() && !form.signed {
+            return None;
+        }
+        let int = match (form.signed, self.is_negative()) {
+            (true, true) => (n * 2).checked_sub(1)?,
+            (true, false) => n * 2,
+            (false, _) => n,
+        };
         (int < ints).then_some(int)
     }
 
-    /// The item of a non-empty `code` in a slot of `bits` of a `signed` entry or not.
-    fn decode(code: u64, bits: u32, signed: bool) -> Small {
+    /// The item of a non-empty `code` in a slot of `bits` of an entry of the `form`.
+    fn decode(code: u64, bits: u32, form: Form) -> Small {
         let ints = (1u64 << bits) - 1 - SPECIALS.len() as u64;
-        match code.checked_sub(ints) {
-            // Codes are below 2^28.
-            None if signed && code % 2 == 1 => Small::Neg(code.div_ceil(2) as u32),
-            None if signed => Small::Int((code / 2) as u32),
-            None => Small::Int(code as u32),
-            Some(at) => SPECIALS.get(at as usize).copied().unwrap_or(Small::Null),
+        // Codes are below 2^28.
+        let (n, negative) = match code.checked_sub(ints) {
+            Some(at) => return SPECIALS.get(at as usize).copied().unwrap_or(Small::Null),
+            None if form.signed && code % 2 == 1 => (code.div_ceil(2) as u32, true),
+            None if form.signed => ((code / 2) as u32, false),
+            None => (code as u32, false),
+        };
+        match (form.decimal, negative) {
+            (false, false) => Small::Int(n),
+            (false, true) => Small::Neg(n),
+            (true, false) => Small::Dec(n),
+            (true, true) => Small::NegDec(n),
         }
     }
 
@@ -329,6 +472,9 @@ impl Small {
         match self {
             Small::Int(n) => Entry::new(Kind::WidePos, n, 0),
             Small::Neg(n) => Entry::new(Kind::WideNeg, n, 0),
+            // A float's bits would be in the numbers: a decimal has the kind alone, with no
+            // number's index (see `TapeNode::number`, which reads it from its slot).
+            Small::Dec(_) | Small::NegDec(_) => Entry::new(Kind::Float, 0, PAYLOAD),
             Small::Null => Entry::new(Kind::Null, 0, 0),
             Small::False => Entry::new(Kind::False, 0, 0),
             Small::True => Entry::new(Kind::True, 0, 0),
@@ -337,6 +483,13 @@ impl Small {
             Small::EmptyObject => Entry::new(Kind::Object, 0, 0),
         }
     }
+}
+
+/// What a packed entry's integers are: signed (see [`SIGNED`]), decimals (see [`DECIMAL`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Form {
+    signed: bool,
+    decimal: bool,
 }
 
 /// The bits of a [`Kind::Packed`] entry: its first word and its payload, as a wide integer's.
@@ -372,11 +525,14 @@ impl Packed {
     fn get(self, k: usize) -> Option<Small> {
         let (bits, _) = self.layout();
         self.code(k)
-            .map(|code| Small::decode(code, bits, self.signed()))
+            .map(|code| Small::decode(code, bits, self.form()))
     }
 
-    fn signed(self) -> bool {
-        self.0 >> SIGNED & 1 == 1
+    fn form(self) -> Form {
+        Form {
+            signed: self.0 >> SIGNED & 1 == 1,
+            decimal: self.0 >> DECIMAL & 1 == 1,
+        }
     }
 
     /// How many slots hold items: they fill from the first on.
@@ -388,17 +544,23 @@ impl Packed {
 
     /// The narrowest layout holding `items` in order, if one does.
     fn with(items: &[Small]) -> Option<Packed> {
-        let signed = items.iter().any(|item| matches!(item, Small::Neg(_)));
+        let form = Form {
+            signed: items.iter().any(|item| item.is_negative()),
+            decimal: items.iter().any(|item| item.is_decimal()),
+        };
         let layout = |(selector, &(bits, slots)): (usize, &(u32, usize))| {
             if items.len() > slots {
                 return None;
             }
             let empty = (1u64 << bits) - 1;
             let all_empty = (1u64 << (bits * slots as u32)) - 1;
-            let mut word = (selector as u64) << SELECTOR | u64::from(signed) << SIGNED | all_empty;
+            let mut word = (selector as u64) << SELECTOR
+                | u64::from(form.signed) << SIGNED
+                | u64::from(form.decimal) << DECIMAL
+                | all_empty;
             for (k, item) in items.iter().enumerate() {
                 let shift = k as u32 * bits;
-                word = word & !(empty << shift) | item.code(bits, signed)? << shift;
+                word = word & !(empty << shift) | item.code(bits, form)? << shift;
             }
             Some(Packed(word))
         };
@@ -410,7 +572,7 @@ impl Packed {
     fn push(self, item: Small) -> Option<Packed> {
         let (bits, slots) = self.layout();
         let n = self.len();
-        let code = item.code(bits, self.signed()).filter(|_| n < slots);
+        let code = item.code(bits, self.form()).filter(|_| n < slots);
         if let Some(code) = code {
             let shift = n as u32 * bits;
             return Some(Packed(
@@ -424,6 +586,57 @@ impl Packed {
         items[n] = item;
         Packed::with(&items[..=n])
     }
+}
+
+/// The entry the last array item went into, while nothing came after it: a packed entry or a
+/// string run (see [`Tape::pack`], [`Tape::push_run_str`]). One word, the entry's index in the
+/// low half and where a run's last string ends (its closing quote, in the text or the side
+/// buffer) in the high half, so that a result holding it is returned in registers: a struct of
+/// two fields went through memory, and the parser's item path stalled on it (`[1,1,...]` took
+/// 28 % more time).
+#[derive(Debug, Clone, Copy)]
+struct Run(u64);
+
+impl Run {
+    fn new(entry: usize, end: u32) -> Run {
+        // An entry's index is below 2^28.
+        Run(entry as u64 | u64::from(end) << 32)
+    }
+
+    fn entry(self) -> usize {
+        self.0 as u32 as usize
+    }
+
+    fn end(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+}
+
+/// Whether a string item may be in a run (see [`RUN_SHIFT`]): short, and what `serde_json`
+/// writes as it is, so the text of a tape from a `Value` reads back into the same runs.
+fn runs(s: &str) -> bool {
+    s.len() <= RUN_STR_MAX && !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+}
+
+/// String `k` of the [`Kind::StrAt`] run `e` in `text` (the text, or the side buffer when the
+/// run is there): the first at `e.at`, each next one past the one before's closing quote, its
+/// comma and whitespace.
+fn run_str(text: &str, e: Entry, k: usize) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let (mut start, mut len) = (e.at as usize, e.value());
+    for _ in 0..k {
+        let close = match len {
+            LONG => start + memchr::memchr(b'"', bytes.get(start..)?)?,
+            n => start + n as usize,
+        };
+        let comma = crate::source::skip_json_space(bytes, close + 1);
+        let open = crate::source::skip_json_space(bytes, comma + 1);
+        if bytes.get(comma) != Some(&b',') || bytes.get(open) != Some(&b'"') {
+            return None;
+        }
+        (start, len) = (open + 1, LONG);
+    }
+    text_str(text, start, len)
 }
 
 impl Kind {
@@ -791,9 +1004,10 @@ impl Tape {
                 let open = self.push(Kind::Array, at, 0, MAX_VALUES)?;
                 let mut run = None;
                 for v in items {
-                    run = match Small::of_value(v) {
-                        Some(item) => self.pack(run, item, MAX_VALUES)?,
-                        None => None,
+                    run = match (v, Small::of_value(v)) {
+                        (_, Some(item)) => self.pack(run, item, MAX_VALUES)?,
+                        (Value::String(s), _) => self.push_run_str(run, s, None, MAX_VALUES)?,
+                        _ => None,
                     };
                     if run.is_none() {
                         self.push_value(v, None)?;
@@ -834,23 +1048,72 @@ impl Tape {
     /// or `None` if no packed entry holds `item` (an integer too big), which is then not added.
     /// Parsing and [`Tape::from_value`] both pack here, so a document's entries are the same
     /// whichever way it was read (see [`Tape::reparsed`]).
-    fn pack(
-        &mut self,
-        run: Option<usize>,
-        item: Small,
-        limit: usize,
-    ) -> Result<Option<usize>, TooBig> {
-        let last = run.and_then(|i| Some((i, Packed::of(*self.entries.get(i)?)?)));
+    fn pack(&mut self, run: Option<Run>, item: Small, limit: usize) -> Result<Option<Run>, TooBig> {
+        let last = run.and_then(|r| {
+            let i = r.entry();
+            Some((i, Packed::of(*self.entries.get(i)?)?))
+        });
         if let Some((i, packed)) = last.filter(|&(i, _)| i + 1 == self.entries.len()) {
             if let Some(packed) = packed.push(item) {
                 self.entries[i] = packed.entry();
-                return Ok(Some(i));
+                return Ok(run);
             }
         }
         match Packed::with(&[item]) {
-            Some(packed) => self.push_entry(packed.entry(), limit).map(Some),
+            Some(packed) => {
+                let entry = self.push_entry(packed.entry(), limit)?;
+                Ok(Some(Run::new(entry, 0)))
+            }
             None => Ok(None),
         }
+    }
+
+    /// Adds the array item `s`, which starts at `start` in the text (`None`: a `Value`'s, written
+    /// into the side buffer), to the string run `run` (the array's last entry) when that run
+    /// holds it too (see [`RUN_SHIFT`]), else as a new run; the run, or `None` if `s` may not be
+    /// in one, which is then not added. Parsing and [`Tape::from_value`] both add here (see
+    /// [`Tape::pack`]).
+    fn push_run_str(
+        &mut self,
+        run: Option<Run>,
+        s: &str,
+        start: Option<u32>,
+        limit: usize,
+    ) -> Result<Option<Run>, TooBig> {
+        // A string borrowed from the text has no escapes, and JSON holds no raw control
+        // characters: only its length is in question.
+        if s.len() > RUN_STR_MAX || start.is_none() && !runs(s) {
+            return Ok(None);
+        }
+        // At most 32 bytes.
+        let len = s.len() as u32;
+        let last = run
+            .filter(|r| r.entry() + 1 == self.entries.len())
+            .map(|r| (r, self.entries[r.entry()]));
+        let joins = last.filter(|&(r, e)| {
+            let near = start.is_none_or(|start| start.saturating_sub(r.end()) <= RUN_GAP_MAX);
+            e.kind() == Kind::StrAt
+                && e.run_more() < RUN_MORE as usize
+                && e.in_side() == start.is_none()
+                && near
+        });
+        if let Some((r, e)) = joins {
+            let end = match start {
+                Some(start) => start + len,
+                None => self.push_side_text(&[",\"", s, "\""])? - 1,
+            };
+            self.entries[r.entry()] = e.with_payload(e.payload() + (1 << RUN_SHIFT));
+            return Ok(Some(Run::new(r.entry(), end)));
+        }
+        let (at, end, side) = match start {
+            Some(start) => (start, start + len, 0),
+            None => {
+                let end = self.push_side_text(&[s, "\""])? - 1;
+                (end - len, end, RUN_IN_SIDE)
+            }
+        };
+        let entry = self.push(Kind::StrAt, at, len | side, limit)?;
+        Ok(Some(Run::new(entry, end)))
     }
 
     /// Ends the container at `open` at the last entry.
@@ -885,12 +1148,20 @@ impl Tape {
         if index >= limit.min(MAX_VALUES) {
             return Err(TooBig::Values);
         }
-        let start = u32::try_from(self.side.len()).map_err(|_| TooBig::Strings)?;
-        let len = u32::try_from(s.len()).map_err(|_| TooBig::Strings)?;
-        start.checked_add(len).ok_or(TooBig::Strings)?;
-        self.side.push_str(s);
-        self.sides.push((start, len));
+        let end = self.push_side_text(&[s])?;
+        // `end` is within 32 bits, and so is the length.
+        self.sides.push((end - s.len() as u32, s.len() as u32));
         Ok(index as u32)
+    }
+
+    /// Appends `parts` to the side buffer, returning where they end: a place in it is 32 bits.
+    fn push_side_text(&mut self, parts: &[&str]) -> Result<u32, TooBig> {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let end = u32::try_from(self.side.len() + len).map_err(|_| TooBig::Strings)?;
+        for part in parts {
+            self.side.push_str(part);
+        }
+        Ok(end)
     }
 
     fn side_str(&self, index: u32) -> &str {
@@ -975,21 +1246,45 @@ impl Tape {
         }
         for i in place..self.next(place) {
             let e = self.entries[i];
-            if matches!(e.kind(), Kind::StrAt | Kind::StrAfterKey) {
-                let s = self.str_of(text, i).unwrap_or_default().to_string();
-                if let Ok(index) = self.push_side(&s, MAX_VALUES) {
-                    self.entries[i] = Entry::new(Kind::StrSide, e.at, index);
+            match e.kind() {
+                Kind::StrAt if !e.in_side() => self.detach_run(text, i),
+                Kind::StrAfterKey => {
+                    let s = self.str_of(text, i, 0).unwrap_or_default().to_string();
+                    if let Ok(index) = self.push_side(&s, MAX_VALUES) {
+                        self.entries[i] = Entry::new(Kind::StrSide, e.at, index);
+                    }
                 }
+                _ => {}
             }
         }
     }
 
-    /// The string of entry `i`, if it is one (`""` where its place is not in `text`).
-    fn str_of<'a>(&'a self, text: &'a str, i: usize) -> Option<&'a str> {
+    /// Copies the text of the string run at entry `i`, from its first string to its last's
+    /// closing quote, into the side buffer, where it is read the same way (see [`RUN_IN_SIDE`]).
+    fn detach_run(&mut self, text: &str, i: usize) {
+        let e = self.entries[i];
+        let Some(last) = run_str(text, e, e.run_more()) else {
+            return;
+        };
+        let end = last.as_ptr() as usize - text.as_ptr() as usize + last.len();
+        let run = text.get(e.at as usize..=end).unwrap_or_default();
+        if let Ok(end) = self.push_side_text(&[run]) {
+            // A run's text is below 2 GiB, the text's bound.
+            let at = end - run.len() as u32;
+            self.entries[i] = Entry::new(Kind::StrAt, at, e.payload() | RUN_IN_SIDE);
+        }
+    }
+
+    /// The string of entry `i`, slot `slot`, if it is one (`""` where its place is not in
+    /// `text`).
+    fn str_of<'a>(&'a self, text: &'a str, i: usize, slot: u8) -> Option<&'a str> {
         let e = self.entries[i];
         let start = match e.kind() {
             Kind::StrSide => return Some(self.side_str(e.payload())),
-            Kind::StrAt => Some(e.at as usize),
+            Kind::StrAt => {
+                let text = if e.in_side() { &self.side } else { text };
+                return Some(run_str(text, e, usize::from(slot)).unwrap_or(""));
+            }
             Kind::StrAfterKey => value_start(text.as_bytes(), e.at as usize),
             _ => return None,
         };
@@ -1082,9 +1377,9 @@ struct Builder<'t> {
     skip: Option<&'static str>,
     /// The text of each member skipped.
     skipped: Vec<&'t str>,
-    /// The packed entry the last item went into, while nothing came after it (see
-    /// [`Tape::pack`]).
-    run: Option<usize>,
+    /// The packed entry or string run the last item went into, while nothing came after it
+    /// (see [`Run`]).
+    run: Option<Run>,
 }
 
 impl Builder<'_> {
@@ -1145,9 +1440,18 @@ impl Builder<'_> {
             .unwrap_or("")
     }
 
-    /// A string value under `key` (none for an item or the root).
-    fn string(&mut self, key: Option<u32>, s: &str, borrowed: bool) -> Result<(), TooBig> {
+    /// A string value at `place`.
+    fn string(&mut self, place: Place, s: &str, borrowed: bool) -> Result<(), TooBig> {
         let at = self.borrowed(s).filter(|_| borrowed);
+        if let (Place::Item, Some(start)) = (place, at) {
+            self.run = self
+                .tape
+                .push_run_str(self.run, s, Some(start), self.limit)?;
+            if self.run.is_some() {
+                return Ok(());
+            }
+        }
+        let key = place.key();
         let len = u32::try_from(s.len()).map_or(LONG, |n| n.min(LONG));
         let (kind, at, payload) = match (key, at) {
             (None, Some(at)) => (Kind::StrAt, at, len),
@@ -1205,7 +1509,7 @@ impl Builder<'_> {
         place: Place,
         open: usize,
         count: u32,
-        run: Option<usize>,
+        run: Option<Run>,
         empty: Small,
     ) -> Result<(), TooBig> {
         if count == 0 && place == Place::Item && self.tape.entries.len() == open + 1 {
@@ -1404,15 +1708,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_, 'de> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<(), E> {
-        self.builder
-            .string(self.place.key(), s, true)
-            .map_err(E::custom)
+        self.builder.string(self.place, s, true).map_err(E::custom)
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        self.builder
-            .string(self.place.key(), s, false)
-            .map_err(E::custom)
+        self.builder.string(self.place, s, false).map_err(E::custom)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -1539,9 +1839,13 @@ impl<'a> TapeNode<'a> {
     /// [`TapeNode::entry`] of an item in the packed entry `e`: off the path of every other node.
     #[cold]
     fn packed_entry(&self, e: Entry) -> Entry {
-        Packed::of(e)
-            .and_then(|packed| packed.get(usize::from(self.slot)))
+        self.small(e)
             .map_or(Entry::new(Kind::Null, 0, 0), Small::entry)
+    }
+
+    /// The item of this node's slot in the packed entry `e`.
+    fn small(&self, e: Entry) -> Option<Small> {
+        Packed::of(e)?.get(usize::from(self.slot))
     }
 
     fn kind(&self) -> Kind {
@@ -1549,7 +1853,7 @@ impl<'a> TapeNode<'a> {
     }
 
     /// Where the node stands in its tape: what [`Tape::detach_place`] takes (a packed item's
-    /// entry holds no string to detach).
+    /// entry holds no string to detach; a string run's is detached whole).
     pub fn place(&self) -> usize {
         self.index()
     }
@@ -1566,12 +1870,16 @@ impl<'a> TapeNode<'a> {
 
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&'a str> {
-        self.tape.str_of(self.text, self.index())
+        self.tape.str_of(self.text, self.index(), self.slot)
     }
 
     /// The number, if this is one, as `serde_json` holds it.
     pub fn number(&self) -> Option<Number> {
-        let e = self.entry();
+        let e = self.tape.entries[self.index()];
+        if e.kind() == Kind::Packed {
+            // A packed decimal has no entry of its own (see `Small::entry`).
+            return self.small(e).and_then(Small::number);
+        }
         let payload = e.payload();
         let bits = || self.tape.numbers.get(payload as usize).copied();
         match e.kind() {
@@ -1822,20 +2130,26 @@ struct Children<'a> {
 impl Iterator for Children<'_> {
     type Item = (usize, u8);
 
+    #[inline]
     fn next(&mut self) -> Option<(usize, u8)> {
         if self.next >= self.end {
             return None;
         }
         let at = (self.next, self.slot);
         let e = self.tape.entries[self.next];
-        if e.is_container() {
-            self.next = e.payload() as usize;
-        } else if Packed::of(e).is_some_and(|p| p.code(usize::from(self.slot) + 1).is_some()) {
-            self.slot += 1;
-        } else {
-            self.next += 1;
-            self.slot = 0;
+        // One comparison for most members and items (see `Kind`).
+        if e.word >> 28 >= Kind::StrAt as u32 {
+            if e.is_container() {
+                self.next = e.payload() as usize;
+                return Some(at);
+            }
+            if e.holds(usize::from(self.slot) + 1) {
+                self.slot += 1;
+                return Some(at);
+            }
         }
+        self.next += 1;
+        self.slot = 0;
         Some(at)
     }
 }
@@ -2065,9 +2379,9 @@ impl<'a> Array<'a, TapeJson> for TapeNode<'a> {
 mod tests {
     use super::*;
 
-    /// The values a tape holds: an entry each, but a packed entry's items.
+    /// The values a tape holds: an entry each, but a packed entry's or a string run's items.
     fn values_held(tape: &Tape) -> usize {
-        let held = |e: &Entry| Packed::of(*e).map_or(1, Packed::len);
+        let held = |e: &Entry| (0..16).take_while(|&k| e.holds(k)).count();
         tape.entries.iter().map(held).sum()
     }
 
@@ -2134,15 +2448,17 @@ mod tests {
 
     /// Random documents (a fixed seed, so a failure replays): whitespace anywhere JSON allows,
     /// keys and strings with and without escapes, repeated keys, numbers on both sides of the
-    /// inline limits, nesting, arrays of small scalars of every packed width. Each reads as
-    /// `serde_json` reads it, and every member is found by its key and every item by its
-    /// pointer as a `Value` finds it; validators give the same errors; the same document as a
-    /// `Value` packs the same entries; the line masked in place still reads the same.
+    /// inline limits, nesting, arrays of small scalars of every packed width, of floats and of
+    /// strings. Each reads as `serde_json` reads it, and every member is found by its key and
+    /// every item by its pointer as a `Value` finds it; validators give the same errors; the
+    /// same document as a `Value` packs the same entries as its text written by `serde_json`
+    /// (what `Tape::written` reads again) and reads the same; the line masked in place still
+    /// reads the same.
     #[test]
     fn random_documents_read_as_serde_json_reads_them() {
         let mut rng = 0x2545_f491_4f6c_dd1d_u64;
         let schemas = item_schemas();
-        let mut packed_items = 0;
+        let (mut packed_items, mut decimals, mut string_runs) = (0, 0, 0);
         for _ in 0..3000 {
             let mut text = String::new();
             random_value(&mut rng, 0, &mut text);
@@ -2159,11 +2475,24 @@ mod tests {
                 assert_eq!(left, right, "{text}");
                 assert_eq!(a.is_valid(&value), b.is_valid(tape.root(&text)));
             }
-            let packed = |t: &Tape| -> Vec<Option<Packed>> {
-                t.entries.iter().map(|e| Packed::of(*e)).collect()
+            let shape = |t: &Tape| -> Vec<(Option<Packed>, usize)> {
+                let held = |e: &Entry| (0..16).take_while(|&k| e.holds(k)).count();
+                t.entries
+                    .iter()
+                    .map(|e| (Packed::of(*e), held(e)))
+                    .collect()
             };
-            assert_eq!(packed(&Tape::from_value(&value)), packed(&tape), "{text}");
+            let written = serde_json::to_string(&value).expect("writes");
+            let from_value = Tape::from_value(&value);
+            let reread = Tape::parse(&written).expect("parses");
+            assert_eq!(shape(&from_value), shape(&reread), "{text}");
+            assert_eq!(from_value.root("").to_value(), value, "{text}");
             packed_items += values_held(&tape) - tape.entries.len();
+            for e in &tape.entries {
+                let form = Packed::of(*e).map(Packed::form);
+                decimals += usize::from(form.is_some_and(|f| f.decimal));
+                string_runs += usize::from(e.kind() == Kind::StrAt && e.run_more() > 0);
+            }
             tape.detach(&text, "");
             let mut masked = text.clone();
             crate::validate::capture::mask_strings_knowing(
@@ -2175,11 +2504,48 @@ mod tests {
             assert_eq!(tape.root(&masked).to_value(), value, "{text}");
         }
         assert!(packed_items > 10_000, "{packed_items} items packed");
+        assert!(
+            decimals > 500 && string_runs > 500,
+            "{decimals} {string_runs}"
+        );
     }
 
+    /// Floats that are short decimals or not (`-0`, long mantissas, exponents, the smallest
+    /// and the largest), for arrays of them.
+    const FLOATS: [&str; 14] = [
+        "0.5",
+        "1.0",
+        "-0.0",
+        "0.1",
+        "-2.25",
+        "123.4567",
+        "1e5",
+        "5e-324",
+        "0.30000000000000004",
+        "1.7976931348623157e308",
+        "53687091.1",
+        "53687091.2",
+        "0.00000001",
+        "-1E-7",
+    ];
+
+    /// Strings that join a run or not: short, at the length limit and past it, escaped,
+    /// not ASCII.
+    const STRINGS: [&str; 9] = [
+        r#""a""#,
+        r#""""#,
+        r#""x y""#,
+        r#""é🔒""#,
+        r#""abcdefghijklmnopqrstuvwxyz012345""#,
+        r#""abcdefghijklmnopqrstuvwxyz0123456""#,
+        r#""\n""#,
+        r#""a\"b""#,
+        r#""\u0061""#,
+    ];
+
     /// An array of up to 60 items, mostly small scalars of one packed width or mixed, at and
-    /// past each width's limits, of one sign or both; now and then an item that splits a run
-    /// (a container, a string, a big number).
+    /// past each width's limits, of one sign or both, or floats, or strings; now and then an
+    /// item that splits a run (a container, a string, a big number, much whitespace).
     fn random_small_items(rng: &mut u64, depth: usize, out: &mut String) {
         const SMALL: [&str; 20] = [
             "0",
@@ -2208,6 +2574,8 @@ mod tests {
         let top = [3, 5, 7, 9, 10, 20][(next_random(rng) % 6) as usize];
         // Mostly negative integers, a third of the time (`-0` is a float: it splits a run).
         let negative = next_random(rng) % 3 == 0;
+        // Integers (half the arrays), floats or strings.
+        let mode = next_random(rng) % 4;
         out.push('[');
         for i in 0..len {
             if i > 0 {
@@ -2216,7 +2584,13 @@ mod tests {
             random_space(rng, out);
             match next_random(rng) % 40 {
                 0 => random_value(rng, depth + 1, out),
-                1..=8 => out.push_str(SMALL[10 + (next_random(rng) % 5) as usize]),
+                1..=6 => out.push_str(SMALL[10 + (next_random(rng) % 5) as usize]),
+                7 => {
+                    out.push_str(&" ".repeat(60));
+                    out.push_str(r#""a""#);
+                }
+                _ if mode == 2 => out.push_str(FLOATS[(next_random(rng) % 14) as usize]),
+                _ if mode == 3 => out.push_str(STRINGS[(next_random(rng) % 9) as usize]),
                 n => {
                     let item = SMALL[(next_random(rng) % top) as usize];
                     if negative && n % 8 != 0 && item.starts_with(|c: char| c.is_ascii_digit()) {
@@ -2349,8 +2723,9 @@ mod tests {
         let tape = Tape::parse(text).expect("parses");
         let slot = |p: Packed, k: usize| {
             p.get(k).map(|s| match s {
-                Small::Int(n) => Value::from(n),
-                Small::Neg(n) => Value::from(-i64::from(n)),
+                Small::Int(_) | Small::Neg(_) | Small::Dec(_) | Small::NegDec(_) => {
+                    s.number().map_or(Value::Null, Value::Number)
+                }
                 Small::Null => Value::Null,
                 Small::False => Value::Bool(false),
                 Small::True => Value::Bool(true),
@@ -2408,9 +2783,10 @@ mod tests {
         let lens = |text: &str| -> Vec<usize> { runs_of(text).iter().map(Vec::len).collect() };
         assert_eq!(lens("[1, 2, [3], 4]"), [2, 1, 1]);
         assert_eq!(lens("[1, 2, [], 4]"), [4]);
+        // A float is a decimal: never in one entry with integers.
         assert_eq!(
             lens(r#"[1, {"a": 2}, 3, "s", 4, -5, 6, 1.5, 7]"#),
-            [1, 1, 3, 1]
+            [1, 1, 3, 1, 1]
         );
         assert_eq!(lens(r#"[1, {"a": [2, 3], "b": 4}, 5]"#), [1, 2, 1]);
         assert_eq!(lens(r#"[[1, 2], [3, 4]]"#), [2, 2]);
@@ -2427,6 +2803,126 @@ mod tests {
         ] {
             assert_same(text);
         }
+    }
+
+    /// A float packs as a decimal exactly when `m / 10^f` (up to seven fraction digits) reads
+    /// back as its very bits: short decimals and integral floats do, `-0.0`, long mantissas,
+    /// tiny and huge ones do not; an entry holds decimals or integers, never both.
+    #[test]
+    fn floats_pack_as_decimals_only_when_they_read_back_exactly() {
+        let dec = |m: u32, f: u32| Small::Dec(m << FRACTION_BITS | f);
+        assert_eq!(Small::of_float(0.5), Some(dec(5, 1)));
+        assert_eq!(Small::of_float(1.0), Some(dec(1, 0)));
+        assert_eq!(Small::of_float(1e5), Some(dec(100_000, 0)));
+        assert_eq!(Small::of_float(1e-7), Some(dec(1, 7)));
+        assert_eq!(Small::of_float(0.29), Some(dec(29, 2)));
+        assert_eq!(Small::of_float(-2.25), Some(Small::NegDec(225 << 3 | 2)));
+        for x in [1e-8, 5e-324, 1e300, 0.1 + 0.2, 53_687_091.2, f64::MAX] {
+            assert_eq!(Small::of_float(x), None, "{x}");
+        }
+        // -0.0 is `0 / 1` negated, which no signed slot holds (-n is 2n - 1).
+        assert_eq!(
+            Packed::with(&[Small::of_float(-0.0).expect("a decimal")]),
+            None
+        );
+        // Every decimal found reads back as its float.
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..20_000 {
+            let digits = next_random(&mut rng) % 9;
+            let m = (next_random(&mut rng) % 1_000_000_000) as f64;
+            let x = m / 10f64.powi(digits as i32) * if m as u64 % 2 == 0 { 1.0 } else { -1.0 };
+            if let Some(item) = Small::of_float(x) {
+                assert_eq!(item.float().map(f64::to_bits), Some(x.to_bits()), "{x}");
+            }
+        }
+        let lens = |text: &str| -> Vec<usize> { runs_of(text).iter().map(Vec::len).collect() };
+        assert_eq!(lens(&format!("[{}]", ["0.5"; 20].join(","))), [6, 6, 6, 2]);
+        assert_eq!(
+            lens("[1, 1.0, 1, -0.5, 2.5, -0.0, 0.25, 3]"),
+            [1, 1, 1, 2, 1, 1]
+        );
+        let text = "[1, 1.0, -0.5, 2.5, -0.0, 0.25, 1e-7, 12.345, 3]";
+        assert_same(text);
+        let tape = Tape::parse(text).expect("parses");
+        let written: Vec<String> = tape
+            .root(text)
+            .items()
+            .map(|n| serde_json::to_string(&n).expect("writes"))
+            .collect();
+        assert_eq!(
+            written,
+            ["1", "1.0", "-0.5", "2.5", "-0.0", "0.25", "1e-7", "12.345", "3"]
+        );
+    }
+
+    /// An array's consecutive short strings share entries, sixteen at most; each reads as its
+    /// string, borrowed from its very place in the text (where masking finds it); a string too
+    /// long, escaped or far from the one before, and any other item, start a new run.
+    #[test]
+    fn short_strings_of_an_array_share_runs() {
+        let runs = |text: &str| -> Vec<usize> {
+            let tape = Tape::parse(text).expect("parses");
+            let held = |e: &Entry| (0..16).take_while(|&k| e.holds(k)).count();
+            let strings = tape.entries.iter().filter(|e| e.kind() == Kind::StrAt);
+            strings.map(held).collect()
+        };
+        let letters = format!("[{}]", [r#""a""#; 40].join(","));
+        assert_eq!(runs(&letters), [16, 16, 8]);
+        let long = "x".repeat(33);
+        let text = format!(
+            r#"["a", "{long}", "b" ,"c",
+                "d\n", "e", {}"f", 1, "g", "", "h","#,
+            " ".repeat(70)
+        );
+        let text = format!(r#"{text} "i", "{}"]"#, "y".repeat(32));
+        assert_eq!(runs(&text), [1, 1, 2, 1, 1, 5]);
+        for text in [&letters, &text] {
+            assert_same(text);
+            let value: Value = serde_json::from_str(text).expect("json");
+            let tape = Tape::parse(text).expect("parses");
+            lookups_agree(tape.root(text), &value);
+            for (i, item) in tape.root(text).items().enumerate() {
+                let Some(s) = item.as_str() else { continue };
+                assert_eq!(Some(s), value[i].as_str());
+                // The escaped one is beside the text.
+                if !s.is_empty() && !s.contains('\n') {
+                    let span = crate::source::json_pointer_span(text, &format!("/{i}"));
+                    let start = s.as_ptr() as usize - text.as_ptr() as usize;
+                    assert_eq!(span.map(|s| s.value.start + 1), Some(start), "{i}: {s}");
+                }
+            }
+        }
+    }
+
+    /// Detaching one string of a run copies the whole run beside the text: masked in place
+    /// afterwards, every string of it still reads as it was, and the runs around it from the
+    /// masked text.
+    #[test]
+    fn a_detached_run_reads_from_its_copy() {
+        use crate::validate::capture::mask_strings_knowing;
+        let text = r#"{"tokens": ["s1", "s2" ,
+            "s3"], "names": ["n1", "n2"], "one": ["x"]}"#;
+        let value: Value = serde_json::from_str(text).expect("parses");
+        let mut tape = Tape::parse(text).expect("parses");
+        let place = tape.root(text).pointer("/tokens/1").expect("item").place();
+        tape.detach_place(text, place);
+        tape.detach_place(text, place);
+        tape.detach(text, "/one/0");
+        let mut masked = text.to_string();
+        let pointers = ["/tokens/0", "/tokens/1", "/tokens/2", "/one/0"].map(String::from);
+        assert!(mask_strings_knowing(
+            &mut masked,
+            &pointers,
+            Vec::new(),
+            false
+        ));
+        assert!(!masked.contains("s2") && !masked.contains("\"x\"") && masked.contains("n2"));
+        assert_eq!(tape.root(&masked).to_value(), value);
+        lookups_agree(tape.root(&masked), &value);
+        // From a `Value`, runs are written beside it, and read the same.
+        let tape = Tape::from_value(&value);
+        assert_eq!(tape.root("").to_value(), value);
+        lookups_agree(tape.root(""), &value);
     }
 
     /// Arrays of 0, 1, 15 and 100 small items of each layout, and mixed: every item is found
@@ -2601,12 +3097,13 @@ mod tests {
         };
         assert_eq!(
             kinds("[1048575, 1048576, -1048575, -1048576, -0, 0.5, 1152921504606846976]"),
+            // -0 is a float that no decimal reads back as; 0.5 is a decimal.
             [
                 Kind::Array,
                 Kind::Packed,
                 Kind::Packed,
                 Kind::Float,
-                Kind::Float,
+                Kind::Packed,
                 Kind::BigPos
             ]
         );
@@ -2800,8 +3297,8 @@ mod tests {
     #[test]
     fn more_values_than_the_limit_is_an_error() {
         let read = |text: &str, limit| Tape::parse_limited(text, text, limit).map(|_| ());
-        assert!(read(r#"["a", "b", "c", "d"]"#, 5).is_ok());
-        let error = read(r#"["a", "b", "c", "d", "e"]"#, 5).expect_err("six entries");
+        assert!(read(r#"[null, "a", [], "b", "c"]"#, 5).is_ok());
+        let error = read(r#"[null, "a", [], "b", "c", 1.5e300]"#, 5).expect_err("six entries");
         assert!(
             error
                 .to_string()
@@ -2811,8 +3308,12 @@ mod tests {
         assert!(read(r#"["\n", "\n"]"#, 3).is_ok());
         assert!(read(r#"["\n", "\n", "\n"]"#, 3).is_err());
         assert!(read(r#"{"\n": 1, "\t": 2, "\r": 3}"#, 3).is_err());
-        assert!(read("[1e1, 2e1]", 3).is_ok());
-        assert!(read("[1e1, 2e1, 3e1]", 3).is_err());
+        assert!(read("[1e300, 2e300]", 3).is_ok());
+        assert!(read("[1e300, 2e300, 3e300]", 3).is_err());
+        // So do strings of a run: seventeen take two.
+        let strings = format!("[{}]", [r#""ab""#; 17].join(","));
+        assert!(read(&strings, 3).is_ok());
+        assert!(read(&strings, 2).is_err());
         // Packed items count by their entries: fifteen digits take two.
         let fifteen = format!("[{}]", ["1"; 15].join(","));
         assert!(read(&fifteen, 3).is_ok());

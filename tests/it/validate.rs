@@ -398,6 +398,37 @@ paths:
     "#);
 }
 
+/// Arrays of floats and of strings (held packed, several items an entry, in the body's tape):
+/// the human and JSON reports are byte for byte what the build before that packing wrote
+/// (`tests/fixtures/packed/README.md`), and no format shows the credential array's strings.
+#[test]
+fn arrays_of_floats_and_strings_report_what_they_reported_before_packing() {
+    let dir = root().join("tests/fixtures/packed");
+    let run = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_specsmith"))
+            .args([
+                "validate",
+                "--spec",
+                "spec.yaml",
+                "--format",
+                format,
+                "lists.ndjson",
+            ])
+            .current_dir(&dir)
+            .output()
+            .expect("the binary runs");
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        stdout(&out)
+    };
+    for (format, before) in [("human", "lists.human"), ("json", "lists.json")] {
+        let expected = std::fs::read_to_string(dir.join(before)).expect("fixture");
+        assert_eq!(run(format), expected, "{format}");
+    }
+    for format in ["human", "json", "sarif", "junit", "github"] {
+        assert!(!run(format).contains("sk_live"), "{format}");
+    }
+}
+
 #[test]
 fn missing_required_key_next_to_a_look_alike_is_one_rename() {
     let dir = tempfile::tempdir().expect("tempdir");
