@@ -541,8 +541,9 @@ pub struct Tape {
     /// Whether strings were copied out of the text before masking (see [`Tape::detach`]): the
     /// text then reads back other values than the tape's.
     detached: bool,
-    /// The document as JSON text, for a tape not `from_text` (see `lazy_value`): written when
-    /// it is first needed, it reads back into the same entries from the root on.
+    /// The document as JSON text, for a tape not `from_text` or a root whose text was masked
+    /// (see `lazy_value`): written when it is first needed, it reads back into the same entries
+    /// from the root on.
     written: std::sync::OnceLock<String>,
     /// The container [`TapeNode::len`] counted last, and its count.
     last_len: Memo,
@@ -2000,25 +2001,26 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     fn lazy_value(&self) -> jsonschema_value::LazyInstance<'a> {
         let tape = self.tape;
         let ready = || jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self)));
-        // A root is read again from its own text, at about the cost of a copy; deferred, the
-        // instance of a `required` error (no finding shows it) costs nothing. Nine in ten
-        // missing keys in GitHub's traffic are at the root: copying it for each was 3 % of the
-        // instructions. Not once strings were detached: the text reads back masked.
+        let big = tape.next(self.index()) - self.index() >= DEFERRED_ENTRIES;
+        // A root is deferred whatever its size: nine in ten missing keys in GitHub's traffic
+        // are at the root, and no finding shows a `required` error's instance (copying it for
+        // each was 4 % of the instructions). Read again from its own text it costs about a
+        // copy; once strings were detached the text reads back masked, so the tape's document
+        // is written once instead, for all the errors at its root.
         let root = self.index() == tape.root && (self.is_object() || self.is_array());
-        if root && !tape.detached {
-            if let Some(start) = tape.root_start(self.text) {
-                return jsonschema_value::LazyInstance::Deferred {
-                    bytes: self.text.as_bytes().get(start..).unwrap_or_default(),
-                    tag: 0,
-                    make: Tape::reparsed,
-                    cell: std::sync::OnceLock::new(),
-                };
-            }
-        }
-        if tape.next(self.index()) - self.index() < DEFERRED_ENTRIES {
+        let own_text = if root && !tape.detached {
+            tape.root_start(self.text)
+        } else {
+            None
+        };
+        let (bytes, tag) = if let Some(start) = own_text {
+            (
+                self.text.as_bytes().get(start..).unwrap_or_default(),
+                Some(0),
+            )
+        } else if !big && !root {
             return ready();
-        }
-        let (bytes, tag) = if tape.from_text {
+        } else if tape.from_text && big {
             let bytes = self.text.as_bytes().get(tape.origin..).unwrap_or_default();
             (bytes, Some(self.index()))
         } else {
@@ -3087,7 +3089,22 @@ mod tests {
             .map(|e| e.instance().clone().into_owned())
             .collect();
         let real: Value = serde_json::from_str(text).expect("parses");
-        assert_eq!(found[0], real);
+        let expected: Vec<Value> = a
+            .iter_errors(&real)
+            .map(|e| e.instance().clone().into_owned())
+            .collect();
+        assert_eq!(expected.len(), 3);
+        assert_eq!(found, expected);
+        assert!(
+            tape.written.get().is_some(),
+            "written once for the root's errors"
+        );
+        let tape = Tape::from_value(&real);
+        let found: Vec<Value> = b
+            .iter_errors(tape.root(""))
+            .map(|e| e.instance().clone().into_owned())
+            .collect();
+        assert_eq!(found, expected);
     }
 
     /// A big instance is made from the text when it is read, and is the same value; inside an
