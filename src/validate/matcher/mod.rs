@@ -209,7 +209,10 @@ fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
     if !url.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b'\\') {
         return None;
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
     let (authority, rest) = rest.split_at(end);
     let (host, port) = match authority.split_once(':') {
         Some((host, port)) => (host, Some(port)),
@@ -232,11 +235,9 @@ fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
         }
         Some(_) => return None,
     };
-    let path = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
-    // No `%`: parsing reads `%2e` as a dot in dot segments.
-    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b);
-    let dot_segment = path.split('/').any(|s| s == "." || s == "..");
-    if !path.bytes().all(plain) || dot_segment {
+    let path_end = rest.bytes().position(|b| b == b'?' || b == b'#');
+    let path = &rest[..path_end.unwrap_or(rest.len())];
+    if !plain_path(path) {
         return None;
     }
     let base = match port {
@@ -248,6 +249,43 @@ fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
     };
     let path = if path.is_empty() { "/" } else { path };
     Some((base, path.into()))
+}
+
+/// Whether URL parsing leaves `path` (empty or from a `/`) as it is: plain characters, no dot
+/// segment. No `%`: parsing reads `%2e` as a dot in dot segments.
+fn plain_path(path: &str) -> bool {
+    let mut after_slash_dot = false;
+    let mut last = 0u8;
+    for b in path.bytes() {
+        let plain = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
+            );
+        if !plain {
+            return false;
+        }
+        after_slash_dot |= last == b'/' && b == b'.';
+        last = b;
+    }
+    // A dot segment starts `/.`: only then are the segments read.
+    !after_slash_dot || !path.split('/').any(|s| s == "." || s == "..")
 }
 
 /// The paths one exchange can match on, worked out once per exchange from each distinct server.
@@ -1184,6 +1222,7 @@ paths:
             "https://a.example?q",
             "https://a.example#f",
             "https://host1.example/a/.well-known/b.json",
+            "https://a.example/.x/..y/.../z.",
         ];
         for url in plain {
             let split = split_plain_url(url).map(|(b, p)| (b.into_owned(), p.into_owned()));

@@ -144,8 +144,15 @@ pub(super) fn segment_matches(tokens: &[Token], segment: &str) -> bool {
         [Token::Var { values, .. }] if values.is_empty() && !segment.contains('/') => {
             !segment.is_empty()
         }
-        [Token::Literal(lit)] => lit == segment || *lit == decode(segment),
-        _ => full_match(tokens, segment, &['/']) || full_match(tokens, &decode(segment), &['/']),
+        // Only a `%` can make the decoded segment differ (the stretch pre-check asks this of
+        // many routes for each exchange).
+        [Token::Literal(lit)] => {
+            lit == segment || (segment.contains('%') && *lit == decode(segment))
+        }
+        _ => {
+            full_match(tokens, segment, &['/'])
+                || (segment.contains('%') && full_match(tokens, &decode(segment), &['/']))
+        }
     }
 }
 
@@ -511,15 +518,21 @@ impl Stretched<'_> {
 /// The byte range of the path of a URL as recorded (absolute or relative), query and fragment
 /// excluded.
 fn url_path_range(url: &str) -> (usize, usize) {
-    let start = match url.find("://") {
+    // The first `://` (a search for each `:` costs less than one for the string).
+    let scheme_end = url
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| url[i + 1..].starts_with("//"));
+    let start = match scheme_end {
         Some(i) => match url[i + 3..].find('/') {
             Some(j) => i + 3 + j,
             None => url.len(),
         },
         None => 0,
     };
-    let end = url[start..]
-        .find(['?', '#'])
+    let end = url.as_bytes()[start..]
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
         .map_or(url.len(), |j| start + j);
     (start, end)
 }
