@@ -316,34 +316,34 @@ impl<'u> Candidates<'u> {
 
     /// The paths `route` tries, in order: the first its template matches decides.
     fn for_route<'a>(&'a self, route: &'a Route) -> impl Iterator<Item = (MatchKind, usize)> + 'a {
-        let under = self.under.then_some((MatchKind::Full, self.path));
-        let servers = (!self.under).then(|| {
-            let full = route.servers.iter().flat_map(move |&s| {
-                self.after_server[s]
-                    .iter()
-                    .map(|&rest| (MatchKind::Full, rest))
-            });
+        let full = self.full_paths(route).map(|at| (MatchKind::Full, at));
+        let path_only = (!self.under).then(|| {
             let below = route
                 .servers
                 .iter()
                 .filter_map(move |&s| self.below_base[s].map(|rest| (MatchKind::PathOnly, rest)));
-            full.chain([(MatchKind::PathOnly, self.path)]).chain(below)
+            std::iter::once((MatchKind::PathOnly, self.path)).chain(below)
         });
-        under.into_iter().chain(servers.into_iter().flatten())
+        full.chain(path_only.into_iter().flatten())
+    }
+
+    /// The paths on which `route` would be a full match, in the order it tries them.
+    fn full_paths<'a>(&'a self, route: &'a Route) -> impl Iterator<Item = usize> + 'a {
+        let servers = route.servers.iter().filter(|_| !self.under);
+        let after = servers.flat_map(move |&s| self.after_server[s].iter().copied());
+        self.under.then_some(self.path).into_iter().chain(after)
     }
 
     /// The first of `route`'s candidate paths that [`PathPattern::stretch`] matches (`pieces`:
-    /// every path, cut), with how and where; only among the full matches when `full_only`.
+    /// every path, cut), with how and where.
     fn stretch<'r>(
         &self,
         route: &'r Route,
         pieces: &[Pieces<'_>],
         one_more: bool,
-        full_only: bool,
     ) -> Option<(MatchKind, usize, pattern::Stretched<'r>)> {
         let mut tried = 0u64;
-        let wanted = |&(kind, _): &(MatchKind, usize)| !full_only || kind == MatchKind::Full;
-        self.for_route(route).filter(wanted).find_map(|(kind, i)| {
+        self.for_route(route).find_map(|(kind, i)| {
             // A path fails again whatever the kind of match it would have been.
             let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
             if tried & bit != 0 {
@@ -646,23 +646,15 @@ impl Router {
         // not needed (they only name the allowed methods of an unmatched exchange), and they
         // are about half the routes tried on GitHub.
         let same_method = |id: &&usize| self.routes[**id].method.eq_ignore_ascii_case(method);
-        // The first route with a full match is the answer, and routes try their servers' paths
-        // first: looking among those alone first spares most paths on GitHub's spec (see
-        // [`Router::full_match`]).
         if shortcut == Shortcut::Taken {
-            let full = routes.iter().filter(same_method).find_map(|&id| {
-                let (kind, at, stretched) =
-                    candidates.stretch(&self.routes[id], &pieces, false, true)?;
-                Some((id, kind, stretched.captures(candidates.paths[at], url)))
-            });
-            if let Some((id, kind, values)) = full {
-                return Some(self.matched(id, kind, values));
+            if let Some(found) = self.stretched_full(method, url, candidates, routes, &pieces) {
+                return Some(found);
             }
         }
         for &id in routes.iter().filter(same_method) {
             let route = &self.routes[id];
             let found = candidates
-                .stretch(route, &pieces, false, false)
+                .stretch(route, &pieces, false)
                 .map(|(kind, at, stretched)| (kind, stretched.captures(candidates.paths[at], url)));
             let Some((kind, values)) = found else {
                 continue;
@@ -678,12 +670,43 @@ impl Router {
         if best.is_none() && record_others {
             for &id in routes.iter().filter(|id| !same_method(id)) {
                 let route = &self.routes[id];
-                if candidates.stretch(route, &pieces, false, false).is_some() {
+                if candidates.stretch(route, &pieces, false).is_some() {
                     others.add(id, route);
                 }
             }
         }
         best.map(|(id, kind, values)| self.matched(id, kind, values))
+    }
+
+    /// The first of `routes` of `method` that stretches over one of its full match paths, after [`Router::full_match`] found none: the first full match is the
+    /// answer, and routes try their servers' paths first, so the others wait. A route whose
+    /// variables cannot span segments matches a path without empty segments just as the index
+    /// does, which found nothing there: it is tried only on paths with one (on GitHub's spec
+    /// most routes may take an empty variable, and the upload server `{origin}` leaves
+    /// `//api.github.com/…` among the paths).
+    fn stretched_full(
+        &self,
+        method: &str,
+        url: &str,
+        candidates: &Candidates<'_>,
+        routes: &[usize],
+        pieces: &[Pieces<'_>],
+    ) -> Option<Matched> {
+        routes.iter().find_map(|&id| {
+            let route = &self.routes[id];
+            if !route.method.eq_ignore_ascii_case(method) {
+                return None;
+            }
+            let multi = route.path.is_multi_segment();
+            candidates.full_paths(route).find_map(|at| {
+                if !multi && pieces[at].fixed.is_some() {
+                    return None;
+                }
+                let stretched = route.path.stretch(&pieces[at], false)?;
+                let values = stretched.captures(candidates.paths[at], url);
+                Some(self.matched(id, MatchKind::Full, values))
+            })
+        })
     }
 
     fn matched(&self, id: usize, kind: MatchKind, path_values: Vec<PathValue>) -> Matched {
@@ -884,6 +907,17 @@ paths:
   /assets:
     post:
       responses: {"200": {description: ok}}
+  /files/{a}/{b}:
+    get:
+      parameters:
+        - {name: a, in: path, required: true, schema: {type: string}}
+        - {name: b, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+  /files/{path}:
+    get:
+      parameters:
+        - {name: path, in: path, required: true, x-multi-segment: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
 "#;
         let spec = crate::spec::load_str(std::path::Path::new("origin.yaml"), origin.into())
             .expect("spec loads");
@@ -898,7 +932,20 @@ paths:
             specs.push(crate::spec::load(&root.join(file)).expect("spec loads"));
         }
         for router in [Router::new(&specs[..1]), Router::new(&specs)] {
-            let mut paths: Vec<String> = vec!["/assets".into(), "/repos/o/r/git/refs/a/b".into()];
+            let mut paths: Vec<String> = [
+                "/assets",
+                "/repos/o/r/git/refs/a/b",
+                "/repos/o/r/contents/",
+                "/repos//r/git/refs/a/b",
+                "/repos/o/r/contents//a",
+                "/repos/o/r//releases/1/assets",
+                "/files//x",
+                "/files/a/b/c",
+                "/files/a//",
+                "/files//",
+            ]
+            .map(String::from)
+            .to_vec();
             for route in &router.routes {
                 let filled: Vec<String> = route
                     .path
