@@ -692,12 +692,28 @@ impl Router {
         routes: &[usize],
         pieces: &[Pieces<'_>],
     ) -> Option<Matched> {
+        let empty = |at: usize| pieces[at].fixed.is_none();
+        // Per server: whether a path it leaves has an empty segment.
+        let server_empty: Vec<bool> = candidates
+            .after_server
+            .iter()
+            .map(|paths| paths.iter().any(|&at| empty(at)))
+            .collect();
         routes.iter().find_map(|&id| {
             let route = &self.routes[id];
             if !route.method.eq_ignore_ascii_case(method) {
                 return None;
             }
             let multi = route.path.is_multi_segment();
+            let eligible = multi
+                || if candidates.under {
+                    empty(candidates.path)
+                } else {
+                    route.servers.iter().any(|&s| server_empty[s])
+                };
+            if !eligible {
+                return None;
+            }
             candidates.full_paths(route).find_map(|at| {
                 if !multi && pieces[at].fixed.is_some() {
                     return None;
