@@ -702,8 +702,9 @@ fn from_union(
     let best = context
         .iter()
         .min_by_key(|errors| branch_score(errors, &pointer));
+    let null = instance_is_null(error, body);
     match best {
-        Some(errors) if !(error.instance().is_null() && branch_score(errors, &pointer).0) => {
+        Some(errors) if !(null && branch_score(errors, &pointer).0) => {
             let first = out.len();
             for e in errors {
                 from_error(e, body, out);
@@ -712,13 +713,24 @@ fn from_union(
                 or_null(&mut out[first..], &pointer);
             }
         }
-        _ if error.instance().is_null() => out.push(finding(
+        _ if null => out.push(finding(
             Kind::NullNotAllowed,
             pointer,
             "null is not allowed here".to_string(),
         )),
         _ => out.push(finding(Kind::Constraint, pointer, error.to_string())),
     }
+}
+
+/// Whether an error's instance is null, read in the body where it can be: a root's instance is
+/// made by parsing the body again when it is read (see `TapeNode::lazy_value`).
+fn instance_is_null(error: &ValidationError<'_>, body: TapeNode<'_>) -> bool {
+    if !error.schema_path().as_str().contains("/propertyNames") {
+        if let Some(node) = body.pointer(error.instance_path().as_str()) {
+            return jsonschema::json::Node::is_null(&node);
+        }
+    }
+    error.instance().is_null()
 }
 
 /// Whether a union has a member that is only `{type: "null"}` (3.1's `Optional[X]`): its errors

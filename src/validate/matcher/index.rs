@@ -77,39 +77,56 @@ impl Index {
 
     /// The routes whose template matches `path` segment by segment, ascending.
     pub(super) fn lookup(&self, path: &str) -> Vec<usize> {
-        // The segments `Segments::of(path, false)` gives, without their ranges.
-        let start = usize::from(path.starts_with('/'));
-        let texts: Vec<&str> = path[start..].split('/').filter(|s| !s.is_empty()).collect();
         let mut out = Vec::new();
-        self.walk(0, &texts, &mut out);
+        self.lookup_into(path, &mut out);
         out.sort_unstable();
         out
     }
 
-    fn walk(&self, at: usize, segments: &[&str], out: &mut Vec<usize>) {
+    /// The routes whose template matches `path`, appended to `out` in no set order. Every
+    /// exchange looks up several paths, so the caller's buffer is reused and the segments are
+    /// read as the walk goes rather than collected.
+    pub(super) fn lookup_into(&self, path: &str, out: &mut Vec<usize>) {
+        // The segments `Segments::of(path, false)` gives, without their ranges.
+        let start = usize::from(path.starts_with('/'));
+        let segments = path[start..]
+            .split('/')
+            .filter(not_empty as fn(&&str) -> bool);
+        self.walk(0, segments, out);
+    }
+
+    fn walk<'p, I>(&self, at: usize, mut segments: I, out: &mut Vec<usize>)
+    where
+        I: Iterator<Item = &'p str> + Clone,
+    {
         let node = &self.nodes[at];
-        let Some((seg, rest)) = segments.split_first() else {
+        let Some(seg) = segments.next() else {
             out.extend_from_slice(&node.routes);
             return;
         };
-        if let Some(&next) = node.literal.get(*seg) {
-            self.walk(next, rest, out);
+        if let Some(&next) = node.literal.get(seg) {
+            self.walk(next, segments.clone(), out);
         }
-        if !node.literal.is_empty() {
+        // Only a `%` can make the decoded text differ.
+        if !node.literal.is_empty() && seg.contains('%') {
             let decoded = decode(seg);
-            if decoded != *seg {
+            if decoded != seg {
                 if let Some(&next) = node.literal.get(decoded.as_ref()) {
-                    self.walk(next, rest, out);
+                    self.walk(next, segments.clone(), out);
                 }
             }
         }
         for (tokens, next) in &node.mixed {
             if segment_matches(tokens, seg) {
-                self.walk(*next, rest, out);
+                self.walk(*next, segments.clone(), out);
             }
         }
         if let Some(next) = node.var {
-            self.walk(next, rest, out);
+            self.walk(next, segments, out);
         }
     }
+}
+
+fn not_empty(segment: &&str) -> bool {
+    !segment.is_empty()
 }

@@ -11,6 +11,7 @@
 //! variables in one segment, `/{a}.{b}`, split at their literals), for the request checks to read
 //! as the parameter's style says.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::spec::model::{Operation, Server};
@@ -20,7 +21,7 @@ mod index;
 mod pattern;
 
 use index::Index;
-use pattern::{prefix_ends, PathPattern, Pieces, ServerPattern, Token};
+use pattern::{prefix_ends, PathPattern, Pieces, Rest, ServerPattern, Token};
 
 /// `--server URL`: where the traffic was captured (`http://localhost:9000/api`). An exchange is
 /// under it when scheme, host (case-insensitive) and port are the same and its path starts with
@@ -151,6 +152,8 @@ pub struct Router {
     /// Each distinct server template once, compiled.
     servers: Vec<ServerPattern>,
     index: Index,
+    /// Per server, the routes that list it: where a full match is looked for first.
+    by_server: Vec<Index>,
     /// Routes with a variable that may span segments or be empty, which the index cannot find.
     flexible: Vec<usize>,
     /// Those with a variable that may span segments: the only ones to try for a path without
@@ -168,8 +171,8 @@ pub fn route_label(op: &Operation) -> String {
 }
 
 /// A recorded URL split for matching: `scheme://authority` (empty for a relative URL) and the
-/// path, without query or fragment.
-pub fn split_url(url: &str) -> (String, String) {
+/// path, without query or fragment. Most URLs are borrowed from as they are.
+pub fn split_url(url: &str) -> (Cow<'_, str>, Cow<'_, str>) {
     if let Some(split) = split_plain_url(url) {
         return split;
     }
@@ -179,16 +182,16 @@ pub fn split_url(url: &str) -> (String, String) {
             if let Some(port) = u.port() {
                 base.push_str(&format!(":{port}"));
             }
-            (base, u.path().to_string())
+            (base.into(), u.path().to_string().into())
         }
         _ => {
             let path = url.split(['?', '#']).next().unwrap_or("");
             let path = if path.starts_with('/') {
-                path.to_string()
+                path.into()
             } else {
-                format!("/{path}")
+                format!("/{path}").into()
             };
-            (String::new(), path)
+            (Cow::Borrowed(""), path)
         }
     }
 }
@@ -197,7 +200,7 @@ pub fn split_url(url: &str) -> (String, String) {
 /// host name (not an IP address, no user, no punycode), a path of plain characters with no dot
 /// segment, nothing to strip or encode. Every exchange's URL is split, and parsing it cost more
 /// than the rest of routing on GitHub's traffic; any other URL (`None`) is parsed.
-fn split_plain_url(url: &str) -> Option<(String, String)> {
+fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
     let (scheme, default_port, rest) = if let Some(rest) = url.strip_prefix("https://") {
         ("https", 443, rest)
     } else {
@@ -206,7 +209,10 @@ fn split_plain_url(url: &str) -> Option<(String, String)> {
     if !url.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b'\\') {
         return None;
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
     let (authority, rest) = rest.split_at(end);
     let (host, port) = match authority.split_once(':') {
         Some((host, port)) => (host, Some(port)),
@@ -225,23 +231,61 @@ fn split_plain_url(url: &str) -> Option<(String, String)> {
     let port = match port {
         None | Some("") => None,
         Some(digits) if digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(digits.parse::<u32>().ok().filter(|p| *p <= 65535)?)
+            Some((digits, digits.parse::<u32>().ok().filter(|p| *p <= 65535)?))
         }
         Some(_) => return None,
     };
-    let path = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
-    // No `%`: parsing reads `%2e` as a dot in dot segments.
-    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b);
-    let dot_segment = path.split('/').any(|s| s == "." || s == "..");
-    if !path.bytes().all(plain) || dot_segment {
+    let path_end = rest.bytes().position(|b| b == b'?' || b == b'#');
+    let path = &rest[..path_end.unwrap_or(rest.len())];
+    if !plain_path(path) {
         return None;
     }
-    let mut base = format!("{scheme}://{host}");
-    if let Some(port) = port.filter(|p| *p != default_port) {
-        base.push_str(&format!(":{port}"));
-    }
+    let base = match port {
+        None => url[..scheme.len() + 3 + host.len()].into(),
+        Some((_, p)) if p == default_port => url[..scheme.len() + 3 + host.len()].into(),
+        // Parsing writes the port without leading zeros.
+        Some((digits, p)) if digits.starts_with('0') => format!("{scheme}://{host}:{p}").into(),
+        Some(_) => url[..url.len() - rest.len()].into(),
+    };
     let path = if path.is_empty() { "/" } else { path };
-    Some((base, path.to_string()))
+    Some((base, path.into()))
+}
+
+/// Whether URL parsing leaves `path` (empty or from a `/`) as it is: plain characters, no dot
+/// segment. No `%`: parsing reads `%2e` as a dot in dot segments.
+fn plain_path(path: &str) -> bool {
+    let mut after_slash_dot = false;
+    let mut last = 0u8;
+    for b in path.bytes() {
+        let plain = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
+            );
+        if !plain {
+            return false;
+        }
+        after_slash_dot |= last == b'/' && b == b'.';
+        last = b;
+    }
+    // A dot segment starts `/.`: only then are the segments read.
+    !after_slash_dot || !path.split('/').any(|s| s == "." || s == "..")
 }
 
 /// The paths one exchange can match on, worked out once per exchange from each distinct server.
@@ -272,20 +316,22 @@ impl<'u> Candidates<'u> {
 
     /// The paths `route` tries, in order: the first its template matches decides.
     fn for_route<'a>(&'a self, route: &'a Route) -> impl Iterator<Item = (MatchKind, usize)> + 'a {
-        let under = self.under.then_some((MatchKind::Full, self.path));
-        let servers = (!self.under).then(|| {
-            let full = route.servers.iter().flat_map(move |&s| {
-                self.after_server[s]
-                    .iter()
-                    .map(|&rest| (MatchKind::Full, rest))
-            });
+        let full = self.full_paths(route).map(|at| (MatchKind::Full, at));
+        let path_only = (!self.under).then(|| {
             let below = route
                 .servers
                 .iter()
                 .filter_map(move |&s| self.below_base[s].map(|rest| (MatchKind::PathOnly, rest)));
-            full.chain([(MatchKind::PathOnly, self.path)]).chain(below)
+            std::iter::once((MatchKind::PathOnly, self.path)).chain(below)
         });
-        under.into_iter().chain(servers.into_iter().flatten())
+        full.chain(path_only.into_iter().flatten())
+    }
+
+    /// The paths on which `route` would be a full match, in the order it tries them.
+    fn full_paths<'a>(&'a self, route: &'a Route) -> impl Iterator<Item = usize> + 'a {
+        let servers = route.servers.iter().filter(|_| !self.under);
+        let after = servers.flat_map(move |&s| self.after_server[s].iter().copied());
+        self.under.then_some(self.path).into_iter().chain(after)
     }
 
     /// The first of `route`'s candidate paths that [`PathPattern::stretch`] matches (`pieces`:
@@ -321,6 +367,7 @@ impl Router {
             routes: Vec::new(),
             servers: Vec::new(),
             index: Index::default(),
+            by_server: Vec::new(),
             flexible: Vec::new(),
             multi_segment: Vec::new(),
             literals: HashSet::new(),
@@ -338,13 +385,16 @@ impl Router {
                 } else {
                     &op.servers[..]
                 };
-                let servers = servers
+                let servers: Vec<usize> = servers
                     .iter()
                     .map(|server| router.server_id(&mut server_ids, server))
                     .collect();
                 let path = PathPattern::new(&op.template);
                 let id = router.routes.len();
                 router.index.insert(id, &path.segments);
+                for &server in &servers {
+                    router.by_server[server].insert(id, &path.segments);
+                }
                 if path.is_flexible() {
                     router.flexible.push(id);
                 }
@@ -379,34 +429,58 @@ impl Router {
         }
         let id = self.servers.len();
         self.servers.push(pattern.clone());
+        self.by_server.push(Index::default());
         ids.insert(pattern, id);
         id
     }
 
     /// The operation `method url` answers; literal segments win, then spec order.
     pub fn find(&self, method: &str, url: &str) -> Result<Matched, NoMatch> {
+        self.find_with(method, url, Shortcut::Taken)
+    }
+
+    /// [`Router::find`], with or without its shortcut to full matches (tests compare the two).
+    fn find_with(&self, method: &str, url: &str, shortcut: Shortcut) -> Result<Matched, NoMatch> {
         let (base, path) = split_url(url);
-        let full_url = format!("{base}{path}");
-        let after_server: Vec<Vec<&str>> = self
-            .servers
+        // Most URLs begin with their base and path as they are.
+        let full_url: Cow<'_, str> = match url.strip_prefix(&*base) {
+            Some(after) if after.starts_with(&*path) => url[..base.len() + path.len()].into(),
+            _ => format!("{base}{path}").into(),
+        };
+        let after_server = self.after_servers(&base, &path, &full_url);
+        if shortcut == Shortcut::Taken {
+            if let Some(found) = self.full_match(method, url, &after_server) {
+                return Ok(found);
+            }
+        }
+        let candidates = self.candidates(&path, after_server);
+        self.resolve(method, url, &candidates, shortcut)
+    }
+
+    /// Per server, the paths its template leaves of the URL (`base` and `path` split from it,
+    /// `full_url` the two joined), for each way the template matches the URL's beginning.
+    fn after_servers<'u>(&self, base: &str, path: &'u str, full_url: &'u str) -> Vec<Vec<&'u str>> {
+        self.servers
             .iter()
             .map(|server| {
                 let text = if server.relative || base.is_empty() {
                     if !server.relative {
                         return Vec::new();
                     }
-                    path.as_str()
+                    path
                 } else {
-                    full_url.as_str()
+                    full_url
                 };
                 let mut ends = Vec::new();
-                prefix_ends(&server.tokens, text, &['?', '#'], true, &mut ends);
-                ends.into_iter()
-                    .map(|end| &text[end..])
-                    .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-                    .collect()
+                let stop = ['?', '#'];
+                prefix_ends(&server.tokens, text, &stop, true, Rest::Path, &mut ends);
+                ends.into_iter().map(|end| &text[end..]).collect()
             })
-            .collect();
+            .collect()
+    }
+
+    /// Every path the routes may try for a URL whose path is `path`, each kept once.
+    fn candidates<'u>(&self, path: &'u str, after_server: Vec<Vec<&'u str>>) -> Candidates<'u> {
         let below_base: Vec<Option<&str>> = self
             .servers
             .iter()
@@ -427,19 +501,58 @@ impl Router {
                     .collect()
             })
             .collect();
-        let path_at = Candidates::intern(&mut paths, &path);
+        let path_at = Candidates::intern(&mut paths, path);
         let below_base = below_base
             .into_iter()
             .map(|rest: Option<&str>| rest.map(|rest| Candidates::intern(&mut paths, rest)))
             .collect();
-        let candidates = Candidates {
+        Candidates {
             paths,
             after_server,
             path: path_at,
             below_base,
             under: false,
-        };
-        self.resolve(method, url, &candidates)
+        }
+    }
+
+    /// The route of `method` whose server and path templates both match, when there is one
+    /// (`after_server`: per server, the paths its template leaves of the URL). [`Router::resolve`]
+    /// would pick the same: a full match beats every path-only one, then literal segments win,
+    /// then spec order, and a route tries its servers' paths in order. Routes of other methods
+    /// and path-only candidates only matter when this finds nothing, and skipping them is most
+    /// of the routing cost on GitHub's spec, whose upload server `{origin}` leaves every suffix
+    /// of the URL as a path to try.
+    fn full_match(&self, method: &str, url: &str, after_server: &[Vec<&str>]) -> Option<Matched> {
+        let mut found = Vec::new();
+        // Every (route, server, path) that matches, for routes of `method`.
+        let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+        let mut best: Option<usize> = None;
+        for (s, rests) in after_server.iter().enumerate() {
+            for (k, rest) in rests.iter().enumerate() {
+                found.clear();
+                self.by_server[s].lookup_into(rest, &mut found);
+                for &id in &found {
+                    let route = &self.routes[id];
+                    if !route.method.eq_ignore_ascii_case(method) {
+                        continue;
+                    }
+                    hits.push((id, s, k));
+                    let rank = |id: usize| (&self.routes[id].path.rank, id);
+                    if best.is_none_or(|b| rank(id) < rank(b)) {
+                        best = Some(id);
+                    }
+                }
+            }
+        }
+        let id = best?;
+        let route = &self.routes[id];
+        let rest = route.servers.iter().find_map(|&s| {
+            (0..after_server[s].len())
+                .find(|&k| hits.contains(&(id, s, k)))
+                .map(|k| after_server[s][k])
+        })?;
+        let values = route.path.captures(rest, url);
+        Some(self.matched(id, MatchKind::Full, values))
     }
 
     /// Like [`Router::find`], under `--server`: a URL outside `base` is [`NoMatch::OutsideServer`];
@@ -453,7 +566,7 @@ impl Router {
             below_base: Vec::new(),
             under: true,
         };
-        self.resolve(method, url, &candidates)
+        self.resolve(method, url, &candidates, Shortcut::Taken)
     }
 
     /// Picks the route for `method` among those the index finds for the candidate paths: a
@@ -464,6 +577,7 @@ impl Router {
         method: &str,
         url: &str,
         candidates: &Candidates<'_>,
+        shortcut: Shortcut,
     ) -> Result<Matched, NoMatch> {
         let lookups: Vec<Vec<usize>> = candidates
             .paths
@@ -500,7 +614,7 @@ impl Router {
             let values = self.routes[id].path.captures(candidates.paths[at], url);
             return Ok(self.matched(id, kind, values));
         }
-        if let Some(found) = self.stretched(method, url, candidates, &mut others) {
+        if let Some(found) = self.stretched(method, url, candidates, &mut others, shortcut) {
             return Ok(found);
         }
         Err(self.no_match(method, candidates, others))
@@ -514,6 +628,7 @@ impl Router {
         url: &str,
         candidates: &Candidates<'_>,
         others: &mut Others,
+        shortcut: Shortcut,
     ) -> Option<Matched> {
         let record_others = others.allowed.is_empty();
         let mut best: Option<(usize, MatchKind, Vec<PathValue>)> = None;
@@ -531,6 +646,11 @@ impl Router {
         // not needed (they only name the allowed methods of an unmatched exchange), and they
         // are about half the routes tried on GitHub.
         let same_method = |id: &&usize| self.routes[**id].method.eq_ignore_ascii_case(method);
+        if shortcut == Shortcut::Taken {
+            if let Some(found) = self.stretched_full(method, url, candidates, routes, &pieces) {
+                return Some(found);
+            }
+        }
         for &id in routes.iter().filter(same_method) {
             let route = &self.routes[id];
             let found = candidates
@@ -556,6 +676,53 @@ impl Router {
             }
         }
         best.map(|(id, kind, values)| self.matched(id, kind, values))
+    }
+
+    /// The first of `routes` of `method` that stretches over one of its full match paths, after [`Router::full_match`] found none: the first full match is the
+    /// answer, and routes try their servers' paths first, so the others wait. A route whose
+    /// variables cannot span segments matches a path without empty segments just as the index
+    /// does, which found nothing there: it is tried only on paths with one (on GitHub's spec
+    /// most routes may take an empty variable, and the upload server `{origin}` leaves
+    /// `//api.github.com/…` among the paths).
+    fn stretched_full(
+        &self,
+        method: &str,
+        url: &str,
+        candidates: &Candidates<'_>,
+        routes: &[usize],
+        pieces: &[Pieces<'_>],
+    ) -> Option<Matched> {
+        let empty = |at: usize| pieces[at].fixed.is_none();
+        // Per server: whether a path it leaves has an empty segment.
+        let server_empty: Vec<bool> = candidates
+            .after_server
+            .iter()
+            .map(|paths| paths.iter().any(|&at| empty(at)))
+            .collect();
+        routes.iter().find_map(|&id| {
+            let route = &self.routes[id];
+            if !route.method.eq_ignore_ascii_case(method) {
+                return None;
+            }
+            let multi = route.path.is_multi_segment();
+            let eligible = multi
+                || if candidates.under {
+                    empty(candidates.path)
+                } else {
+                    route.servers.iter().any(|&s| server_empty[s])
+                };
+            if !eligible {
+                return None;
+            }
+            candidates.full_paths(route).find_map(|at| {
+                if !multi && pieces[at].fixed.is_some() {
+                    return None;
+                }
+                let stretched = route.path.stretch(&pieces[at], false)?;
+                let values = stretched.captures(candidates.paths[at], url);
+                Some(self.matched(id, MatchKind::Full, values))
+            })
+        })
     }
 
     fn matched(&self, id: usize, kind: MatchKind, path_values: Vec<PathValue>) -> Matched {
@@ -622,6 +789,15 @@ impl Router {
     }
 }
 
+/// Whether routing looks among full matches first, which decide alone when there is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shortcut {
+    Taken,
+    /// Every candidate of every route, as a reference (tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Skipped,
+}
+
 /// The methods other routes document for a path that matched them.
 #[derive(Default)]
 struct Others {
@@ -670,6 +846,7 @@ mod tests {
             "https://devteam.kommo.com/api",
             &['?'],
             true,
+            Rest::Path,
             &mut ends,
         );
         assert_eq!(ends, vec!["https://devteam.kommo.com".len()]);
@@ -681,9 +858,145 @@ mod tests {
             "https://h/crm/api/v1/Account",
             &['?'],
             true,
+            Rest::Path,
             &mut ends,
         );
         assert_eq!(ends, vec!["https://h/crm/api/v1".len()]);
+    }
+
+    /// A variable that ends a server template (GitHub's `{origin}`) or a segment's tokens ends
+    /// exactly where trying each of its characters would end it.
+    #[test]
+    fn a_last_variable_ends_where_each_character_would() {
+        let texts = [
+            "https://api.github.com/repos/o/r",
+            "https://h",
+            "/a//b/",
+            "//",
+            "x?y/z",
+            "a#/b",
+            "é/ü/x",
+            "",
+            "/",
+        ];
+        let var = server("{origin}");
+        for text in texts {
+            for (stop, rest) in [
+                (&['?', '#'][..], Rest::Path),
+                (&['?', '#'][..], Rest::Nothing),
+                (&['/'][..], Rest::Nothing),
+                (&['/'][..], Rest::Path),
+            ] {
+                let mut ends = Vec::new();
+                prefix_ends(&var.tokens, text, stop, true, rest, &mut ends);
+                let limit = text.find(stop).unwrap_or(text.len());
+                let slow: Vec<usize> = (1..=limit)
+                    .filter(|&e| text.is_char_boundary(e))
+                    .filter(|&e| {
+                        let left = &text[e..];
+                        left.is_empty() || (rest == Rest::Path && left.starts_with('/'))
+                    })
+                    .collect();
+                assert_eq!(ends, slow, "{text:?} {stop:?} {rest:?}");
+            }
+        }
+    }
+
+    /// The shortcut to full matches routes every exchange where trying every candidate of every
+    /// route does: specs with one server, two, a `{site}` template with a base path and an
+    /// `{origin}` one (GitHub's upload server), on their own hosts, other hosts and no host.
+    #[test]
+    fn the_full_match_shortcut_routes_as_every_candidate_does() {
+        let origin = r#"openapi: 3.0.3
+info: {title: origin, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /repos/{owner}/{repo}/releases/{id}/assets:
+    post:
+      servers: [{url: "{origin}", variables: {origin: {default: "https://uploads.example.com"}}}]
+      responses: {"200": {description: ok}}
+    get:
+      responses: {"200": {description: ok}}
+  /repos/{owner}/{repo}/releases/{id}:
+    get:
+      responses: {"200": {description: ok}}
+  /assets:
+    post:
+      responses: {"200": {description: ok}}
+  /files/{a}/{b}:
+    get:
+      parameters:
+        - {name: a, in: path, required: true, schema: {type: string}}
+        - {name: b, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+  /files/{path}:
+    get:
+      parameters:
+        - {name: path, in: path, required: true, x-multi-segment: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+"#;
+        let spec = crate::spec::load_str(std::path::Path::new("origin.yaml"), origin.into())
+            .expect("spec loads");
+        let mut specs = vec![spec];
+        for file in [
+            "spec/kommo.yaml",
+            "spec/espocrm.yaml",
+            "spec/v4marketing.yaml",
+            "tests/fixtures/routes/github-excerpt.yaml",
+        ] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            specs.push(crate::spec::load(&root.join(file)).expect("spec loads"));
+        }
+        for router in [Router::new(&specs[..1]), Router::new(&specs)] {
+            let mut paths: Vec<String> = [
+                "/assets",
+                "/repos/o/r/git/refs/a/b",
+                "/repos/o/r/contents/",
+                "/repos//r/git/refs/a/b",
+                "/repos/o/r/contents//a",
+                "/repos/o/r//releases/1/assets",
+                "/files//x",
+                "/files/a/b/c",
+                "/files/a//",
+                "/files//",
+            ]
+            .map(String::from)
+            .to_vec();
+            for route in &router.routes {
+                let filled: Vec<String> = route
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| match s.as_slice() {
+                        [Token::Literal(l)] => l.clone(),
+                        _ => "a.b".to_string(),
+                    })
+                    .collect();
+                paths.push(format!("/{}", filled.join("/")));
+                paths.push(format!("/api/v1/{}/x", filled.join("/")));
+            }
+            let hosts = [
+                "https://api.example.com",
+                "https://uploads.example.com",
+                "https://team.kommo.com",
+                "https://api.github.com",
+                "https://h.example/crm/api/v1",
+                "https://other.example",
+                "",
+            ];
+            for path in &paths {
+                for host in hosts {
+                    let url = format!("{host}{path}?q=1");
+                    for method in ["GET", "post", "PATCH", "DELETE"] {
+                        assert_eq!(
+                            router.find(method, &url),
+                            router.find_with(method, &url, Shortcut::Skipped),
+                            "{method} {url}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -932,14 +1245,18 @@ paths:
 
     #[test]
     fn urls_split_into_base_and_path() {
+        let split = |url| {
+            let (base, path) = split_url(url);
+            (base.into_owned(), path.into_owned())
+        };
         assert_eq!(
-            split_url("https://a.kommo.com:8443/api/v4/account?with=x"),
+            split("https://a.kommo.com:8443/api/v4/account?with=x"),
             (
                 "https://a.kommo.com:8443".to_string(),
                 "/api/v4/account".to_string()
             )
         );
-        assert_eq!(split_url("/x?y"), (String::new(), "/x".to_string()));
+        assert_eq!(split("/x?y"), (String::new(), "/x".to_string()));
     }
 
     /// The shortcut splits a URL exactly as parsing it does, and leaves to parsing every URL it
@@ -961,14 +1278,18 @@ paths:
             "http://a.b-c.example:80/x",
             "https://a.example:443",
             "https://a.example:0443/p",
+            "https://a.example:08080/p",
+            "https://a.example:8080",
             "http://a.example:8080/p/:id/@me;v=1/",
             "https://a.example:/p",
             "https://a.example?q",
             "https://a.example#f",
             "https://host1.example/a/.well-known/b.json",
+            "https://a.example/.x/..y/.../z.",
         ];
         for url in plain {
-            assert_eq!(split_plain_url(url), Some(parsed(url)), "{url}");
+            let split = split_plain_url(url).map(|(b, p)| (b.into_owned(), p.into_owned()));
+            assert_eq!(split, Some(parsed(url)), "{url}");
         }
         let parsed_instead = [
             "HTTPS://api.github.com/x",

@@ -31,27 +31,46 @@ fn tokens(pieces: &[Piece], values_of: &dyn Fn(&str) -> Vec<String>) -> Vec<Toke
         .collect()
 }
 
-/// Every end offset at which `tokens` match a prefix of `text` (variables take one or more
-/// characters, never `stop`; literals compare ASCII case-insensitively when `fold`).
+/// What a match of tokens may leave of the text after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rest {
+    /// Nothing: the tokens match the whole text.
+    Nothing,
+    /// Nothing or a path (`/…`): a server template ends where the URL's path begins.
+    Path,
+}
+
+impl Rest {
+    fn admits(self, rest: &str) -> bool {
+        rest.is_empty() || (self == Rest::Path && rest.starts_with('/'))
+    }
+}
+
+struct Rules<'s> {
+    stop: &'s [char],
+    fold: bool,
+    rest: Rest,
+}
+
+/// Every end offset at which `tokens` match a prefix of `text` leaving what `rest` admits
+/// (variables take one or more characters, never `stop`; literals compare ASCII
+/// case-insensitively when `fold`).
 pub(super) fn prefix_ends(
     tokens: &[Token],
     text: &str,
     stop: &[char],
     fold: bool,
+    rest: Rest,
     out: &mut Vec<usize>,
 ) {
-    fn go(
-        tokens: &[Token],
-        text: &str,
-        at: usize,
-        stop: &[char],
-        fold: bool,
-        out: &mut Vec<usize>,
-    ) {
+    fn go(tokens: &[Token], text: &str, at: usize, rules: &Rules<'_>, out: &mut Vec<usize>) {
         let Some((first, rest)) = tokens.split_first() else {
-            out.push(at);
+            if rules.rest.admits(&text[at..]) {
+                out.push(at);
+            }
             return;
         };
+        let (stop, fold) = (rules.stop, rules.fold);
         let here = &text[at..];
         match first {
             Token::Literal(lit) => {
@@ -63,7 +82,7 @@ pub(super) fn prefix_ends(
                         &here[..lit.len()] == lit
                     };
                 if ok {
-                    go(rest, text, at + lit.len(), stop, fold, out);
+                    go(rest, text, at + lit.len(), rules, out);
                 }
             }
             Token::Var { values, .. } if !values.is_empty() => {
@@ -72,28 +91,49 @@ pub(super) fn prefix_ends(
                         && here.is_char_boundary(v.len())
                         && here[..v.len()].eq_ignore_ascii_case(v)
                     {
-                        go(rest, text, at + v.len(), stop, fold, out);
+                        go(rest, text, at + v.len(), rules, out);
                     }
                 }
             }
+            Token::Var { .. } if rest.is_empty() => last_var_ends(here, at, rules, out),
             Token::Var { .. } => {
                 for (i, c) in here.char_indices() {
                     if stop.contains(&c) {
                         break;
                     }
                     let end = i + c.len_utf8();
-                    go(rest, text, at + end, stop, fold, out);
+                    go(rest, text, at + end, rules, out);
                 }
             }
         }
     }
-    go(tokens, text, 0, stop, fold, out);
+    go(tokens, text, 0, &Rules { stop, fold, rest }, out);
+}
+
+/// The ends (in `text`, `here` starting at `at`) of a variable that ends the tokens, ascending:
+/// it takes one or more characters before the first `stop`, and only ends whose rest
+/// `rules.rest` admits count. Found by searching for them rather than trying each character:
+/// GitHub's upload server is `{origin}`, tried on every URL.
+fn last_var_ends(here: &str, at: usize, rules: &Rules<'_>, out: &mut Vec<usize>) {
+    let limit = here.find(rules.stop).unwrap_or(here.len());
+    if rules.rest == Rest::Path {
+        let slashes = here.match_indices('/').map(|(i, _)| i);
+        out.extend(
+            slashes
+                .take_while(|&i| i <= limit)
+                .filter(|&i| i > 0)
+                .map(|i| at + i),
+        );
+    }
+    if limit == here.len() && limit > 0 {
+        out.push(at + limit);
+    }
 }
 
 fn full_match(tokens: &[Token], text: &str, stop: &[char]) -> bool {
     let mut ends = Vec::new();
-    prefix_ends(tokens, text, stop, false, &mut ends);
-    ends.contains(&text.len())
+    prefix_ends(tokens, text, stop, false, Rest::Nothing, &mut ends);
+    !ends.is_empty()
 }
 
 /// Whether one URL segment (non-empty, as recorded) matches one template segment, as recorded
@@ -104,8 +144,15 @@ pub(super) fn segment_matches(tokens: &[Token], segment: &str) -> bool {
         [Token::Var { values, .. }] if values.is_empty() && !segment.contains('/') => {
             !segment.is_empty()
         }
-        [Token::Literal(lit)] => lit == segment || *lit == decode(segment),
-        _ => full_match(tokens, segment, &['/']) || full_match(tokens, &decode(segment), &['/']),
+        // Only a `%` can make the decoded segment differ (the stretch pre-check asks this of
+        // many routes for each exchange).
+        [Token::Literal(lit)] => {
+            lit == segment || (segment.contains('%') && *lit == decode(segment))
+        }
+        _ => {
+            full_match(tokens, segment, &['/'])
+                || (segment.contains('%') && full_match(tokens, &decode(segment), &['/']))
+        }
     }
 }
 
@@ -394,7 +441,7 @@ impl PathPattern {
             {
                 let text = &url[a..b];
                 out.extend(found.into_iter().map(|(name, s, e)| PathValue {
-                    name,
+                    name: name.to_string(),
                     text: decode(&text[s..e]).into_owned(),
                     span: Some((a + s, a + e)),
                 }));
@@ -420,7 +467,7 @@ fn segment_values(tokens: &[Token], seg: &str, span: Option<(usize, usize)>) -> 
     found
         .into_iter()
         .map(|(name, s, e)| PathValue {
-            name,
+            name: name.to_string(),
             text: if decoded_already {
                 text[s..e].to_string()
             } else {
@@ -471,15 +518,21 @@ impl Stretched<'_> {
 /// The byte range of the path of a URL as recorded (absolute or relative), query and fragment
 /// excluded.
 fn url_path_range(url: &str) -> (usize, usize) {
-    let start = match url.find("://") {
+    // The first `://` (a search for each `:` costs less than one for the string).
+    let scheme_end = url
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| url[i + 1..].starts_with("//"));
+    let start = match scheme_end {
         Some(i) => match url[i + 3..].find('/') {
             Some(j) => i + 3 + j,
             None => url.len(),
         },
         None => 0,
     };
-    let end = url[start..]
-        .find(['?', '#'])
+    let end = url.as_bytes()[start..]
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
         .map_or(url.len(), |j| start + j);
     (start, end)
 }
@@ -500,7 +553,12 @@ fn url_segments(url: &str) -> Vec<(usize, usize)> {
 
 /// Matches `tokens` against all of `text[at..]`, recording each variable's name and byte range
 /// in `text`; `false` (and `out` unchanged) when they do not match.
-fn capture(tokens: &[Token], text: &str, at: usize, out: &mut Vec<(String, usize, usize)>) -> bool {
+fn capture<'t>(
+    tokens: &'t [Token],
+    text: &str,
+    at: usize,
+    out: &mut Vec<(&'t str, usize, usize)>,
+) -> bool {
     let Some((first, rest)) = tokens.split_first() else {
         return at == text.len();
     };
@@ -510,13 +568,13 @@ fn capture(tokens: &[Token], text: &str, at: usize, out: &mut Vec<(String, usize
             here.starts_with(lit.as_str()) && capture(rest, text, at + lit.len(), out)
         }
         Token::Var { name, .. } => {
-            let ends: Vec<usize> = here
+            let ends = here
                 .char_indices()
-                .map(|(i, c)| at + i + c.len_utf8())
-                .collect();
-            for end in ends.into_iter().rev() {
+                .rev()
+                .map(|(i, c)| at + i + c.len_utf8());
+            for end in ends {
                 let mark = out.len();
-                out.push((name.clone(), at, end));
+                out.push((name, at, end));
                 if capture(rest, text, end, out) {
                     return true;
                 }
