@@ -676,14 +676,32 @@ fn from_error(error: &ValidationError<'_>, body: TapeNode<'_>, out: &mut Vec<Fin
         // Undocumented keys are found by the walk, which also knows `additionalProperties`.
         ValidationErrorKind::AdditionalProperties { .. }
         | ValidationErrorKind::UnevaluatedProperties { .. } => {}
-        _ => {
-            let mut message = error.to_string();
-            if let Some(i) = message.find('\n') {
-                message.truncate(i);
-            }
-            out.push(finding(Kind::Constraint, pointer, message));
-        }
+        _ => out.push(finding(
+            Kind::Constraint,
+            pointer,
+            constraint_message(error, instance()),
+        )),
     }
+}
+
+/// A constraint `jsonschema` words itself (`maxProperties`, `uniqueItems`, `not`, a union no
+/// member fits): the first line of its message, with the instance it quotes whole shown as
+/// every message shows a value ([`shorten`]: credential-named members masked, cut). Its own
+/// text would print secrets and grow with the body.
+fn constraint_message(error: &ValidationError<'_>, shown: &Value) -> String {
+    let mut message = error.to_string();
+    if let Some(i) = message.find('\n') {
+        message.truncate(i);
+    }
+    let instance = error.instance();
+    let quoted = instance.to_string();
+    if message.contains(&quoted) {
+        return message.replace(&quoted, &shorten(shown));
+    }
+    if matches!(crate::secrecy::masked_value(instance), Cow::Owned(_)) {
+        return "the value breaks a constraint of its schema (the value is not shown: it holds a credential)".to_string();
+    }
+    message
 }
 
 /// A `oneOf`/`anyOf` no member accepts: the tag when members tag themselves, else the findings
@@ -718,7 +736,14 @@ fn from_union(
             pointer,
             "null is not allowed here".to_string(),
         )),
-        _ => out.push(finding(Kind::Constraint, pointer, error.to_string())),
+        _ => {
+            let shown = shown_instance(error, body);
+            out.push(finding(
+                Kind::Constraint,
+                pointer,
+                constraint_message(error, &shown),
+            ))
+        }
     }
 }
 

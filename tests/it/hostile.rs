@@ -297,3 +297,72 @@ fn a_spec_nested_to_the_recursion_limit_loads() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains("type_mismatch"), "{}", stdout(&out));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Constraints that `jsonschema` words itself quote the whole instance: masked and cut.
+
+const CONSTRAINT_SPEC: &str = r#"openapi: 3.0.3
+info: {title: constraints, version: '1'}
+servers: [{url: 'https://api.example.com'}]
+paths:
+  /x:
+    get:
+      operationId: getX
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  obj: {type: object, maxProperties: 1}
+                  arr: {type: array, maxItems: 1}
+                  few: {type: object, minProperties: 5}
+                  nt: {not: {type: object}}
+                  uniq: {type: array, uniqueItems: true}
+                  long: {type: array, maxItems: 1}
+"#;
+
+#[test]
+fn constraint_messages_mask_credentials_and_stay_short() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("spec.yaml"), CONSTRAINT_SPEC).expect("write");
+    let long: Vec<String> = (0..2000).map(|i| format!("\"item{i}\"")).collect();
+    let line = format!(
+        r#"{{"method": "GET", "url": "https://api.example.com/x", "status": 200, "headers": {{"content-type": "application/json"}}, "body": {{"obj": {{"api_key": "PLANTED1", "b": 1}}, "arr": [{{"token": "PLANTED2"}}, 2], "few": {{"password": "PLANTED3"}}, "nt": {{"session": "PLANTED4"}}, "uniq": [{{"token": "PLANTED5"}}, {{"token": "PLANTED5"}}], "long": [{}]}}}}"#,
+        long.join(",")
+    );
+    std::fs::write(dir.path().join("c.ndjson"), line + "\n").expect("write");
+    let spec = dir.path().join("spec.yaml");
+    let capture = dir.path().join("c.ndjson");
+    for format in FORMATS {
+        let out = run_cli(&[
+            "validate",
+            "--spec",
+            spec.to_str().expect("UTF-8 temp dir"),
+            "--format",
+            format,
+            capture.to_str().expect("UTF-8 temp dir"),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains("PLANTED"), "{format} leaks:\n{all}");
+        if format == "human" {
+            for said in [
+                r#"{"api_key":"REDACTED","b":1} has more than 1 property"#,
+                r#"[{"token":"REDACTED"},2] has more than 1 item"#,
+                r#"{"password":"REDACTED"} has less than 5 properties"#,
+                r#"is not allowed for {"session":"REDACTED"}"#,
+                r#"[{"token":"REDACTED"},{"token":"REDACTED"}] has non-unique elements"#,
+            ] {
+                assert!(all.contains(said), "human lacks {said}:\n{all}");
+            }
+            let cut = all
+                .lines()
+                .find(|l| l.starts_with(r#"error: constraint: ["item0","item1","#))
+                .expect("the long array's finding");
+            assert!(cut.len() < 120, "a message quotes a whole array: {cut}");
+        }
+    }
+}
