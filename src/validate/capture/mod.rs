@@ -1096,12 +1096,16 @@ impl<'t> SecretWalk<'t> {
         }
         for (key, child) in node.members() {
             let every = every || crate::secrecy::is_credential_name(key);
-            if !self.descend(PathStep::Key(key), child, at, path, every) {
+            if (every || holds_members(child))
+                && !self.descend(PathStep::Key(key), child, at, path, every)
+            {
                 return false;
             }
         }
         for (i, child) in node.items().enumerate() {
-            if !self.descend(PathStep::Index(i), child, at, path, every) {
+            if (every || holds_members(child))
+                && !self.descend(PathStep::Index(i), child, at, path, every)
+            {
                 return false;
             }
         }
@@ -1122,6 +1126,12 @@ impl<'t> SecretWalk<'t> {
         path.pop();
         go_on
     }
+}
+
+/// Whether a walk looking for credential-named keys must step into `node`: a scalar has none
+/// (most members of a body are scalars, and a step costs more than this look).
+fn holds_members(node: TapeNode<'_>) -> bool {
+    node.is_object() || node.is_array()
 }
 
 /// The span, quotes included, of `s` where the tape took it straight from `text` (a key or a
