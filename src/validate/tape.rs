@@ -210,6 +210,16 @@ impl Entry {
         }
     }
 
+    /// How many values of the document this entry stands for: the items of a packed entry or
+    /// of a run of strings, else one.
+    fn values(self) -> usize {
+        match self.kind() {
+            Kind::StrAt => 1 + self.run_more(),
+            Kind::Packed => Packed(self.wide()).len(),
+            _ => 1,
+        }
+    }
+
     /// [`Entry::holds`] of a packed entry, out of line: inlined, it kept the member walks
     /// from inlining their step (Kommo +4.6 % instructions).
     #[inline(never)]
@@ -743,13 +753,13 @@ pub struct Tape {
     duplicates: bool,
     /// Where in the text the parse began (see `from_text`).
     origin: usize,
-    /// Whether the tape was read from the text at `origin`: reading it again gives these very
-    /// entries (repeated keys are resolved the same way), so a big error instance is rebuilt
-    /// from the text when it is read (see [`Tape::reparsed`]); not for a tape made from a
-    /// `Value`, which has no text, nor for one that skipped members. Strings the reader masked in place read back masked there
-    /// (keys are never masked, so the entries are the same); messages show a big value from
-    /// the tape itself (see `explain`), so only a message that prints a whole big value
-    /// (`maxItems`) shows the mask.
+    /// Whether the tape was read from the text at `origin`: reading it again gives the same
+    /// values in the same order (repeated keys are resolved the same way), so a big error
+    /// instance is rebuilt from the text when it is read, found by its [`Tape::ordinal`] (see
+    /// [`Tape::reparsed`]); not for a tape made from a `Value`, which has no text, nor for one
+    /// that skipped members. Strings the reader masked in place read back masked there (keys
+    /// are never masked); messages show a big value from the tape itself (see `explain`), so
+    /// only a message that prints a whole big value (`maxItems`) shows the mask.
     from_text: bool,
     /// Whether strings were copied out of the text before masking (see [`Tape::detach`]): the
     /// text then reads back other values than the tape's.
@@ -967,21 +977,47 @@ impl Tape {
     /// The value of entry `index` of the tape of the first JSON value of `text`: how a big
     /// error instance is built when it is read, from the text (see [`Tape::from_text`]) or from
     /// the tape's own copy (see [`Tape::written`]).
-    fn reparsed(text: &[u8], index: u32) -> Value {
+    fn reparsed(text: &[u8], ordinal: u32) -> Value {
         let Ok(text) = std::str::from_utf8(text) else {
             return Value::Null;
         };
         let mut de = serde_json::Deserializer::from_str(text);
-        match Tape::read(&mut de, text, 0, MAX_VALUES) {
-            Ok(tape) if (index as usize) < tape.entries.len() => TapeNode {
+        let Ok(tape) = Tape::read(&mut de, text, 0, MAX_VALUES) else {
+            return Value::Null;
+        };
+        match tape.at_ordinal(ordinal as usize) {
+            Some(index) => TapeNode {
                 tape: &tape,
                 text,
-                index,
+                index: index as u32,
                 slot: 0,
             }
             .to_value(),
-            _ => Value::Null,
+            None => Value::Null,
         }
+    }
+
+    /// How many values stand before entry `index` in document order, counted from entry
+    /// `from`: where a node is, whichever entries share items. The text read again after
+    /// masking, or the tape written out, holds the same values but not always in the same
+    /// entries (a masked `"\u0062"` reads as plain bytes and joins the run of strings before
+    /// it), so [`Tape::reparsed`] finds a node by this count, not by its index.
+    fn ordinal(&self, from: usize, index: usize) -> usize {
+        self.entries
+            .get(from..index)
+            .map_or(0, |entries| entries.iter().map(|e| e.values()).sum())
+    }
+
+    /// The entry that begins with the value `ordinal` values into the document, if one does.
+    fn at_ordinal(&self, ordinal: usize) -> Option<usize> {
+        let mut count = 0;
+        for (i, e) in self.entries.iter().enumerate() {
+            if count >= ordinal {
+                return (count == ordinal).then_some(i);
+            }
+            count += e.values();
+        }
+        None
     }
 
     /// The same document as `value`, its strings held in the tape (it reads over any text): for
@@ -1051,7 +1087,7 @@ impl Tape {
     /// is packed) when that entry holds it too, else in a new packed entry; that entry's index,
     /// or `None` if no packed entry holds `item` (an integer too big), which is then not added.
     /// Parsing and [`Tape::from_value`] both pack here, so a document's entries are the same
-    /// whichever way it was read (see [`Tape::reparsed`]).
+    /// whichever way it was read.
     fn pack(&mut self, run: Option<Run>, item: Small, limit: usize) -> Result<Option<Run>, TooBig> {
         let last = run.and_then(|r| {
             let i = r.entry();
@@ -2334,13 +2370,15 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
             )
         } else if !big && !root {
             return ready();
-        } else if tape.from_text && big {
+        } else if tape.from_text && big && !(root && tape.detached) {
             let bytes = self.text.as_bytes().get(tape.origin..).unwrap_or_default();
-            (bytes, Some(self.index()))
+            (bytes, Some(tape.ordinal(0, self.index())))
         } else {
+            let written = tape.written(self.text).as_bytes();
+            let below_root = self.index() >= tape.root;
             (
-                tape.written(self.text).as_bytes(),
-                self.index().checked_sub(tape.root),
+                written,
+                below_root.then(|| tape.ordinal(tape.root, self.index())),
             )
         };
         match tag.and_then(|t| u32::try_from(t).ok()) {

@@ -1336,3 +1336,42 @@ fn exchanges_longer_than_the_gathering_buffer_are_read_whole_and_located() {
     assert_eq!(of_entry(0), of_entry(1), "{}", digest(&report.diagnostics));
     assert_eq!(of_entry(0), of_entry(2), "{}", digest(&report.diagnostics));
 }
+
+/// A big value read again from the masked line is found by how many values stand before it,
+/// not by its tape entry: a masked `"\u0062"` reads back as plain bytes and shares an entry with
+/// the string before it, so every later entry would be one off (the instance below came back as
+/// the array's first object).
+#[test]
+fn a_big_instance_after_a_masked_escaped_string_is_the_right_value() {
+    let spec = r#"openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: 'https://api.example.com'}]
+paths:
+  /x:
+    get:
+      operationId: getX
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  api_tokens: {type: object}
+"#;
+    let items = vec![r#"{"a":1}"#; 600].join(",");
+    let line = format!(
+        r#"{{"method":"GET","url":"https://api.example.com/x","status":200,"headers":{{"content-type":"application/json"}},"body":{{"tokens":["a","\u0062"],"api_tokens":[{items}]}}}}"#
+    );
+    let diagnostics = validate_inline(spec, "t.ndjson", &line);
+    let wrong_type = diagnostics
+        .iter()
+        .find(|d| d.pointer.as_deref() == Some("/api_tokens"))
+        .expect("a finding about api_tokens");
+    assert!(
+        wrong_type.message.contains("expected object, found array"),
+        "{}",
+        wrong_type.message
+    );
+}
