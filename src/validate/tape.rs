@@ -2355,8 +2355,10 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
         // A root is deferred whatever its size: nine in ten missing keys in GitHub's traffic
         // are at the root, and no finding shows a `required` error's instance (copying it for
         // each was 4 % of the instructions). Read again from its own text it costs about a
-        // copy; once strings were detached the text reads back masked, so the tape's document
-        // is written once instead, for all the errors at its root.
+        // copy; once strings were detached the text reads back masked, so a small root's
+        // document is written once instead, for all the errors at its root. A big one is read
+        // from the masked text like any big node: writing it out would hold a copy of its size
+        // (a 255 MB line with a key twice peaked 928 MB instead of 603 MB).
         let root = self.index() == tape.root && (self.is_object() || self.is_array());
         let own_text = if root && !tape.detached {
             tape.root_start(self.text)
@@ -2370,7 +2372,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
             )
         } else if !big && !root {
             return ready();
-        } else if tape.from_text && big && !(root && tape.detached) {
+        } else if tape.from_text && big {
             let bytes = self.text.as_bytes().get(tape.origin..).unwrap_or_default();
             (bytes, Some(tape.ordinal(0, self.index())))
         } else {
