@@ -72,7 +72,11 @@ fn print_ratio(name: &str, spec: &Path, capture: &Path) {
     let mut spec = specsmith::spec::load(spec).expect("spec");
     spec.drop_examples(); // as `specsmith validate` does
     let specs = vec![spec];
-    let validator = Validator::new(&specs, Options::default()).expect("options");
+    let options = Options {
+        on_huge_entry: Some(allocator::huge_entry), // as the binary does
+        ..Options::default()
+    };
+    let validator = Validator::new(&specs, options).expect("options");
     allocator::specs_loaded(); // as the binary does
     let paths = [capture.to_path_buf()];
     let mut problems = 0;

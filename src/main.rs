@@ -7,6 +7,7 @@ mod allocator;
 fn main() -> ExitCode {
     let code = specsmith::run_with(specsmith::Hooks {
         specs_loaded: allocator::specs_loaded,
+        huge_entry: allocator::huge_entry,
     });
     ExitCode::from(code as u8)
 }

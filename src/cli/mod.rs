@@ -67,19 +67,23 @@ enum Command {
 }
 
 /// Moments of a run the program hosting the library may act on: the binary tunes its allocator
-/// once the specs are loaded (`src/allocator.rs`), which the library, not choosing its users'
-/// allocator, cannot do itself.
+/// once the specs are loaded and when a huge exchange comes (`src/allocator.rs`), which the
+/// library, not choosing its users' allocator, cannot do itself.
 #[derive(Debug, Clone, Copy)]
 pub struct Hooks {
     /// Called once `validate` has loaded its specs and built its validator, before it reads a
     /// capture: the end of the run's big wave of allocations.
     pub specs_loaded: fn(),
+    /// Called once, before the first exchange of `validate::HUGE_ENTRY` bytes or more is
+    /// checked (see `validate::Options::on_huge_entry`).
+    pub huge_entry: fn(),
 }
 
 impl Default for Hooks {
     fn default() -> Self {
         Hooks {
             specs_loaded: || {},
+            huge_entry: || {},
         }
     }
 }

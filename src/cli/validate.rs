@@ -125,6 +125,7 @@ impl Plan {
             skip_requests: false,
             server: args.server.clone(),
             max_entry: usize::try_from(args.max_entry_mib * 1024 * 1024).ok(),
+            on_huge_entry: None,
         };
         Ok(Ok(Plan {
             specs,
@@ -198,7 +199,11 @@ struct Finished {
 /// Findings stream: each is counted, grouped and written as its batch is checked, and dropped;
 /// only the problems (one per root cause) stay in memory.
 fn execute(plan: &Plan, hooks: Hooks) -> Result<Finished, Error> {
-    let validator = Validator::new(&plan.specs, plan.options.clone())?;
+    let options = Options {
+        on_huge_entry: Some(hooks.huge_entry),
+        ..plan.options.clone()
+    };
+    let validator = Validator::new(&plan.specs, options)?;
     (hooks.specs_loaded)();
     let mut out = std::io::BufWriter::new(super::report_out(plan.format));
     let mut emitter = report::emitter(plan.format, Layout::Problems, &mut out);

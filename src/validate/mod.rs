@@ -95,7 +95,15 @@ pub struct Options {
     /// `--max-entry-mib`: the largest exchange (NDJSON line, HAR entry, raw body) read, in
     /// bytes; larger ones are reported and skipped. `None`: [`capture::MAX_UNIT_BYTES`].
     pub max_entry: Option<usize>,
+    /// Called on the reader thread before the first exchange of [`HUGE_ENTRY`] bytes or more
+    /// is checked: the binary then has its allocator return freed pages at once
+    /// (`src/allocator.rs`), which the library, not choosing its users' allocator, cannot do.
+    pub on_huge_entry: Option<fn()>,
 }
+
+/// An exchange this big (a 255 MB NDJSON line) frees buffers of its own size while it is
+/// checked; see [`Options::on_huge_entry`].
+pub const HUGE_ENTRY: usize = 64 << 20;
 
 /// Which operation an exchange is counted under. It is indices, not a name: counting stays a
 /// map lookup with no text built per exchange, and reports name it with [`OperationKey::label`].
@@ -328,10 +336,16 @@ impl<'s> Validator<'s> {
                 // The receiver only stops early if a later stage panicked: the scope re-raises
                 // that panic, and the rest of the captures is not read.
                 let mut stopped = false;
+                let mut on_huge = self.options.on_huge_entry;
                 for file in &files {
                     capture::read_file(file, raw, max_entry, &mut |item| {
                         if stopped {
                             return;
+                        }
+                        if item.as_ref().is_ok_and(|u| u.text.len() >= HUGE_ENTRY) {
+                            if let Some(hook) = on_huge.take() {
+                                hook();
+                            }
                         }
                         if let Some(full) = batch.push(item) {
                             stopped = send.send(full).is_err();

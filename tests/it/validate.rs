@@ -1375,3 +1375,37 @@ paths:
         wrong_type.message
     );
 }
+
+static HUGE_SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn count_huge() {
+    HUGE_SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The binary's allocator returns freed pages at once for a huge exchange: the hook runs once,
+/// before the first exchange of `HUGE_ENTRY` bytes, and not for ordinary ones.
+#[test]
+fn the_huge_entry_hook_runs_once_for_huge_exchanges_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = |text_len: usize| {
+        format!(
+            r#"{{"method":"GET","url":"https://devteam.kommo.com/api/v4/account","status":200,"headers":{{"content-type":"application/hal+json"}},"body":{{"name":"{}"}}}}"#,
+            "x".repeat(text_len)
+        )
+    };
+    let small = dir.path().join("small.ndjson");
+    std::fs::write(&small, line(10) + "\n").expect("write");
+    let huge = dir.path().join("huge.ndjson");
+    let big = line(specsmith::validate::HUGE_ENTRY);
+    std::fs::write(&huge, format!("{big}\n{big}\n")).expect("write");
+    let specs = [specsmith::spec::load(&root().join("spec/kommo.yaml")).expect("spec")];
+    let options = Options {
+        on_huge_entry: Some(count_huge),
+        ..Options::default()
+    };
+    let validator = Validator::new(&specs, options).expect("valid");
+    validator.run_with(&[small], &mut |_| {}).expect("runs");
+    assert_eq!(HUGE_SEEN.load(std::sync::atomic::Ordering::Relaxed), 0);
+    validator.run_with(&[huge], &mut |_| {}).expect("runs");
+    assert_eq!(HUGE_SEEN.load(std::sync::atomic::Ordering::Relaxed), 1);
+}
