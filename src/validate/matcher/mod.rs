@@ -824,6 +824,19 @@ mod tests {
         PathPattern::new(&PathTemplate::parse(template))
     }
 
+    /// `route`'s path segments, a variable's filled with `a.b`: a path that matches it.
+    fn filled_segments(route: &Route) -> Vec<String> {
+        route
+            .path
+            .segments
+            .iter()
+            .map(|s| match s.as_slice() {
+                [Token::Literal(l)] => l.clone(),
+                _ => "a.b".to_string(),
+            })
+            .collect()
+    }
+
     fn server(url: &str) -> ServerPattern {
         ServerPattern::new(&Server {
             url: url.to_string(),
@@ -963,15 +976,7 @@ paths:
             .map(String::from)
             .to_vec();
             for route in &router.routes {
-                let filled: Vec<String> = route
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| match s.as_slice() {
-                        [Token::Literal(l)] => l.clone(),
-                        _ => "a.b".to_string(),
-                    })
-                    .collect();
+                let filled = filled_segments(route);
                 paths.push(format!("/{}", filled.join("/")));
                 paths.push(format!("/api/v1/{}/x", filled.join("/")));
             }
@@ -1058,15 +1063,7 @@ paths:
         ]);
         let mut paths: Vec<String> = Vec::new();
         for route in &router.routes {
-            let filled: Vec<String> = route
-                .path
-                .segments
-                .iter()
-                .map(|s| match s.as_slice() {
-                    [Token::Literal(l)] => l.clone(),
-                    _ => "a.b".to_string(),
-                })
-                .collect();
+            let filled = filled_segments(route);
             paths.push(format!("/{}", filled.join("/")));
             paths.push(format!("/{}/", filled.join("/")));
             paths.push(format!("/{}/x", filled.join("/")));
