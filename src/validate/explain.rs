@@ -615,13 +615,19 @@ fn not_allowed(options: &Value, instance: &Value, pointer: String) -> Finding {
 /// (a type error at the root of a 255 MB body) the start of it read from the body, which shows
 /// the same. Not for `propertyNames`, whose instance is a key, not the value at its path.
 fn shown_instance<'e>(error: &'e ValidationError<'_>, body: TapeNode<'_>) -> Cow<'e, Value> {
-    if !error.schema_path().as_str().contains("/propertyNames") {
-        let node = body.pointer(error.instance_path().as_str());
-        if let Some(node) = node.filter(TapeNode::is_big) {
-            return Cow::Owned(node.preview(SHOWN_CHARS + 4));
-        }
+    if let Some(node) = instance_in_body(error, body).filter(TapeNode::is_big) {
+        return Cow::Owned(node.preview(SHOWN_CHARS + 4));
     }
     Cow::Borrowed(error.instance())
+}
+
+/// The body's node an error is about, where the body has it: under `propertyNames` the
+/// instance is a key, which no pointer names.
+fn instance_in_body<'b>(error: &ValidationError<'_>, body: TapeNode<'b>) -> Option<TapeNode<'b>> {
+    if error.schema_path().as_str().contains("/propertyNames") {
+        return None;
+    }
+    body.pointer(error.instance_path().as_str())
 }
 
 fn from_error(error: &ValidationError<'_>, body: TapeNode<'_>, out: &mut Vec<Finding>) {
@@ -684,6 +690,9 @@ fn from_error(error: &ValidationError<'_>, body: TapeNode<'_>, out: &mut Vec<Fin
     }
 }
 
+/// What a finding says of a constraint whose value it may not show.
+const BREAKS_A_CONSTRAINT: &str = "the value breaks a constraint of its schema";
+
 /// A constraint `jsonschema` words itself (`maxProperties`, `uniqueItems`, `not`, a union no
 /// member fits): the first line of its message, with the instance it quotes whole shown as
 /// every message shows a value ([`shorten`]: credential-named members masked, cut). Its own
@@ -699,7 +708,7 @@ fn constraint_message(error: &ValidationError<'_>, shown: &Value) -> String {
         return message.replace(&quoted, &shorten(shown));
     }
     if matches!(crate::secrecy::masked_value(instance), Cow::Owned(_)) {
-        return "the value breaks a constraint of its schema (the value is not shown: it holds a credential)".to_string();
+        return format!("{BREAKS_A_CONSTRAINT} (the value is not shown: it holds a credential)");
     }
     message
 }
@@ -750,12 +759,10 @@ fn from_union(
 /// Whether an error's instance is null, read in the body where it can be: a root's instance is
 /// made by parsing the body again when it is read (see `TapeNode::lazy_value`).
 fn instance_is_null(error: &ValidationError<'_>, body: TapeNode<'_>) -> bool {
-    if !error.schema_path().as_str().contains("/propertyNames") {
-        if let Some(node) = body.pointer(error.instance_path().as_str()) {
-            return jsonschema::json::Node::is_null(&node);
-        }
+    match instance_in_body(error, body) {
+        Some(node) => jsonschema::json::Node::is_null(&node),
+        None => error.instance().is_null(),
     }
-    error.instance().is_null()
 }
 
 /// Whether a union has a member that is only `{type: "null"}` (3.1's `Optional[X]`): its errors
@@ -865,10 +872,7 @@ fn hidden_value(error: &ValidationError<'_>, pointer: String) -> Finding {
             Kind::FormatMismatch,
             format!("the value is not a valid {format}"),
         ),
-        _ => (
-            Kind::Constraint,
-            "the value breaks a constraint of its schema".to_string(),
-        ),
+        _ => (Kind::Constraint, BREAKS_A_CONSTRAINT.to_string()),
     };
     finding(
         kind,

@@ -2351,7 +2351,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     fn lazy_value(&self) -> jsonschema_value::LazyInstance<'a> {
         let tape = self.tape;
         let ready = || jsonschema_value::LazyInstance::Ready(Cow::Owned(TapeNode::to_value(*self)));
-        let big = tape.next(self.index()) - self.index() >= DEFERRED_ENTRIES;
+        let big = TapeNode::is_big(self);
         // A root is deferred whatever its size: nine in ten missing keys in GitHub's traffic
         // are at the root, and no finding shows a `required` error's instance (copying it for
         // each was 4 % of the instructions). Read again from its own text it costs about a
