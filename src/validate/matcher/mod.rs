@@ -571,7 +571,8 @@ impl Router {
 
     /// Picks the route for `method` among those the index finds for the candidate paths: a
     /// full match beats a path-only one, then literal segments win, then spec order. Without
-    /// one, tries the routes whose variables may span segments or be empty.
+    /// one, tries the routes whose variables may span segments or be empty; so a path-only
+    /// match of the index wins over a full match that needs a stretched variable.
     fn resolve(
         &self,
         method: &str,
