@@ -487,6 +487,16 @@ pub fn shorten(value: &Value) -> String {
     format!("{cut}…")
 }
 
+/// The JSON type of an error's instance, read in the body where it can be: a big instance is
+/// made only when read (see `TapeNode::lazy_value`), and for a type that would be the whole
+/// value.
+fn found_type(error: &ValidationError<'_>, body: TapeNode<'_>) -> &'static str {
+    match instance_in_body(error, body) {
+        Some(node) => type_name(&node.preview(0)),
+        None => type_name(error.instance()),
+    }
+}
+
 fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -634,7 +644,7 @@ fn from_error(error: &ValidationError<'_>, body: TapeNode<'_>, out: &mut Vec<Fin
     let pointer = error.instance_path().as_str().to_string();
     let about_a_key = matches!(error.kind(), ValidationErrorKind::Required { .. });
     if !about_a_key && crate::secrecy::hides_pointer(&pointer) {
-        return out.push(hidden_value(error, pointer));
+        return out.push(hidden_value(error, body, pointer));
     }
     // Read only where a message shows it: a big body's instance is made when it is read.
     let shown = std::cell::OnceCell::new();
@@ -694,21 +704,14 @@ fn from_error(error: &ValidationError<'_>, body: TapeNode<'_>, out: &mut Vec<Fin
 const BREAKS_A_CONSTRAINT: &str = "the value breaks a constraint of its schema";
 
 /// A constraint `jsonschema` words itself (`maxProperties`, `uniqueItems`, `not`, a union no
-/// member fits): the first line of its message, with the instance it quotes whole shown as
-/// every message shows a value ([`shorten`]: credential-named members masked, cut). Its own
-/// text would print secrets and grow with the body.
+/// member fits): the first line of its message, with the value shown as every message shows one
+/// ([`shorten`]: credential-named members masked, cut). Its own text prints the whole
+/// instance, secrets and all, and renders a big one whole (a 20 MB array over `maxItems` took
+/// 1.3 GB); written with a placeholder, the instance is never made.
 fn constraint_message(error: &ValidationError<'_>, shown: &Value) -> String {
-    let mut message = error.to_string();
+    let mut message = error.masked_with(shorten(shown)).to_string();
     if let Some(i) = message.find('\n') {
         message.truncate(i);
-    }
-    let instance = error.instance();
-    let quoted = instance.to_string();
-    if message.contains(&quoted) {
-        return message.replace(&quoted, &shorten(shown));
-    }
-    if matches!(crate::secrecy::masked_value(instance), Cow::Owned(_)) {
-        return format!("{BREAKS_A_CONSTRAINT} (the value is not shown: it holds a credential)");
     }
     message
 }
@@ -847,9 +850,9 @@ fn unmatched_tag(branches: &[Vec<ValidationError<'_>>], at: &str) -> Option<Find
 
 /// A finding about a value under a credential-named key: what is wrong, never the value
 /// (see [`crate::secrecy`]).
-fn hidden_value(error: &ValidationError<'_>, pointer: String) -> Finding {
+fn hidden_value(error: &ValidationError<'_>, body: TapeNode<'_>, pointer: String) -> Finding {
     let (kind, what) = match error.kind() {
-        ValidationErrorKind::Type { kind } if error.instance().is_null() => (
+        ValidationErrorKind::Type { kind } if instance_is_null(error, body) => (
             Kind::NullNotAllowed,
             format!(
                 "null is not allowed here: expected {}",
@@ -861,7 +864,7 @@ fn hidden_value(error: &ValidationError<'_>, pointer: String) -> Finding {
             format!(
                 "expected {}, found {}",
                 expected_types(kind),
-                type_name(error.instance())
+                found_type(error, body)
             ),
         ),
         ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => (
