@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::validate::{root, run_cli, stdout, FORMATS};
+use crate::validate::{get_x_spec, root, run_cli, stdout, FORMATS};
 
 /// One Kommo exchange whose body drifts (`customers_mode` is not an allowed value).
 const KOMMO_DRIFT: &str = r#"{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account", "status": 200, "headers": {"content-type": "application/hal+json"}, "body": {"id": 1, "name": "n", "subdomain": "s", "current_user_id": 2, "country": "US", "currency": "USD", "customers_mode": "disbled", "is_unsorted_on": true, "is_loss_reason_enabled": true, "is_helpbot_enabled": false, "is_technical_account": true, "contact_name_display_order": 1}}"#;
@@ -219,6 +219,25 @@ fn max_entry_mib_caps_the_entry_read() {
     assert_eq!(run("3"), Some(2), "and read under a 3 MiB cap");
 }
 
+/// `validate --spec SPEC EXTRA --format F CAPTURE` in every format, each expected to exit 1
+/// (findings): the format and what it printed, stdout then stderr.
+fn every_format(spec: &Path, extra: &[&str], capture: &Path) -> Vec<(&'static str, String)> {
+    let spec = spec.to_str().expect("UTF-8 temp dir");
+    let capture = capture.to_str().expect("UTF-8 temp dir");
+    FORMATS
+        .iter()
+        .map(|&format| {
+            let mut args = vec!["validate", "--spec", spec];
+            args.extend_from_slice(extra);
+            args.extend(["--format", format, capture]);
+            let out = run_cli(&args);
+            assert_eq!(out.status.code(), Some(1), "{format}");
+            let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+            (format, all)
+        })
+        .collect()
+}
+
 /// Control characters in a spec's operation id (DEL, C1) and in a capture's URL reach the
 /// report's ending too (per-operation counts, JUnit test cases, coverage): written out there as
 /// in findings, in every format.
@@ -241,18 +260,7 @@ fn control_characters_in_operation_ids_and_urls_never_reach_the_ending_raw() {
     std::fs::create_dir(&captures).expect("mkdir");
     let line = r#"{"method": "GET", "url": "https://api.example.test/items?q=\u007f\u009b", "status": 200, "headers": {"content-type": "application/json"}, "body": {"id": "x"}}"#;
     std::fs::write(captures.join("c.ndjson"), format!("{line}\n")).expect("write capture");
-    for format in FORMATS {
-        let out = run_cli(&[
-            "validate",
-            "--spec",
-            spec_path.to_str().expect("UTF-8 temp dir"),
-            "--coverage",
-            "--format",
-            format,
-            captures.to_str().expect("UTF-8 temp dir"),
-        ]);
-        assert_eq!(out.status.code(), Some(1), "{format}");
-        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    for (format, all) in every_format(&spec_path, &["--coverage"], &captures) {
         assert!(
             all.contains("Items"),
             "{format} names the operation:\n{all}"
@@ -301,33 +309,19 @@ fn a_spec_nested_to_the_recursion_limit_loads() {
 // ---------------------------------------------------------------------------------------------
 // Constraints that `jsonschema` words itself quote the whole instance: masked and cut.
 
-const CONSTRAINT_SPEC: &str = r#"openapi: 3.0.3
-info: {title: constraints, version: '1'}
-servers: [{url: 'https://api.example.com'}]
-paths:
-  /x:
-    get:
-      operationId: getX
-      responses:
-        '200':
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  obj: {type: object, maxProperties: 1}
+/// Constraints `jsonschema` words itself, each under its own key.
+const CONSTRAINED: &str = "                  obj: {type: object, maxProperties: 1}
                   arr: {type: array, maxItems: 1}
                   few: {type: object, minProperties: 5}
                   nt: {not: {type: object}}
                   uniq: {type: array, uniqueItems: true}
                   long: {type: array, maxItems: 1}
-"#;
+";
 
 #[test]
 fn constraint_messages_mask_credentials_and_stay_short() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("spec.yaml"), CONSTRAINT_SPEC).expect("write");
+    std::fs::write(dir.path().join("spec.yaml"), get_x_spec(CONSTRAINED)).expect("write");
     let long: Vec<String> = (0..2000).map(|i| format!("\"item{i}\"")).collect();
     let line = format!(
         r#"{{"method": "GET", "url": "https://api.example.com/x", "status": 200, "headers": {{"content-type": "application/json"}}, "body": {{"obj": {{"api_key": "PLANTED1", "b": 1}}, "arr": [{{"token": "PLANTED2"}}, 2], "few": {{"password": "PLANTED3"}}, "nt": {{"session": "PLANTED4"}}, "uniq": [{{"token": "PLANTED5"}}, {{"token": "PLANTED5"}}], "long": [{}]}}}}"#,
@@ -336,17 +330,7 @@ fn constraint_messages_mask_credentials_and_stay_short() {
     std::fs::write(dir.path().join("c.ndjson"), line + "\n").expect("write");
     let spec = dir.path().join("spec.yaml");
     let capture = dir.path().join("c.ndjson");
-    for format in FORMATS {
-        let out = run_cli(&[
-            "validate",
-            "--spec",
-            spec.to_str().expect("UTF-8 temp dir"),
-            "--format",
-            format,
-            capture.to_str().expect("UTF-8 temp dir"),
-        ]);
-        assert_eq!(out.status.code(), Some(1), "{format}");
-        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    for (format, all) in every_format(&spec, &[], &capture) {
         assert!(!all.contains("PLANTED"), "{format} leaks:\n{all}");
         if format == "human" {
             for said in [

@@ -109,6 +109,29 @@ fn validate_inline(spec_yaml: &str, capture: &str, lines: &str) -> Vec<Diagnosti
         .diagnostics
 }
 
+/// A spec of one operation, `getX` at `GET https://api.example.com/x`, whose JSON response has
+/// the `properties` given (YAML flow mappings, one per line, indented as written here).
+pub(crate) fn get_x_spec(properties: &str) -> String {
+    format!(
+        r#"openapi: 3.0.3
+info: {{title: t, version: '1'}}
+servers: [{{url: 'https://api.example.com'}}]
+paths:
+  /x:
+    get:
+      operationId: getX
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+{properties}"#
+    )
+}
+
 pub(crate) fn run_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_specsmith"))
         .args(args)
@@ -1343,28 +1366,12 @@ fn exchanges_longer_than_the_gathering_buffer_are_read_whole_and_located() {
 /// the array's first object).
 #[test]
 fn a_big_instance_after_a_masked_escaped_string_is_the_right_value() {
-    let spec = r#"openapi: 3.0.3
-info: {title: t, version: '1'}
-servers: [{url: 'https://api.example.com'}]
-paths:
-  /x:
-    get:
-      operationId: getX
-      responses:
-        '200':
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  api_tokens: {type: object}
-"#;
+    let spec = get_x_spec("                  api_tokens: {type: object}\n");
     let items = vec![r#"{"a":1}"#; 600].join(",");
     let line = format!(
         r#"{{"method":"GET","url":"https://api.example.com/x","status":200,"headers":{{"content-type":"application/json"}},"body":{{"tokens":["a","\u0062"],"api_tokens":[{items}]}}}}"#
     );
-    let diagnostics = validate_inline(spec, "t.ndjson", &line);
+    let diagnostics = validate_inline(&spec, "t.ndjson", &line);
     let wrong_type = diagnostics
         .iter()
         .find(|d| d.pointer.as_deref() == Some("/api_tokens"))
