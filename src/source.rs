@@ -336,6 +336,14 @@ pub fn json_pointer_span(text: &str, pointer: &str) -> Option<PointerSpan> {
     })
 }
 
+/// Where `part`, a slice of `text` (a string serde borrowed, a body a reader cut out), stands
+/// in it; `None` if it is not inside `text`.
+pub(crate) fn slice_span(text: &str, part: &str) -> Option<ByteSpan> {
+    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start + part.len();
+    (end <= text.len()).then_some(ByteSpan { start, end })
+}
+
 /// The span of the value of the member whose key (quotes included) ends at `key_end`: the
 /// value [`json_pointer_span`] finds for that member, read from its key on instead of from the
 /// start of the text.

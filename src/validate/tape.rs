@@ -89,6 +89,15 @@ enum Kind {
     Object,
 }
 
+// The order the walks rely on (`Entry::is_container`, `Entry::holds`, `Children::next`): the
+// kinds of several items, then the containers, last.
+const _: () = assert!(
+    Kind::StrAt as u32 + 1 == Kind::Packed as u32
+        && Kind::Packed as u32 + 1 == Kind::Array as u32
+        && Kind::Array as u32 + 1 == Kind::Object as u32
+        && Kind::Object as u32 == 15
+);
+
 /// The payload bits of an entry's second word.
 const PAYLOAD: u32 = (1 << 28) - 1;
 
@@ -117,7 +126,7 @@ const RUN_STR_MAX: usize = 32;
 /// From a run string's closing quote to the next one's start: `","` and whitespace.
 const RUN_GAP_MAX: u32 = 64;
 /// The bit of a [`Kind::StrAt`] payload that says its first word is a place in the side
-/// buffer, not in the text: the run's text copied there (see [`Tape::detach_place`]) or written
+/// buffer, not in the text: the run's text copied there (see [`Tape::detach_run`]) or written
 /// there (see [`Tape::from_value`]), each string with its closing quote.
 const RUN_IN_SIDE: u32 = 1 << 27;
 
@@ -622,10 +631,12 @@ impl Run {
     }
 }
 
-/// Whether a string item may be in a run (see [`RUN_SHIFT`]): short, and what `serde_json`
-/// writes as it is, so the text of a tape from a `Value` reads back into the same runs.
-fn runs(s: &str) -> bool {
-    s.len() <= RUN_STR_MAX && !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+/// Whether a string item may be in a run (see [`RUN_SHIFT`]): short, and (`written_plainly`:
+/// unless the text is known to hold it without escapes) what `serde_json` writes as it is, so
+/// the text of a tape from a `Value` reads back into the same runs.
+fn runs(s: &str, written_plainly: bool) -> bool {
+    s.len() <= RUN_STR_MAX
+        && (written_plainly || !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20))
 }
 
 /// String `k` of the [`Kind::StrAt`] run `e` in `text` (the text, or the side buffer when the
@@ -751,7 +762,7 @@ pub struct Tape {
     /// (see [`Tape::note_duplicates`]): masking then covers every string value, and spans are
     /// found by scanning.
     duplicates: bool,
-    /// Where in the text the parse began (see `from_text`).
+    /// Where in the text the parse began: the offset of the parsed slice (see `from_text`).
     origin: usize,
     /// Whether the tape was read from the text at `origin`: reading it again gives the same
     /// values in the same order (repeated keys are resolved the same way), so a big error
@@ -765,8 +776,8 @@ pub struct Tape {
     /// text then reads back other values than the tape's.
     detached: bool,
     /// The document as JSON text, for a tape not `from_text` or a root whose text was masked
-    /// (see `lazy_value`): written when it is first needed, it reads back into the same entries
-    /// from the root on.
+    /// (see `lazy_value`): written when it is first needed, it reads back into the same values
+    /// from the root on, found by their ordinal.
     written: std::sync::OnceLock<String>,
     /// The container [`TapeNode::len`] counted last, and its count.
     last_len: Memo,
@@ -896,7 +907,8 @@ impl Tape {
         if text.len() >= SIDE_KEY as usize {
             return Err(de::Error::custom("JSON text too large (2 GiB or more)"));
         }
-        let origin = (slice.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        // A slice from elsewhere has no place in `text`: read as if at its start.
+        let origin = crate::source::slice_span(text, slice).map_or(0, |span| span.start);
         let mut de = serde_json::Deserializer::from_str(slice);
         let tape = Tape::read(&mut de, text, origin, limit)?;
         de.end()?;
@@ -974,9 +986,9 @@ impl Tape {
         Ok((builder.tape, builder.skipped))
     }
 
-    /// The value of entry `index` of the tape of the first JSON value of `text`: how a big
-    /// error instance is built when it is read, from the text (see [`Tape::from_text`]) or from
-    /// the tape's own copy (see [`Tape::written`]).
+    /// The value that `ordinal` values precede (see [`Tape::ordinal`]) in the first JSON value
+    /// of `text`: how a big error instance is built when it is read, from the text (see
+    /// `from_text`) or from the tape's own copy (see [`Tape::written`]).
     fn reparsed(text: &[u8], ordinal: u32) -> Value {
         let Ok(text) = std::str::from_utf8(text) else {
             return Value::Null;
@@ -1122,7 +1134,7 @@ impl Tape {
     ) -> Result<Option<Run>, TooBig> {
         // A string borrowed from the text has no escapes, and JSON holds no raw control
         // characters: only its length is in question.
-        if s.len() > RUN_STR_MAX || start.is_none() && !runs(s) {
+        if !runs(s, start.is_some()) {
             return Ok(None);
         }
         // At most 32 bytes.
@@ -1307,8 +1319,10 @@ impl Tape {
         let Some(last) = run_str(text, e, e.run_more()) else {
             return;
         };
-        let end = last.as_ptr() as usize - text.as_ptr() as usize + last.len();
-        let run = text.get(e.at as usize..=end).unwrap_or_default();
+        let Some(last) = crate::source::slice_span(text, last) else {
+            return;
+        };
+        let run = text.get(e.at as usize..=last.end).unwrap_or_default();
         if let Ok(end) = self.push_side_text(&[run]) {
             // A run's text is below 2 GiB, the text's bound.
             let at = end - run.len() as u32;
@@ -1439,9 +1453,8 @@ impl Builder<'_> {
 
     /// Where `s`, borrowed from the text, starts in it.
     fn borrowed(&self, s: &str) -> Option<u32> {
-        let offset = (s.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
         // `parse_limited` refused texts of 2 GiB or more: an offset fits below `SIDE_KEY`.
-        (offset + s.len() <= self.text.len()).then_some(offset as u32)
+        crate::source::slice_span(self.text, s).map(|span| span.start as u32)
     }
 
     fn push(&mut self, kind: Kind, at: u32, payload: u32) -> Result<usize, TooBig> {
@@ -2440,10 +2453,36 @@ impl<'a> Array<'a, TapeJson> for TapeNode<'a> {
 mod tests {
     use super::*;
 
+    /// `Entry::kind` reads each code back as the kind written with it (its table is by hand).
+    #[test]
+    fn every_kind_reads_back_from_its_code() {
+        use Kind::*;
+        let all = [
+            Null,
+            False,
+            True,
+            SmallPos,
+            SmallNeg,
+            BigPos,
+            BigNeg,
+            Float,
+            StrAt,
+            StrAfterKey,
+            StrSide,
+            WidePos,
+            WideNeg,
+            Packed,
+            Array,
+            Object,
+        ];
+        for kind in all {
+            assert_eq!(Entry::new(kind, 0, 0).kind(), kind);
+        }
+    }
+
     /// The values a tape holds: an entry each, but a packed entry's or a string run's items.
     fn values_held(tape: &Tape) -> usize {
-        let held = |e: &Entry| (0..16).take_while(|&k| e.holds(k)).count();
-        tape.entries.iter().map(held).sum()
+        tape.ordinal(0, tape.entries.len())
     }
 
     /// A big text's tape is allocated at its counted size: the count is the tape's values,

@@ -1137,8 +1137,7 @@ fn holds_members(node: TapeNode<'_>) -> bool {
 /// The span, quotes included, of `s` where the tape took it straight from `text` (a key or a
 /// string without escapes); `None` for a string held beside the text.
 fn quoted_span_in(text: &str, s: &str) -> Option<ByteSpan> {
-    let start = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    let end = start + s.len();
+    let ByteSpan { start, end } = crate::source::slice_span(text, s)?;
     let bytes = text.as_bytes();
     let quoted = start > 0 && bytes.get(start - 1) == Some(&b'"') && bytes.get(end) == Some(&b'"');
     quoted.then_some(ByteSpan {

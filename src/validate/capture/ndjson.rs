@@ -688,7 +688,10 @@ fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
     let line = exchange_object(unit, text, line)?;
     // Twice: the last one counts, as it would in a `Value`.
     let mut duplicates = line.duplicates() || bodies.len() > 1;
-    let mut apart = match bodies.last().and_then(|raw| slice_span(text, raw)) {
+    let mut apart = match bodies
+        .last()
+        .and_then(|raw| crate::source::slice_span(text, raw))
+    {
         Some(span) => {
             let (body, twice) = body_at(text, span).map_err(|(e, at)| not_json(e, at))?;
             duplicates |= twice;
@@ -734,13 +737,6 @@ impl LineBody {
         }
         LineBody::Value(tape)
     }
-}
-
-/// Where `slice`, a part of `text`, stands in it.
-fn slice_span(text: &str, slice: &str) -> Option<ByteSpan> {
-    let start = (slice.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    let end = start + slice.len();
-    (end <= text.len()).then_some(ByteSpan { start, end })
 }
 
 /// The body whose text is `span` of the line; an error comes with the offset of that slice.
