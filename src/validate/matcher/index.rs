@@ -10,7 +10,7 @@
 
 use crate::hash::KeyMap;
 
-use super::pattern::{decode, segment_matches, Token};
+use super::pattern::{decoded, segment_matches, Token};
 
 #[derive(Debug, Default, Clone)]
 struct Node {
@@ -107,13 +107,9 @@ impl Index {
         if let Some(&next) = node.literal.get(seg) {
             self.walk(next, segments.clone(), out);
         }
-        // Only a `%` can make the decoded text differ.
-        if !node.literal.is_empty() && seg.contains('%') {
-            let decoded = decode(seg);
-            if decoded != seg {
-                if let Some(&next) = node.literal.get(decoded.as_ref()) {
-                    self.walk(next, segments.clone(), out);
-                }
+        if !node.literal.is_empty() {
+            if let Some(&next) = decoded(seg).and_then(|d| node.literal.get(d.as_ref())) {
+                self.walk(next, segments.clone(), out);
             }
         }
         for (tokens, next) in &node.mixed {

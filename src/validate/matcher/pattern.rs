@@ -144,20 +144,26 @@ pub(super) fn segment_matches(tokens: &[Token], segment: &str) -> bool {
         [Token::Var { values, .. }] if values.is_empty() && !segment.contains('/') => {
             !segment.is_empty()
         }
-        // Only a `%` can make the decoded segment differ (the stretch pre-check asks this of
-        // many routes for each exchange).
-        [Token::Literal(lit)] => {
-            lit == segment || (segment.contains('%') && *lit == decode(segment))
-        }
+        // The stretch pre-check asks this of many routes for each exchange.
+        [Token::Literal(lit)] => lit == segment || decoded(segment).is_some_and(|d| *lit == d),
         _ => {
             full_match(tokens, segment, &['/'])
-                || (segment.contains('%') && full_match(tokens, &decode(segment), &['/']))
+                || decoded(segment).is_some_and(|d| full_match(tokens, &d, &['/']))
         }
     }
 }
 
 pub(super) fn decode(text: &str) -> Cow<'_, str> {
     percent_encoding::percent_decode_str(text).decode_utf8_lossy()
+}
+
+/// `segment` percent-decoded, when that differs from it: only a `%` can make it differ, and
+/// routing asks this of every segment of every exchange.
+pub(super) fn decoded(segment: &str) -> Option<Cow<'_, str>> {
+    if !segment.contains('%') {
+        return None;
+    }
+    Some(decode(segment)).filter(|d| d != segment)
 }
 
 /// A compiled server URL template.
