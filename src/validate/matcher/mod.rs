@@ -79,6 +79,13 @@ struct Route {
     label: String,
 }
 
+impl Route {
+    /// Whether the route answers `method`: HTTP methods are compared without case.
+    fn answers(&self, method: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method)
+    }
+}
+
 /// How an exchange matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchKind {
@@ -533,7 +540,7 @@ impl Router {
                 self.by_server[s].lookup_into(rest, &mut found);
                 for &id in &found {
                     let route = &self.routes[id];
-                    if !route.method.eq_ignore_ascii_case(method) {
+                    if !route.answers(method) {
                         continue;
                     }
                     hits.push((id, s, k));
@@ -596,7 +603,7 @@ impl Router {
                 .for_route(route)
                 .find(|&(_, at)| lookups[at].binary_search(&id).is_ok());
             let Some((kind, rest)) = found else { continue };
-            if !route.method.eq_ignore_ascii_case(method) {
+            if !route.answers(method) {
                 others.add(id, route);
                 continue;
             }
@@ -646,7 +653,7 @@ impl Router {
         // The routes of the exchange's method first: with a match among them the others are
         // not needed (they only name the allowed methods of an unmatched exchange), and they
         // are about half the routes tried on GitHub.
-        let same_method = |id: &&usize| self.routes[**id].method.eq_ignore_ascii_case(method);
+        let same_method = |id: &&usize| self.routes[**id].answers(method);
         if shortcut == Shortcut::Taken {
             if let Some(found) = self.stretched_full(method, url, candidates, routes, &pieces) {
                 return Some(found);
@@ -702,7 +709,7 @@ impl Router {
             .collect();
         routes.iter().find_map(|&id| {
             let route = &self.routes[id];
-            if !route.method.eq_ignore_ascii_case(method) {
+            if !route.answers(method) {
                 return None;
             }
             let multi = route.path.is_multi_segment();
@@ -757,21 +764,19 @@ impl Router {
     fn stretch_hint(&self, method: &str, candidates: &Candidates<'_>) -> Option<Stretch> {
         let pieces = candidates.pieces();
         let routes = self.routes.iter();
-        routes
-            .filter(|r| r.method.eq_ignore_ascii_case(method))
-            .find_map(|route| {
-                candidates.for_route(route).find_map(|(_, at)| {
-                    let stretched = route.path.stretch(&pieces[at], true)?;
-                    let segment = stretched.stretched_segment()?;
-                    let [Token::Var { name, .. }] = route.path.segments[segment].as_slice() else {
-                        return None;
-                    };
-                    Some(Stretch {
-                        route: route.label.clone(),
-                        variable: name.clone(),
-                    })
+        routes.filter(|r| r.answers(method)).find_map(|route| {
+            candidates.for_route(route).find_map(|(_, at)| {
+                let stretched = route.path.stretch(&pieces[at], true)?;
+                let segment = stretched.stretched_segment()?;
+                let [Token::Var { name, .. }] = route.path.segments[segment].as_slice() else {
+                    return None;
+                };
+                Some(Stretch {
+                    route: route.label.clone(),
+                    variable: name.clone(),
                 })
             })
+        })
     }
 
     /// `GET /repositories/*/issues`: each segment no template spells out becomes `*`.
