@@ -1407,6 +1407,35 @@ fn text_str(text: &str, start: usize, len: u32) -> Option<&str> {
     text.get(start..start + len)
 }
 
+/// Whether two of `keys` hash alike: the cheap test for a repeated key in a big object, which
+/// almost never has one. An open-addressed table in `table` (reused between objects) costs one
+/// probe or two per key, where sorting the hashes cost a comparison sort per object and FNV a
+/// multiply per byte (2026-11-30: 167 M instructions on the GitHub load, BENCHMARKS.md).
+fn any_hash_twice<'k>(table: &mut Vec<u64>, keys: impl ExactSizeIterator<Item = &'k str>) -> bool {
+    use std::hash::BuildHasher;
+    let size = (keys.len() * 2).next_power_of_two();
+    table.clear();
+    table.resize(size, 0);
+    let state = foldhash::fast::FixedState::default();
+    for key in keys {
+        // 0 marks a free slot, so a hash of 0 is stored as 1 (a false alarm costs the exact
+        // test, never a missed repeat).
+        let hash = state.hash_one(key).max(1);
+        let mut slot = (hash as usize) & (size - 1);
+        loop {
+            match table[slot] {
+                0 => {
+                    table[slot] = hash;
+                    break;
+                }
+                h if h == hash => return true,
+                _ => slot = (slot + 1) & (size - 1),
+            }
+        }
+    }
+    false
+}
+
 /// A `serde_json` number as the parser gave it.
 fn number_of(n: &Number) -> Num {
     match (n.as_u64(), n.as_i64(), n.as_f64()) {
@@ -1425,7 +1454,7 @@ struct Builder<'t> {
     /// The keys of the objects being read, innermost last, each as its entry's first word and
     /// its length: [`Builder::dedup`] compares them without looking for their ends.
     keys: Vec<(u32, u32)>,
-    /// Scratch for [`Builder::dedup`]: an object's member entries and their keys' hashes.
+    /// Scratch for [`Builder::dedup`]: an object's member entries, and a table of its keys' hashes.
     members: Vec<usize>,
     hashes: Vec<u64>,
     /// The root object's members of this name are skipped (see [`Tape::parse_skipping`]).
@@ -1594,7 +1623,7 @@ impl Builder<'_> {
 
     /// Keeps the last value of each repeated key at the first key's place, as `serde_json`'s
     /// insertion-ordered map does. Finding none is the common case, and costs one comparison of
-    /// each pair of keys in a small object, or sorting their hashes in a big one, in buffers
+    /// each pair of keys in a small object, or a table of their hashes in a big one, in buffers
     /// reused from object to object.
     /// The object's keys are `keys[first..]`, one for each member in order.
     fn dedup(&mut self, at: usize, first: usize) {
@@ -1604,11 +1633,7 @@ impl Builder<'_> {
         let maybe = if keys.len() <= 8 {
             (0..keys.len()).any(|a| (0..a).any(|b| key(a) == key(b)))
         } else {
-            let hashes = &mut self.hashes;
-            hashes.clear();
-            hashes.extend((0..keys.len()).map(|n| crate::hash::fnv1a(&[key(n)])));
-            hashes.sort_unstable();
-            hashes.windows(2).any(|w| w[0] == w[1])
+            any_hash_twice(&mut self.hashes, (0..keys.len()).map(key))
         };
         if !maybe {
             return;
