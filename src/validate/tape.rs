@@ -3378,6 +3378,26 @@ mod tests {
             assert_same(text);
             assert!(Tape::parse(text).expect("parses").duplicates(), "{text}");
         }
+        // Objects of more than eight members take the hash table: a repeat is found wherever
+        // it stands, and none is reported where there is none.
+        let members = |n: usize| {
+            (0..n)
+                .map(|i| format!(r#""k{i}": {i}"#))
+                .collect::<Vec<_>>()
+        };
+        for (n, at) in [(9, 0), (20, 19), (64, 31), (300, 150)] {
+            let mut m = members(n);
+            let clean = format!("{{{}}}", m.join(", "));
+            assert_same(&clean);
+            assert!(
+                !Tape::parse(&clean).expect("parses").duplicates(),
+                "{clean}"
+            );
+            m.push(format!(r#""k{at}": "last""#));
+            let twice = format!("{{{}}}", m.join(", "));
+            assert_same(&twice);
+            assert!(Tape::parse(&twice).expect("parses").duplicates(), "{twice}");
+        }
     }
 
     /// Detached before the text is masked, strings read as they were; on a line with a key
