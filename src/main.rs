@@ -8,6 +8,7 @@ fn main() -> ExitCode {
     let code = specsmith::run_with(specsmith::Hooks {
         specs_loaded: allocator::specs_loaded,
         huge_entry: allocator::huge_entry,
+        exits_after_run: true,
     });
     ExitCode::from(code as u8)
 }

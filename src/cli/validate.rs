@@ -79,7 +79,11 @@ pub fn run(args: ValidateArgs, hooks: Hooks) -> Result<Outcome, Error> {
         Err(unreadable) => return Ok(unreadable_specs(&unreadable)),
     };
     let finished = execute(&plan, hooks)?;
-    Ok(plan.exit_code(&finished.problems))
+    let outcome = plan.exit_code(&finished.problems);
+    if hooks.exits_after_run {
+        std::mem::forget(plan);
+    }
+    Ok(outcome)
 }
 
 /// What a validate run will do, with every input read and every flag checked: nothing after
@@ -248,6 +252,9 @@ fn execute(plan: &Plan, hooks: Hooks) -> Result<Finished, Error> {
         None => finished.and_then(|()| std::io::Write::flush(&mut out)),
     }
     .map_err(Error::Report)?;
+    if hooks.exits_after_run {
+        std::mem::forget(validator);
+    }
     Ok(Finished { problems })
 }
 
