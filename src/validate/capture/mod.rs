@@ -1095,15 +1095,22 @@ impl<'t> SecretWalk<'t> {
             self.string(node, || pointer_at(at, path));
         }
         for (key, child) in node.members() {
+            let Some(holds) = may_hold_strings(child) else {
+                continue;
+            };
+            // A key is judged only where its verdict can matter: above a string or a container.
             let every = every || crate::secrecy::is_credential_name(key);
-            if (every || holds_members(child))
+            if (every || holds == Holds::Members)
                 && !self.descend(PathStep::Key(key), child, at, path, every)
             {
                 return false;
             }
         }
         for (i, child) in node.items().enumerate() {
-            if (every || holds_members(child))
+            let Some(holds) = may_hold_strings(child) else {
+                continue;
+            };
+            if (every || holds == Holds::Members)
                 && !self.descend(PathStep::Index(i), child, at, path, every)
             {
                 return false;
@@ -1128,10 +1135,22 @@ impl<'t> SecretWalk<'t> {
     }
 }
 
-/// Whether a walk looking for credential-named keys must step into `node`: a scalar has none
-/// (most members of a body are scalars, and a step costs more than this look).
-fn holds_members(node: TapeNode<'_>) -> bool {
-    node.is_object() || node.is_array()
+/// What a node can give a [`SecretWalk`]: a string, or members and items to look through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    String,
+    Members,
+}
+
+/// What `node` can give a [`SecretWalk`]; `None` for a number, a boolean or `null`, which hold
+/// nothing to mask: the walk neither steps into them nor judges their keys (a third of
+/// GitHub's members, and a step or a verdict costs more than this look).
+fn may_hold_strings(node: TapeNode<'_>) -> Option<Holds> {
+    match jsonschema::json::Node::json_type(&node) {
+        jsonschema::JsonType::String => Some(Holds::String),
+        jsonschema::JsonType::Object | jsonschema::JsonType::Array => Some(Holds::Members),
+        _ => None,
+    }
 }
 
 /// The span, quotes included, of `s` where the tape took it straight from `text` (a key or a
@@ -1155,7 +1174,12 @@ enum PathStep<'v> {
 
 /// The pointer of `path` below `at`.
 fn pointer_at(at: &str, path: &[PathStep<'_>]) -> String {
-    let mut pointer = Pointer::new(at);
+    // Room for the whole pointer at once, indices at a guess: one allocation, not one per step.
+    let room = path.iter().fold(at.len(), |n, step| match step {
+        PathStep::Key(k) => n + k.len() + 1,
+        PathStep::Index(_) => n + 4,
+    });
+    let mut pointer = Pointer::with_capacity(at, room);
     for step in path {
         match step {
             PathStep::Key(k) => pointer.push_key(k),
