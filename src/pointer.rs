@@ -121,7 +121,7 @@ impl Pointer {
         // Most keys need no escape: copied whole, not char by char (a few percent of the
         // Kommo run went to pushing keys one char at a time).
         let mut rest = key;
-        while let Some(at) = memchr::memchr2(b'~', b'/', rest.as_bytes()) {
+        while let Some(at) = rest.bytes().position(|b| b == b'~' || b == b'/') {
             self.0.push_str(&rest[..at]);
             self.0.push_str(if rest.as_bytes()[at] == b'~' {
                 "~0"
