@@ -589,6 +589,8 @@ pub struct Exchange {
     pub method: String,
     /// Request URL as recorded.
     pub url: String,
+    /// The URL as reports show it, when that differs from `url` (see [`Exchange::shown_url`]).
+    redacted_url: Option<String>,
     /// Response status.
     pub status: u16,
     /// Response `Content-Type`, if recorded.
@@ -596,12 +598,51 @@ pub struct Exchange {
     /// The response body, if one was recorded.
     pub body: Option<Body>,
     /// Where the exchange starts in the file, for findings that have no place in the body.
-    pub anchor: Location,
+    pub anchor: Anchor,
     /// `--operation` for raw bodies.
     pub operation: Option<String>,
     /// The request as recorded; `None` for raw bodies, which record no request (request checks
     /// are then skipped).
     pub request: Option<Request>,
+}
+
+impl Exchange {
+    /// The URL as every report shows it: credentials hidden (see [`crate::secrecy::redact_url`]).
+    /// Redacted once, when the exchange is read: its reader needs to know already whether the
+    /// URL hides something.
+    pub fn shown_url(&self) -> &str {
+        self.redacted_url.as_deref().unwrap_or(&self.url)
+    }
+}
+
+/// [`Exchange::redacted_url`] of `url`: `None` when it hides nothing.
+fn redacted_url(url: &str) -> Option<String> {
+    match crate::secrecy::redact_url(url) {
+        std::borrow::Cow::Owned(shown) => Some(shown),
+        std::borrow::Cow::Borrowed(_) => None,
+    }
+}
+
+/// Where an exchange starts in its file: the first line of its text (masked as reports may
+/// show it), located only when a finding is placed there. Its snippet is a copy of that whole
+/// line (an NDJSON exchange's), and most exchanges have no such finding.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    origin: Origin,
+    text: Arc<String>,
+}
+
+impl Anchor {
+    /// The anchor of an exchange whose `text` starts at `origin`.
+    pub fn new(origin: Origin, text: Arc<String>) -> Self {
+        Anchor { origin, text }
+    }
+
+    /// Where the exchange starts, with its first line as the snippet.
+    pub fn location(&self) -> Location {
+        let first_line = self.text.split('\n').next().unwrap_or("");
+        self.origin.location(first_line)
+    }
 }
 
 /// One recorded name/value pair of a request: a query pair, a header or a cookie.

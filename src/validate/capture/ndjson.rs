@@ -25,8 +25,8 @@ use jsonschema::json::Node;
 
 use super::{
     bom_warning, looks_binary, mask_strings_knowing, normalize_method, parse_error, serde_message,
-    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Secret, SecretWalk, Unit,
-    UnitKind,
+    without_snippet, Anchor, Body, Exchange, Field, Origin, Parsed, Request, Secret, SecretWalk,
+    Unit, UnitKind,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
@@ -295,10 +295,10 @@ impl<R: Read + Seek> Lines<R> {
 }
 
 /// The strings of a line that may carry credentials: every header value but the response's
-/// `Content-Type`, every request header value, the URL when its query holds a credential, every
-/// string of the request body, and every string under a credential-named key (see
-/// [`crate::secrecy`]), the body's included when the line's tape holds it.
-fn line_secrets(line: TapeNode<'_>, walk: &mut SecretWalk<'_>) {
+/// `Content-Type`, every request header value, the URL when it hides a credential
+/// (`url_hides`), every string of the request body, and every string under a credential-named
+/// key (see [`crate::secrecy`]), the body's included when the line's tape holds it.
+fn line_secrets(line: TapeNode<'_>, url_hides: bool, walk: &mut SecretWalk<'_>) {
     let fields = [
         ("headers", "/headers", true),
         ("request_headers", "/request_headers", false),
@@ -320,13 +320,8 @@ fn line_secrets(line: TapeNode<'_>, walk: &mut SecretWalk<'_>) {
             walk.string(value, at);
         }
     }
-    if let Some(url) = line.get("url") {
-        if url
-            .as_str()
-            .is_some_and(|u| matches!(crate::validate::redact_url(u), std::borrow::Cow::Owned(_)))
-        {
-            walk.string(url, || "/url".to_string());
-        }
+    if let Some(url) = line.get("url").filter(|_| url_hides) {
+        walk.string(url, || "/url".to_string());
     }
     if let Some(body) = line.get("request_body") {
         walk.every_string(body, "/request_body");
@@ -475,10 +470,12 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
     let read = read_line(&unit, &text)?;
     let duplicates = read.duplicates;
     let mut walk = SecretWalk::new(&text);
-    let envelope = {
+    let (envelope, redacted_url) = {
         let root = read.line.root(&text);
-        line_secrets(root, &mut walk);
-        Envelope::of(root)
+        let envelope = Envelope::of(root);
+        let redacted_url = envelope.url.as_deref().and_then(super::redacted_url);
+        line_secrets(root, redacted_url.is_some(), &mut walk);
+        (envelope, redacted_url)
     };
     let (mut body, apart) = read.body(&text);
     if let (LineBody::Value(v), true) = (&body, apart) {
@@ -536,10 +533,11 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
         entry: unit.entry,
         method,
         url,
+        redacted_url,
         status,
         content_type,
         body,
-        anchor: unit.origin.location(&shown),
+        anchor: Anchor::new(unit.origin.clone(), shown),
         operation: None,
         request: Some(request),
     })
