@@ -997,7 +997,19 @@ fn mask_range(text: &mut String, range: std::ops::Range<usize>, scratch: &mut St
         return false;
     };
     scratch.clear();
-    scratch.extend(inner.chars().map(mask_char));
+    if inner.is_ascii() {
+        // Nearly every masked value: one placeholder byte a byte, written in bulk rather than
+        // character by character.
+        const STARS: &str = "****************************************************************";
+        let mut left = inner.len();
+        while left > 0 {
+            let n = left.min(STARS.len());
+            scratch.push_str(&STARS[..n]);
+            left -= n;
+        }
+    } else {
+        scratch.extend(inner.chars().map(mask_char));
+    }
     text.replace_range(range, scratch);
     true
 }
