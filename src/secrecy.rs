@@ -437,9 +437,8 @@ fn redact_userinfo(head: &str) -> Option<String> {
 
 /// `/a;jsessionid=X/b` → `/a;jsessionid=REDACTED/b`; `None` when no parameter is a credential.
 fn redact_path_params(head: &str) -> Option<String> {
-    if memchr::memchr(b';', head.as_bytes()).is_none() {
-        return None;
-    }
+    // No `;`, no path parameters: most URLs are answered here.
+    memchr::memchr(b';', head.as_bytes())?;
     let mut changed = false;
     let segments: Vec<String> = head
         .split('/')
