@@ -76,7 +76,7 @@ fn array_index(token: &str) -> Option<usize> {
 
 /// Joins a pointer and one more segment.
 pub fn pointer_push(pointer: &str, segment: &str) -> String {
-    let mut out = Pointer::new(pointer);
+    let mut out = Pointer::with_capacity(pointer, pointer.len() + 1 + segment.len());
     out.push_key(segment);
     out.into_string()
 }
@@ -96,6 +96,14 @@ impl Pointer {
         Pointer(start.to_string())
     }
 
+    /// [`Pointer::new`] with room for `capacity` bytes: a pointer written whole and kept grows
+    /// in one allocation.
+    pub fn with_capacity(start: &str, capacity: usize) -> Self {
+        let mut text = String::with_capacity(capacity.max(start.len()));
+        text.push_str(start);
+        Pointer(text)
+    }
+
     /// The pointer as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -113,7 +121,7 @@ impl Pointer {
         // Most keys need no escape: copied whole, not char by char (a few percent of the
         // Kommo run went to pushing keys one char at a time).
         let mut rest = key;
-        while let Some(at) = rest.find(['~', '/']) {
+        while let Some(at) = rest.bytes().position(|b| b == b'~' || b == b'/') {
             self.0.push_str(&rest[..at]);
             self.0.push_str(if rest.as_bytes()[at] == b'~' {
                 "~0"

@@ -473,7 +473,7 @@ impl<'s> Validator<'s> {
         let mut exref = ExchangeRef {
             entry: ex.entry,
             method: (!ex.method.is_empty()).then(|| ex.method.clone()),
-            url: (!ex.url.is_empty()).then(|| redact_url(&ex.url).into_owned()),
+            url: (!ex.url.is_empty()).then(|| ex.shown_url().to_string()),
             operation: None,
             route: None,
             status: Some(ex.status),
@@ -510,7 +510,7 @@ impl<'s> Validator<'s> {
             // exchange when they are recorded. An NDJSON anchor holds its whole line as the
             // snippet: a copy per exchange showed in the Kommo profile (2 % of the CPU).
             anchor: (kind == MatchKind::PathOnly)
-                .then(|| (file.to_path_buf(), ex.anchor.clone(), exref.clone())),
+                .then(|| (file.to_path_buf(), ex.anchor.location(), exref.clone())),
             case: self
                 .options
                 .record_exchanges
@@ -704,7 +704,8 @@ fn unparsable(
     exref: &ExchangeRef,
     e: &serde_json::Error,
 ) -> Diagnostic {
-    let location = body_check::parse_error_location(body, e).unwrap_or_else(|| ex.anchor.clone());
+    let location =
+        body_check::parse_error_location(body, e).unwrap_or_else(|| ex.anchor.location());
     let mut d = at_exchange(
         ex,
         exref,
@@ -737,7 +738,9 @@ fn to_diagnostic(
     let mut d = Diagnostic::new(f.kind, f.severity, f.message)
         .in_file(ex.file.as_path())
         .with_pointer(f.pointer)
-        .at(Some(located.location.unwrap_or_else(|| ex.anchor.clone())));
+        .at(Some(
+            located.location.unwrap_or_else(|| ex.anchor.location()),
+        ));
     d.key = key;
     d.suggestion = f.suggestion;
     d.notes = f.notes;
@@ -805,7 +808,7 @@ fn unmatched(ex: &Exchange, mut exref: ExchangeRef, why: NoMatch) -> UnitResult 
 fn at_exchange(ex: &Exchange, exref: &ExchangeRef, kind: Kind, message: String) -> Diagnostic {
     let mut d = Diagnostic::error(kind, message)
         .in_file(ex.file.as_path())
-        .at(Some(ex.anchor.clone()));
+        .at(Some(ex.anchor.location()));
     d.exchange = Some(exref.clone());
     d
 }

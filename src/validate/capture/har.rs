@@ -20,8 +20,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::json_pointer_span;
 
 use super::{
-    bom_warning, mask_strings, normalize_method, parse_error, serde_message, without_snippet, Body,
-    Exchange, Field, Origin, Parsed, Request, Slice, Unit, UnitKind,
+    bom_warning, mask_strings, normalize_method, parse_error, serde_message, without_snippet,
+    Anchor, Body, Exchange, Field, Origin, Parsed, Request, Slice, Unit, UnitKind,
 };
 
 /// Cuts the file into entries (units), reporting what is not a HAR.
@@ -603,19 +603,20 @@ pub fn parse_entry(mut unit: Unit) -> Parsed {
     let real_request = json_pointer_span(&text, "/request")
         .and_then(|found| text.get(found.value.start..found.value.end))
         .map(str::to_string);
-    mask_strings(&mut text, &secret_pointers(&entry));
+    let redacted_url = super::redacted_url(&entry.request.url);
+    mask_strings(&mut text, &secret_pointers(&entry, redacted_url.is_some()));
     // From here on, snippets come from the masked text: same positions, no secrets.
     let shown = Arc::new(text);
-    let anchor = unit.origin.location(shown.split('\n').next().unwrap_or(""));
+    let anchor = Anchor::new(unit.origin.clone(), shown.clone());
     let status = status_of(&entry, index).map_err(|message| {
         // Browsers record aborted and blocked requests with status 0: nothing to check, but
         // worth knowing, so a warning rather than an error.
-        let mut d = parse_error(file, anchor.clone(), message);
+        let mut d = parse_error(file, anchor.location(), message);
         d.severity = crate::diagnostic::Severity::Warning;
         d
     })?;
     let body_error = |message: String| {
-        let at = locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.clone());
+        let at = locate_text(&unit.origin, &shown).unwrap_or_else(|| anchor.location());
         parse_error(file, at, format!("entry {index}: {message}"))
     };
     let body = match recorded {
@@ -644,6 +645,7 @@ pub fn parse_entry(mut unit: Unit) -> Parsed {
         method: normalize_method(&entry.request.method),
         content_type: content_type_of(entry.response),
         url: entry.request.url,
+        redacted_url,
         status,
         body,
         anchor,
@@ -893,8 +895,9 @@ fn post_body(post: &HarPostData, origin: &Origin, real: &str, text: &Arc<String>
 }
 
 /// The JSON pointers of an entry's values that may carry credentials: every request header,
-/// cookie, query and post value, and every response header but `Content-Type`.
-fn secret_pointers(entry: &HarEntry) -> Vec<String> {
+/// cookie, query and post value, the URL when `url_hides` something, and every response header
+/// but `Content-Type`.
+fn secret_pointers(entry: &HarEntry, url_hides: bool) -> Vec<String> {
     let mut out = Vec::new();
     let request = &entry.request;
     out.extend((0..request.headers.len()).map(|i| format!("/request/headers/{i}/value")));
@@ -904,10 +907,7 @@ fn secret_pointers(entry: &HarEntry) -> Vec<String> {
         out.push("/request/postData/text".to_string());
         out.extend((0..post.params.len()).map(|i| format!("/request/postData/params/{i}/value")));
     }
-    if matches!(
-        crate::validate::redact_url(&request.url),
-        std::borrow::Cow::Owned(_)
-    ) {
+    if url_hides {
         out.push("/request/url".to_string());
     }
     let response = &entry.response;

@@ -589,6 +589,8 @@ pub struct Exchange {
     pub method: String,
     /// Request URL as recorded.
     pub url: String,
+    /// The URL as reports show it, when that differs from `url` (see [`Exchange::shown_url`]).
+    redacted_url: Option<String>,
     /// Response status.
     pub status: u16,
     /// Response `Content-Type`, if recorded.
@@ -596,12 +598,51 @@ pub struct Exchange {
     /// The response body, if one was recorded.
     pub body: Option<Body>,
     /// Where the exchange starts in the file, for findings that have no place in the body.
-    pub anchor: Location,
+    pub anchor: Anchor,
     /// `--operation` for raw bodies.
     pub operation: Option<String>,
     /// The request as recorded; `None` for raw bodies, which record no request (request checks
     /// are then skipped).
     pub request: Option<Request>,
+}
+
+impl Exchange {
+    /// The URL as every report shows it: credentials hidden (see [`crate::secrecy::redact_url`]).
+    /// Redacted once, when the exchange is read: its reader needs to know already whether the
+    /// URL hides something.
+    pub fn shown_url(&self) -> &str {
+        self.redacted_url.as_deref().unwrap_or(&self.url)
+    }
+}
+
+/// [`Exchange::redacted_url`] of `url`: `None` when it hides nothing.
+fn redacted_url(url: &str) -> Option<String> {
+    match crate::secrecy::redact_url(url) {
+        std::borrow::Cow::Owned(shown) => Some(shown),
+        std::borrow::Cow::Borrowed(_) => None,
+    }
+}
+
+/// Where an exchange starts in its file: the first line of its text (masked as reports may
+/// show it), located only when a finding is placed there. Its snippet is a copy of that whole
+/// line (an NDJSON exchange's), and most exchanges have no such finding.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    origin: Origin,
+    text: Arc<String>,
+}
+
+impl Anchor {
+    /// The anchor of an exchange whose `text` starts at `origin`.
+    pub fn new(origin: Origin, text: Arc<String>) -> Self {
+        Anchor { origin, text }
+    }
+
+    /// Where the exchange starts, with its first line as the snippet.
+    pub fn location(&self) -> Location {
+        let first_line = self.text.split('\n').next().unwrap_or("");
+        self.origin.location(first_line)
+    }
 }
 
 /// One recorded name/value pair of a request: a query pair, a header or a cookie.
@@ -956,7 +997,19 @@ fn mask_range(text: &mut String, range: std::ops::Range<usize>, scratch: &mut St
         return false;
     };
     scratch.clear();
-    scratch.extend(inner.chars().map(mask_char));
+    if inner.is_ascii() {
+        // Nearly every masked value: one placeholder byte a byte, written in bulk rather than
+        // character by character.
+        const STARS: &str = "****************************************************************";
+        let mut left = inner.len();
+        while left > 0 {
+            let n = left.min(STARS.len());
+            scratch.push_str(&STARS[..n]);
+            left -= n;
+        }
+    } else {
+        scratch.extend(inner.chars().map(mask_char));
+    }
     text.replace_range(range, scratch);
     true
 }
@@ -1095,15 +1148,22 @@ impl<'t> SecretWalk<'t> {
             self.string(node, || pointer_at(at, path));
         }
         for (key, child) in node.members() {
+            let Some(holds) = may_hold_strings(child) else {
+                continue;
+            };
+            // A key is judged only where its verdict can matter: above a string or a container.
             let every = every || crate::secrecy::is_credential_name(key);
-            if (every || holds_members(child))
+            if (every || holds == Holds::Members)
                 && !self.descend(PathStep::Key(key), child, at, path, every)
             {
                 return false;
             }
         }
         for (i, child) in node.items().enumerate() {
-            if (every || holds_members(child))
+            let Some(holds) = may_hold_strings(child) else {
+                continue;
+            };
+            if (every || holds == Holds::Members)
                 && !self.descend(PathStep::Index(i), child, at, path, every)
             {
                 return false;
@@ -1128,10 +1188,22 @@ impl<'t> SecretWalk<'t> {
     }
 }
 
-/// Whether a walk looking for credential-named keys must step into `node`: a scalar has none
-/// (most members of a body are scalars, and a step costs more than this look).
-fn holds_members(node: TapeNode<'_>) -> bool {
-    node.is_object() || node.is_array()
+/// What a node can give a [`SecretWalk`]: a string, or members and items to look through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    String,
+    Members,
+}
+
+/// What `node` can give a [`SecretWalk`]; `None` for a number, a boolean or `null`, which hold
+/// nothing to mask: the walk neither steps into them nor judges their keys (a third of
+/// GitHub's members, and a step or a verdict costs more than this look).
+fn may_hold_strings(node: TapeNode<'_>) -> Option<Holds> {
+    match jsonschema::json::Node::json_type(&node) {
+        jsonschema::JsonType::String => Some(Holds::String),
+        jsonschema::JsonType::Object | jsonschema::JsonType::Array => Some(Holds::Members),
+        _ => None,
+    }
 }
 
 /// The span, quotes included, of `s` where the tape took it straight from `text` (a key or a
@@ -1155,7 +1227,12 @@ enum PathStep<'v> {
 
 /// The pointer of `path` below `at`.
 fn pointer_at(at: &str, path: &[PathStep<'_>]) -> String {
-    let mut pointer = Pointer::new(at);
+    // Room for the whole pointer at once, indices at a guess: one allocation, not one per step.
+    let room = path.iter().fold(at.len(), |n, step| match step {
+        PathStep::Key(k) => n + k.len() + 1,
+        PathStep::Index(_) => n + 4,
+    });
+    let mut pointer = Pointer::with_capacity(at, room);
     for step in path {
         match step {
             PathStep::Key(k) => pointer.push_key(k),

@@ -25,8 +25,8 @@ use jsonschema::json::Node;
 
 use super::{
     bom_warning, looks_binary, mask_strings_knowing, normalize_method, parse_error, serde_message,
-    without_snippet, Body, Exchange, Field, Origin, Parsed, Request, Secret, SecretWalk, Unit,
-    UnitKind,
+    without_snippet, Anchor, Body, Exchange, Field, Origin, Parsed, Request, Secret, SecretWalk,
+    Unit, UnitKind,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
@@ -295,16 +295,18 @@ impl<R: Read + Seek> Lines<R> {
 }
 
 /// The strings of a line that may carry credentials: every header value but the response's
-/// `Content-Type`, every request header value, the URL when its query holds a credential, every
-/// string of the request body, and every string under a credential-named key (see
-/// [`crate::secrecy`]), the body's included when the line's tape holds it.
-fn line_secrets(line: TapeNode<'_>, walk: &mut SecretWalk<'_>) {
+/// `Content-Type`, every request header value, the URL when it hides a credential, every string
+/// of the request body, and every string under a credential-named key (see [`crate::secrecy`]),
+/// the body's included when the line's tape holds it. With what the reader reads of the line,
+/// looked up once for both.
+fn line_secrets<'a>(line: TapeNode<'a>, walk: &mut SecretWalk<'_>) -> LineView<'a> {
+    let line = LineView::of(line);
     let fields = [
-        ("headers", "/headers", true),
-        ("request_headers", "/request_headers", false),
+        (line.headers, "/headers", true),
+        (line.request_headers, "/request_headers", false),
     ];
     for (field, field_at, keep_content_type) in fields {
-        let Some(headers) = line.get(field).filter(TapeNode::is_object) else {
+        let Some(headers) = field.filter(TapeNode::is_object) else {
             continue;
         };
         for (name, value) in headers.members() {
@@ -320,18 +322,61 @@ fn line_secrets(line: TapeNode<'_>, walk: &mut SecretWalk<'_>) {
             walk.string(value, at);
         }
     }
-    if let Some(url) = line.get("url") {
-        if url
-            .as_str()
-            .is_some_and(|u| matches!(crate::validate::redact_url(u), std::borrow::Cow::Owned(_)))
-        {
-            walk.string(url, || "/url".to_string());
-        }
+    if let Some(url) = line.url.filter(|_| line.redacted_url.is_some()) {
+        walk.string(url, || "/url".to_string());
     }
-    if let Some(body) = line.get("request_body") {
+    if let Some(body) = line.request_body {
         walk.every_string(body, "/request_body");
     }
-    walk.credential_strings(line, "");
+    walk.credential_strings(line.line, "");
+    line
+}
+
+/// What the reader reads of a line's object: the members it looks at, found in one pass over
+/// the members (a lookup by name scans them each time, and a line was asked for ten; a line's
+/// keys are unique on its tape, so the member found is the one a lookup finds), and its URL as
+/// reports show it, when that differs from the URL (see [`super::Exchange::shown_url`]).
+struct LineView<'a> {
+    line: TapeNode<'a>,
+    redacted_url: Option<String>,
+    method: Option<TapeNode<'a>>,
+    url: Option<TapeNode<'a>>,
+    status: Option<TapeNode<'a>>,
+    headers: Option<TapeNode<'a>>,
+    request_headers: Option<TapeNode<'a>>,
+    request_body: Option<TapeNode<'a>>,
+}
+
+impl<'a> LineView<'a> {
+    fn of(line: TapeNode<'a>) -> Self {
+        let mut found = LineView {
+            line,
+            redacted_url: None,
+            method: None,
+            url: None,
+            status: None,
+            headers: None,
+            request_headers: None,
+            request_body: None,
+        };
+        for (key, value) in line.members() {
+            let slot = match key {
+                "method" => &mut found.method,
+                "url" => &mut found.url,
+                "status" => &mut found.status,
+                "headers" => &mut found.headers,
+                "request_headers" => &mut found.request_headers,
+                "request_body" => &mut found.request_body,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        found.redacted_url = found
+            .url
+            .and_then(|url| url.as_str())
+            .and_then(super::redacted_url);
+        found
+    }
 }
 
 /// The recorded request headers, each pointing at its value: one field per item of a value
@@ -388,14 +433,14 @@ enum RequestBody {
 }
 
 impl Envelope {
-    fn of(line: TapeNode<'_>) -> Envelope {
-        let text = |key: &str| line.get(key).and_then(|v| v.as_str()).map(str::to_string);
-        let content_type = line.get("headers").and_then(|h| {
+    fn of(line: &LineView<'_>) -> Envelope {
+        let text = |v: Option<TapeNode<'_>>| v.and_then(|v| v.as_str()).map(str::to_string);
+        let content_type = line.headers.and_then(|h| {
             h.members()
                 .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
                 .and_then(|(_, v)| v.as_str().map(str::to_string))
         });
-        let request_body = match line.get("request_body") {
+        let request_body = match line.request_body {
             None => RequestBody::Absent,
             Some(v) if v.is_null() || v.as_str() == Some("") => RequestBody::Empty,
             Some(v) => match v.as_str() {
@@ -404,12 +449,12 @@ impl Envelope {
             },
         };
         Envelope {
-            method: text("method").map(|m| normalize_method(&m)),
-            url: text("url"),
-            status: line.get("status").and_then(status_of),
+            method: text(line.method).map(|m| normalize_method(&m)),
+            url: text(line.url),
+            status: line.status.and_then(status_of),
             content_type,
             request_headers: line
-                .get("request_headers")
+                .request_headers
                 .filter(TapeNode::is_object)
                 .map(request_headers),
             request_body,
@@ -475,10 +520,9 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
     let read = read_line(&unit, &text)?;
     let duplicates = read.duplicates;
     let mut walk = SecretWalk::new(&text);
-    let envelope = {
-        let root = read.line.root(&text);
-        line_secrets(root, &mut walk);
-        Envelope::of(root)
+    let (envelope, redacted_url) = {
+        let line = line_secrets(read.line.root(&text), &mut walk);
+        (Envelope::of(&line), line.redacted_url)
     };
     let (mut body, apart) = read.body(&text);
     if let (LineBody::Value(v), true) = (&body, apart) {
@@ -536,10 +580,11 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
         entry: unit.entry,
         method,
         url,
+        redacted_url,
         status,
         content_type,
         body,
-        anchor: unit.origin.location(&shown),
+        anchor: Anchor::new(unit.origin.clone(), shown),
         operation: None,
         request: Some(request),
     })

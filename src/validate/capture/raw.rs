@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Kind};
 
 use super::{
     bom_warning, looks_binary, normalize_method, parse_error, serde_error_location, serde_message,
-    Body, Exchange, Origin, Parsed, RawMeta, Unit, UnitKind,
+    Anchor, Body, Exchange, Origin, Parsed, RawMeta, Unit, UnitKind,
 };
 
 #[derive(Deserialize)]
@@ -137,9 +137,8 @@ pub fn read(
 /// Turns a raw body unit into an exchange.
 pub fn parse_body(mut unit: Unit, meta: &RawMeta) -> Parsed {
     let file = unit.file.as_path();
-    let anchor = unit
-        .origin
-        .location(unit.text.split('\n').next().unwrap_or(""));
+    let text = Arc::new(std::mem::take(&mut unit.text));
+    let anchor = Anchor::new(unit.origin.clone(), text.clone());
     let Some(status) = meta.status else {
         let hint = meta_path(file)
             .map(|p| p.display().to_string())
@@ -150,7 +149,7 @@ pub fn parse_body(mut unit: Unit, meta: &RawMeta) -> Parsed {
                 "a raw body without a description: cannot tell which request it answers",
             )
             .in_file(file)
-            .at(Some(anchor))
+            .at(Some(anchor.location()))
             .with_suggestion(format!(
                 "write {hint} with method, url and status, or pass --operation ID --status CODE"
             )),
@@ -160,11 +159,12 @@ pub fn parse_body(mut unit: Unit, meta: &RawMeta) -> Parsed {
         file: unit.file.clone(),
         entry: None,
         method: meta.method.clone().unwrap_or_default(),
+        redacted_url: meta.url.as_deref().and_then(super::redacted_url),
         url: meta.url.clone().unwrap_or_default(),
         status,
         content_type: meta.content_type.clone(),
         body: Some(Body {
-            text: Arc::new(std::mem::take(&mut unit.text)),
+            text,
             parsed: None,
             origin: Some(unit.origin.clone()),
             escaped: None,
