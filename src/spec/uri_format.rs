@@ -36,7 +36,16 @@ fn is_plain_url(text: &str) -> bool {
     let rest = text
         .strip_prefix("https://")
         .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|rest| rest.bytes().all(|b| PLAIN[usize::from(b)]))
+    rest.is_some_and(|rest| all_plain(rest.as_bytes()))
+}
+
+/// Whether every byte is [`PLAIN`], eight at a time with no branch between them (a URL is
+/// plain far more often than not, so nothing is lost by reading a chunk to its end).
+fn all_plain(bytes: &[u8]) -> bool {
+    let plain = |ok: bool, b: &u8| ok & PLAIN[usize::from(*b)];
+    let mut chunks = bytes.chunks_exact(8);
+    chunks.all(|chunk| chunk.iter().fold(true, plain))
+        && chunks.remainder().iter().fold(true, plain)
 }
 
 /// Letters, digits, `-._~` (RFC 3986 `unreserved`) and `/`.
