@@ -421,6 +421,7 @@ pub(crate) fn compile_options<'i, F: jsonschema::json::Json>(
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
+        .with_format("uri", super::uri_format::is_valid_uri)
 }
 
 fn collect_ref_pointers(value: &Value, out: &mut Vec<String>) {

@@ -16,6 +16,7 @@ pub(crate) mod refs;
 mod shape31;
 /// The one parameter style model the generated runtime is proven equal to.
 pub mod style;
+mod uri_format;
 
 pub use bundle::{Parts, Place};
 /// The JSON Schema view of OpenAPI schemas, for benches and tests that compile one directly.

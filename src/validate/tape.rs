@@ -786,6 +786,8 @@ pub struct Tape {
     last_get: Memo,
     /// The members of the last object a lookup had to scan far in, by key hash.
     key_index: KeyIndex,
+    /// The members of the last object a [`TapeKey`] was looked up in.
+    listed: Listed,
 }
 
 /// How many members a lookup scans before the object gets a [`KeyIndex`].
@@ -795,9 +797,10 @@ const INDEX_PAST: usize = 8;
 /// `required` lists are alphabetical and its bodies are not, so a lookup that resumes where the
 /// last one stopped scans half the object each time (40 names in `repository`'s 80 members).
 /// One object at a time (`jsonschema` looks a `required` list up in one go); behind a lock
-/// because a tape is shared, never waited on: a busy index means a scan.
+/// because a tape is shared, never waited on: a busy index means a scan. Boxed, as the
+/// members list below: a tape stays small where it is held by value (a capture line's body).
 #[derive(Debug, Default)]
-struct KeyIndex(std::sync::Mutex<Option<Indexed>>);
+struct KeyIndex(std::sync::Mutex<Option<Box<Indexed>>>);
 
 /// The object indexed, and its members (entry) with their key's hash, by hash.
 type Indexed = (usize, Vec<(u64, u32)>);
@@ -823,7 +826,7 @@ impl KeyIndex {
         is_key: impl Fn(usize) -> bool,
     ) -> Option<Option<usize>> {
         let guard = self.0.try_lock().ok()?;
-        let (indexed, members) = guard.as_ref()?;
+        let (indexed, members) = guard.as_deref()?;
         if *indexed != object {
             return None;
         }
@@ -842,7 +845,7 @@ impl KeyIndex {
         let Ok(mut guard) = self.0.try_lock() else {
             return;
         };
-        let slot = guard.get_or_insert_with(|| (object, Vec::new()));
+        let slot = guard.get_or_insert_with(|| Box::new((object, Vec::new())));
         slot.0 = object;
         slot.1.clear();
         slot.1
@@ -850,6 +853,85 @@ impl KeyIndex {
         slot.1.sort_unstable();
     }
 
+    fn clear(&mut self) {
+        if let Ok(slot) = self.0.get_mut() {
+            *slot = None;
+        }
+    }
+}
+
+/// A member name `jsonschema` prepared when the schema compiled (a `required` list's), with
+/// where among an object's members it was found last. GitHub's `required` lists are
+/// alphabetical and its bodies are not, but the objects one schema meets have their members in
+/// one order, or a few (one component's examples in several places), so the name is most often
+/// found at once where it was last or the time before; a member added or missing shifts the
+/// rest by one, so the search then goes outward from there. A hint only says where to look
+/// first and what is found there is checked, so a wrong one (another order, another thread)
+/// costs a scan, never another answer.
+#[derive(Debug)]
+pub struct TapeKey {
+    name: Box<str>,
+    /// Whether the name has no `"` (see [`Tape::key_is`]).
+    quote_free: bool,
+    /// The member's position among the object's members (0: the first) when it was found last,
+    /// in the low half, and the different one before, in the high half.
+    hints: AtomicU64,
+}
+
+impl TapeKey {
+    /// The entry among `members` whose key `is_key` accepts: where the hints point, else
+    /// outward from the last one.
+    fn find(&self, members: &[u32], is_key: impl Fn(usize) -> bool) -> Option<usize> {
+        let hints = self.hints.load(Relaxed);
+        let (last, before) = (
+            (hints & u64::from(u32::MAX)) as usize,
+            (hints >> 32) as usize,
+        );
+        let is_at = |p: usize| members.get(p).is_some_and(|&e| is_key(e as usize));
+        let found = if is_at(last) {
+            return Some(members[last] as usize);
+        } else if is_at(before) {
+            Some(before)
+        } else {
+            TapeKey::outward(members.len(), last.min(members.len()), is_at)
+        }?;
+        // Positions are below 2^28, as every entry's index.
+        self.hints
+            .store((last as u64) << 32 | found as u64, Relaxed);
+        Some(members[found] as usize)
+    }
+
+    /// The position below `len` that `is_at` accepts, looked for from `from` outward.
+    fn outward(len: usize, from: usize, is_at: impl Fn(usize) -> bool) -> Option<usize> {
+        let (mut after, mut before) = (from..len, (0..from).rev());
+        loop {
+            let (a, b) = (after.next(), before.next());
+            if a.is_none() && b.is_none() {
+                return None;
+            }
+            if let Some(p) = a.into_iter().chain(b).find(|&p| is_at(p)) {
+                return Some(p);
+            }
+        }
+    }
+}
+
+/// The member entries of the object a [`TapeKey`] was looked up in last, in order: what its
+/// hint indexes. One object at a time (`jsonschema` looks a `required` list up in one go);
+/// behind a lock because a tape is shared, never waited on: a busy list means a scan.
+#[derive(Debug, Default)]
+struct Listed(std::sync::Mutex<Option<Box<Listing>>>);
+
+/// The object listed, and its member entries in order.
+type Listing = (usize, Vec<u32>);
+
+impl Clone for Listed {
+    fn clone(&self) -> Listed {
+        Listed::default()
+    }
+}
+
+impl Listed {
     fn clear(&mut self) {
         if let Ok(slot) = self.0.get_mut() {
             *slot = None;
@@ -1370,20 +1452,39 @@ impl Tape {
 
     /// Whether member entry `i`'s key is `key`, without looking for the key's start.
     fn key_is(&self, text: &str, i: usize, key: &str) -> bool {
-        let end = self.entries[i].at;
-        if end & SIDE_KEY != 0 {
-            return self.side_str(end & !SIDE_KEY) == key;
+        self.key_is_quote_free(text, i, key, || !key.bytes().any(|b| b == b'"'))
+    }
+
+    /// [`Tape::key_is`], asking `quote_free` whether `key` has no `"` only when the text's key
+    /// may not be all of it (a prepared name knows it already).
+    fn key_is_quote_free(
+        &self,
+        text: &str,
+        i: usize,
+        key: &str,
+        quote_free: impl FnOnce() -> bool,
+    ) -> bool {
+        let e = self.entries[i];
+        if e.at & SIDE_KEY != 0 {
+            return self.side_str(e.at & !SIDE_KEY) == key;
         }
-        // A key in the text has no `"` inside: it is `key` when a `"` and `key` precede its
-        // end (the quote first: it rules out most other keys without comparing them), unless
-        // `key` has a quote (it then spans the opening one).
-        let (bytes, end) = (text.as_bytes(), end as usize);
+        let (bytes, end) = (text.as_bytes(), e.at as usize);
         let Some(start) = end.checked_sub(key.len()).filter(|&s| s > 0) else {
             return false;
         };
-        bytes.get(start - 1) == Some(&b'"')
-            && bytes.get(start..end) == Some(key.as_bytes())
-            && !key.bytes().any(|b| b == b'"')
+        match e.key_len() {
+            // Most members keep their key's length: other lengths are ruled out without reading
+            // the text, and an equal text is the whole key, which holds no `"`.
+            Some(len) => len == key.len() && bytes.get(start..end) == Some(key.as_bytes()),
+            // A key in the text has no `"` inside: it is `key` when a `"` and `key` precede its
+            // end (the quote first: it rules out most other keys without comparing them),
+            // unless `key` has a quote (it then spans the opening one).
+            None => {
+                bytes.get(start - 1) == Some(&b'"')
+                    && bytes.get(start..end) == Some(key.as_bytes())
+                    && quote_free()
+            }
+        }
     }
 
     /// The index just past entry `i` and its descendants.
@@ -2056,6 +2157,20 @@ impl<'a> TapeNode<'a> {
         {
             return found.map(|i| self.at(i));
         }
+        let (found, scanned) = self.scan(|i| tape.key_is(text, i, key));
+        if scanned > INDEX_PAST {
+            let members = self
+                .member_indices()
+                .map(|(i, _)| (i, tape.key_of(text, i)));
+            tape.key_index.build(self.index(), members);
+        }
+        found.map(|i| self.at(i))
+    }
+
+    /// The member of this object whose key `is_key` accepts, scanning from after the member
+    /// found last in it and wrapping around; and how many members were read.
+    fn scan(&self, is_key: impl Fn(usize) -> bool) -> (Option<usize>, usize) {
+        let tape = self.tape;
         let (first, end) = self.range();
         let from = match tape.last_get.get(self.index()) {
             Some(from) if (first..=end).contains(&from) => from,
@@ -2077,17 +2192,41 @@ impl<'a> TapeNode<'a> {
         let mut scanned = 0;
         let found = after.chain(before).find(|&(i, _)| {
             scanned += 1;
-            tape.key_is(text, i, key)
+            is_key(i)
         });
-        if scanned > INDEX_PAST {
-            let members = self
-                .member_indices()
-                .map(|(i, _)| (i, tape.key_of(text, i)));
-            tape.key_index.build(self.index(), members);
+        if let Some((found, _)) = found {
+            tape.last_get.set(self.index(), tape.next(found));
         }
-        let (found, _) = found?;
-        tape.last_get.set(self.index(), tape.next(found));
-        Some(self.at(found))
+        (found.map(|(i, _)| i), scanned)
+    }
+
+    /// The member `key` of an object, found where its hint says first (see [`TapeKey`]). The
+    /// first lookup in an object scans, as [`TapeNode::get`] does (most objects meet one name,
+    /// `required: [id]`, and listing the members costs more than a scan); the next ones list
+    /// its members once and use the hint.
+    pub fn get_prepared(&self, key: &TapeKey) -> Option<TapeNode<'a>> {
+        if !self.is_object() {
+            return None;
+        }
+        let (tape, text) = (self.tape, self.text);
+        let is_key = |i| tape.key_is_quote_free(text, i, &key.name, || key.quote_free);
+        let mut guard = match tape.listed.0.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => return self.scan(is_key).0.map(|i| self.at(i)),
+        };
+        let (object, members) =
+            &mut **guard.get_or_insert_with(|| Box::new((usize::MAX, Vec::new())));
+        if *object != self.index() {
+            *object = self.index();
+            members.clear();
+            drop(guard);
+            return self.scan(is_key).0.map(|i| self.at(i));
+        }
+        if members.is_empty() {
+            // Below 2^28, as every entry's index.
+            members.extend(self.member_indices().map(|(i, _)| i as u32));
+        }
+        key.find(members, is_key).map(|i| self.at(i))
     }
 
     /// The value at the JSON pointer `pointer` below this one (`""`: this one).
@@ -2287,7 +2426,7 @@ pub struct TapeJson;
 
 impl Json for TapeJson {
     type Node<'a> = TapeNode<'a>;
-    type PreparedKey = Box<str>;
+    type PreparedKey = TapeKey;
     type StringBuffer = Tape;
 
     /// A lookup is a scan of the members already, so one members pass never costs more.
@@ -2295,8 +2434,12 @@ impl Json for TapeJson {
     /// A tape is a tree: no entry is its own descendant.
     const ACYCLIC: bool = true;
 
-    fn prepare_key(key: &str) -> Box<str> {
-        key.into()
+    fn prepare_key(key: &str) -> TapeKey {
+        TapeKey {
+            name: key.into(),
+            quote_free: !key.contains('"'),
+            hints: AtomicU64::new(0),
+        }
     }
 
     fn with_string_node<T>(
@@ -2308,6 +2451,7 @@ impl Json for TapeJson {
         buffer.last_len.clear();
         buffer.last_get.clear();
         buffer.key_index.clear();
+        buffer.listed.clear();
         buffer.side.clear();
         buffer.sides.clear();
         buffer.root = 0;
@@ -2452,8 +2596,8 @@ impl<'a> Object<'a, TapeJson> for TapeNode<'a> {
         TapeNode::len(self)
     }
 
-    fn get(&self, key: &Box<str>) -> Option<TapeNode<'a>> {
-        TapeNode::get(self, key)
+    fn get(&self, key: &TapeKey) -> Option<TapeNode<'a>> {
+        self.get_prepared(key)
     }
 
     fn members(&self) -> Self::MembersIter {
@@ -3332,8 +3476,51 @@ mod tests {
             .lock()
             .expect("lock")
             .as_ref()
-            .map(|(o, _)| *o);
+            .map(|indexed| indexed.0);
         assert_eq!(indexed, Some(root.place()), "the big object was indexed");
+    }
+
+    /// Prepared names (`jsonschema`'s lookups) find what a `Value` finds wherever their hint
+    /// points: learnt in one object and used in another whose members are shifted, reordered
+    /// or missing, in a nested object after, with escaped keys, a key given twice, and names
+    /// with a quote that end like a key.
+    #[test]
+    fn prepared_lookups_find_what_a_value_finds_wherever_the_hint_points() {
+        let texts = [
+            r#"{"a": 1, "b": {"a": "x", "c": [1]}, "c": "s", "d": null, "e\u0041": 2, "f": 2.5}"#,
+            r#"{"z": 0, "a": 1, "b": {"c": [1], "a": "x"}, "c": "s", "d": null, "f": 2.5}"#,
+            r#"{"f": 2.5, "d": null, "c": "s", "c": "t", "b": {}, "a": 1, "eA": 3}"#,
+            r#"{"b": {"a": {"a": 1}}, "q": [{"a": 2}], "a": {"b": 1}}"#,
+            r#"{"a": "x","q": {}, "b": {"a": "x","q": 1}}"#,
+            r#"{}"#,
+        ];
+        let names = [
+            "a", "b", "c", "d", "eA", "f", "z", "q", "missing", "", "x\",\"q",
+        ];
+        let keys: Vec<TapeKey> = names.map(TapeJson::prepare_key).into();
+        for round in 0..3 {
+            for text in texts.iter().chain(texts.iter().rev()) {
+                let value: Value = serde_json::from_str(text).expect("parses");
+                let tape = Tape::parse(text).expect("parses");
+                let root = tape.root(text);
+                let inner = root.get("b");
+                for (node, value) in [(Some(root), &value), (inner, &value["b"])] {
+                    let Some(node) = node else {
+                        continue;
+                    };
+                    for key in keys.iter().rev().skip(round) {
+                        let found = node.get_prepared(key).map(|n| n.to_value());
+                        assert_eq!(found.as_ref(), value.get(&*key.name), "{text}: {key:?}");
+                    }
+                }
+            }
+        }
+        let text = r#"[{"a": 1}]"#;
+        let tape = Tape::parse(text).expect("parses");
+        assert!(
+            tape.root(text).get_prepared(&keys[0]).is_none(),
+            "not an object"
+        );
     }
 
     #[test]
