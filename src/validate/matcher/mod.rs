@@ -161,6 +161,9 @@ pub struct Router {
     index: Index,
     /// Per server, the routes that list it: where a full match is looked for first.
     by_server: Vec<Index>,
+    /// Per server, one route that lists it for each method its routes answer: a server none of
+    /// whose routes answers an exchange's method is left out of the full match.
+    server_methods: Vec<Vec<usize>>,
     /// Routes with a variable that may span segments or be empty, which the index cannot find.
     flexible: Vec<usize>,
     /// Those with a variable that may span segments: the only ones to try for a path without
@@ -375,6 +378,7 @@ impl Router {
             servers: Vec::new(),
             index: Index::default(),
             by_server: Vec::new(),
+            server_methods: Vec::new(),
             flexible: Vec::new(),
             multi_segment: Vec::new(),
             literals: HashSet::new(),
@@ -421,9 +425,28 @@ impl Router {
                     path,
                     label: route_label(op),
                 });
+                router.note_methods(id);
             }
         }
         router
+    }
+
+    /// Records the method of route `id` for each of its servers, once per method.
+    fn note_methods(&mut self, id: usize) {
+        let route = &self.routes[id];
+        for &s in &route.servers {
+            let known = &self.server_methods[s];
+            if !known.iter().any(|&r| self.routes[r].method == route.method) {
+                self.server_methods[s].push(id);
+            }
+        }
+    }
+
+    /// Whether some route that lists server `s` answers `method`.
+    fn serves(&self, s: usize, method: &str) -> bool {
+        self.server_methods[s]
+            .iter()
+            .any(|&r| self.routes[r].answers(method))
     }
 
     fn server_id(&mut self, ids: &mut HashMap<ServerPattern, usize>, server: &Server) -> usize {
@@ -437,6 +460,7 @@ impl Router {
         let id = self.servers.len();
         self.servers.push(pattern.clone());
         self.by_server.push(Index::default());
+        self.server_methods.push(Vec::new());
         ids.insert(pattern, id);
         id
     }
@@ -454,36 +478,51 @@ impl Router {
             Some(after) if after.starts_with(&*path) => url[..base.len() + path.len()].into(),
             _ => format!("{base}{path}").into(),
         };
-        let after_server = self.after_servers(&base, &path, &full_url);
+        let mut after_server = Vec::with_capacity(self.servers.len());
+        let mut left_out = Vec::new();
+        for s in 0..self.servers.len() {
+            // A server without a route of `method` cannot give a full match.
+            if shortcut == Shortcut::Taken && !self.serves(s, method) {
+                left_out.push(s);
+                after_server.push(Vec::new());
+            } else {
+                after_server.push(self.after_server(s, &base, &path, &full_url));
+            }
+        }
         if shortcut == Shortcut::Taken {
             if let Some(found) = self.full_match(method, url, &after_server) {
                 return Ok(found);
             }
         }
+        for s in left_out {
+            after_server[s] = self.after_server(s, &base, &path, &full_url);
+        }
         let candidates = self.candidates(&path, after_server);
         self.resolve(method, url, &candidates, shortcut)
     }
 
-    /// Per server, the paths its template leaves of the URL (`base` and `path` split from it,
+    /// The paths server `s`'s template leaves of the URL (`base` and `path` split from it,
     /// `full_url` the two joined), for each way the template matches the URL's beginning.
-    fn after_servers<'u>(&self, base: &str, path: &'u str, full_url: &'u str) -> Vec<Vec<&'u str>> {
-        self.servers
-            .iter()
-            .map(|server| {
-                let text = if server.relative || base.is_empty() {
-                    if !server.relative {
-                        return Vec::new();
-                    }
-                    path
-                } else {
-                    full_url
-                };
-                let mut ends = Vec::new();
-                let stop = ['?', '#'];
-                prefix_ends(&server.tokens, text, &stop, true, Rest::Path, &mut ends);
-                ends.into_iter().map(|end| &text[end..]).collect()
-            })
-            .collect()
+    fn after_server<'u>(
+        &self,
+        s: usize,
+        base: &str,
+        path: &'u str,
+        full_url: &'u str,
+    ) -> Vec<&'u str> {
+        let server = &self.servers[s];
+        let text = if server.relative || base.is_empty() {
+            if !server.relative {
+                return Vec::new();
+            }
+            path
+        } else {
+            full_url
+        };
+        let mut ends = Vec::new();
+        let stop = ['?', '#'];
+        prefix_ends(&server.tokens, text, &stop, true, Rest::Path, &mut ends);
+        ends.into_iter().map(|end| &text[end..]).collect()
     }
 
     /// Every path the routes may try for a URL whose path is `path`, each kept once.
