@@ -960,6 +960,54 @@ mod tests {
         }
     }
 
+    /// A variable followed by a literal ends where trying each of its characters would end it:
+    /// only where the literal follows, before the first stop, on a character boundary.
+    #[test]
+    fn a_variable_before_a_literal_ends_where_each_character_would() {
+        let texts = [
+            "https://team.kommo.com/api",
+            "https://TEAM.Kommo.COM",
+            "https://a.kommo.com.kommo.com/x",
+            "https://é.kommo.com/x",
+            "https://.kommo.com",
+            "https://x?.kommo.com",
+            "https://x#y.kommo.com",
+            "https://a/b.kommo.com/c",
+            "",
+        ];
+        let var = server("https://{subdomain}.kommo.com");
+        let lit = ".kommo.com";
+        for text in texts {
+            for (stop, fold) in [(&['?', '#'][..], true), (&['/'][..], false)] {
+                let mut ends = Vec::new();
+                prefix_ends(&var.tokens, text, stop, fold, Rest::Path, &mut ends);
+                let Some(here) = text.strip_prefix("https://") else {
+                    assert!(ends.is_empty(), "{text:?}");
+                    continue;
+                };
+                let limit = here.find(stop).unwrap_or(here.len());
+                let slow: Vec<usize> = (1..=limit)
+                    .filter(|&e| here.is_char_boundary(e))
+                    .filter(|&e| {
+                        let after = &here[e..];
+                        let head = after.get(..lit.len());
+                        let same = head.is_some_and(|h| {
+                            if fold {
+                                h.eq_ignore_ascii_case(lit)
+                            } else {
+                                h == lit
+                            }
+                        });
+                        let left = after.get(lit.len()..).unwrap_or("");
+                        same && (left.is_empty() || left.starts_with('/'))
+                    })
+                    .map(|e| "https://".len() + e + lit.len())
+                    .collect();
+                assert_eq!(ends, slow, "{text:?} {stop:?}");
+            }
+        }
+    }
+
     /// The shortcut to full matches routes every exchange where trying every candidate of every
     /// route does: specs with one server, two, a `{site}` template with a base path and an
     /// `{origin}` one (GitHub's upload server), on their own hosts, other hosts and no host.

@@ -97,11 +97,22 @@ pub(super) fn prefix_ends(
             }
             Token::Var { .. } if rest.is_empty() => last_var_ends(here, at, rules, out),
             Token::Var { .. } => {
-                for (i, c) in here.char_indices() {
-                    if stop.contains(&c) {
-                        break;
-                    }
-                    let end = i + c.len_utf8();
+                // The variable ends before the first `stop`, and only where the next literal's
+                // first byte follows (a byte that begins a string ends a character): Kommo's
+                // `https://{subdomain}.kommo.com` is tried on every URL.
+                let limit = stop_at(here, stop);
+                let next = match rest.first() {
+                    Some(Token::Literal(lit)) => lit.as_bytes().first().copied(),
+                    _ => None,
+                };
+                let bytes = here.as_bytes();
+                let can_end = |end: usize| match (next, bytes.get(end)) {
+                    (None, _) => here.is_char_boundary(end),
+                    (Some(b), Some(&x)) if fold => x.eq_ignore_ascii_case(&b),
+                    (Some(b), Some(&x)) => x == b,
+                    (Some(_), None) => false,
+                };
+                for end in (1..=limit).filter(|&end| can_end(end)) {
                     go(rest, text, at + end, rules, out);
                 }
             }
@@ -115,7 +126,7 @@ pub(super) fn prefix_ends(
 /// `rules.rest` admits count. Found by searching for them rather than trying each character:
 /// GitHub's upload server is `{origin}`, tried on every URL.
 fn last_var_ends(here: &str, at: usize, rules: &Rules<'_>, out: &mut Vec<usize>) {
-    let limit = here.find(rules.stop).unwrap_or(here.len());
+    let limit = stop_at(here, rules.stop);
     if rules.rest == Rest::Path {
         let slashes = here.match_indices('/').map(|(i, _)| i);
         out.extend(
@@ -128,6 +139,19 @@ fn last_var_ends(here: &str, at: usize, rules: &Rules<'_>, out: &mut Vec<usize>)
     if limit == here.len() && limit > 0 {
         out.push(at + limit);
     }
+}
+
+/// Where the first of `stop` stands in `text` (its length without one). Byte by byte when every
+/// stop is ASCII, as they are: a search for a set of characters cost more than the rest of
+/// matching a server template.
+fn stop_at(text: &str, stop: &[char]) -> usize {
+    let found = if stop.iter().all(char::is_ascii) {
+        let is_stop = |b: u8| stop.iter().any(|&c| c == char::from(b));
+        text.bytes().position(is_stop)
+    } else {
+        text.find(stop)
+    };
+    found.unwrap_or(text.len())
 }
 
 fn full_match(tokens: &[Token], text: &str, stop: &[char]) -> bool {
