@@ -166,6 +166,8 @@ pub struct Router {
     server_methods: Vec<Vec<usize>>,
     /// Routes with a variable that may span segments or be empty, which the index cannot find.
     flexible: Vec<usize>,
+    /// Per server, the flexible routes that list it.
+    flexible_by_server: Vec<Vec<usize>>,
     /// Those with a variable that may span segments: the only ones to try for a path without
     /// empty segments (most string parameters may be empty, few span segments).
     multi_segment: Vec<usize>,
@@ -380,6 +382,7 @@ impl Router {
             by_server: Vec::new(),
             server_methods: Vec::new(),
             flexible: Vec::new(),
+            flexible_by_server: Vec::new(),
             multi_segment: Vec::new(),
             literals: HashSet::new(),
         };
@@ -408,6 +411,9 @@ impl Router {
                 }
                 if path.is_flexible() {
                     router.flexible.push(id);
+                    for &server in &servers {
+                        router.flexible_by_server[server].push(id);
+                    }
                 }
                 if path.is_multi_segment() {
                     router.multi_segment.push(id);
@@ -461,6 +467,7 @@ impl Router {
         self.servers.push(pattern.clone());
         self.by_server.push(Index::default());
         self.server_methods.push(Vec::new());
+        self.flexible_by_server.push(Vec::new());
         ids.insert(pattern, id);
         id
     }
@@ -498,7 +505,59 @@ impl Router {
             after_server[s] = self.after_server(s, &base, &path, &full_url);
         }
         let candidates = self.candidates(&path, after_server);
+        if shortcut == Shortcut::Taken {
+            if let Some(found) = self.without_full_match(method, url, &candidates) {
+                return Ok(found);
+            }
+        }
         self.resolve(method, url, &candidates, shortcut)
+    }
+
+    /// What [`Router::resolve`] picks after [`Router::full_match`] found nothing, when a route of
+    /// `method` matches, found without looking up every candidate path: no route of `method`
+    /// matches a path of its servers by the index, so the best is the path-only match of the
+    /// lowest rank (then spec order), else the first stretched full match. `None` leaves the
+    /// exchange to `resolve`. On GitHub's spec every `contents/{path}` or `git/refs/{ref}`
+    /// exchange comes here, and looking up the upload server's every suffix cost 56 K
+    /// instructions each.
+    fn without_full_match(
+        &self,
+        method: &str,
+        url: &str,
+        candidates: &Candidates<'_>,
+    ) -> Option<Matched> {
+        let mut path_only: Vec<usize> = candidates.below_base.iter().flatten().copied().collect();
+        path_only.push(candidates.path);
+        path_only.sort_unstable();
+        path_only.dedup();
+        let lookups: Vec<(usize, Vec<usize>)> = path_only
+            .iter()
+            .map(|&at| (at, self.index.lookup(candidates.paths[at])))
+            .collect();
+        let hit = |id: usize, at: usize| {
+            let ids = lookups.iter().find(|(a, _)| *a == at).map(|(_, ids)| ids);
+            ids.is_some_and(|ids| ids.binary_search(&id).is_ok())
+        };
+        let rank = |id: usize| (&self.routes[id].path.rank, id);
+        let mut best: Option<(usize, usize)> = None;
+        for &id in lookups.iter().flat_map(|(_, ids)| ids) {
+            let route = &self.routes[id];
+            if !route.answers(method) || best.is_some_and(|(b, _)| rank(b) <= rank(id)) {
+                continue;
+            }
+            let mut tried = candidates.for_route(route);
+            let found = tried.find(|&(kind, at)| kind == MatchKind::PathOnly && hit(id, at));
+            if let Some((_, at)) = found {
+                best = Some((id, at));
+            }
+        }
+        if let Some((id, at)) = best {
+            let values = self.routes[id].path.captures(candidates.paths[at], url);
+            return Some(self.matched(id, MatchKind::PathOnly, values));
+        }
+        let pieces = candidates.pieces();
+        let routes = self.stretch_routes(candidates);
+        self.stretched_full(method, url, candidates, routes, &pieces)
     }
 
     /// The paths server `s`'s template leaves of the URL (`base` and `path` split from it,
@@ -680,15 +739,7 @@ impl Router {
         let record_others = others.allowed.is_empty();
         let mut best: Option<(usize, MatchKind, Vec<PathValue>)> = None;
         let pieces = candidates.pieces();
-        let empty_segment = candidates
-            .paths
-            .iter()
-            .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
-        let routes = if empty_segment {
-            &self.flexible
-        } else {
-            &self.multi_segment
-        };
+        let routes = self.stretch_routes(candidates);
         // The routes of the exchange's method first: with a match among them the others are
         // not needed (they only name the allowed methods of an unmatched exchange), and they
         // are about half the routes tried on GitHub.
@@ -725,6 +776,21 @@ impl Router {
         best.map(|(id, kind, values)| self.matched(id, kind, values))
     }
 
+    /// The routes that may match where the index did not: those with a variable that may span
+    /// segments, and when a candidate path has an empty segment those with one that may be
+    /// empty too.
+    fn stretch_routes(&self, candidates: &Candidates<'_>) -> &[usize] {
+        let empty_segment = candidates
+            .paths
+            .iter()
+            .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
+        if empty_segment {
+            &self.flexible
+        } else {
+            &self.multi_segment
+        }
+    }
+
     /// The first of `routes` of `method` that stretches over one of its full match paths, after [`Router::full_match`] found none: the first full match is the
     /// answer, and routes try their servers' paths first, so the others wait. A route whose
     /// variables cannot span segments matches a path without empty segments just as the index
@@ -746,7 +812,21 @@ impl Router {
             .iter()
             .map(|paths| paths.iter().any(|&at| empty(at)))
             .collect();
-        routes.iter().find_map(|&id| {
+        // Only the multi-segment routes and the flexible ones of a server that leaves an empty
+        // segment can be eligible: found from lists rather than by asking every route.
+        let mut ids = if candidates.under && empty(candidates.path) {
+            routes.to_vec()
+        } else {
+            self.multi_segment.clone()
+        };
+        if !candidates.under {
+            let servers = (0..server_empty.len()).filter(|&s| server_empty[s]);
+            ids.extend(servers.flat_map(|s| self.flexible_by_server[s].iter().copied()));
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        ids.retain(|id| routes.binary_search(id).is_ok());
+        ids.into_iter().find_map(|id| {
             let route = &self.routes[id];
             if !route.answers(method) {
                 return None;
