@@ -458,26 +458,31 @@ impl PathPattern {
     /// (`{name}.{ext}` reads `report.2024.pdf` as `report.2024` and `pdf`), as a greedy pattern
     /// would.
     pub(super) fn captures(&self, path: &str, url: &str) -> Vec<PathValue> {
-        let in_url = url_segments(url);
-        let segments = Segments::of(path, false);
+        let (start, end) = url_path_range(url);
+        let in_url = segment_ranges(url, start, end);
+        let segments = segment_ranges(path, 0, path.len());
         // The matched path is the end of the URL's path (a server prefix may come first).
-        let skip = in_url.len().checked_sub(segments.ranges.len());
+        let skip = in_url.clone().count().checked_sub(segments.clone().count());
+        let mut raws = skip.map(|k| in_url.skip(k));
         let mut out = Vec::new();
-        for (j, tokens) in self.segments.iter().enumerate().take(segments.ranges.len()) {
-            let seg = segments.text(j);
-            let raw = skip.and_then(|k| in_url.get(k + j)).copied();
-            let mut found = Vec::new();
+        let mut found = Vec::new();
+        for (tokens, (from, to)) in self.segments.iter().zip(segments) {
+            let raw = raws.as_mut().and_then(Iterator::next);
+            if tokens.iter().all(|t| matches!(t, Token::Literal(_))) {
+                continue;
+            }
+            found.clear();
             if let Some((a, b)) = raw.filter(|(a, b)| capture(tokens, &url[*a..*b], 0, &mut found))
             {
                 let text = &url[a..b];
-                out.extend(found.into_iter().map(|(name, s, e)| PathValue {
+                out.extend(found.drain(..).map(|(name, s, e)| PathValue {
                     name: name.to_string(),
                     text: decode(&text[s..e]).into_owned(),
                     span: Some((a + s, a + e)),
                 }));
                 continue;
             }
-            out.extend(segment_values(tokens, seg, raw));
+            out.extend(segment_values(tokens, &path[from..to], raw));
         }
         out
     }
@@ -567,18 +572,28 @@ fn url_path_range(url: &str) -> (usize, usize) {
     (start, end)
 }
 
-/// The byte ranges of the non-empty path segments of a URL as recorded (absolute or relative).
-fn url_segments(url: &str) -> Vec<(usize, usize)> {
-    let (start, end) = url_path_range(url);
-    let mut out = Vec::new();
-    let mut at = start;
-    for seg in url[start..end].split('/') {
-        if !seg.is_empty() {
-            out.push((at, at + seg.len()));
+/// The byte ranges (in `text`) of the non-empty segments of `text[start..end]`, split at `/`:
+/// read as the captures go, since collecting them cost more than reading the variables.
+fn segment_ranges(
+    text: &str,
+    start: usize,
+    end: usize,
+) -> impl Iterator<Item = (usize, usize)> + Clone + '_ {
+    let bytes = &text.as_bytes()[start..end];
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while bytes.get(at) == Some(&b'/') {
+            at += 1;
         }
-        at += seg.len() + 1;
-    }
-    out
+        if at >= bytes.len() {
+            return None;
+        }
+        let from = at;
+        while at < bytes.len() && bytes[at] != b'/' {
+            at += 1;
+        }
+        Some((start + from, start + at))
+    })
 }
 
 /// Matches `tokens` against all of `text[at..]`, recording each variable's name and byte range
