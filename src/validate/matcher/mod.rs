@@ -230,14 +230,7 @@ fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
         Some((host, port)) => (host, Some(port)),
         None => (authority, None),
     };
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && !l.starts_with("xn--")
-            && l.bytes()
-                .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
-    };
-    let last = host.rsplit('.').next()?;
-    if !host.split('.').all(label_ok) || !last.starts_with(|c: char| c.is_ascii_lowercase()) {
+    if !plain_host(host) {
         return None;
     }
     let port = match port {
@@ -263,15 +256,33 @@ fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
     Some((base, path.into()))
 }
 
-/// Whether URL parsing leaves `path` (empty or from a `/`) as it is: plain characters, no dot
-/// segment. No `%`: parsing reads `%2e` as a dot in dot segments.
-fn plain_path(path: &str) -> bool {
-    let mut after_slash_dot = false;
-    let mut last = 0u8;
-    for b in path.bytes() {
-        let plain = b.is_ascii_alphanumeric()
+/// Whether URL parsing leaves `host` as it is: labels of lowercase letters, digits and `-`, none
+/// empty or punycode (`xn--`), the last beginning with a letter (not an IP address). One pass
+/// over its bytes: splitting it at each dot cost as much as the rest of the split.
+fn plain_host(host: &str) -> bool {
+    let label_ok = |l: &[u8]| !l.is_empty() && !l.starts_with(b"xn--");
+    let bytes = host.as_bytes();
+    let mut label = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'.' if label_ok(&bytes[label..i]) => label = i + 1,
+            b'a'..=b'z' | b'0'..=b'9' | b'-' => {}
+            _ => return false,
+        }
+    }
+    let last = &bytes[label..];
+    label_ok(last) && last[0].is_ascii_lowercase()
+}
+
+/// The bytes URL parsing leaves as they are in a path, as a table: every exchange's path is read.
+const PLAIN_PATH: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
             || matches!(
-                b,
+                c,
                 b'-' | b'.'
                     | b'_'
                     | b'~'
@@ -290,7 +301,18 @@ fn plain_path(path: &str) -> bool {
                     | b'@'
                     | b'/'
             );
-        if !plain {
+        b += 1;
+    }
+    table
+};
+
+/// Whether URL parsing leaves `path` (empty or from a `/`) as it is: plain characters, no dot
+/// segment. No `%`: parsing reads `%2e` as a dot in dot segments.
+fn plain_path(path: &str) -> bool {
+    let mut after_slash_dot = false;
+    let mut last = 0u8;
+    for b in path.bytes() {
+        if !PLAIN_PATH[usize::from(b)] {
             return false;
         }
         after_slash_dot |= last == b'/' && b == b'.';
