@@ -426,30 +426,31 @@ impl PathPattern {
         };
         let flex = self.flex[i];
         let n = segments.ranges.len();
-        let mut tries: Vec<(usize, usize)> = Vec::new();
+        let attempt = |end: usize, free: usize, taken: &mut Vec<(usize, usize)>| {
+            taken.push((at, end));
+            let done = self.assign(segments, end, free, taken);
+            if !done {
+                taken.pop();
+            }
+            done
+        };
+        // Several segments first, the longest first; then one.
         if flex.lone && (flex.multi || free > 0) {
             let left = if flex.multi { free } else { free - 1 };
-            tries.extend((at + 2..=n).rev().map(|end| (end, left)));
-        }
-        if at < n {
-            let text = segments.text(at);
-            let one = if text.is_empty() {
-                flex.lone && flex.empty
-            } else {
-                segment_matches(tokens, text)
-            };
-            if one {
-                tries.push((at + 1, free));
-            }
-        }
-        for (end, free) in tries {
-            taken.push((at, end));
-            if self.assign(segments, end, free, taken) {
+            if (at + 2..=n).rev().any(|end| attempt(end, left, taken)) {
                 return true;
             }
-            taken.pop();
         }
-        false
+        if at >= n {
+            return false;
+        }
+        let text = segments.text(at);
+        let one = if text.is_empty() {
+            flex.lone && flex.empty
+        } else {
+            segment_matches(tokens, text)
+        };
+        one && attempt(at + 1, free, taken)
     }
 
     /// The text of each variable of `path` (which this pattern matches and which ends the
