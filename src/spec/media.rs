@@ -2,7 +2,7 @@
 //! which one a recorded `Content-Type` is read against. Codegen and the validator both ask here,
 //! so what a generated client sends is what the validator checks it against.
 
-use super::model::{is_json_media, media_essence, MediaType};
+use super::model::{essence_as_written, is_json_media, media_essence, MediaType};
 
 /// How a chosen media type's body is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,14 +47,21 @@ pub fn to_decode(content: &[MediaType]) -> Option<(Encoding, &MediaType)> {
 
 /// The media type documented for a received `Content-Type` (parameters ignored,
 /// case-insensitive): the same essence, else `type/*`, else `*/*`.
+/// Every exchange asks this, so essences are compared without case rather than copied folded.
 pub fn documented_for<'m>(content: &'m [MediaType], content_type: &str) -> Option<&'m MediaType> {
-    let essence = media_essence(content_type);
+    let essence = essence_as_written(content_type);
     let top = essence.split('/').next().unwrap_or("");
-    let wildcard = format!("{top}/*");
+    // `top/*`, compared without case.
+    let wildcard = |name: &str| {
+        let name = essence_as_written(name);
+        name.len() == top.len() + 2
+            && name.ends_with("/*")
+            && name.as_bytes()[..top.len()].eq_ignore_ascii_case(top.as_bytes())
+    };
     content
         .iter()
-        .find(|m| media_essence(&m.name) == essence)
-        .or_else(|| content.iter().find(|m| media_essence(&m.name) == wildcard))
+        .find(|m| essence_as_written(&m.name).eq_ignore_ascii_case(essence))
+        .or_else(|| content.iter().find(|m| wildcard(&m.name)))
         .or_else(|| content.iter().find(|m| m.name.trim() == "*/*"))
 }
 
@@ -104,6 +111,49 @@ mod tests {
             to_decode(&media(&["application/x-www-form-urlencoded"])).map(|(e, _)| e),
             Some(Encoding::Raw)
         );
+    }
+
+    /// Compared without case, essences pick what comparing their folded copies picked; and JSON
+    /// is told apart as from a folded copy.
+    #[test]
+    fn essences_compare_as_their_folded_copies() {
+        let names = [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            " image/* ",
+            "IMAGE/*",
+            "image/*x",
+            "text/plain",
+            "*/*",
+            "application/vnd.github+JSON",
+            "application/x-NDJSON",
+            "json",
+            "é/*",
+        ];
+        let folded = |content: &[MediaType], ct: &str| -> Option<String> {
+            let essence = media_essence(ct);
+            let top = essence.split('/').next().unwrap_or("").to_string();
+            let wildcard = format!("{top}/*");
+            content
+                .iter()
+                .find(|m| media_essence(&m.name) == essence)
+                .or_else(|| content.iter().find(|m| media_essence(&m.name) == wildcard))
+                .or_else(|| content.iter().find(|m| m.name.trim() == "*/*"))
+                .map(|m| m.name.clone())
+        };
+        for (i, _) in names.iter().enumerate() {
+            let content = media(&names[i..]);
+            for ct in names.iter().chain(&["IMAGE/png", "é/x", "Text/Plain;q=1"]) {
+                let got = documented_for(&content, ct).map(|m| m.name.clone());
+                assert_eq!(got, folded(&content, ct), "{ct} in {:?}", &names[i..]);
+            }
+        }
+        for ct in names {
+            let essence = media_essence(ct);
+            let sub = essence.split_once('/').map(|(_, s)| s).unwrap_or("");
+            let json = sub == "json" || sub.ends_with("+json") || essence == "application/x-ndjson";
+            assert_eq!(is_json_media(ct), json, "{ct}");
+        }
     }
 
     #[test]

@@ -394,19 +394,27 @@ impl Response {
 
 /// `application/hal+json; charset=utf-8` → `application/hal+json`.
 pub fn media_essence(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+    essence_as_written(content_type).to_ascii_lowercase()
+}
+
+/// [`media_essence`] before its case is folded: what the checks of every exchange compare
+/// without case, so they need not copy it.
+pub fn essence_as_written(content_type: &str) -> &str {
+    content_type.split(';').next().unwrap_or("").trim()
 }
 
 /// Whether a media type carries JSON (`application/json`, any `+json`, `*/*json*`).
 pub fn is_json_media(content_type: &str) -> bool {
-    let essence = media_essence(content_type);
-    let sub = essence.split_once('/').map(|(_, s)| s).unwrap_or("");
-    sub == "json" || sub.ends_with("+json") || essence == "application/x-ndjson"
+    let essence = essence_as_written(content_type);
+    let sub = essence
+        .split_once('/')
+        .map(|(_, s)| s)
+        .unwrap_or("")
+        .as_bytes();
+    let plus_json = sub.len() >= 5 && sub[sub.len() - 5..].eq_ignore_ascii_case(b"+json");
+    sub.eq_ignore_ascii_case(b"json")
+        || plus_json
+        || essence.eq_ignore_ascii_case("application/x-ndjson")
 }
 
 /// One media type of a body.

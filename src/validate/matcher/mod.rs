@@ -161,8 +161,13 @@ pub struct Router {
     index: Index,
     /// Per server, the routes that list it: where a full match is looked for first.
     by_server: Vec<Index>,
+    /// Per server, one route that lists it for each method its routes answer: a server none of
+    /// whose routes answers an exchange's method is left out of the full match.
+    server_methods: Vec<Vec<usize>>,
     /// Routes with a variable that may span segments or be empty, which the index cannot find.
     flexible: Vec<usize>,
+    /// Per server, the flexible routes that list it.
+    flexible_by_server: Vec<Vec<usize>>,
     /// Those with a variable that may span segments: the only ones to try for a path without
     /// empty segments (most string parameters may be empty, few span segments).
     multi_segment: Vec<usize>,
@@ -225,14 +230,7 @@ fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
         Some((host, port)) => (host, Some(port)),
         None => (authority, None),
     };
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && !l.starts_with("xn--")
-            && l.bytes()
-                .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
-    };
-    let last = host.rsplit('.').next()?;
-    if !host.split('.').all(label_ok) || !last.starts_with(|c: char| c.is_ascii_lowercase()) {
+    if !plain_host(host) {
         return None;
     }
     let port = match port {
@@ -258,15 +256,33 @@ fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
     Some((base, path.into()))
 }
 
-/// Whether URL parsing leaves `path` (empty or from a `/`) as it is: plain characters, no dot
-/// segment. No `%`: parsing reads `%2e` as a dot in dot segments.
-fn plain_path(path: &str) -> bool {
-    let mut after_slash_dot = false;
-    let mut last = 0u8;
-    for b in path.bytes() {
-        let plain = b.is_ascii_alphanumeric()
+/// Whether URL parsing leaves `host` as it is: labels of lowercase letters, digits and `-`, none
+/// empty or punycode (`xn--`), the last beginning with a letter (not an IP address). One pass
+/// over its bytes: splitting it at each dot cost as much as the rest of the split.
+fn plain_host(host: &str) -> bool {
+    let label_ok = |l: &[u8]| !l.is_empty() && !l.starts_with(b"xn--");
+    let bytes = host.as_bytes();
+    let mut label = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'.' if label_ok(&bytes[label..i]) => label = i + 1,
+            b'a'..=b'z' | b'0'..=b'9' | b'-' => {}
+            _ => return false,
+        }
+    }
+    let last = &bytes[label..];
+    label_ok(last) && last[0].is_ascii_lowercase()
+}
+
+/// The bytes URL parsing leaves as they are in a path, as a table: every exchange's path is read.
+const PLAIN_PATH: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
             || matches!(
-                b,
+                c,
                 b'-' | b'.'
                     | b'_'
                     | b'~'
@@ -285,7 +301,18 @@ fn plain_path(path: &str) -> bool {
                     | b'@'
                     | b'/'
             );
-        if !plain {
+        b += 1;
+    }
+    table
+};
+
+/// Whether URL parsing leaves `path` (empty or from a `/`) as it is: plain characters, no dot
+/// segment. No `%`: parsing reads `%2e` as a dot in dot segments.
+fn plain_path(path: &str) -> bool {
+    let mut after_slash_dot = false;
+    let mut last = 0u8;
+    for b in path.bytes() {
+        if !PLAIN_PATH[usize::from(b)] {
             return false;
         }
         after_slash_dot |= last == b'/' && b == b'.';
@@ -375,7 +402,9 @@ impl Router {
             servers: Vec::new(),
             index: Index::default(),
             by_server: Vec::new(),
+            server_methods: Vec::new(),
             flexible: Vec::new(),
+            flexible_by_server: Vec::new(),
             multi_segment: Vec::new(),
             literals: HashSet::new(),
         };
@@ -404,6 +433,9 @@ impl Router {
                 }
                 if path.is_flexible() {
                     router.flexible.push(id);
+                    for &server in &servers {
+                        router.flexible_by_server[server].push(id);
+                    }
                 }
                 if path.is_multi_segment() {
                     router.multi_segment.push(id);
@@ -421,9 +453,28 @@ impl Router {
                     path,
                     label: route_label(op),
                 });
+                router.note_methods(id);
             }
         }
         router
+    }
+
+    /// Records the method of route `id` for each of its servers, once per method.
+    fn note_methods(&mut self, id: usize) {
+        let route = &self.routes[id];
+        for &s in &route.servers {
+            let known = &self.server_methods[s];
+            if !known.iter().any(|&r| self.routes[r].method == route.method) {
+                self.server_methods[s].push(id);
+            }
+        }
+    }
+
+    /// Whether some route that lists server `s` answers `method`.
+    fn serves(&self, s: usize, method: &str) -> bool {
+        self.server_methods[s]
+            .iter()
+            .any(|&r| self.routes[r].answers(method))
     }
 
     fn server_id(&mut self, ids: &mut HashMap<ServerPattern, usize>, server: &Server) -> usize {
@@ -437,6 +488,8 @@ impl Router {
         let id = self.servers.len();
         self.servers.push(pattern.clone());
         self.by_server.push(Index::default());
+        self.server_methods.push(Vec::new());
+        self.flexible_by_server.push(Vec::new());
         ids.insert(pattern, id);
         id
     }
@@ -454,36 +507,103 @@ impl Router {
             Some(after) if after.starts_with(&*path) => url[..base.len() + path.len()].into(),
             _ => format!("{base}{path}").into(),
         };
-        let after_server = self.after_servers(&base, &path, &full_url);
+        let mut after_server = Vec::with_capacity(self.servers.len());
+        let mut left_out = Vec::new();
+        for s in 0..self.servers.len() {
+            // A server without a route of `method` cannot give a full match.
+            if shortcut == Shortcut::Taken && !self.serves(s, method) {
+                left_out.push(s);
+                after_server.push(Vec::new());
+            } else {
+                after_server.push(self.after_server(s, &base, &path, &full_url));
+            }
+        }
         if shortcut == Shortcut::Taken {
             if let Some(found) = self.full_match(method, url, &after_server) {
                 return Ok(found);
             }
         }
+        for s in left_out {
+            after_server[s] = self.after_server(s, &base, &path, &full_url);
+        }
         let candidates = self.candidates(&path, after_server);
+        if shortcut == Shortcut::Taken {
+            if let Some(found) = self.without_full_match(method, url, &candidates) {
+                return Ok(found);
+            }
+        }
         self.resolve(method, url, &candidates, shortcut)
     }
 
-    /// Per server, the paths its template leaves of the URL (`base` and `path` split from it,
-    /// `full_url` the two joined), for each way the template matches the URL's beginning.
-    fn after_servers<'u>(&self, base: &str, path: &'u str, full_url: &'u str) -> Vec<Vec<&'u str>> {
-        self.servers
+    /// What [`Router::resolve`] picks after [`Router::full_match`] found nothing, when a route of
+    /// `method` matches, found without looking up every candidate path: no route of `method`
+    /// matches a path of its servers by the index, so the best is the path-only match of the
+    /// lowest rank (then spec order), else the first stretched full match. `None` leaves the
+    /// exchange to `resolve`. On GitHub's spec every `contents/{path}` or `git/refs/{ref}`
+    /// exchange comes here, and looking up the upload server's every suffix cost 56 K
+    /// instructions each.
+    fn without_full_match(
+        &self,
+        method: &str,
+        url: &str,
+        candidates: &Candidates<'_>,
+    ) -> Option<Matched> {
+        let mut path_only: Vec<usize> = candidates.below_base.iter().flatten().copied().collect();
+        path_only.push(candidates.path);
+        path_only.sort_unstable();
+        path_only.dedup();
+        let lookups: Vec<(usize, Vec<usize>)> = path_only
             .iter()
-            .map(|server| {
-                let text = if server.relative || base.is_empty() {
-                    if !server.relative {
-                        return Vec::new();
-                    }
-                    path
-                } else {
-                    full_url
-                };
-                let mut ends = Vec::new();
-                let stop = ['?', '#'];
-                prefix_ends(&server.tokens, text, &stop, true, Rest::Path, &mut ends);
-                ends.into_iter().map(|end| &text[end..]).collect()
-            })
-            .collect()
+            .map(|&at| (at, self.index.lookup(candidates.paths[at])))
+            .collect();
+        let hit = |id: usize, at: usize| {
+            let ids = lookups.iter().find(|(a, _)| *a == at).map(|(_, ids)| ids);
+            ids.is_some_and(|ids| ids.binary_search(&id).is_ok())
+        };
+        let rank = |id: usize| (&self.routes[id].path.rank, id);
+        let mut best: Option<(usize, usize)> = None;
+        for &id in lookups.iter().flat_map(|(_, ids)| ids) {
+            let route = &self.routes[id];
+            if !route.answers(method) || best.is_some_and(|(b, _)| rank(b) <= rank(id)) {
+                continue;
+            }
+            let mut tried = candidates.for_route(route);
+            let found = tried.find(|&(kind, at)| kind == MatchKind::PathOnly && hit(id, at));
+            if let Some((_, at)) = found {
+                best = Some((id, at));
+            }
+        }
+        if let Some((id, at)) = best {
+            let values = self.routes[id].path.captures(candidates.paths[at], url);
+            return Some(self.matched(id, MatchKind::PathOnly, values));
+        }
+        let pieces = candidates.pieces();
+        let routes = self.stretch_routes(candidates);
+        self.stretched_full(method, url, candidates, routes, &pieces)
+    }
+
+    /// The paths server `s`'s template leaves of the URL (`base` and `path` split from it,
+    /// `full_url` the two joined), for each way the template matches the URL's beginning.
+    fn after_server<'u>(
+        &self,
+        s: usize,
+        base: &str,
+        path: &'u str,
+        full_url: &'u str,
+    ) -> Vec<&'u str> {
+        let server = &self.servers[s];
+        let text = if server.relative || base.is_empty() {
+            if !server.relative {
+                return Vec::new();
+            }
+            path
+        } else {
+            full_url
+        };
+        let mut ends = Vec::new();
+        let stop = ['?', '#'];
+        prefix_ends(&server.tokens, text, &stop, true, Rest::Path, &mut ends);
+        ends.into_iter().map(|end| &text[end..]).collect()
     }
 
     /// Every path the routes may try for a URL whose path is `path`, each kept once.
@@ -641,15 +761,7 @@ impl Router {
         let record_others = others.allowed.is_empty();
         let mut best: Option<(usize, MatchKind, Vec<PathValue>)> = None;
         let pieces = candidates.pieces();
-        let empty_segment = candidates
-            .paths
-            .iter()
-            .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
-        let routes = if empty_segment {
-            &self.flexible
-        } else {
-            &self.multi_segment
-        };
+        let routes = self.stretch_routes(candidates);
         // The routes of the exchange's method first: with a match among them the others are
         // not needed (they only name the allowed methods of an unmatched exchange), and they
         // are about half the routes tried on GitHub.
@@ -686,6 +798,21 @@ impl Router {
         best.map(|(id, kind, values)| self.matched(id, kind, values))
     }
 
+    /// The routes that may match where the index did not: those with a variable that may span
+    /// segments, and when a candidate path has an empty segment those with one that may be
+    /// empty too.
+    fn stretch_routes(&self, candidates: &Candidates<'_>) -> &[usize] {
+        let empty_segment = candidates
+            .paths
+            .iter()
+            .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
+        if empty_segment {
+            &self.flexible
+        } else {
+            &self.multi_segment
+        }
+    }
+
     /// The first of `routes` of `method` that stretches over one of its full match paths, after [`Router::full_match`] found none: the first full match is the
     /// answer, and routes try their servers' paths first, so the others wait. A route whose
     /// variables cannot span segments matches a path without empty segments just as the index
@@ -707,7 +834,21 @@ impl Router {
             .iter()
             .map(|paths| paths.iter().any(|&at| empty(at)))
             .collect();
-        routes.iter().find_map(|&id| {
+        // Only the multi-segment routes and the flexible ones of a server that leaves an empty
+        // segment can be eligible: found from lists rather than by asking every route.
+        let mut ids = if candidates.under && empty(candidates.path) {
+            routes.to_vec()
+        } else {
+            self.multi_segment.clone()
+        };
+        if !candidates.under {
+            let servers = (0..server_empty.len()).filter(|&s| server_empty[s]);
+            ids.extend(servers.flat_map(|s| self.flexible_by_server[s].iter().copied()));
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        ids.retain(|id| routes.binary_search(id).is_ok());
+        ids.into_iter().find_map(|id| {
             let route = &self.routes[id];
             if !route.answers(method) {
                 return None;
@@ -917,6 +1058,54 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(ends, slow, "{text:?} {stop:?} {rest:?}");
+            }
+        }
+    }
+
+    /// A variable followed by a literal ends where trying each of its characters would end it:
+    /// only where the literal follows, before the first stop, on a character boundary.
+    #[test]
+    fn a_variable_before_a_literal_ends_where_each_character_would() {
+        let texts = [
+            "https://team.kommo.com/api",
+            "https://TEAM.Kommo.COM",
+            "https://a.kommo.com.kommo.com/x",
+            "https://é.kommo.com/x",
+            "https://.kommo.com",
+            "https://x?.kommo.com",
+            "https://x#y.kommo.com",
+            "https://a/b.kommo.com/c",
+            "",
+        ];
+        let var = server("https://{subdomain}.kommo.com");
+        let lit = ".kommo.com";
+        for text in texts {
+            for (stop, fold) in [(&['?', '#'][..], true), (&['/'][..], false)] {
+                let mut ends = Vec::new();
+                prefix_ends(&var.tokens, text, stop, fold, Rest::Path, &mut ends);
+                let Some(here) = text.strip_prefix("https://") else {
+                    assert!(ends.is_empty(), "{text:?}");
+                    continue;
+                };
+                let limit = here.find(stop).unwrap_or(here.len());
+                let slow: Vec<usize> = (1..=limit)
+                    .filter(|&e| here.is_char_boundary(e))
+                    .filter(|&e| {
+                        let after = &here[e..];
+                        let head = after.get(..lit.len());
+                        let same = head.is_some_and(|h| {
+                            if fold {
+                                h.eq_ignore_ascii_case(lit)
+                            } else {
+                                h == lit
+                            }
+                        });
+                        let left = after.get(lit.len()..).unwrap_or("");
+                        same && (left.is_empty() || left.starts_with('/'))
+                    })
+                    .map(|e| "https://".len() + e + lit.len())
+                    .collect();
+                assert_eq!(ends, slow, "{text:?} {stop:?}");
             }
         }
     }

@@ -97,11 +97,22 @@ pub(super) fn prefix_ends(
             }
             Token::Var { .. } if rest.is_empty() => last_var_ends(here, at, rules, out),
             Token::Var { .. } => {
-                for (i, c) in here.char_indices() {
-                    if stop.contains(&c) {
-                        break;
-                    }
-                    let end = i + c.len_utf8();
+                // The variable ends before the first `stop`, and only where the next literal's
+                // first byte follows (a byte that begins a string ends a character): Kommo's
+                // `https://{subdomain}.kommo.com` is tried on every URL.
+                let limit = stop_at(here, stop);
+                let next = match rest.first() {
+                    Some(Token::Literal(lit)) => lit.as_bytes().first().copied(),
+                    _ => None,
+                };
+                let bytes = here.as_bytes();
+                let can_end = |end: usize| match (next, bytes.get(end)) {
+                    (None, _) => here.is_char_boundary(end),
+                    (Some(b), Some(&x)) if fold => x.eq_ignore_ascii_case(&b),
+                    (Some(b), Some(&x)) => x == b,
+                    (Some(_), None) => false,
+                };
+                for end in (1..=limit).filter(|&end| can_end(end)) {
                     go(rest, text, at + end, rules, out);
                 }
             }
@@ -115,7 +126,7 @@ pub(super) fn prefix_ends(
 /// `rules.rest` admits count. Found by searching for them rather than trying each character:
 /// GitHub's upload server is `{origin}`, tried on every URL.
 fn last_var_ends(here: &str, at: usize, rules: &Rules<'_>, out: &mut Vec<usize>) {
-    let limit = here.find(rules.stop).unwrap_or(here.len());
+    let limit = stop_at(here, rules.stop);
     if rules.rest == Rest::Path {
         let slashes = here.match_indices('/').map(|(i, _)| i);
         out.extend(
@@ -128,6 +139,19 @@ fn last_var_ends(here: &str, at: usize, rules: &Rules<'_>, out: &mut Vec<usize>)
     if limit == here.len() && limit > 0 {
         out.push(at + limit);
     }
+}
+
+/// Where the first of `stop` stands in `text` (its length without one). Byte by byte when every
+/// stop is ASCII, as they are: a search for a set of characters cost more than the rest of
+/// matching a server template.
+fn stop_at(text: &str, stop: &[char]) -> usize {
+    let found = if stop.iter().all(char::is_ascii) {
+        let is_stop = |b: u8| stop.iter().any(|&c| c == char::from(b));
+        text.bytes().position(is_stop)
+    } else {
+        text.find(stop)
+    };
+    found.unwrap_or(text.len())
 }
 
 fn full_match(tokens: &[Token], text: &str, stop: &[char]) -> bool {
@@ -402,30 +426,31 @@ impl PathPattern {
         };
         let flex = self.flex[i];
         let n = segments.ranges.len();
-        let mut tries: Vec<(usize, usize)> = Vec::new();
+        let attempt = |end: usize, free: usize, taken: &mut Vec<(usize, usize)>| {
+            taken.push((at, end));
+            let done = self.assign(segments, end, free, taken);
+            if !done {
+                taken.pop();
+            }
+            done
+        };
+        // Several segments first, the longest first; then one.
         if flex.lone && (flex.multi || free > 0) {
             let left = if flex.multi { free } else { free - 1 };
-            tries.extend((at + 2..=n).rev().map(|end| (end, left)));
-        }
-        if at < n {
-            let text = segments.text(at);
-            let one = if text.is_empty() {
-                flex.lone && flex.empty
-            } else {
-                segment_matches(tokens, text)
-            };
-            if one {
-                tries.push((at + 1, free));
-            }
-        }
-        for (end, free) in tries {
-            taken.push((at, end));
-            if self.assign(segments, end, free, taken) {
+            if (at + 2..=n).rev().any(|end| attempt(end, left, taken)) {
                 return true;
             }
-            taken.pop();
         }
-        false
+        if at >= n {
+            return false;
+        }
+        let text = segments.text(at);
+        let one = if text.is_empty() {
+            flex.lone && flex.empty
+        } else {
+            segment_matches(tokens, text)
+        };
+        one && attempt(at + 1, free, taken)
     }
 
     /// The text of each variable of `path` (which this pattern matches and which ends the
@@ -434,26 +459,31 @@ impl PathPattern {
     /// (`{name}.{ext}` reads `report.2024.pdf` as `report.2024` and `pdf`), as a greedy pattern
     /// would.
     pub(super) fn captures(&self, path: &str, url: &str) -> Vec<PathValue> {
-        let in_url = url_segments(url);
-        let segments = Segments::of(path, false);
+        let (start, end) = url_path_range(url);
+        let in_url = segment_ranges(url, start, end);
+        let segments = segment_ranges(path, 0, path.len());
         // The matched path is the end of the URL's path (a server prefix may come first).
-        let skip = in_url.len().checked_sub(segments.ranges.len());
+        let skip = in_url.clone().count().checked_sub(segments.clone().count());
+        let mut raws = skip.map(|k| in_url.skip(k));
         let mut out = Vec::new();
-        for (j, tokens) in self.segments.iter().enumerate().take(segments.ranges.len()) {
-            let seg = segments.text(j);
-            let raw = skip.and_then(|k| in_url.get(k + j)).copied();
-            let mut found = Vec::new();
+        let mut found = Vec::new();
+        for (tokens, (from, to)) in self.segments.iter().zip(segments) {
+            let raw = raws.as_mut().and_then(Iterator::next);
+            if tokens.iter().all(|t| matches!(t, Token::Literal(_))) {
+                continue;
+            }
+            found.clear();
             if let Some((a, b)) = raw.filter(|(a, b)| capture(tokens, &url[*a..*b], 0, &mut found))
             {
                 let text = &url[a..b];
-                out.extend(found.into_iter().map(|(name, s, e)| PathValue {
+                out.extend(found.drain(..).map(|(name, s, e)| PathValue {
                     name: name.to_string(),
                     text: decode(&text[s..e]).into_owned(),
                     span: Some((a + s, a + e)),
                 }));
                 continue;
             }
-            out.extend(segment_values(tokens, seg, raw));
+            out.extend(segment_values(tokens, &path[from..to], raw));
         }
         out
     }
@@ -543,18 +573,28 @@ fn url_path_range(url: &str) -> (usize, usize) {
     (start, end)
 }
 
-/// The byte ranges of the non-empty path segments of a URL as recorded (absolute or relative).
-fn url_segments(url: &str) -> Vec<(usize, usize)> {
-    let (start, end) = url_path_range(url);
-    let mut out = Vec::new();
-    let mut at = start;
-    for seg in url[start..end].split('/') {
-        if !seg.is_empty() {
-            out.push((at, at + seg.len()));
+/// The byte ranges (in `text`) of the non-empty segments of `text[start..end]`, split at `/`:
+/// read as the captures go, since collecting them cost more than reading the variables.
+fn segment_ranges(
+    text: &str,
+    start: usize,
+    end: usize,
+) -> impl Iterator<Item = (usize, usize)> + Clone + '_ {
+    let bytes = &text.as_bytes()[start..end];
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while bytes.get(at) == Some(&b'/') {
+            at += 1;
         }
-        at += seg.len() + 1;
-    }
-    out
+        if at >= bytes.len() {
+            return None;
+        }
+        let from = at;
+        while at < bytes.len() && bytes[at] != b'/' {
+            at += 1;
+        }
+        Some((start + from, start + at))
+    })
 }
 
 /// Matches `tokens` against all of `text[at..]`, recording each variable's name and byte range

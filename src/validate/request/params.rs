@@ -210,8 +210,7 @@ impl Run<'_, '_> {
 
     pub(super) fn path(&mut self, values: &[PathValue]) {
         let url_at = self.request.url_at;
-        let params: Vec<&Param> = params_at(self.plan, ParamLocation::Path);
-        for p in params {
+        for p in params_at(self.plan, ParamLocation::Path) {
             let Some(v) = values.iter().find(|v| v.name == p.wire.name) else {
                 continue; // the template lacks it: lint's undeclared/unused path parameter
             };
@@ -226,16 +225,19 @@ impl Run<'_, '_> {
     }
 
     pub(super) fn query(&mut self) {
-        let pairs: Vec<(String, String)> = self
-            .request
-            .query
-            .iter()
-            .map(|f| (f.name.clone(), f.value.clone()))
-            .collect();
         let request = self.request;
         let url_at = request.url_at;
-        let params: Vec<&Param> = params_at(self.plan, ParamLocation::Query);
-        for p in &params {
+        let params = params_at(self.plan, ParamLocation::Query);
+        // The pairs are copied for the parameters to read, when there are some.
+        let pairs: Vec<(String, String)> = match params.clone().next() {
+            Some(_) => request
+                .query
+                .iter()
+                .map(|f| (f.name.clone(), f.value.clone()))
+                .collect(),
+            None => Vec::new(),
+        };
+        for p in params.clone() {
             let own: Vec<&Field> = request.query.iter().filter(|f| owns(p, &f.name)).collect();
             match style::parse_pairs(&p.wire, &pairs) {
                 Ok(None) if p.required => self.missing(p, url_at),
@@ -270,7 +272,7 @@ impl Run<'_, '_> {
             .query
             .iter()
             .filter(|f| {
-                let documented = params.iter().any(|p| owns(p, &f.name))
+                let documented = params.clone().any(|p| owns(p, &f.name))
                     || self
                         .plan
                         .credential_names
@@ -288,8 +290,8 @@ impl Run<'_, '_> {
             return;
         };
         let headers_at = request.headers_at;
-        let params: Vec<&Param> = params_at(self.plan, ParamLocation::Header);
-        for p in &params {
+        let params = params_at(self.plan, ParamLocation::Header);
+        for p in params.clone() {
             let own: Vec<&Field> = headers
                 .iter()
                 .filter(|h| h.name.eq_ignore_ascii_case(&p.wire.name))
@@ -317,7 +319,7 @@ impl Run<'_, '_> {
             .iter()
             .filter(|h| {
                 let documented = params
-                    .iter()
+                    .clone()
                     .any(|p| p.wire.name.eq_ignore_ascii_case(&h.name))
                     || self.plan.credential_names.iter().any(|(l, n)| {
                         *l == ParamLocation::Header && n.eq_ignore_ascii_case(&h.name)
@@ -339,9 +341,8 @@ impl Run<'_, '_> {
             .iter()
             .map(|c| (c.name.clone(), style::cookie_value(&c.value)))
             .collect();
-        let params: Vec<&Param> = params_at(self.plan, ParamLocation::Cookie);
         let cookies_at = request.cookies_at;
-        for p in params {
+        for p in params_at(self.plan, ParamLocation::Cookie) {
             let first = cookies.iter().find(|c| c.name == p.wire.name);
             let location =
                 first.map_or_else(|| request.locate(cookies_at), |c| request.locate_field(c));
@@ -361,11 +362,13 @@ enum Invalid {
 }
 
 /// The parameters of a plan sent in `location`.
-fn params_at(plan: &OperationPlan, location: ParamLocation) -> Vec<&Param> {
+fn params_at(
+    plan: &OperationPlan,
+    location: ParamLocation,
+) -> impl Iterator<Item = &Param> + Clone {
     plan.params
         .iter()
-        .filter(|p| p.wire.location == location)
-        .collect()
+        .filter(move |p| p.wire.location == location)
 }
 
 /// Whether a query key belongs to parameter `p` (its name, `name[...]` for deepObject, a
