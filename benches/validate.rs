@@ -40,29 +40,42 @@ const RESPONSES: usize = 40_000;
 /// GitHub exchanges: about the size of the traffic issue 13 measured (21,300, 80 MB).
 const GITHUB_EXCHANGES: usize = 21_300;
 
-/// CPU time of this process so far (every thread, user and system), in seconds.
+/// Whose CPU time [`cpu_seconds`] reads.
+#[derive(Clone, Copy)]
+enum Whose {
+    /// This process: every thread, user and system.
+    This,
+    /// The children this process has waited for (the binary timed end to end).
+    Children,
+}
+
+/// CPU time of `whose` so far, in seconds.
 #[cfg(unix)]
-fn cpu_seconds() -> f64 {
+fn cpu_seconds(whose: Whose) -> f64 {
+    let who = match whose {
+        Whose::This => libc::RUSAGE_SELF,
+        Whose::Children => libc::RUSAGE_CHILDREN,
+    };
     // SAFETY: getrusage only writes the struct it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    unsafe { libc::getrusage(who, &mut usage) };
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Elsewhere CPU time is not measured: the CPU ratio reads 0/0.
 #[cfg(not(unix))]
-fn cpu_seconds() -> f64 {
+fn cpu_seconds(_: Whose) -> f64 {
     0.0
 }
 
-/// Best of three wall times and best of three CPU times of `f`, in seconds.
-fn best_of_three(mut f: impl FnMut()) -> (f64, f64) {
+/// Best of three wall times and best of three CPU times (of `whose`) of `f`, in seconds.
+fn best_of_three(whose: Whose, mut f: impl FnMut()) -> (f64, f64) {
     (0..3)
         .map(|_| {
-            let (start, cpu) = (std::time::Instant::now(), cpu_seconds());
+            let (start, cpu) = (std::time::Instant::now(), cpu_seconds(whose));
             f();
-            (start.elapsed().as_secs_f64(), cpu_seconds() - cpu)
+            (start.elapsed().as_secs_f64(), cpu_seconds(whose) - cpu)
         })
         .fold((f64::INFINITY, f64::INFINITY), |(w, c), (w2, c2)| {
             (w.min(w2), c.min(c2))
@@ -83,10 +96,10 @@ fn print_ratio(name: &str, spec: &Path, capture: &Path) {
     allocator::specs_loaded(); // as the binary does
     let paths = [capture.to_path_buf()];
     let mut problems = 0;
-    let floor = best_of_three(|| {
+    let floor = best_of_three(Whose::This, || {
         parse_only(capture);
     });
-    let validate = best_of_three(|| {
+    let validate = best_of_three(Whose::This, || {
         let mut set = ProblemSet::new();
         validator
             .run_with(&paths, &mut |d| {
@@ -107,32 +120,15 @@ fn print_ratio(name: &str, spec: &Path, capture: &Path) {
     );
 }
 
-/// CPU time of this process's waited-for children so far (user and system), in seconds.
-#[cfg(unix)]
-fn children_cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
-
-#[cfg(not(unix))]
-fn children_cpu_seconds() -> f64 {
-    0.0
-}
-
 /// Prints what a user waits for: the `specsmith` binary run end to end (spec loaded, schemas
 /// compiled as the traffic reaches them, the json report written) over the same parse floor.
 /// The in-process ratio above reuses one loaded `Validator` and its compiled schemas across
 /// rounds, so it leaves out what a run pays once.
 fn print_end_to_end(name: &str, spec: &Path, capture: &Path) {
-    let floor = best_of_three(|| {
+    let floor = best_of_three(Whose::This, || {
         parse_only(capture);
     });
-    let mut best = (f64::INFINITY, f64::INFINITY);
-    for _ in 0..3 {
-        let (start, cpu) = (std::time::Instant::now(), children_cpu_seconds());
+    let best = best_of_three(Whose::Children, || {
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_specsmith"))
             .arg("validate")
             .arg("--spec")
@@ -146,9 +142,7 @@ fn print_end_to_end(name: &str, spec: &Path, capture: &Path) {
             matches!(status.code(), Some(0 | 1)),
             "specsmith validate failed: {status}"
         );
-        best.0 = best.0.min(start.elapsed().as_secs_f64());
-        best.1 = best.1.min(children_cpu_seconds() - cpu);
-    }
+    });
     eprintln!(
         "ratio {name} end to end: the binary {:.2} s / parse floor {:.2} s = {:.2}x wall; CPU {:.2} s / {:.2} s = {:.2}x",
         best.0,
