@@ -69,6 +69,14 @@ fn planted_captures(dir: &Path) {
             r#"{{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account", "status": 200, "headers": {{"content-type": "application/hal+json"}}, "request_headers": {{"Authorization": "Bearer x", "Authorization": "Bearer PLANTED10"}}, {}}}"#,
             account("")
         ),
+        // Duplicate keys whose kept copy holds no secret: the dropped copy, which a snippet
+        // shows, may (found by the session 9 review).
+        KOMMO_DRIFT.replacen(r#""id": 1,"#, r#""password": "PLANTED15", "password": 5, "id": 1,"#, 1),
+        KOMMO_DRIFT.replacen(
+            r#""url": "https://devteam.kommo.com/api/v4/account","#,
+            r#""url": "https://devteam.kommo.com/api/v4/account?token=PLANTED16", "u\u0072l": "https://devteam.kommo.com/api/v4/account","#,
+            1,
+        ),
         r#"{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account;jsessionid=PLANTED3", "status": 200, "body": {}}"#.to_string(),
         // Not an exchange object: its raw text is never shown.
         r#"["not an exchange", "PLANTED11"]"#.to_string(),

@@ -879,13 +879,11 @@ fn open(file: &Path, sink: &mut dyn FnMut(Result<Unit, Box<Diagnostic>>)) -> Opt
 /// way no secret reaches a report while every offset and column stays exact. In place, because
 /// a copy of a huge entry would double its cost. `false` when nothing was masked.
 ///
-/// A text with a key twice in one object has every string value masked: serde keeps the last
-/// copy, a pointer finds the first, so the copy a snippet would show might be the secret one.
+/// A text with a key twice in one object has every string value masked, secrets found or not:
+/// serde keeps the last copy, a pointer finds the first, so the copy a snippet would show might
+/// be a secret nobody read.
 /// Keys stay, as on every other line: they are names, which messages show anyway.
 pub fn mask_strings(text: &mut String, pointers: &[String]) -> bool {
-    if pointers.is_empty() {
-        return false;
-    }
     let duplicates = has_duplicate_keys(text);
     mask_strings_knowing(text, pointers, Vec::new(), duplicates)
 }
@@ -900,12 +898,14 @@ pub fn mask_strings_knowing(
     known: Vec<ByteSpan>,
     duplicates: bool,
 ) -> bool {
-    if pointers.is_empty() && known.is_empty() {
-        return false;
-    }
+    // First: with a key twice, the copy the parse dropped is unread, so it may be a secret
+    // even when nothing the parse kept is one.
     if duplicates {
         mask_every_value(text);
         return true;
+    }
+    if pointers.is_empty() && known.is_empty() {
+        return false;
     }
     let scanned = if pointers.is_empty() {
         Vec::new()
@@ -1623,6 +1623,23 @@ mod tests {
         assert!(!masked.contains("Bearer"));
         assert!(masked.contains(r#""ct": "json""#));
         assert_eq!(masked.find("\"b\""), text.find("\"b\""));
+    }
+
+    /// A key twice masks every value even when no secret was found: the dropped copy is unread.
+    #[test]
+    fn a_key_twice_masks_every_value_with_no_secret_found() {
+        let text = r#"{"password": "hunter2", "password": 5, "x": "y"}"#;
+        let mut masked = text.to_string();
+        assert!(mask_strings(&mut masked, &[]));
+        assert_eq!(
+            masked,
+            r#"{"password": "*******", "password": 5, "x": "*"}"#
+        );
+        let mut knowing = text.to_string();
+        assert!(mask_strings_knowing(&mut knowing, &[], Vec::new(), true));
+        assert_eq!(knowing, masked);
+        let mut once = r#"{"password": 5, "x": "y"}"#.to_string();
+        assert!(!mask_strings(&mut once, &[]));
     }
 
     #[test]

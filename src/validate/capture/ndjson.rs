@@ -622,12 +622,12 @@ impl LineBody {
     /// tape copies the strings masking will overwrite, so validation still sees the real values.
     fn keep_originals(&mut self, line: &str, secrets: &[Secret], duplicates: bool) {
         let LineBody::Value(tape) = self else { return };
+        if duplicates {
+            tape.detach(line, ""); // every string is masked (`mask_strings_knowing`)
+            return;
+        }
         if secrets.is_empty() {
             return; // nothing is masked
-        }
-        if duplicates {
-            tape.detach(line, "");
-            return;
         }
         for secret in secrets.iter().filter(|s| under_body(&s.pointer)) {
             tape.detach_place(line, secret.place);
