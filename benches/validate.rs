@@ -109,15 +109,23 @@ fn print_ratio(name: &str, spec: &Path, capture: &Path) {
         problems = set.len();
     });
     eprintln!(
-        "ratio {name}: validate {:.2} s / parse floor {:.2} s = {:.2}x wall; CPU {:.2} s / {:.2} s = {:.2}x ({problems} problems, {} threads)",
-        validate.0,
-        floor.0,
-        validate.0 / floor.0,
-        validate.1,
-        floor.1,
-        validate.1 / floor.1,
+        "ratio {name}: validate {} ({problems} problems, {} threads)",
+        against_floor(validate, floor),
         rayon::current_num_threads()
     );
+}
+
+/// `run`'s wall and CPU times (seconds) over the floor's, as the `ratio` lines print them.
+fn against_floor(run: (f64, f64), floor: (f64, f64)) -> String {
+    format!(
+        "{:.2} s / parse floor {:.2} s = {:.2}x wall; CPU {:.2} s / {:.2} s = {:.2}x",
+        run.0,
+        floor.0,
+        run.0 / floor.0,
+        run.1,
+        floor.1,
+        run.1 / floor.1
+    )
 }
 
 /// Prints what a user waits for: the `specsmith` binary run end to end (spec loaded, schemas
@@ -144,13 +152,8 @@ fn print_end_to_end(name: &str, spec: &Path, capture: &Path) {
         );
     });
     eprintln!(
-        "ratio {name} end to end: the binary {:.2} s / parse floor {:.2} s = {:.2}x wall; CPU {:.2} s / {:.2} s = {:.2}x",
-        best.0,
-        floor.0,
-        best.0 / floor.0,
-        best.1,
-        floor.1,
-        best.1 / floor.1,
+        "ratio {name} end to end: the binary {}",
+        against_floor(best, floor)
     );
 }
 
