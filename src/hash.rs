@@ -24,6 +24,13 @@ pub struct Fnv(u64);
 /// A map probed once or more per exchange with keys the spec chose (see the module doc).
 pub type KeyMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
+/// The hash of a key as a [`KeyMap`] hashes it, for the tables the tape builds of a body's
+/// member keys (see the module doc: speed, not stability).
+pub fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(key)
+}
+
 impl Default for Fnv {
     fn default() -> Self {
         Fnv(OFFSET_BASIS)

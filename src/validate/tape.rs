@@ -812,11 +812,6 @@ impl Clone for KeyIndex {
 }
 
 impl KeyIndex {
-    fn hash(key: &str) -> u64 {
-        use std::hash::BuildHasher;
-        foldhash::fast::FixedState::default().hash_one(key)
-    }
-
     /// The member of `object` whose key `is_key` accepts, if `object` is the indexed one:
     /// `Some(None)` when it has no such member; `None` when it is not indexed.
     fn find(
@@ -830,7 +825,7 @@ impl KeyIndex {
         if *indexed != object {
             return None;
         }
-        let hash = KeyIndex::hash(key);
+        let hash = crate::hash::key_hash(key);
         let from = members.partition_point(|&(h, _)| h < hash);
         let found = members[from..]
             .iter()
@@ -849,7 +844,7 @@ impl KeyIndex {
         slot.0 = object;
         slot.1.clear();
         slot.1
-            .extend(members.map(|(i, key)| (KeyIndex::hash(key), i as u32)));
+            .extend(members.map(|(i, key)| (crate::hash::key_hash(key), i as u32)));
         slot.1.sort_unstable();
     }
 
@@ -1513,15 +1508,13 @@ fn text_str(text: &str, start: usize, len: u32) -> Option<&str> {
 /// probe or two per key, where sorting the hashes cost a comparison sort per object and FNV a
 /// multiply per byte (2026-11-30: 167 M instructions on the GitHub load, BENCHMARKS.md).
 fn any_hash_twice<'k>(table: &mut Vec<u64>, keys: impl ExactSizeIterator<Item = &'k str>) -> bool {
-    use std::hash::BuildHasher;
     let size = (keys.len() * 2).next_power_of_two();
     table.clear();
     table.resize(size, 0);
-    let state = foldhash::fast::FixedState::default();
     for key in keys {
         // 0 marks a free slot, so a hash of 0 is stored as 1 (a false alarm costs the exact
         // test, never a missed repeat).
-        let hash = state.hash_one(key).max(1);
+        let hash = crate::hash::key_hash(key).max(1);
         let mut slot = (hash as usize) & (size - 1);
         loop {
             match table[slot] {
