@@ -793,23 +793,38 @@ pub struct Tape {
 /// How many members a lookup scans before the object gets a [`KeyIndex`].
 const INDEX_PAST: usize = 8;
 
+/// Something kept about one object's members (its entry, then the memo), for the lookups that
+/// come next in the same object: `jsonschema` looks a `required` list up in one go, so one
+/// object at a time. Behind a lock because a tape is shared, never waited on: a busy memo means
+/// a scan. Boxed: a tape stays small where it is held by value (a capture line's body). A
+/// clone starts empty.
+#[derive(Debug)]
+struct OneObject<T>(std::sync::Mutex<Option<Box<(usize, T)>>>);
+
+impl<T> Default for OneObject<T> {
+    fn default() -> Self {
+        OneObject(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T> Clone for OneObject<T> {
+    fn clone(&self) -> Self {
+        OneObject::default()
+    }
+}
+
+impl<T> OneObject<T> {
+    fn clear(&mut self) {
+        if let Ok(slot) = self.0.get_mut() {
+            *slot = None;
+        }
+    }
+}
+
 /// The members of one object sorted by the hash of their keys, for [`TapeNode::get`]: GitHub's
 /// `required` lists are alphabetical and its bodies are not, so a lookup that resumes where the
 /// last one stopped scans half the object each time (40 names in `repository`'s 80 members).
-/// One object at a time (`jsonschema` looks a `required` list up in one go); behind a lock
-/// because a tape is shared, never waited on: a busy index means a scan. Boxed, as the
-/// members list below: a tape stays small where it is held by value (a capture line's body).
-#[derive(Debug, Default)]
-struct KeyIndex(std::sync::Mutex<Option<Box<Indexed>>>);
-
-/// The object indexed, and its members (entry) with their key's hash, by hash.
-type Indexed = (usize, Vec<(u64, u32)>);
-
-impl Clone for KeyIndex {
-    fn clone(&self) -> KeyIndex {
-        KeyIndex::default()
-    }
-}
+type KeyIndex = OneObject<Vec<(u64, u32)>>;
 
 impl KeyIndex {
     /// The member of `object` whose key `is_key` accepts, if `object` is the indexed one:
@@ -846,12 +861,6 @@ impl KeyIndex {
         slot.1
             .extend(members.map(|(i, key)| (crate::hash::key_hash(key), i as u32)));
         slot.1.sort_unstable();
-    }
-
-    fn clear(&mut self) {
-        if let Ok(slot) = self.0.get_mut() {
-            *slot = None;
-        }
     }
 }
 
@@ -912,27 +921,8 @@ impl TapeKey {
 }
 
 /// The member entries of the object a [`TapeKey`] was looked up in last, in order: what its
-/// hint indexes. One object at a time (`jsonschema` looks a `required` list up in one go);
-/// behind a lock because a tape is shared, never waited on: a busy list means a scan.
-#[derive(Debug, Default)]
-struct Listed(std::sync::Mutex<Option<Box<Listing>>>);
-
-/// The object listed, and its member entries in order.
-type Listing = (usize, Vec<u32>);
-
-impl Clone for Listed {
-    fn clone(&self) -> Listed {
-        Listed::default()
-    }
-}
-
-impl Listed {
-    fn clear(&mut self) {
-        if let Ok(slot) = self.0.get_mut() {
-            *slot = None;
-        }
-    }
-}
+/// hint indexes.
+type Listed = OneObject<Vec<u32>>;
 
 /// One answer about one entry, kept for the keyword that asks about the same entry next
 /// (`jsonschema` runs an object's keywords one after the other). The entry (plus one: 0 is
