@@ -1015,7 +1015,7 @@ fn mask_range(text: &mut String, range: std::ops::Range<usize>, scratch: &mut St
 }
 
 /// Whether some object in the JSON `text`, which parsed already, has a key twice. Checked while
-/// masking, so the cost is one extra scan of units that have something to mask. A scan of the
+/// masking a unit whose parse did not say (a HAR entry): one extra scan of it. A scan of the
 /// bytes rather than a serde pass: only keys are decoded, so a huge string value (a body stored
 /// as a JSON string) is skipped, not unescaped into a scratch buffer as big as itself.
 pub fn has_duplicate_keys(text: &str) -> bool {
