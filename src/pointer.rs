@@ -67,7 +67,7 @@ pub fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
 }
 
 /// An array token as RFC 6901 reads it: digits without a sign or a leading zero.
-fn array_index(token: &str) -> Option<usize> {
+pub(crate) fn array_index(token: &str) -> Option<usize> {
     if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
         return None;
     }
@@ -99,7 +99,7 @@ impl Pointer {
     /// [`Pointer::new`] with room for `capacity` bytes: a pointer written whole and kept grows
     /// in one allocation.
     pub fn with_capacity(start: &str, capacity: usize) -> Self {
-        let mut text = String::with_capacity(capacity.max(start.len()));
+        let mut text = String::with_capacity(capacity);
         text.push_str(start);
         Pointer(text)
     }

@@ -2218,10 +2218,7 @@ impl<'a> TapeNode<'a> {
         for token in crate::source::pointer_segments(pointer) {
             node = match node.kind() {
                 Kind::Object => node.get(&token)?,
-                Kind::Array => {
-                    let index: usize = token.parse().ok()?;
-                    node.items().nth(index)?
-                }
+                Kind::Array => node.items().nth(crate::pointer::array_index(&token)?)?,
                 _ => return None,
             };
         }
