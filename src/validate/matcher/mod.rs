@@ -369,12 +369,11 @@ impl<'u> Candidates<'u> {
     }
 
     /// The first of `route`'s candidate paths that [`PathPattern::stretch`] matches (`pieces`:
-    /// every path, cut), with how and where.
+    /// every path, cut), with how and where; no segment added (see `stretch_hint` for one more).
     fn stretch<'r>(
         &self,
         route: &'r Route,
         pieces: &[Pieces<'_>],
-        one_more: bool,
     ) -> Option<(MatchKind, usize, pattern::Stretched<'r>)> {
         let mut tried = 0u64;
         self.for_route(route).find_map(|(kind, i)| {
@@ -384,7 +383,7 @@ impl<'u> Candidates<'u> {
                 return None;
             }
             tried |= bit;
-            Some((kind, i, route.path.stretch(&pieces[i], one_more)?))
+            Some((kind, i, route.path.stretch(&pieces[i], false)?))
         })
     }
 
@@ -464,7 +463,7 @@ impl Router {
         let route = &self.routes[id];
         for &s in &route.servers {
             let known = &self.server_methods[s];
-            if !known.iter().any(|&r| self.routes[r].method == route.method) {
+            if !known.iter().any(|&r| self.routes[r].answers(&route.method)) {
                 self.server_methods[s].push(id);
             }
         }
@@ -774,7 +773,7 @@ impl Router {
         for &id in routes.iter().filter(same_method) {
             let route = &self.routes[id];
             let found = candidates
-                .stretch(route, &pieces, false)
+                .stretch(route, &pieces)
                 .map(|(kind, at, stretched)| (kind, stretched.captures(candidates.paths[at], url)));
             let Some((kind, values)) = found else {
                 continue;
@@ -790,7 +789,7 @@ impl Router {
         if best.is_none() && record_others {
             for &id in routes.iter().filter(|id| !same_method(id)) {
                 let route = &self.routes[id];
-                if candidates.stretch(route, &pieces, false).is_some() {
+                if candidates.stretch(route, &pieces).is_some() {
                     others.add(id, route);
                 }
             }
@@ -853,16 +852,8 @@ impl Router {
             if !route.answers(method) {
                 return None;
             }
+            // Eligible by the lists above: multi-segment, or flexible where a segment is empty.
             let multi = route.path.is_multi_segment();
-            let eligible = multi
-                || if candidates.under {
-                    empty(candidates.path)
-                } else {
-                    route.servers.iter().any(|&s| server_empty[s])
-                };
-            if !eligible {
-                return None;
-            }
             candidates.full_paths(route).find_map(|at| {
                 if !multi && pieces[at].fixed.is_some() {
                     return None;
