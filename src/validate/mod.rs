@@ -756,8 +756,7 @@ fn to_diagnostic(
 /// The finding for an exchange no operation answers. It groups by the route's shape, so one
 /// baseline entry absorbs every id and ref of one unknown route.
 fn unmatched(ex: &Exchange, mut exref: ExchangeRef, why: NoMatch) -> UnitResult {
-    let (_, path) = matcher::split_url(&ex.url);
-    let path = redact_url(&path);
+    let (_, path) = matcher::split_url(ex.shown_url());
     let method = &ex.method;
     let (message, shape, suggestion) = match why {
         NoMatch::WrongMethod { allowed, shape } => (
