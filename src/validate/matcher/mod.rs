@@ -804,7 +804,7 @@ impl Router {
         let empty_segment = candidates
             .paths
             .iter()
-            .any(|p| p.contains("//") || (p.len() > 1 && p.ends_with('/')));
+            .any(|p| pattern::has_empty_segment(p));
         if empty_segment {
             &self.flexible
         } else {
@@ -826,6 +826,7 @@ impl Router {
         routes: &[usize],
         pieces: &[Pieces<'_>],
     ) -> Option<Matched> {
+        // No fixed positions: the root path, or an empty segment.
         let empty = |at: usize| pieces[at].fixed.is_none();
         // Per server: whether a path it leaves has an empty segment.
         let server_empty: Vec<bool> = candidates

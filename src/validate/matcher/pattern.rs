@@ -294,11 +294,17 @@ pub(super) struct Pieces<'p> {
 impl<'p> Pieces<'p> {
     pub(super) fn of(path: &'p str) -> Self {
         let rest = &path[usize::from(path.starts_with('/'))..];
-        let fixed = (!rest.is_empty())
-            .then(|| rest.split('/').collect::<Vec<_>>())
-            .filter(|pieces| !pieces.iter().any(|p| p.is_empty()));
+        let fixed = (!rest.is_empty() && !has_empty_segment(path))
+            .then(|| rest.split('/').collect::<Vec<_>>());
         Pieces { path, fixed }
     }
+}
+
+/// Whether a recorded path has an empty segment (`/a//b`, `/a/`): where a variable may be
+/// taken empty or skipped, so routes the index would not find may still match. The root path
+/// `/` has none.
+pub(super) fn has_empty_segment(path: &str) -> bool {
+    path.contains("//") || (path.len() > 1 && path.ends_with('/'))
 }
 
 impl PathPattern {
