@@ -10,7 +10,7 @@
 
 use crate::hash::KeyMap;
 
-use super::pattern::{decoded, segment_matches, Token};
+use super::pattern::{decoded, segment_matches, segment_ranges, Token};
 
 #[derive(Debug, Default, Clone)]
 struct Node {
@@ -87,11 +87,7 @@ impl Index {
     /// exchange looks up several paths, so the caller's buffer is reused and the segments are
     /// read as the walk goes rather than collected.
     pub(super) fn lookup_into(&self, path: &str, out: &mut Vec<usize>) {
-        // The segments `Segments::of(path, false)` gives, without their ranges.
-        let start = usize::from(path.starts_with('/'));
-        let segments = path[start..]
-            .split('/')
-            .filter(not_empty as fn(&&str) -> bool);
+        let segments = segment_ranges(path, 0, path.len()).map(|(a, b)| &path[a..b]);
         self.walk(0, segments, out);
     }
 
@@ -121,8 +117,4 @@ impl Index {
             self.walk(next, segments, out);
         }
     }
-}
-
-fn not_empty(segment: &&str) -> bool {
-    !segment.is_empty()
 }

@@ -261,14 +261,16 @@ pub(super) struct Segments<'p> {
 impl<'p> Segments<'p> {
     /// The segments of `path` after its leading `/`; empty ones are kept when `keep_empty`.
     pub(super) fn of(path: &'p str, keep_empty: bool) -> Self {
+        if !keep_empty {
+            let ranges = segment_ranges(path, 0, path.len()).collect();
+            return Segments { path, ranges };
+        }
         let mut ranges = Vec::new();
         let start = usize::from(path.starts_with('/'));
-        if start < path.len() || (keep_empty && start == 0 && !path.is_empty()) {
+        if start < path.len() {
             let mut at = start;
             for seg in path[start..].split('/') {
-                if keep_empty || !seg.is_empty() {
-                    ranges.push((at, at + seg.len()));
-                }
+                ranges.push((at, at + seg.len()));
                 at += seg.len() + 1;
             }
         }
@@ -580,8 +582,9 @@ fn url_path_range(url: &str) -> (usize, usize) {
 }
 
 /// The byte ranges (in `text`) of the non-empty segments of `text[start..end]`, split at `/`:
-/// read as the captures go, since collecting them cost more than reading the variables.
-fn segment_ranges(
+/// read as they are wanted (the captures, the index walk), since collecting them cost more
+/// than reading the variables. The one reading of a path's non-empty segments.
+pub(super) fn segment_ranges(
     text: &str,
     start: usize,
     end: usize,
