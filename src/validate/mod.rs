@@ -30,7 +30,7 @@ mod targets;
 pub use capture::{Body, CaptureFormat, Exchange, Field, RawMeta, Request};
 pub use coverage::Coverage;
 
-use capture::Unit;
+use capture::{Masking, Unit};
 use compile::Cache;
 use coverage::{Hit, Observer};
 use explain::Policy;
@@ -235,6 +235,22 @@ struct UnitResult {
     outside_server: bool,
 }
 
+impl UnitResult {
+    /// Masks what the result shows of `exchange`'s text, read with [`Masking::Lazy`] (see
+    /// [`Exchange::mask_snippets`]): the snippets of its findings in its file and of its anchor,
+    /// every location the result holds. The exchange is dropped right after.
+    fn mask_snippets(&mut self, exchange: &Exchange) {
+        let file = exchange.file.as_path();
+        let findings = self
+            .diagnostics
+            .iter_mut()
+            .filter(|d| d.file.as_deref() == Some(file))
+            .filter_map(|d| d.location.as_mut());
+        let anchor = self.anchor.as_mut().map(|(_, location, _)| location);
+        exchange.mask_snippets(findings.chain(anchor));
+    }
+}
+
 impl<'s> Validator<'s> {
     /// Prepares routes and an empty compile cache for `specs`.
     pub fn new(specs: &'s [Spec], options: Options) -> Result<Self, RunError> {
@@ -411,7 +427,11 @@ impl<'s> Validator<'s> {
         let max_entry = self.options.max_entry.unwrap_or(capture::MAX_UNIT_BYTES);
         for file in &files {
             capture::read_file(file, &self.options.raw, max_entry, &mut |item| {
-                let Some(exchange) = item.ok().and_then(|u| capture::parse_unit(u).ok()) else {
+                // Eager: the exchange itself is handed on, so its text must be masked already.
+                let Some(exchange) = item
+                    .ok()
+                    .and_then(|u| capture::parse_unit(u, Masking::Eager).ok())
+                else {
                     return;
                 };
                 let result = self.check_exchange(&exchange);
@@ -449,8 +469,12 @@ impl<'s> Validator<'s> {
 
     fn check_unit(&self, unit: Unit) -> UnitResult {
         let entry = unit.entry;
-        match capture::parse_unit(unit) {
-            Ok(exchange) => self.check_exchange(&exchange),
+        match capture::parse_unit(unit, Masking::Lazy) {
+            Ok(exchange) => {
+                let mut result = self.check_exchange(&exchange);
+                result.mask_snippets(&exchange);
+                result
+            }
             Err(mut d) => {
                 // A line or entry that is not a readable exchange still names its index.
                 if entry.is_some() && d.exchange.is_none() {

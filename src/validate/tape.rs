@@ -1348,6 +1348,18 @@ impl Tape {
         }
     }
 
+    /// The root of the whole document the tape was read from, also once [`Tape::into_member`]
+    /// narrowed the tape to a member: an NDJSON line's, from its body's tape (masking walks the
+    /// whole line only when a report shows it, long after the line's own tape became the body's).
+    pub fn document_root<'a>(&'a self, text: &'a str) -> TapeNode<'a> {
+        TapeNode {
+            tape: self,
+            text,
+            index: 0,
+            slot: 0,
+        }
+    }
+
     /// Copies into the tape the text of the strings of the subtree at `pointer` that still point
     /// into `text`: the reader masks a line's string values in place once it is parsed (never its
     /// keys), and validation must still see the real values. Masking is rare (credential-named

@@ -651,6 +651,7 @@ pub fn parse_entry(mut unit: Unit) -> Parsed {
         anchor,
         operation: None,
         request: Some(request),
+        unmasked: None,
     })
 }
 

@@ -604,6 +604,9 @@ pub struct Exchange {
     /// The request as recorded; `None` for raw bodies, which record no request (request checks
     /// are then skipped).
     pub request: Option<Request>,
+    /// The capture text the exchange holds as recorded, secrets and all, when it was read with
+    /// [`Masking::Lazy`]: no snippet may leave without [`Exchange::mask_snippets`].
+    unmasked: Option<Box<ndjson::Unmasked>>,
 }
 
 impl Exchange {
@@ -612,6 +615,48 @@ impl Exchange {
     /// URL hides something.
     pub fn shown_url(&self) -> &str {
         self.redacted_url.as_deref().unwrap_or(&self.url)
+    }
+
+    /// Masks the snippets of `locations` (found in this exchange's file) that show its text,
+    /// when it was read with [`Masking::Lazy`]: the one place that decides, for such an
+    /// exchange, what of its text a report may show. Each snippet becomes the same span of the
+    /// line masked as [`Masking::Eager`] masks it (a snippet of an NDJSON line is always a
+    /// prefix of the line: the line holds no line break, and every locator starts at its start;
+    /// one longer than the line is dropped). Every snippet is replaced, so none of the unmasked
+    /// line is left. The line is masked once, and only when some location shows it.
+    ///
+    /// Nothing else of the unmasked line can reach a report:
+    /// - values reach findings through the tapes and the request's fields, which hold the line's
+    ///   real values either way (an eager read copies the strings it masks out first), and keys
+    ///   are never masked;
+    /// - spans are found in the line by its structure and keys, which masking keeps byte for
+    ///   byte, so every line and column is the same;
+    /// - URLs reach reports through [`Exchange::shown_url`], redacted as ever, and a line whose
+    ///   URL hides something is read eagerly (query findings map through the masked URL);
+    /// - a line with a key twice, whose every string is masked, is read eagerly;
+    /// - only `Validator::run_with` reads lazily, and keeps no exchange: `each_checked` hands
+    ///   exchanges to `specsmith patch` and reads them eagerly; HAR entries and raw bodies are
+    ///   always read eagerly (a HAR snippet can hold text of the file around the entry).
+    pub fn mask_snippets<'l>(&self, locations: impl IntoIterator<Item = &'l mut Location>) {
+        let Some(unmasked) = &self.unmasked else {
+            return;
+        };
+        let line = self.anchor.text.as_str();
+        let mut masked: Option<String> = None;
+        for location in locations {
+            if location.line_text.is_empty() {
+                continue;
+            }
+            let masked = masked.get_or_insert_with(|| {
+                unmasked.masked(&self.file, &self.anchor.origin, self.body.as_ref())
+            });
+            debug_assert!(line.starts_with(location.line_text.as_str()));
+            let len = location.line_text.len();
+            location.line_text.clear();
+            if let Some(shown) = masked.get(..len) {
+                location.line_text.push_str(shown);
+            }
+        }
     }
 }
 
@@ -844,12 +889,24 @@ pub fn masked_string_body(
 /// What reading one unit gave.
 pub type Parsed = Result<Exchange, Box<Diagnostic>>;
 
+/// When a reader masks the secrets of a unit's text that snippets may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Masking {
+    /// While reading it: every text the exchange holds can be shown.
+    Eager,
+    /// Only once a finding shows some of it ([`Exchange::mask_snippets`]), for an NDJSON line
+    /// whose masking can wait (see [`ndjson::parse_line_with`]): most exchanges show nothing,
+    /// and finding the secrets of a line costs a walk over all of it. HAR entries and raw
+    /// bodies are masked eagerly whatever is asked.
+    Lazy,
+}
+
 /// Parses a unit into an exchange; a unit that is not a readable exchange gives a located
-/// `parse_error`. The unit is consumed: its text becomes the exchange's (masked in place, body
-/// parsed from it), so a huge entry is not held twice.
-pub fn parse_unit(unit: Unit) -> Parsed {
+/// `parse_error`. The unit is consumed: its text becomes the exchange's (masked in place unless
+/// `masking` lets it wait, body parsed from it), so a huge entry is not held twice.
+pub fn parse_unit(unit: Unit, masking: Masking) -> Parsed {
     match &unit.kind {
-        UnitKind::NdjsonLine => ndjson::parse_line(unit),
+        UnitKind::NdjsonLine => ndjson::parse_line_with(unit, masking),
         UnitKind::HarEntry => har::parse_entry(unit),
         UnitKind::RawBody(meta) => {
             let meta = meta.clone();
@@ -936,6 +993,21 @@ pub fn mask_strings_knowing(
     true
 }
 
+/// Masks, in place, the `secrets` of a text (every string value if it has a key twice): the
+/// secrets the tapes placed by span, the text scanned only for the others (strings with
+/// escapes), and only as far as the last of them.
+pub(super) fn mask_secrets(text: &mut String, secrets: &[Secret], duplicates: bool) {
+    let (scan, spans): (Vec<String>, Vec<ByteSpan>) = {
+        let (placed, unplaced): (Vec<&Secret>, Vec<&Secret>) =
+            secrets.iter().partition(|s| s.span.is_some());
+        (
+            unplaced.into_iter().map(|s| s.pointer.clone()).collect(),
+            placed.into_iter().filter_map(|s| s.span).collect(),
+        )
+    };
+    mask_strings_knowing(text, &scan, spans, duplicates);
+}
+
 /// The UTF-8 length of the character starting with byte `b`.
 fn utf8_width(b: u8) -> usize {
     match b {
@@ -967,7 +1039,7 @@ fn mask_char_of_width(width: usize) -> char {
 /// length would read back alike, and the body's tape finds a member's value through its key.
 /// Strings end where [`crate::source::string_end`] says, as for every other scan of a unit's
 /// text.
-fn mask_every_value(text: &mut String) {
+pub(super) fn mask_every_value(text: &mut String) {
     let mut masked = String::new();
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'"', &text.as_bytes()[i..]) {

@@ -13,7 +13,7 @@
 //! file is; lines are parsed later, in parallel.
 
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -24,9 +24,9 @@ use crate::validate::tape::{Tape, TapeNode};
 use jsonschema::json::Node;
 
 use super::{
-    bom_warning, looks_binary, mask_strings_knowing, normalize_method, parse_error, serde_message,
-    without_snippet, Anchor, Body, Exchange, Field, Origin, Parsed, Request, Secret, SecretWalk,
-    Unit, UnitKind,
+    bom_warning, looks_binary, mask_secrets, normalize_method, parse_error, serde_message,
+    without_snippet, Anchor, Body, Exchange, Field, Masking, Origin, Parsed, Request, Secret,
+    SecretWalk, Unit, UnitKind,
 };
 
 /// Cuts the file into lines (units), reporting unreadable ones.
@@ -297,10 +297,8 @@ impl<R: Read + Seek> Lines<R> {
 /// The strings of a line that may carry credentials: every header value but the response's
 /// `Content-Type`, every request header value, the URL when it hides a credential, every string
 /// of the request body, and every string under a credential-named key (see [`crate::secrecy`]),
-/// the body's included when the line's tape holds it. With what the reader reads of the line,
-/// looked up once for both.
-fn line_secrets<'a>(line: TapeNode<'a>, walk: &mut SecretWalk<'_>) -> LineView<'a> {
-    let line = LineView::of(line);
+/// the body's included when the line's tape holds it.
+fn line_secrets(line: &LineView<'_>, walk: &mut SecretWalk<'_>) {
     let fields = [
         (line.headers, "/headers", true),
         (line.request_headers, "/request_headers", false),
@@ -329,7 +327,6 @@ fn line_secrets<'a>(line: TapeNode<'a>, walk: &mut SecretWalk<'_>) -> LineView<'
         walk.every_string(body, "/request_body");
     }
     walk.credential_strings(line.line, "");
-    line
 }
 
 /// What the reader reads of a line's object: the members it looks at, found in one pass over
@@ -345,6 +342,7 @@ struct LineView<'a> {
     headers: Option<TapeNode<'a>>,
     request_headers: Option<TapeNode<'a>>,
     request_body: Option<TapeNode<'a>>,
+    body: Option<TapeNode<'a>>,
 }
 
 impl<'a> LineView<'a> {
@@ -358,6 +356,7 @@ impl<'a> LineView<'a> {
             headers: None,
             request_headers: None,
             request_body: None,
+            body: None,
         };
         for (key, value) in line.members() {
             let slot = match key {
@@ -367,6 +366,7 @@ impl<'a> LineView<'a> {
                 "headers" => &mut found.headers,
                 "request_headers" => &mut found.request_headers,
                 "request_body" => &mut found.request_body,
+                "body" => &mut found.body,
                 _ => continue,
             };
             *slot = Some(value);
@@ -433,6 +433,11 @@ enum RequestBody {
 }
 
 impl Envelope {
+    /// Whether the line records what every exchange needs: a method, a URL and a status.
+    fn complete(&self) -> bool {
+        self.method.is_some() && self.url.is_some() && self.status.is_some()
+    }
+
     fn of(line: &LineView<'_>) -> Envelope {
         let text = |v: Option<TapeNode<'_>>| v.and_then(|v| v.as_str()).map(str::to_string);
         let content_type = line.headers.and_then(|h| {
@@ -510,43 +515,89 @@ fn request_of(
     }
 }
 
-/// Parses one line into an exchange. The line's text is masked in place and then shared by the
-/// request and the body's tape, so a huge line is held once beside its tape. The line is read
-/// once, body included (see [`read_line`]); what the exchange needs besides the body is copied
-/// out before masking.
-pub fn parse_line(mut unit: Unit) -> Parsed {
-    let file = unit.file.as_path();
+/// Parses one line into an exchange, masked while it is read (as the tests read lines).
+#[cfg(test)]
+pub fn parse_line(unit: Unit) -> Parsed {
+    parse_line_with(unit, Masking::Eager)
+}
+
+/// Parses one line into an exchange. The line's text is shared by the request and the body's
+/// tape, so a huge line is held once beside its tape; the line is read once, body included (see
+/// [`read_line`]), and what the exchange needs besides the body is copied out of it.
+///
+/// [`Masking::Eager`] masks the line in place before anything is built on it. [`Masking::Lazy`]
+/// keeps it as recorded ([`Unmasked`]) where masking it later is sure to give the same text: a
+/// line whose body is a JSON value read with it, so the body's tape still holds the whole line
+/// to walk for secrets. Not a line with a key twice (every string masked), a URL that hides a
+/// credential (query findings map offsets through the masked URL), a line that lacks what an
+/// exchange needs (its error shows the line at once), a body read apart (a long line: it would
+/// be read again) or stored as a string (its offsets map through the string as masked).
+pub fn parse_line_with(mut unit: Unit, masking: Masking) -> Parsed {
     let mut text = std::mem::take(&mut unit.text);
-    let read = read_line(&unit, &text)?;
+    let read = read_line(&unit.file, &unit.origin, &text)?;
     let duplicates = read.duplicates;
     let mut walk = SecretWalk::new(&text);
-    let (envelope, redacted_url) = {
-        let line = line_secrets(read.line.root(&text), &mut walk);
-        (Envelope::of(&line), line.redacted_url)
+    let (envelope, redacted_url, lazy) = {
+        let line = LineView::of(read.line.root(&text));
+        let envelope = Envelope::of(&line);
+        let lazy = masking == Masking::Lazy
+            && !duplicates
+            && read.apart.is_none()
+            && line.redacted_url.is_none()
+            && envelope.complete()
+            && line
+                .body
+                .is_some_and(|b| b.as_str().is_none() && !b.is_null());
+        if !lazy {
+            line_secrets(&line, &mut walk);
+        }
+        (envelope, line.redacted_url, lazy)
     };
     let (mut body, apart) = read.body(&text);
-    if let (LineBody::Value(v), true) = (&body, apart) {
-        walk.credential_strings(v.root(&text), "/body");
-    }
-    let secrets = walk.found;
     let body_raw = match &envelope.request_body {
         RequestBody::Text(_) => super::string_raw(&text, "/request_body"),
         _ => None,
     };
-    body.keep_originals(&text, &secrets, duplicates);
-    // The secrets the tapes placed are masked by span; the text is scanned only for the others
-    // (strings with escapes), and only as far as the last of them.
-    let (scan, spans): (Vec<String>, Vec<ByteSpan>) = {
-        let (placed, unplaced): (Vec<&Secret>, Vec<&Secret>) =
-            secrets.iter().partition(|s| s.span.is_some());
-        (
-            unplaced.into_iter().map(|s| s.pointer.clone()).collect(),
-            placed.into_iter().filter_map(|s| s.span).collect(),
-        )
+    let (shown, unmasked) = if lazy {
+        let shown = Arc::new(text);
+        let unmasked = Unmasked {
+            line: shown.clone(),
+        };
+        (shown, Some(unmasked))
+    } else {
+        if let (LineBody::Value(v), true) = (&body, apart) {
+            walk.credential_strings(v.root(&text), "/body");
+        }
+        let secrets = walk.found;
+        body.keep_originals(&text, &secrets, duplicates);
+        mask_secrets(&mut text, &secrets, duplicates);
+        (Arc::new(text), None)
     };
-    mask_strings_knowing(&mut text, &scan, spans, duplicates);
-    // From here on, snippets come from the masked line: same positions, no secrets.
-    let shown = Arc::new(text);
+    // From here on, snippets come from `shown`: the masked line, or the line as recorded when
+    // its masking waits for a report to show it.
+    exchange_of(
+        unit,
+        envelope,
+        redacted_url,
+        body,
+        body_raw,
+        shown,
+        unmasked,
+    )
+}
+
+/// The exchange of a line read into `envelope` and `body`, whose text as snippets show it is
+/// `shown`.
+fn exchange_of(
+    unit: Unit,
+    envelope: Envelope,
+    redacted_url: Option<String>,
+    body: LineBody,
+    body_raw: Option<(ByteSpan, Option<String>)>,
+    shown: Arc<String>,
+    unmasked: Option<Unmasked>,
+) -> Parsed {
+    let file = unit.file.as_path();
     let line = unit.origin.line;
     let missing = |what: &str| {
         parse_error(
@@ -587,7 +638,54 @@ pub fn parse_line(mut unit: Unit) -> Parsed {
         anchor: Anchor::new(unit.origin.clone(), shown),
         operation: None,
         request: Some(request),
+        unmasked: unmasked.map(Box::new),
     })
+}
+
+/// An NDJSON line held as recorded ([`Masking::Lazy`]), its response body's tape holding the
+/// whole line.
+#[derive(Debug, Clone)]
+pub struct Unmasked {
+    /// The line, shared with the exchange's body, request and anchor.
+    line: Arc<String>,
+}
+
+impl Unmasked {
+    /// The line as [`Masking::Eager`] would have masked it: the same walk over the same tape
+    /// (the line's, which the body's tape is, narrowed to its `body` member), so the same
+    /// secrets in the same order. Should `body` (the exchange's) not be that tape, the line is
+    /// read again as the eager reader reads it.
+    pub fn masked(&self, file: &Path, origin: &Origin, body: Option<&Body>) -> String {
+        let tape = body
+            .filter(|b| b.within == "/body" && Arc::ptr_eq(&b.text, &self.line))
+            .and_then(|b| b.parsed.as_ref());
+        let secrets = match tape {
+            Some(tape) => {
+                let mut walk = SecretWalk::new(&self.line);
+                line_secrets(&LineView::of(tape.document_root(&self.line)), &mut walk);
+                Some(walk.found)
+            }
+            None => eager_secrets(file, origin, &self.line),
+        };
+        let mut text = self.line.to_string();
+        match secrets {
+            Some(secrets) => mask_secrets(&mut text, &secrets, false),
+            // The line parsed once, so it parses again; were it not to, nothing is shown.
+            None => super::mask_every_value(&mut text),
+        }
+        text
+    }
+}
+
+/// The secrets of `line` in the order the eager reader finds them.
+fn eager_secrets(file: &Path, origin: &Origin, line: &str) -> Option<Vec<Secret>> {
+    let read = read_line(file, origin, line).ok()?;
+    let mut walk = SecretWalk::new(line);
+    line_secrets(&LineView::of(read.line.root(line)), &mut walk);
+    if let (LineBody::Value(v), true) = read.body(line) {
+        walk.credential_strings(v.root(line), "/body");
+    }
+    Some(walk.found)
 }
 
 /// The recorded status, if it is one (a number, or a string holding one, from 100 to 599).
@@ -699,12 +797,12 @@ impl LineRead {
 /// A line the one pass refuses is read again with its body apart, which decides the error: the
 /// same as a `Value` parse of the line would give, except that a body nested to `serde_json`'s
 /// depth limit is accepted as if it were sent alone (the line's own object does not count).
-fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
+fn read_line(file: &Path, origin: &Origin, text: &str) -> Result<LineRead, Box<Diagnostic>> {
     let whole = (text.len() <= READ_WHOLE_MAX).then(|| Tape::parse(text));
     let whole_error = match whole {
         Some(Ok(line)) => {
             let duplicates = line.duplicates();
-            return exchange_object(unit, text, line).map(|line| LineRead {
+            return exchange_object(file, origin, text, line).map(|line| LineRead {
                 line,
                 apart: None,
                 duplicates,
@@ -715,11 +813,11 @@ fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
     };
     let not_json = |e: serde_json::Error, at: usize| {
         parse_error(
-            &unit.file,
-            without_snippet(super::serde_error_location(&unit.origin, text, at, &e)),
+            file,
+            without_snippet(super::serde_error_location(origin, text, at, &e)),
             format!(
                 "line {} is not valid JSON: {}",
-                unit.origin.line,
+                origin.line,
                 serde_message(&e)
             ),
         )
@@ -730,7 +828,7 @@ fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
         let whole = whole_error.or_else(|| Tape::parse(text).err());
         not_json(whole.unwrap_or(skipped), 0)
     })?;
-    let line = exchange_object(unit, text, line)?;
+    let line = exchange_object(file, origin, text, line)?;
     // Twice: the last one counts, as it would in a `Value`.
     let mut duplicates = line.duplicates() || bodies.len() > 1;
     let mut apart = match bodies
@@ -756,16 +854,21 @@ fn read_line(unit: &Unit, text: &str) -> Result<LineRead, Box<Diagnostic>> {
 
 /// `line`, the tape of a whole line, if it is an object; else the error saying a line is not an
 /// exchange.
-fn exchange_object(unit: &Unit, text: &str, line: Tape) -> Result<Tape, Box<Diagnostic>> {
+fn exchange_object(
+    file: &Path,
+    origin: &Origin,
+    text: &str,
+    line: Tape,
+) -> Result<Tape, Box<Diagnostic>> {
     if line.root(text).is_object() {
         return Ok(line);
     }
     Err(parse_error(
-        &unit.file,
-        without_snippet(unit.origin.location(text)),
+        file,
+        without_snippet(origin.location(text)),
         format!(
             "line {} is not an exchange object ({{\"method\", \"url\", \"status\", ...}})",
-            unit.origin.line
+            origin.line
         ),
     ))
 }
@@ -912,7 +1015,7 @@ mod tests {
         let text = r#"{"url":"/x","headers":{"Content-Type":"a/b","X-Req":"r","Set-Cookie":["s=1","t=2"]},"request_headers":{"Cookie":["a=1","b=2"],"Content-Type":"c/d"}}"#;
         let line = Tape::parse(text).expect("json");
         let mut walk = SecretWalk::new(text);
-        line_secrets(line.root(text), &mut walk);
+        line_secrets(&LineView::of(line.root(text)), &mut walk);
         let mut got: Vec<&str> = walk.found.iter().map(|s| s.pointer.as_str()).collect();
         // A credential-named header (`Cookie`) is found by the credential walk as well.
         got.sort();
@@ -1122,6 +1225,58 @@ mod tests {
             let tape = got.parsed.as_ref().expect("a tape");
             let expected: Value = serde_json::from_str(body).expect("JSON");
             assert_eq!(tape.root(&got.text).to_value(), expected);
+        }
+    }
+
+    /// A line read lazily masks, once a finding shows it, to the very text an eager read masks
+    /// it to (the same walk over the same tape), and every snippet of it is swapped for the same
+    /// span of that text; the lines whose masking cannot wait are read eagerly.
+    #[test]
+    fn a_lazy_line_masks_as_an_eager_one() {
+        let head = r#"{"method":"get","url":"/x","status":200,"headers":{"Content-Type":"a/b","X-Tok":"h1"},"request_headers":{"Authorization":"Bearer s3cret"},"request_body":{"k":"rb","n":[1,"rb2"]},"#;
+        let many: Vec<String> = (0..5000).map(|i| format!(r#""t{i}""#)).collect();
+        let lines = [
+            format!(
+                r#"{head}"body":{{"user":{{"api_key":"sk_1","name":"n"}},"esc":"a\nb","tok\u0065n":"t\u00e9"}}}}"#
+            ),
+            format!(r#"{head}"body":[{{"password":"p1"}}],"meta":{{"secret":"m1"}}}}"#),
+            format!(
+                r#"{{"meta":{{"token":"m2"}},"body":{{"token":"b2"}},{}}}"#,
+                &head[1..head.len() - 1]
+            ),
+            format!(r#"{head}"body":{{"tokens":[{}]}}}}"#, many.join(",")),
+            format!(r#"{head}"body":5}}"#),
+        ];
+        for text in &lines {
+            let eager = parse_line(unit_of(text.clone())).expect("parses");
+            let lazy = parse_line_with(unit_of(text.clone()), Masking::Lazy).expect("parses");
+            let unmasked = lazy.unmasked.as_ref().expect("read lazily");
+            assert_eq!(lazy.anchor.text.as_str(), text.as_str());
+            let masked = unmasked.masked(&lazy.file, &lazy.anchor.origin, lazy.body.as_ref());
+            let expected = eager.request.as_ref().expect("request").text.to_string();
+            assert_eq!(masked, expected);
+            assert!(
+                !masked.contains("s3cret") && !masked.contains("h1"),
+                "{masked}"
+            );
+            let mut locations = [lazy.anchor.location(), lazy.anchor.location()];
+            locations[1].line_text.truncate(40);
+            lazy.mask_snippets(locations.iter_mut());
+            assert_eq!(locations[0].line_text, expected);
+            assert_eq!(locations[1].line_text, expected[..40]);
+        }
+        // A key twice, a URL that hides a credential, a body stored as a string, a missing
+        // status: masked while read.
+        for text in [
+            format!(r#"{head}"body":{{"k":1,"k":2}}}}"#),
+            head.replace("\"/x\"", "\"/x?token=t\"") + r#""body":{}}"#,
+            format!(r#"{head}"body":"a string"}}"#),
+            head.replace("\"status\":200,", "") + r#""body":{}}"#,
+        ] {
+            match parse_line_with(unit_of(text.clone()), Masking::Lazy) {
+                Ok(ex) => assert!(ex.unmasked.is_none(), "{text}"),
+                Err(e) => assert!(!e.location.expect("located").line_text.contains("s3cret")),
+            }
         }
     }
 }

@@ -175,6 +175,7 @@ pub fn parse_body(mut unit: Unit, meta: &RawMeta) -> Parsed {
         operation: meta.operation.clone(),
         // A raw body records no request: request checks are skipped.
         request: None,
+        unmasked: None,
     })
 }
 
