@@ -112,6 +112,85 @@ fn planted_secrets_and_control_characters_never_reach_any_format() {
     }
 }
 
+/// Secrets on exchanges whose only finding stands elsewhere in their text: an NDJSON line whose
+/// masking waits until a finding shows it (no key twice, a URL that hides nothing, a body read
+/// with the line), the same line with a key twice, a minified HAR whose snippet line holds the
+/// entry before, and a raw JSON body on one line.
+fn secrets_beside_findings(dir: &Path) {
+    let lazy = KOMMO_DRIFT
+        .replacen(
+            r#""status": 200,"#,
+            r#""status": 200, "request_headers": {"Authorization": "Bearer PLANTED_L1", "X-Api-Key": ["PLANTED_L2"]}, "request_body": {"note": "PLANTED_L3"}, "meta": {"token": "PLANTED_L4", "user": {"password": "PLANTED_L5"}},"#,
+            1,
+        )
+        .replacen(
+            r#""headers": {"content-type": "application/hal+json"}"#,
+            r#""headers": {"content-type": "application/hal+json", "x-session": "PLANTED_L6"}"#,
+            1,
+        )
+        .replacen(
+            r#""id": 1,"#,
+            r#""id": 1, "_embedded": {"account": {"api_key": "PLANTED_L7", "secrets": ["PLANTED_L8", {"n": "PLANTED_L9"}]}},"#,
+            1,
+        );
+    let twice = KOMMO_DRIFT.replacen(
+        r#""status": 200,"#,
+        r#""status": 200, "note": "PLANTED_D1", "note": "kept",  "request_headers": {"Accept": "PLANTED_D2"},"#,
+        1,
+    );
+    std::fs::write(dir.join("lazy.ndjson"), format!("{lazy}\n{twice}\n")).expect("write");
+    let body: serde_json::Value = serde_json::from_str(
+        &KOMMO_DRIFT[KOMMO_DRIFT.find(r#"{"id""#).expect("body")..KOMMO_DRIFT.len() - 1],
+    )
+    .expect("JSON body");
+    let entry = |status: u16, secret: &str| {
+        serde_json::json!({
+            "request": {"method": "GET", "url": "https://devteam.kommo.com/api/v4/account",
+                        "headers": [{"name": "Authorization", "value": format!("Bearer {secret}A")}]},
+            "response": {"status": status,
+                         "content": {"mimeType": "application/hal+json", "text": body.to_string()},
+                         "headers": [{"name": "Set-Cookie", "value": format!("s={secret}B")}]}
+        })
+    };
+    let har = serde_json::json!({"log": {"entries": [entry(200, "PLANTED_H1"), entry(599, "PLANTED_H2")]}});
+    std::fs::write(dir.join("min.har"), har.to_string()).expect("write");
+    let mut raw = body;
+    raw["_embedded"] = serde_json::json!({"account": {"api_key": "PLANTED_R1"}});
+    std::fs::write(dir.join("acct.json"), raw.to_string()).expect("write");
+    std::fs::write(
+        dir.join("acct.meta.json"),
+        r#"{"method": "GET", "url": "https://devteam.kommo.com/api/v4/account", "status": 200, "content_type": "application/hal+json"}"#,
+    )
+    .expect("write");
+}
+
+#[test]
+fn secrets_beside_the_only_finding_never_reach_any_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    secrets_beside_findings(dir.path());
+    for format in FORMATS {
+        let out = validate_dir(dir.path(), format);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains("PLANTED"), "{format} leaks:\n{all}");
+        // Each exchange has its finding (four drifts, the undocumented status), located.
+        let drifts = all.matches("disbled").count();
+        assert!(
+            drifts >= 4 || format == "human",
+            "{format}: {drifts}:\n{all}"
+        );
+    }
+    // The human report shows the lines themselves, masked: snippets are kept, not dropped.
+    let human = stdout(&validate_dir(dir.path(), "human"));
+    for shown in [
+        r#""request_body": {"note": "**********"}"#,
+        r#"{"name":"**********","value":"*************"}]}},{"request""#,
+        r#""api_key":"**********""#,
+    ] {
+        assert!(human.contains(shown), "{shown} in:\n{human}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Moved keys: only when the body lacks the key where the spec documents it.
 

@@ -339,10 +339,15 @@ impl<'f> Scanner<'f> {
         }
         if in_entries && b == b'{' {
             // The line's text before the entry, for snippets: known while it is still buffered
-            // and short (a minified HAR is one huge line).
+            // and short (a minified HAR is one huge line). Its string values are masked: on a
+            // minified HAR it holds the entries before this one as recorded, their secrets too.
             let (start, pos, base) = (self.line_start, self.pos, self.base);
-            let prefix = (start >= base && pos - start <= 4096)
-                .then(|| String::from_utf8_lossy(&self.buf[start - base..pos - base]).into_owned());
+            let prefix = (start >= base && pos - start <= 4096).then(|| {
+                let mut prefix =
+                    String::from_utf8_lossy(&self.buf[start - base..pos - base]).into_owned();
+                super::mask_every_value(&mut prefix);
+                prefix
+            });
             self.entry = Some(EntryStart {
                 offset: pos,
                 origin: self.origin(prefix),

@@ -293,7 +293,8 @@ pub struct Body {
     pub within: &'static str,
     /// The masked raw contents of the JSON string the body came from, byte for byte as long as
     /// `escaped`: snippets are drawn from it while offsets map through `escaped`. Set for request
-    /// bodies, whose text may hold credentials.
+    /// bodies, whose text may hold credentials. For a body stored verbatim (no `escaped`), the
+    /// masked `text`, byte for byte as long: a raw body with secrets.
     pub snippet: Option<Slice>,
 }
 
@@ -367,6 +368,16 @@ impl Body {
         quoted_span_in(&self.text, key)
     }
 
+    /// The text snippets of a body stored verbatim are drawn from: `snippet` when it masks
+    /// `text` (a raw body with secrets), else `text`.
+    fn shown_verbatim(&self) -> &str {
+        self.snippet
+            .as_ref()
+            .map(Slice::as_str)
+            .filter(|s| s.len() == self.text.len())
+            .unwrap_or(&self.text)
+    }
+
     /// The file location of `span` of `text`, if the body's place in the file is known.
     pub fn locate(&self, span: ByteSpan) -> Option<Location> {
         self.locator().map(|mut l| l.locate(span))
@@ -377,7 +388,7 @@ impl Body {
         let origin = self.origin.as_ref()?;
         Some(match self.escaped.as_ref().map(Slice::as_str) {
             None => BodyLocator {
-                lines: Locator::new(origin, &self.text),
+                lines: Locator::new(origin, self.shown_verbatim()),
                 raw: None,
             },
             Some(raw) => {

@@ -10,9 +10,11 @@ use serde::Deserialize;
 use crate::diagnostic::{Diagnostic, Kind};
 
 use super::{
-    bom_warning, looks_binary, normalize_method, parse_error, serde_error_location, serde_message,
-    Anchor, Body, Exchange, Origin, Parsed, RawMeta, Unit, UnitKind,
+    bom_warning, looks_binary, mask_secrets, normalize_method, parse_error, serde_error_location,
+    serde_message, Anchor, Body, Exchange, Origin, Parsed, RawMeta, SecretWalk, Slice, Unit,
+    UnitKind,
 };
+use crate::validate::tape::Tape;
 
 #[derive(Deserialize)]
 struct MetaFile {
@@ -138,7 +140,8 @@ pub fn read(
 pub fn parse_body(mut unit: Unit, meta: &RawMeta) -> Parsed {
     let file = unit.file.as_path();
     let text = Arc::new(std::mem::take(&mut unit.text));
-    let anchor = Anchor::new(unit.origin.clone(), text.clone());
+    let shown = masked(&text).map(Arc::new);
+    let anchor = Anchor::new(unit.origin.clone(), shown.clone().unwrap_or(text.clone()));
     let Some(status) = meta.status else {
         let hint = meta_path(file)
             .map(|p| p.display().to_string())
@@ -169,7 +172,7 @@ pub fn parse_body(mut unit: Unit, meta: &RawMeta) -> Parsed {
             origin: Some(unit.origin.clone()),
             escaped: None,
             within: "",
-            snippet: None,
+            snippet: shown.and_then(|shown| Slice::of(&shown, 0..shown.len())),
         }),
         anchor,
         operation: meta.operation.clone(),
@@ -177,6 +180,22 @@ pub fn parse_body(mut unit: Unit, meta: &RawMeta) -> Parsed {
         request: None,
         unmasked: None,
     })
+}
+
+/// A raw body as snippets show it, when it has something to hide: the strings under
+/// credential-named keys masked (every string value if a key stands twice), as on every other
+/// capture. A body that is not JSON is shown as it is: its secrets cannot be told apart, and
+/// only the line of its error is shown.
+fn masked(text: &str) -> Option<String> {
+    let tape = Tape::parse(text).ok()?;
+    let mut walk = SecretWalk::new(text);
+    walk.credential_strings(tape.root(text), "");
+    if walk.found.is_empty() && !tape.duplicates() {
+        return None;
+    }
+    let mut shown = text.to_string();
+    mask_secrets(&mut shown, &walk.found, tape.duplicates());
+    Some(shown)
 }
 
 #[cfg(test)]
