@@ -347,6 +347,17 @@ struct LineView<'a> {
 
 impl<'a> LineView<'a> {
     fn of(line: TapeNode<'a>) -> Self {
+        let mut found = LineView::members(line);
+        found.redacted_url = found
+            .url
+            .and_then(|url| url.as_str())
+            .and_then(super::redacted_url);
+        found
+    }
+
+    /// The members the reader reads, without the URL's redaction (`redacted_url` is `None`):
+    /// for a line read lazily, whose URL hides nothing (see [`parse_line_with`]).
+    fn members(line: TapeNode<'a>) -> Self {
         let mut found = LineView {
             line,
             redacted_url: None,
@@ -371,10 +382,6 @@ impl<'a> LineView<'a> {
             };
             *slot = Some(value);
         }
-        found.redacted_url = found
-            .url
-            .and_then(|url| url.as_str())
-            .and_then(super::redacted_url);
         found
     }
 }
@@ -662,12 +669,14 @@ impl Unmasked {
         let secrets = match tape {
             Some(tape) => {
                 let mut walk = SecretWalk::new(&self.line);
-                line_secrets(&LineView::of(tape.document_root(&self.line)), &mut walk);
+                // The URL hides nothing (else the line is read eagerly): not redacted again.
+                let line = LineView::members(tape.document_root(&self.line));
+                line_secrets(&line, &mut walk);
                 Some(walk.found)
             }
             None => eager_secrets(file, origin, &self.line),
         };
-        let mut text = self.line.to_string();
+        let mut text = String::clone(&self.line);
         match secrets {
             Some(secrets) => mask_secrets(&mut text, &secrets, false),
             // The line parsed once, so it parses again; were it not to, nothing is shown.
