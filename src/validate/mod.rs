@@ -237,14 +237,15 @@ struct UnitResult {
 
 impl UnitResult {
     /// Masks what the result shows of `exchange`'s text, read with [`Masking::Lazy`] (see
-    /// [`Exchange::mask_snippets`]): the snippets of its findings in its file and of its anchor,
-    /// every location the result holds. The exchange is dropped right after.
+    /// [`Exchange::mask_snippets`]): the snippets of its findings in its file (or in no file:
+    /// when in doubt, mask) and of its anchor, every location the result holds. The exchange is
+    /// dropped right after.
     fn mask_snippets(&mut self, exchange: &Exchange) {
         let file = exchange.file.as_path();
         let findings = self
             .diagnostics
             .iter_mut()
-            .filter(|d| d.file.as_deref() == Some(file))
+            .filter(|d| d.file.as_deref().is_none_or(|f| f == file))
             .filter_map(|d| d.location.as_mut());
         let anchor = self.anchor.as_mut().map(|(_, location, _)| location);
         exchange.mask_snippets(findings.chain(anchor));
