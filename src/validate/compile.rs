@@ -363,9 +363,11 @@ impl Shapes {
                 continue;
             }
             let score = if value.is_object() {
+                // In order, as the unknown-key walk reads them (see `Shape::prop_from`).
+                let mut next = 0;
                 let known = value
                     .members()
-                    .filter(|(k, _)| shape.index.contains_key(*k))
+                    .filter(|(k, _)| shape.prop_from(&mut next, k).is_some())
                     .count() as i64;
                 let missing = shape
                     .required
