@@ -22,7 +22,7 @@ use crate::spec::json_schema::{compile_for, to_json_schema, ConvertOptions, Dire
 use crate::spec::refs::ref_pointer;
 use crate::spec::Spec;
 
-use super::tape::{TapeJson, TapeNode};
+use super::tape::{same_key, TapeJson, TapeNode};
 use super::targets::{Shared, Targets};
 
 use crate::hash::KeyMap;
@@ -171,7 +171,7 @@ impl Shape {
     #[inline]
     pub fn prop_from(&self, next: &mut usize, key: &str) -> Option<ShapeId> {
         if let Some((name, id)) = self.props.get(*next) {
-            if name == key {
+            if same_key(name.as_bytes(), key.as_bytes()) {
                 *next += 1;
                 return Some(*id);
             }
