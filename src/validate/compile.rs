@@ -22,12 +22,13 @@ use crate::spec::json_schema::{compile_for, to_json_schema, ConvertOptions, Dire
 use crate::spec::refs::ref_pointer;
 use crate::spec::Spec;
 
-use super::tape::{TapeJson, TapeNode};
+use super::tape::{same_key, TapeJson, TapeNode};
 use super::targets::{Shared, Targets};
 
 use crate::hash::KeyMap;
 
-type KeyIndex = KeyMap<String, ShapeId>;
+/// A property's place in its shape's `props`, by name.
+type KeyIndex = KeyMap<String, usize>;
 
 /// Index of a shape in [`Shapes`].
 pub type ShapeId = usize;
@@ -108,8 +109,9 @@ pub mod types {
 /// One schema node, flattened through `$ref` and `allOf`.
 #[derive(Debug, Clone)]
 pub struct Shape {
-    /// Documented properties, in document order. Shared (with `index`) by the shapes that
-    /// only merge one other's through `$ref` or `allOf`: a component's keys are held once.
+    /// Documented properties, in document order, each name once. Shared (with `index`) by the
+    /// shapes that only merge one other's through `$ref` or `allOf`: a component's keys are
+    /// held once.
     pub props: Arc<Vec<(String, ShapeId)>>,
     index: Arc<KeyIndex>,
     /// `required`.
@@ -155,7 +157,28 @@ impl Shape {
     /// instructions when the code around it moved.
     #[inline]
     pub fn prop(&self, key: &str) -> Option<ShapeId> {
-        self.index.get(key).copied()
+        self.index
+            .get(key)
+            .and_then(|&at| self.props.get(at))
+            .map(|p| p.1)
+    }
+
+    /// [`Shape::prop`], trying first the property at `*next` in `props`, and leaving `*next`
+    /// past the one found. Bodies mostly list their members in the schema's order, so one
+    /// walk over an object's members finds most keys with one comparison instead of a hash
+    /// and a probe (the unknown-key walk reads every member of every body). The answer is
+    /// `prop`'s: a name is in `props` once.
+    #[inline]
+    pub fn prop_from(&self, next: &mut usize, key: &str) -> Option<ShapeId> {
+        if let Some((name, id)) = self.props.get(*next) {
+            if same_key(name.as_bytes(), key.as_bytes()) {
+                *next += 1;
+                return Some(*id);
+            }
+        }
+        let at = *self.index.get(key)?;
+        *next = at + 1;
+        self.props.get(at).map(|p| p.1)
     }
 
     /// The shape of the first `patternProperties` entry whose pattern matches `key`.
@@ -340,9 +363,11 @@ impl Shapes {
                 continue;
             }
             let score = if value.is_object() {
+                // In order, as the unknown-key walk reads them (see `Shape::prop_from`).
+                let mut next = 0;
                 let known = value
                     .members()
-                    .filter(|(k, _)| shape.index.contains_key(*k))
+                    .filter(|(k, _)| shape.prop_from(&mut next, k).is_some())
                     .count() as i64;
                 let missing = shape
                     .required
@@ -381,7 +406,6 @@ impl Shape {
         let ids = Arc::make_mut(&mut self.props)
             .iter_mut()
             .map(|(_, id)| id)
-            .chain(Arc::make_mut(&mut self.index).values_mut())
             .chain(self.patterns.iter_mut().map(|(_, id)| id))
             .chain(self.items.iter_mut())
             .chain(self.prefix_items.iter_mut())
@@ -396,6 +420,21 @@ impl Shape {
         }
     }
 
+    /// Documents `name` with shape `id`: a name already documented takes the new shape in its
+    /// place, so `props` holds each name once (see [`Shape::prop_from`]).
+    fn push_prop(&mut self, name: &str, id: ShapeId) {
+        let at = self.props.len();
+        match Arc::make_mut(&mut self.index).entry(name.to_string()) {
+            std::collections::hash_map::Entry::Occupied(place) => {
+                Arc::make_mut(&mut self.props)[*place.get()].1 = id;
+            }
+            std::collections::hash_map::Entry::Vacant(place) => {
+                place.insert(at);
+                Arc::make_mut(&mut self.props).push((name.to_string(), id));
+            }
+        }
+    }
+
     /// Takes the keys `other` documents (properties and patterns) that this shape lacks.
     fn merge_props(&mut self, other: &Shape) {
         if self.props.is_empty() {
@@ -404,8 +443,7 @@ impl Shape {
         }
         for (k, v) in other.props.iter() {
             if !self.index.contains_key(k) {
-                Arc::make_mut(&mut self.index).insert(k.clone(), *v);
-                Arc::make_mut(&mut self.props).push((k.clone(), *v));
+                self.push_prop(k, *v);
             }
         }
         self.patterns.extend(other.patterns.iter().cloned());
@@ -514,8 +552,7 @@ impl<'a> Builder<'a> {
         if let Some(Value::Object(props)) = k.properties {
             for (k, v) in props {
                 let p = self.node(v);
-                Arc::make_mut(&mut shape.index).insert(k.clone(), p);
-                Arc::make_mut(&mut shape.props).push((k.clone(), p));
+                shape.push_prop(k, p);
             }
         }
         if let Some(Value::Array(req)) = k.required {
@@ -1002,6 +1039,41 @@ mod tests {
         let at = documented_at(&shapes, root);
         let places: Vec<&str> = at["b"].iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(places, vec!["/b", "/self/b"], "a cycle is followed once");
+    }
+
+    /// `prop_from` answers as `prop` does whatever the order keys are asked in, and leaves its
+    /// guess past the key found; a merged shape lists each name once, in `props`' order.
+    #[test]
+    fn prop_from_agrees_with_prop_in_any_order() {
+        let schema = json!({
+            "allOf": [
+                {"properties": {"a": {"type": "string"}, "b": {"type": "object"}}},
+                {"properties": {"b": {"type": "array"}, "c": {}, "d": {"type": "integer"}}}
+            ]
+        });
+        let (shapes, root) = Shapes::build(&schema);
+        let top = shapes.get(root);
+        let names: Vec<&str> = top.props.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+        for order in [
+            ["a", "b", "c", "d", "x"],
+            ["d", "c", "b", "a", "x"],
+            ["x", "b", "d", "a", "c"],
+        ] {
+            let mut next = 0;
+            for key in order {
+                assert_eq!(
+                    top.prop_from(&mut next, key),
+                    top.prop(key),
+                    "{key} in {order:?}"
+                );
+            }
+        }
+        let mut next = 0;
+        assert!(top.prop_from(&mut next, "c").is_some());
+        assert_eq!(next, 3, "past c");
+        assert!(top.prop_from(&mut next, "zz").is_none());
+        assert_eq!(next, 3, "a miss keeps the guess");
     }
 
     /// Through the shared form a value is judged whole; its errors still stand at their place

@@ -284,8 +284,9 @@ fn walk<'v>(
             return; // any key is fine and no member has a shape to walk
         }
         let mut absent: Option<Rc<[String]>> = None;
+        let mut documented = Documented::new(shapes, &view);
         for (k, v) in value.members() {
-            if let Some(p) = view.iter().find_map(|s| shapes.get(*s).prop(k)) {
+            if let Some(p) = documented.prop(k) {
                 walk_below(shapes, p, Seg::Key(k), v, path, out);
                 continue;
             }
@@ -314,6 +315,42 @@ fn walk<'v>(
             };
             walk_below(shapes, item, Seg::Index(i), v, path, out);
         }
+    }
+}
+
+/// The documented properties of one object's view, looked up member after member in the
+/// order the first shape with properties lists them (see [`super::compile::Shape::prop_from`]); the shapes
+/// before it document none, the ones after it are asked in turn, as `find_map` would.
+struct Documented<'s> {
+    shapes: &'s Shapes,
+    /// The view from its first shape with properties on (empty if none has any).
+    view: &'s [ShapeId],
+    /// Where in that shape's properties the next member is looked for first.
+    next: usize,
+}
+
+impl<'s> Documented<'s> {
+    fn new(shapes: &'s Shapes, view: &'s [ShapeId]) -> Self {
+        let first = view
+            .iter()
+            .position(|s| !shapes.get(*s).props.is_empty())
+            .unwrap_or(view.len());
+        Documented {
+            shapes,
+            view: &view[first..],
+            next: 0,
+        }
+    }
+
+    /// The shape of property `key` in the first shape of the view that documents it.
+    #[inline]
+    fn prop(&mut self, key: &str) -> Option<ShapeId> {
+        let (first, rest) = self.view.split_first()?;
+        let shapes = self.shapes;
+        shapes
+            .get(*first)
+            .prop_from(&mut self.next, key)
+            .or_else(|| rest.iter().find_map(|s| shapes.get(*s).prop(key)))
     }
 }
 
