@@ -156,6 +156,29 @@ mod tests {
         }
     }
 
+    /// The essence skips trimming only where nothing is there to trim: it is what splitting at
+    /// `;` and trimming gives, for spaces, tabs and non-ASCII white space at either end.
+    #[test]
+    fn an_essence_is_the_trimmed_text_before_its_parameters() {
+        let types = [
+            "application/json",
+            "application/json;charset=utf-8",
+            " application/json ; q=1",
+            "\tapplication/json",
+            "application/json\u{a0}",
+            "\u{2003}text/plain",
+            "é/x",
+            ";",
+            " ",
+            "",
+            "a",
+        ];
+        for ct in types {
+            let reference = ct.split(';').next().unwrap_or("").trim();
+            assert_eq!(essence_as_written(ct), reference, "{ct:?}");
+        }
+    }
+
     #[test]
     fn a_received_type_is_read_against_the_closest_documented_one() {
         let c = media(&["application/hal+json", "image/*"]);

@@ -228,12 +228,12 @@ impl Run<'_, '_> {
         let request = self.request;
         let url_at = request.url_at;
         let params = params_at(self.plan, ParamLocation::Query);
-        // The pairs are copied for the parameters to read, when there are some.
-        let pairs: Vec<(String, String)> = match params.clone().next() {
+        // The pairs, borrowed, for the parameters to read, when there are some.
+        let pairs: Vec<(&str, &str)> = match params.clone().next() {
             Some(_) => request
                 .query
                 .iter()
-                .map(|f| (f.name.clone(), f.value.clone()))
+                .map(|f| (f.name.as_str(), f.value.as_str()))
                 .collect(),
             None => Vec::new(),
         };
