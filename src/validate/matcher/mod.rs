@@ -590,8 +590,7 @@ impl Router {
             return Some(self.matched(id, MatchKind::PathOnly, values));
         }
         let pieces = candidates.pieces();
-        let routes = self.stretch_routes(candidates);
-        self.stretched_full(method, url, candidates, routes, &pieces)
+        self.stretched_full(method, url, candidates, &pieces)
     }
 
     /// The paths server `s`'s template leaves of the URL (`base` and `path` split from it,
@@ -779,7 +778,7 @@ impl Router {
         // are about half the routes tried on GitHub.
         let same_method = |id: &&usize| self.routes[**id].answers(method);
         if shortcut == Shortcut::Taken {
-            if let Some(found) = self.stretched_full(method, url, candidates, routes, &pieces) {
+            if let Some(found) = self.stretched_full(method, url, candidates, &pieces) {
                 return Some(found);
             }
         }
@@ -814,18 +813,23 @@ impl Router {
     /// segments, and when a candidate path has an empty segment those with one that may be
     /// empty too.
     fn stretch_routes(&self, candidates: &Candidates<'_>) -> &[usize] {
-        let empty_segment = candidates
-            .paths
-            .iter()
-            .any(|p| pattern::has_empty_segment(p));
-        if empty_segment {
+        if Self::any_empty_segment(candidates) {
             &self.flexible
         } else {
             &self.multi_segment
         }
     }
 
-    /// The first of `routes` of `method` that stretches over one of its full match paths, after [`Router::full_match`] found none: the first full match is the
+    /// Whether a candidate path has an empty segment, so the flexible routes may match.
+    fn any_empty_segment(candidates: &Candidates<'_>) -> bool {
+        candidates
+            .paths
+            .iter()
+            .any(|p| pattern::has_empty_segment(p))
+    }
+
+    /// The first of the [`Router::stretch_routes`] of `method` that stretches over one of its
+    /// full match paths, after [`Router::full_match`] found none: the first full match is the
     /// answer, and routes try their servers' paths first, so the others wait. A route whose
     /// variables cannot span segments matches a path without empty segments just as the index
     /// does, which found nothing there: it is tried only on paths with one (on GitHub's spec
@@ -836,46 +840,64 @@ impl Router {
         method: &str,
         url: &str,
         candidates: &Candidates<'_>,
-        routes: &[usize],
         pieces: &[Pieces<'_>],
     ) -> Option<Matched> {
         // No fixed positions: the root path, or an empty segment.
         let empty = |at: usize| pieces[at].fixed.is_none();
-        // Per server: whether a path it leaves has an empty segment.
-        let server_empty: Vec<bool> = candidates
+        // Only the multi-segment routes and, where a candidate path has an empty segment, the
+        // flexible ones of a server that leaves a path without fixed positions can be eligible.
+        // Under `--server` the one path decides. Each list is ascending and a route may be on
+        // several: they are read in place for the lowest id that matches (uniting them into one
+        // sorted list cost more than trying the routes on GitHub's load).
+        let first: &[usize] = if candidates.under && empty(candidates.path) {
+            self.stretch_routes(candidates)
+        } else {
+            &self.multi_segment
+        };
+        let flexible = !candidates.under && Self::any_empty_segment(candidates);
+        let by_server = candidates
             .after_server
             .iter()
-            .map(|paths| paths.iter().any(|&at| empty(at)))
-            .collect();
-        // Only the multi-segment routes and the flexible ones of a server that leaves an empty
-        // segment can be eligible: found from lists rather than by asking every route.
-        let mut ids = if candidates.under && empty(candidates.path) {
-            routes.to_vec()
-        } else {
-            self.multi_segment.clone()
-        };
-        if !candidates.under {
-            let servers = (0..server_empty.len()).filter(|&s| server_empty[s]);
-            ids.extend(servers.flat_map(|s| self.flexible_by_server[s].iter().copied()));
-            ids.sort_unstable();
-            ids.dedup();
+            .enumerate()
+            .filter(move |(_, paths)| flexible && paths.iter().any(|&at| empty(at)))
+            .map(|(s, _)| &self.flexible_by_server[s][..]);
+        let mut best: Option<(usize, Matched)> = None;
+        for list in std::iter::once(first).chain(by_server) {
+            for &id in list {
+                if best.as_ref().is_some_and(|(b, _)| *b <= id) {
+                    break;
+                }
+                if let Some(found) = self.stretched_full_of(id, method, url, candidates, pieces) {
+                    best = Some((id, found));
+                    break;
+                }
+            }
         }
-        ids.retain(|id| routes.binary_search(id).is_ok());
-        ids.into_iter().find_map(|id| {
-            let route = &self.routes[id];
-            if !route.answers(method) {
+        best.map(|(_, found)| found)
+    }
+
+    /// Route `id`'s full match by [`Router::stretched_full`], if it answers `method`.
+    fn stretched_full_of(
+        &self,
+        id: usize,
+        method: &str,
+        url: &str,
+        candidates: &Candidates<'_>,
+        pieces: &[Pieces<'_>],
+    ) -> Option<Matched> {
+        let route = &self.routes[id];
+        if !route.answers(method) {
+            return None;
+        }
+        // Eligible by its list: multi-segment, or flexible where a segment is empty.
+        let multi = route.path.is_multi_segment();
+        candidates.full_paths(route).find_map(|at| {
+            if !multi && pieces[at].fixed.is_some() {
                 return None;
             }
-            // Eligible by the lists above: multi-segment, or flexible where a segment is empty.
-            let multi = route.path.is_multi_segment();
-            candidates.full_paths(route).find_map(|at| {
-                if !multi && pieces[at].fixed.is_some() {
-                    return None;
-                }
-                let stretched = route.path.stretch(&pieces[at], false)?;
-                let values = stretched.captures(candidates.paths[at], url);
-                Some(self.matched(id, MatchKind::Full, values))
-            })
+            let stretched = route.path.stretch(&pieces[at], false)?;
+            let values = stretched.captures(candidates.paths[at], url);
+            Some(self.matched(id, MatchKind::Full, values))
         })
     }
 

@@ -468,15 +468,28 @@ impl PathPattern {
     /// would.
     pub(super) fn captures(&self, path: &str, url: &str) -> Vec<PathValue> {
         let (start, end) = url_path_range(url);
-        let in_url = segment_ranges(url, start, end);
         let segments = segment_ranges(path, 0, path.len());
-        // The matched path is the end of the URL's path (a server prefix may come first).
-        let skip = in_url.clone().count().checked_sub(segments.clone().count());
-        let mut raws = skip.map(|k| in_url.skip(k));
+        // The matched path is the end of the URL's path (a server prefix may come first), its
+        // segments the URL's last ones. Most paths are that end as recorded, where they stand
+        // at an offset, found without counting the segments of both.
+        let as_recorded = path.is_empty() || path.starts_with('/');
+        let offset = (as_recorded && url[start..end].ends_with(path)).then(|| end - path.len());
+        let mut raws = offset
+            .is_none()
+            .then(|| {
+                let in_url = segment_ranges(url, start, end);
+                let skip = in_url.clone().count().checked_sub(segments.clone().count());
+                skip.map(|k| in_url.skip(k))
+            })
+            .flatten();
         let mut out = Vec::new();
         let mut found = Vec::new();
         for (tokens, (from, to)) in self.segments.iter().zip(segments) {
-            let raw = raws.as_mut().and_then(Iterator::next);
+            let raw = match (offset, raws.as_mut()) {
+                (Some(o), _) => Some((o + from, o + to)),
+                (None, Some(raws)) => raws.next(),
+                (None, _) => None,
+            };
             if tokens.iter().all(|t| matches!(t, Token::Literal(_))) {
                 continue;
             }
