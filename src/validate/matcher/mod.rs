@@ -213,16 +213,15 @@ pub fn split_url(url: &str) -> (Cow<'_, str>, Cow<'_, str>) {
 /// [`split_url`] of an `http` or `https` URL that URL parsing would leave as it is: a lowercase
 /// host name (not an IP address, no user, no punycode), a path of plain characters with no dot
 /// segment, nothing to strip or encode. Every exchange's URL is split, and parsing it cost more
-/// than the rest of routing on GitHub's traffic; any other URL (`None`) is parsed.
+/// than the rest of routing on GitHub's traffic; any other URL (`None`) is parsed. The query and
+/// fragment are not read: whatever they hold (spaces, tabs, `\`, non-ASCII), parsing encodes or
+/// strips it there and leaves the origin and the path as they are.
 fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
     let (scheme, default_port, rest) = if let Some(rest) = url.strip_prefix("https://") {
         ("https", 443, rest)
     } else {
         ("http", 80, url.strip_prefix("http://")?)
     };
-    if !url.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b'\\') {
-        return None;
-    }
     let end = rest
         .bytes()
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
@@ -242,11 +241,7 @@ fn split_plain_url(url: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
         }
         Some(_) => return None,
     };
-    let path_end = rest.bytes().position(|b| b == b'?' || b == b'#');
-    let path = &rest[..path_end.unwrap_or(rest.len())];
-    if !plain_path(path) {
-        return None;
-    }
+    let path = plain_path(rest)?;
     let base = match port {
         None => url[..scheme.len() + 3 + host.len()].into(),
         Some((_, p)) if p == default_port => url[..scheme.len() + 3 + host.len()].into(),
@@ -308,20 +303,27 @@ const PLAIN_PATH: [bool; 256] = {
     table
 };
 
-/// Whether URL parsing leaves `path` (empty or from a `/`) as it is: plain characters, no dot
-/// segment. No `%`: parsing reads `%2e` as a dot in dot segments.
-fn plain_path(path: &str) -> bool {
+/// The path of `rest` (what follows the authority: empty or from a `/`), up to a query or
+/// fragment, when URL parsing leaves it as it is: plain characters, no dot segment. No `%`:
+/// parsing reads `%2e` as a dot in dot segments. One pass finds its end and reads its bytes.
+fn plain_path(rest: &str) -> Option<&str> {
     let mut after_slash_dot = false;
     let mut last = 0u8;
-    for b in path.bytes() {
+    let mut end = rest.len();
+    for (i, b) in rest.bytes().enumerate() {
+        if b == b'?' || b == b'#' {
+            end = i;
+            break;
+        }
         if !PLAIN_PATH[usize::from(b)] {
-            return false;
+            return None;
         }
         after_slash_dot |= last == b'/' && b == b'.';
         last = b;
     }
+    let path = &rest[..end];
     // A dot segment starts `/.`: only then are the segments read.
-    !after_slash_dot || !path.split('/').any(|s| s == "." || s == "..")
+    (!after_slash_dot || !path.split('/').any(|s| s == "." || s == "..")).then_some(path)
 }
 
 /// The paths one exchange can match on, worked out once per exchange from each distinct server.
@@ -1501,6 +1503,29 @@ paths:
             )
         );
         assert_eq!(split("/x?y"), (String::new(), "/x".to_string()));
+    }
+
+    /// What follows the path does not keep a URL from the shortcut: it splits as parsing splits
+    /// it, whatever the query or fragment hold.
+    #[test]
+    fn a_query_or_fragment_does_not_change_the_split() {
+        let urls = [
+            "https://api.github.com/repos/o/r?q=a b&c=\u{e9}\\x",
+            "https://a.example/x?\tq=\n1#f g",
+            "https://a.example?%zz#\u{e9}",
+            "http://a.example:8080/p#a\\b c ",
+            "https://a.example/p?{x}|`^",
+        ];
+        for url in urls {
+            let u = url::Url::parse(url).expect("URL");
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let parsed = (
+                format!("{}://{}{port}", u.scheme(), u.host_str().unwrap_or("")),
+                u.path().to_string(),
+            );
+            let split = split_plain_url(url).map(|(b, p)| (b.into_owned(), p.into_owned()));
+            assert_eq!(split, Some(parsed), "{url:?}");
+        }
     }
 
     /// The shortcut splits a URL exactly as parsing it does, and leaves to parsing every URL it

@@ -587,10 +587,8 @@ fn url_path_range(url: &str) -> (usize, usize) {
         },
         None => 0,
     };
-    let end = url.as_bytes()[start..]
-        .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .map_or(url.len(), |j| start + j);
+    let end =
+        memchr::memchr2(b'?', b'#', &url.as_bytes()[start..]).map_or(url.len(), |j| start + j);
     (start, end)
 }
 
