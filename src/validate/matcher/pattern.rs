@@ -250,6 +250,8 @@ pub(super) struct PathPattern {
     /// Per segment: 0 literal, 1 mixed, 2 variable. Lower sorts first, so literals win.
     pub(super) rank: Vec<u8>,
     flex: Vec<Flex>,
+    /// How many variables the template has: the captures' length, allocated once.
+    variables: usize,
 }
 
 /// A path split into its segments, as byte ranges of the path.
@@ -336,10 +338,16 @@ impl PathPattern {
                 _ => Flex::default(),
             })
             .collect();
+        let variables = segments
+            .iter()
+            .flatten()
+            .filter(|t| matches!(t, Token::Var { .. }))
+            .count();
         PathPattern {
             segments,
             rank,
             flex,
+            variables,
         }
     }
 
@@ -482,7 +490,7 @@ impl PathPattern {
                 skip.map(|k| in_url.skip(k))
             })
             .flatten();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.variables);
         let mut found = Vec::new();
         for (tokens, (from, to)) in self.segments.iter().zip(segments) {
             let raw = match (offset, raws.as_mut()) {
@@ -576,19 +584,16 @@ impl Stretched<'_> {
 /// excluded.
 fn url_path_range(url: &str) -> (usize, usize) {
     // The first `://` (a search for each `:` costs less than one for the string).
-    let scheme_end = url
-        .match_indices(':')
-        .map(|(i, _)| i)
-        .find(|&i| url[i + 1..].starts_with("//"));
+    let bytes = url.as_bytes();
+    let scheme_end = memchr::memchr_iter(b':', bytes).find(|&i| bytes[i + 1..].starts_with(b"//"));
     let start = match scheme_end {
-        Some(i) => match url[i + 3..].find('/') {
+        Some(i) => match memchr::memchr(b'/', &bytes[i + 3..]) {
             Some(j) => i + 3 + j,
             None => url.len(),
         },
         None => 0,
     };
-    let end =
-        memchr::memchr2(b'?', b'#', &url.as_bytes()[start..]).map_or(url.len(), |j| start + j);
+    let end = memchr::memchr2(b'?', b'#', &bytes[start..]).map_or(url.len(), |j| start + j);
     (start, end)
 }
 
