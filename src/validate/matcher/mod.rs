@@ -519,23 +519,23 @@ impl Router {
             Some(after) if after.starts_with(&*path) => url[..base.len() + path.len()].into(),
             _ => format!("{base}{path}").into(),
         };
-        let mut after_server = Vec::with_capacity(self.servers.len());
-        let mut left_out = Vec::new();
-        for s in 0..self.servers.len() {
-            // A server without a route of `method` cannot give a full match.
-            if shortcut == Shortcut::Taken && !self.serves(s, method) {
-                left_out.push(s);
-                after_server.push(Vec::new());
-            } else {
-                after_server.push(self.after_server(s, &base, &path, &full_url));
-            }
-        }
+        // A server without a route of `method` cannot give a full match: left out until needed.
+        let left_out = |s: usize| shortcut == Shortcut::Taken && !self.serves(s, method);
+        let mut after_server: Vec<Vec<&str>> = (0..self.servers.len())
+            .map(|s| {
+                if left_out(s) {
+                    Vec::new()
+                } else {
+                    self.after_server(s, &base, &path, &full_url)
+                }
+            })
+            .collect();
         if shortcut == Shortcut::Taken {
             if let Some(found) = self.full_match(method, url, &after_server) {
                 return Ok(found);
             }
         }
-        for s in left_out {
+        for s in (0..self.servers.len()).filter(|&s| left_out(s)) {
             after_server[s] = self.after_server(s, &base, &path, &full_url);
         }
         let candidates = self.candidates(&path, after_server);
@@ -664,9 +664,10 @@ impl Router {
     /// of the URL as a path to try.
     fn full_match(&self, method: &str, url: &str, after_server: &[Vec<&str>]) -> Option<Matched> {
         let mut found = Vec::new();
-        // Every (route, server, path) that matches, for routes of `method`.
-        let mut hits: Vec<(usize, usize, usize)> = Vec::new();
-        let mut best: Option<usize> = None;
+        // The best route of `method` so far, with the first of its paths that matched in the
+        // order it tries them: its server's place in its list, then the path's.
+        let mut best: Option<(usize, (usize, usize), &str)> = None;
+        let rank = |id: usize| (&self.routes[id].path.rank, id);
         for (s, rests) in after_server.iter().enumerate() {
             for (k, rest) in rests.iter().enumerate() {
                 found.clear();
@@ -676,22 +677,23 @@ impl Router {
                     if !route.answers(method) {
                         continue;
                     }
-                    hits.push((id, s, k));
-                    let rank = |id: usize| (&self.routes[id].path.rank, id);
-                    if best.is_none_or(|b| rank(id) < rank(b)) {
-                        best = Some(id);
+                    // The index found it under `s`, so the route lists `s`.
+                    let Some(tried) = route.servers.iter().position(|&x| x == s) else {
+                        continue;
+                    };
+                    let better = match best {
+                        None => true,
+                        Some((b, _, _)) if b != id => rank(id) < rank(b),
+                        Some((_, first, _)) => (tried, k) < first,
+                    };
+                    if better {
+                        best = Some((id, (tried, k), rest));
                     }
                 }
             }
         }
-        let id = best?;
-        let route = &self.routes[id];
-        let rest = route.servers.iter().find_map(|&s| {
-            (0..after_server[s].len())
-                .find(|&k| hits.contains(&(id, s, k)))
-                .map(|k| after_server[s][k])
-        })?;
-        let values = route.path.captures(rest, url);
+        let (id, _, rest) = best?;
+        let values = self.routes[id].path.captures(rest, url);
         Some(self.matched(id, MatchKind::Full, values))
     }
 
