@@ -60,7 +60,11 @@ pub fn documented_for<'m>(content: &'m [MediaType], content_type: &str) -> Optio
     };
     content
         .iter()
-        .find(|m| essence_as_written(&m.name).eq_ignore_ascii_case(essence))
+        .find(|m| {
+            // Most are written alike: the byte comparison answers first.
+            let name = essence_as_written(&m.name);
+            name == essence || name.eq_ignore_ascii_case(essence)
+        })
         .or_else(|| content.iter().find(|m| wildcard(&m.name)))
         .or_else(|| content.iter().find(|m| m.name.trim() == "*/*"))
 }
