@@ -60,7 +60,11 @@ pub fn documented_for<'m>(content: &'m [MediaType], content_type: &str) -> Optio
     };
     content
         .iter()
-        .find(|m| essence_as_written(&m.name).eq_ignore_ascii_case(essence))
+        .find(|m| {
+            // Most are written alike: the byte comparison answers first.
+            let name = essence_as_written(&m.name);
+            name == essence || name.eq_ignore_ascii_case(essence)
+        })
         .or_else(|| content.iter().find(|m| wildcard(&m.name)))
         .or_else(|| content.iter().find(|m| m.name.trim() == "*/*"))
 }
@@ -153,6 +157,29 @@ mod tests {
             let sub = essence.split_once('/').map(|(_, s)| s).unwrap_or("");
             let json = sub == "json" || sub.ends_with("+json") || essence == "application/x-ndjson";
             assert_eq!(is_json_media(ct), json, "{ct}");
+        }
+    }
+
+    /// The essence skips trimming only where nothing is there to trim: it is what splitting at
+    /// `;` and trimming gives, for spaces, tabs and non-ASCII white space at either end.
+    #[test]
+    fn an_essence_is_the_trimmed_text_before_its_parameters() {
+        let types = [
+            "application/json",
+            "application/json;charset=utf-8",
+            " application/json ; q=1",
+            "\tapplication/json",
+            "application/json\u{a0}",
+            "\u{2003}text/plain",
+            "é/x",
+            ";",
+            " ",
+            "",
+            "a",
+        ];
+        for ct in types {
+            let reference = ct.split(';').next().unwrap_or("").trim();
+            assert_eq!(essence_as_written(ct), reference, "{ct:?}");
         }
     }
 

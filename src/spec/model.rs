@@ -400,7 +400,13 @@ pub fn media_essence(content_type: &str) -> String {
 /// [`media_essence`] before its case is folded: what the checks of every exchange compare
 /// without case, so they need not copy it.
 pub fn essence_as_written(content_type: &str) -> &str {
-    content_type.split(';').next().unwrap_or("").trim()
+    let end = content_type.bytes().position(|b| b == b';');
+    let essence = &content_type[..end.unwrap_or(content_type.len())];
+    // Most are written without spaces around them: trimming only looks when an end may be one.
+    match (essence.as_bytes().first(), essence.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => essence,
+        _ => essence.trim(),
+    }
 }
 
 /// Whether a media type carries JSON (`application/json`, any `+json`, `*/*json*`).

@@ -414,12 +414,17 @@ fn split_nonempty(text: &str, sep: char) -> impl Iterator<Item = &str> {
 /// Reads a parameter back from decoded query pairs. `Ok(None)` when the parameter is absent.
 /// For `form` + `explode` objects, whose keys are the properties themselves, only the object's
 /// documented properties are taken.
-pub fn parse_pairs(wire: &Wire, pairs: &[(String, String)]) -> Result<Option<Value>, ParseError> {
+///
+/// Generic over the pairs' text so a request's query is read borrowed, not copied pair by pair.
+pub fn parse_pairs<K: AsRef<str>, V: AsRef<str>>(
+    wire: &Wire,
+    pairs: &[(K, V)],
+) -> Result<Option<Value>, ParseError> {
     let name = wire.name.as_str();
     let own: Vec<&str> = pairs
         .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+        .filter(|(k, _)| k.as_ref() == name)
+        .map(|(_, v)| v.as_ref())
         .collect();
     let sep = match wire.style {
         ParamStyle::SpaceDelimited => ' ',
@@ -431,6 +436,7 @@ pub fn parse_pairs(wire: &Wire, pairs: &[(String, String)]) -> Result<Option<Val
             let prefix = format!("{name}[");
             let mut map = Map::new();
             for (k, v) in pairs {
+                let (k, v) = (k.as_ref(), v.as_ref());
                 if let Some(key) = k.strip_prefix(&prefix).and_then(|r| r.strip_suffix(']')) {
                     map.insert(key.to_string(), coerce(v, field_type(fields, key))?);
                 }
@@ -443,8 +449,9 @@ pub fn parse_pairs(wire: &Wire, pairs: &[(String, String)]) -> Result<Option<Val
         (Shape::Object(fields), ParamStyle::Form) if wire.explode => {
             let mut map = Map::new();
             for (k, v) in pairs {
+                let (k, v) = (k.as_ref(), v.as_ref());
                 if fields.iter().any(|(f, _)| f == k) {
-                    map.insert(k.clone(), coerce(v, field_type(fields, k))?);
+                    map.insert(k.to_string(), coerce(v, field_type(fields, k))?);
                 }
             }
             Ok((!map.is_empty()).then_some(Value::Object(map)))
@@ -490,14 +497,15 @@ pub fn parse_pairs(wire: &Wire, pairs: &[(String, String)]) -> Result<Option<Val
 }
 
 /// `where[0][type]=equals&where[0][attribute]=name` → `[{"type": "equals", "attribute": "name"}]`.
-fn parse_php_array(
+fn parse_php_array<K: AsRef<str>, V: AsRef<str>>(
     name: &str,
     fields: &[(String, Scalar)],
-    pairs: &[(String, String)],
+    pairs: &[(K, V)],
 ) -> Result<Option<Value>, ParseError> {
     let prefix = format!("{name}[");
     let mut items: std::collections::BTreeMap<usize, Map<String, Value>> = Default::default();
     for (k, v) in pairs {
+        let (k, v) = (k.as_ref(), v.as_ref());
         let Some(rest) = k.strip_prefix(&prefix) else {
             continue;
         };
@@ -733,11 +741,11 @@ mod tests {
             true,
             Shape::Scalar(Scalar::Integer),
         );
-        let err = parse_pairs(&w, &[("p".into(), "ten".into())]).expect_err("not an integer");
+        let err = parse_pairs(&w, &[("p", "ten")]).expect_err("not an integer");
         assert_eq!(err.message, "\"ten\" is not an integer");
-        let twice = parse_pairs(&w, &[("p".into(), "1".into()), ("p".into(), "2".into())]);
+        let twice = parse_pairs(&w, &[("p", "1"), ("p", "2")]);
         assert!(twice.is_err());
-        assert_eq!(parse_pairs(&w, &[]), Ok(None));
+        assert_eq!(parse_pairs::<&str, &str>(&w, &[]), Ok(None));
         let label = wire(
             ParamLocation::Path,
             ParamStyle::Label,

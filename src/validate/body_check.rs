@@ -48,6 +48,8 @@ const MANY_FINDINGS: usize = 16;
 pub struct Spans<'b> {
     body: &'b Body,
     many: bool,
+    /// The members of each object a finding stands in, by the object's pointer in the body (not
+    /// in the capture: the body's `within` is the same for all, so a lookup copies nothing).
     objects: RefCell<HashMap<String, Option<HashMap<String, PointerSpan>>>>,
 }
 
@@ -79,12 +81,13 @@ impl<'b> Spans<'b> {
         }
         let (parent, last) = pointer.rsplit_once('/')?;
         let key = crate::pointer::unescape(last);
-        let parent = format!("{}{parent}", self.body.within);
         let mut objects = self.objects.borrow_mut();
-        let members = objects
-            .entry(parent)
-            .or_insert_with_key(|p| json_object_members(&self.body.text, p));
-        members.as_ref()?.get(key.as_ref()).copied()
+        if !objects.contains_key(parent) {
+            let in_capture = format!("{}{parent}", self.body.within);
+            let members = json_object_members(&self.body.text, &in_capture);
+            objects.insert(parent.to_string(), members);
+        }
+        objects.get(parent)?.as_ref()?.get(key.as_ref()).copied()
     }
 }
 

@@ -522,7 +522,7 @@ impl<'s> Validator<'s> {
         let spec = &self.specs[s];
         let op = &spec.operations[o];
         exref.operation = Some(op.id.clone());
-        exref.route = Some(matcher::route_label(op));
+        exref.route = Some(self.router.label(s, o).to_string());
         let mut result = UnitResult {
             diagnostics: Vec::new(),
             operation: Some(OperationKey::Operation {

@@ -74,23 +74,13 @@ pub(super) fn prefix_ends(
         let here = &text[at..];
         match first {
             Token::Literal(lit) => {
-                let ok = here.len() >= lit.len()
-                    && here.is_char_boundary(lit.len())
-                    && if fold {
-                        here[..lit.len()].eq_ignore_ascii_case(lit)
-                    } else {
-                        &here[..lit.len()] == lit
-                    };
-                if ok {
+                if begins_with(here, lit, fold) {
                     go(rest, text, at + lit.len(), rules, out);
                 }
             }
             Token::Var { values, .. } if !values.is_empty() => {
                 for v in values {
-                    if here.len() >= v.len()
-                        && here.is_char_boundary(v.len())
-                        && here[..v.len()].eq_ignore_ascii_case(v)
-                    {
+                    if begins_with(here, v, true) {
                         go(rest, text, at + v.len(), rules, out);
                     }
                 }
@@ -119,6 +109,17 @@ pub(super) fn prefix_ends(
         }
     }
     go(tokens, text, 0, &Rules { stop, fold, rest }, out);
+}
+
+/// Whether `text` begins with `prefix`, compared ASCII case-insensitively when `fold`. Most
+/// recorded URLs spell a server as the spec does, and every exchange's URL is compared with the
+/// servers: the byte comparison answers first.
+fn begins_with(text: &str, prefix: &str, fold: bool) -> bool {
+    let (bytes, want) = (text.as_bytes(), prefix.as_bytes());
+    bytes.starts_with(want)
+        || (fold
+            && text.is_char_boundary(want.len())
+            && bytes[..want.len()].eq_ignore_ascii_case(want))
 }
 
 /// The ends (in `text`, `here` starting at `at`) of a variable that ends the tokens, ascending:
@@ -250,6 +251,8 @@ pub(super) struct PathPattern {
     /// Per segment: 0 literal, 1 mixed, 2 variable. Lower sorts first, so literals win.
     pub(super) rank: Vec<u8>,
     flex: Vec<Flex>,
+    /// How many variables the template has: the captures' length, allocated once.
+    variables: usize,
 }
 
 /// A path split into its segments, as byte ranges of the path.
@@ -336,10 +339,16 @@ impl PathPattern {
                 _ => Flex::default(),
             })
             .collect();
+        let variables = segments
+            .iter()
+            .flatten()
+            .filter(|t| matches!(t, Token::Var { .. }))
+            .count();
         PathPattern {
             segments,
             rank,
             flex,
+            variables,
         }
     }
 
@@ -468,15 +477,28 @@ impl PathPattern {
     /// would.
     pub(super) fn captures(&self, path: &str, url: &str) -> Vec<PathValue> {
         let (start, end) = url_path_range(url);
-        let in_url = segment_ranges(url, start, end);
         let segments = segment_ranges(path, 0, path.len());
-        // The matched path is the end of the URL's path (a server prefix may come first).
-        let skip = in_url.clone().count().checked_sub(segments.clone().count());
-        let mut raws = skip.map(|k| in_url.skip(k));
-        let mut out = Vec::new();
+        // The matched path is the end of the URL's path (a server prefix may come first), its
+        // segments the URL's last ones. Most paths are that end as recorded, where they stand
+        // at an offset, found without counting the segments of both.
+        let as_recorded = path.is_empty() || path.starts_with('/');
+        let offset = (as_recorded && url[start..end].ends_with(path)).then(|| end - path.len());
+        let mut raws = offset
+            .is_none()
+            .then(|| {
+                let in_url = segment_ranges(url, start, end);
+                let skip = in_url.clone().count().checked_sub(segments.clone().count());
+                skip.map(|k| in_url.skip(k))
+            })
+            .flatten();
+        let mut out = Vec::with_capacity(self.variables);
         let mut found = Vec::new();
         for (tokens, (from, to)) in self.segments.iter().zip(segments) {
-            let raw = raws.as_mut().and_then(Iterator::next);
+            let raw = match (offset, raws.as_mut()) {
+                (Some(o), _) => Some((o + from, o + to)),
+                (None, Some(raws)) => raws.next(),
+                (None, _) => None,
+            };
             if tokens.iter().all(|t| matches!(t, Token::Literal(_))) {
                 continue;
             }
@@ -563,21 +585,16 @@ impl Stretched<'_> {
 /// excluded.
 fn url_path_range(url: &str) -> (usize, usize) {
     // The first `://` (a search for each `:` costs less than one for the string).
-    let scheme_end = url
-        .match_indices(':')
-        .map(|(i, _)| i)
-        .find(|&i| url[i + 1..].starts_with("//"));
+    let bytes = url.as_bytes();
+    let scheme_end = memchr::memchr_iter(b':', bytes).find(|&i| bytes[i + 1..].starts_with(b"//"));
     let start = match scheme_end {
-        Some(i) => match url[i + 3..].find('/') {
+        Some(i) => match memchr::memchr(b'/', &bytes[i + 3..]) {
             Some(j) => i + 3 + j,
             None => url.len(),
         },
         None => 0,
     };
-    let end = url.as_bytes()[start..]
-        .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .map_or(url.len(), |j| start + j);
+    let end = memchr::memchr2(b'?', b'#', &bytes[start..]).map_or(url.len(), |j| start + j);
     (start, end)
 }
 

@@ -152,7 +152,7 @@ fn form_value(text: &str, shape: &Shape) -> Value {
             shape: Shape::Scalar(scalar),
         };
         // A value that does not coerce stays a string, so the schema reports its type.
-        let value = style::parse_pairs(&wire, &[(k.clone(), v.clone())])
+        let value = style::parse_pairs(&wire, &[(k.as_str(), v.as_str())])
             .ok()
             .flatten()
             .unwrap_or_else(|| Value::String(v.clone()));

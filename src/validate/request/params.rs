@@ -61,8 +61,12 @@ const FOLD: usize = 10;
 
 /// Whether `name` is a transport header (see [`TRANSPORT_HEADERS`]).
 pub fn is_transport_header(name: &str) -> bool {
+    // Every request's headers are asked: most entries are told apart by their first byte.
+    let first = name.as_bytes().first().map(u8::to_ascii_lowercase);
     TRANSPORT_HEADERS.iter().any(|t| {
-        if t.ends_with('-') || *t == ":" {
+        if t.as_bytes().first().copied() != first {
+            false
+        } else if t.ends_with('-') || *t == ":" {
             name.get(..t.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(t))
         } else {
@@ -228,12 +232,12 @@ impl Run<'_, '_> {
         let request = self.request;
         let url_at = request.url_at;
         let params = params_at(self.plan, ParamLocation::Query);
-        // The pairs are copied for the parameters to read, when there are some.
-        let pairs: Vec<(String, String)> = match params.clone().next() {
+        // The pairs, borrowed, for the parameters to read, when there are some.
+        let pairs: Vec<(&str, &str)> = match params.clone().next() {
             Some(_) => request
                 .query
                 .iter()
-                .map(|f| (f.name.clone(), f.value.clone()))
+                .map(|f| (f.name.as_str(), f.value.as_str()))
                 .collect(),
             None => Vec::new(),
         };
