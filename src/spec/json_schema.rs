@@ -58,31 +58,21 @@ impl ConvertOptions {
 /// Returns `None` when nothing stands at `pointer`. Unresolvable `$ref`s are left in place (the
 /// compiler then reports them; lint has reported them already).
 pub fn to_json_schema(document: &Value, pointer: &str, options: ConvertOptions) -> Option<Value> {
-    inline(pointer, |at, refs| {
-        let converted = convert(crate::pointer::lookup(document, at)?, options);
-        collect_ref_pointers(&converted, refs);
-        Some(converted)
-    })
-}
-
-/// [`to_json_schema`] with the conversions made elsewhere (the validator keeps each target's,
-/// converted once for all the schemas that reach it): `converted` returns the converted schema
-/// at a pointer (`None`: nothing stands there) and pushes the pointers its `$ref`s name.
-pub(crate) fn inline(
-    pointer: &str,
-    mut converted: impl FnMut(&str, &mut Vec<String>) -> Option<Value>,
-) -> Option<Value> {
-    let mut pending: Vec<String> = Vec::new();
-    let mut root = converted(pointer, &mut pending)?;
+    let schema = crate::pointer::lookup(document, pointer)?;
+    let mut root = convert(schema, options);
     let mut attached: BTreeSet<String> = BTreeSet::new();
+    let mut pending: Vec<String> = Vec::new();
+    collect_ref_pointers(&root, &mut pending);
     while let Some(target) = pending.pop() {
         if !attached.insert(target.clone()) || target.is_empty() {
             continue;
         }
-        let Some(found) = converted(&target, &mut pending) else {
+        let Some(found) = crate::pointer::lookup(document, &target) else {
             continue;
         };
-        insert_at(&mut root, &target, found);
+        let converted = convert(found, options);
+        collect_ref_pointers(&converted, &mut pending);
+        insert_at(&mut root, &target, converted);
     }
     if let Value::Object(map) = &mut root {
         map.insert("$schema".to_string(), Value::String(DIALECT.to_string()));
@@ -434,8 +424,7 @@ pub(crate) fn compile_options<'i, F: jsonschema::json::Json>(
         .with_format("uri", super::uri_format::is_valid_uri)
 }
 
-/// Pushes the pointer of every `$ref` in `value`, at any depth, in document order.
-pub(crate) fn collect_ref_pointers(value: &Value, out: &mut Vec<String>) {
+fn collect_ref_pointers(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref") {

@@ -668,9 +668,7 @@ impl<'s> Compiled<'s> {
     /// `$ref` targets shared through `targets`.
     pub fn new(spec: &'s Spec, pointer: &str, targets: &Targets) -> Self {
         let options = ConvertOptions::new(spec.openapi_version, Direction::Response);
-        let schema = targets
-            .inlined(&spec.document, pointer)
-            .unwrap_or(Value::Bool(true));
+        let schema = inlined(&spec.document, pointer, options);
         let source = Source {
             document: &spec.document,
             pointer: pointer.to_string(),

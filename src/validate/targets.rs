@@ -24,8 +24,8 @@ use serde_json::{Map, Value};
 
 use crate::pointer::lookup;
 use crate::spec::json_schema::{
-    collect_ref_pointers, compile_options, convert, inline, ConvertOptions, DIALECT,
-    SUBSCHEMA_KEYS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS,
+    compile_options, convert, ConvertOptions, DIALECT, SUBSCHEMA_KEYS, SUBSCHEMA_LISTS,
+    SUBSCHEMA_MAPS,
 };
 use crate::spec::refs::ref_pointer;
 
@@ -48,50 +48,8 @@ pub type Shared = Arc<jsonschema::Validator<TapeJson>>;
 
 /// The shared targets of one spec, for values travelling one way.
 pub struct Targets {
-    conversions: Conversions,
-    state: Mutex<State>,
-}
-
-/// Each schema of one document converted once, by pointer: the shared forms and every inlined
-/// form that attaches a target read the same conversion (GitHub's `simple-user` was converted
-/// again for each of the 226 schemas its traffic compiled that reach it; 1,016 conversions,
-/// 39 M instructions, 2026-12-01). A pointer names one schema of the one document, so two
-/// schemas share a conversion only when they are the same schema.
-struct Conversions {
     options: ConvertOptions,
-    by_pointer: Mutex<HashMap<String, Option<Arc<Converted>>>>,
-}
-
-/// One schema converted, with the pointers its `$ref`s name (for the inlined form).
-struct Converted {
-    schema: Value,
-    refs: Vec<String>,
-}
-
-impl Conversions {
-    /// The schema at `pointer` of `document` converted; `None` when nothing stands there.
-    /// Converted outside the lock, so threads compiling different schemas do not wait on each
-    /// other (two that race on one pointer convert it alike and keep the first).
-    fn at(&self, document: &Value, pointer: &str) -> Option<Arc<Converted>> {
-        let lock = || {
-            self.by_pointer
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
-        if let Some(known) = lock().get(pointer) {
-            return known.clone();
-        }
-        let converted = lookup(document, pointer).map(|schema| {
-            let schema = convert(schema, self.options);
-            let mut refs = Vec::new();
-            collect_ref_pointers(&schema, &mut refs);
-            Arc::new(Converted { schema, refs })
-        });
-        lock()
-            .entry(pointer.to_string())
-            .or_insert(converted)
-            .clone()
-    }
+    state: Mutex<State>,
 }
 
 #[derive(Default)]
@@ -106,23 +64,9 @@ impl Targets {
     /// An empty registry for schemas converted with `options`.
     pub fn new(options: ConvertOptions) -> Self {
         Targets {
-            conversions: Conversions {
-                options,
-                by_pointer: Mutex::default(),
-            },
+            options,
             state: Mutex::new(State::default()),
         }
-    }
-
-    /// The schema at `pointer` of `document` converted with every target it reaches attached,
-    /// as [`crate::spec::json_schema::to_json_schema`] makes it, from the conversions kept here.
-    /// `document` is the spec's, the one every call on these targets names.
-    pub fn inlined(&self, document: &Value, pointer: &str) -> Option<Value> {
-        inline(pointer, |at, refs| {
-            let converted = self.conversions.at(document, at)?;
-            refs.extend(converted.refs.iter().cloned());
-            Some(converted.schema.clone())
-        })
     }
 
     /// The shared form of the schema at `pointer` of `document`, compiling it and what it
@@ -131,7 +75,7 @@ impl Targets {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let mut unit = Unit {
             document,
-            conversions: &self.conversions,
+            options: self.options,
             state: &mut state,
         };
         unit.shared(pointer)
@@ -141,7 +85,7 @@ impl Targets {
 /// One compilation pass over a document, holding the registry's lock.
 struct Unit<'a> {
     document: &'a Value,
-    conversions: &'a Conversions,
+    options: ConvertOptions,
     state: &'a mut State,
 }
 
@@ -196,7 +140,7 @@ impl Unit<'_> {
 
     /// The schema at `pointer` converted, its references outside `cycle` made [`SHARED_REF`]s.
     fn shared_form(&self, pointer: &str, cycle: &HashSet<String>) -> Option<Value> {
-        let mut converted = self.converted(pointer)?;
+        let mut converted = convert(lookup(self.document, pointer)?, self.options);
         each_schema(&mut converted, &mut |map| {
             if let Some(Value::String(r)) = map.get("$ref") {
                 let target = ref_pointer(r).ok()?;
@@ -208,11 +152,6 @@ impl Unit<'_> {
             Some(())
         })?;
         Some(converted)
-    }
-
-    /// The schema at `pointer` converted, a copy of the one conversion kept.
-    fn converted(&self, pointer: &str) -> Option<Value> {
-        Some(self.conversions.at(self.document, pointer)?.schema.clone())
     }
 
     /// The pointers the `$ref`s of the schema at `pointer` name (each once), read from its
@@ -228,7 +167,7 @@ impl Unit<'_> {
     }
 
     fn read_refs(&self, pointer: &str) -> Option<Vec<String>> {
-        let mut converted = self.converted(pointer)?;
+        let mut converted = convert(lookup(self.document, pointer)?, self.options);
         let mut found: Vec<String> = Vec::new();
         each_schema(&mut converted, &mut |map| {
             if SEES_THROUGH_REFS
@@ -386,40 +325,6 @@ mod tests {
         assert!(targets.validator(&doc, "/b").is_some());
         let state = targets.state.lock().expect("lock");
         assert_eq!(state.units.len(), 3, "a, b and User, once");
-    }
-
-    /// The inlined form made from the kept conversions is the one made afresh, for schemas
-    /// asked in any order, and two schemas that read alike at different pointers, or differ
-    /// only in a nested keyword, each keep their own conversion.
-    #[test]
-    fn inlined_from_kept_conversions_is_the_fresh_one() {
-        let doc = json!({"components": {"schemas": {
-            "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
-            "B": {"type": "string", "nullable": true},
-            "C": {"type": "string", "nullable": false},
-            "Loop": {"items": {"$ref": "#/components/schemas/Loop"}}}},
-            "x": {"allOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/C"}]},
-            "y": {"$ref": "#/components/schemas/B"},
-            "z": {"properties": {"l": {"$ref": "#/components/schemas/Loop"}}}});
-        for options in [
-            ConvertOptions::default(),
-            ConvertOptions::new(
-                crate::spec::model::OpenApiVersion::V3_1,
-                crate::spec::json_schema::Direction::Response,
-            ),
-        ] {
-            let targets = Targets::new(options);
-            for pointer in ["/x", "/components/schemas/B", "/y", "/z", "/x", "/nowhere"] {
-                assert_eq!(
-                    targets.inlined(&doc, pointer),
-                    to_json_schema(&doc, pointer, options),
-                    "{pointer}"
-                );
-            }
-            let b = targets.conversions.at(&doc, "/components/schemas/B");
-            let c = targets.conversions.at(&doc, "/components/schemas/C");
-            assert_ne!(b.map(|b| b.schema.clone()), c.map(|c| c.schema.clone()));
-        }
     }
 
     /// What only the inlined form reads right has no shared form.
