@@ -109,7 +109,7 @@ fn reads_as_3_0(source: &SourceFile) -> bool {
     if !declared.is_some_and(|v| is_3_0(&v)) {
         return false;
     }
-    serde_json::from_str::<openapiv3::OpenAPI>(text).is_ok_and(|api| is_3_0(&api.openapi))
+    super::shape30::reads(text, is_3_0)
 }
 
 /// Reads a file that a `$ref` names, the way the root is read. A file that is neither YAML nor

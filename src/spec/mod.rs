@@ -13,6 +13,7 @@ pub(crate) mod media;
 pub mod model;
 pub(crate) mod path_template;
 pub(crate) mod refs;
+mod shape30;
 mod shape31;
 /// The one parameter style model the generated runtime is proven equal to.
 pub mod style;
