@@ -556,11 +556,11 @@ pub fn parse_line_with(mut unit: Unit, masking: Masking) -> Parsed {
                 .body
                 .is_some_and(|b| b.as_str().is_none() && !b.is_null());
         if !lazy {
-            line_secrets(&line, &mut walk);
+            read.secrets(&line, &text, &mut walk);
         }
         (envelope, line.redacted_url, lazy)
     };
-    let (mut body, apart) = read.body(&text);
+    let mut body = read.body(&text);
     let body_raw = match &envelope.request_body {
         RequestBody::Text(_) => super::string_raw(&text, "/request_body"),
         _ => None,
@@ -572,9 +572,6 @@ pub fn parse_line_with(mut unit: Unit, masking: Masking) -> Parsed {
         };
         (shown, Some(unmasked))
     } else {
-        if let (LineBody::Value(v), true) = (&body, apart) {
-            walk.credential_strings(v.root(&text), "/body");
-        }
         let secrets = walk.found;
         body.keep_originals(&text, &secrets, duplicates);
         mask_secrets(&mut text, &secrets, duplicates);
@@ -690,10 +687,7 @@ impl Unmasked {
 fn eager_secrets(file: &Path, origin: &Origin, line: &str) -> Option<Vec<Secret>> {
     let read = read_line(file, origin, line).ok()?;
     let mut walk = SecretWalk::new(line);
-    line_secrets(&LineView::of(read.line.root(line)), &mut walk);
-    if let (LineBody::Value(v), true) = read.body(line) {
-        walk.credential_strings(v.root(line), "/body");
-    }
+    read.secrets(&LineView::of(read.line.root(line)), line, &mut walk);
     Some(walk.found)
 }
 
@@ -785,17 +779,24 @@ struct LineRead {
 }
 
 impl LineRead {
-    /// The response body, and whether it was read apart from the line's tape.
-    fn body(self, text: &str) -> (LineBody, bool) {
+    /// Walks every secret of the line read (`line` is its view): its members' (see
+    /// [`line_secrets`]), then the credential-named strings of a body read apart, which the
+    /// line's tape does not hold. The one walk of the eager reader and of a lazy line's masking.
+    fn secrets(&self, line: &LineView<'_>, text: &str, walk: &mut SecretWalk<'_>) {
+        line_secrets(line, walk);
+        if let Some(LineBody::Value(v)) = &self.apart {
+            walk.credential_strings(v.root(text), "/body");
+        }
+    }
+
+    /// The response body, read apart or narrowed from the line's tape.
+    fn body(self, text: &str) -> LineBody {
         match self.apart {
-            Some(body) => (body, true),
-            None => {
-                let body = self.line.into_member(text, "body");
-                (
-                    body.map_or(LineBody::None, |b| LineBody::from_tape(b, text)),
-                    false,
-                )
-            }
+            Some(body) => body,
+            None => self
+                .line
+                .into_member(text, "body")
+                .map_or(LineBody::None, |b| LineBody::from_tape(b, text)),
         }
     }
 }
